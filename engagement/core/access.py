@@ -1,0 +1,194 @@
+"""Roles, permissions and scope: the one table that decides who may do what, where.
+
+Pure Python, no database: the org service builds an ``Actor`` from the database (the
+grants and the materialised paths of their units), and every service asks this module.
+
+Scope kinds:
+- ``ORG``: the whole organisation.
+- ``UNITS``: the unit of the grant and every unit below it (materialised path prefix).
+- ``BRANCH``: the members of one union / youth-union branch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from engagement.core.errors import NotAllowed
+
+
+class Role(StrEnum):
+    """The roles an account can hold. Every account is staff."""
+
+    STAFF = "staff"
+    UNIT_HEAD = "unit_head"
+    EMULATION_OFFICER = "emulation_officer"
+    UNION_OFFICER = "union_officer"
+    COUNCIL_MEMBER = "council_member"
+    SYSTEM_ADMIN = "system_admin"
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.STAFF: "Staff",
+    Role.UNIT_HEAD: "Unit head",
+    Role.EMULATION_OFFICER: "Emulation officer",
+    Role.UNION_OFFICER: "Union officer",
+    Role.COUNCIL_MEMBER: "Council member",
+    Role.SYSTEM_ADMIN: "System admin",
+}
+
+#: Which roles need a unit or a branch when granted.
+ROLE_NEEDS_UNIT = frozenset({Role.UNIT_HEAD})
+ROLE_NEEDS_BRANCH = frozenset({Role.UNION_OFFICER})
+
+
+class Scope(StrEnum):
+    """How far a permission reaches."""
+
+    ORG = "org"
+    UNITS = "units"
+    BRANCH = "branch"
+
+
+class Perm(StrEnum):
+    """Everything that is checked. Feature issues add their own rows."""
+
+    VIEW_ORG = "org.view"
+    MANAGE_UNITS = "units.manage"
+    MANAGE_GROUPS = "groups.manage"
+    VIEW_PEOPLE = "people.view"
+    MANAGE_PEOPLE = "people.manage"
+    IMPORT_PEOPLE = "people.import"
+    MANAGE_ACCOUNTS = "accounts.manage"
+    VIEW_AUDIT = "audit.view"
+
+
+_ADMIN_AND_OFFICER = {Role.SYSTEM_ADMIN: Scope.ORG, Role.EMULATION_OFFICER: Scope.ORG}
+
+#: THE permission table. A role missing from a row has no access for that permission.
+PERMISSIONS: dict[Perm, dict[Role, Scope]] = {
+    Perm.VIEW_ORG: {role: Scope.ORG for role in Role},
+    Perm.MANAGE_UNITS: dict(_ADMIN_AND_OFFICER),
+    Perm.MANAGE_GROUPS: dict(_ADMIN_AND_OFFICER),
+    Perm.VIEW_PEOPLE: {
+        **_ADMIN_AND_OFFICER,
+        Role.UNIT_HEAD: Scope.UNITS,
+        Role.UNION_OFFICER: Scope.BRANCH,
+    },
+    Perm.MANAGE_PEOPLE: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
+    Perm.IMPORT_PEOPLE: dict(_ADMIN_AND_OFFICER),
+    Perm.MANAGE_ACCOUNTS: {Role.SYSTEM_ADMIN: Scope.ORG},
+    Perm.VIEW_AUDIT: {Role.SYSTEM_ADMIN: Scope.ORG},
+}
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One role held by an account, with its scope anchor when the role needs one."""
+
+    role: Role
+    unit_id: int | None = None
+    unit_path: str | None = None
+    branch_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The logged-in person making a request, as the server knows them."""
+
+    account_id: int
+    person_id: int
+    username: str
+    full_name: str
+    unit_id: int
+    unit_path: str
+    grants: tuple[Grant, ...] = field(default_factory=tuple)
+    must_change_password: bool = False
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        """Every role held (staff always)."""
+        return frozenset({Role.STAFF, *(g.role for g in self.grants)})
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Where a permission reaches, for filtering queries."""
+
+    org: bool = False
+    unit_paths: tuple[str, ...] = ()
+    branch_ids: tuple[int, ...] = ()
+
+    @property
+    def nothing(self) -> bool:
+        """True when the permission reaches no record at all."""
+        return not (self.org or self.unit_paths or self.branch_ids)
+
+
+def _grants_with_staff(actor: Actor) -> tuple[Grant, ...]:
+    return (Grant(Role.STAFF), *actor.grants)
+
+
+def reach(actor: Actor | None, perm: Perm) -> Reach:
+    """Where ``perm`` reaches for ``actor`` (nothing for an anonymous caller)."""
+    if actor is None:
+        return Reach()
+    row = PERMISSIONS[perm]
+    paths: list[str] = []
+    branches: list[int] = []
+    for grant in _grants_with_staff(actor):
+        scope = row.get(grant.role)
+        if scope is Scope.ORG:
+            return Reach(org=True)
+        if scope is Scope.UNITS and grant.unit_path:
+            paths.append(grant.unit_path)
+        elif scope is Scope.BRANCH and grant.branch_id is not None:
+            branches.append(grant.branch_id)
+    return Reach(unit_paths=tuple(sorted(set(paths))), branch_ids=tuple(sorted(set(branches))))
+
+
+def path_within(path: str, ancestor: str) -> bool:
+    """Whether the unit at ``path`` is ``ancestor`` or below it (paths look like ``/1/4/``)."""
+    return path.startswith(ancestor)
+
+
+def can(
+    actor: Actor | None,
+    perm: Perm,
+    *,
+    unit_path: str | None = None,
+    branch_id: int | None = None,
+) -> bool:
+    """Whether ``actor`` may use ``perm``; on a given unit or branch when one is named.
+
+    With no target, answers "may use this at all" (for instance, to show a menu entry).
+    """
+    where = reach(actor, perm)
+    if where.org:
+        return True
+    if unit_path is None and branch_id is None:
+        return not where.nothing
+    if unit_path is not None and any(path_within(unit_path, p) for p in where.unit_paths):
+        return True
+    return branch_id is not None and branch_id in where.branch_ids
+
+
+def require(
+    actor: Actor | None,
+    perm: Perm,
+    *,
+    unit_path: str | None = None,
+    branch_id: int | None = None,
+) -> Actor:
+    """Return the actor when allowed, else raise ``NotAllowed`` with a readable message.
+
+    Raises:
+        NotAllowed: anonymous caller, or the permission does not reach the target.
+    """
+    if actor is None:
+        msg = "Your session has ended. Please log in again."
+        raise NotAllowed(msg)
+    if not can(actor, perm, unit_path=unit_path, branch_id=branch_id):
+        msg = "You do not have permission for this. Ask a system administrator if you need it."
+        raise NotAllowed(msg)
+    return actor

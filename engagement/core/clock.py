@@ -1,0 +1,20 @@
+"""The only place that reads the clock. Services take ``now`` as an argument."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+
+
+def now() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def ensure_aware(value: datetime) -> datetime:
+    """Treat a naive datetime read back from SQLite as UTC (SQLite drops the offset)."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def local(value: datetime, zone: tzinfo) -> datetime:
+    """Show a stored UTC time in the organisation's zone."""
+    return ensure_aware(value).astimezone(zone)

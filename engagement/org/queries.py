@@ -1,0 +1,274 @@
+"""Reads for the organisation pages. Each one filters to what the actor may see."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, func, or_, select
+
+from engagement.core.access import ROLE_LABELS, Actor, Perm, Reach, Role, can, reach, require
+from engagement.core.audit import AuditEntry
+from engagement.core.clock import local
+from engagement.core.errors import NotFound
+from engagement.org import rules
+from engagement.org.dto import (
+    AccountInfo,
+    AuditRow,
+    BranchRow,
+    GrantRow,
+    GroupRow,
+    PeoplePage,
+    PersonRow,
+    Profile,
+    UnitEventRow,
+    UnitRow,
+)
+from engagement.org.models import (
+    Account,
+    Branch,
+    Person,
+    RoleGrant,
+    Unit,
+    UnitEvent,
+    UnitGroup,
+    UnitGroupMember,
+)
+from engagement.settings import get_settings
+
+MAX_PAGE_SIZE = 100
+
+
+def _fmt(value: datetime | None) -> str:
+    return local(value, get_settings().tz).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def unit_tree(session: Session, *, actor: Actor | None, include_inactive: bool = True) -> list[UnitRow]:
+    """All units in tree order (parents before children, siblings by name), with head counts."""
+    require(actor, Perm.VIEW_ORG)
+    counts = dict(session.exec(
+        select(Person.unit_id, func.count()).where(Person.is_active.is_(True)).group_by(Person.unit_id)
+    ).all())
+    group_names: dict[int, list[str]] = {}
+    for unit_id, name in session.exec(
+            select(UnitGroupMember.unit_id, UnitGroup.name)
+            .join(UnitGroup, UnitGroup.id == UnitGroupMember.group_id)):
+        group_names.setdefault(unit_id, []).append(name)
+    stmt = select(Unit)
+    if not include_inactive:
+        stmt = stmt.where(Unit.is_active.is_(True))
+    units = list(session.exec(stmt))
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered: list[UnitRow] = []
+    known = {u.id for u in units}
+
+    def walk(parent_id: int | None) -> None:
+        for unit in sorted(children.get(parent_id, []), key=lambda u: rules.fold(u.name)):
+            ordered.append(UnitRow(
+                id=unit.id, name=unit.name, code=unit.code, kind=unit.kind,
+                parent_id=unit.parent_id, depth=unit.depth, path=unit.path,
+                is_active=unit.is_active, people=counts.get(unit.id, 0),
+                groups=", ".join(sorted(group_names.get(unit.id, []))),
+            ))
+            walk(unit.id)
+
+    walk(None)
+    # Units whose parent is filtered out (inactive parent) still appear, at the end.
+    for parent_id in [p for p in children if p is not None and p not in known]:
+        walk(parent_id)
+    return ordered
+
+
+def unit_history(session: Session, *, actor: Actor | None, unit_id: int) -> list[UnitEventRow]:
+    """A unit's history, newest first."""
+    require(actor, Perm.VIEW_ORG)
+    events = session.exec(
+        select(UnitEvent).where(UnitEvent.unit_id == unit_id).order_by(UnitEvent.at.desc(), UnitEvent.id.desc())
+    )
+    return [UnitEventRow(at=_fmt(e.at), kind=e.kind, old_value=e.old_value, new_value=e.new_value)
+            for e in events]
+
+
+def groups(session: Session, *, actor: Actor | None) -> list[GroupRow]:
+    """Unit groups with their members."""
+    require(actor, Perm.VIEW_ORG)
+    members: dict[int, list[tuple[int, str]]] = {}
+    for group_id, unit_id, name in session.exec(
+            select(UnitGroupMember.group_id, Unit.id, Unit.name)
+            .join(Unit, Unit.id == UnitGroupMember.unit_id)):
+        members.setdefault(group_id, []).append((unit_id, name))
+    rows = []
+    for group in session.exec(select(UnitGroup).order_by(UnitGroup.name)):
+        units = sorted(members.get(group.id, []), key=lambda m: rules.fold(m[1]))
+        rows.append(GroupRow(id=group.id, name=group.name, description=group.description,
+                             unit_ids=[u for u, _ in units],
+                             unit_names=", ".join(n for _, n in units)))
+    return rows
+
+
+def branches(session: Session, *, actor: Actor | None) -> list[BranchRow]:
+    """Active union and youth-union branches."""
+    require(actor, Perm.VIEW_ORG)
+    stmt = select(Branch).where(Branch.is_active.is_(True)).order_by(Branch.kind, Branch.name)
+    return [BranchRow(id=b.id, kind=b.kind, code=b.code, name=b.name, unit_id=b.unit_id)
+            for b in session.exec(stmt)]
+
+
+def _people_filter(where: Reach) -> sa.ColumnElement[bool] | None:
+    if where.org:
+        return None
+    clauses = [Unit.path.startswith(p) for p in where.unit_paths]
+    clauses += [Person.union_branch_id.in_(where.branch_ids), Person.youth_branch_id.in_(where.branch_ids)] \
+        if where.branch_ids else []
+    return or_(*clauses) if clauses else sa.false()
+
+
+def search_people(
+    session: Session, *, actor: Actor | None, text: str = "", unit_id: int | None = None,
+    include_sub_units: bool = True, include_inactive: bool = False, page: int = 1,
+    page_size: int = 25,
+) -> PeoplePage:
+    """A page of people the actor may see, matching ``text`` (name without accents, code,
+    e-mail), optionally within a unit (and its sub-units)."""
+    require(actor, Perm.VIEW_PEOPLE)
+    page = max(1, int(page))
+    page_size = min(MAX_PAGE_SIZE, max(1, int(page_size)))
+    conditions: list[sa.ColumnElement[bool]] = []
+    scope = _people_filter(reach(actor, Perm.VIEW_PEOPLE))
+    if scope is not None:
+        conditions.append(scope)
+    if not include_inactive:
+        conditions.append(Person.is_active.is_(True))
+    needle = rules.fold(text)[:60]
+    if needle:
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(or_(
+            Person.name_key.like(f"%{escaped}%", escape="\\"),
+            func.lower(Person.employee_code).like(f"%{escaped}%", escape="\\"),
+            Person.email.like(f"%{escaped}%", escape="\\"),
+        ))
+    if unit_id:
+        unit = session.get(Unit, unit_id)
+        if unit is None:
+            raise NotFound("That unit does not exist.")
+        conditions.append(Unit.path.startswith(unit.path) if include_sub_units
+                          else Person.unit_id == unit.id)
+    base = select(Person.id).join(Unit, Unit.id == Person.unit_id).where(*conditions)
+    total = session.exec(select(func.count()).select_from(base.subquery())).one()
+    stmt = (
+        select(Person, Unit.name, Account.username)
+        .join(Unit, Unit.id == Person.unit_id)
+        .join(Account, Account.person_id == Person.id, isouter=True)
+        .where(*conditions)
+        .order_by(Person.name_key, Person.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    )
+    rows = [_person_row(p, unit_name, username) for p, unit_name, username in session.exec(stmt)]
+    return PeoplePage(rows=rows, total=total, page=page, page_size=page_size)
+
+
+def _person_row(p: Person, unit_name: str, username: str | None) -> PersonRow:
+    return PersonRow(
+        id=p.id, employee_code=p.employee_code, full_name=p.full_name, position=p.position,
+        unit_id=p.unit_id, unit_name=unit_name, email=p.email or "", phone=p.phone or "",
+        is_active=p.is_active, has_account=username is not None, username=username or "",
+        union_branch_id=p.union_branch_id or 0, youth_branch_id=p.youth_branch_id or 0,
+    )
+
+
+def person(session: Session, *, actor: Actor | None, person_id: int) -> PersonRow:
+    """One person, when the actor may see them.
+
+    Raises:
+        NotFound: unknown or outside the actor's reach (the same message, on purpose).
+    """
+    require(actor, Perm.VIEW_PEOPLE)
+    row = session.exec(
+        select(Person, Unit, Account.username)
+        .join(Unit, Unit.id == Person.unit_id)
+        .join(Account, Account.person_id == Person.id, isouter=True)
+        .where(Person.id == person_id)
+    ).first()
+    if row is None:
+        raise NotFound("That person does not exist.")
+    p, unit, username = row
+    branch_ids = [b for b in (p.union_branch_id, p.youth_branch_id) if b]
+    if not (can(actor, Perm.VIEW_PEOPLE, unit_path=unit.path)
+            or any(can(actor, Perm.VIEW_PEOPLE, branch_id=b) for b in branch_ids)):
+        raise NotFound("That person does not exist.")
+    return _person_row(p, unit.name, username)
+
+
+def account_info(session: Session, *, actor: Actor | None, person_id: int) -> AccountInfo | None:
+    """The account of a person and its roles (admins only); None when there is none."""
+    require(actor, Perm.MANAGE_ACCOUNTS)
+    account = session.exec(select(Account).where(Account.person_id == person_id)).first()
+    if account is None:
+        return None
+    grants = []
+    for grant, unit_name, branch_name in session.exec(
+            select(RoleGrant, Unit.name, Branch.name)
+            .join(Unit, Unit.id == RoleGrant.unit_id, isouter=True)
+            .join(Branch, Branch.id == RoleGrant.branch_id, isouter=True)
+            .where(RoleGrant.account_id == account.id, RoleGrant.revoked_at.is_(None))
+            .order_by(RoleGrant.id)):
+        role = Role(grant.role)
+        grants.append(GrantRow(id=grant.id, role=role.value, role_label=ROLE_LABELS[role],
+                               scope=unit_name or branch_name or "Whole organisation"))
+    return AccountInfo(id=account.id, username=account.username, is_active=account.is_active,
+                       must_change_password=account.must_change_password,
+                       last_login=_fmt(account.last_login_at), grants=grants)
+
+
+def _trail(session: Session, unit: Unit) -> str:
+    ids = [int(x) for x in unit.path.strip("/").split("/") if x]
+    names = dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all())
+    return " › ".join(names.get(i, "?") for i in ids)
+
+
+def profile(session: Session, *, actor: Actor | None) -> Profile:
+    """What the logged-in person sees about themselves."""
+    require(actor, Perm.VIEW_ORG)
+    p = session.get(Person, actor.person_id)
+    unit = session.get(Unit, p.unit_id)
+    branch_names = dict(session.exec(select(Branch.id, Branch.name).where(
+        Branch.id.in_([b for b in (p.union_branch_id, p.youth_branch_id) if b]))).all())
+    labels = []
+    for grant in (g for g in actor.grants):
+        label = ROLE_LABELS[grant.role]
+        if grant.unit_id:
+            unit_name = session.get(Unit, grant.unit_id).name
+            label = f"{label} — {unit_name}"
+        elif grant.branch_id:
+            branch = session.get(Branch, grant.branch_id)
+            label = f"{label} — {branch.name if branch else ''}"
+        labels.append(label)
+    return Profile(
+        full_name=p.full_name, employee_code=p.employee_code, position=p.position,
+        unit_name=unit.name, unit_trail=_trail(session, unit), email=p.email or "",
+        phone=p.phone or "", username=actor.username,
+        roles=[ROLE_LABELS[Role.STAFF], *labels],
+        union_branch=branch_names.get(p.union_branch_id, "") if p.union_branch_id else "",
+        youth_branch=branch_names.get(p.youth_branch_id, "") if p.youth_branch_id else "",
+    )
+
+
+def audit_log(session: Session, *, actor: Actor | None, page: int = 1, page_size: int = 50,
+              action_prefix: str = "") -> tuple[list[AuditRow], int]:
+    """A page of the audit log, newest first, and the total count."""
+    require(actor, Perm.VIEW_AUDIT)
+    page = max(1, int(page))
+    page_size = min(MAX_PAGE_SIZE, max(1, int(page_size)))
+    conditions = []
+    if action_prefix:
+        conditions.append(AuditEntry.action.startswith(action_prefix.strip()[:80]))
+    total = session.exec(select(func.count()).select_from(AuditEntry).where(*conditions)).one()
+    stmt = (select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc())
+            .offset((page - 1) * page_size).limit(page_size))
+    rows = [AuditRow(at=_fmt(e.at), actor=e.actor_name or "system", action=e.action,
+                     entity=e.entity, entity_id=e.entity_id, detail=e.detail)
+            for e in session.exec(stmt)]
+    return rows, total

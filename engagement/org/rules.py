@@ -1,0 +1,398 @@
+"""Pure rules of the organisation feature: no database, no Reflex, no clock."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from engagement.core.errors import Invalid
+
+# --- names and text -------------------------------------------------------------------
+
+_SPACES = re.compile(r"\s+")
+# Letters of any script (Vietnamese diacritics included), spaces, apostrophe, hyphen, dot.
+_NAME_OK = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*\.?$")
+
+
+def collapse(text: str) -> str:
+    """Trim, NFC-normalise and collapse runs of white space to one space."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text or "")).strip()
+
+
+def fold(text: str) -> str:
+    """A search key: lower case without diacritics (``Đặng Thị Hoà`` -> ``dang thi hoa``)."""
+    decomposed = unicodedata.normalize("NFD", collapse(text).lower().replace("đ", "d"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def clean_full_name(raw: str) -> str:
+    """Validate and normalise a person's full name.
+
+    Raises:
+        Invalid: empty, too long, or with digits or symbols.
+    """
+    name = collapse(raw)
+    if len(name) < 2:
+        raise Invalid("Enter the person's full name.", {"full_name": "Required"})
+    if len(name) > 120:
+        raise Invalid("The full name is longer than 120 characters.", {"full_name": "Too long"})
+    if not _NAME_OK.match(name):
+        raise Invalid(
+            f"“{name}” is not a valid name: use letters and spaces only (no digits or symbols).",
+            {"full_name": "Letters and spaces only"},
+        )
+    return name
+
+
+def names_match(typed: str, on_record: str) -> bool:
+    """Whether a typed name is the recorded name (case and spacing ignored, accents kept)."""
+    return collapse(typed).casefold() == collapse(on_record).casefold()
+
+
+_CODE_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,39}$")
+
+
+def clean_code(raw: str, what: str = "code") -> str:
+    """Validate a short identifier such as an employee code or unit code (kept upper case).
+
+    Raises:
+        Invalid: empty, too long or with characters other than letters, digits, ``. _ -``.
+    """
+    code = (raw or "").strip().upper()
+    if not code:
+        raise Invalid(f"Enter the {what}.", {"code": "Required"})
+    if not _CODE_OK.match(code):
+        raise Invalid(
+            f"The {what} “{code}” may only contain letters, digits, dot, dash and underscore "
+            "(at most 40 characters).",
+            {"code": "Letters, digits, . _ - only"},
+        )
+    return code
+
+
+def clean_unit_name(raw: str) -> str:
+    """Validate a unit name.
+
+    Raises:
+        Invalid: empty or over 200 characters.
+    """
+    name = collapse(raw)
+    if len(name) < 2:
+        raise Invalid("Enter the unit's name.", {"name": "Required"})
+    if len(name) > 200:
+        raise Invalid("The unit name is longer than 200 characters.", {"name": "Too long"})
+    return name
+
+
+_EMAIL_OK = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def clean_email(raw: str | None) -> str | None:
+    """Validate an optional e-mail address (stored lower case).
+
+    Raises:
+        Invalid: not of the form name@domain.tld.
+    """
+    email = (raw or "").strip().lower()
+    if not email:
+        return None
+    if len(email) > 200 or not _EMAIL_OK.match(email):
+        raise Invalid(f"“{email}” is not a valid e-mail address.", {"email": "Invalid e-mail"})
+    return email
+
+
+_PHONE_OK = re.compile(r"^\+?[0-9 .\-]{8,20}$")
+
+
+def clean_phone(raw: str | None) -> str | None:
+    """Validate an optional phone number.
+
+    Raises:
+        Invalid: not 8-20 digits (spaces, dots and dashes allowed, optional leading +).
+    """
+    phone = collapse(raw or "")
+    if not phone:
+        return None
+    if not _PHONE_OK.match(phone):
+        raise Invalid(f"“{phone}” is not a valid phone number.", {"phone": "Invalid phone"})
+    return phone
+
+
+def clean_position(raw: str | None) -> str:
+    """Validate a job title (optional, at most 120 characters).
+
+    Raises:
+        Invalid: too long.
+    """
+    position = collapse(raw or "")
+    if len(position) > 120:
+        raise Invalid("The position is longer than 120 characters.", {"position": "Too long"})
+    return position
+
+
+# --- accounts and passwords -------------------------------------------------------------
+
+_USERNAME_OK = re.compile(r"^[a-z0-9][a-z0-9._\-]{2,59}$")
+
+
+def clean_username(raw: str) -> str:
+    """Validate a login name (lower case letters, digits, ``. _ -``; 3 to 60 characters).
+
+    Raises:
+        Invalid: when it does not match.
+    """
+    username = (raw or "").strip().lower()
+    if not _USERNAME_OK.match(username):
+        raise Invalid(
+            "A username has 3 to 60 characters: lower-case letters without accents, digits, "
+            "dot, dash or underscore.",
+            {"username": "Invalid username"},
+        )
+    return username
+
+
+def suggest_username(full_name: str) -> str:
+    """``Nguyễn Văn An`` -> ``an.nv`` (given name, then initials of the other names)."""
+    parts = fold(full_name).split()
+    if not parts:
+        return ""
+    given = re.sub(r"[^a-z0-9]", "", parts[-1])
+    initials = "".join(p[0] for p in parts[:-1] if p and p[0].isalnum())
+    return f"{given}.{initials}" if initials else given
+
+
+MIN_PASSWORD_LENGTH = 10
+_COMMON = frozenset(
+    {"1234567890", "0123456789", "password12", "password123", "qwertyuiop", "abc1234567",
+     "matkhau123", "123456789a", "a123456789", "iloveyou12", "admin12345"}
+)
+
+
+def password_problems(password: str, *, username: str, full_name: str) -> list[str]:
+    """Why a new password is refused (empty list = acceptable).
+
+    Length is what matters (NIST SP 800-63B): at least 10 characters, not a common
+    password, and not the username or the person's name.
+    """
+    problems: list[str] = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    if len(password) > 128:
+        problems.append("Use at most 128 characters.")
+    lowered = password.lower()
+    if lowered in _COMMON or len(set(password)) <= 2:
+        problems.append("This password is too easy to guess.")
+    if username and username.lower() in lowered:
+        problems.append("Do not put your username in your password.")
+    given = fold(full_name).split()[-1:] if full_name else []
+    if given and len(given[0]) >= 3 and given[0] in fold(password):
+        problems.append("Do not put your name in your password.")
+    return problems
+
+
+# --- login throttling -----------------------------------------------------------------------
+
+ACCOUNT_FAILURE_LIMIT = 5
+CLIENT_FAILURE_LIMIT = 20
+THROTTLE_WINDOW = timedelta(minutes=15)
+
+
+def retry_after(
+    failures: list[datetime], *, now: datetime, limit: int, window: timedelta = THROTTLE_WINDOW
+) -> timedelta | None:
+    """How long to wait before another attempt, or None when attempts are allowed.
+
+    Once ``limit`` failures fall inside ``window``, the next attempt is allowed when the
+    oldest of the latest ``limit`` failures leaves the window.
+    """
+    recent = sorted(f for f in failures if now - f < window)
+    if len(recent) < limit:
+        return None
+    return recent[-limit] + window - now
+
+
+def wait_message(wait: timedelta) -> str:
+    """A human message for a throttled login."""
+    minutes = max(1, -(-int(wait.total_seconds()) // 60))
+    unit = "minute" if minutes == 1 else "minutes"
+    return (
+        f"Too many failed attempts. Try again in {minutes} {unit}, or ask your system "
+        "administrator to reset your password."
+    )
+
+
+# --- unit tree --------------------------------------------------------------------------------
+
+
+def child_path(parent_path: str | None, unit_id: int) -> str:
+    """The materialised path of a unit below ``parent_path`` (``None`` for a root)."""
+    return f"{parent_path or '/'}{unit_id}/"
+
+
+def check_move(unit_path: str, new_parent_path: str | None) -> None:
+    """Refuse moving a unit into itself or one of its own sub-units.
+
+    Raises:
+        Invalid: the new parent is the unit or lies below it.
+    """
+    if new_parent_path is not None and new_parent_path.startswith(unit_path):
+        raise Invalid("A unit cannot be moved under itself or one of its own sub-units.")
+
+
+def rebase_path(path: str, old_prefix: str, new_prefix: str) -> str:
+    """Rewrite a descendant's path after its ancestor moved."""
+    return new_prefix + path[len(old_prefix):]
+
+
+# --- CSV import of staff -----------------------------------------------------------------
+
+IMPORT_COLUMNS = (
+    "employee_code", "full_name", "position", "unit_code", "email", "phone",
+    "union_branch", "youth_branch",
+)
+REQUIRED_COLUMNS = ("employee_code", "full_name", "unit_code")
+MAX_IMPORT_ROWS = 60_000
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    """One validated staff row, ready to write."""
+
+    employee_code: str
+    full_name: str
+    position: str
+    unit_id: int
+    email: str | None
+    phone: str | None
+    union_branch_id: int | None
+    youth_branch_id: int | None
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A problem on one line of the file (line 1 is the header)."""
+
+    line: int
+    column: str
+    message: str
+
+
+def read_csv(text: str) -> tuple[list[str], list[dict[str, str]]]:
+    """Parse CSV text (comma or semicolon, optional BOM) into a header and row dicts.
+
+    Raises:
+        Invalid: empty file, missing required columns, unknown columns, or too many rows.
+    """
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise Invalid("The file is empty. Download the template and fill in one row per person.")
+    first_line = text.splitlines()[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    header = [h.strip().lower() for h in next(reader)]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise Invalid(
+            "The first line must name the columns; missing: " + ", ".join(missing)
+            + ". Download the template to see the expected columns."
+        )
+    unknown = [h for h in header if h and h not in IMPORT_COLUMNS]
+    if unknown:
+        raise Invalid(
+            "Unknown column(s): " + ", ".join(unknown) + ". Allowed: " + ", ".join(IMPORT_COLUMNS)
+        )
+    rows: list[dict[str, str]] = []
+    for values in reader:
+        if not any(v.strip() for v in values):
+            rows.append({})  # keep line numbers right; blank lines are skipped later
+            continue
+        rows.append({h: (values[i] if i < len(values) else "") for i, h in enumerate(header) if h})
+        if len(rows) > MAX_IMPORT_ROWS:
+            raise Invalid(f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it into parts.")
+    return header, rows
+
+
+def validate_import(
+    rows: list[dict[str, str]],
+    *,
+    unit_ids_by_code: dict[str, int],
+    union_branch_ids_by_code: dict[str, int],
+    youth_branch_ids_by_code: dict[str, int],
+    taken_employee_codes: set[str],
+    allowed_unit_ids: set[int] | None,
+) -> tuple[list[PersonInput], list[RowError]]:
+    """Validate every row; the caller imports only when the error list is empty.
+
+    Args:
+        rows: rows from ``read_csv`` (empty dicts are blank lines).
+        unit_ids_by_code: active units by upper-case code.
+        union_branch_ids_by_code: active union branches by upper-case code.
+        youth_branch_ids_by_code: active youth-union branches by upper-case code.
+        taken_employee_codes: codes already used in the database.
+        allowed_unit_ids: units the importer may add people to (None = all).
+
+    Returns:
+        The valid rows and every error found (all rows are checked, not just the first).
+    """
+    valid: list[PersonInput] = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        line = index + 2
+        if not row:
+            continue
+        row_errors: list[RowError] = []
+
+        def attempt(column: str, fn, value: str):  # noqa: ANN001, ANN202
+            try:
+                return fn(value)
+            except Invalid as exc:
+                row_errors.append(RowError(line, column, exc.message))  # noqa: B023
+                return None
+
+        code = attempt("employee_code", lambda v: clean_code(v, "employee code"),
+                       row.get("employee_code", ""))
+        if code is not None:
+            if code in taken_employee_codes:
+                row_errors.append(RowError(line, "employee_code",
+                                           f"Employee code {code} already exists."))
+            elif code in seen:
+                row_errors.append(RowError(line, "employee_code",
+                                           f"Employee code {code} is also on line {seen[code]}."))
+            else:
+                seen[code] = line
+        name = attempt("full_name", clean_full_name, row.get("full_name", ""))
+        position = attempt("position", clean_position, row.get("position", ""))
+        email = attempt("email", clean_email, row.get("email", ""))
+        phone = attempt("phone", clean_phone, row.get("phone", ""))
+        unit_code = (row.get("unit_code") or "").strip().upper()
+        unit_id = unit_ids_by_code.get(unit_code)
+        if not unit_code:
+            row_errors.append(RowError(line, "unit_code", "Enter the unit code."))
+        elif unit_id is None:
+            row_errors.append(RowError(line, "unit_code", f"No active unit has code {unit_code}."))
+        elif allowed_unit_ids is not None and unit_id not in allowed_unit_ids:
+            row_errors.append(RowError(line, "unit_code",
+                                       f"Unit {unit_code} is outside the units you manage."))
+        branch_ids: dict[str, int | None] = {}
+        for column, table in (("union_branch", union_branch_ids_by_code),
+                              ("youth_branch", youth_branch_ids_by_code)):
+            branch_code = (row.get(column) or "").strip().upper()
+            branch_ids[column] = table.get(branch_code) if branch_code else None
+            if branch_code and branch_ids[column] is None:
+                row_errors.append(RowError(line, column, f"No active branch has code {branch_code}."))
+        if row_errors:
+            errors.extend(row_errors)
+            continue
+        valid.append(PersonInput(
+            employee_code=code, full_name=name, position=position or "", unit_id=unit_id,
+            email=email, phone=phone, union_branch_id=branch_ids["union_branch"],
+            youth_branch_id=branch_ids["youth_branch"],
+        ))
+    if not valid and not errors:
+        errors.append(RowError(1, "", "The file has a header but no rows of people."))
+    return valid, errors

@@ -1,0 +1,828 @@
+"""Use cases of the organisation feature: the only code here that writes.
+
+Every function: ``verb(session, *, actor, ..., now)``; authorises first, validates, then
+writes (with an audit entry) and flushes. The caller's ``unit_of_work`` commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, func, select
+
+from engagement.core import audit
+from engagement.core.access import (
+    ROLE_NEEDS_BRANCH,
+    ROLE_NEEDS_UNIT,
+    Actor,
+    Grant,
+    Perm,
+    Role,
+    reach,
+    require,
+)
+from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from engagement.core.security import (
+    hash_password,
+    hash_token,
+    new_token,
+    temporary_password,
+    verify_password,
+)
+from engagement.org import rules
+from engagement.org.dto import ImportReport, LoginResult, NewAccount
+from engagement.org.models import (
+    Account,
+    AuthSession,
+    Branch,
+    LoginAttempt,
+    Membership,
+    Person,
+    RoleGrant,
+    Unit,
+    UnitEvent,
+    UnitGroup,
+    UnitGroupMember,
+)
+from engagement.settings import get_settings
+
+UNIT_KINDS = ("province", "department", "commune", "office", "centre", "other")
+
+# --- sessions and login ---------------------------------------------------------------------
+
+
+def _client_key(client_ip: str) -> str:
+    return hashlib.sha256((client_ip or "unknown").encode()).hexdigest()[:32]
+
+
+def _failures(session: Session, column: sa.ColumnElement, value: str, since: datetime) -> list[datetime]:
+    stmt = select(LoginAttempt.at).where(
+        column == value, LoginAttempt.success.is_(False), LoginAttempt.at > since
+    )
+    return list(session.exec(stmt))
+
+
+def login(
+    session: Session, *, username: str, password: str, client_ip: str, user_agent: str,
+    now: datetime,
+) -> LoginResult:
+    """Check credentials and open a session.
+
+    Failures are returned, not raised, so that the failed attempt is committed and counts
+    towards throttling (5 failures per account or 20 per client in 15 minutes).
+
+    Returns:
+        ``ok`` with a fresh token (the database keeps only its hash), or a message.
+    """
+    name = (username or "").strip().lower()[:60]
+    if not name or not password:
+        return LoginResult(ok=False, message="Enter your username and password.")
+    client = _client_key(client_ip)
+    since = now - rules.THROTTLE_WINDOW
+    waits = [
+        rules.retry_after(_failures(session, LoginAttempt.username, name, since), now=now,
+                          limit=rules.ACCOUNT_FAILURE_LIMIT),
+        rules.retry_after(_failures(session, LoginAttempt.client_key, client, since), now=now,
+                          limit=rules.CLIENT_FAILURE_LIMIT),
+    ]
+    wait = max((w for w in waits if w is not None), default=None)
+    if wait is not None:
+        return LoginResult(ok=False, message=rules.wait_message(wait))
+
+    account = session.exec(select(Account).where(Account.username == name)).first()
+    valid = verify_password(password[:256], account.password_hash if account else None)
+    session.add(LoginAttempt(at=now, username=name, client_key=client, success=valid))
+    if not valid or account is None:
+        session.flush()
+        return LoginResult(ok=False, message="Wrong username or password.")
+    person = session.get(Person, account.person_id)
+    if not account.is_active or person is None or not person.is_active:
+        session.flush()
+        return LoginResult(
+            ok=False,
+            message="This account is deactivated. Ask your system administrator to reactivate it.",
+        )
+    token = new_token()
+    session.add(AuthSession(
+        token_hash=hash_token(token), account_id=account.id, created_at=now,
+        expires_at=now + timedelta(hours=get_settings().session_hours),
+        client_ip=(client_ip or "")[:64], user_agent=(user_agent or "")[:300],
+    ))
+    account.last_login_at = now
+    session.add(account)
+    session.flush()
+    return LoginResult(ok=True, token=token, must_change_password=account.must_change_password)
+
+
+def resolve_actor(session: Session, *, token: str, now: datetime) -> Actor | None:
+    """The actor behind a browser's session token, or None (expired, ended, unknown)."""
+    if not token or len(token) > 100:
+        return None
+    row = session.exec(
+        select(AuthSession, Account, Person, Unit)
+        .join(Account, Account.id == AuthSession.account_id)
+        .join(Person, Person.id == Account.person_id)
+        .join(Unit, Unit.id == Person.unit_id)
+        .where(AuthSession.token_hash == hash_token(token), AuthSession.ended_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    auth, account, person, unit = row
+    if auth.expires_at <= now or not account.is_active or not person.is_active:
+        return None
+    grants = session.exec(
+        select(RoleGrant, Unit.path)
+        .join(Unit, Unit.id == RoleGrant.unit_id, isouter=True)
+        .where(RoleGrant.account_id == account.id, RoleGrant.revoked_at.is_(None))
+    ).all()
+    return Actor(
+        account_id=account.id, person_id=person.id, username=account.username,
+        full_name=person.full_name, unit_id=unit.id, unit_path=unit.path,
+        grants=tuple(
+            Grant(role=Role(g.role), unit_id=g.unit_id, unit_path=path, branch_id=g.branch_id)
+            for g, path in grants
+        ),
+        must_change_password=account.must_change_password,
+    )
+
+
+def logout(session: Session, *, token: str, now: datetime) -> None:
+    """End the session of this token on the server (no-op for an unknown token)."""
+    if not token:
+        return
+    auth = session.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(token))).first()
+    if auth is not None and auth.ended_at is None:
+        auth.ended_at = now
+        session.add(auth)
+        session.flush()
+
+
+def _end_sessions(session: Session, account_id: int, now: datetime, keep_token: str = "") -> None:
+    keep = hash_token(keep_token) if keep_token else ""
+    session.execute(
+        sa.update(AuthSession)
+        .where(AuthSession.account_id == account_id, AuthSession.ended_at.is_(None),
+               AuthSession.token_hash != keep)
+        .values(ended_at=now)
+    )
+
+
+def change_password(
+    session: Session, *, actor: Actor | None, current_password: str, new_password: str,
+    confirm_password: str, token: str, now: datetime,
+) -> None:
+    """Change one's own password; other sessions of the account are ended.
+
+    Raises:
+        NotAllowed: not logged in.
+        Invalid: wrong current password, mismatch, or a weak new password.
+    """
+    if actor is None:
+        raise NotAllowed("Your session has ended. Please log in again.")
+    account = session.get(Account, actor.account_id)
+    if account is None or not verify_password(current_password, account.password_hash):
+        raise Invalid("Your current password is not right.", {"current": "Wrong password"})
+    if new_password != confirm_password:
+        raise Invalid("The two new passwords are not the same.", {"confirm": "Does not match"})
+    if new_password == current_password:
+        raise Invalid("Choose a new password that differs from the current one.")
+    problems = rules.password_problems(new_password, username=account.username,
+                                       full_name=actor.full_name)
+    if problems:
+        raise Invalid(" ".join(problems), {"new": problems[0]})
+    account.password_hash = hash_password(new_password)
+    account.must_change_password = False
+    account.password_changed_at = now
+    session.add(account)
+    _end_sessions(session, account.id, now, keep_token=token)
+    audit.record(session, actor=actor, action="account.change_password", entity="account",
+                 entity_id=account.id, now=now)
+    session.flush()
+
+
+# --- units ------------------------------------------------------------------------------------
+
+
+def _unit(session: Session, unit_id: int | None) -> Unit:
+    unit = session.get(Unit, unit_id) if unit_id else None
+    if unit is None:
+        raise NotFound("That unit does not exist (it may have been changed by someone else).")
+    return unit
+
+
+def _check_sibling_name(session: Session, parent_id: int | None, name: str, exclude: int | None) -> None:
+    stmt = select(Unit.id, Unit.name).where(
+        Unit.parent_id.is_(None) if parent_id is None else Unit.parent_id == parent_id,
+        Unit.is_active.is_(True),
+    )
+    for other_id, other_name in session.exec(stmt):
+        if other_id != exclude and rules.fold(other_name) == rules.fold(name):
+            raise Conflict(f"Another unit at this level is already called “{other_name}”.")
+
+
+def _unit_event(session: Session, unit: Unit, kind: str, old: str, new: str, actor: Actor,
+                now: datetime) -> None:
+    session.add(UnitEvent(unit_id=unit.id, at=now, kind=kind, old_value=old[:400],
+                          new_value=new[:400], actor_account_id=actor.account_id))
+    audit.record(session, actor=actor, action=f"unit.{kind}", entity="unit", entity_id=unit.id,
+                 now=now, old=old, new=new)
+
+
+def create_unit(
+    session: Session, *, actor: Actor | None, name: str, code: str, kind: str,
+    parent_id: int | None, now: datetime,
+) -> int:
+    """Create a unit under ``parent_id`` (a root when None).
+
+    Returns:
+        The new unit's id.
+
+    Raises:
+        NotAllowed, NotFound, Invalid, Conflict.
+    """
+    require(actor, Perm.MANAGE_UNITS)
+    name = rules.clean_unit_name(name)
+    code = rules.clean_code(code, "unit code")
+    if kind not in UNIT_KINDS:
+        raise Invalid(f"Choose a unit kind: {', '.join(UNIT_KINDS)}.")
+    parent = _unit(session, parent_id) if parent_id else None
+    if parent is not None and not parent.is_active:
+        raise Invalid(f"“{parent.name}” is deactivated; reactivate it before adding units under it.")
+    if session.exec(select(Unit.id).where(Unit.code == code)).first() is not None:
+        raise Conflict(f"Unit code {code} is already used; choose another code.")
+    _check_sibling_name(session, parent_id, name, None)
+    unit = Unit(name=name, code=code, kind=kind, parent_id=parent_id, created_at=now,
+                updated_at=now, depth=(parent.depth + 1) if parent else 0)
+    session.add(unit)
+    session.flush()
+    unit.path = rules.child_path(parent.path if parent else None, unit.id)
+    session.add(unit)
+    _unit_event(session, unit, "created", "", f"{name} ({code})", actor, now)
+    session.flush()
+    return unit.id
+
+
+def rename_unit(session: Session, *, actor: Actor | None, unit_id: int, name: str, now: datetime) -> None:
+    """Rename a unit; the old name stays in its history.
+
+    Raises:
+        NotAllowed, NotFound, Invalid, Conflict.
+    """
+    require(actor, Perm.MANAGE_UNITS)
+    unit = _unit(session, unit_id)
+    name = rules.clean_unit_name(name)
+    if name == unit.name:
+        return
+    _check_sibling_name(session, unit.parent_id, name, unit.id)
+    old = unit.name
+    unit.name = name
+    unit.updated_at = now
+    session.add(unit)
+    _unit_event(session, unit, "renamed", old, name, actor, now)
+    session.flush()
+
+
+def move_unit(
+    session: Session, *, actor: Actor | None, unit_id: int, new_parent_id: int | None, now: datetime
+) -> None:
+    """Move a unit (with its whole subtree) under another unit.
+
+    Raises:
+        NotAllowed, NotFound, Invalid (into its own subtree), Conflict (name clash).
+    """
+    require(actor, Perm.MANAGE_UNITS)
+    unit = _unit(session, unit_id)
+    new_parent = _unit(session, new_parent_id) if new_parent_id else None
+    if (new_parent.id if new_parent else None) == unit.parent_id:
+        return
+    rules.check_move(unit.path, new_parent.path if new_parent else None)
+    if new_parent is not None and not new_parent.is_active:
+        raise Invalid(f"“{new_parent.name}” is deactivated; choose an active unit.")
+    _check_sibling_name(session, new_parent_id, unit.name, unit.id)
+    old_parent = session.get(Unit, unit.parent_id) if unit.parent_id else None
+    old_prefix = unit.path
+    new_prefix = rules.child_path(new_parent.path if new_parent else None, unit.id)
+    depth_shift = ((new_parent.depth + 1) if new_parent else 0) - unit.depth
+    for sub in session.exec(select(Unit).where(Unit.path.startswith(old_prefix))):
+        sub.path = rules.rebase_path(sub.path, old_prefix, new_prefix)
+        sub.depth += depth_shift
+        sub.updated_at = now
+        session.add(sub)
+    unit.parent_id = new_parent.id if new_parent else None
+    session.add(unit)
+    _unit_event(session, unit, "moved", old_parent.name if old_parent else "(top level)",
+                new_parent.name if new_parent else "(top level)", actor, now)
+    session.flush()
+
+
+def set_unit_active(
+    session: Session, *, actor: Actor | None, unit_id: int, active: bool, now: datetime
+) -> None:
+    """Deactivate (or reactivate) a unit. A unit with active people or sub-units stays.
+
+    Raises:
+        NotAllowed, NotFound, Conflict.
+    """
+    require(actor, Perm.MANAGE_UNITS)
+    unit = _unit(session, unit_id)
+    if unit.is_active == active:
+        return
+    if not active:
+        subs = session.exec(select(func.count()).select_from(Unit).where(
+            Unit.parent_id == unit.id, Unit.is_active.is_(True))).one()
+        people = session.exec(select(func.count()).select_from(Person).where(
+            Person.unit_id == unit.id, Person.is_active.is_(True))).one()
+        if subs or people:
+            raise Conflict(
+                f"“{unit.name}” still has {subs} active sub-unit(s) and {people} active "
+                "person(s). Move or deactivate them first."
+            )
+    else:
+        parent = session.get(Unit, unit.parent_id) if unit.parent_id else None
+        if parent is not None and not parent.is_active:
+            raise Conflict(f"Reactivate “{parent.name}” first: it is the parent of this unit.")
+        _check_sibling_name(session, unit.parent_id, unit.name, unit.id)
+    unit.is_active = active
+    unit.updated_at = now
+    session.add(unit)
+    _unit_event(session, unit, "reactivated" if active else "deactivated", "", "", actor, now)
+    session.flush()
+
+
+# --- unit groups --------------------------------------------------------------------------
+
+
+def create_group(
+    session: Session, *, actor: Actor | None, name: str, description: str, now: datetime
+) -> int:
+    """Create a peer cohort of units.
+
+    Raises:
+        NotAllowed, Invalid, Conflict.
+    """
+    require(actor, Perm.MANAGE_GROUPS)
+    name = rules.clean_unit_name(name)
+    description = rules.collapse(description)[:1000]
+    existing = session.exec(select(UnitGroup.name)).all()
+    if any(rules.fold(n) == rules.fold(name) for n in existing):
+        raise Conflict(f"A group called “{name}” already exists.")
+    group = UnitGroup(name=name, description=description, created_at=now)
+    session.add(group)
+    session.flush()
+    audit.record(session, actor=actor, action="group.create", entity="unit_group",
+                 entity_id=group.id, now=now, name=name)
+    return group.id
+
+
+def set_group_membership(
+    session: Session, *, actor: Actor | None, group_id: int, unit_id: int, member: bool,
+    now: datetime,
+) -> None:
+    """Add a unit to a group or remove it.
+
+    Raises:
+        NotAllowed, NotFound.
+    """
+    require(actor, Perm.MANAGE_GROUPS)
+    group = session.get(UnitGroup, group_id)
+    if group is None:
+        raise NotFound("That unit group does not exist.")
+    unit = _unit(session, unit_id)
+    link = session.get(UnitGroupMember, (group_id, unit_id))
+    if member and link is None:
+        session.add(UnitGroupMember(group_id=group_id, unit_id=unit_id))
+    elif not member and link is not None:
+        session.delete(link)  # membership is configuration, not a record; the audit keeps it
+    else:
+        return
+    audit.record(session, actor=actor, action="group.add_unit" if member else "group.remove_unit",
+                 entity="unit_group", entity_id=group_id, now=now, unit=unit.name)
+    session.flush()
+
+
+# --- people --------------------------------------------------------------------------------
+
+
+def _person(session: Session, person_id: int) -> Person:
+    person = session.get(Person, person_id) if person_id else None
+    if person is None:
+        raise NotFound("That person does not exist.")
+    return person
+
+
+def _branch_id(session: Session, branch_id: int | None, kind: str) -> int | None:
+    if not branch_id:
+        return None
+    branch = session.get(Branch, branch_id)
+    if branch is None or branch.kind != kind or not branch.is_active:
+        label = "union" if kind == "union" else "youth-union"
+        raise Invalid(f"Choose an active {label} branch from the list.")
+    return branch.id
+
+
+def create_person(
+    session: Session, *, actor: Actor | None, employee_code: str, full_name: str, position: str,
+    unit_id: int, email: str | None = None, phone: str | None = None,
+    union_branch_id: int | None = None, youth_branch_id: int | None = None, now: datetime,
+) -> int:
+    """Create a staff record (no login account).
+
+    Raises:
+        NotAllowed: outside the actor's units. Invalid, Conflict, NotFound.
+    """
+    unit = _unit(session, unit_id)
+    require(actor, Perm.MANAGE_PEOPLE, unit_path=unit.path)
+    if not unit.is_active:
+        raise Invalid(f"“{unit.name}” is deactivated; choose an active unit.")
+    code = rules.clean_code(employee_code, "employee code")
+    name = rules.clean_full_name(full_name)
+    if session.exec(select(Person.id).where(Person.employee_code == code)).first() is not None:
+        raise Conflict(f"Employee code {code} already exists; search for that person instead.")
+    person = Person(
+        employee_code=code, full_name=name, name_key=rules.fold(name),
+        email=rules.clean_email(email), phone=rules.clean_phone(phone),
+        position=rules.clean_position(position), unit_id=unit.id,
+        union_branch_id=_branch_id(session, union_branch_id, "union"),
+        youth_branch_id=_branch_id(session, youth_branch_id, "youth"),
+        created_at=now, updated_at=now,
+    )
+    session.add(person)
+    session.flush()
+    session.add(Membership(person_id=person.id, unit_id=unit.id, start_at=now))
+    audit.record(session, actor=actor, action="person.create", entity="person",
+                 entity_id=person.id, now=now, name=name, unit=unit.name)
+    session.flush()
+    return person.id
+
+
+def update_person(
+    session: Session, *, actor: Actor | None, person_id: int, full_name: str, position: str,
+    unit_id: int, email: str | None = None, phone: str | None = None,
+    union_branch_id: int | None = None, youth_branch_id: int | None = None, now: datetime,
+) -> None:
+    """Edit a staff record; a change of unit closes the old membership and opens a new one.
+
+    Raises:
+        NotAllowed: the person or the new unit is outside the actor's units.
+        Invalid, NotFound.
+    """
+    person = _person(session, person_id)
+    old_unit = _unit(session, person.unit_id)
+    require(actor, Perm.MANAGE_PEOPLE, unit_path=old_unit.path)
+    new_unit = _unit(session, unit_id)
+    require(actor, Perm.MANAGE_PEOPLE, unit_path=new_unit.path)
+    if new_unit.id != old_unit.id and not new_unit.is_active:
+        raise Invalid(f"“{new_unit.name}” is deactivated; choose an active unit.")
+    before = {"name": person.full_name, "unit": old_unit.name, "position": person.position}
+    name = rules.clean_full_name(full_name)
+    person.full_name = name
+    person.name_key = rules.fold(name)
+    person.position = rules.clean_position(position)
+    person.email = rules.clean_email(email)
+    person.phone = rules.clean_phone(phone)
+    person.union_branch_id = _branch_id(session, union_branch_id, "union")
+    person.youth_branch_id = _branch_id(session, youth_branch_id, "youth")
+    if new_unit.id != old_unit.id:
+        _move_membership(session, person, new_unit.id, now)
+    person.updated_at = now
+    session.add(person)
+    audit.record(session, actor=actor, action="person.update", entity="person",
+                 entity_id=person.id, now=now, before=before,
+                 after={"name": name, "unit": new_unit.name, "position": person.position})
+    session.flush()
+
+
+def _move_membership(session: Session, person: Person, unit_id: int, now: datetime) -> None:
+    session.execute(
+        sa.update(Membership)
+        .where(Membership.person_id == person.id, Membership.end_at.is_(None))
+        .values(end_at=now)
+    )
+    session.add(Membership(person_id=person.id, unit_id=unit_id, start_at=now))
+    person.unit_id = unit_id
+
+
+def set_person_active(
+    session: Session, *, actor: Actor | None, person_id: int, active: bool, now: datetime
+) -> None:
+    """Deactivate a person (their sessions end; nothing is deleted) or reactivate them.
+
+    Raises:
+        NotAllowed, NotFound, Invalid (deactivating oneself), Conflict.
+    """
+    person = _person(session, person_id)
+    unit = _unit(session, person.unit_id)
+    require(actor, Perm.MANAGE_PEOPLE, unit_path=unit.path)
+    if person.is_active == active:
+        return
+    if not active and actor is not None and person.id == actor.person_id:
+        raise Invalid("You cannot deactivate yourself; ask another administrator.")
+    if active and not unit.is_active:
+        raise Conflict(f"“{unit.name}” is deactivated; move the person to an active unit first.")
+    person.is_active = active
+    person.updated_at = now
+    session.add(person)
+    if not active:
+        session.execute(
+            sa.update(Membership)
+            .where(Membership.person_id == person.id, Membership.end_at.is_(None))
+            .values(end_at=now)
+        )
+        account = session.exec(select(Account).where(Account.person_id == person.id)).first()
+        if account is not None:
+            _end_sessions(session, account.id, now)
+    else:
+        session.add(Membership(person_id=person.id, unit_id=unit.id, start_at=now))
+    audit.record(session, actor=actor, action="person.reactivate" if active else "person.deactivate",
+                 entity="person", entity_id=person.id, now=now, name=person.full_name)
+    session.flush()
+
+
+# --- accounts and roles ------------------------------------------------------------------
+
+
+def create_account(
+    session: Session, *, actor: Actor | None, person_id: int, username: str, now: datetime
+) -> NewAccount:
+    """Give a person a login with a one-time temporary password (changed at first login).
+
+    Raises:
+        NotAllowed, NotFound, Invalid, Conflict.
+    """
+    require(actor, Perm.MANAGE_ACCOUNTS)
+    person = _person(session, person_id)
+    if not person.is_active:
+        raise Invalid("Reactivate this person before giving them an account.")
+    name = rules.clean_username(username)
+    if session.exec(select(Account.id).where(Account.person_id == person.id)).first() is not None:
+        raise Conflict(f"{person.full_name} already has an account; reset its password instead.")
+    if session.exec(select(Account.id).where(Account.username == name)).first() is not None:
+        raise Conflict(f"The username {name} is taken; choose another one.")
+    temp = temporary_password()
+    account = Account(person_id=person.id, username=name, password_hash=hash_password(temp),
+                      must_change_password=True, created_at=now, password_changed_at=now)
+    session.add(account)
+    session.flush()
+    audit.record(session, actor=actor, action="account.create", entity="account",
+                 entity_id=account.id, now=now, username=name, person=person.full_name)
+    return NewAccount(account_id=account.id, username=name, temporary_password=temp)
+
+
+def _account(session: Session, account_id: int) -> Account:
+    account = session.get(Account, account_id) if account_id else None
+    if account is None:
+        raise NotFound("That account does not exist.")
+    return account
+
+
+def reset_password(session: Session, *, actor: Actor | None, account_id: int, now: datetime) -> NewAccount:
+    """Replace an account's password with a one-time temporary one and end its sessions.
+
+    Raises:
+        NotAllowed, NotFound.
+    """
+    require(actor, Perm.MANAGE_ACCOUNTS)
+    account = _account(session, account_id)
+    temp = temporary_password()
+    account.password_hash = hash_password(temp)
+    account.must_change_password = True
+    account.password_changed_at = now
+    session.add(account)
+    _end_sessions(session, account.id, now)
+    # A reset also lifts the throttle: the admin has checked who is asking.
+    session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == account.username,
+                                                  LoginAttempt.success.is_(False)))
+    audit.record(session, actor=actor, action="account.reset_password", entity="account",
+                 entity_id=account.id, now=now, username=account.username)
+    session.flush()
+    return NewAccount(account_id=account.id, username=account.username, temporary_password=temp)
+
+
+def set_account_active(
+    session: Session, *, actor: Actor | None, account_id: int, active: bool, now: datetime
+) -> None:
+    """Disable or re-enable a login (the person record is untouched).
+
+    Raises:
+        NotAllowed, NotFound, Invalid (disabling oneself).
+    """
+    require(actor, Perm.MANAGE_ACCOUNTS)
+    account = _account(session, account_id)
+    if account.is_active == active:
+        return
+    if not active and actor is not None and account.id == actor.account_id:
+        raise Invalid("You cannot disable your own account.")
+    account.is_active = active
+    session.add(account)
+    if not active:
+        _end_sessions(session, account.id, now)
+    audit.record(session, actor=actor, action="account.enable" if active else "account.disable",
+                 entity="account", entity_id=account.id, now=now, username=account.username)
+    session.flush()
+
+
+def grant_role(
+    session: Session, *, actor: Actor | None, account_id: int, role: str,
+    unit_id: int | None = None, branch_id: int | None = None, now: datetime,
+) -> int:
+    """Grant a role; unit heads need a unit, union officers a branch.
+
+    Raises:
+        NotAllowed, NotFound, Invalid, Conflict (already held).
+    """
+    require(actor, Perm.MANAGE_ACCOUNTS)
+    account = _account(session, account_id)
+    try:
+        parsed = Role(role)
+    except ValueError as exc:
+        raise Invalid("Choose a role from the list.") from exc
+    if parsed is Role.STAFF:
+        raise Invalid("Every account is already staff.")
+    unit_id = _unit(session, unit_id).id if parsed in ROLE_NEEDS_UNIT else None
+    if parsed in ROLE_NEEDS_BRANCH:
+        branch = session.get(Branch, branch_id) if branch_id else None
+        if branch is None:
+            raise Invalid("Choose the branch this union officer looks after.")
+        branch_id = branch.id
+    else:
+        branch_id = None
+    clash = session.exec(select(RoleGrant.id).where(
+        RoleGrant.account_id == account.id, RoleGrant.role == parsed.value,
+        RoleGrant.revoked_at.is_(None),
+        RoleGrant.unit_id.is_(None) if unit_id is None else RoleGrant.unit_id == unit_id,
+        RoleGrant.branch_id.is_(None) if branch_id is None else RoleGrant.branch_id == branch_id,
+    )).first()
+    if clash is not None:
+        raise Conflict("This account already has that role.")
+    grant = RoleGrant(account_id=account.id, role=parsed.value, unit_id=unit_id,
+                      branch_id=branch_id, granted_at=now,
+                      granted_by=actor.account_id if actor else None)
+    session.add(grant)
+    session.flush()
+    audit.record(session, actor=actor, action="role.grant", entity="account", entity_id=account.id,
+                 now=now, role=parsed.value, unit_id=unit_id, branch_id=branch_id)
+    return grant.id
+
+
+def revoke_role(session: Session, *, actor: Actor | None, grant_id: int, now: datetime) -> None:
+    """Revoke a role (kept with its revocation time).
+
+    Raises:
+        NotAllowed, NotFound, Invalid (an admin removing their own admin role).
+    """
+    require(actor, Perm.MANAGE_ACCOUNTS)
+    grant = session.get(RoleGrant, grant_id) if grant_id else None
+    if grant is None or grant.revoked_at is not None:
+        raise NotFound("That role grant does not exist or was already revoked.")
+    if (actor is not None and grant.account_id == actor.account_id
+            and grant.role == Role.SYSTEM_ADMIN.value):
+        raise Invalid("You cannot remove your own administrator role; ask another administrator.")
+    grant.revoked_at = now
+    session.add(grant)
+    audit.record(session, actor=actor, action="role.revoke", entity="account",
+                 entity_id=grant.account_id, now=now, role=grant.role)
+    session.flush()
+
+
+# --- CSV import -------------------------------------------------------------------------------
+
+IMPORT_BATCH = 500
+
+
+def import_people(
+    session: Session, *, actor: Actor | None, csv_text: str, now: datetime,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import staff from CSV: every row valid, or nothing written and every error reported.
+
+    Args:
+        session: the unit of work (rolled back by the caller if anything raises).
+        actor: the importer; unit heads may only import into their own units.
+        csv_text: the decoded file.
+        now: import time.
+        progress: called with (rows written, rows to write) after each batch.
+
+    Raises:
+        NotAllowed: no import permission. Invalid: the file itself is unreadable.
+    """
+    require(actor, Perm.IMPORT_PEOPLE)
+    _, rows = rules.read_csv(csv_text)
+    units = {code: uid for uid, code in session.exec(
+        select(Unit.id, Unit.code).where(Unit.is_active.is_(True)))}
+    branches: dict[str, dict[str, int]] = {"union": {}, "youth": {}}
+    for bid, kind, code in session.exec(
+            select(Branch.id, Branch.kind, Branch.code).where(Branch.is_active.is_(True))):
+        branches.setdefault(kind, {})[code.upper()] = bid
+    where = reach(actor, Perm.IMPORT_PEOPLE)
+    allowed: set[int] | None = None
+    if not where.org:
+        allowed = {uid for uid, path in session.exec(select(Unit.id, Unit.path))
+                   if any(path.startswith(p) for p in where.unit_paths)}
+    codes_in_file = {(r.get("employee_code") or "").strip().upper() for r in rows if r}
+    taken: set[str] = set()
+    code_list = [c for c in codes_in_file if c]
+    for start in range(0, len(code_list), 900):
+        chunk = code_list[start:start + 900]
+        taken.update(session.exec(select(Person.employee_code).where(Person.employee_code.in_(chunk))))
+    valid, errors = rules.validate_import(
+        rows, unit_ids_by_code=units, union_branch_ids_by_code=branches["union"],
+        youth_branch_ids_by_code=branches["youth"], taken_employee_codes=taken,
+        allowed_unit_ids=allowed,
+    )
+    total = sum(1 for r in rows if r)
+    if errors:
+        return ImportReport(created=0, total_rows=total,
+                            errors=[(e.line, e.column, e.message) for e in errors])
+    for start in range(0, len(valid), IMPORT_BATCH):
+        batch = valid[start:start + IMPORT_BATCH]
+        people = [Person(employee_code=p.employee_code, full_name=p.full_name,
+                         name_key=rules.fold(p.full_name), email=p.email, phone=p.phone,
+                         position=p.position, unit_id=p.unit_id,
+                         union_branch_id=p.union_branch_id, youth_branch_id=p.youth_branch_id,
+                         created_at=now, updated_at=now) for p in batch]
+        session.add_all(people)
+        session.flush()
+        session.add_all([Membership(person_id=p.id, unit_id=p.unit_id, start_at=now) for p in people])
+        session.flush()
+        if progress is not None:
+            progress(start + len(batch), len(valid))
+    audit.record(session, actor=actor, action="person.import", entity="person", now=now,
+                 created=len(valid))
+    session.flush()
+    return ImportReport(created=len(valid), errors=[], total_rows=total)
+
+
+def create_branch(
+    session: Session, *, actor: Actor | None, kind: str, code: str, name: str, unit_id: int,
+    now: datetime,
+) -> int:
+    """Create a union (``union``) or youth-union (``youth``) branch attached to a unit.
+
+    Raises:
+        NotAllowed, Invalid, Conflict, NotFound.
+    """
+    require(actor, Perm.MANAGE_UNITS)
+    if kind not in ("union", "youth"):
+        raise Invalid("A branch is either a union branch or a youth-union branch.")
+    unit = _unit(session, unit_id)
+    code = rules.clean_code(code, "branch code")
+    name = rules.clean_unit_name(name)
+    if session.exec(select(Branch.id).where(Branch.kind == kind, Branch.code == code)).first():
+        raise Conflict(f"Branch code {code} is already used.")
+    branch = Branch(kind=kind, code=code, name=name, unit_id=unit.id)
+    session.add(branch)
+    session.flush()
+    audit.record(session, actor=actor, action="branch.create", entity="branch",
+                 entity_id=branch.id, now=now, name=name)
+    return branch.id
+
+
+def bootstrap_admin(
+    session: Session, *, username: str, password: str, full_name: str, employee_code: str,
+    unit_name: str, unit_code: str, now: datetime,
+) -> int:
+    """Create the first system administrator (and a root unit if there is none).
+
+    Only the command line calls this: it runs with the server's own authority, so there is
+    no actor. Refuses to run when any account already exists.
+
+    Returns:
+        The new account's id.
+
+    Raises:
+        Conflict: accounts already exist. Invalid: bad name, username or password.
+    """
+    if session.exec(select(Account.id)).first() is not None:
+        raise Conflict("Accounts already exist; log in as an administrator and use the People page.")
+    name = rules.clean_full_name(full_name)
+    login_name = rules.clean_username(username)
+    problems = rules.password_problems(password, username=login_name, full_name=name)
+    if problems:
+        raise Invalid(" ".join(problems))
+    root = session.exec(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id)).first()
+    if root is None:
+        root = Unit(name=rules.clean_unit_name(unit_name), code=rules.clean_code(unit_code),
+                    kind="province", created_at=now, updated_at=now)
+        session.add(root)
+        session.flush()
+        root.path = rules.child_path(None, root.id)
+        session.add(UnitEvent(unit_id=root.id, at=now, kind="created",
+                              new_value=f"{root.name} ({root.code})"))
+    person = Person(employee_code=rules.clean_code(employee_code, "employee code"), full_name=name,
+                    name_key=rules.fold(name), position="System administrator", unit_id=root.id,
+                    created_at=now, updated_at=now)
+    session.add(person)
+    session.flush()
+    session.add(Membership(person_id=person.id, unit_id=root.id, start_at=now))
+    account = Account(person_id=person.id, username=login_name, password_hash=hash_password(password),
+                      created_at=now, password_changed_at=now)
+    session.add(account)
+    session.flush()
+    session.add(RoleGrant(account_id=account.id, role=Role.SYSTEM_ADMIN.value, granted_at=now))
+    audit.record(session, actor=None, action="account.bootstrap_admin", entity="account",
+                 entity_id=account.id, now=now, username=login_name)
+    session.flush()
+    return account.id

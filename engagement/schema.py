@@ -1,0 +1,8 @@
+"""Every table of the application, imported in one place for migrations and tests."""
+
+from sqlmodel import SQLModel
+
+from engagement.core import audit as _audit  # noqa: F401
+from engagement.org import models as _org  # noqa: F401
+
+metadata = SQLModel.metadata

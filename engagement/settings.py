@@ -1,0 +1,90 @@
+"""Every setting of the application, read once from the environment.
+
+Nothing else in the code base reads ``os.environ`` for application behaviour, so this
+module is the single place to see what can be configured.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return default if value is None or value.strip() == "" else value.strip()
+
+
+def _int(name: str, default: int) -> int:
+    raw = _env(name, str(default))
+    try:
+        return int(raw)
+    except ValueError as exc:
+        msg = f"Setting {name} must be a whole number, got {raw!r}"
+        raise ValueError(msg) from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Typed application settings."""
+
+    database_url: str
+    redis_url: str | None
+    cors_origins: tuple[str, ...]
+    timezone: str
+    session_hours: int
+    org_name: str
+    port: int
+    smtp_host: str | None
+    smtp_port: int
+    smtp_user: str | None
+    smtp_password: str | None
+    smtp_tls: bool
+    mail_from: str
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The organisation's time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is SQLite (the embedded default)."""
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment (no caching; see ``get_settings``)."""
+    port = _int("ENGAGEMENT_PORT", 3000)
+    default_origins = f"http://localhost:{port},http://127.0.0.1:{port}"
+    origins = tuple(
+        o.strip() for o in _env("ENGAGEMENT_CORS_ORIGINS", default_origins).split(",") if o.strip()
+    )
+    tz = _env("ENGAGEMENT_TIMEZONE", "Asia/Ho_Chi_Minh")
+    ZoneInfo(tz)  # fail at start-up, not at the first page that shows a date
+    return Settings(
+        database_url=_env("ENGAGEMENT_DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'engagement.db'}"),
+        redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
+        cors_origins=origins,
+        timezone=tz,
+        session_hours=_int("ENGAGEMENT_SESSION_HOURS", 12),
+        org_name=_env("ENGAGEMENT_ORG_NAME", "Tỉnh Demo"),
+        port=port,
+        smtp_host=os.environ.get("ENGAGEMENT_SMTP_HOST") or None,
+        smtp_port=_int("ENGAGEMENT_SMTP_PORT", 587),
+        smtp_user=os.environ.get("ENGAGEMENT_SMTP_USER") or None,
+        smtp_password=os.environ.get("ENGAGEMENT_SMTP_PASSWORD") or None,
+        smtp_tls=_env("ENGAGEMENT_SMTP_TLS", "1") not in {"0", "false", "no"},
+        mail_from=_env("ENGAGEMENT_MAIL_FROM", "engagement@localhost"),
+    )
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process-wide settings, read on first use."""
+    return load_settings()

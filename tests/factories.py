@@ -1,0 +1,75 @@
+"""Builders for test data, going through the real services where they exist."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+
+from sqlmodel import Session
+
+from engagement.core.access import Actor
+from engagement.org import service
+from engagement.org.models import Account
+from engagement.core.security import new_token
+
+_seq = itertools.count(1)
+PASSWORD = "correct horse battery"
+
+
+def admin(session: Session, now: datetime) -> Actor:
+    """Bootstrap an org (root unit ROOT) with a system admin and return the admin actor."""
+    service.bootstrap_admin(
+        session, username="admin", password=PASSWORD, full_name="Quản Trị Viên",
+        employee_code="ADM001", unit_name="Tỉnh Thử Nghiệm", unit_code="ROOT", now=now,
+    )
+    return actor_for(session, "admin", now)
+
+
+def actor_for(session: Session, username: str, now: datetime) -> Actor:
+    """Log in as ``username`` (password ``PASSWORD``) and return the resolved actor."""
+    result = service.login(session, username=username, password=PASSWORD, client_ip="127.0.0.1",
+                           user_agent="pytest", now=now)
+    assert result.ok, result.message
+    actor = service.resolve_actor(session, token=result.token, now=now)
+    assert actor is not None
+    return actor
+
+
+def unit(session: Session, actor: Actor, now: datetime, *, parent_id: int | None, name: str | None = None,
+         code: str | None = None, kind: str = "office") -> int:
+    """Create a unit through the service."""
+    n = next(_seq)
+    return service.create_unit(session, actor=actor, name=name or f"Đơn vị {n}",
+                               code=code or f"U{n:04d}", kind=kind, parent_id=parent_id, now=now)
+
+
+def person(session: Session, actor: Actor, now: datetime, *, unit_id: int, name: str | None = None,
+           code: str | None = None, **extra: object) -> int:
+    """Create a person through the service."""
+    n = next(_seq)
+    return service.create_person(session, actor=actor, employee_code=code or f"E{n:05d}",
+                                 full_name=name or "Nguyễn Văn An", position="Chuyên viên",
+                                 unit_id=unit_id, now=now, **extra)
+
+
+def user(session: Session, actor: Actor, now: datetime, *, unit_id: int, username: str,
+         role: str | None = None, role_unit_id: int | None = None, branch_id: int | None = None,
+         name: str = "Trần Thị Bình") -> Actor:
+    """A person with an account (password ``PASSWORD``), optionally a role; returns their actor."""
+    pid = person(session, actor, now, unit_id=unit_id, name=name)
+    created = service.create_account(session, actor=actor, person_id=pid, username=username, now=now)
+    account = session.get(Account, created.account_id)
+    from engagement.core.security import hash_password
+    account.password_hash = hash_password(PASSWORD)
+    account.must_change_password = False
+    session.add(account)
+    session.flush()
+    if role:
+        service.grant_role(session, actor=actor, account_id=created.account_id, role=role,
+                           unit_id=role_unit_id, branch_id=branch_id, now=now)
+    return actor_for(session, username, now)
+
+
+def token() -> str:
+    """A random token, for tests that need one that matches nothing."""
+    return new_token()
