@@ -1,0 +1,101 @@
+"""The ``engagement`` command: migrate, seed-demo, create-admin.
+
+Runs with the server's own authority (whoever can run it can read the database anyway).
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from sqlmodel import select
+
+from engagement.core import clock
+from engagement.core.db import unit_of_work
+from engagement.core.errors import DomainError
+from engagement.settings import PROJECT_ROOT, get_settings
+
+
+def migrate() -> None:
+    """Bring the database schema to the newest revision."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(Path(PROJECT_ROOT) / "alembic.ini"))
+    config.set_main_option("script_location", str(Path(PROJECT_ROOT) / "alembic"))
+    command.upgrade(config, "head")
+
+
+def _database_is_empty() -> bool:
+    from engagement.org.models import Unit
+
+    with unit_of_work() as session:
+        return session.exec(select(Unit.id)).first() is None
+
+
+def seed_demo(*, only_if_empty: bool) -> int:
+    """Load the demo organisation; with ``only_if_empty``, skip quietly when data exists."""
+    from engagement.org.demo import DEMO_LOGINS, DEMO_PASSWORD
+    from engagement.org.demo import seed_demo as _seed
+
+    if not _database_is_empty():
+        if only_if_empty:
+            sys.stdout.write("Database already has data; demo not loaded.\n")
+            return 0
+        sys.stderr.write("The database already has data; the demo loads only into an empty one.\n")
+        return 1
+    with unit_of_work() as session:
+        summary = _seed(session, now=clock.now())
+    sys.stdout.write(f"Demo organisation loaded: {summary}\n")
+    sys.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r}):\n")
+    for username, role, name in DEMO_LOGINS:
+        sys.stdout.write(f"  {username:<14} {role:<40} {name}\n")
+    return 0
+
+
+def create_admin(args: argparse.Namespace) -> int:
+    """Create the first administrator on an empty installation."""
+    from engagement.org import service
+
+    password = args.password or getpass.getpass("Password for the new administrator: ")
+    try:
+        with unit_of_work() as session:
+            service.bootstrap_admin(
+                session, username=args.username, password=password, full_name=args.full_name,
+                employee_code=args.employee_code, unit_name=args.org_name, unit_code=args.org_code,
+                now=clock.now(),
+            )
+    except DomainError as exc:
+        sys.stderr.write(exc.message + "\n")
+        return 1
+    sys.stdout.write(f"Administrator {args.username} created.\n")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    parser = argparse.ArgumentParser(prog="engagement", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="upgrade the database schema to the newest revision")
+    seed = sub.add_parser("seed-demo", help="load the demo organisation into an empty database")
+    seed.add_argument("--if-empty", action="store_true", help="do nothing when data exists")
+    admin = sub.add_parser("create-admin", help="create the first system administrator")
+    admin.add_argument("--username", required=True)
+    admin.add_argument("--full-name", required=True)
+    admin.add_argument("--employee-code", default="ADMIN")
+    admin.add_argument("--password", help="omit to be asked (not echoed)")
+    admin.add_argument("--org-name", default=get_settings().org_name)
+    admin.add_argument("--org-code", default="ORG")
+    args = parser.parse_args(argv)
+    if args.command == "migrate":
+        migrate()
+        return 0
+    if args.command == "seed-demo":
+        return seed_demo(only_if_empty=args.if_empty)
+    return create_admin(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

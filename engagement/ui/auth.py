@@ -1,0 +1,225 @@
+"""The session in the browser, the actor on the server, and how handlers call services.
+
+The browser holds only an opaque token (a cookie). Every handler re-derives the actor from
+it on the server, inside the same transaction as the service it calls; nothing a client
+can set (public vars, ``setvar``, handler arguments) ever decides identity or rights.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import reflex as rx
+
+from engagement.core import clock
+from engagement.core.access import Actor, Perm, can
+from engagement.core.db import read_only, unit_of_work
+from engagement.core.errors import DomainError, Invalid, NotAllowed
+from engagement.org import service as org_service
+from engagement.settings import get_settings
+from engagement.ui import routes
+
+T = TypeVar("T")
+
+SESSION_COOKIE = "engagement_session"
+
+
+def as_int(value: Any, what: str = "record") -> int:
+    """Parse an id sent by the browser, refusing anything but a positive whole number."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        number = 0
+    if number <= 0:
+        raise Invalid(f"Choose a {what} from the list.")
+    return number
+
+
+def as_text(value: Any, limit: int = 2000) -> str:
+    """A browser-sent value as bounded text."""
+    return ("" if value is None else str(value))[:limit]
+
+
+def _resolve(session: Any, token: str, now: Any) -> Actor | None:
+    return org_service.resolve_actor(session, token=token, now=now)
+
+
+class AuthState(rx.State):
+    """The logged-in person as the pages show them. Display only: never trusted."""
+
+    auth_token: str = rx.Cookie(
+        "", name=SESSION_COOKIE, path="/", same_site="strict",
+        max_age=get_settings().session_hours * 3600,
+    )
+    me_name: str = ""
+    me_username: str = ""
+    me_initials: str = ""
+    can_manage_units: bool = False
+    can_view_people: bool = False
+    can_import: bool = False
+    can_manage_accounts: bool = False
+    can_view_audit: bool = False
+
+    async def _call(self, fn: Callable[..., T], /, *, write: bool = True, **kwargs: Any) -> T:
+        """Run one service with the server-side actor, off the event loop.
+
+        Raises:
+            NotAllowed: a temporary password must be changed first.
+            DomainError: whatever the service refuses.
+        """
+        token = self.auth_token if isinstance(self.auth_token, str) else ""
+
+        def work() -> T:
+            now = clock.now()
+            with (unit_of_work() if write else read_only()) as session:
+                actor = _resolve(session, token, now)
+                if (actor is not None and actor.must_change_password
+                        and fn is not org_service.change_password):
+                    raise NotAllowed("Change your temporary password first.")
+                return fn(session, actor=actor, now=now, **kwargs)
+
+        return await asyncio.to_thread(work)
+
+    async def _read(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        """Like ``_call`` for reads: no ``now`` argument, read-only session."""
+        token = self.auth_token if isinstance(self.auth_token, str) else ""
+
+        def work() -> T:
+            with read_only() as session:
+                actor = _resolve(session, token, clock.now())
+                if actor is not None and actor.must_change_password:
+                    raise NotAllowed("Change your temporary password first.")
+                return fn(session, actor=actor, **kwargs)
+
+        return await asyncio.to_thread(work)
+
+    async def _actor(self) -> Actor | None:
+        token = self.auth_token if isinstance(self.auth_token, str) else ""
+
+        def work() -> Actor | None:
+            with read_only() as session:
+                return _resolve(session, token, clock.now())
+
+        return await asyncio.to_thread(work)
+
+    def _show(self, actor: Actor | None) -> None:
+        self.me_name = actor.full_name if actor else ""
+        self.me_username = actor.username if actor else ""
+        parts = actor.full_name.split() if actor else []
+        self.me_initials = "".join(p[0] for p in parts[-2:]).upper() if parts else ""
+        self.can_manage_units = can(actor, Perm.MANAGE_UNITS)
+        self.can_view_people = can(actor, Perm.VIEW_PEOPLE)
+        self.can_import = can(actor, Perm.IMPORT_PEOPLE)
+        self.can_manage_accounts = can(actor, Perm.MANAGE_ACCOUNTS)
+        self.can_view_audit = can(actor, Perm.VIEW_AUDIT)
+
+    @rx.event
+    async def guard(self):
+        """on_load of every private page: log in first, change a temporary password first."""
+        actor = await self._actor()
+        self._show(actor)
+        if actor is None:
+            return rx.redirect(f"{routes.LOGIN}?next={self.router.url.path}")
+        if actor.must_change_password and self.router.url.path != routes.CHANGE_PASSWORD:
+            return rx.redirect(routes.CHANGE_PASSWORD)
+        return None
+
+    @rx.event
+    async def logout(self):
+        """End the session on the server and forget the token in the browser."""
+        token = self.auth_token if isinstance(self.auth_token, str) else ""
+
+        def work() -> None:
+            with unit_of_work() as session:
+                org_service.logout(session, token=token, now=clock.now())
+
+        await asyncio.to_thread(work)
+        self.auth_token = ""
+        self._show(None)
+        return rx.redirect(routes.LOGIN)
+
+
+class LoginState(AuthState):
+    """The login form."""
+
+    error: str = ""
+    busy: bool = False
+
+    @rx.event
+    async def redirect_if_logged_in(self):
+        """on_load of the login page."""
+        self.error = ""
+        self.busy = False
+        if await self._actor() is not None:
+            return rx.redirect(routes.HOME)
+        return None
+
+    @rx.event
+    async def submit(self, form: dict):
+        """Check credentials (argon2 runs in a thread) and open a session."""
+        if not isinstance(form, dict):
+            return
+        username = as_text(form.get("username"), 60)
+        password = as_text(form.get("password"), 256)
+        client_ip = self.router.session.client_ip
+        user_agent = self.router.headers.user_agent
+
+        def work():
+            with unit_of_work() as session:
+                return org_service.login(session, username=username, password=password,
+                                         client_ip=client_ip, user_agent=user_agent,
+                                         now=clock.now())
+
+        self.busy = True
+        yield
+        result = await asyncio.to_thread(work)
+        self.busy = False
+        if not result.ok:
+            self.error = result.message
+            return
+        self.error = ""
+        self.auth_token = result.token
+        if result.must_change_password:
+            yield rx.redirect(routes.CHANGE_PASSWORD)
+            return
+        target = self.router.url.query_parameters.get("next", routes.HOME)
+        # Only same-site paths: never an open redirect to another host.
+        if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
+            target = routes.HOME
+        yield rx.redirect(target)
+
+
+class PasswordState(AuthState):
+    """Changing one's own password (also the forced change after a reset)."""
+
+    error: str = ""
+    done: bool = False
+
+    @rx.event
+    def reset_form(self):
+        """Clear messages when the page opens."""
+        self.error = ""
+        self.done = False
+
+    @rx.event
+    async def submit(self, form: dict):
+        """Change the password; other sessions of the account end."""
+        if not isinstance(form, dict):
+            return None
+        try:
+            await self._call(
+                org_service.change_password,
+                current_password=as_text(form.get("current"), 256),
+                new_password=as_text(form.get("new"), 256),
+                confirm_password=as_text(form.get("confirm"), 256),
+                token=self.auth_token if isinstance(self.auth_token, str) else "",
+            )
+        except DomainError as exc:
+            self.error = exc.message
+            self.done = False
+            return None
+        self.error = ""
+        self.done = True
+        return [rx.toast.success("Your password has been changed."), rx.redirect(routes.HOME)]

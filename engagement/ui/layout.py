@@ -1,0 +1,128 @@
+"""The frame of every private page: top bar, navigation by role, content."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from engagement.settings import get_settings
+from engagement.ui import routes
+from engagement.ui.auth import AuthState
+
+
+def _nav_items() -> list[tuple[str, str, str, rx.Var | bool]]:
+    return [
+        ("Home", routes.HOME, "house", True),
+        ("My profile", routes.PROFILE, "user", True),
+        ("Organisation", routes.UNITS, "network", True),
+        ("People", routes.PEOPLE, "users", AuthState.can_view_people),
+        ("Import staff", routes.IMPORT, "file_up", AuthState.can_import),
+        ("Audit log", routes.AUDIT, "scroll_text", AuthState.can_view_audit),
+    ]
+
+
+def _nav_link(label: str, href: str, icon: str) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=18), rx.text(label, size="3"), align="center", spacing="2"),
+        href=href,
+        underline="none",
+        padding="0.5em 0.75em",
+        border_radius="8px",
+        width="100%",
+        _hover={"background": rx.color("accent", 3)},
+    )
+
+
+def _gated(visible: rx.Var | bool, component: rx.Component) -> rx.Component:
+    return component if visible is True else rx.cond(visible, component)
+
+
+def sidebar() -> rx.Component:
+    """Navigation for wide screens; only what the role may use."""
+    return rx.vstack(
+        *[_gated(v, _nav_link(label, href, icon)) for label, href, icon, v in _nav_items()],
+        spacing="1",
+        width="15em",
+        min_width="15em",
+        padding="1em 0.5em",
+        border_right=f"1px solid {rx.color('gray', 5)}",
+        min_height="calc(100vh - 60px)",
+        display=["none", "none", "flex"],
+        aria_label="Main navigation",
+    )
+
+
+def mobile_menu() -> rx.Component:
+    """The same navigation as a menu on narrow screens."""
+    return rx.box(
+        rx.menu.root(
+            rx.menu.trigger(rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Menu")),
+            rx.menu.content(
+                *[_gated(v, rx.menu.item(rx.link(label, href=href, underline="none")))
+                  for label, href, _icon, v in _nav_items()],
+            ),
+        ),
+        display=["block", "block", "none"],
+    )
+
+
+def topbar() -> rx.Component:
+    """Organisation name, and the user menu with logout."""
+    return rx.hstack(
+        rx.hstack(
+            mobile_menu(),
+            rx.icon("leaf", color=rx.color("accent", 9)),
+            rx.link(rx.heading(get_settings().org_name, size="4"), href=routes.HOME,
+                    underline="none", color_scheme="gray", high_contrast=True),
+            rx.text("· Emulation movement", size="2", color_scheme="gray",
+                    display=["none", "none", "block"]),
+            align="center",
+            spacing="2",
+        ),
+        rx.spacer(),
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.button(
+                    rx.avatar(fallback=AuthState.me_initials, size="1", radius="full"),
+                    rx.text(AuthState.me_name, display=["none", "block"]),
+                    variant="ghost",
+                    id="user-menu",
+                ),
+            ),
+            rx.menu.content(
+                rx.menu.item(rx.link("My profile", href=routes.PROFILE, underline="none")),
+                rx.menu.item(rx.link("Change password", href=routes.CHANGE_PASSWORD, underline="none")),
+                rx.menu.separator(),
+                rx.menu.item("Log out", on_click=AuthState.logout, color_scheme="red", id="logout"),
+            ),
+        ),
+        align="center",
+        height="60px",
+        padding_x="1em",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        width="100%",
+        position="sticky",
+        top="0",
+        background=rx.color("gray", 1),
+        z_index="10",
+    )
+
+
+def shell(*children: rx.Component) -> rx.Component:
+    """A private page: top bar, sidebar, and the content."""
+    return rx.box(
+        topbar(),
+        rx.hstack(
+            sidebar(),
+            rx.box(
+                *children,
+                padding=["1em", "1.5em", "2em"],
+                width="100%",
+                max_width="1200px",
+                min_width="0",
+            ),
+            align="start",
+            spacing="0",
+            width="100%",
+        ),
+        width="100%",
+    )

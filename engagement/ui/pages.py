@@ -1,0 +1,153 @@
+"""Pages that belong to no single feature: login, home dashboard, password change."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from engagement.core.errors import DomainError
+from engagement.org import queries as org_queries
+from engagement.settings import get_settings
+from engagement.ui import routes
+from engagement.ui.auth import AuthState, LoginState, PasswordState
+from engagement.ui.components import coming_soon_card, error_callout, field, page_title
+from engagement.ui.layout import shell
+
+
+class HomeState(AuthState):
+    """The dashboard's facts about the logged-in person."""
+
+    unit_name: str = ""
+    unit_trail: str = ""
+    position: str = ""
+    roles: list[str] = []
+    error: str = ""
+
+    @rx.event
+    async def load(self):
+        """Read the person's unit and roles."""
+        try:
+            me = await self._read(org_queries.profile)
+        except DomainError as exc:
+            self.error = exc.message
+            return
+        self.error = ""
+        self.unit_name = me.unit_name
+        self.unit_trail = me.unit_trail
+        self.position = me.position
+        self.roles = me.roles
+
+
+def login_page() -> rx.Component:
+    """Username and password."""
+    return rx.center(
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.hstack(rx.icon("leaf", size=28, color=rx.color("accent", 9)),
+                              rx.heading(get_settings().org_name, size="6"), align="center"),
+                    rx.text("Workplace culture & emulation movement", color_scheme="gray"),
+                    error_callout(LoginState.error),
+                    field("Username", "username", required=True, auto_complete="username",
+                          auto_focus=True),
+                    field("Password", "password", type="password", required=True,
+                          auto_complete="current-password"),
+                    rx.button("Log in", type="submit", width="100%", size="3", loading=LoginState.busy,
+                              id="login-submit"),
+                    rx.text("Forgot your password? Your system administrator can reset it.",
+                            size="1", color_scheme="gray"),
+                    spacing="4",
+                    align="stretch",
+                ),
+                on_submit=LoginState.submit,
+                reset_on_submit=False,
+            ),
+            width="100%",
+            max_width="420px",
+            padding="2em",
+        ),
+        min_height="100vh",
+        padding="1em",
+    )
+
+
+def home_page() -> rx.Component:
+    """The dashboard: who and where I am; cards that later features fill."""
+    return shell(
+        page_title("Welcome, " + AuthState.me_name),
+        error_callout(HomeState.error),
+        rx.grid(
+            rx.card(
+                rx.vstack(
+                    rx.hstack(rx.icon("building_2", size=20), rx.heading("My unit", size="4")),
+                    rx.text(HomeState.unit_name, size="5", weight="bold", id="my-unit"),
+                    rx.text(HomeState.unit_trail, size="2", color_scheme="gray"),
+                    rx.text(HomeState.position, size="2"),
+                    spacing="2",
+                    align="start",
+                ),
+            ),
+            rx.card(
+                rx.vstack(
+                    rx.hstack(rx.icon("id_card", size=20), rx.heading("My roles", size="4")),
+                    rx.flex(rx.foreach(HomeState.roles, lambda r: rx.badge(r, size="2")),
+                            wrap="wrap", gap="2", id="my-roles"),
+                    spacing="2",
+                    align="start",
+                ),
+            ),
+            columns=rx.breakpoints(initial="1", md="2"),
+            spacing="4",
+            width="100%",
+        ),
+        rx.heading("Movement", size="5", margin_top="1.5em", margin_bottom="0.75em"),
+        rx.grid(
+            coming_soon_card("Conduct commitment", "signature",
+                             "Your annual commitment and its signing status will appear here."),
+            coming_soon_card("Recognition", "heart_handshake",
+                             "Thanks from colleagues and citizens will appear here."),
+            coming_soon_card("Green office", "sprout",
+                             "Your green-office activities and your unit's progress."),
+            coming_soon_card("Emulation ranking", "trophy",
+                             "Your unit's and your own place on the leaderboards."),
+            columns=rx.breakpoints(initial="1", sm="2", lg="4"),
+            spacing="4",
+            width="100%",
+        ),
+    )
+
+
+def change_password_page() -> rx.Component:
+    """Change one's password (forced after an admin reset)."""
+    return shell(
+        page_title("Change password",
+                   "At least 10 characters; a short sentence is easy to remember and hard to guess."),
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    error_callout(PasswordState.error),
+                    field("Current (or temporary) password", "current", type="password",
+                          required=True, auto_complete="current-password"),
+                    field("New password", "new", type="password", required=True,
+                          auto_complete="new-password"),
+                    field("Repeat the new password", "confirm", type="password", required=True,
+                          auto_complete="new-password"),
+                    rx.button("Change password", type="submit", id="change-password-submit"),
+                    spacing="3",
+                    align="stretch",
+                ),
+                on_submit=PasswordState.submit,
+                reset_on_submit=True,
+            ),
+            max_width="480px",
+        ),
+    )
+
+
+def add_pages(app: rx.App) -> None:
+    """Register this module's pages."""
+    app.add_page(login_page, route=routes.LOGIN, title="Log in",
+                 on_load=LoginState.redirect_if_logged_in)
+    app.add_page(home_page, route=routes.HOME, title="Home",
+                 on_load=[AuthState.guard, HomeState.load])
+    app.add_page(change_password_page, route=routes.CHANGE_PASSWORD, title="Change password",
+                 on_load=[AuthState.guard, PasswordState.reset_form])

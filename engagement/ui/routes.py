@@ -1,0 +1,10 @@
+"""Every route of the app, named once."""
+
+LOGIN = "/login"
+HOME = "/"
+PROFILE = "/profile"
+CHANGE_PASSWORD = "/change-password"
+UNITS = "/org/units"
+PEOPLE = "/org/people"
+IMPORT = "/org/import"
+AUDIT = "/admin/audit"

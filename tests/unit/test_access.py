@@ -1,0 +1,245 @@
+"""The permission table: who may do what, and where."""
+
+from __future__ import annotations
+
+import pytest
+
+from engagement.core.access import (
+    PERMISSIONS,
+    ROLE_LABELS,
+    ROLE_NEEDS_BRANCH,
+    ROLE_NEEDS_UNIT,
+    Actor,
+    Grant,
+    Perm,
+    Reach,
+    Role,
+    Scope,
+    can,
+    path_within,
+    reach,
+    require,
+)
+from engagement.core.errors import NotAllowed
+
+# A small tree: /1/ root; /1/4/ department with /1/4/9/ below it; /1/5/ a sibling department.
+ROOT, DEPT, SUB, SIBLING = "/1/", "/1/4/", "/1/4/9/", "/1/5/"
+
+
+def actor(*grants: Grant, unit_path: str = SUB) -> Actor:
+    return Actor(account_id=7, person_id=70, username="an.nv", full_name="Nguyễn Văn An",
+                 unit_id=9, unit_path=unit_path, grants=tuple(grants))
+
+
+STAFF = actor()
+ADMIN = actor(Grant(Role.SYSTEM_ADMIN))
+OFFICER = actor(Grant(Role.EMULATION_OFFICER))
+COUNCIL = actor(Grant(Role.COUNCIL_MEMBER))
+HEAD = actor(Grant(Role.UNIT_HEAD, unit_id=4, unit_path=DEPT))
+UNION = actor(Grant(Role.UNION_OFFICER, branch_id=30))
+
+ORG = Reach(org=True)
+NOTHING = Reach()
+
+# What each role reaches, for every permission: the table written out by hand.
+EXPECTED: dict[str, dict[Perm, Reach]] = {
+    "staff": {p: (ORG if p is Perm.VIEW_ORG else NOTHING) for p in Perm},
+    "council": {p: (ORG if p is Perm.VIEW_ORG else NOTHING) for p in Perm},
+    "admin": {p: ORG for p in Perm},
+    "officer": {
+        Perm.VIEW_ORG: ORG, Perm.MANAGE_UNITS: ORG, Perm.MANAGE_GROUPS: ORG,
+        Perm.VIEW_PEOPLE: ORG, Perm.MANAGE_PEOPLE: ORG, Perm.IMPORT_PEOPLE: ORG,
+        Perm.MANAGE_ACCOUNTS: NOTHING, Perm.VIEW_AUDIT: NOTHING,
+    },
+    "head": {
+        Perm.VIEW_ORG: ORG, Perm.MANAGE_UNITS: NOTHING, Perm.MANAGE_GROUPS: NOTHING,
+        Perm.VIEW_PEOPLE: Reach(unit_paths=(DEPT,)), Perm.MANAGE_PEOPLE: Reach(unit_paths=(DEPT,)),
+        Perm.IMPORT_PEOPLE: NOTHING, Perm.MANAGE_ACCOUNTS: NOTHING, Perm.VIEW_AUDIT: NOTHING,
+    },
+    "union": {
+        Perm.VIEW_ORG: ORG, Perm.MANAGE_UNITS: NOTHING, Perm.MANAGE_GROUPS: NOTHING,
+        Perm.VIEW_PEOPLE: Reach(branch_ids=(30,)), Perm.MANAGE_PEOPLE: NOTHING,
+        Perm.IMPORT_PEOPLE: NOTHING, Perm.MANAGE_ACCOUNTS: NOTHING, Perm.VIEW_AUDIT: NOTHING,
+    },
+}
+ACTORS = {"staff": STAFF, "council": COUNCIL, "admin": ADMIN, "officer": OFFICER, "head": HEAD,
+          "union": UNION}
+
+
+@pytest.mark.parametrize("who", sorted(EXPECTED))
+@pytest.mark.parametrize("perm", list(Perm))
+def test_reach_of_each_role_matches_the_table(who, perm):
+    assert reach(ACTORS[who], perm) == EXPECTED[who][perm]
+
+
+@pytest.mark.parametrize("perm", list(Perm))
+def test_anonymous_caller_reaches_nothing(perm):
+    assert reach(None, perm).nothing
+    assert not can(None, perm)
+    assert not can(None, perm, unit_path=SUB)
+    assert not can(None, perm, branch_id=30)
+
+
+@pytest.mark.parametrize("perm", list(Perm))
+def test_every_permission_has_a_row_and_admin_has_it_everywhere(perm):
+    assert PERMISSIONS[perm][Role.SYSTEM_ADMIN] is Scope.ORG
+
+
+def test_every_role_has_a_label_and_every_staff_member_may_view_the_org():
+    assert set(ROLE_LABELS) == set(Role)
+    assert all(can(a, Perm.VIEW_ORG) for a in ACTORS.values())
+
+
+def test_only_admins_manage_accounts_and_read_the_audit_log():
+    for perm in (Perm.MANAGE_ACCOUNTS, Perm.VIEW_AUDIT):
+        assert set(PERMISSIONS[perm]) == {Role.SYSTEM_ADMIN}
+
+
+def test_unit_heads_may_not_import_people():
+    assert Role.UNIT_HEAD not in PERMISSIONS[Perm.IMPORT_PEOPLE]
+    assert not can(HEAD, Perm.IMPORT_PEOPLE)
+    assert not can(HEAD, Perm.IMPORT_PEOPLE, unit_path=DEPT)
+
+
+def test_roles_that_need_an_anchor():
+    assert ROLE_NEEDS_UNIT == {Role.UNIT_HEAD}
+    assert ROLE_NEEDS_BRANCH == {Role.UNION_OFFICER}
+
+
+def test_every_actor_is_staff():
+    assert STAFF.roles == {Role.STAFF}
+    assert HEAD.roles == {Role.STAFF, Role.UNIT_HEAD}
+
+
+def test_reach_nothing_property():
+    assert Reach().nothing
+    assert not Reach(org=True).nothing
+    assert not Reach(unit_paths=("/1/",)).nothing
+    assert not Reach(branch_ids=(3,)).nothing
+
+
+# --- unit scope -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("perm", [Perm.VIEW_PEOPLE, Perm.MANAGE_PEOPLE])
+def test_unit_head_scope_covers_their_unit_and_sub_units(perm):
+    assert can(HEAD, perm, unit_path=DEPT)
+    assert can(HEAD, perm, unit_path=SUB)
+    assert can(HEAD, perm, unit_path=SUB + "12/")
+
+
+@pytest.mark.parametrize("path", [SIBLING, ROOT, "/1/40/", "/4/", "/2/1/4/"])
+def test_unit_head_scope_excludes_siblings_parents_and_look_alike_paths(path):
+    assert not can(HEAD, Perm.MANAGE_PEOPLE, unit_path=path)
+    assert not can(HEAD, Perm.VIEW_PEOPLE, unit_path=path)
+
+
+def test_unit_head_without_target_may_use_people_pages_but_not_manage_units():
+    assert can(HEAD, Perm.MANAGE_PEOPLE)
+    assert not can(HEAD, Perm.MANAGE_UNITS)
+    assert not can(HEAD, Perm.MANAGE_UNITS, unit_path=DEPT)
+
+
+def test_unit_head_scope_is_not_a_branch_scope():
+    assert not can(HEAD, Perm.VIEW_PEOPLE, branch_id=30)
+
+
+def test_unit_head_of_two_units_reaches_both():
+    head = actor(Grant(Role.UNIT_HEAD, unit_id=5, unit_path=SIBLING),
+                 Grant(Role.UNIT_HEAD, unit_id=4, unit_path=DEPT),
+                 Grant(Role.UNIT_HEAD, unit_id=4, unit_path=DEPT))
+    assert reach(head, Perm.MANAGE_PEOPLE) == Reach(unit_paths=(DEPT, SIBLING))
+    assert can(head, Perm.MANAGE_PEOPLE, unit_path=SUB)
+    assert can(head, Perm.MANAGE_PEOPLE, unit_path=SIBLING)
+    assert not can(head, Perm.MANAGE_PEOPLE, unit_path=ROOT)
+
+
+def test_unit_head_grant_without_a_unit_reaches_nothing():
+    head = actor(Grant(Role.UNIT_HEAD))
+    assert reach(head, Perm.MANAGE_PEOPLE).nothing
+    assert not can(head, Perm.MANAGE_PEOPLE)
+
+
+def test_own_unit_gives_a_staff_member_no_people_scope():
+    assert not can(STAFF, Perm.VIEW_PEOPLE, unit_path=STAFF.unit_path)
+
+
+def test_org_scope_wins_over_narrower_grants():
+    both = actor(Grant(Role.UNIT_HEAD, unit_id=4, unit_path=DEPT), Grant(Role.EMULATION_OFFICER))
+    assert reach(both, Perm.MANAGE_PEOPLE) == ORG
+    assert can(both, Perm.MANAGE_PEOPLE, unit_path=SIBLING)
+    assert not can(both, Perm.MANAGE_ACCOUNTS)
+
+
+@pytest.mark.parametrize(("path", "ancestor", "inside"), [
+    ("/1/4/", "/1/4/", True), ("/1/4/9/", "/1/4/", True), ("/1/40/", "/1/4/", False),
+    ("/1/", "/1/4/", False), ("/1/5/", "/1/4/", False),
+])
+def test_path_within(path, ancestor, inside):
+    assert path_within(path, ancestor) is inside
+
+
+# --- branch scope -----------------------------------------------------------------------
+
+
+def test_union_officer_sees_only_their_branch_members():
+    assert can(UNION, Perm.VIEW_PEOPLE, branch_id=30)
+    assert not can(UNION, Perm.VIEW_PEOPLE, branch_id=31)
+    assert not can(UNION, Perm.VIEW_PEOPLE, unit_path=ROOT)
+    assert can(UNION, Perm.VIEW_PEOPLE)  # the people page exists for them
+
+
+def test_union_officer_cannot_manage_even_their_branch_members():
+    assert not can(UNION, Perm.MANAGE_PEOPLE, branch_id=30)
+    assert not can(UNION, Perm.MANAGE_PEOPLE)
+
+
+def test_union_officer_grant_without_a_branch_reaches_nothing():
+    assert reach(actor(Grant(Role.UNION_OFFICER)), Perm.VIEW_PEOPLE).nothing
+
+
+def test_union_officer_of_two_branches_reaches_both():
+    both = actor(Grant(Role.UNION_OFFICER, branch_id=31), Grant(Role.UNION_OFFICER, branch_id=30))
+    assert reach(both, Perm.VIEW_PEOPLE) == Reach(branch_ids=(30, 31))
+
+
+def test_unit_head_and_union_officer_reach_both_scopes():
+    both = actor(Grant(Role.UNIT_HEAD, unit_id=4, unit_path=DEPT),
+                 Grant(Role.UNION_OFFICER, branch_id=30))
+    assert reach(both, Perm.VIEW_PEOPLE) == Reach(unit_paths=(DEPT,), branch_ids=(30,))
+    assert can(both, Perm.VIEW_PEOPLE, unit_path=SIBLING, branch_id=30)
+    assert not can(both, Perm.VIEW_PEOPLE, unit_path=SIBLING, branch_id=31)
+    # Managing follows only the unit grant.
+    assert reach(both, Perm.MANAGE_PEOPLE) == Reach(unit_paths=(DEPT,))
+
+
+# --- require ----------------------------------------------------------------------------
+
+
+def test_require_returns_the_actor_when_allowed():
+    assert require(ADMIN, Perm.MANAGE_ACCOUNTS) is ADMIN
+    assert require(HEAD, Perm.MANAGE_PEOPLE, unit_path=SUB) is HEAD
+    assert require(UNION, Perm.VIEW_PEOPLE, branch_id=30) is UNION
+
+
+def test_require_refuses_an_anonymous_caller_with_a_session_message():
+    with pytest.raises(NotAllowed) as exc:
+        require(None, Perm.VIEW_ORG)
+    assert "session has ended" in exc.value.message
+
+
+@pytest.mark.parametrize(("who", "perm", "target"), [
+    (STAFF, Perm.VIEW_PEOPLE, {}),
+    (STAFF, Perm.MANAGE_UNITS, {}),
+    (COUNCIL, Perm.MANAGE_PEOPLE, {"unit_path": SUB}),
+    (OFFICER, Perm.MANAGE_ACCOUNTS, {}),
+    (OFFICER, Perm.VIEW_AUDIT, {}),
+    (HEAD, Perm.MANAGE_PEOPLE, {"unit_path": SIBLING}),
+    (HEAD, Perm.IMPORT_PEOPLE, {}),
+    (UNION, Perm.VIEW_PEOPLE, {"branch_id": 31}),
+    (UNION, Perm.MANAGE_PEOPLE, {"branch_id": 30}),
+])
+def test_require_raises_not_allowed_outside_reach(who, perm, target):
+    with pytest.raises(NotAllowed) as exc:
+        require(who, perm, **target)
+    assert "do not have permission" in exc.value.message
