@@ -6,7 +6,6 @@ A caller may pass an open connection in ``config.attributes["connection"]`` (tes
 from logging.config import fileConfig
 
 from alembic import context
-
 from engagement.core.db import make_engine
 from engagement.schema import metadata
 from engagement.settings import get_settings
@@ -40,7 +39,7 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
-def _run(connection) -> None:  # noqa: ANN001
+def _run(connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
                       render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
     with context.begin_transaction():

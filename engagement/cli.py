@@ -20,8 +20,9 @@ from engagement.settings import PROJECT_ROOT, get_settings
 
 def migrate() -> None:
     """Bring the database schema to the newest revision."""
-    from alembic import command
     from alembic.config import Config
+
+    from alembic import command
 
     config = Config(str(Path(PROJECT_ROOT) / "alembic.ini"))
     config.set_main_option("script_location", str(Path(PROJECT_ROOT) / "alembic"))

@@ -12,7 +12,7 @@ from engagement.ui import pages as ui_pages
 # `reflex db makemigrations` reads Reflex's model registry; plain SQLModel tables are not
 # registered automatically (rx.Model is deprecated). Every table shares SQLModel.metadata,
 # so registering one model hands Reflex the whole schema.
-rx.ModelRegistry.register(next(iter(SQLModel._sa_registry.mappers)).class_)  # noqa: SLF001
+rx.ModelRegistry.register(next(iter(SQLModel._sa_registry.mappers)).class_)
 
 app = rx.App(
     stylesheets=["/styles.css"],

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlmodel import Session
 
 from engagement.core.access import Actor
+from engagement.core.security import new_token
 from engagement.org import service
 from engagement.org.models import Account
-from engagement.core.security import new_token
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery"

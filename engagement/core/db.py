@@ -49,7 +49,7 @@ class UTCDateTime(sa.types.TypeDecorator):
 
 def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001
+    def _on_connect(dbapi_connection, _record) -> None:
         # Let SQLAlchemy emit BEGIN itself (pysqlite's implicit transactions are off).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -61,7 +61,7 @@ def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:  # noqa: ANN001
+    def _on_begin(conn) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 

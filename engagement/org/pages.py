@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from engagement.org.dto import AuditRow, GroupRow, GrantRow, PersonRow, UnitEventRow, UnitRow
+from engagement.org.dto import AuditRow, GrantRow, GroupRow, PersonRow, UnitRow
 from engagement.org.state import AuditState, ImportState, PeopleState, ProfileState, UnitsState
 from engagement.ui import routes
 from engagement.ui.auth import AuthState

@@ -347,7 +347,7 @@ def validate_import(
             continue
         row_errors: list[RowError] = []
 
-        def attempt(column: str, fn, value: str):  # noqa: ANN001, ANN202
+        def attempt(column: str, fn, value: str):
             try:
                 return fn(value)
             except Invalid as exc:

@@ -486,7 +486,11 @@ def update_person(
     person.union_branch_id = _branch_id(session, union_branch_id, "union")
     person.youth_branch_id = _branch_id(session, youth_branch_id, "youth")
     if new_unit.id != old_unit.id:
-        _move_membership(session, person, new_unit.id, now)
+        if person.is_active:
+            _move_membership(session, person, new_unit.id, now)
+        else:
+            # An inactive person has no current membership; reactivation opens one.
+            person.unit_id = new_unit.id
     person.updated_at = now
     session.add(person)
     audit.record(session, actor=actor, action="person.update", entity="person",

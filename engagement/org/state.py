@@ -124,7 +124,7 @@ class UnitsState(AuthState):
         self.dialog = ""
         self.error = ""
 
-    async def _write(self, fn, success: str, **kwargs):  # noqa: ANN001, ANN202
+    async def _write(self, fn, success: str, **kwargs):
         try:
             await self._call(fn, **kwargs)
         except DomainError as exc:
@@ -249,7 +249,7 @@ class PeopleState(AuthState):
         if self.page > self.pages:
             self.page = self.pages
 
-    async def _refresh(self):  # noqa: ANN202
+    async def _refresh(self):
         try:
             await self._search()
         except DomainError as exc:
@@ -393,8 +393,13 @@ class PeopleState(AuthState):
         await self._refresh()
         return rx.toast.success("Person reactivated." if active else "Person deactivated.")
 
-    async def _account_action(self, fn, success: str, **kwargs):  # noqa: ANN001, ANN202
+    async def _account_action(self, fn, success: str, *, on_account: bool = True, **kwargs):
         try:
+            if on_account:
+                # The account is re-derived from the person being edited, never taken from
+                # a browser value; the service then checks the caller may manage accounts.
+                info = await self._read(queries.account_info, person_id=self._editing_id)
+                kwargs["account_id"] = info.id if info is not None else 0
             result = await self._call(fn, **kwargs)
             self.account = await self._read(queries.account_info, person_id=self._editing_id)
         except DomainError as exc:
@@ -412,26 +417,20 @@ class PeopleState(AuthState):
         """Give the person a login; shows a one-time temporary password."""
         form = form if isinstance(form, dict) else {}
         return await self._account_action(service.create_account, "Account created.",
-                                          person_id=self._editing_id,
+                                          on_account=False, person_id=self._editing_id,
                                           username=as_text(form.get("username"), 60))
 
     @rx.event
     async def reset_password(self):
         """Replace the password with a temporary one (shown once)."""
-        return await self._account_action(service.reset_password, "Password reset.",
-                                          account_id=await self._account_id())
-
-    async def _account_id(self) -> int:
-        # Re-derive the account from the person being edited, never from a browser value.
-        info = await self._read(queries.account_info, person_id=self._editing_id)
-        return info.id if info is not None else 0
+        return await self._account_action(service.reset_password, "Password reset.")
 
     @rx.event
     async def set_account_active(self, active: bool):
         """Disable or re-enable the login."""
         return await self._account_action(
             service.set_account_active, "Account enabled." if active else "Account disabled.",
-            account_id=await self._account_id(), active=bool(active))
+            active=bool(active))
 
     @rx.event
     async def grant_role(self, form: dict):
@@ -445,8 +444,8 @@ class PeopleState(AuthState):
             self.error = exc.message
             return None
         return await self._account_action(
-            service.grant_role, "Role granted.", account_id=await self._account_id(),
-            role=as_text(form.get("role"), 40), unit_id=unit_id, branch_id=branch_id)
+            service.grant_role, "Role granted.", role=as_text(form.get("role"), 40),
+            unit_id=unit_id, branch_id=branch_id)
 
     @rx.event
     async def revoke_role(self, grant_id: int):
@@ -455,7 +454,8 @@ class PeopleState(AuthState):
             gid = as_int(grant_id, "role")
         except Invalid as exc:
             return rx.toast.error(exc.message)
-        return await self._account_action(service.revoke_role, "Role revoked.", grant_id=gid)
+        return await self._account_action(service.revoke_role, "Role revoked.", on_account=False,
+                                          grant_id=gid)
 
 
 class ImportState(AuthState):

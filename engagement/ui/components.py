@@ -72,7 +72,7 @@ def select_field(label: str, name: str, options: rx.Var, *, default_value: rx.Va
     )
 
 
-def pager(page: rx.Var, pages: rx.Var, total: rx.Var, on_prev, on_next) -> rx.Component:  # noqa: ANN001
+def pager(page: rx.Var, pages: rx.Var, total: rx.Var, on_prev, on_next) -> rx.Component:
     """Previous / next with 'page X of Y (N results)'."""
     return rx.hstack(
         rx.button(rx.icon("chevron_left"), "Previous", variant="soft", on_click=on_prev,

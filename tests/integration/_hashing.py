@@ -12,7 +12,7 @@ from passlib.context import CryptContext
 
 from engagement.core import security
 
-PRODUCTION_CONTEXT = security._context  # noqa: SLF001 - kept to check the real parameters
+PRODUCTION_CONTEXT = security._context  # kept to check the real parameters
 
 _FAST = CryptContext(schemes=["argon2"], argon2__type="ID", argon2__memory_cost=8,
                      argon2__time_cost=1, argon2__parallelism=1)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 
+from alembic import command
 from engagement.core.db import make_engine
 from engagement.schema import metadata
 from tests.conftest import POSTGRES_URL

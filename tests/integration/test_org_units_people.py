@@ -427,6 +427,20 @@ def test_reactivated_person_gets_a_new_membership_and_can_log_in(session, now, o
     assert f.actor_for(session, "staff.a1", later).person_id == org.staff.person_id
 
 
+def test_moving_an_inactive_person_keeps_at_most_one_current_membership(session, now, org):
+    service.set_person_active(session, actor=org.admin, person_id=org.person_b, active=False,
+                              now=now)
+    moved_at, back_at = now + timedelta(days=1), now + timedelta(days=2)
+    service.update_person(session, actor=org.admin, person_id=org.person_b,
+                          full_name="Lê Văn Hoa", position="", unit_id=org.a, now=moved_at)
+    # While inactive, the person belongs to no unit.
+    assert [m for m in memberships(session, org.person_b) if m.end_at is None] == []
+    service.set_person_active(session, actor=org.admin, person_id=org.person_b, active=True,
+                              now=back_at)
+    current = [m for m in memberships(session, org.person_b) if m.end_at is None]
+    assert [(m.unit_id, m.start_at) for m in current] == [(org.a, back_at)]
+
+
 def test_nobody_can_deactivate_themselves(session, now, org):
     for actor in (org.admin, org.head):
         with pytest.raises(Invalid):
@@ -617,7 +631,7 @@ def test_search_pages_through_results(session, now, org):
     assert [p.total for p in pages] == [7, 7, 7, 7]
     assert [p.pages for p in pages] == [3, 3, 3, 3]
     assert [len(p.rows) for p in pages] == [3, 3, 1, 0]
-    assert sum((names(p) for p in pages), []) == [f"Phạm Thị {g}" for g in given]
+    assert [n for p in pages for n in names(p)] == [f"Phạm Thị {g}" for g in given]
 
 
 def test_search_page_numbers_and_sizes_are_bounded(session, now, org):

