@@ -22,17 +22,20 @@ def _pg_engine() -> Iterator[Engine | None]:
     if not POSTGRES_URL:
         yield None
         return
-    engine = make_engine(POSTGRES_URL)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP SCHEMA IF EXISTS engagement_test CASCADE")
-        conn.exec_driver_sql("CREATE SCHEMA engagement_test")
-    engine.dispose()
-    engine = sa.create_engine(
-        POSTGRES_URL, connect_args={"options": "-csearch_path=engagement_test"}
-    )
+    # One schema per test process: two runs on one server (a developer's and CI's) never
+    # truncate each other's tables.
+    schema = f"engagement_test_{os.getpid()}"
+    admin = make_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    engine = sa.create_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
     metadata.create_all(engine)
     yield engine
     engine.dispose()
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    admin.dispose()
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -47,14 +48,14 @@ def test_upgrade_to_head_matches_models_on_postgres():
         pytest.skip("TEST_POSTGRES_URL not set")
     engine = make_engine(POSTGRES_URL)
     with engine.connect() as conn:
-        conn.exec_driver_sql("DROP SCHEMA IF EXISTS migration_test CASCADE")
-        conn.exec_driver_sql("CREATE SCHEMA migration_test")
-        conn.exec_driver_sql("SET search_path TO migration_test")
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS migration_test_{os.getpid()} CASCADE")
+        conn.exec_driver_sql(f"CREATE SCHEMA migration_test_{os.getpid()}")
+        conn.exec_driver_sql(f"SET search_path TO migration_test_{os.getpid()}")
         conn.commit()
         _upgrade(conn)
         conn.commit()
         assert _diff(conn) == []
         conn.exec_driver_sql("SET search_path TO public")
-        conn.exec_driver_sql("DROP SCHEMA migration_test CASCADE")
+        conn.exec_driver_sql(f"DROP SCHEMA migration_test_{os.getpid()} CASCADE")
         conn.commit()
     engine.dispose()
