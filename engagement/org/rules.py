@@ -281,6 +281,17 @@ class RowError:
     message: str
 
 
+class CsvRow(dict):
+    """A row of the file by column name, remembering the line it starts on.
+
+    A quoted cell may span several lines, so a row's index does not give its line.
+    """
+
+    def __init__(self, values: dict[str, str], line: int) -> None:
+        super().__init__(values)
+        self.line = line
+
+
 def read_csv(text: str) -> tuple[list[str], list[dict[str, str]]]:
     """Parse CSV text (comma or semicolon, optional BOM) into a header and row dicts.
 
@@ -306,11 +317,14 @@ def read_csv(text: str) -> tuple[list[str], list[dict[str, str]]]:
             "Unknown column(s): " + ", ".join(unknown) + ". Allowed: " + ", ".join(IMPORT_COLUMNS)
         )
     rows: list[dict[str, str]] = []
+    line = reader.line_num + 1  # where the next row starts
     for values in reader:
         if not any(v.strip() for v in values):
-            rows.append({})  # keep line numbers right; blank lines are skipped later
-            continue
-        rows.append({h: (values[i] if i < len(values) else "") for i, h in enumerate(header) if h})
+            rows.append(CsvRow({}, line))  # blank lines are skipped later
+        else:
+            rows.append(CsvRow({h: (values[i] if i < len(values) else "")
+                                for i, h in enumerate(header) if h}, line))
+        line = reader.line_num + 1
         if len(rows) > MAX_IMPORT_ROWS:
             raise Invalid(f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it into parts.")
     return header, rows
@@ -342,7 +356,7 @@ def validate_import(
     errors: list[RowError] = []
     seen: dict[str, int] = {}
     for index, row in enumerate(rows):
-        line = index + 2
+        line = getattr(row, "line", index + 2)
         if not row:
             continue
         row_errors: list[RowError] = []

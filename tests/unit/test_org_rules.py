@@ -541,11 +541,6 @@ def test_header_without_rows_is_an_error():
     assert errors == [RowError(1, "", "The file has a header but no rows of people.")]
 
 
-@pytest.mark.xfail(
-    reason="BUG: validate_import numbers lines as row index + 2, so a quoted cell that spans "
-           "two lines shifts every later error line (read_csv should keep reader.line_num)",
-    strict=True,
-)
 def test_line_numbers_stay_right_after_a_cell_with_a_line_break():
     _, errors = _validate(
         "employee_code,full_name,unit_code,position\n"
