@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import reflex as rx
-from sqlmodel import SQLModel
 
-from engagement import schema  # noqa: F401  (registers every table)
+# Importing the schema puts every table on SQLModel.metadata, which is also the metadata of
+# the base model Reflex registers: `reflex db makemigrations / migrate` see the whole schema.
+from engagement import schema  # noqa: F401
 from engagement.org import pages as org_pages
 from engagement.ui import pages as ui_pages
-
-# `reflex db makemigrations` reads Reflex's model registry; plain SQLModel tables are not
-# registered automatically (rx.Model is deprecated). Every table shares SQLModel.metadata,
-# so registering one model hands Reflex the whole schema.
-rx.ModelRegistry.register(next(iter(SQLModel._sa_registry.mappers)).class_)
 
 app = rx.App(
     stylesheets=["/styles.css"],
