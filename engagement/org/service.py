@@ -433,6 +433,7 @@ def create_person(
     Raises:
         NotAllowed: outside the actor's units. Invalid, Conflict, NotFound.
     """
+    require(actor, Perm.MANAGE_PEOPLE)  # before any lookup: outsiders learn nothing about ids
     unit = _unit(session, unit_id)
     require(actor, Perm.MANAGE_PEOPLE, unit_path=unit.path)
     if not unit.is_active:
@@ -469,6 +470,7 @@ def update_person(
         NotAllowed: the person or the new unit is outside the actor's units.
         Invalid, NotFound.
     """
+    require(actor, Perm.MANAGE_PEOPLE)
     person = _person(session, person_id)
     old_unit = _unit(session, person.unit_id)
     require(actor, Perm.MANAGE_PEOPLE, unit_path=old_unit.path)
@@ -517,6 +519,7 @@ def set_person_active(
     Raises:
         NotAllowed, NotFound, Invalid (deactivating oneself), Conflict.
     """
+    require(actor, Perm.MANAGE_PEOPLE)
     person = _person(session, person_id)
     unit = _unit(session, person.unit_id)
     require(actor, Perm.MANAGE_PEOPLE, unit_path=unit.path)
@@ -645,6 +648,8 @@ def grant_role(
         raise Invalid("Choose a role from the list.") from exc
     if parsed is Role.STAFF:
         raise Invalid("Every account is already staff.")
+    if parsed in ROLE_NEEDS_UNIT and not unit_id:
+        raise Invalid("Choose the unit this unit head manages.")
     unit_id = _unit(session, unit_id).id if parsed in ROLE_NEEDS_UNIT else None
     if parsed in ROLE_NEEDS_BRANCH:
         branch = session.get(Branch, branch_id) if branch_id else None

@@ -861,3 +861,23 @@ def test_bootstrap_is_audited_as_the_system(session, now, org):
     assert entry.actor_account_id is None
     rows, _ = queries.audit_log(session, actor=org.admin, action_prefix="account.bootstrap")
     assert rows[0].actor == "system"
+
+
+@pytest.mark.parametrize("person_id", [10_000, None])
+def test_an_outsider_cannot_probe_which_person_ids_exist(session, now, org, person_id):
+    # The same refusal for an existing id and an unknown one: permission is checked first.
+    target = person_id or org.person_b
+    with pytest.raises(NotAllowed):
+        service.update_person(session, actor=org.staff, person_id=target, full_name="Lê Văn Hoa",
+                              position="", unit_id=org.a, now=now)
+    with pytest.raises(NotAllowed):
+        service.set_person_active(session, actor=org.staff, person_id=target, active=False, now=now)
+    with pytest.raises(NotAllowed):
+        service.create_person(session, actor=None, employee_code="X1", full_name="Lê Văn Hoa",
+                              position="", unit_id=person_id or org.a, now=now)
+
+
+def test_a_unit_head_grant_without_a_unit_asks_for_the_unit(session, now, org):
+    with pytest.raises(Invalid, match="Choose the unit this unit head manages"):
+        service.grant_role(session, actor=org.admin, account_id=org.staff.account_id,
+                           role="unit_head", unit_id=None, now=now)
