@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session
@@ -73,3 +74,37 @@ def user(session: Session, actor: Actor, now: datetime, *, unit_id: int, usernam
 def token() -> str:
     """A random token, for tests that need one that matches nothing."""
     return new_token()
+
+
+@dataclass
+class SmallOrg:
+    """ROOT ─┬─ A (Phòng Tổ chức, branches CD-A and DT-A) ── A1 (Tổ Nhân sự)
+             └─ B (Phòng Tài chính)
+    """
+
+    admin: Actor
+    root: int
+    a: int
+    a1: int
+    b: int
+    union_branch: int
+    youth_branch: int
+
+
+def small_org(session: Session, now: datetime) -> SmallOrg:
+    """The small tree most org tests start from, with an admin."""
+    from sqlmodel import select
+
+    from engagement.org.models import Unit
+
+    admin_actor = admin(session, now)
+    root = session.exec(select(Unit.id).where(Unit.code == "ROOT")).one()
+    a = unit(session, admin_actor, now, parent_id=root, name="Phòng Tổ chức", code="A")
+    a1 = unit(session, admin_actor, now, parent_id=a, name="Tổ Nhân sự", code="A1")
+    b = unit(session, admin_actor, now, parent_id=root, name="Phòng Tài chính", code="B")
+    union_branch = service.create_branch(session, actor=admin_actor, kind="union", code="CD-A",
+                                         name="Công đoàn Phòng Tổ chức", unit_id=a, now=now)
+    youth_branch = service.create_branch(session, actor=admin_actor, kind="youth", code="DT-A",
+                                         name="Chi đoàn Phòng Tổ chức", unit_id=a, now=now)
+    return SmallOrg(admin=admin_actor, root=root, a=a, a1=a1, b=b, union_branch=union_branch,
+                    youth_branch=youth_branch)

@@ -237,7 +237,7 @@ def profile(session: Session, *, actor: Actor | None) -> Profile:
     branch_names = dict(session.exec(select(Branch.id, Branch.name).where(
         Branch.id.in_([b for b in (p.union_branch_id, p.youth_branch_id) if b]))).all())
     labels = []
-    for grant in (g for g in actor.grants):
+    for grant in actor.grants:
         label = ROLE_LABELS[grant.role]
         if grant.unit_id:
             unit_name = session.get(Unit, grant.unit_id).name

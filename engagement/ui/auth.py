@@ -62,7 +62,7 @@ class AuthState(rx.State):
     can_manage_accounts: bool = False
     can_view_audit: bool = False
 
-    async def _call(self, fn: Callable[..., T], /, *, write: bool = True, **kwargs: Any) -> T:
+    async def _call(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
         """Run one service with the server-side actor, off the event loop.
 
         Raises:
@@ -73,7 +73,7 @@ class AuthState(rx.State):
 
         def work() -> T:
             now = clock.now()
-            with (unit_of_work() if write else read_only()) as session:
+            with unit_of_work() as session:
                 actor = _resolve(session, token, now)
                 if (actor is not None and actor.must_change_password
                         and fn is not org_service.change_password):

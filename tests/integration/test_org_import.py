@@ -3,46 +3,27 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 import pytest
 from sqlmodel import func, select
 
-from engagement.core.access import PERMISSIONS, Actor, Perm, Role
+from engagement.core.access import PERMISSIONS, Perm, Role
 from engagement.core.audit import AuditEntry
 from engagement.core.errors import Invalid, NotAllowed
 from engagement.org import queries, service
-from engagement.org.models import Membership, Person, Unit
+from engagement.org.models import Membership, Person
 from tests import factories as f
 from tests.integration._hashing import fast_hashing  # noqa: F401 - autouse
 
 HEADER = "employee_code,full_name,position,unit_code,email,phone,union_branch,youth_branch"
 
 
-@dataclass
-class World:
-    admin: Actor
-    root: int
-    a: int
-    a1: int
-    b: int
-    union_branch: int
-    youth_branch: int
+World = f.SmallOrg
 
 
 @pytest.fixture
 def world(session, now) -> World:
-    admin = f.admin(session, now)
-    root = session.exec(select(Unit.id).where(Unit.code == "ROOT")).one()
-    a = f.unit(session, admin, now, parent_id=root, name="Phòng Tổ chức", code="A")
-    a1 = f.unit(session, admin, now, parent_id=a, name="Tổ Nhân sự", code="A1")
-    b = f.unit(session, admin, now, parent_id=root, name="Phòng Tài chính", code="B")
-    union_branch = service.create_branch(session, actor=admin, kind="union", code="CD-A",
-                                         name="Công đoàn A", unit_id=a, now=now)
-    youth_branch = service.create_branch(session, actor=admin, kind="youth", code="DT-A",
-                                         name="Chi đoàn A", unit_id=a, now=now)
-    return World(admin=admin, root=root, a=a, a1=a1, b=b, union_branch=union_branch,
-                 youth_branch=youth_branch)
+    return f.small_org(session, now)
 
 
 def people(session) -> int:

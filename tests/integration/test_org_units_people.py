@@ -51,15 +51,9 @@ class Org:
 
 @pytest.fixture
 def org(session, now) -> Org:
-    admin = f.admin(session, now)
-    root = session.exec(select(Unit.id).where(Unit.code == "ROOT")).one()
-    a = f.unit(session, admin, now, parent_id=root, name="Phòng Tổ chức", code="A")
-    a1 = f.unit(session, admin, now, parent_id=a, name="Tổ Nhân sự", code="A1")
-    b = f.unit(session, admin, now, parent_id=root, name="Phòng Tài chính", code="B")
-    union_branch = service.create_branch(session, actor=admin, kind="union", code="CD-A",
-                                         name="Công đoàn Phòng Tổ chức", unit_id=a, now=now)
-    youth_branch = service.create_branch(session, actor=admin, kind="youth", code="DT-A",
-                                         name="Chi đoàn Phòng Tổ chức", unit_id=a, now=now)
+    base = f.small_org(session, now)
+    admin, root, a, a1, b = base.admin, base.root, base.a, base.a1, base.b
+    union_branch, youth_branch = base.union_branch, base.youth_branch
     head = f.user(session, admin, now, unit_id=a, username="head.a", role="unit_head",
                   role_unit_id=a, name="Phạm Văn Trưởng")
     staff = f.user(session, admin, now, unit_id=a1, username="staff.a1", name="Trần Thị Bình")
