@@ -8,9 +8,12 @@ import reflex as rx
 # the base model Reflex registers: `reflex db makemigrations / migrate` see the whole schema.
 from engagement import schema  # noqa: F401
 from engagement.org import pages as org_pages
+from engagement.ui import files as ui_files
 from engagement.ui import pages as ui_pages
 
 app = rx.App(
+    # Authorised routes (evidence files) outside Reflex's public upload folder.
+    api_transformer=ui_files.build_api(),
     stylesheets=["/styles.css"],
     head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
 )

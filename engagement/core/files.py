@@ -1,0 +1,135 @@
+"""Stored files (evidence photos, paper-signature scans): bytes kept with their record.
+
+Files live in the database, in the same transaction as the record that points at them, so
+an upload is never half-written and a backup holds everything. They are served only by
+the authorised route in ``engagement/ui/files.py`` (never Reflex's public ``/_upload``),
+which asks the owning feature whether the caller may see the file.
+
+Content is checked from the bytes, not the name: images are decoded, re-encoded as JPEG
+(which drops EXIF, including GPS position) and bounded in size; PDFs must start with the
+PDF signature.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, Session, SQLModel
+
+from engagement.core.access import Actor
+from engagement.core.db import UTCDateTime
+from engagement.core.errors import Invalid, NotFound
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_IMAGE_SIDE = 2000
+JPEG_QUALITY = 85
+
+
+class StoredFile(SQLModel, table=True):
+    """One uploaded file, after cleaning."""
+
+    __tablename__ = "stored_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    purpose: str = Field(max_length=40, index=True)
+    content_type: str = Field(max_length=80)
+    filename: str = Field(max_length=200)
+    size: int
+    sha256: str = Field(max_length=64)
+    data: bytes = Field(sa_type=sa.LargeBinary)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_by_account_id: int | None = Field(default=None)
+
+
+@dataclass(frozen=True)
+class CleanFile:
+    """Bytes ready to store."""
+
+    data: bytes
+    content_type: str
+    extension: str
+
+
+def clean_image(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES, max_side: int = MAX_IMAGE_SIDE) -> CleanFile:
+    """Check that ``data`` is a real photo and re-encode it as a metadata-free JPEG.
+
+    Raises:
+        Invalid: empty, too large, not an image, or a broken image.
+    """
+    if not data:
+        raise Invalid("The file is empty. Choose a photo (JPEG, PNG or WebP).")
+    if len(data) > max_bytes:
+        raise Invalid(f"The photo is {len(data) / 1048576:.1f} MB; the limit is {max_bytes // 1048576} MB. "
+                      "Take it again at a lower resolution or send a smaller copy.")
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = 40_000_000  # refuse decompression bombs
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in {"JPEG", "PNG", "WEBP", "GIF", "BMP", "MPO"}:
+                raise Invalid("This file is not a photo we accept. Send a JPEG, PNG or WebP image.")
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image = ImageOps.exif_transpose(image)
+            image = image.convert("RGB")
+            image.thumbnail((max_side, max_side))
+            out = io.BytesIO()
+            image.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+    except Invalid:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError):
+        raise Invalid("This file is not a photo we can read. Send a JPEG, PNG or WebP image.") from None
+    except (OSError, ValueError, SyntaxError):
+        raise Invalid("The photo is damaged and cannot be opened. Take it again or send another copy.") from None
+    return CleanFile(data=out.getvalue(), content_type="image/jpeg", extension="jpg")
+
+
+def clean_scan(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> CleanFile:
+    """A scanned paper document: a PDF (checked by signature) or a photo (re-encoded).
+
+    Raises:
+        Invalid: empty, too large, or neither a PDF nor an image.
+    """
+    if data.startswith(b"%PDF-"):
+        if len(data) > max_bytes:
+            raise Invalid(f"The scan is {len(data) / 1048576:.1f} MB; the limit is {max_bytes // 1048576} MB.")
+        return CleanFile(data=data, content_type="application/pdf", extension="pdf")
+    return clean_image(data, max_bytes=max_bytes)
+
+
+def save(
+    session: Session,
+    *,
+    clean: CleanFile,
+    purpose: str,
+    name: str,
+    actor: Actor | None,
+    now: datetime,
+) -> StoredFile:
+    """Store cleaned bytes in the caller's transaction and return the row (with its id)."""
+    stem = "".join(ch for ch in name if ch.isalnum() or ch in "-_ ")[:150].strip() or purpose.replace(".", "-")
+    row = StoredFile(
+        purpose=purpose,
+        content_type=clean.content_type,
+        filename=f"{stem}.{clean.extension}",
+        size=len(clean.data),
+        sha256=hashlib.sha256(clean.data).hexdigest(),
+        data=clean.data,
+        created_at=now,
+        created_by_account_id=actor.account_id if actor else None,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def load(session: Session, file_id: int) -> StoredFile:
+    """The stored file, or NotFound."""
+    row = session.get(StoredFile, file_id)
+    if row is None:
+        raise NotFound("This file does not exist.")
+    return row
