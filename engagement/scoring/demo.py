@@ -22,7 +22,7 @@ def seed_demo(session: Session, *, now: datetime) -> dict[str, int]:
     Returns:
         ``{"point_entries": n}``.
     """
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # noqa: S311 - reproducible demo data, not security
     people = session.exec(select(Person.id).where(Person.is_active.is_(True)).order_by(Person.id)).all()
     count = 0
     weighted = [Source.GREEN] * 5 + [Source.RECOGNITION] * 4 + [Source.CITIZEN] * 2

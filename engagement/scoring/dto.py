@@ -69,7 +69,7 @@ class Breakdown:
     period_label: str
     points: int
     by_source: list[SourceTotal] = field(default_factory=list)
-    entries: list[EntryRow] = field(default_factory=list)
+    entry_rows: list[EntryRow] = field(default_factory=list)
     entries_visible: bool = False
     entries_total: int = 0
     offset: int = 0
@@ -115,3 +115,15 @@ class CriteriaVersion:
     effective_from: str
     note: str
     rules: dict[str, tuple[int, int | None]]
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The home page's ranking card: my points and my top-level unit's place this month."""
+
+    month: str
+    my_points: int
+    my_year_points: int
+    unit_name: str = ""
+    unit_rank: int = 0
+    unit_count: int = 0

@@ -28,6 +28,7 @@ from engagement.scoring.dto import (
     EntryRow,
     MonthPoint,
     SourceTotal,
+    Standing,
 )
 from engagement.scoring.models import (
     PersonPoints,
@@ -394,7 +395,7 @@ def breakdown(
                for s in Source if totals.get(s.value)]
     entries, count = _entry_rows(session, where, offset, limit) if visible else ([], 0)
     return Breakdown(subject=subject, subject_id=subject_id, name=name, period_label=label,
-                     points=sum(totals.values()), by_source=sources, entries=entries, entries_visible=visible,
+                     points=sum(totals.values()), by_source=sources, entry_rows=entries, entries_visible=visible,
                      entries_total=count, offset=offset)
 
 
@@ -493,3 +494,24 @@ def criteria_versions(session: Session, *, actor: Actor | None, year: int) -> li
         out.append(CriteriaVersion(year=year, version=0, effective_from=f"{year}-01-01", note="Defaults",
                                    rules=defaults))
     return out
+
+
+def my_standing(session: Session, *, actor: Actor | None, today: date) -> Standing:
+    """My points this month and this year, and where my top-level unit stands this month."""
+    require(actor, Perm.VIEW_SCORES)
+    month, year = rules.month_key(today), rules.year_key(today)
+    mine = dict(session.exec(
+        select(PersonPoints.period, PersonPoints.points)
+        .where(PersonPoints.person_id == actor.person_id, PersonPoints.period.in_([month, year]))
+    ).all())
+    parts = [int(p) for p in actor.unit_path.strip("/").split("/") if p]
+    top_id = parts[1] if len(parts) > 1 else None
+    if top_id is None:
+        return Standing(month=month, my_points=mine.get(month, 0), my_year_points=mine.get(year, 0))
+    units = _candidate_units(session, None, 1)
+    ranked = _rank_units(units, _unit_totals(session, [month], [u.id for u in units]), {}, per_member=False)
+    for rank, _score, unit, _pts, _pm in ranked:
+        if unit.id == top_id:
+            return Standing(month=month, my_points=mine.get(month, 0), my_year_points=mine.get(year, 0),
+                            unit_name=unit.name, unit_rank=rank, unit_count=len(ranked))
+    return Standing(month=month, my_points=mine.get(month, 0), my_year_points=mine.get(year, 0))

@@ -14,6 +14,8 @@ def _nav_items() -> list[tuple[str, str, str, rx.Var | bool]]:
         ("Home", routes.HOME, "house", True),
         ("My profile", routes.PROFILE, "user", True),
         ("Organisation", routes.UNITS, "network", True),
+        ("Leaderboards", routes.LEADERBOARDS, "trophy", True),
+        ("Scoring settings", routes.SCORING_ADMIN, "sliders_horizontal", AuthState.can_manage_scoring),
         ("People", routes.PEOPLE, "users", AuthState.can_view_people),
         ("Import staff", routes.IMPORT, "file_up", AuthState.can_import),
         ("Audit log", routes.AUDIT, "scroll_text", AuthState.can_view_audit),

@@ -232,7 +232,7 @@ def test_deactivated_people_vanish_but_history_stays(session, org, now):
     assert [r.name for r in within] == ["Còn Lại"]
     history = queries.breakdown(session, actor=org.admin, subject="person", subject_id=gone, today=TODAY,
                                 period="2026-03")
-    assert history.points == 50 and len(history.entries) == 1
+    assert history.points == 50 and len(history.entry_rows) == 1
 
 
 def test_individual_boards_can_be_switched_off(session, org, now):
@@ -253,10 +253,10 @@ def test_breakdown_hides_entries_from_colleagues(session, org, now):
                    reason="Late three times in March", now=now)
     seen_by_other = queries.breakdown(session, actor=b_staff, subject="person", subject_id=a_staff.person_id,
                                       today=date(2026, 3, 2))
-    assert seen_by_other.points == -3 and not seen_by_other.entries_visible and seen_by_other.entries == []
+    assert seen_by_other.points == -3 and not seen_by_other.entries_visible and seen_by_other.entry_rows == []
     seen_by_self = queries.breakdown(session, actor=a_staff, subject="person", subject_id=a_staff.person_id,
                                      today=date(2026, 3, 2))
-    assert seen_by_self.entries[0].reason == "Late three times in March"
+    assert seen_by_self.entry_rows[0].reason == "Late three times in March"
 
 
 def test_unit_points_and_custom_ranges(session, org, now):
