@@ -61,6 +61,10 @@ class Perm(StrEnum):
     IMPORT_PEOPLE = "people.import"
     MANAGE_ACCOUNTS = "accounts.manage"
     VIEW_AUDIT = "audit.view"
+    LOG_GREEN = "green.log"
+    MANAGE_GREEN = "green.manage"
+    VERIFY_GREEN = "green.verify"
+    ASSESS_OFFICE = "green.assess"
 
 
 _ADMIN_AND_OFFICER = {Role.SYSTEM_ADMIN: Scope.ORG, Role.EMULATION_OFFICER: Scope.ORG}
@@ -79,6 +83,11 @@ PERMISSIONS: dict[Perm, dict[Role, Scope]] = {
     Perm.IMPORT_PEOPLE: dict(_ADMIN_AND_OFFICER),
     Perm.MANAGE_ACCOUNTS: {Role.SYSTEM_ADMIN: Scope.ORG},
     Perm.VIEW_AUDIT: {Role.SYSTEM_ADMIN: Scope.ORG},
+    # Green office: everyone logs; union officers verify (and keep rosters) for their branch.
+    Perm.LOG_GREEN: {role: Scope.ORG for role in Role},
+    Perm.MANAGE_GREEN: dict(_ADMIN_AND_OFFICER),
+    Perm.VERIFY_GREEN: {**_ADMIN_AND_OFFICER, Role.UNION_OFFICER: Scope.BRANCH},
+    Perm.ASSESS_OFFICE: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
 }
 
 
