@@ -134,7 +134,7 @@ def _visible(actor: Actor) -> sa.ColumnElement[bool] | None:
 
 def _rows(session: Session, stmt) -> list[ActivityRow]:
     logger = aliased(Person)
-    result = session.exec(
+    result = session.execute(
         stmt.add_columns(Campaign.name, Action.name, Action.points, Action.impact_unit, logger.full_name,
                          Unit.name)
         .join(Campaign, Campaign.id == Activity.campaign_id)
@@ -220,15 +220,15 @@ def unit_progress(session: Session, *, actor: Actor | None, campaign_id: int) ->
     _campaign(session, campaign_id)
     cu_unit = aliased(Unit)
     sub = aliased(Unit)
-    base = (select(CampaignUnit.unit_id)
+    base = (sa.select(CampaignUnit.unit_id)
             .join(cu_unit, cu_unit.id == CampaignUnit.unit_id)
             .join(sub, sub.path.startswith(cu_unit.path))
             .where(CampaignUnit.campaign_id == campaign_id))
-    members = dict(session.exec(
+    members = dict(session.execute(
         base.add_columns(func.count(Person.id))
         .join(Person, Person.unit_id == sub.id).where(Person.is_active.is_(True))
         .group_by(CampaignUnit.unit_id)).all())
-    earned = {uid: (pts, people) for uid, pts, people in session.exec(
+    earned = {uid: (pts, people) for uid, pts, people in session.execute(
         base.add_columns(func.coalesce(func.sum(Action.points), 0),
                          func.count(sa.distinct(ActivityParticipant.person_id)))
         .join(ActivityParticipant, ActivityParticipant.unit_id == sub.id)
