@@ -57,7 +57,7 @@ def _set_branch(session: Session, actor: Actor, branch_id: int | None) -> None:
 
 
 @pytest.fixture
-def world(session, now, fast_hashing) -> World:
+def world(session, now) -> World:
     org = factories.small_org(session, now)
     admin = org.admin
     member = factories.user(session, admin, now, unit_id=org.a, username="nv.a", name="Nguyễn Thị Mai")
