@@ -115,7 +115,11 @@ class GreenState(AuthState):
         self.gallery = await self._read(queries.gallery, campaign_id=chosen.id)
 
     async def _load_mine(self) -> None:
-        page = await self._read(queries.my_activities, page=self.mine_page)
+        try:
+            page = await self._read(queries.my_activities, page=self.mine_page)
+        except DomainError as exc:
+            self.error = exc.message
+            return
         self.mine, self.mine_page, self.mine_pages, self.mine_total = page.rows, page.page, page.pages, page.total
 
     @rx.event
@@ -267,7 +271,12 @@ class VerifyState(AuthState):
     _target_id: int = 0
 
     async def _reload(self) -> None:
-        result = await self._read(queries.verification_queue, page=self.page)
+        try:
+            result = await self._read(queries.verification_queue, page=self.page)
+        except DomainError as exc:
+            self.error = exc.message
+            self.rows, self.total = [], 0
+            return
         self.rows, self.page, self.pages, self.total = result.rows, result.page, result.pages, result.total
 
     @rx.event
@@ -277,11 +286,7 @@ class VerifyState(AuthState):
         self.sample = []
         self.reject_open = False
         self.page = 1
-        try:
-            await self._reload()
-        except DomainError as exc:
-            self.error = exc.message
-            self.rows = []
+        await self._reload()
 
     @rx.event
     async def approve(self, activity_id: int):
