@@ -133,7 +133,8 @@ class GreenState(AuthState):
         try:
             self.campaigns = await self._read(queries.campaigns, now=now)
             if not any(c.id == self.campaign_id for c in self.campaigns):
-                best = next((c for c in self.campaigns if c.takes_part and c.is_open),
+                # The longest-running open campaign of my unit (the list is newest first).
+                best = next((c for c in reversed(self.campaigns) if c.takes_part and c.is_open),
                             self.campaigns[0] if self.campaigns else None)
                 self.campaign_id = best.id if best else 0
             await self._load_campaign()
