@@ -162,7 +162,8 @@ def test_every_handler_is_enumerated():
     names = {f"{cls.__name__}.{name}" for cls, name in all_handlers()}
     # A sample from each page's State, so that a refactor cannot silently empty the list.
     for expected in ("PeopleState.save_person", "UnitsState.submit_move", "ImportState.upload",
-                     "PeopleState.grant_role", "AuditState.load", "LoginState.submit"):
+                     "PeopleState.grant_role", "AuditState.load", "LoginState.submit",
+                     "GreenState.submit_log", "GreenState.attach_photo", "VerifyState.approve"):
         assert expected in names
     assert len(names) > 40
 
