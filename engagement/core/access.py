@@ -61,6 +61,8 @@ class Perm(StrEnum):
     IMPORT_PEOPLE = "people.import"
     MANAGE_ACCOUNTS = "accounts.manage"
     VIEW_AUDIT = "audit.view"
+    VIEW_SCORES = "scores.view"
+    MANAGE_SCORING = "scoring.manage"
     LOG_GREEN = "green.log"
     MANAGE_GREEN = "green.manage"
     VERIFY_GREEN = "green.verify"
@@ -83,6 +85,10 @@ PERMISSIONS: dict[Perm, dict[Role, Scope]] = {
     Perm.IMPORT_PEOPLE: dict(_ADMIN_AND_OFFICER),
     Perm.MANAGE_ACCOUNTS: {Role.SYSTEM_ADMIN: Scope.ORG},
     Perm.VIEW_AUDIT: {Role.SYSTEM_ADMIN: Scope.ORG},
+    # Leaderboards are public inside the organisation; the detail of someone else's
+    # entries follows VIEW_PEOPLE (officers, their unit heads).
+    Perm.VIEW_SCORES: {role: Scope.ORG for role in Role},
+    Perm.MANAGE_SCORING: dict(_ADMIN_AND_OFFICER),
     # Green office: everyone logs; union officers verify (and keep rosters) for their branch.
     Perm.LOG_GREEN: {role: Scope.ORG for role in Role},
     Perm.MANAGE_GREEN: dict(_ADMIN_AND_OFFICER),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
@@ -29,6 +29,8 @@ from engagement.green.models import (
     SelfAssessment,
 )
 from engagement.org.models import Branch, Person, Unit
+from engagement.scoring import service as scoring
+from engagement.scoring.rules import Source
 from engagement.settings import get_settings
 
 PHOTO_PURPOSE = "green.photo"
@@ -49,28 +51,26 @@ def _source_ref(activity_id: int, person_id: int) -> str:
     return f"green-activity:{activity_id}:{person_id}"
 
 
+def _occurred_at(activity: Activity) -> datetime:
+    # The activity has a calendar date; the ledger wants a moment: midday, local time.
+    return datetime.combine(activity.occurred_on, time(12), tzinfo=get_settings().tz).astimezone(UTC)
+
+
 def _record_points(session: Session, *, activity: Activity, person_ids: Sequence[int], points: int,
                    now: datetime) -> None:
-    """Credit each participant of an approved activity in the points ledger.
-
-    TODO(issue 6, scoring): call, in this same transaction, for each person:
-    ``scoring.record_points(session, person_id=pid, source=Source.GREEN,
-    source_ref=_source_ref(activity.id, pid), occurred_at=<activity date as UTC>, now=now,
-    quantity=points)``. The ledger is not on main yet; until then approved activities count
-    only in this feature's progress (which reads approved activities directly).
-    """
-    del session, activity, person_ids, points, now
+    """Credit each participant of an approved activity in the points ledger (same transaction)."""
+    for person_id in person_ids:
+        scoring.record_points(session, person_id=person_id, source=Source.GREEN,
+                              source_ref=_source_ref(activity.id, person_id), occurred_at=_occurred_at(activity),
+                              now=now, quantity=points)
 
 
 def _reverse_points(session: Session, *, activity: Activity, person_ids: Sequence[int], reason: str,
                     actor: Actor, now: datetime) -> None:
-    """Take back the points of an approval that is revoked.
-
-    TODO(issue 6, scoring): for each person call ``scoring.reverse_points(session,
-    source=Source.GREEN, source_ref=_source_ref(activity.id, pid), reason=reason, now=now,
-    actor=actor)``.
-    """
-    del session, activity, person_ids, reason, actor, now
+    """Take back the points of an approval that is revoked."""
+    for person_id in person_ids:
+        scoring.reverse_points(session, source=Source.GREEN, source_ref=_source_ref(activity.id, person_id),
+                               reason=reason, now=now, actor=actor)
 
 
 # --- campaigns -------------------------------------------------------------------------------

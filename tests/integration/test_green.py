@@ -424,3 +424,57 @@ def test_assessment_needs_every_answer_and_the_right_unit(session, now, world):
         service.submit_assessment(session, actor=world.head_b, unit_id=world.a, answers=ANSWERS, now=now)
     with pytest.raises(NotAllowed):
         service.submit_assessment(session, actor=world.member, unit_id=world.a, answers=ANSWERS, now=now)
+
+
+# --- points ledger ---------------------------------------------------------------------------
+
+
+def _ledger(session: Session, activity_id: int) -> dict[int, int]:
+    from engagement.scoring.models import PointEntry
+
+    rows = session.exec(select(PointEntry).where(PointEntry.source == "green",
+                                                 PointEntry.source_ref.startswith(f"green-activity:{activity_id}:")))
+    totals: dict[int, int] = {}
+    for row in rows:
+        totals[row.person_id] = totals.get(row.person_id, 0) + row.points
+    return totals
+
+
+def test_approval_credits_each_participant_in_the_ledger_and_revocation_takes_it_back(session, now, world):
+    aid = _log(session, world, now, participant_ids=[world.colleague.person_id])
+    assert _ledger(session, aid) == {}  # pending: nothing yet
+    service.approve_activity(session, actor=world.officer, activity_id=aid, now=now)
+    credited = _ledger(session, aid)
+    assert set(credited) == {world.member.person_id, world.colleague.person_id}
+    assert all(points > 0 for points in credited.values())
+    service.reject_activity(session, actor=world.officer, activity_id=aid,
+                            reason="Kiểm tra lại: không đúng khu vực phân công", now=now)
+    assert set(_ledger(session, aid).values()) == {0}
+
+
+def test_rejected_activity_never_reaches_the_ledger(session, now, world):
+    aid = _log(session, world, now)
+    service.reject_activity(session, actor=world.officer, activity_id=aid, reason="Thiếu minh chứng rõ ràng",
+                            now=now)
+    assert _ledger(session, aid) == {}
+
+
+def test_progress_costs_the_same_few_queries_for_many_units(session, engine, now, world):
+    import sqlalchemy as sa
+
+    units = [factories.unit(session, world.admin, now, parent_id=world.b) for _ in range(25)]
+    many = service.create_campaign(session, actor=world.admin, name="Nhiều đơn vị", kind="green",
+                                   starts_on=date(2026, 2, 1), ends_on=date(2026, 6, 30),
+                                   unit_ids=[world.a, world.b, *units], now=now)
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        rows = queries.unit_progress(session, actor=world.member, campaign_id=many)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert len(rows) == 27
+    assert len(statements) <= 5  # campaign, two GROUP BYs, the unit names: not one per unit
