@@ -95,9 +95,9 @@ def seed_demo(session: Session, *, now: datetime) -> dict[str, int]:
     # Individual daily actions over the last six weeks (never today or yesterday, so the demo
     # logins can log today's activities themselves).
     for person in people:
-        if rng.random() < 0.35:
+        if rng.random() < 0.45:
             continue
-        days = rng.sample(range(2, 40), k=rng.randint(1, 5))
+        days = rng.sample(range(2, 40), k=rng.randint(1, 3))
         for ago in days:
             action = rng.choice(daily)
             amount = round(rng.uniform(0.5, 6), 1) if action.impact_unit in {"kg", "kWh"} else (
@@ -112,7 +112,7 @@ def seed_demo(session: Session, *, now: datetime) -> dict[str, int]:
             by_branch.setdefault(person.union_branch_id, []).append(person)
     monday = today - timedelta(days=today.weekday())
     for index, (_branch, members) in enumerate(sorted(by_branch.items())):
-        for week in (1, 2, 3):
+        for week in (1, 2):
             if rng.random() < 0.4 or len(members) < 2:
                 continue
             team = rng.sample(members, k=min(3, len(members)))
