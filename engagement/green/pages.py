@@ -11,7 +11,7 @@ from engagement.green.state import WEEKDAYS, AssessState, GreenState, RosterStat
 from engagement.ui import files as ui_files
 from engagement.ui import routes
 from engagement.ui.auth import AuthState
-from engagement.ui.components import card, error_callout, field, page_title, pager
+from engagement.ui.components import card, error_callout, field, page_title, pager, select_field
 from engagement.ui.layout import shell
 
 
@@ -136,7 +136,9 @@ def _mine_row(a: ActivityRow) -> rx.Component:
         rx.hstack(_status(a.status), rx.text(a.action_name, weight="medium"),
                   rx.text(a.occurred_on, size="2", color_scheme="gray"), rx.spacer(),
                   rx.text(a.points, " pt", size="2"), align="center", wrap="wrap", width="100%"),
-        rx.text(a.campaign_name, " · with ", a.participants, size="1", color_scheme="gray"),
+        rx.hstack(rx.text(a.campaign_name, " · with ", a.participants, size="1", color_scheme="gray"),
+                  rx.cond(a.photo_url != "", rx.link("photo", href=a.photo_url, is_external=True, size="1")),
+                  wrap="wrap", spacing="2"),
         rx.cond(a.reject_reason != "", rx.callout("Reason: " + a.reject_reason, icon="message_circle_warning",
                                                  color_scheme="red", size="1")),
         class_name="my-activity", width="100%", padding_y="0.5em",
@@ -164,6 +166,20 @@ def _create_campaign() -> rx.Component:
                     columns=rx.breakpoints(initial="1", sm="2", md="3"), spacing="3", width="100%"),
             rx.button("Create campaign", type="submit", width="fit-content"),
             spacing="3", align="stretch"), on_submit=GreenState.create_campaign, reset_on_submit=False),
+    ), margin_top="1.5em", width="100%"))
+
+
+def _targets_form() -> rx.Component:
+    return rx.cond(AuthState.can_manage_green & (GreenState.campaign_id > 0), rx.box(card(
+        rx.heading("Unit target", size="4"),
+        error_callout(GreenState.target_error),
+        rx.form(rx.vstack(
+            select_field("Unit", "unit_id", GreenState.unit_options, required=True),
+            rx.grid(field("Points target", "target_points", type="number", default_value="0"),
+                    field("Participation target (%)", "target_rate", type="number", default_value="0"),
+                    columns="2", spacing="3", width="100%"),
+            rx.button("Save target", type="submit", width="fit-content"),
+            spacing="3", align="stretch"), on_submit=GreenState.set_target, reset_on_submit=False),
     ), margin_top="1.5em", width="100%"))
 
 
@@ -213,6 +229,7 @@ def campaigns_page() -> rx.Component:
                         spacing="3", width="100%"),
                 spacing="4", width="100%", align="stretch"),
         ),
+        _targets_form(),
         _create_campaign(),
     )
 

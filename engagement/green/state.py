@@ -78,6 +78,7 @@ class GreenState(AuthState):
     photo_info: str = ""
     error: str = ""
     create_error: str = ""
+    target_error: str = ""
     today: str = ""
     busy: bool = False
     _all_progress: list[UnitProgress] = []
@@ -125,7 +126,7 @@ class GreenState(AuthState):
     @rx.event
     async def load(self):
         """Page load: campaigns, the first open one I take part in, my activities and duties."""
-        self.error = self.create_error = self.photo_info = ""
+        self.error = self.create_error = self.target_error = self.photo_info = ""
         self._photo, self._photo_name = b"", ""
         self.busy = False
         now = clock.now()
@@ -233,6 +234,27 @@ class GreenState(AuthState):
         """Previous page of units."""
         self.progress_page -= 1
         self._show_progress_page()
+
+    @rx.var
+    def unit_options(self) -> list[Option]:
+        """Participating units, for the targets form."""
+        return [Option(value=str(u.unit_id), label=u.unit_name) for u in self._all_progress]
+
+    @rx.event
+    async def set_target(self, form: dict):
+        """Set one participating unit's targets (officers)."""
+        form = form if isinstance(form, dict) else {}
+        try:
+            await self._call(
+                service.set_unit_target, campaign_id=self.campaign_id, unit_id=as_int(form.get("unit_id"), "unit"),
+                target_points=_number(form.get("target_points"), what="points target"),
+                target_rate=_number(form.get("target_rate"), what="participation target"))
+        except DomainError as exc:
+            self.target_error = exc.message
+            return rx.toast.error(exc.message)
+        self.target_error = ""
+        await self._load_campaign()
+        return rx.toast.success("Target saved.")
 
     @rx.event
     async def create_campaign(self, form: dict):
