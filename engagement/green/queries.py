@@ -317,6 +317,20 @@ def my_duties(session: Session, *, actor: Actor | None, now: datetime, limit: in
     return out
 
 
+def duties_due(session: Session, *, on_date: date) -> list[tuple[int, str, date]]:
+    """(person id, duty title, date) of everyone on duty on ``on_date``.
+
+    For the scheduler's reminders (notifications issue): runs with the system's authority,
+    so it takes no actor and returns ids only.
+    """
+    return [(pid, title, on) for pid, title, on in session.exec(
+        select(RosterDuty.person_id, Roster.title, RosterDuty.on_date)
+        .join(Roster, Roster.id == RosterDuty.roster_id)
+        .join(Person, Person.id == RosterDuty.person_id)
+        .where(RosterDuty.on_date == on_date, Person.is_active.is_(True))
+        .order_by(RosterDuty.person_id))]
+
+
 def roster_branches(session: Session, *, actor: Actor | None) -> list[BranchOption]:
     """Branches whose rosters the actor keeps."""
     require(actor, Perm.VERIFY_GREEN)

@@ -168,7 +168,12 @@ class GreenState(AuthState):
         if not files_:
             return
         upload = files_[0]
-        data = await upload.read()
+        # Read at most one byte past the limit: enough to refuse a huge file without holding it.
+        data = await upload.read(files.MAX_UPLOAD_BYTES + 1)
+        if len(data) > files.MAX_UPLOAD_BYTES:
+            self.error = (f"The photo is larger than {files.MAX_UPLOAD_BYTES // 1048576} MB. Take it again at a "
+                          "lower resolution or send a smaller copy.")
+            return
         name = as_text(getattr(upload, "filename", "") or "photo", 200)
         try:
             clean = await asyncio.to_thread(files.clean_image, data)

@@ -387,6 +387,15 @@ def test_roster_assigns_branch_members_in_turn_on_each_weekday(session, now, wor
     assert "Nguyễn Thị Mai" in mine[0].people and mine[0].title == "Tổng vệ sinh"
 
 
+def test_roster_duties_of_a_day_feed_reminders(session, now, world):
+    service.create_roster(session, actor=world.officer, branch_id=world.branch, title="Tưới cây", weekday=4,
+                          per_slot=3, starts_on=TODAY, ends_on=TODAY + timedelta(days=6), now=now)
+    due = queries.duties_due(session, on_date=date(2026, 3, 6))
+    assert sorted(pid for pid, _t, _d in due) == sorted(
+        [world.member.person_id, world.colleague.person_id, world.officer.person_id])
+    assert queries.duties_due(session, on_date=date(2026, 3, 5)) == []
+
+
 def test_roster_is_kept_by_the_branch_officer_only(session, now, world):
     with pytest.raises(NotAllowed):
         service.create_roster(session, actor=world.member, branch_id=world.branch, title="X", weekday=0,

@@ -41,7 +41,7 @@ class FakeUpload:
 
     filename = "staff.csv"
 
-    async def read(self) -> bytes:
+    async def read(self, size: int = -1) -> bytes:
         return "employee_code,full_name,unit_code\nHACK77,Nguyễn Văn Lạ,TINH\n".encode()
 
 
