@@ -217,7 +217,8 @@ def log_activity(
     """
     actor = require(actor, Perm.LOG_GREEN)
     campaign = _campaign(session, campaign_id)
-    if not takes_part(_participating_paths(session, campaign.id), actor.unit_path):
+    paths = _participating_paths(session, campaign.id)
+    if not takes_part(paths, actor.unit_path):
         raise NotAllowed("Your unit does not take part in this campaign.")
     action = session.get(Action, action_id)
     if action is None or action.campaign_id != campaign.id or not action.is_active:
@@ -241,6 +242,10 @@ def log_activity(
                               "they can log the activity themselves.")
         if len(found) != len(others):
             raise Invalid("One of the participants is not an active staff member.")
+        unit_paths = dict(session.exec(select(Unit.id, Unit.path).where(Unit.id.in_({p.unit_id for p in found}))).all())
+        for person in found:
+            if not takes_part(paths, unit_paths.get(person.unit_id, "")):
+                raise Invalid(f"{person.full_name}'s unit does not take part in this campaign.")
         people.extend(found)
     if impact_amount is not None:
         if not action.impact_unit:

@@ -193,6 +193,14 @@ def test_participant_outside_unit_and_branch_is_refused(session, now, world):
         _log(session, world, now, participant_ids=[world.outsider.person_id])
 
 
+def test_colleague_of_the_branch_in_a_unit_outside_the_campaign_is_not_credited(session, now, world):
+    outside = factories.unit(session, world.admin, now, parent_id=None, name="Ban Dân tộc", code="BDT")
+    member = factories.user(session, world.admin, now, unit_id=outside, username="nv.bdt", name="Hà Thị Thu")
+    _set_branch(session, member, world.branch)
+    with pytest.raises(Invalid, match="Hà Thị Thu's unit does not take part"):
+        _log(session, world, now, participant_ids=[member.person_id])
+
+
 def test_member_of_a_unit_outside_the_campaign_cannot_log(session, now, world):
     only_b = service.create_campaign(session, actor=world.admin, name="Chỉ B", kind="green",
                                      starts_on=date(2026, 2, 1), ends_on=date(2026, 6, 30),
