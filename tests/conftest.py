@@ -65,3 +65,11 @@ def session(engine: Engine) -> Iterator[Session]:
 def now() -> datetime:
     """A fixed 'now' for services (Monday 2 March 2026, 09:00 in Hanoi)."""
     return datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _no_org_snapshot_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests change people between two reads; leaderboards must see it at once."""
+    from engagement.scoring import queries as scoring_queries
+
+    monkeypatch.setattr(scoring_queries, "ORG_SNAPSHOT_SECONDS", 0.0)

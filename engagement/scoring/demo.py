@@ -26,7 +26,7 @@ def seed_demo(session: Session, *, now: datetime) -> dict[str, int]:
     people = session.exec(select(Person.id).where(Person.is_active.is_(True)).order_by(Person.id)).all()
     count = 0
     # Green activities record their own points when the green demo approves them.
-    weighted = [Source.RECOGNITION] * 4 + [Source.CITIZEN] * 2 + [Source.MANUAL]
+    weighted = [Source.RECOGNITION] * 4 + [Source.CITIZEN] * 2
     for pid in people:
         activity = rng.randint(1, 10)
         for n in range(activity):

@@ -7,6 +7,7 @@ one row per unit. Only 'why this score' reads entries, one page at a time.
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -73,51 +74,73 @@ def _change_text(change: int | None) -> str:
     return "="
 
 
-def _headcounts(session: Session) -> dict[int, int]:
-    """Active people per unit subtree (a unit counts the people of its sub-units too).
-
-    One index-only pass over ``person`` (``ix_person_active_unit``) and one over the units.
-    """
-    direct = session.exec(
-        select(Person.unit_id, sa.func.count()).where(Person.is_active.is_(True)).group_by(Person.unit_id)
-    ).all()
-    paths = dict(session.exec(select(Unit.id, Unit.path)).all())
-    counts: dict[int, int] = defaultdict(int)
-    for unit_id, n in direct:
-        for part in paths.get(unit_id, "").strip("/").split("/"):
-            if part:
-                counts[int(part)] += n
-    return counts
-
-
 @dataclass(frozen=True)
 class _UnitInfo:
     id: int
     name: str
     code: str
+    depth: int
+    sort_name: str
 
 
-def _candidate_units(session: Session, group_id: int | None, level: int | None) -> list[_UnitInfo]:
-    stmt = select(Unit.id, Unit.name, Unit.code).where(Unit.is_active.is_(True))
+@dataclass(frozen=True)
+class _OrgSnapshot:
+    units: dict[int, _UnitInfo]
+    heads: dict[int, int]
+
+
+#: How long the unit list and head counts used by leaderboards are reused (seconds).
+#: Head counts change only when people join, move or leave; a minute-old denominator is
+#: fine for "points per member", and it spares a pass over every person on each request.
+ORG_SNAPSHOT_SECONDS = 60.0
+_snapshots: dict[tuple[int, str], tuple[float, _OrgSnapshot]] = {}
+
+
+def _org_snapshot(session: Session) -> _OrgSnapshot:
+    """Active units (name, code, depth) and active people per unit subtree, cached briefly."""
+    bind = session.get_bind()
+    key = (id(bind), str(bind.url))
+    hit = _snapshots.get(key)
+    if hit is not None and time.monotonic() - hit[0] < ORG_SNAPSHOT_SECONDS:
+        return hit[1]
+    rows = session.exec(select(Unit.id, Unit.name, Unit.code, Unit.depth, Unit.path, Unit.is_active)).all()
+    paths = {uid: path for uid, _n, _c, _d, path, _a in rows}
+    units = {uid: _UnitInfo(id=uid, name=name, code=code, depth=depth, sort_name=fold(name))
+             for uid, name, code, depth, _p, active in rows if active}
+    # One index-only pass over person(is_active, unit_id).
+    direct = session.exec(
+        select(Person.unit_id, sa.func.count()).where(Person.is_active.is_(True)).group_by(Person.unit_id)
+    ).all()
+    heads: dict[int, int] = defaultdict(int)
+    for unit_id, n in direct:
+        for part in paths.get(unit_id, "").strip("/").split("/"):
+            if part:
+                heads[int(part)] += n
+    snapshot = _OrgSnapshot(units=units, heads=dict(heads))
+    _snapshots[key] = (time.monotonic(), snapshot)
+    return snapshot
+
+
+def _candidate_units(session: Session, snapshot: _OrgSnapshot, group_id: int | None,
+                     level: int | None) -> list[_UnitInfo]:
     if group_id:
         if session.get(UnitGroup, group_id) is None:
             raise NotFound("This unit group does not exist.")
-        stmt = stmt.join(UnitGroupMember, UnitGroupMember.unit_id == Unit.id).where(
-            UnitGroupMember.group_id == group_id)
-    else:
-        stmt = stmt.where(Unit.depth == (level if level is not None else 1))
-    return [_UnitInfo(id=i, name=n, code=c) for i, n, c in session.exec(stmt).all()]
+        members = session.exec(select(UnitGroupMember.unit_id).where(UnitGroupMember.group_id == group_id)).all()
+        return [snapshot.units[u] for u in members if u in snapshot.units]
+    depth = level if level is not None else 1
+    return [u for u in snapshot.units.values() if u.depth == depth]
 
 
-def _unit_totals(session: Session, keys: list[str], unit_ids: list[int]) -> dict[int, int]:
-    if not unit_ids:
-        return {}
-    rows = session.exec(
-        select(UnitPoints.unit_id, sa.func.sum(UnitPoints.total_points))
-        .where(UnitPoints.period.in_(keys), UnitPoints.unit_id.in_(unit_ids))
-        .group_by(UnitPoints.unit_id)
-    ).all()
-    return {uid: int(total or 0) for uid, total in rows}
+def _unit_totals(session: Session, keys: list[str], unit_ids: set[int]) -> dict[int, int]:
+    """Subtree totals of the period(s): a range scan of at most one row per unit and period."""
+    totals: dict[int, int] = defaultdict(int)
+    for uid, points in session.exec(
+        select(UnitPoints.unit_id, UnitPoints.total_points).where(UnitPoints.period.in_(keys))
+    ).all():
+        if uid in unit_ids:
+            totals[uid] += points
+    return totals
 
 
 def _rank_units(units: list[_UnitInfo], totals: dict[int, int], heads: dict[int, int], per_member: bool):
@@ -126,7 +149,7 @@ def _rank_units(units: list[_UnitInfo], totals: dict[int, int], heads: dict[int,
         pts = totals.get(u.id, 0)
         pm = rules.per_member(pts, heads.get(u.id, 0))
         scored.append((pm if per_member else pts, u, pts, pm))
-    scored.sort(key=lambda t: (-t[0], fold(t[1].name), t[1].id))
+    scored.sort(key=lambda t: (-t[0], t[1].sort_name, t[1].id))
     ranks = rules.competition_ranks([t[0] for t in scored])
     return [(rank, *t) for rank, t in zip(ranks, scored, strict=True)]
 
@@ -136,9 +159,10 @@ def unit_board(
     group_id: int | None, level: int | None, offset: int, limit: int, title: str = "",
 ) -> Board:
     """Units ranked by subtree points or points per active member."""
-    units = _candidate_units(session, group_id, level)
-    ids = [u.id for u in units]
-    heads = _headcounts(session) if per_member or units else {}
+    snapshot = _org_snapshot(session)
+    units = _candidate_units(session, snapshot, group_id, level)
+    ids = {u.id for u in units}
+    heads = snapshot.heads
     ranked = _rank_units(units, _unit_totals(session, keys, ids), heads, per_member)
     previous: dict[int, int] = {}
     if prev_key is not None:
@@ -540,8 +564,8 @@ def my_standing(session: Session, *, actor: Actor | None, today: date) -> Standi
     top_id = parts[1] if len(parts) > 1 else None
     if top_id is None:
         return Standing(month=month, my_points=mine.get(month, 0), my_year_points=mine.get(year, 0))
-    units = _candidate_units(session, None, 1)
-    ranked = _rank_units(units, _unit_totals(session, [month], [u.id for u in units]), {}, per_member=False)
+    units = _candidate_units(session, _org_snapshot(session), None, 1)
+    ranked = _rank_units(units, _unit_totals(session, [month], {u.id for u in units}), {}, per_member=False)
     for rank, _score, unit, _pts, _pm in ranked:
         if unit.id == top_id:
             return Standing(month=month, my_points=mine.get(month, 0), my_year_points=mine.get(year, 0),

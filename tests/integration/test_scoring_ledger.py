@@ -388,3 +388,19 @@ def test_concurrent_writers_never_double_count_or_break_the_cap(engine, now):
         assert refs == ["other", "same", "third"]
         assert _person_total(session, "2026-03", pid) == 20
         assert session.get(PersonSourcePoints, ("2026-03", pid, "recognition")).points == 20
+
+
+def test_head_counts_are_reused_for_a_minute_then_refreshed(session, org, now, monkeypatch):
+    people = [_person(session, org, now, org.b) for _ in range(2)]
+    monkeypatch.setattr(queries, "ORG_SNAPSHOT_SECONDS", 60.0)
+    queries._snapshots.clear()
+
+    def members():
+        rows = queries.leaderboard(session, actor=org.admin, board="units", today=TODAY, period="2026-03").rows
+        return {r.name: r.members for r in rows}["Phòng Tài chính"]
+
+    assert members() == 2
+    org_service.set_person_active(session, actor=org.admin, person_id=people[0], active=False, now=now)
+    assert members() == 2  # within the minute: the cached count
+    monkeypatch.setattr(queries, "ORG_SNAPSHOT_SECONDS", 0.0)
+    assert members() == 1
