@@ -61,6 +61,9 @@ class Perm(StrEnum):
     IMPORT_PEOPLE = "people.import"
     MANAGE_ACCOUNTS = "accounts.manage"
     VIEW_AUDIT = "audit.view"
+    MANAGE_COMMITMENTS = "commitments.manage"
+    VIEW_COMMITMENT_PROGRESS = "commitments.progress"
+    RECORD_COMMITMENT_EXCEPTION = "commitments.exception"
 
 
 _ADMIN_AND_OFFICER = {Role.SYSTEM_ADMIN: Scope.ORG, Role.EMULATION_OFFICER: Scope.ORG}
@@ -79,6 +82,11 @@ PERMISSIONS: dict[Perm, dict[Role, Scope]] = {
     Perm.IMPORT_PEOPLE: dict(_ADMIN_AND_OFFICER),
     Perm.MANAGE_ACCOUNTS: {Role.SYSTEM_ADMIN: Scope.ORG},
     Perm.VIEW_AUDIT: {Role.SYSTEM_ADMIN: Scope.ORG},
+    # Commitments: officers run campaigns (templates, paper signatures, chain check); unit
+    # heads follow their units and record leave / illness exceptions there.
+    Perm.MANAGE_COMMITMENTS: dict(_ADMIN_AND_OFFICER),
+    Perm.VIEW_COMMITMENT_PROGRESS: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
+    Perm.RECORD_COMMITMENT_EXCEPTION: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
 }
 
 
