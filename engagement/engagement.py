@@ -7,6 +7,7 @@ import reflex as rx
 # Importing the schema puts every table on SQLModel.metadata, which is also the metadata of
 # the base model Reflex registers: `reflex db makemigrations / migrate` see the whole schema.
 from engagement import schema  # noqa: F401
+from engagement.commitments import pages as commitments_pages
 from engagement.org import pages as org_pages
 from engagement.ui import files as ui_files
 from engagement.ui import pages as ui_pages
@@ -20,3 +21,4 @@ app = rx.App(
 
 ui_pages.add_pages(app)
 org_pages.add_pages(app)
+commitments_pages.add_pages(app)

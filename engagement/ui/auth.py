@@ -61,6 +61,8 @@ class AuthState(rx.State):
     can_import: bool = False
     can_manage_accounts: bool = False
     can_view_audit: bool = False
+    can_manage_commitments: bool = False
+    can_follow_commitments: bool = False
 
     async def _call(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
         """Run one service with the server-side actor, off the event loop.
@@ -114,6 +116,8 @@ class AuthState(rx.State):
         self.can_import = can(actor, Perm.IMPORT_PEOPLE)
         self.can_manage_accounts = can(actor, Perm.MANAGE_ACCOUNTS)
         self.can_view_audit = can(actor, Perm.VIEW_AUDIT)
+        self.can_manage_commitments = can(actor, Perm.MANAGE_COMMITMENTS)
+        self.can_follow_commitments = can(actor, Perm.VIEW_COMMITMENT_PROGRESS)
 
     @rx.event
     async def guard(self):
