@@ -482,3 +482,15 @@ def test_staff_sees_their_commitments_past_years_and_pledges(session, now, w):
                                       due_on=_day(now, 20), now=now)
     mine = queries.my_commitments(session, actor=w.staff, now=now + timedelta(days=5))
     assert [(m.campaign_id, m.status) for m in mine] == [(current, "pending"), (old, "signed")]
+
+
+def test_demo_seed_opens_this_years_campaign_with_paper_signatures(session, now):
+    from engagement.commitments.demo import seed_demo as seed_commitments
+    from engagement.org.demo import seed_demo as seed_org
+
+    seed_org(session, now=now)
+    signed = seed_commitments(session, now=now)
+    c = session.exec(select(Campaign)).one()
+    assert service.status_of(c, now) == "open" and signed == 6
+    assert queries.verify_chain(session).intact
+    assert all(s.method == "paper" for s in session.exec(select(Signature)))
