@@ -173,3 +173,7 @@ class CollectiveRow:
     head_signature_id: int = 0
     head_signed_at: str = ""
     countersigned_at: str = ""
+    title: str = ""
+    clauses: list[str] = field(default_factory=list)
+    can_sign: bool = False  # the actor heads the unit and it is not signed yet
+    can_countersign: bool = False  # the actor chairs its union and the head has signed

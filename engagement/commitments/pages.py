@@ -53,11 +53,42 @@ def my_commitments_page() -> rx.Component:
         rx.vstack(rx.foreach(MyCommitmentsState.rows, _my_row), spacing="3", width="100%"),
         rx.cond(MyCommitmentsState.collectives.length() > 0, rx.vstack(
             rx.heading("Collective commitments of my units", size="5", margin_top="1em"),
-            rx.foreach(MyCommitmentsState.collectives, lambda c: rx.text(
-                c.unit_name, ": ", rx.cond(c.head_signed_at != "", "signed by the head " + c.head_signed_at,
-                                           "not signed by the head yet"),
-                rx.cond(c.countersigned_at != "", ", countersigned " + c.countersigned_at, ""), size="2")),
+            rx.foreach(MyCommitmentsState.collectives, lambda c: rx.hstack(
+                rx.text(c.unit_name, ": ", rx.cond(c.head_signed_at != "", "signed by the head " + c.head_signed_at,
+                                                   "not signed by the head yet"),
+                        rx.cond(c.countersigned_at != "", ", countersigned " + c.countersigned_at, ""), size="2"),
+                rx.cond(c.can_sign, rx.button("Sign for the unit", size="1", on_click=MyCommitmentsState
+                                              .open_collective(c.campaign_id, c.unit_id, "sign"))),
+                rx.cond(c.can_countersign, rx.button("Countersign", size="1", on_click=MyCommitmentsState
+                                                     .open_collective(c.campaign_id, c.unit_id, "countersign"))),
+                wrap="wrap", align="center")),
             align="start")),
+        _collective_dialog(),
+    )
+
+
+def _collective_dialog() -> rx.Component:
+    all_read = MyCommitmentsState.ticked.length() >= MyCommitmentsState.dialog_clauses.length()
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(MyCommitmentsState.dialog == "sign", "Sign for the unit", "Countersign"),
+                            ": ", MyCommitmentsState.dialog_title),
+            error_callout(MyCommitmentsState.dialog_error),
+            rx.form(rx.vstack(
+                rx.foreach(MyCommitmentsState.dialog_clauses, lambda text, i: rx.el.label(rx.hstack(
+                    rx.checkbox(checked=MyCommitmentsState.ticked.contains(i + 1),
+                                on_change=lambda _v: MyCommitmentsState.toggle(i + 1)),
+                    rx.text((i + 1).to_string() + ". " + text, size="2"), align="start"),
+                    style={"display": "block"})),
+                field("Type your full name", "typed_name", required=True),
+                field("Your password", "password", type="password", required=True),
+                rx.button("Sign", type="submit", disabled=~all_read),
+                spacing="3", align="stretch"),
+                on_submit=MyCommitmentsState.submit_collective, reset_on_submit=False),
+            rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray", margin_top="1em")),
+            max_width="640px"),
+        open=MyCommitmentsState.dialog != "",
+        on_open_change=MyCommitmentsState.close_dialog,
     )
 
 
@@ -169,6 +200,9 @@ def _create_form() -> rx.Component:
             field("Only these positions (optional, one per line)", "positions"),
             rx.el.label(rx.hstack(rx.checkbox(name="allow_late"), rx.text("Allow late signing", size="2")),
                         style={"display": "block"}),
+            rx.el.label(rx.hstack(rx.checkbox(name="collective", default_checked=True),
+                                  rx.text("Include the collective commitment (unit heads sign, union chairs "
+                                          "countersign)", size="2")), style={"display": "block"}),
             rx.button("Launch campaign", type="submit", id="create-campaign"),
             spacing="3", align="stretch"),
             on_submit=CampaignsState.create, reset_on_submit=False),
@@ -177,8 +211,9 @@ def _create_form() -> rx.Component:
 
 def _completion_row(r: CompletionRow) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.link(r.name, on_click=CampaignsState.drill(r.unit_id), cursor="pointer"),
-                      padding_left=(r.depth * 1 + 0.5).to_string() + "em"),
+        rx.table.cell(rx.button(r.name, variant="ghost", size="1", on_click=CampaignsState.drill(r.unit_id),
+                                white_space="normal", text_align="left", class_name="drill"),
+                      padding_left=(r.depth * 1 + 0.5).to_string() + "em", min_width="14em"),
         rx.table.cell(rx.hstack(rx.progress(value=r.percent, width="6em"), rx.text(r.percent, "%", size="1"),
                                 align="center")),
         rx.table.cell(r.signed, class_name="signed-count"),
@@ -190,10 +225,85 @@ def _completion_row(r: CompletionRow) -> rx.Component:
 
 
 def _person_row(p: PersonProgress) -> rx.Component:
+    unsigned = p.status != "signed"
     return rx.table.row(
         rx.table.cell(p.name), rx.table.cell(p.unit_name), rx.table.cell(status_badge(p.status)),
         rx.table.cell(p.due), rx.table.cell(p.signed_at, rx.cond(p.method == "paper", " (paper)", "")),
-        rx.table.cell(p.note), class_name="person-progress")
+        rx.table.cell(p.note),
+        rx.table.cell(rx.cond(unsigned, rx.hstack(
+            rx.button("Exception", size="1", variant="soft", on_click=CampaignsState.open_exception(p.person_id)),
+            rx.cond(AuthState.can_manage_commitments,
+                    rx.button("Paper", size="1", variant="soft", on_click=CampaignsState.open_paper(p.person_id))),
+            spacing="1"))),
+        class_name="person-progress")
+
+
+def _campaign_dialog() -> rx.Component:
+    body = rx.match(
+        CampaignsState.dialog,
+        ("exception", rx.form(rx.vstack(
+            rx.text("Leave, illness: give this person their own due date, or exempt them."),
+            field("Own due date", "due_on", type="date"),
+            rx.el.label(rx.hstack(rx.checkbox(name="exempt"), rx.text("Exempt from this campaign", size="2")),
+                        style={"display": "block"}),
+            field("Reason", "reason", required=True, placeholder="Nghỉ ốm dài ngày"),
+            rx.button("Record exception", type="submit"), spacing="3", align="stretch"),
+            on_submit=CampaignsState.submit_exception)),
+        ("paper", rx.vstack(
+            rx.text("Record a signature made on paper; it is marked as such everywhere."),
+            rx.el.label(rx.vstack(rx.text("Date on the paper", size="2", weight="medium"),
+                                  rx.input(type="date", value=CampaignsState.paper_date,
+                                           on_change=CampaignsState.set_paper_date), spacing="1"),
+                        style={"display": "block"}),
+            rx.el.label(rx.vstack(rx.text("Reason", size="2", weight="medium"),
+                                  rx.input(value=CampaignsState.paper_reason, placeholder="Không có tài khoản",
+                                           on_change=CampaignsState.set_paper_reason), spacing="1"),
+                        style={"display": "block"}),
+            rx.upload(rx.text("Drop the scan here or click to choose (PDF, JPEG, PNG)", size="2"),
+                      id="paper_scan", multiple=False, max_files=1, border="1px dashed", padding="1em",
+                      accept={"application/pdf": [".pdf"], "image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"]}),
+            rx.foreach(rx.selected_files("paper_scan"), lambda f: rx.text(f, size="1")),
+            rx.button("Record paper signature",
+                      on_click=CampaignsState.submit_paper(rx.upload_files(upload_id="paper_scan"))),
+            spacing="3", align="stretch")),
+        ("template", rx.form(rx.vstack(
+            rx.text("Saving publishes a new version; campaigns keep the version they started with.", size="2"),
+            field("Title", "title", required=True, default_value=CampaignsState.edit_title),
+            rx.el.label(rx.vstack(rx.text("Preamble", size="2", weight="medium"),
+                                  rx.text_area(name="preamble", default_value=CampaignsState.edit_preamble,
+                                               width="100%"), spacing="1"), style={"display": "block"}),
+            rx.el.label(rx.vstack(rx.text("Clauses (one per line)", size="2", weight="medium"),
+                                  rx.text_area(name="clauses", default_value=CampaignsState.edit_clauses,
+                                               width="100%", rows="12"), spacing="1"), style={"display": "block"}),
+            rx.button("Publish new version", type="submit"), spacing="3", align="stretch"),
+            on_submit=CampaignsState.submit_template)),
+        rx.fragment(),
+    )
+    title = rx.match(CampaignsState.dialog, ("exception", "Due-date exception: "),
+                     ("paper", "Paper signature: "), ("template", "Edit template"), "")
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(title, rx.cond(CampaignsState.dialog != "template", CampaignsState.target_name, "")),
+            error_callout(CampaignsState.dialog_error),
+            body,
+            rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray", margin_top="1em")),
+            max_width="640px"),
+        open=CampaignsState.dialog != "",
+        on_open_change=CampaignsState.close_dialog,
+    )
+
+
+def _templates_card() -> rx.Component:
+    return card(
+        rx.heading("Templates", size="4"),
+        rx.foreach(CampaignsState.template_rows, lambda t: rx.hstack(
+            rx.text(t.title, " ", rx.badge("v", t.version.to_string(), variant="soft"),
+                    rx.cond(t.is_latest, "", " (older version)"), size="2", flex="1"),
+            rx.text(t.clauses.length(), " clauses · ", t.published_at, size="1", color_scheme="gray"),
+            rx.cond(t.is_latest, rx.button("Edit", size="1", variant="soft",
+                                           on_click=CampaignsState.open_template(t.id))),
+            width="100%", align="center", wrap="wrap")),
+    )
 
 
 def _dashboard() -> rx.Component:
@@ -213,7 +323,7 @@ def _dashboard() -> rx.Component:
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
                 "Unit", "Done", "Signed", "Pending", "Declined", "Overdue", "Exempted", "People", "Collective")])),
             rx.table.body(rx.foreach(CampaignsState.rows, _completion_row)),
-            size="1", width="100%"), overflow_x="auto", width="100%"),
+            size="1", width="100%", min_width="720px"), overflow_x="auto", width="100%"),
         rx.cond(CampaignsState.drill_unit > 0, rx.vstack(
             rx.hstack(rx.heading("People of ", CampaignsState.drill_name, size="4"), rx.spacer(),
                       rx.el.select(rx.el.option("Everyone", value=""), rx.el.option("Still to sign", value="todo"),
@@ -224,8 +334,9 @@ def _dashboard() -> rx.Component:
                       width="100%", wrap="wrap"),
             rx.box(rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                    "Name", "Unit", "Status", "Due", "Signed", "Note")])),
-                rx.table.body(rx.foreach(CampaignsState.people, _person_row)), size="1", width="100%"),
+                    "Name", "Unit", "Status", "Due", "Signed", "Note", "")])),
+                rx.table.body(rx.foreach(CampaignsState.people, _person_row)), size="1", width="100%",
+                min_width="720px"),
                 overflow_x="auto", width="100%"),
             pager(CampaignsState.page, CampaignsState.pages, CampaignsState.total, CampaignsState.prev_page,
                   CampaignsState.next_page),
@@ -243,6 +354,8 @@ def campaigns_page() -> rx.Component:
              rx.cond(CampaignsState.campaigns.length() == 0, rx.text("No campaign yet.")),
              rx.foreach(CampaignsState.campaigns, _campaign_item)),
         _dashboard(),
+        _campaign_dialog(),
+        rx.cond(AuthState.can_manage_commitments, _templates_card()),
         rx.cond(AuthState.can_manage_commitments, card(
             rx.hstack(rx.heading("Tamper check", size="4"), rx.button("Verify signature chain", variant="soft",
                                                                       on_click=CampaignsState.verify_chain)),

@@ -337,10 +337,16 @@ def collectives(session: Session, *, actor: Actor | None, now: datetime) -> list
             sigs = {s.kind: s for s in session.exec(select(Signature).where(
                 Signature.campaign_id == c.id, Signature.unit_id == unit.id, Signature.kind != Kind.PERSONAL))}
             head, counter = sigs.get(Kind.COLLECTIVE), sigs.get(Kind.COUNTERSIGN)
+            t = session.get(CommitmentTemplate, c.collective_template_id)
+            is_open = service.status_of(c, now) is CampaignStatus.OPEN
             out.append(CollectiveRow(campaign_id=c.id, unit_id=unit.id, unit_name=f"{unit.name} · {c.name}",
                                      head_signature_id=head.id if head else 0,
                                      head_signed_at=_when(head.signed_at) if head else "",
-                                     countersigned_at=_when(counter.signed_at) if counter else ""))
+                                     countersigned_at=_when(counter.signed_at) if counter else "",
+                                     title=t.title, clauses=json.loads(t.clauses_json),
+                                     can_sign=is_open and head is None and unit.id in head_units,
+                                     can_countersign=is_open and head is not None and counter is None
+                                     and unit.id in chair_units))
     return out
 
 

@@ -7,14 +7,24 @@ import asyncio
 import reflex as rx
 
 from engagement.commitments import pdf, queries, rules, service
-from engagement.commitments.dto import CampaignRow, CollectiveRow, CompletionRow, MyCommitment, PersonProgress
+from engagement.commitments.dto import (
+    CampaignRow,
+    CollectiveRow,
+    CompletionRow,
+    MyCommitment,
+    PersonProgress,
+    TemplateRow,
+)
 from engagement.core import clock
 from engagement.core.access import Perm, can
 from engagement.core.db import read_only
 from engagement.core.errors import DomainError, Invalid
 from engagement.org import queries as org_queries
+from engagement.settings import get_settings
 from engagement.ui.auth import AuthState, as_int, as_text
 from engagement.ui.components import Option
+
+MAX_SCAN_BYTES = 10 * 1024 * 1024
 
 
 def _now_kw(fn):
@@ -55,6 +65,70 @@ class MyCommitmentsState(AuthState):
     async def download_pdf(self, signature_id: int):
         """The PDF of one of my signatures."""
         return await _pdf_download(self, signature_id)
+
+    # The collective commitment: the unit head signs, the union chair countersigns.
+    dialog: str = ""
+    dialog_title: str = ""
+    dialog_clauses: list[str] = []
+    ticked: list[int] = []
+    dialog_error: str = ""
+    _campaign_id: int = 0
+    _unit_id: int = 0
+    _signature_id: int = 0
+
+    def _find(self, campaign_id: object, unit_id: object) -> CollectiveRow | None:
+        try:
+            cid, uid = as_int(campaign_id, "campaign"), as_int(unit_id, "unit")
+        except Invalid:
+            return None
+        return next((c for c in self.collectives if c.campaign_id == cid and c.unit_id == uid), None)
+
+    @rx.event
+    def open_collective(self, campaign_id: int, unit_id: int, kind: str):
+        """Open the sign ("sign") or countersign ("countersign") dialog of a collective commitment."""
+        row = self._find(campaign_id, unit_id)
+        if row is None or kind not in ("sign", "countersign"):
+            return
+        self.dialog, self.dialog_title, self.dialog_error, self.ticked = kind, row.title, "", []
+        self.dialog_clauses = row.clauses if kind == "sign" else []
+        self._campaign_id, self._unit_id, self._signature_id = row.campaign_id, row.unit_id, row.head_signature_id
+
+    @rx.event
+    def close_dialog(self, _open: bool = False):
+        """Close the dialog."""
+        self.dialog = ""
+
+    @rx.event
+    def toggle(self, number: int):
+        """Tick or untick a clause of the collective commitment."""
+        try:
+            n = as_int(number, "clause")
+        except Invalid:
+            return
+        if n <= len(self.dialog_clauses):
+            self.ticked = [t for t in self.ticked if t != n] if n in self.ticked else sorted([*self.ticked, n])
+
+    @rx.event
+    async def submit_collective(self, form: dict):
+        """Sign or countersign, with typed name and password."""
+        form = form if isinstance(form, dict) else {}
+        common = {"typed_name": as_text(form.get("typed_name"), 120),
+                  "password": as_text(form.get("password"), 256),
+                  "client_ip": self.router.session.client_ip, "user_agent": self.router.headers.user_agent}
+        try:
+            if self.dialog == "sign":
+                await self._call(service.sign_collective, campaign_id=self._campaign_id, unit_id=self._unit_id,
+                                 ticked=list(self.ticked), **common)
+            elif self.dialog == "countersign":
+                await self._call(service.countersign, signature_id=self._signature_id, **common)
+            else:
+                return None
+        except DomainError as exc:
+            self.dialog_error = exc.message
+            return None
+        self.dialog = ""
+        self.collectives = await self._read(_now_kw(queries.collectives))
+        return rx.toast.success("Collective commitment signed.")
 
 
 class SignState(AuthState):
@@ -175,6 +249,17 @@ class CampaignsState(AuthState):
     form_error: str = ""
     chain_message: str = ""
     chain_ok: bool = True
+    template_rows: list[TemplateRow] = []
+    dialog: str = ""
+    dialog_error: str = ""
+    target_name: str = ""
+    edit_title: str = ""
+    edit_preamble: str = ""
+    edit_clauses: str = ""
+    paper_reason: str = ""
+    paper_date: str = ""
+    _target_id: int = 0
+    _collective_id: int = 0
     _can_manage: bool = False
 
     async def _load_completion(self) -> None:
@@ -195,9 +280,11 @@ class CampaignsState(AuthState):
             actor = await self._actor()
             self._can_manage = can(actor, Perm.MANAGE_COMMITMENTS)
             if self._can_manage:
+                self.template_rows = await self._read(queries.templates)
                 self.templates = [Option(str(t.id), f"{t.title} (v{t.version})")
-                                  for t in await self._read(queries.templates)
-                                  if t.is_latest and t.kind == rules.Kind.PERSONAL]
+                                  for t in self.template_rows if t.is_latest and t.kind == rules.Kind.PERSONAL]
+                self._collective_id = next((t.id for t in self.template_rows
+                                            if t.is_latest and t.kind == rules.Kind.COLLECTIVE), 0)
                 self.unit_options = [Option(str(u.id), ("\u2003" * u.depth) + u.name)
                                      for u in await self._read(org_queries.unit_tree, include_inactive=False)]
             self.group_options = [Option(str(g.id), g.name) for g in await self._read(org_queries.groups)]
@@ -289,7 +376,8 @@ class CampaignsState(AuthState):
                 opens_on=as_text(form.get("opens_on"), 20), due_on=as_text(form.get("due_on"), 20),
                 allow_late=form.get("allow_late") in ("on", True, "true"),
                 positions=as_text(form.get("positions"), 2000),
-                collective_template_id=None)
+                collective_template_id=(self._collective_id or None)
+                if form.get("collective") in ("on", True, "true") else None)
         except DomainError as exc:
             self.form_error = exc.message
             return None
@@ -343,6 +431,112 @@ class CampaignsState(AuthState):
         self.chain_ok = report.intact
         self.chain_message = (f"Chain intact: {report.checked} signatures checked." if report.intact else
                               f"Chain BROKEN: {'; '.join(report.breaks[:10])}")
+
+
+    # --- dialogs: exception, paper signature, template edit -------------------------------------
+
+    @rx.event
+    def close_dialog(self, _open: bool = False):
+        """Close any dialog."""
+        self.dialog = ""
+        self.dialog_error = ""
+
+    def _open_person(self, kind: str, person_id: object) -> None:
+        try:
+            pid = as_int(person_id, "person")
+        except Invalid:
+            return
+        row = next((p for p in self.people if p.person_id == pid), None)
+        if row is None:
+            return
+        self._target_id, self.target_name, self.dialog, self.dialog_error = pid, row.name, kind, ""
+        self.paper_reason, self.paper_date = "", clock.now().astimezone(get_settings().tz).date().isoformat()
+
+    @rx.event
+    def open_exception(self, person_id: int):
+        """Give a person their own due date or an exemption."""
+        self._open_person("exception", person_id)
+
+    @rx.event
+    def open_paper(self, person_id: int):
+        """Record a paper signature for a person (officers)."""
+        if self._can_manage:
+            self._open_person("paper", person_id)
+
+    @rx.event
+    async def submit_exception(self, form: dict):
+        """Record the exception."""
+        form = form if isinstance(form, dict) else {}
+        try:
+            await self._call(service.set_exception, campaign_id=self.selected, person_id=self._target_id,
+                             reason=as_text(form.get("reason"), 500), due_on=as_text(form.get("due_on"), 20),
+                             exempt=form.get("exempt") in ("on", True, "true"))
+        except DomainError as exc:
+            self.dialog_error = exc.message
+            return None
+        self.dialog = ""
+        await self._load_completion()
+        await self._people()
+        return rx.toast.success("Exception recorded.")
+
+    @rx.event
+    def set_paper_reason(self, value: str):
+        """The reason typed in the paper-signature dialog."""
+        self.paper_reason = as_text(value, 500)
+
+    @rx.event
+    def set_paper_date(self, value: str):
+        """The date written on the paper."""
+        self.paper_date = as_text(value, 20)
+
+    @rx.event
+    async def submit_paper(self, files: list[rx.UploadFile]):
+        """Record the paper signature with its scan."""
+        scan, name = b"", "scan"
+        try:
+            if files:
+                upload = files[0]
+                scan = await upload.read()
+                name = as_text(getattr(upload, "filename", "") or "scan", 150)
+            if len(scan) > MAX_SCAN_BYTES:
+                raise Invalid("The scan is too large (at most 10 MB).")
+            await self._call(service.record_paper_signature, campaign_id=self.selected, person_id=self._target_id,
+                             reason=self.paper_reason, scan=scan, scan_name=name, signed_on=self.paper_date)
+        except DomainError as exc:
+            self.dialog_error = exc.message
+            return None
+        self.dialog = ""
+        await self._load_completion()
+        await self._people()
+        return rx.toast.success("Paper signature recorded.")
+
+    @rx.event
+    def open_template(self, template_id: int):
+        """Edit a template (publishes a new version)."""
+        try:
+            tid = as_int(template_id, "template")
+        except Invalid:
+            return
+        row = next((t for t in self.template_rows if t.id == tid), None)
+        if row is None:
+            return
+        self._target_id, self.dialog, self.dialog_error = tid, "template", ""
+        self.edit_title, self.edit_preamble, self.edit_clauses = row.title, row.preamble, "\n".join(row.clauses)
+
+    @rx.event
+    async def submit_template(self, form: dict):
+        """Publish the edited text as a new version."""
+        form = form if isinstance(form, dict) else {}
+        try:
+            await self._call(service.publish_template, template_id=self._target_id,
+                             title=as_text(form.get("title"), 200), preamble=as_text(form.get("preamble"), 3000),
+                             clauses=rules.split_lines(as_text(form.get("clauses"), 40000)))
+        except DomainError as exc:
+            self.dialog_error = exc.message
+            return None
+        self.dialog = ""
+        await self.load()
+        return rx.toast.success("New template version published. Campaigns keep the version they started with.")
 
 
 class VerifyState(rx.State):
