@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
@@ -182,6 +182,9 @@ def create_campaign(session: Session, *, actor: Actor | None, year: int, name: s
         if (late_until_on or "").strip() else None
     rules.check_campaign(year=year, opens_at=opens_at, due_at=due_at, allow_late=allow_late,
                          late_until=late_until, unit_count=len(units))
+    if allow_late and late_until is None:
+        # Late signing with no limit given runs to the end of the campaign's year.
+        late_until = max(rules.end_of_day(date(year, 12, 31), zone), due_at + timedelta(days=30))
     if due_at <= now:
         raise Invalid("The due date has already passed; choose a later one.", {"due": "In the past"})
     clean_name = " ".join((name or "").split())[:200] or f"Cam kết năm {year}"

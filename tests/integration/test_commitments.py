@@ -494,3 +494,10 @@ def test_demo_seed_opens_this_years_campaign_with_paper_signatures(session, now)
     assert service.status_of(c, now) == "open" and signed == 6
     assert queries.verify_chain(session).intact
     assert all(s.method == "paper" for s in session.exec(select(Signature)))
+
+
+def test_late_signing_without_a_limit_runs_to_the_end_of_the_year(session, now, w):
+    cid = w.campaign(session, now, due=5, allow_late=True)
+    c = session.get(Campaign, cid)
+    assert service.status_of(c, now + timedelta(days=60)) == "open"
+    assert service.status_of(c, now + timedelta(days=400)) == "closed"
