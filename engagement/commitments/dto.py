@@ -122,6 +122,7 @@ class PersonProgress:
     signed_at: str = ""
     method: str = ""
     note: str = ""
+    scan_url: str = ""
 
 
 @dataclass(frozen=True)

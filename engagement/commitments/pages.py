@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import reflex as rx
 
+from engagement.commitments import service
 from engagement.commitments.dto import CampaignRow, CompletionRow, MyCommitment, PersonProgress
 from engagement.commitments.state import CampaignsState, MyCommitmentsState, SignState, VerifyState
+from engagement.ui import files as ui_files
 from engagement.ui import routes
 from engagement.ui.auth import AuthState
 from engagement.ui.components import card, error_callout, field, page_title, pager, select_field
@@ -229,7 +231,7 @@ def _person_row(p: PersonProgress) -> rx.Component:
     return rx.table.row(
         rx.table.cell(p.name), rx.table.cell(p.unit_name), rx.table.cell(status_badge(p.status)),
         rx.table.cell(p.due), rx.table.cell(p.signed_at, rx.cond(p.method == "paper", " (paper)", "")),
-        rx.table.cell(p.note),
+        rx.table.cell(p.note, rx.cond(p.scan_url != "", rx.link(" scan", href=p.scan_url, is_external=True))),
         rx.table.cell(rx.cond(unsigned, rx.hstack(
             rx.button("Exception", size="1", variant="soft", on_click=CampaignsState.open_exception(p.person_id)),
             rx.cond(AuthState.can_manage_commitments,
@@ -393,7 +395,8 @@ def verify_page() -> rx.Component:
 
 
 def add_pages(app: rx.App) -> None:
-    """Register this feature's pages."""
+    """Register this feature's pages (and who may open paper-signature scans)."""
+    ui_files.register(service.SCAN_PURPOSE, service.may_read_scan)
     app.add_page(my_commitments_page, route=routes.COMMITMENTS, title="My commitments",
                  on_load=[AuthState.guard, MyCommitmentsState.load])
     app.add_page(sign_page, route=routes.SIGN, title="Sign my commitment", on_load=[AuthState.guard, SignState.load])

@@ -287,7 +287,7 @@ def people(session: Session, *, actor: Actor | None, campaign_id: int, unit_id: 
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     stmt, st, due = _status_query(c, now, Person.id, Person.full_name, Person.employee_code,
                                   Unit.name.label("unit_name"), Person.position, Signature.signed_at,
-                                  Signature.method)
+                                  Signature.method, Signature.scan_file_id)
     stmt = stmt.add_columns(due.label("due")).where(
         _audience_filter(service.audience_paths(session, c.id), service.positions_of(c)),
         Unit.path.like(unit.path + "%"))
@@ -312,7 +312,8 @@ def people(session: Session, *, actor: Actor | None, campaign_id: int, unit_id: 
             notes.setdefault(e.person_id, f"Exception: {e.reason}")
     return PeoplePage(rows=[PersonProgress(
         person_id=r[0], name=r[1], employee_code=r[2], unit_name=r[3], position=r[4], signed_at=_when(r[5]),
-        method=r[6] or "", status=r[7], due=_due_day(r[8]) if r[7] != "exempted" else "",
+        method=r[6] or "", scan_url=f"/files/{r[7]}" if r[7] else "", status=r[8],
+        due=_due_day(r[9]) if r[8] != "exempted" else "",
         note=notes.get(r[0], "")) for r in rows], total=total, page=page, pages=pages)
 
 

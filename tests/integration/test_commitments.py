@@ -501,3 +501,21 @@ def test_late_signing_without_a_limit_runs_to_the_end_of_the_year(session, now, 
     c = session.get(Campaign, cid)
     assert service.status_of(c, now + timedelta(days=60)) == "open"
     assert service.status_of(c, now + timedelta(days=400)) == "closed"
+
+
+def test_paper_scan_is_readable_by_signer_officer_and_head_only(session, now, w):
+    from engagement.core.files import StoredFile
+
+    cid = w.campaign(session, now, units=[w.org.root])
+    info = service.record_paper_signature(session, actor=w.officer, campaign_id=cid, person_id=w.staff.person_id,
+                                          reason="Ký tại cuộc họp", scan=_png(), scan_name="scan",
+                                          signed_on=_day(now, 0), now=now)
+    stored = session.get(StoredFile, session.get(Signature, info.id).scan_file_id)
+    assert service.may_read_scan(session, w.staff, stored)
+    assert service.may_read_scan(session, w.officer, stored)
+    assert service.may_read_scan(session, w.head, stored)
+    assert not service.may_read_scan(session, w.staff_b, stored)
+    assert not service.may_read_scan(session, None, stored)
+    row = next(r for r in queries.people(session, actor=w.officer, campaign_id=cid, unit_id=w.org.a1, now=now).rows
+               if r.person_id == w.staff.person_id)
+    assert row.scan_url == f"/files/{stored.id}"
