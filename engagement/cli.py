@@ -40,6 +40,7 @@ def seed_demo(*, only_if_empty: bool) -> int:
     """Load the demo organisation; with ``only_if_empty``, skip quietly when data exists."""
     from engagement.org.demo import DEMO_LOGINS, DEMO_PASSWORD
     from engagement.org.demo import seed_demo as _seed
+    from engagement.scoring.demo import seed_demo as _seed_points
 
     if not _database_is_empty():
         if only_if_empty:
@@ -50,8 +51,10 @@ def seed_demo(*, only_if_empty: bool) -> int:
     from engagement.commitments.demo import seed_demo as _seed_commitments
 
     with unit_of_work() as session:
-        summary = _seed(session, now=clock.now())
-        summary["signatures"] = _seed_commitments(session, now=clock.now())
+        moment = clock.now()
+        summary = _seed(session, now=moment)
+        summary.update(_seed_points(session, now=moment))
+        summary["signatures"] = _seed_commitments(session, now=moment)
     sys.stdout.write(f"Demo organisation loaded: {summary}\n")
     sys.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r}):\n")
     for username, role, name in DEMO_LOGINS:

@@ -9,6 +9,7 @@ import reflex as rx
 from engagement import schema  # noqa: F401
 from engagement.commitments import pages as commitments_pages
 from engagement.org import pages as org_pages
+from engagement.scoring import pages as scoring_pages
 from engagement.ui import files as ui_files
 from engagement.ui import pages as ui_pages
 
@@ -22,3 +23,4 @@ app = rx.App(
 ui_pages.add_pages(app)
 org_pages.add_pages(app)
 commitments_pages.add_pages(app)
+scoring_pages.add_pages(app)

@@ -1,7 +1,7 @@
 """commitments
 
 Revision ID: 5f10493f6844
-Revises: 05bf6d3e76a2
+Revises: dca77362cf68
 Create Date: 2026-11-23 06:04:08.386267
 """
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ import engagement.core.db
 
 
 revision: str = '5f10493f6844'
-down_revision: str | None = '05bf6d3e76a2'
+down_revision: str | None = 'dca77362cf68'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -30,6 +30,8 @@ from engagement.core.access import Actor, Perm, Role, can, require
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from engagement.core.security import verify_password
 from engagement.org.models import Account, Branch, Person, Unit
+from engagement.scoring import service as scoring
+from engagement.scoring.rules import Source
 from engagement.settings import get_settings
 
 SCAN_PURPOSE = "commitment.scan"
@@ -385,16 +387,21 @@ def _append(session: Session, *, c: Campaign, template_id: int, kind: Kind, slot
 
 
 def _record_points(session: Session, sig: Signature, now: datetime) -> None:
-    """THE scoring hook: a personal signature given on time earns emulation points.
+    """THE scoring hook, in the signing transaction (issue 6's points ledger).
 
-    TODO(issue 6, scoring): when ``engagement.scoring`` lands, call
-    ``scoring.record_points(session, person_id=sig.person_id, source=Source.COMMITMENT,
-    source_ref=f"signature:{sig.id}", occurred_at=sig.signed_at, now=now)`` here, in the
-    same transaction. Late, paper-late and collective signatures earn nothing.
+    A personal signature given on time earns the signer the COMMITMENT points; a collective
+    commitment earns its unit points once the union chair has countersigned it, if the
+    head signed on time. Late signatures earn nothing. Recording is idempotent per
+    ``signature:<id>``.
     """
-    if sig.kind != Kind.PERSONAL or not sig.on_time:
-        return
-    return
+    if sig.kind == Kind.PERSONAL and sig.on_time:
+        scoring.record_points(session, person_id=sig.person_id, source=Source.COMMITMENT,
+                              source_ref=f"signature:{sig.id}", occurred_at=sig.signed_at, now=now)
+    elif sig.kind == Kind.COUNTERSIGN and sig.parent_id:
+        head = session.get(Signature, sig.parent_id)
+        if head is not None and head.on_time:
+            scoring.record_unit_points(session, unit_id=head.unit_id, source=Source.COMMITMENT,
+                                       source_ref=f"signature:{head.id}", occurred_at=head.signed_at, now=now)
 
 
 def sign(session: Session, *, actor: Actor | None, campaign_id: int, ticked: list[int],
@@ -549,6 +556,7 @@ def countersign(session: Session, *, actor: Actor | None, signature_id: int, typ
                   client_ip=client_ip, user_agent=user_agent, on_time=True, now=now)
     audit.record(session, actor=actor, action="commitment.countersign", entity="commitment_signature",
                  entity_id=sig.id, now=now, parent_id=parent.id)
+    _record_points(session, sig, now)
     return _info(sig)
 
 

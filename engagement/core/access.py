@@ -64,6 +64,8 @@ class Perm(StrEnum):
     MANAGE_COMMITMENTS = "commitments.manage"
     VIEW_COMMITMENT_PROGRESS = "commitments.progress"
     RECORD_COMMITMENT_EXCEPTION = "commitments.exception"
+    VIEW_SCORES = "scores.view"
+    MANAGE_SCORING = "scoring.manage"
 
 
 _ADMIN_AND_OFFICER = {Role.SYSTEM_ADMIN: Scope.ORG, Role.EMULATION_OFFICER: Scope.ORG}
@@ -87,6 +89,10 @@ PERMISSIONS: dict[Perm, dict[Role, Scope]] = {
     Perm.MANAGE_COMMITMENTS: dict(_ADMIN_AND_OFFICER),
     Perm.VIEW_COMMITMENT_PROGRESS: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
     Perm.RECORD_COMMITMENT_EXCEPTION: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
+    # Leaderboards are public inside the organisation; the detail of someone else's
+    # entries follows VIEW_PEOPLE (officers, their unit heads).
+    Perm.VIEW_SCORES: {role: Scope.ORG for role in Role},
+    Perm.MANAGE_SCORING: dict(_ADMIN_AND_OFFICER),
 }
 
 

@@ -63,6 +63,7 @@ class AuthState(rx.State):
     can_view_audit: bool = False
     can_manage_commitments: bool = False
     can_follow_commitments: bool = False
+    can_manage_scoring: bool = False
 
     async def _call(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
         """Run one service with the server-side actor, off the event loop.
@@ -118,6 +119,7 @@ class AuthState(rx.State):
         self.can_view_audit = can(actor, Perm.VIEW_AUDIT)
         self.can_manage_commitments = can(actor, Perm.MANAGE_COMMITMENTS)
         self.can_follow_commitments = can(actor, Perm.VIEW_COMMITMENT_PROGRESS)
+        self.can_manage_scoring = can(actor, Perm.MANAGE_SCORING)
 
     @rx.event
     async def guard(self):

@@ -16,6 +16,8 @@ def _nav_items() -> list[tuple[str, str, str, rx.Var | bool]]:
         ("My commitments", routes.COMMITMENTS, "signature", True),
         ("Campaigns", routes.CAMPAIGNS, "clipboard_check", AuthState.can_follow_commitments),
         ("Organisation", routes.UNITS, "network", True),
+        ("Leaderboards", routes.LEADERBOARDS, "trophy", True),
+        ("Scoring settings", routes.SCORING_ADMIN, "sliders_horizontal", AuthState.can_manage_scoring),
         ("People", routes.PEOPLE, "users", AuthState.can_view_people),
         ("Import staff", routes.IMPORT, "file_up", AuthState.can_import),
         ("Audit log", routes.AUDIT, "scroll_text", AuthState.can_view_audit),

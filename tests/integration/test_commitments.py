@@ -519,3 +519,44 @@ def test_paper_scan_is_readable_by_signer_officer_and_head_only(session, now, w)
     row = next(r for r in queries.people(session, actor=w.officer, campaign_id=cid, unit_id=w.org.a1, now=now).rows
                if r.person_id == w.staff.person_id)
     assert row.scan_url == f"/files/{stored.id}"
+
+
+# --- emulation points (issue 6's ledger) -------------------------------------------------------------
+
+
+def _points(session, ref):
+    from engagement.scoring.models import PointEntry
+
+    return session.exec(select(PointEntry).where(PointEntry.source_ref == ref)).all()
+
+
+def test_signing_on_time_earns_points_once_and_late_earns_none(session, now, w):
+    cid = w.campaign(session, now, due=5, allow_late=True)
+    on_time = _sign(session, w, cid, now)
+    entries = _points(session, f"signature:{on_time.id}")
+    assert len(entries) == 1 and entries[0].person_id == w.staff.person_id and entries[0].points > 0
+    assert entries[0].source == "commitment"
+    late = _sign(session, w, cid, now + timedelta(days=8), actor=w.head)
+    assert not late.on_time and _points(session, f"signature:{late.id}") == []
+
+
+def test_refused_signature_earns_no_points(session, now, w):
+    from engagement.scoring.models import PointEntry
+
+    cid = w.campaign(session, now)
+    with pytest.raises(Invalid):
+        _sign(session, w, cid, now, password="not my password")
+    assert _rows(session, PointEntry) == 0
+
+
+def test_countersigned_collective_earns_the_unit_points(session, now, w):
+    cid = w.campaign(session, now)
+    n = len(rules.COLLECTIVE_CLAUSES)
+    head_sig = service.sign_collective(session, actor=w.head, campaign_id=cid, unit_id=w.org.a,
+                                       ticked=list(range(1, n + 1)), typed_name=w.head.full_name,
+                                       password=f.PASSWORD, client_ip="", user_agent="", now=now)
+    assert _points(session, f"signature:{head_sig.id}") == []
+    service.countersign(session, actor=w.chair, signature_id=head_sig.id, typed_name=w.chair.full_name,
+                        password=f.PASSWORD, client_ip="", user_agent="", now=now)
+    entries = _points(session, f"signature:{head_sig.id}")
+    assert len(entries) == 1 and entries[0].unit_id == w.org.a and entries[0].person_id is None

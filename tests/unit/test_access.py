@@ -41,10 +41,13 @@ UNION = actor(Grant(Role.UNION_OFFICER, branch_id=30))
 ORG = Reach(org=True)
 NOTHING = Reach()
 
+# Permissions every account has, across the organisation.
+EVERYONE = {Perm.VIEW_ORG, Perm.VIEW_SCORES}
+
 # What each role reaches, for every permission: the table written out by hand.
 EXPECTED: dict[str, dict[Perm, Reach]] = {
-    "staff": {p: (ORG if p is Perm.VIEW_ORG else NOTHING) for p in Perm},
-    "council": {p: (ORG if p is Perm.VIEW_ORG else NOTHING) for p in Perm},
+    "staff": {p: (ORG if p in EVERYONE else NOTHING) for p in Perm},
+    "council": {p: (ORG if p in EVERYONE else NOTHING) for p in Perm},
     "admin": {p: ORG for p in Perm},
     "officer": {
         Perm.VIEW_ORG: ORG, Perm.MANAGE_UNITS: ORG, Perm.MANAGE_GROUPS: ORG,
@@ -52,6 +55,7 @@ EXPECTED: dict[str, dict[Perm, Reach]] = {
         Perm.MANAGE_ACCOUNTS: NOTHING, Perm.VIEW_AUDIT: NOTHING,
         Perm.MANAGE_COMMITMENTS: ORG, Perm.VIEW_COMMITMENT_PROGRESS: ORG,
         Perm.RECORD_COMMITMENT_EXCEPTION: ORG,
+        Perm.VIEW_SCORES: ORG, Perm.MANAGE_SCORING: ORG,
     },
     "head": {
         Perm.VIEW_ORG: ORG, Perm.MANAGE_UNITS: NOTHING, Perm.MANAGE_GROUPS: NOTHING,
@@ -59,6 +63,7 @@ EXPECTED: dict[str, dict[Perm, Reach]] = {
         Perm.IMPORT_PEOPLE: NOTHING, Perm.MANAGE_ACCOUNTS: NOTHING, Perm.VIEW_AUDIT: NOTHING,
         Perm.MANAGE_COMMITMENTS: NOTHING, Perm.VIEW_COMMITMENT_PROGRESS: Reach(unit_paths=(DEPT,)),
         Perm.RECORD_COMMITMENT_EXCEPTION: Reach(unit_paths=(DEPT,)),
+        Perm.VIEW_SCORES: ORG, Perm.MANAGE_SCORING: NOTHING,
     },
     "union": {
         Perm.VIEW_ORG: ORG, Perm.MANAGE_UNITS: NOTHING, Perm.MANAGE_GROUPS: NOTHING,
@@ -66,6 +71,7 @@ EXPECTED: dict[str, dict[Perm, Reach]] = {
         Perm.IMPORT_PEOPLE: NOTHING, Perm.MANAGE_ACCOUNTS: NOTHING, Perm.VIEW_AUDIT: NOTHING,
         Perm.MANAGE_COMMITMENTS: NOTHING, Perm.VIEW_COMMITMENT_PROGRESS: NOTHING,
         Perm.RECORD_COMMITMENT_EXCEPTION: NOTHING,
+        Perm.VIEW_SCORES: ORG, Perm.MANAGE_SCORING: NOTHING,
     },
 }
 ACTORS = {"staff": STAFF, "council": COUNCIL, "admin": ADMIN, "officer": OFFICER, "head": HEAD,
