@@ -8,6 +8,7 @@ import reflex as rx
 # the base model Reflex registers: `reflex db makemigrations / migrate` see the whole schema.
 from engagement import schema  # noqa: F401
 from engagement.commitments import pages as commitments_pages
+from engagement.green import pages as green_pages
 from engagement.org import pages as org_pages
 from engagement.scoring import pages as scoring_pages
 from engagement.ui import files as ui_files
@@ -24,3 +25,4 @@ ui_pages.add_pages(app)
 org_pages.add_pages(app)
 commitments_pages.add_pages(app)
 scoring_pages.add_pages(app)
+green_pages.add_pages(app)

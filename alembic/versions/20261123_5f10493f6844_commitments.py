@@ -1,7 +1,7 @@
 """commitments
 
 Revision ID: 5f10493f6844
-Revises: dca77362cf68
+Revises: b47a1fa838e9
 Create Date: 2026-11-23 06:04:08.386267
 """
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ import engagement.core.db
 
 
 revision: str = '5f10493f6844'
-down_revision: str | None = 'dca77362cf68'
+down_revision: str | None = 'b47a1fa838e9'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

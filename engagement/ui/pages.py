@@ -111,8 +111,17 @@ def home_page() -> rx.Component:
                 spacing="2", align="start"), width="100%"),
             coming_soon_card("Recognition", "heart_handshake",
                              "Thanks from colleagues and citizens will appear here."),
-            coming_soon_card("Green office", "sprout",
-                             "Your green-office activities and your unit's progress."),
+            rx.card(
+                rx.vstack(
+                    rx.hstack(rx.icon("sprout", size=20), rx.heading("Green office", size="4"), align="center"),
+                    rx.text("Log cleaning, waste sorting, plant care and volunteering; follow your unit's "
+                            "progress.", size="2", color_scheme="gray"),
+                    rx.link(rx.button("Log an activity", variant="soft", size="2"), href=routes.GREEN),
+                    spacing="2",
+                    align="start",
+                ),
+                width="100%",
+            ),
             scoring_pages.ranking_card(),
             columns=rx.breakpoints(initial="1", sm="2", lg="4"),
             spacing="4",

@@ -47,7 +47,7 @@ class FakeUpload:
 
     filename = "staff.csv"
 
-    async def read(self) -> bytes:
+    async def read(self, size: int = -1) -> bytes:
         return "employee_code,full_name,unit_code\nHACK77,Nguyễn Văn Lạ,TINH\n".encode()
 
 
@@ -172,7 +172,8 @@ def test_every_handler_is_enumerated():
     # A sample from each page's State, so that a refactor cannot silently empty the list.
     for expected in ("PeopleState.save_person", "UnitsState.submit_move", "ImportState.upload",
                      "PeopleState.grant_role", "AuditState.load", "LoginState.submit",
-                     "ScoringAdminState.adjust", "ScoringAdminState.create_display", "ScreenState.refresh"):
+                     "ScoringAdminState.adjust", "ScoringAdminState.create_display", "ScreenState.refresh",
+                     "GreenState.submit_log", "GreenState.attach_photo", "VerifyState.approve"):
         assert expected in names
     assert len(names) > 40
 
