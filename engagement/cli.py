@@ -48,6 +48,7 @@ def seed_demo(*, only_if_empty: bool) -> int:
             return 0
         sys.stderr.write("The database already has data; the demo loads only into an empty one.\n")
         return 1
+    from engagement.commitments.demo import seed_demo as _seed_commitments
     from engagement.green.demo import seed_demo as _seed_green
 
     with unit_of_work() as session:
@@ -55,6 +56,7 @@ def seed_demo(*, only_if_empty: bool) -> int:
         summary = _seed(session, now=moment)
         summary.update(_seed_points(session, now=moment))
         summary.update(_seed_green(session, now=moment))
+        summary["signatures"] = _seed_commitments(session, now=moment)
     sys.stdout.write(f"Demo organisation loaded: {summary}\n")
     sys.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r}):\n")
     for username, role, name in DEMO_LOGINS:
@@ -81,6 +83,22 @@ def create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def verify_signatures() -> int:
+    """Check the commitment signature chain; non-zero exit and one line per break."""
+    from engagement.commitments.queries import verify_chain
+    from engagement.core.db import read_only
+
+    with read_only() as session:
+        report = verify_chain(session)
+    if report.intact:
+        sys.stdout.write(f"Signature chain intact: {report.checked} signatures checked.\n")
+        return 0
+    sys.stdout.write(f"Signature chain BROKEN: {len(report.breaks)} problem(s) in {report.checked} signatures.\n")
+    for line in report.breaks:
+        sys.stdout.write(f"  {line}\n")
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     parser = argparse.ArgumentParser(prog="engagement", description=__doc__)
@@ -95,7 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--password", help="omit to be asked (not echoed)")
     admin.add_argument("--org-name", default=get_settings().org_name)
     admin.add_argument("--org-code", default="ORG")
+    sub.add_parser("verify-signatures", help="check the commitment signature hash chain")
     args = parser.parse_args(argv)
+    if args.command == "verify-signatures":
+        return verify_signatures()
     if args.command == "migrate":
         migrate()
         return 0

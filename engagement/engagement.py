@@ -7,6 +7,7 @@ import reflex as rx
 # Importing the schema puts every table on SQLModel.metadata, which is also the metadata of
 # the base model Reflex registers: `reflex db makemigrations / migrate` see the whole schema.
 from engagement import schema  # noqa: F401
+from engagement.commitments import pages as commitments_pages
 from engagement.green import pages as green_pages
 from engagement.org import pages as org_pages
 from engagement.scoring import pages as scoring_pages
@@ -22,5 +23,6 @@ app = rx.App(
 
 ui_pages.add_pages(app)
 org_pages.add_pages(app)
+commitments_pages.add_pages(app)
 scoring_pages.add_pages(app)
 green_pages.add_pages(app)

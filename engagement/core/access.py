@@ -61,6 +61,9 @@ class Perm(StrEnum):
     IMPORT_PEOPLE = "people.import"
     MANAGE_ACCOUNTS = "accounts.manage"
     VIEW_AUDIT = "audit.view"
+    MANAGE_COMMITMENTS = "commitments.manage"
+    VIEW_COMMITMENT_PROGRESS = "commitments.progress"
+    RECORD_COMMITMENT_EXCEPTION = "commitments.exception"
     VIEW_SCORES = "scores.view"
     MANAGE_SCORING = "scoring.manage"
     LOG_GREEN = "green.log"
@@ -85,6 +88,11 @@ PERMISSIONS: dict[Perm, dict[Role, Scope]] = {
     Perm.IMPORT_PEOPLE: dict(_ADMIN_AND_OFFICER),
     Perm.MANAGE_ACCOUNTS: {Role.SYSTEM_ADMIN: Scope.ORG},
     Perm.VIEW_AUDIT: {Role.SYSTEM_ADMIN: Scope.ORG},
+    # Commitments: officers run campaigns (templates, paper signatures, chain check); unit
+    # heads follow their units and record leave / illness exceptions there.
+    Perm.MANAGE_COMMITMENTS: dict(_ADMIN_AND_OFFICER),
+    Perm.VIEW_COMMITMENT_PROGRESS: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
+    Perm.RECORD_COMMITMENT_EXCEPTION: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
     # Leaderboards are public inside the organisation; the detail of someone else's
     # entries follows VIEW_PEOPLE (officers, their unit heads).
     Perm.VIEW_SCORES: {role: Scope.ORG for role in Role},

@@ -61,6 +61,8 @@ class AuthState(rx.State):
     can_import: bool = False
     can_manage_accounts: bool = False
     can_view_audit: bool = False
+    can_manage_commitments: bool = False
+    can_follow_commitments: bool = False
     can_manage_scoring: bool = False
     can_manage_green: bool = False
     can_verify_green: bool = False
@@ -118,6 +120,8 @@ class AuthState(rx.State):
         self.can_import = can(actor, Perm.IMPORT_PEOPLE)
         self.can_manage_accounts = can(actor, Perm.MANAGE_ACCOUNTS)
         self.can_view_audit = can(actor, Perm.VIEW_AUDIT)
+        self.can_manage_commitments = can(actor, Perm.MANAGE_COMMITMENTS)
+        self.can_follow_commitments = can(actor, Perm.VIEW_COMMITMENT_PROGRESS)
         self.can_manage_scoring = can(actor, Perm.MANAGE_SCORING)
         self.can_manage_green = can(actor, Perm.MANAGE_GREEN)
         self.can_verify_green = can(actor, Perm.VERIFY_GREEN)

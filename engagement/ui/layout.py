@@ -13,6 +13,8 @@ def _nav_items() -> list[tuple[str, str, str, rx.Var | bool]]:
     return [
         ("Home", routes.HOME, "house", True),
         ("My profile", routes.PROFILE, "user", True),
+        ("My commitments", routes.COMMITMENTS, "signature", True),
+        ("Campaigns", routes.CAMPAIGNS, "clipboard_check", AuthState.can_follow_commitments),
         ("Organisation", routes.UNITS, "network", True),
         ("Leaderboards", routes.LEADERBOARDS, "trophy", True),
         ("Scoring settings", routes.SCORING_ADMIN, "sliders_horizontal", AuthState.can_manage_scoring),

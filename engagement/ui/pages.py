@@ -103,8 +103,12 @@ def home_page() -> rx.Component:
         ),
         rx.heading("Movement", size="5", margin_top="1.5em", margin_bottom="0.75em"),
         rx.grid(
-            coming_soon_card("Conduct commitment", "signature",
-                             "Your annual commitment and its signing status will appear here."),
+            rx.card(rx.vstack(
+                rx.hstack(rx.icon("signature", size=20), rx.heading("Conduct commitment", size="4")),
+                rx.text("Read and sign this year's commitment; see past years and your pledges.", size="2",
+                        color_scheme="gray"),
+                rx.link(rx.button("My commitments", variant="soft"), href=routes.COMMITMENTS),
+                spacing="2", align="start"), width="100%"),
             coming_soon_card("Recognition", "heart_handshake",
                              "Thanks from colleagues and citizens will appear here."),
             rx.card(

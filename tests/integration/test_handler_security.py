@@ -19,6 +19,7 @@ from reflex.state import State
 from sqlmodel import Session
 
 import engagement.engagement  # noqa: F401  (registers every page and State)
+from engagement.commitments.demo import seed_demo as seed_commitments
 from engagement.core import db as core_db
 from engagement.org import service
 from engagement.org.demo import DEMO_PASSWORD, seed_demo
@@ -33,6 +34,8 @@ HOSTILE_FORM = {
     "youth_branch_id": "", "username": "intruder", "role": "system_admin", "branch_id": "1",
     "current": DEMO_PASSWORD, "new": "a brand new password", "confirm": "a brand new password",
     "password": "wrong password",
+    "typed_name": "Lê Văn Lạ", "pledges": "Một cam kết giả mạo", "template_id": "1", "opens_on": "2026-01-01",
+    "due_on": "2099-12-31", "positions": "",
     "person_id": "1", "points": "500", "reason": "hostile adjustment attempt", "year": "2026",
     "effective_from": "2026-12", "weight_green": "999", "cap_green": "", "title": "Hacked screen",
     "board": "people", "period_kind": "month", "q": "a",
@@ -95,6 +98,7 @@ def app_db(tmp_path, monkeypatch):
     metadata.create_all(engine)
     with Session(engine) as session:
         seed_demo(session, now=_now())
+        seed_commitments(session, now=_now())  # an open campaign, so its handlers have a target
         session.commit()
     yield engine
     engine.dispose()

@@ -1,0 +1,405 @@
+"""Pages of the commitments feature: my commitments, signing, campaigns dashboard, verify."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from engagement.commitments import service
+from engagement.commitments.dto import CampaignRow, CompletionRow, MyCommitment, PersonProgress
+from engagement.commitments.state import CampaignsState, MyCommitmentsState, SignState, VerifyState
+from engagement.ui import files as ui_files
+from engagement.ui import routes
+from engagement.ui.auth import AuthState
+from engagement.ui.components import card, error_callout, field, page_title, pager, select_field
+from engagement.ui.layout import shell
+
+STATUS_COLORS = {"signed": "green", "pending": "gray", "declined": "orange", "overdue": "red",
+                 "exempted": "blue", "open": "green", "draft": "gray", "closed": "red"}
+
+
+def status_badge(status: rx.Var) -> rx.Component:
+    """A coloured badge for a person's or a campaign's status."""
+    return rx.badge(status, color_scheme=rx.match(status, *STATUS_COLORS.items(), "gray"), variant="soft")
+
+
+# --- my commitments ------------------------------------------------------------------------------
+
+
+def _my_row(m: MyCommitment) -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.hstack(rx.heading(m.name, size="4"), status_badge(m.status), rx.text(m.year, color_scheme="gray"),
+                  wrap="wrap", align="center"),
+        rx.cond(m.signed_at != "",
+                rx.text("Signed ", m.signed_at, rx.cond(m.method == "paper", " (on paper)", ""), " · code ",
+                        rx.code(m.code), size="2"),
+                rx.text("Due ", m.due, " · campaign ", m.campaign_status, size="2")),
+        rx.cond(m.pledges.length() > 0, rx.vstack(
+            rx.text("My pledges", weight="medium", size="2"),
+            rx.foreach(m.pledges, lambda p: rx.text("• ", p, size="2")), spacing="1")),
+        rx.cond(m.response != "", rx.text(m.response, size="2", color_scheme="orange")),
+        rx.hstack(
+            rx.link(rx.button(rx.cond(m.signed_at != "", "View", "Read and sign"), variant="soft"),
+                    href="/commitments/sign/" + m.campaign_id.to_string()),
+            rx.cond(m.signature_id > 0, rx.button("PDF", variant="outline",
+                                                  on_click=MyCommitmentsState.download_pdf(m.signature_id))),
+        ),
+        spacing="2", align="start"), width="100%", class_name="my-commitment")
+
+
+def my_commitments_page() -> rx.Component:
+    """Staff: my commitments this year and before, with my pledges."""
+    return shell(
+        page_title("My commitments", "Your annual conduct commitments, this year and before."),
+        error_callout(MyCommitmentsState.error),
+        rx.cond(MyCommitmentsState.rows.length() == 0, rx.text("No commitment is addressed to you yet.")),
+        rx.vstack(rx.foreach(MyCommitmentsState.rows, _my_row), spacing="3", width="100%"),
+        rx.cond(MyCommitmentsState.collectives.length() > 0, rx.vstack(
+            rx.heading("Collective commitments of my units", size="5", margin_top="1em"),
+            rx.foreach(MyCommitmentsState.collectives, lambda c: rx.hstack(
+                rx.text(c.unit_name, ": ", rx.cond(c.head_signed_at != "", "signed by the head " + c.head_signed_at,
+                                                   "not signed by the head yet"),
+                        rx.cond(c.countersigned_at != "", ", countersigned " + c.countersigned_at, ""), size="2"),
+                rx.cond(c.can_sign, rx.button("Sign for the unit", size="1", on_click=MyCommitmentsState
+                                              .open_collective(c.campaign_id, c.unit_id, "sign"))),
+                rx.cond(c.can_countersign, rx.button("Countersign", size="1", on_click=MyCommitmentsState
+                                                     .open_collective(c.campaign_id, c.unit_id, "countersign"))),
+                wrap="wrap", align="center")),
+            align="start")),
+        _collective_dialog(),
+    )
+
+
+def _collective_dialog() -> rx.Component:
+    all_read = MyCommitmentsState.ticked.length() >= MyCommitmentsState.dialog_clauses.length()
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(MyCommitmentsState.dialog == "sign", "Sign for the unit", "Countersign"),
+                            ": ", MyCommitmentsState.dialog_title),
+            error_callout(MyCommitmentsState.dialog_error),
+            rx.form(rx.vstack(
+                rx.foreach(MyCommitmentsState.dialog_clauses, lambda text, i: rx.el.label(rx.hstack(
+                    rx.checkbox(checked=MyCommitmentsState.ticked.contains(i + 1),
+                                on_change=lambda _v: MyCommitmentsState.toggle(i + 1)),
+                    rx.text((i + 1).to_string() + ". " + text, size="2"), align="start"),
+                    style={"display": "block"})),
+                field("Type your full name", "typed_name", required=True),
+                field("Your password", "password", type="password", required=True),
+                rx.button("Sign", type="submit", disabled=~all_read),
+                spacing="3", align="stretch"),
+                on_submit=MyCommitmentsState.submit_collective, reset_on_submit=False),
+            rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray", margin_top="1em")),
+            max_width="640px"),
+        open=MyCommitmentsState.dialog != "",
+        on_open_change=MyCommitmentsState.close_dialog,
+    )
+
+
+# --- signing -------------------------------------------------------------------------------------------
+
+
+def _clause(text: rx.Var, index: rx.Var) -> rx.Component:
+    number = index + 1
+    return rx.el.label(
+        rx.hstack(
+            rx.checkbox(checked=SignState.ticked.contains(number), on_change=lambda _v: SignState.toggle(number),
+                        disabled=~SignState.can_sign, aria_label="I have read clause " + number.to_string()),
+            rx.text(number.to_string() + ". " + text, size="3"),
+            align="start", spacing="3"),
+        class_name="clause", style={"display": "block", "cursor": "pointer"})
+
+
+def sign_page() -> rx.Component:
+    """Read every clause, add pledges, type one's name, re-enter the password, sign."""
+    all_read = SignState.ticked.length() >= SignState.clauses.length()
+    return shell(
+        page_title(SignState.name, "Due " + SignState.due),
+        error_callout(SignState.error),
+        rx.cond(SignState.title != "", card(
+            rx.heading(SignState.title, size="5"),
+            rx.hstack(rx.text("Your status:"), status_badge(SignState.status), rx.text("· ", SignState.unit_name),
+                      align="center", wrap="wrap"),
+            rx.cond(SignState.preamble != "", rx.text(SignState.preamble)),
+            rx.vstack(rx.foreach(SignState.clauses, _clause), spacing="3"),
+            rx.cond(SignState.pledges.length() > 0, rx.vstack(
+                rx.text("My pledges", weight="medium"),
+                rx.foreach(SignState.pledges, lambda p: rx.text("• ", p)), spacing="1")),
+        )),
+        rx.cond(SignState.signature_id > 0, card(
+            rx.callout(rx.text("Signed · code ", rx.code(SignState.code)), icon="circle_check", color_scheme="green",
+                       id="signed-callout"),
+            rx.hstack(rx.button("Download PDF", on_click=SignState.download_pdf),
+                      rx.link("Verify page", href="/verify/" + SignState.code)),
+        )),
+        rx.cond(SignState.blocked_reason != "", rx.callout(SignState.blocked_reason, icon="info",
+                                                           color_scheme="orange")),
+        rx.cond(SignState.can_sign, card(
+            rx.heading("Sign", size="4"),
+            rx.form(rx.vstack(
+                rx.el.label(rx.vstack(
+                    rx.text("Personal pledges (optional, one per line, short and measurable)", size="2",
+                            weight="medium"),
+                    rx.text_area(name="pledges", placeholder="Trả lời mọi yêu cầu của người dân trong 2 ngày",
+                                 width="100%"), spacing="1"), style={"display": "block"}),
+                field("Type your full name", "typed_name", required=True, placeholder=SignState.me_name,
+                      hint="Exactly as on your record."),
+                field("Your password", "password", type="password", required=True,
+                      auto_complete="current-password"),
+                rx.cond(~all_read, rx.text("Tick every clause above to enable signing.", size="2",
+                                           color_scheme="gray")),
+                rx.button("Sign my commitment", type="submit", disabled=~all_read, loading=SignState.busy,
+                          id="sign-submit"),
+                spacing="3", align="stretch"),
+                on_submit=SignState.submit, reset_on_submit=False),
+        )),
+        rx.cond(SignState.can_sign, card(
+            rx.heading("Decline or ask for clarification", size="4"),
+            error_callout(SignState.respond_error),
+            rx.form(rx.vstack(
+                rx.el.select(rx.el.option("Ask for clarification", value="clarify"),
+                             rx.el.option("Decline to sign", value="decline"), name="kind",
+                             class_name="native-select"),
+                field("Reason (your unit head sees it)", "reason", required=True),
+                rx.button("Send", type="submit", variant="soft"), spacing="3", align="stretch"),
+                on_submit=SignState.respond, reset_on_submit=True),
+        )),
+    )
+
+
+# --- campaigns and dashboard ---------------------------------------------------------------------
+
+
+def _campaign_item(c: CampaignRow) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.hstack(rx.text(c.name, weight="bold"), status_badge(c.status), align="center", wrap="wrap"),
+            rx.text(c.opens, " → ", c.due, rx.cond(c.allow_late, " (late signing until " + c.closes + ")", ""),
+                    " · ", c.units, size="1", color_scheme="gray"),
+            spacing="1", align="start", flex="1"),
+        rx.button("Dashboard", size="1", variant=rx.cond(CampaignsState.selected == c.id, "solid", "soft"),
+                  on_click=CampaignsState.select(c.id.to_string())),
+        rx.cond(AuthState.can_manage_commitments, rx.cond(
+            c.status == "open",
+            rx.button("Close", size="1", color_scheme="red", variant="soft", on_click=CampaignsState.close_now(c.id)),
+            rx.button("Open now", size="1", variant="soft", on_click=CampaignsState.open_now(c.id)))),
+        width="100%", align="center", wrap="wrap", padding_y="0.4em",
+        border_bottom=f"1px solid {rx.color('gray', 4)}", class_name="campaign-row")
+
+
+def _create_form() -> rx.Component:
+    return card(
+        rx.heading("Launch a campaign", size="4"),
+        error_callout(CampaignsState.form_error),
+        rx.form(rx.vstack(
+            rx.grid(
+                field("Year", "year", required=True, default_value="2026"),
+                field("Name", "name", placeholder="Cam kết văn hoá công vụ năm 2026"),
+                select_field("Template", "template_id", CampaignsState.templates, required=True),
+                select_field("Audience (unit and its sub-units)", "unit_id", CampaignsState.unit_options,
+                             required=True),
+                field("Opens on", "opens_on", type="date", required=True),
+                field("Due on", "due_on", type="date", required=True),
+                columns=rx.breakpoints(initial="1", md="2"), spacing="3", width="100%"),
+            field("Only these positions (optional, one per line)", "positions"),
+            rx.el.label(rx.hstack(rx.checkbox(name="allow_late"), rx.text("Allow late signing", size="2")),
+                        style={"display": "block"}),
+            rx.el.label(rx.hstack(rx.checkbox(name="collective", default_checked=True),
+                                  rx.text("Include the collective commitment (unit heads sign, union chairs "
+                                          "countersign)", size="2")), style={"display": "block"}),
+            rx.button("Launch campaign", type="submit", id="create-campaign"),
+            spacing="3", align="stretch"),
+            on_submit=CampaignsState.create, reset_on_submit=False),
+    )
+
+
+def _completion_row(r: CompletionRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.button(r.name, variant="ghost", size="1", on_click=CampaignsState.drill(r.unit_id),
+                                white_space="normal", text_align="left", class_name="drill"),
+                      padding_left=(r.depth * 1 + 0.5).to_string() + "em", min_width="14em"),
+        rx.table.cell(rx.hstack(rx.progress(value=r.percent, width="6em"), rx.text(r.percent, "%", size="1"),
+                                align="center")),
+        rx.table.cell(r.signed, class_name="signed-count"),
+        rx.table.cell(r.pending), rx.table.cell(r.declined), rx.table.cell(r.overdue), rx.table.cell(r.exempted),
+        rx.table.cell(r.total),
+        rx.table.cell(rx.cond(r.collective != "", rx.badge(r.collective, variant="soft"), "")),
+        class_name="completion-row", data_unit=r.name,
+    )
+
+
+def _person_row(p: PersonProgress) -> rx.Component:
+    unsigned = p.status != "signed"
+    return rx.table.row(
+        rx.table.cell(p.name), rx.table.cell(p.unit_name), rx.table.cell(status_badge(p.status)),
+        rx.table.cell(p.due), rx.table.cell(p.signed_at, rx.cond(p.method == "paper", " (paper)", "")),
+        rx.table.cell(p.note, rx.cond(p.scan_url != "", rx.link(" scan", href=p.scan_url, is_external=True))),
+        rx.table.cell(rx.cond(unsigned, rx.hstack(
+            rx.button("Exception", size="1", variant="soft", on_click=CampaignsState.open_exception(p.person_id)),
+            rx.cond(AuthState.can_manage_commitments,
+                    rx.button("Paper", size="1", variant="soft", on_click=CampaignsState.open_paper(p.person_id))),
+            spacing="1"))),
+        class_name="person-progress")
+
+
+def _campaign_dialog() -> rx.Component:
+    body = rx.match(
+        CampaignsState.dialog,
+        ("exception", rx.form(rx.vstack(
+            rx.text("Leave, illness: give this person their own due date, or exempt them."),
+            field("Own due date", "due_on", type="date"),
+            rx.el.label(rx.hstack(rx.checkbox(name="exempt"), rx.text("Exempt from this campaign", size="2")),
+                        style={"display": "block"}),
+            field("Reason", "reason", required=True, placeholder="Nghỉ ốm dài ngày"),
+            rx.button("Record exception", type="submit"), spacing="3", align="stretch"),
+            on_submit=CampaignsState.submit_exception)),
+        ("paper", rx.vstack(
+            rx.text("Record a signature made on paper; it is marked as such everywhere."),
+            rx.el.label(rx.vstack(rx.text("Date on the paper", size="2", weight="medium"),
+                                  rx.input(type="date", value=CampaignsState.paper_date,
+                                           on_change=CampaignsState.set_paper_date), spacing="1"),
+                        style={"display": "block"}),
+            rx.el.label(rx.vstack(rx.text("Reason", size="2", weight="medium"),
+                                  rx.input(value=CampaignsState.paper_reason, placeholder="Không có tài khoản",
+                                           on_change=CampaignsState.set_paper_reason), spacing="1"),
+                        style={"display": "block"}),
+            rx.upload(rx.text("Drop the scan here or click to choose (PDF, JPEG, PNG)", size="2"),
+                      id="paper_scan", multiple=False, max_files=1, border="1px dashed", padding="1em",
+                      accept={"application/pdf": [".pdf"], "image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"]}),
+            rx.foreach(rx.selected_files("paper_scan"), lambda f: rx.text(f, size="1")),
+            rx.button("Record paper signature",
+                      on_click=CampaignsState.submit_paper(rx.upload_files(upload_id="paper_scan"))),
+            spacing="3", align="stretch")),
+        ("template", rx.form(rx.vstack(
+            rx.text("Saving publishes a new version; campaigns keep the version they started with.", size="2"),
+            field("Title", "title", required=True, default_value=CampaignsState.edit_title),
+            rx.el.label(rx.vstack(rx.text("Preamble", size="2", weight="medium"),
+                                  rx.text_area(name="preamble", default_value=CampaignsState.edit_preamble,
+                                               width="100%"), spacing="1"), style={"display": "block"}),
+            rx.el.label(rx.vstack(rx.text("Clauses (one per line)", size="2", weight="medium"),
+                                  rx.text_area(name="clauses", default_value=CampaignsState.edit_clauses,
+                                               width="100%", rows="12"), spacing="1"), style={"display": "block"}),
+            rx.button("Publish new version", type="submit"), spacing="3", align="stretch"),
+            on_submit=CampaignsState.submit_template)),
+        rx.fragment(),
+    )
+    title = rx.match(CampaignsState.dialog, ("exception", "Due-date exception: "),
+                     ("paper", "Paper signature: "), ("template", "Edit template"), "")
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(title, rx.cond(CampaignsState.dialog != "template", CampaignsState.target_name, "")),
+            error_callout(CampaignsState.dialog_error),
+            body,
+            rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray", margin_top="1em")),
+            max_width="640px"),
+        open=CampaignsState.dialog != "",
+        on_open_change=CampaignsState.close_dialog,
+    )
+
+
+def _templates_card() -> rx.Component:
+    return card(
+        rx.heading("Templates", size="4"),
+        rx.foreach(CampaignsState.template_rows, lambda t: rx.hstack(
+            rx.text(t.title, " ", rx.badge("v", t.version.to_string(), variant="soft"),
+                    rx.cond(t.is_latest, "", " (older version)"), size="2", flex="1"),
+            rx.text(t.clauses.length(), " clauses · ", t.published_at, size="1", color_scheme="gray"),
+            rx.cond(t.is_latest, rx.button("Edit", size="1", variant="soft",
+                                           on_click=CampaignsState.open_template(t.id))),
+            width="100%", align="center", wrap="wrap")),
+    )
+
+
+def _dashboard() -> rx.Component:
+    return rx.cond(CampaignsState.selected > 0, card(
+        rx.hstack(
+            rx.heading("Completion", size="4"), rx.spacer(),
+            rx.el.select(rx.el.option("All unit groups", value=""),
+                         rx.foreach(CampaignsState.group_options, lambda o: rx.el.option(o.label, value=o.value)),
+                         on_change=CampaignsState.set_group, class_name="native-select", aria_label="Unit group"),
+            rx.menu.root(rx.menu.trigger(rx.button("Export", variant="soft")), rx.menu.content(
+                rx.menu.item("Completion (CSV)", on_click=CampaignsState.export("completion", "csv")),
+                rx.menu.item("Completion (XLSX)", on_click=CampaignsState.export("completion", "xlsx")),
+                rx.menu.item("Signature register (CSV)", on_click=CampaignsState.export("register", "csv")),
+                rx.menu.item("Signature register (XLSX)", on_click=CampaignsState.export("register", "xlsx")))),
+            wrap="wrap", align="center", width="100%"),
+        rx.box(rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
+                "Unit", "Done", "Signed", "Pending", "Declined", "Overdue", "Exempted", "People", "Collective")])),
+            rx.table.body(rx.foreach(CampaignsState.rows, _completion_row)),
+            size="1", width="100%", min_width="720px"), overflow_x="auto", width="100%"),
+        rx.cond(CampaignsState.drill_unit > 0, rx.vstack(
+            rx.hstack(rx.heading("People of ", CampaignsState.drill_name, size="4"), rx.spacer(),
+                      rx.el.select(rx.el.option("Everyone", value=""), rx.el.option("Still to sign", value="todo"),
+                                   *[rx.el.option(s.capitalize(), value=s) for s in
+                                     ("signed", "pending", "declined", "overdue", "exempted")],
+                                   on_change=CampaignsState.set_drill_status, class_name="native-select",
+                                   aria_label="Status"),
+                      width="100%", wrap="wrap"),
+            rx.box(rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
+                    "Name", "Unit", "Status", "Due", "Signed", "Note", "")])),
+                rx.table.body(rx.foreach(CampaignsState.people, _person_row)), size="1", width="100%",
+                min_width="720px"),
+                overflow_x="auto", width="100%"),
+            pager(CampaignsState.page, CampaignsState.pages, CampaignsState.total, CampaignsState.prev_page,
+                  CampaignsState.next_page),
+            width="100%", align="stretch", margin_top="1em")),
+    ))
+
+
+def campaigns_page() -> rx.Component:
+    """Officer: launch campaigns and follow completion; unit head: follow their units."""
+    return shell(
+        page_title("Commitment campaigns", "Completion per unit, sub-units included; click a unit for its people."),
+        error_callout(CampaignsState.error),
+        rx.cond(AuthState.can_manage_commitments, _create_form()),
+        card(rx.heading("Campaigns", size="4"),
+             rx.cond(CampaignsState.campaigns.length() == 0, rx.text("No campaign yet.")),
+             rx.foreach(CampaignsState.campaigns, _campaign_item)),
+        _dashboard(),
+        _campaign_dialog(),
+        rx.cond(AuthState.can_manage_commitments, _templates_card()),
+        rx.cond(AuthState.can_manage_commitments, card(
+            rx.hstack(rx.heading("Tamper check", size="4"), rx.button("Verify signature chain", variant="soft",
+                                                                      on_click=CampaignsState.verify_chain)),
+            rx.cond(CampaignsState.chain_message != "", rx.callout(
+                CampaignsState.chain_message, color_scheme=rx.cond(CampaignsState.chain_ok, "green", "red"),
+                id="chain-result")))),
+    )
+
+
+# --- public verify ------------------------------------------------------------------------------------
+
+
+def verify_page() -> rx.Component:
+    """Public: does this signature exist, and is its chain intact?"""
+    return rx.center(rx.card(rx.vstack(
+        rx.heading("Verify a signed commitment", size="6"),
+        rx.cond(~VerifyState.loaded, rx.spinner()),
+        rx.cond(VerifyState.loaded & ~VerifyState.found,
+                rx.callout("No signature has this code.", color_scheme="red", icon="circle_x")),
+        rx.cond(VerifyState.found, rx.vstack(
+            rx.cond(VerifyState.intact,
+                    rx.callout("Signature found and its chain is intact.", color_scheme="green",
+                               icon="shield_check", id="verify-result"),
+                    rx.callout("Signature found but its record does NOT match its hash: it may have been altered.",
+                               color_scheme="red", icon="shield_alert", id="verify-result")),
+            rx.text(rx.text.strong("Name: "), VerifyState.name),
+            rx.text(rx.text.strong("Unit: "), VerifyState.unit),
+            rx.text(rx.text.strong("Campaign: "), VerifyState.campaign),
+            rx.text(rx.text.strong("Signed on: "), VerifyState.signed_on,
+                    rx.cond(VerifyState.method == "paper", " (on paper)", "")),
+            rx.text(rx.text.strong("SHA-256: "), rx.code(VerifyState.content_hash), size="1",
+                    style={"word_break": "break-all"}),
+            spacing="2", align="start")),
+        spacing="3", align="stretch"), max_width="560px", width="100%"), padding="2em 1em", min_height="100vh")
+
+
+def add_pages(app: rx.App) -> None:
+    """Register this feature's pages (and who may open paper-signature scans)."""
+    ui_files.register(service.SCAN_PURPOSE, service.may_read_scan)
+    app.add_page(my_commitments_page, route=routes.COMMITMENTS, title="My commitments",
+                 on_load=[AuthState.guard, MyCommitmentsState.load])
+    app.add_page(sign_page, route=routes.SIGN, title="Sign my commitment", on_load=[AuthState.guard, SignState.load])
+    app.add_page(campaigns_page, route=routes.CAMPAIGNS, title="Commitment campaigns",
+                 on_load=[AuthState.guard, CampaignsState.load])
+    app.add_page(verify_page, route=routes.VERIFY, title="Verify a commitment", on_load=VerifyState.load)

@@ -1,0 +1,64 @@
+"""The downloadable PDF of a signed commitment: the exact text, the hash and a QR code.
+
+fpdf2 with the DejaVu fonts shipped in ``assets/fonts`` (they render Vietnamese); the QR
+code points at the public verify page.
+"""
+
+from __future__ import annotations
+
+import io
+
+import qrcode
+from fpdf import FPDF
+
+from engagement.settings import PROJECT_ROOT, get_settings
+
+FONTS = PROJECT_ROOT / "assets" / "fonts"
+
+
+def verify_url(code: str) -> str:
+    """The public verify page of a signature (the first allowed origin is the public address)."""
+    origins = get_settings().cors_origins
+    base = origins[0].rstrip("/") if origins else ""
+    return f"{base}/verify/{code}"
+
+
+def render(facts: dict) -> bytes:
+    """A one- or two-page PDF of one signature (``queries.signature_for_pdf``)."""
+    pdf = FPDF(format="A4")
+    pdf.set_margins(18, 16, 18)
+    pdf.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(0, 6, "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.cell(0, 6, "Độc lập - Tự do - Hạnh phúc", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    lines = facts["content"].split("\n")
+    pdf.set_font("DejaVu", "B", 13)
+    pdf.multi_cell(0, 7, lines[0].upper(), align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(0, 6, "\n".join(lines[1:]), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.set_font("DejaVu", "B", 10)
+    method = "Ký trên giấy, ghi nhận bởi cán bộ thi đua" if facts["method"] == "paper" else "Ký điện tử"
+    pdf.multi_cell(0, 6, f"{facts['name']} — {facts['unit']}\n{method}, {facts['signed_at']}",
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    url = verify_url(facts["code"])
+    image = qrcode.make(url, box_size=4, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    buffer.seek(0)
+    y = pdf.get_y()
+    if y > 240:
+        pdf.add_page()
+        y = pdf.get_y()
+    pdf.image(buffer, x=18, y=y, w=32, h=32)
+    pdf.set_xy(54, y)
+    pdf.set_font("DejaVu", "", 8)
+    pdf.multi_cell(0, 4.5, f"Mã chữ ký / signature code: {facts['code']} (#{facts['seq']})\n"
+                           f"SHA-256: {facts['hash']}\nKiểm tra / verify: {url}",
+                   new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())

@@ -1,0 +1,476 @@
+"""Reads for the commitments pages, each filtered to what the actor may see.
+
+Completion is counted in SQL: one GROUP BY over the audience's people by unit and status,
+then a roll-up over units (never a loop over people), so a campaign of 50,000 people in
+1,000 units stays a single aggregate query.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, func, or_, select
+
+from engagement.commitments import rules, service
+from engagement.commitments.dto import (
+    CampaignRow,
+    ChainReport,
+    CollectiveRow,
+    CompletionRow,
+    MyCommitment,
+    PeoplePage,
+    PersonProgress,
+    PublicSignature,
+    SignView,
+    TemplateRow,
+)
+from engagement.commitments.models import (
+    Campaign,
+    CampaignUnit,
+    CommitmentResponse,
+    CommitmentTemplate,
+    DueException,
+    Signature,
+)
+from engagement.commitments.rules import CampaignStatus, Kind, PersonStatus
+from engagement.core.access import Actor, Perm, Role, can, reach, require
+from engagement.core.db import UTCDateTime
+from engagement.core.errors import Invalid, NotAllowed, NotFound
+from engagement.core.export import to_csv, to_xlsx
+from engagement.core.files import StoredFile
+from engagement.org.models import Person, Unit, UnitGroupMember
+from engagement.settings import get_settings
+
+MAX_PAGE_SIZE = 100
+STATUS_ORDER = ("overdue", "declined", "pending", "exempted", "signed")
+
+
+def _day(value: datetime | None) -> str:
+    return value.astimezone(get_settings().tz).strftime("%d/%m/%Y") if value else ""
+
+
+def _due_day(value: datetime | None) -> str:
+    # Due instants are the midnight that ends the due day: show that day.
+    return _day(value - timedelta(seconds=1)) if value else ""
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone(get_settings().tz).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+# --- templates and campaigns ------------------------------------------------------------------
+
+
+def _template_row(t: CommitmentTemplate, latest: bool = True) -> TemplateRow:
+    return TemplateRow(id=t.id, family=t.family, version=t.version, kind=t.kind, title=t.title,
+                       preamble=t.preamble, clauses=json.loads(t.clauses_json),
+                       published_at=_when(t.published_at), is_latest=latest)
+
+
+def templates(session: Session, *, actor: Actor | None) -> list[TemplateRow]:
+    """Every template version, newest first within each family."""
+    require(actor, Perm.MANAGE_COMMITMENTS)
+    rows = session.exec(select(CommitmentTemplate).order_by(CommitmentTemplate.family,
+                                                            CommitmentTemplate.version.desc())).all()
+    seen: set[str] = set()
+    out = []
+    for t in rows:
+        out.append(_template_row(t, latest=t.family not in seen))
+        seen.add(t.family)
+    return out
+
+
+def _campaign_row(session: Session, c: Campaign, now: datetime) -> CampaignRow:
+    t = session.get(CommitmentTemplate, c.template_id)
+    names = session.exec(select(Unit.name).join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
+                         .where(CampaignUnit.campaign_id == c.id).order_by(Unit.name)).all()
+    return CampaignRow(id=c.id, year=c.year, name=c.name, status=str(service.status_of(c, now)),
+                       opens=_day(c.opens_at), due=_due_day(c.due_at), closes=_due_day(service.closes_of(c)),
+                       allow_late=c.allow_late, template=f"{t.title} (v{t.version})", units=", ".join(names),
+                       positions=", ".join(rules.split_lines(c.positions)))
+
+
+def campaigns(session: Session, *, actor: Actor | None, now: datetime) -> list[CampaignRow]:
+    """Campaigns, newest first: all of them for officers, the open/closed ones for unit heads."""
+    require(actor, Perm.VIEW_COMMITMENT_PROGRESS)
+    rows = session.exec(select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())).all()
+    out = [_campaign_row(session, c, now) for c in rows]
+    if not can(actor, Perm.MANAGE_COMMITMENTS):
+        out = [r for r in out if r.status != CampaignStatus.DRAFT]
+    return out
+
+
+def _get_campaign(session: Session, campaign_id: int) -> Campaign:
+    c = session.get(Campaign, campaign_id) if isinstance(campaign_id, int) else None
+    if c is None:
+        raise NotFound("This campaign does not exist.")
+    return c
+
+
+# --- the signer's side ---------------------------------------------------------------------------
+
+
+def _my_status(session: Session, c: Campaign, person_id: int, now: datetime) -> tuple[PersonStatus, datetime | None]:
+    signed = session.exec(select(Signature.id).where(Signature.campaign_id == c.id,
+                                                     Signature.slot == f"p:{person_id}")).first()
+    due, exempt = service.due_for(session, c, person_id)
+    declined = session.exec(select(CommitmentResponse.id).where(
+        CommitmentResponse.campaign_id == c.id, CommitmentResponse.person_id == person_id,
+        CommitmentResponse.kind == "decline")).first()
+    return rules.person_status(signed=signed is not None, exempt=exempt, declined=declined is not None,
+                               due_at=due, now=now), due
+
+
+def my_commitments(session: Session, *, actor: Actor | None, now: datetime) -> list[MyCommitment]:
+    """The actor's commitments: campaigns addressed to them now, and every past signature."""
+    if actor is None:
+        raise NotAllowed("Your session has ended. Please log in again.")
+    me = session.exec(select(Person, Unit).join(Unit, Unit.id == Person.unit_id)
+                      .where(Person.id == actor.person_id)).one()
+    person, unit = me
+    out: dict[int, MyCommitment] = {}
+    for sig, c in session.exec(select(Signature, Campaign).join(Campaign, Campaign.id == Signature.campaign_id)
+                               .where(Signature.person_id == actor.person_id,
+                                      Signature.kind == Kind.PERSONAL)):
+        out[c.id] = MyCommitment(
+            campaign_id=c.id, year=c.year, name=c.name, campaign_status=str(service.status_of(c, now)),
+            status=str(PersonStatus.SIGNED), due=_due_day(c.due_at), signed_at=_when(sig.signed_at),
+            signature_id=sig.id, code=sig.code, method=sig.method, pledges=json.loads(sig.pledges_json))
+    for c in session.exec(select(Campaign).where(Campaign.opens_at <= now)):
+        if c.id in out or not rules.in_audience(
+                unit_path=unit.path, position=person.position,
+                audience_paths=service.audience_paths(session, c.id), positions=service.positions_of(c)):
+            continue
+        status, due = _my_status(session, c, actor.person_id, now)
+        response = session.exec(select(CommitmentResponse).where(
+            CommitmentResponse.campaign_id == c.id, CommitmentResponse.person_id == actor.person_id)
+            .order_by(CommitmentResponse.id.desc())).first()
+        out[c.id] = MyCommitment(campaign_id=c.id, year=c.year, name=c.name,
+                                 campaign_status=str(service.status_of(c, now)), status=str(status),
+                                 due=_due_day(due), response=f"{response.kind}: {response.reason}" if response else "")
+    return sorted(out.values(), key=lambda m: (-m.year, -m.campaign_id))
+
+
+def sign_view(session: Session, *, actor: Actor | None, campaign_id: int, now: datetime) -> SignView:
+    """The commitment text and whether the actor can sign it now.
+
+    Raises:
+        NotAllowed: not logged in, or the campaign is not addressed to the actor.
+    """
+    if actor is None:
+        raise NotAllowed("Your session has ended. Please log in again.")
+    c = _get_campaign(session, campaign_id)
+    sig = session.exec(select(Signature).where(Signature.campaign_id == c.id,
+                                               Signature.slot == f"p:{actor.person_id}")).first()
+    if sig is None:
+        member = service.member_of(session, c, actor.person_id)
+        unit_name = member.unit.name
+    else:
+        unit_name = session.get(Unit, sig.unit_id).name
+    t = session.get(CommitmentTemplate, sig.template_id if sig else c.template_id)
+    status, due = _my_status(session, c, actor.person_id, now)
+    blocked = ""
+    if sig is None:
+        try:
+            service.check_can_sign(session, c, actor.person_id, now)
+        except Invalid as exc:
+            blocked = exc.message
+    return SignView(campaign_id=c.id, name=c.name, year=c.year, title=t.title, preamble=t.preamble,
+                    clauses=json.loads(t.clauses_json), status=str(status),
+                    campaign_status=str(service.status_of(c, now)), due=_due_day(due),
+                    can_sign=sig is None and not blocked, blocked_reason=blocked, my_name=actor.full_name,
+                    unit_name=unit_name, signature_id=sig.id if sig else 0, code=sig.code if sig else "",
+                    pledges=json.loads(sig.pledges_json) if sig else [])
+
+
+# --- completion ------------------------------------------------------------------------------------
+
+
+def _audience_filter(paths: tuple[str, ...], positions: tuple[str, ...]) -> sa.ColumnElement[bool]:
+    where = or_(*[Unit.path.like(p + "%") for p in paths]) if paths else sa.false()
+    if positions:
+        where = sa.and_(where, Person.position.in_(positions))
+    return sa.and_(Person.is_active.is_(True), where)
+
+
+def _status_query(c: Campaign, now: datetime, *columns: sa.ColumnElement):
+    """People of the audience with their status (a CASE mirroring ``rules.person_status``)."""
+    declined = (select(CommitmentResponse.person_id)
+                .where(CommitmentResponse.campaign_id == c.id, CommitmentResponse.kind == "decline")
+                .distinct().subquery())
+    due = func.coalesce(DueException.due_at, sa.literal(c.due_at, UTCDateTime))
+    status = sa.case(
+        (Signature.id.is_not(None), "signed"),
+        (sa.and_(DueException.id.is_not(None), DueException.due_at.is_(None)), "exempted"),
+        (declined.c.person_id.is_not(None), "declined"),
+        (due <= sa.literal(now, UTCDateTime), "overdue"),
+        else_="pending",
+    ).label("status")
+    stmt = (select(*columns, status)
+            .select_from(Person)
+            .join(Unit, Unit.id == Person.unit_id)
+            .outerjoin(Signature, sa.and_(Signature.campaign_id == c.id, Signature.person_id == Person.id,
+                                          Signature.kind == Kind.PERSONAL))
+            .outerjoin(DueException, sa.and_(DueException.campaign_id == c.id, DueException.person_id == Person.id))
+            .outerjoin(declined, declined.c.person_id == Person.id))
+    return stmt, status, due
+
+
+def _visible(actor: Actor | None, path: str) -> bool:
+    return can(actor, Perm.VIEW_COMMITMENT_PROGRESS, unit_path=path)
+
+
+def completion(session: Session, *, actor: Actor | None, campaign_id: int, group_id: int | None = None,
+               now: datetime) -> list[CompletionRow]:
+    """Completion per unit of the audience, each unit counting its sub-units, in tree order.
+
+    Officers see every unit; unit heads their own units. ``group_id`` keeps only the units
+    of one unit group (peer cohort).
+    """
+    require(actor, Perm.VIEW_COMMITMENT_PROGRESS)
+    c = _get_campaign(session, campaign_id)
+    paths = service.audience_paths(session, c.id)
+    stmt, status, _due = _status_query(c, now, Person.unit_id)
+    stmt = stmt.where(_audience_filter(paths, service.positions_of(c))).group_by(Person.unit_id, status)
+    counts = session.execute(stmt.add_columns(func.count())).all()
+    units = session.exec(select(Unit.id, Unit.name, Unit.code, Unit.path, Unit.depth)
+                         .where(or_(*[Unit.path.like(p + "%") for p in paths]) if paths else sa.false())).all()
+    by_id = {u.id: u for u in units}
+    totals: dict[int, dict[str, int]] = {u.id: dict.fromkeys(STATUS_ORDER, 0) for u in units}
+    for unit_id, st, n in counts:
+        unit = by_id.get(unit_id)
+        if unit is None:
+            continue
+        for part in unit.path.strip("/").split("/"):
+            ancestor = int(part)
+            if ancestor in totals:
+                totals[ancestor][st] += n
+    group_units: set[int] | None = None
+    if group_id:
+        group_units = set(session.exec(select(UnitGroupMember.unit_id)
+                                       .where(UnitGroupMember.group_id == group_id)).all())
+    collective: dict[int, str] = {}
+    for kind, unit_id in session.exec(select(Signature.kind, Signature.unit_id).where(
+            Signature.campaign_id == c.id, Signature.kind != Kind.PERSONAL)):
+        if kind == Kind.COUNTERSIGN or unit_id not in collective:
+            collective[unit_id] = "countersigned" if kind == Kind.COUNTERSIGN else "signed"
+    names = {u.id: u.name.casefold() for u in units}
+    out = []
+    for u in units:
+        if not _visible(actor, u.path) or (group_units is not None and u.id not in group_units):
+            continue
+        t = totals[u.id]
+        total = sum(t.values())
+        done = t["signed"] + t["exempted"]
+        out.append((tuple(names.get(int(p), "") for p in u.path.strip("/").split("/")), CompletionRow(
+            unit_id=u.id, name=u.name, code=u.code, depth=u.depth, total=total, signed=t["signed"],
+            pending=t["pending"], declined=t["declined"], overdue=t["overdue"], exempted=t["exempted"],
+            percent=round(100 * done / total) if total else 0, collective=collective.get(u.id, ""))))
+    out.sort(key=lambda pair: pair[0])
+    return [row for _key, row in out]
+
+
+def people(session: Session, *, actor: Actor | None, campaign_id: int, unit_id: int, status: str = "",
+           page: int = 1, page_size: int = 50, now: datetime) -> PeoplePage:
+    """The people of a unit (and its sub-units) in a campaign's audience, with their status.
+
+    ``status`` "todo" keeps the people still to sign (pending, overdue, declined).
+    """
+    require(actor, Perm.VIEW_COMMITMENT_PROGRESS)
+    c = _get_campaign(session, campaign_id)
+    unit = session.get(Unit, unit_id) if isinstance(unit_id, int) else None
+    if unit is None or not _visible(actor, unit.path):
+        raise NotFound("This unit does not exist or is outside your units.")
+    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
+    stmt, st, due = _status_query(c, now, Person.id, Person.full_name, Person.employee_code,
+                                  Unit.name.label("unit_name"), Person.position, Signature.signed_at,
+                                  Signature.method, Signature.scan_file_id)
+    stmt = stmt.add_columns(due.label("due")).where(
+        _audience_filter(service.audience_paths(session, c.id), service.positions_of(c)),
+        Unit.path.like(unit.path + "%"))
+    wanted = {"todo": ("pending", "overdue", "declined")}.get(status, (status,) if status in STATUS_ORDER else ())
+    if wanted:
+        stmt = stmt.where(st.in_(wanted))
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    pages = max(1, math.ceil(total / page_size))
+    page = max(1, min(page, pages))
+    order = sa.case(*[(st == s, i) for i, s in enumerate(STATUS_ORDER)])
+    rows = session.exec(stmt.order_by(order, Person.name_key, Person.id)
+                        .offset((page - 1) * page_size).limit(page_size)).all()
+    notes: dict[int, str] = {}
+    ids = [r[0] for r in rows]
+    if ids:
+        for r in session.exec(select(CommitmentResponse).where(CommitmentResponse.campaign_id == c.id,
+                                                               CommitmentResponse.person_id.in_(ids))
+                              .order_by(CommitmentResponse.id)):
+            notes[r.person_id] = f"{'Declined' if r.kind == 'decline' else 'Asks for clarification'}: {r.reason}"
+        for e in session.exec(select(DueException).where(DueException.campaign_id == c.id,
+                                                         DueException.person_id.in_(ids))):
+            notes.setdefault(e.person_id, f"Exception: {e.reason}")
+    return PeoplePage(rows=[PersonProgress(
+        person_id=r[0], name=r[1], employee_code=r[2], unit_name=r[3], position=r[4], signed_at=_when(r[5]),
+        method=r[6] or "", scan_url=f"/files/{r[7]}" if r[7] else "", status=r[8],
+        due=_due_day(r[9]) if r[8] != "exempted" else "",
+        note=notes.get(r[0], "")) for r in rows], total=total, page=page, pages=pages)
+
+
+def collectives(session: Session, *, actor: Actor | None, now: datetime) -> list[CollectiveRow]:
+    """Collective commitments the actor may sign (as unit head) or countersign (as union chair)."""
+    if actor is None:
+        raise NotAllowed("Your session has ended. Please log in again.")
+    head_units = [g.unit_id for g in actor.grants if g.role is Role.UNIT_HEAD and g.unit_id]
+    chair_units = service.union_chair_units(session, actor)
+    wanted = set(head_units) | set(chair_units)
+    if not wanted:
+        return []
+    out = []
+    for c in session.exec(select(Campaign).where(Campaign.collective_template_id.is_not(None))
+                          .order_by(Campaign.year.desc())):
+        if service.status_of(c, now) is CampaignStatus.DRAFT:
+            continue
+        paths = service.audience_paths(session, c.id)
+        for unit in session.exec(select(Unit).where(Unit.id.in_(wanted))):
+            if not any(unit.path.startswith(p) for p in paths):
+                continue
+            sigs = {s.kind: s for s in session.exec(select(Signature).where(
+                Signature.campaign_id == c.id, Signature.unit_id == unit.id, Signature.kind != Kind.PERSONAL))}
+            head, counter = sigs.get(Kind.COLLECTIVE), sigs.get(Kind.COUNTERSIGN)
+            t = session.get(CommitmentTemplate, c.collective_template_id)
+            is_open = service.status_of(c, now) is CampaignStatus.OPEN
+            out.append(CollectiveRow(campaign_id=c.id, unit_id=unit.id, unit_name=f"{unit.name} · {c.name}",
+                                     head_signature_id=head.id if head else 0,
+                                     head_signed_at=_when(head.signed_at) if head else "",
+                                     countersigned_at=_when(counter.signed_at) if counter else "",
+                                     title=t.title, clauses=json.loads(t.clauses_json),
+                                     can_sign=is_open and head is None and unit.id in head_units,
+                                     can_countersign=is_open and head is not None and counter is None
+                                     and unit.id in chair_units))
+    return out
+
+
+# --- exports -----------------------------------------------------------------------------------------
+
+COMPLETION_HEADERS = ("Unit", "Code", "Level", "People", "Signed", "Pending", "Declined", "Overdue",
+                      "Exempted", "Done %", "Collective")
+REGISTER_HEADERS = ("Seq", "Code", "Kind", "Method", "Signed at", "Name", "Employee code", "Unit",
+                    "On time", "Typed name", "Client address", "Paper reason", "SHA-256")
+
+
+def export_completion(session: Session, *, actor: Actor | None, campaign_id: int, fmt: str,
+                      group_id: int | None = None, now: datetime) -> tuple[bytes, str]:
+    """The completion table as CSV or XLSX bytes, and a file name."""
+    rows = completion(session, actor=actor, campaign_id=campaign_id, group_id=group_id, now=now)
+    data = [(r.name, r.code, r.depth, r.total, r.signed, r.pending, r.declined, r.overdue, r.exempted,
+             r.percent, r.collective) for r in rows]
+    return _export("completion", campaign_id, fmt, COMPLETION_HEADERS, data)
+
+
+def export_register(session: Session, *, actor: Actor | None, campaign_id: int, fmt: str,
+                    now: datetime) -> tuple[bytes, str]:
+    """The signature register of a campaign (signatures in the actor's units) as CSV or XLSX."""
+    require(actor, Perm.VIEW_COMMITMENT_PROGRESS)
+    c = _get_campaign(session, campaign_id)
+    where = reach(actor, Perm.VIEW_COMMITMENT_PROGRESS)
+    stmt = (select(Signature, Person.full_name, Person.employee_code, Unit.name)
+            .join(Person, Person.id == Signature.person_id).join(Unit, Unit.id == Signature.unit_id)
+            .where(Signature.campaign_id == c.id).order_by(Signature.seq))
+    if not where.org:
+        stmt = stmt.where(or_(*[Unit.path.like(p + "%") for p in where.unit_paths]))
+    data = [(s.seq, s.code, s.kind, s.method, _when(s.signed_at), name, code, unit,
+             "yes" if s.on_time else "no", s.typed_name, s.client_ip, s.paper_reason, s.content_hash)
+            for s, name, code, unit in session.exec(stmt)]
+    return _export("signatures", campaign_id, fmt, REGISTER_HEADERS, data)
+
+
+def _export(what: str, campaign_id: int, fmt: str, headers, rows) -> tuple[bytes, str]:
+    name = f"commitments-{what}-{campaign_id}"
+    if fmt == "xlsx":
+        return to_xlsx(what.capitalize(), headers, rows), name + ".xlsx"
+    return to_csv(headers, rows), name + ".csv"
+
+
+# --- tamper evidence -------------------------------------------------------------------------------
+
+
+def _link(sig: Signature, parent_hash: str, scan_sha: str) -> rules.ChainLink:
+    try:
+        pledges = json.loads(sig.pledges_json)
+    except ValueError:
+        pledges = [sig.pledges_json]
+    payload = rules.signature_payload(
+        seq=sig.seq, campaign_id=sig.campaign_id, template_id=sig.template_id, kind=sig.kind, slot=sig.slot,
+        person_id=sig.person_id, unit_id=sig.unit_id, parent_hash=parent_hash, signed_at=sig.signed_at,
+        method=sig.method, typed_name=sig.typed_name, content=sig.content, pledges=pledges,
+        client_ip=sig.client_ip, user_agent=sig.user_agent, scan_sha256=scan_sha)
+    return rules.ChainLink(seq=sig.seq, code=sig.code, prev_hash=sig.prev_hash, content_hash=sig.content_hash,
+                           payload=payload)
+
+
+def _links(session: Session, stmt) -> list[rules.ChainLink]:
+    parent = sa.orm.aliased(Signature)
+    rows = session.execute(stmt.add_columns(StoredFile.sha256, parent.content_hash)
+                        .outerjoin(StoredFile, StoredFile.id == Signature.scan_file_id)
+                        .outerjoin(parent, parent.id == Signature.parent_id)).all()
+    return [_link(sig, parent_hash or "", scan or "") for sig, scan, parent_hash in rows]
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Check every signature: its content still gives its hash, and it follows the previous one.
+
+    For the ``engagement verify-signatures`` command (server authority) and the officer page.
+    """
+    links = _links(session, select(Signature).order_by(Signature.seq))
+    breaks = rules.find_breaks(links)
+    return ChainReport(checked=len(links), breaks=[f"#{b.seq} ({b.code}): {b.problem}" for b in breaks])
+
+
+def chain_report(session: Session, *, actor: Actor | None) -> ChainReport:
+    """``verify_chain`` for the officer's page."""
+    require(actor, Perm.MANAGE_COMMITMENTS)
+    return verify_chain(session)
+
+
+def public_signature(session: Session, *, reference: str) -> PublicSignature:
+    """What the public verify page shows for a signature code or hash; no login needed.
+
+    Checks the signature's own link (its content gives its hash, it follows its
+    predecessor, and its successor follows it) without walking the whole chain.
+    """
+    ref = (reference or "").strip().lower()
+    if not rules.looks_like_reference(ref):
+        return PublicSignature(found=False)
+    column = Signature.content_hash if len(ref) == 64 else Signature.code
+    sig = session.exec(select(Signature).where(column == ref)).first()
+    if sig is None:
+        return PublicSignature(found=False)
+    link = _links(session, select(Signature).where(Signature.id == sig.id))[0]
+    prev = session.exec(select(Signature).where(Signature.seq == sig.seq - 1)).first()
+    nxt = session.exec(select(Signature).where(Signature.seq == sig.seq + 1)).first()
+    start = prev.content_hash if prev else rules.GENESIS_HASH
+    intact = not rules.find_breaks([link], start_hash=start, start_seq=sig.seq) and \
+        (sig.seq == 1 or prev is not None) and (nxt is None or nxt.prev_hash == sig.content_hash)
+    person = session.get(Person, sig.person_id)
+    unit = session.get(Unit, sig.unit_id)
+    c = session.get(Campaign, sig.campaign_id)
+    return PublicSignature(found=True, intact=intact, code=sig.code, content_hash=sig.content_hash,
+                           name=person.full_name if person else "", unit=unit.name if unit else "",
+                           campaign=c.name if c else "", signed_on=_day(sig.signed_at), kind=sig.kind,
+                           method=sig.method)
+
+
+def signature_for_pdf(session: Session, *, actor: Actor | None, signature_id: int) -> dict:
+    """The facts a signature's PDF shows, for the signer or whoever follows their unit."""
+    if actor is None:
+        raise NotAllowed("Your session has ended. Please log in again.")
+    sig = session.get(Signature, signature_id) if isinstance(signature_id, int) else None
+    unit = session.get(Unit, sig.unit_id) if sig else None
+    if sig is None or unit is None or (sig.person_id != actor.person_id and not _visible(actor, unit.path)):
+        raise NotFound("This signature does not exist or is not yours to download.")
+    person = session.get(Person, sig.person_id)
+    c = session.get(Campaign, sig.campaign_id)
+    return {"code": sig.code, "hash": sig.content_hash, "content": sig.content, "name": person.full_name,
+            "unit": unit.name, "campaign": c.name, "signed_at": _when(sig.signed_at), "method": sig.method,
+            "kind": sig.kind, "paper_reason": sig.paper_reason, "seq": sig.seq}

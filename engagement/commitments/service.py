@@ -1,0 +1,622 @@
+"""Use cases of the commitments feature: the only code here that writes.
+
+Every function: ``verb(session, *, actor, ..., now)``; authorises first, validates, then
+writes (with an audit entry) and flushes. The caller's ``unit_of_work`` commits, so a
+refused request writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, func, select
+
+from engagement.commitments import rules
+from engagement.commitments.dto import SignatureInfo
+from engagement.commitments.models import (
+    Campaign,
+    CampaignUnit,
+    CommitmentResponse,
+    CommitmentTemplate,
+    DueException,
+    Signature,
+)
+from engagement.commitments.rules import CampaignStatus, Kind
+from engagement.core import audit, files
+from engagement.core.access import Actor, Perm, Role, can, require
+from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from engagement.core.security import verify_password
+from engagement.org.models import Account, Branch, Person, Unit
+from engagement.scoring import service as scoring
+from engagement.scoring.rules import Source
+from engagement.settings import get_settings
+
+SCAN_PURPOSE = "commitment.scan"
+
+
+def _fmt_day(value: datetime) -> str:
+    return value.astimezone(get_settings().tz).strftime("%d/%m/%Y")
+
+
+def _fmt(value: datetime) -> str:
+    return value.astimezone(get_settings().tz).strftime("%d/%m/%Y %H:%M")
+
+
+def _info(sig: Signature) -> SignatureInfo:
+    return SignatureInfo(id=sig.id, code=sig.code, content_hash=sig.content_hash,
+                         signed_at=_fmt(sig.signed_at), on_time=sig.on_time, method=sig.method,
+                         kind=sig.kind)
+
+
+# --- templates ------------------------------------------------------------------------------------
+
+
+def _latest(session: Session, family: str) -> CommitmentTemplate | None:
+    return session.exec(select(CommitmentTemplate).where(CommitmentTemplate.family == family)
+                        .order_by(CommitmentTemplate.version.desc())).first()
+
+
+def _publish(session: Session, *, family: str, kind: str, text: rules.TemplateText,
+             actor: Actor | None, now: datetime) -> CommitmentTemplate:
+    latest = _latest(session, family)
+    row = CommitmentTemplate(
+        family=family, version=(latest.version + 1) if latest else 1, kind=kind, title=text.title,
+        preamble=text.preamble, clauses_json=json.dumps(list(text.clauses), ensure_ascii=False),
+        published_at=now, published_by=actor.account_id if actor else None)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=actor, action="commitment_template.publish", entity="commitment_template",
+                 entity_id=row.id, now=now, family=family, version=row.version)
+    return row
+
+
+def ensure_default_templates(session: Session, *, actor: Actor | None, now: datetime) -> tuple[int, int]:
+    """The movement's default personal and collective templates, published once.
+
+    Returns:
+        The ids of the newest personal and collective default versions.
+    """
+    ids = []
+    for family, kind, title, preamble, clauses in (
+            (rules.DEFAULT_FAMILY, Kind.PERSONAL, rules.DEFAULT_TITLE, rules.DEFAULT_PREAMBLE,
+             rules.DEFAULT_CLAUSES),
+            (rules.COLLECTIVE_FAMILY, Kind.COLLECTIVE, rules.COLLECTIVE_TITLE, rules.COLLECTIVE_PREAMBLE,
+             rules.COLLECTIVE_CLAUSES)):
+        row = _latest(session, family) or _publish(
+            session, family=family, kind=str(kind), text=rules.clean_template(title, preamble, clauses),
+            actor=actor, now=now)
+        ids.append(row.id)
+    return ids[0], ids[1]
+
+
+def publish_template(session: Session, *, actor: Actor | None, template_id: int, title: str,
+                     preamble: str, clauses: list[str], now: datetime) -> int:
+    """Edit a template: publishes a NEW version of its family; the old one never changes.
+
+    Campaigns keep the version they were created on; a campaign on the new version needs
+    new signatures.
+
+    Returns:
+        The id of the new version.
+
+    Raises:
+        NotAllowed, NotFound, Invalid.
+    """
+    require(actor, Perm.MANAGE_COMMITMENTS)
+    base = session.get(CommitmentTemplate, template_id)
+    if base is None:
+        raise NotFound("This template does not exist.")
+    text = rules.clean_template(title, preamble, clauses)
+    return _publish(session, family=base.family, kind=base.kind, text=text, actor=actor, now=now).id
+
+
+# --- campaigns -------------------------------------------------------------------------------------
+
+
+def _campaign(session: Session, campaign_id: int) -> Campaign:
+    row = session.get(Campaign, campaign_id) if isinstance(campaign_id, int) else None
+    if row is None:
+        raise NotFound("This campaign does not exist.")
+    return row
+
+
+def status_of(c: Campaign, now: datetime) -> CampaignStatus:
+    """A campaign's status at ``now``."""
+    return rules.campaign_status(opens_at=c.opens_at, due_at=c.due_at, allow_late=c.allow_late,
+                                 late_until=c.late_until, closed_at=c.closed_at, now=now)
+
+
+def closes_of(c: Campaign) -> datetime:
+    """When signing in a campaign stops."""
+    return rules.closes_at(due_at=c.due_at, allow_late=c.allow_late, late_until=c.late_until,
+                           closed_at=c.closed_at)
+
+
+def audience_paths(session: Session, campaign_id: int) -> tuple[str, ...]:
+    """The paths of the campaign's audience units (each with its sub-units)."""
+    return tuple(session.exec(select(Unit.path).join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
+                              .where(CampaignUnit.campaign_id == campaign_id)).all())
+
+
+def positions_of(c: Campaign) -> tuple[str, ...]:
+    """The positions a campaign is limited to (empty: everyone)."""
+    return tuple(rules.split_lines(c.positions))
+
+
+def create_campaign(session: Session, *, actor: Actor | None, year: int, name: str, template_id: int,
+                    unit_ids: list[int], opens_on: str, due_on: str, allow_late: bool = False,
+                    late_until_on: str = "", positions: str = "",
+                    collective_template_id: int | None = None, now: datetime) -> int:
+    """Create a campaign. It opens by itself on ``opens_on`` (today: open at once).
+
+    Args:
+        opens_on, due_on, late_until_on: calendar days (YYYY-MM-DD) in the organisation's zone;
+            the due day counts in full.
+
+    Returns:
+        The campaign id.
+
+    Raises:
+        NotAllowed, NotFound (template or unit), Invalid (dates, audience, name).
+    """
+    require(actor, Perm.MANAGE_COMMITMENTS)
+    template = session.get(CommitmentTemplate, template_id) if isinstance(template_id, int) else None
+    if template is None or template.kind != Kind.PERSONAL:
+        raise NotFound("Choose a personal commitment template.")
+    if collective_template_id:
+        coll = session.get(CommitmentTemplate, collective_template_id)
+        if coll is None or coll.kind != Kind.COLLECTIVE:
+            raise NotFound("Choose a collective commitment template.")
+    units = sorted({u for u in unit_ids if isinstance(u, int)})
+    found = session.exec(select(Unit.id).where(Unit.id.in_(units), Unit.is_active.is_(True))).all() \
+        if units else []
+    if len(found) != len(units):
+        raise NotFound("One of the chosen units does not exist or is inactive.")
+    zone = get_settings().tz
+    opens_day = rules.parse_day(opens_on, "opening date")
+    opens_at = rules.start_of_day(opens_day, zone)
+    opens_at = max(opens_at, now) if opens_day <= now.astimezone(zone).date() else opens_at
+    due_at = rules.end_of_day(rules.parse_day(due_on, "due date"), zone)
+    late_until = rules.end_of_day(rules.parse_day(late_until_on, "late-signing limit"), zone) \
+        if (late_until_on or "").strip() else None
+    rules.check_campaign(year=year, opens_at=opens_at, due_at=due_at, allow_late=allow_late,
+                         late_until=late_until, unit_count=len(units))
+    if allow_late and late_until is None:
+        # Late signing with no limit given runs to the end of the campaign's year.
+        late_until = max(rules.end_of_day(date(year, 12, 31), zone), due_at + timedelta(days=30))
+    if due_at <= now:
+        raise Invalid("The due date has already passed; choose a later one.", {"due": "In the past"})
+    clean_name = " ".join((name or "").split())[:200] or f"Cam kết năm {year}"
+    row = Campaign(year=year, name=clean_name, template_id=template.id,
+                   collective_template_id=collective_template_id or None,
+                   positions="\n".join(rules.split_lines(positions))[:5000], opens_at=opens_at,
+                   due_at=due_at, allow_late=bool(allow_late), late_until=late_until, created_at=now,
+                   created_by=actor.account_id)
+    session.add(row)
+    session.flush()
+    for unit_id in units:
+        session.add(CampaignUnit(campaign_id=row.id, unit_id=unit_id))
+    audit.record(session, actor=actor, action="commitment_campaign.create", entity="commitment_campaign",
+                 entity_id=row.id, now=now, year=year, template_id=template.id, units=units,
+                 opens_at=opens_at, due_at=due_at, allow_late=allow_late)
+    session.flush()
+    return row.id
+
+
+def open_campaign(session: Session, *, actor: Actor | None, campaign_id: int, due_on: str = "",
+                  now: datetime) -> None:
+    """Open a draft now, or reopen a closed campaign (with a new due date if it has passed).
+
+    Raises:
+        NotAllowed, NotFound, Invalid (the due date passed and no new one given), Conflict.
+    """
+    require(actor, Perm.MANAGE_COMMITMENTS)
+    c = _campaign(session, campaign_id)
+    status = status_of(c, now)
+    if status is CampaignStatus.OPEN:
+        raise Conflict("This campaign is already open.")
+    if (due_on or "").strip():
+        c.due_at = rules.end_of_day(rules.parse_day(due_on, "due date"), get_settings().tz)
+        if c.late_until is not None and c.late_until <= c.due_at:
+            c.late_until = None
+    if c.opens_at > now:
+        c.opens_at = now
+    c.closed_at = None
+    if status_of(c, now) is not CampaignStatus.OPEN:
+        raise Invalid("The due date has passed: give a new due date to reopen this campaign.",
+                      {"due": "In the past"})
+    session.add(c)
+    audit.record(session, actor=actor, action="commitment_campaign.open", entity="commitment_campaign",
+                 entity_id=c.id, now=now, due_at=c.due_at)
+    session.flush()
+
+
+def close_campaign(session: Session, *, actor: Actor | None, campaign_id: int, now: datetime) -> None:
+    """Close a campaign now (signing stops; signatures given stay).
+
+    Raises:
+        NotAllowed, NotFound, Conflict (already closed or still a draft).
+    """
+    require(actor, Perm.MANAGE_COMMITMENTS)
+    c = _campaign(session, campaign_id)
+    status = status_of(c, now)
+    if status is not CampaignStatus.OPEN:
+        raise Conflict(f"Only an open campaign can be closed; this one is {status}.")
+    c.closed_at = now
+    session.add(c)
+    audit.record(session, actor=actor, action="commitment_campaign.close", entity="commitment_campaign",
+                 entity_id=c.id, now=now)
+    session.flush()
+
+
+# --- audience ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Member:
+    person: Person
+    unit: Unit
+
+
+def member_of(session: Session, c: Campaign, person_id: int) -> _Member:
+    """The person, who must be in the campaign's audience right now.
+
+    Raises:
+        NotAllowed: not in the audience (someone else's campaign).
+    """
+    row = session.exec(select(Person, Unit).join(Unit, Unit.id == Person.unit_id)
+                       .where(Person.id == person_id)).first()
+    if row is None or not row[0].is_active or not rules.in_audience(
+            unit_path=row[1].path, position=row[0].position,
+            audience_paths=audience_paths(session, c.id), positions=positions_of(c)):
+        raise NotAllowed("This campaign is not addressed to you (or to this person's unit).")
+    return _Member(person=row[0], unit=row[1])
+
+
+def _exception(session: Session, campaign_id: int, person_id: int) -> DueException | None:
+    return session.exec(select(DueException).where(DueException.campaign_id == campaign_id,
+                                                   DueException.person_id == person_id)).first()
+
+
+def check_can_sign(session: Session, c: Campaign, person_id: int, now: datetime) -> datetime | None:
+    """Refuse signing when the campaign or the person's own deadline does not allow it.
+
+    Returns:
+        The person's due date (None when exempted).
+
+    Raises:
+        Invalid: with the date that passed.
+    """
+    due_at, _exempt = due_for(session, c, person_id)
+    closes = closes_of(c)
+    rules.may_sign(status_of(c, now), closed_by_officer=c.closed_at is not None and c.closed_at <= now,
+                   closes_on=_fmt_day(closes - timedelta(seconds=1)), due_at=due_at,
+                   due_on=_fmt_day(due_at - timedelta(seconds=1)) if due_at else "",
+                   has_exception=_exception(session, c.id, person_id) is not None, allow_late=c.allow_late,
+                   now=now)
+    return due_at
+
+
+def due_for(session: Session, c: Campaign, person_id: int) -> tuple[datetime | None, bool]:
+    """A person's own due date in a campaign, and whether they are exempted."""
+    exc = _exception(session, c.id, person_id)
+    exempt = exc is not None and exc.due_at is None
+    return rules.effective_due(c.due_at, exc.due_at if exc else None, exempt), exempt
+
+
+def set_exception(session: Session, *, actor: Actor | None, campaign_id: int, person_id: int,
+                  reason: str, due_on: str = "", exempt: bool = False, now: datetime) -> None:
+    """Give one person their own due date (leave, illness) or exempt them, with a reason.
+
+    Raises:
+        NotAllowed (not the officer or the person's unit head), NotFound, Invalid.
+    """
+    require(actor, Perm.RECORD_COMMITMENT_EXCEPTION)
+    c = _campaign(session, campaign_id)
+    member = member_of(session, c, person_id)
+    require(actor, Perm.RECORD_COMMITMENT_EXCEPTION, unit_path=member.unit.path)
+    text = rules.clean_reason(reason)
+    due_at = None
+    if not exempt:
+        due_at = rules.end_of_day(rules.parse_day(due_on, "due date"), get_settings().tz)
+        if due_at <= c.due_at:
+            raise Invalid("A personal due date must come after the campaign's due date "
+                          f"({_fmt_day(c.due_at - timedelta(seconds=1))}).", {"due": "Too early"})
+    row = _exception(session, c.id, person_id) or DueException(
+        campaign_id=c.id, person_id=person_id, reason=text, recorded_at=now)
+    row.due_at, row.reason, row.recorded_at, row.recorded_by = due_at, text, now, actor.account_id
+    session.add(row)
+    audit.record(session, actor=actor, action="commitment_exception.set", entity="commitment_campaign",
+                 entity_id=c.id, now=now, person_id=person_id, due_at=due_at, exempt=exempt, reason=text)
+    session.flush()
+
+
+# --- signing ---------------------------------------------------------------------------------------
+
+
+def _template_text(t: CommitmentTemplate) -> tuple[str, ...]:
+    return tuple(json.loads(t.clauses_json))
+
+
+def _check_password(session: Session, actor: Actor, password: str) -> None:
+    account = session.get(Account, actor.account_id)
+    if account is None or not verify_password((password or "")[:256], account.password_hash):
+        raise Invalid("Your password is not right. Re-enter the password you log in with.",
+                      {"password": "Wrong password"})
+
+
+def _lock_chain(session: Session) -> None:
+    # One chain for every signature: writers take turns. SQLite already serialises writers
+    # (BEGIN IMMEDIATE); PostgreSQL needs a transaction-level advisory lock.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(727001)"))
+
+
+def _append(session: Session, *, c: Campaign, template_id: int, kind: Kind, slot: str, person_id: int,
+            unit_id: int, parent: Signature | None, method: str, typed_name: str, content: str,
+            pledges: tuple[str, ...], client_ip: str, user_agent: str, on_time: bool,
+            recorded_by: int | None = None, paper_reason: str = "", scan: files.StoredFile | None = None,
+            now: datetime) -> Signature:
+    """Write one signature at the end of the chain."""
+    if session.exec(select(Signature.id).where(Signature.campaign_id == c.id, Signature.slot == slot)).first():
+        raise Conflict("This commitment is already signed; a signature cannot be given twice.")
+    _lock_chain(session)
+    last = session.exec(select(Signature).order_by(Signature.seq.desc())).first()
+    seq = (last.seq + 1) if last else 1
+    prev_hash = last.content_hash if last else rules.GENESIS_HASH
+    ip, ua = (client_ip or "")[:64], (user_agent or "")[:300]
+    payload = rules.signature_payload(
+        seq=seq, campaign_id=c.id, template_id=template_id, kind=str(kind), slot=slot,
+        person_id=person_id, unit_id=unit_id, parent_hash=parent.content_hash if parent else "",
+        signed_at=now, method=method, typed_name=typed_name, content=content, pledges=pledges,
+        client_ip=ip, user_agent=ua, scan_sha256=scan.sha256 if scan else "")
+    digest = rules.chain_hash(prev_hash, payload)
+    sig = Signature(seq=seq, code=digest[:16], campaign_id=c.id, template_id=template_id, kind=str(kind),
+                    slot=slot, person_id=person_id, unit_id=unit_id, parent_id=parent.id if parent else None,
+                    signed_at=now, method=method, typed_name=typed_name, content=content,
+                    pledges_json=json.dumps(list(pledges), ensure_ascii=False), client_ip=ip, user_agent=ua,
+                    recorded_by=recorded_by, paper_reason=paper_reason,
+                    scan_file_id=scan.id if scan else None, on_time=on_time, prev_hash=prev_hash,
+                    content_hash=digest)
+    session.add(sig)
+    session.flush()
+    return sig
+
+
+def _record_points(session: Session, sig: Signature, now: datetime) -> None:
+    """THE scoring hook, in the signing transaction (issue 6's points ledger).
+
+    A personal signature given on time earns the signer the COMMITMENT points; a collective
+    commitment earns its unit points once the union chair has countersigned it, if the
+    head signed on time. Late signatures earn nothing. Recording is idempotent per
+    ``signature:<id>``.
+    """
+    if sig.kind == Kind.PERSONAL and sig.on_time:
+        scoring.record_points(session, person_id=sig.person_id, source=Source.COMMITMENT,
+                              source_ref=f"signature:{sig.id}", occurred_at=sig.signed_at, now=now)
+    elif sig.kind == Kind.COUNTERSIGN and sig.parent_id:
+        head = session.get(Signature, sig.parent_id)
+        if head is not None and head.on_time:
+            scoring.record_unit_points(session, unit_id=head.unit_id, source=Source.COMMITMENT,
+                                       source_ref=f"signature:{head.id}", occurred_at=head.signed_at, now=now)
+
+
+def sign(session: Session, *, actor: Actor | None, campaign_id: int, ticked: list[int],
+         pledges: list[str], typed_name: str, password: str, client_ip: str, user_agent: str,
+         now: datetime) -> SignatureInfo:
+    """Sign one's own commitment in a campaign.
+
+    Every clause must be ticked as read, the typed name must be the name on record and the
+    password must be the login password. Evidence kept: time, client address, user agent
+    and the exact text signed, chained by hash to the previous signature.
+
+    Raises:
+        NotAllowed (not logged in, not in the audience), NotFound, Invalid (unticked clause,
+        wrong name or password, campaign not open, deadline passed), Conflict (signed already).
+    """
+    if actor is None:
+        raise NotAllowed("Your session has ended. Please log in again.")
+    c = _campaign(session, campaign_id)
+    member = member_of(session, c, actor.person_id)
+    if session.exec(select(Signature.id).where(Signature.campaign_id == c.id,
+                                               Signature.slot == f"p:{actor.person_id}")).first():
+        raise Conflict("You have already signed this commitment.")
+    due_at = check_can_sign(session, c, actor.person_id, now)
+    template = session.get(CommitmentTemplate, c.template_id)
+    clauses = _template_text(template)
+    ticks = [t for t in (ticked or []) if isinstance(t, int)]
+    if not rules.all_ticked(ticks, len(clauses)):
+        raise Invalid("Read and tick every clause before signing.", {"clauses": "Not all ticked"})
+    kept = rules.clean_pledges(pledges or [])
+    if not rules.names_match(typed_name, member.person.full_name):
+        raise Invalid("The name you typed is not the name on your record "
+                      f"(“{member.person.full_name}”). Type your full name exactly.",
+                      {"typed_name": "Does not match"})
+    _check_password(session, actor, password)
+    content = rules.signed_text(title=template.title, preamble=template.preamble, clauses=clauses,
+                                pledges=kept, signer=member.person.full_name, unit=member.unit.name,
+                                campaign=c.name)
+    on_time = due_at is None or now < due_at
+    sig = _append(session, c=c, template_id=template.id, kind=Kind.PERSONAL, slot=f"p:{actor.person_id}",
+                  person_id=actor.person_id, unit_id=member.unit.id, parent=None, method="online",
+                  typed_name=" ".join(typed_name.split()), content=content, pledges=kept,
+                  client_ip=client_ip, user_agent=user_agent, on_time=on_time, now=now)
+    audit.record(session, actor=actor, action="commitment.sign", entity="commitment_signature",
+                 entity_id=sig.id, now=now, campaign_id=c.id, on_time=on_time)
+    _record_points(session, sig, now)
+    return _info(sig)
+
+
+def respond(session: Session, *, actor: Actor | None, campaign_id: int, kind: str, reason: str,
+            now: datetime) -> None:
+    """Decline to sign, or ask for clarification, with a reason the unit head sees.
+
+    Raises:
+        NotAllowed, NotFound, Invalid (kind, reason, campaign not open), Conflict (signed already).
+    """
+    if actor is None:
+        raise NotAllowed("Your session has ended. Please log in again.")
+    if kind not in ("decline", "clarify"):
+        raise Invalid("Choose whether you decline or ask for clarification.")
+    c = _campaign(session, campaign_id)
+    member = member_of(session, c, actor.person_id)
+    if session.exec(select(Signature.id).where(Signature.campaign_id == c.id,
+                                               Signature.slot == f"p:{actor.person_id}")).first():
+        raise Conflict("You have already signed this commitment.")
+    if status_of(c, now) is not CampaignStatus.OPEN:
+        raise Invalid("This campaign is not open; responses are taken only while it is open.")
+    text = rules.clean_reason(reason)
+    session.add(CommitmentResponse(campaign_id=c.id, person_id=actor.person_id, unit_id=member.unit.id,
+                                   kind=kind, reason=text, at=now))
+    audit.record(session, actor=actor, action=f"commitment.{kind}", entity="commitment_campaign",
+                 entity_id=c.id, now=now, reason=text)
+    session.flush()
+
+
+def _heads_unit(actor: Actor, unit_id: int) -> bool:
+    return any(g.role is Role.UNIT_HEAD and g.unit_id == unit_id for g in actor.grants)
+
+
+def sign_collective(session: Session, *, actor: Actor | None, campaign_id: int, unit_id: int,
+                    ticked: list[int], typed_name: str, password: str, client_ip: str, user_agent: str,
+                    now: datetime) -> SignatureInfo:
+    """The unit head signs the unit's collective commitment (the union chair countersigns).
+
+    Raises:
+        NotAllowed (not this unit's head, unit outside the audience), NotFound, Invalid, Conflict.
+    """
+    if actor is None:
+        raise NotAllowed("Your session has ended. Please log in again.")
+    if not isinstance(unit_id, int) or not _heads_unit(actor, unit_id):
+        raise NotAllowed("Only the head of this unit can sign its collective commitment.")
+    c = _campaign(session, campaign_id)
+    if not c.collective_template_id:
+        raise Invalid("This campaign has no collective commitment.")
+    unit = session.get(Unit, unit_id)
+    if unit is None or not any(unit.path.startswith(p) for p in audience_paths(session, c.id)):
+        raise NotAllowed("This unit is not in the campaign's audience.")
+    rules.may_sign(status_of(c, now), closed_by_officer=c.closed_at is not None and c.closed_at <= now,
+                   closes_on=_fmt_day(closes_of(c) - timedelta(seconds=1)), due_at=c.due_at,
+                   due_on=_fmt_day(c.due_at - timedelta(seconds=1)), has_exception=False,
+                   allow_late=c.allow_late, now=now)
+    template = session.get(CommitmentTemplate, c.collective_template_id)
+    clauses = _template_text(template)
+    if not rules.all_ticked([t for t in (ticked or []) if isinstance(t, int)], len(clauses)):
+        raise Invalid("Read and tick every clause before signing.", {"clauses": "Not all ticked"})
+    if not rules.names_match(typed_name, actor.full_name):
+        raise Invalid(f"The name you typed is not the name on your record (“{actor.full_name}”).",
+                      {"typed_name": "Does not match"})
+    _check_password(session, actor, password)
+    content = rules.signed_text(title=template.title, preamble=template.preamble, clauses=clauses, pledges=(),
+                                signer=actor.full_name, unit=unit.name, campaign=c.name)
+    sig = _append(session, c=c, template_id=template.id, kind=Kind.COLLECTIVE, slot=f"u:{unit.id}",
+                  person_id=actor.person_id, unit_id=unit.id, parent=None, method="online",
+                  typed_name=" ".join(typed_name.split()), content=content, pledges=(), client_ip=client_ip,
+                  user_agent=user_agent, on_time=now < c.due_at, now=now)
+    audit.record(session, actor=actor, action="commitment.sign_collective", entity="commitment_signature",
+                 entity_id=sig.id, now=now, campaign_id=c.id, unit_id=unit.id)
+    return _info(sig)
+
+
+def union_chair_units(session: Session, actor: Actor) -> list[int]:
+    """Units whose union branch the actor chairs (holds a union-officer grant on)."""
+    branch_ids = [g.branch_id for g in actor.grants if g.role is Role.UNION_OFFICER and g.branch_id]
+    if not branch_ids:
+        return []
+    return list(session.exec(select(Branch.unit_id).where(Branch.id.in_(branch_ids),
+                                                          Branch.kind == "union")).all())
+
+
+def countersign(session: Session, *, actor: Actor | None, signature_id: int, typed_name: str,
+                password: str, client_ip: str, user_agent: str, now: datetime) -> SignatureInfo:
+    """The union chair of the unit countersigns its collective commitment.
+
+    Raises:
+        NotAllowed (not the chair of this unit's union branch), NotFound, Invalid, Conflict.
+    """
+    if actor is None:
+        raise NotAllowed("Your session has ended. Please log in again.")
+    parent = session.get(Signature, signature_id) if isinstance(signature_id, int) else None
+    if parent is None or parent.kind != Kind.COLLECTIVE or parent.unit_id not in union_chair_units(session, actor):
+        raise NotAllowed("Only the union chair of this unit can countersign its collective commitment.")
+    c = _campaign(session, parent.campaign_id)
+    if status_of(c, now) is CampaignStatus.CLOSED:
+        raise Invalid(f"This campaign closed on {_fmt_day(closes_of(c))}; it can no longer be countersigned.")
+    if not rules.names_match(typed_name, actor.full_name):
+        raise Invalid(f"The name you typed is not the name on your record (“{actor.full_name}”).",
+                      {"typed_name": "Does not match"})
+    _check_password(session, actor, password)
+    content = f"Đồng ký bản cam kết tập thể {parent.code} (SHA-256 {parent.content_hash})"
+    sig = _append(session, c=c, template_id=parent.template_id, kind=Kind.COUNTERSIGN,
+                  slot=f"c:{parent.unit_id}", person_id=actor.person_id, unit_id=parent.unit_id, parent=parent,
+                  method="online", typed_name=" ".join(typed_name.split()), content=content, pledges=(),
+                  client_ip=client_ip, user_agent=user_agent, on_time=True, now=now)
+    audit.record(session, actor=actor, action="commitment.countersign", entity="commitment_signature",
+                 entity_id=sig.id, now=now, parent_id=parent.id)
+    _record_points(session, sig, now)
+    return _info(sig)
+
+
+def record_paper_signature(session: Session, *, actor: Actor | None, campaign_id: int, person_id: int,
+                           reason: str, scan: bytes, scan_name: str, signed_on: str, now: datetime
+                           ) -> SignatureInfo:
+    """An officer records a paper signature for a person (typically without an account).
+
+    The scan is stored (checked from its bytes) and its SHA-256 enters the chained content;
+    the signature is marked ``paper`` everywhere it is shown.
+
+    Raises:
+        NotAllowed, NotFound, Invalid (reason, scan, date, campaign), Conflict (signed already).
+    """
+    require(actor, Perm.MANAGE_COMMITMENTS)
+    c = _campaign(session, campaign_id)
+    member = member_of(session, c, person_id) if isinstance(person_id, int) else None
+    if member is None:
+        raise NotFound("This person does not exist.")
+    if status_of(c, now) is CampaignStatus.DRAFT:
+        raise Invalid("This campaign is not open yet.")
+    text = rules.clean_reason(reason)
+    signed_day = rules.parse_day(signed_on, "date on the paper")
+    if rules.start_of_day(signed_day, get_settings().tz) > now:
+        raise Invalid("The date on the paper cannot be in the future.", {"signed_on": "In the future"})
+    if not scan:
+        raise Invalid("Upload the scan of the signed paper (PDF, JPEG or PNG).", {"scan": "Required"})
+    clean = files.clean_scan(scan)
+    if session.exec(select(Signature.id).where(Signature.campaign_id == c.id,
+                                               Signature.slot == f"p:{person_id}")).first():
+        raise Conflict("This person has already signed this commitment.")
+    stored = files.save(session, clean=clean, purpose=SCAN_PURPOSE, name=scan_name or "scan", actor=actor, now=now)
+    template = session.get(CommitmentTemplate, c.template_id)
+    content = rules.signed_text(title=template.title, preamble=template.preamble,
+                                clauses=_template_text(template), pledges=(), signer=member.person.full_name,
+                                unit=member.unit.name, campaign=c.name) + \
+        f"\n\n[Ký trên giấy ngày {signed_day:%d/%m/%Y}; ghi nhận bởi {actor.full_name}]"
+    due_at, _ = due_for(session, c, person_id)
+    on_time = due_at is None or rules.start_of_day(signed_day, get_settings().tz) < due_at
+    sig = _append(session, c=c, template_id=template.id, kind=Kind.PERSONAL, slot=f"p:{person_id}",
+                  person_id=person_id, unit_id=member.unit.id, parent=None, method="paper",
+                  typed_name=member.person.full_name, content=content, pledges=(), client_ip="", user_agent="",
+                  on_time=on_time, recorded_by=actor.account_id, paper_reason=text, scan=stored, now=now)
+    audit.record(session, actor=actor, action="commitment.record_paper", entity="commitment_signature",
+                 entity_id=sig.id, now=now, person_id=person_id, reason=text, scan_file_id=stored.id)
+    _record_points(session, sig, now)
+    return _info(sig)
+
+
+def may_read_scan(session: Session, actor: Actor | None, stored: files.StoredFile) -> bool:
+    """Who may open a paper-signature scan: officers, the unit's head, the signer."""
+    sig = session.exec(select(Signature).where(Signature.scan_file_id == stored.id)).first()
+    if sig is None or actor is None:
+        return False
+    if actor.person_id == sig.person_id:
+        return True
+    unit = session.get(Unit, sig.unit_id)
+    return unit is not None and can(actor, Perm.VIEW_COMMITMENT_PROGRESS, unit_path=unit.path)
+
+
+def chain_count(session: Session) -> int:
+    """How many signatures the chain holds."""
+    return session.exec(select(func.count()).select_from(Signature)).one()

@@ -1,0 +1,74 @@
+"""Commitments journey: the officer launches a campaign, staff signs, the unit head sees it."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from playwright.sync_api import Page, expect
+
+from engagement.org.demo import DEMO_LOGINS, DEMO_PASSWORD
+from tests.e2e.test_journeys import log_in
+
+NAMES = {username: name for username, _role, name in DEMO_LOGINS}
+CAMPAIGN = "Cam kết bổ sung Sở Nội vụ"
+
+
+def _snv_signed(page: Page) -> str:
+    row = page.locator(".completion-row").filter(has=page.get_by_text("Sở Nội vụ", exact=True)).first
+    expect(row).to_be_visible(timeout=15_000)
+    return row.locator(".signed-count").inner_text()
+
+
+def test_officer_launches_staff_signs_unit_head_sees_one_more(page: Page, app_url: str) -> None:
+    # The officer launches a campaign for Sở Nội vụ and its offices.
+    log_in(page, app_url, "officer")
+    page.goto(f"{app_url}/commitments/campaigns")
+    form = page.locator("form", has=page.get_by_role("button", name="Launch campaign"))
+    form.get_by_label("Name").fill(CAMPAIGN)
+    form.locator("select[name=template_id]").select_option(index=1)
+    unit = form.locator("select[name=unit_id]")
+    unit.select_option(unit.locator("option", has_text="Sở Nội vụ").first.get_attribute("value"))
+    today = date.today()
+    form.get_by_label("Opens on").fill(today.isoformat())
+    form.get_by_label("Due on").fill((today + timedelta(days=14)).isoformat())
+    form.get_by_role("button", name="Launch campaign").click()
+    expect(page.locator(".campaign-row", has_text=CAMPAIGN)).to_contain_text("open", timeout=15_000)
+
+    # The unit head sees nobody has signed it yet.
+    page.context.clear_cookies()
+    log_in(page, app_url, "head.snv")
+    page.goto(f"{app_url}/commitments/campaigns")
+    before = int(_snv_signed(page))
+
+    # Staff reads every clause (the button stays disabled until then), types name and password.
+    page.context.clear_cookies()
+    log_in(page, app_url, "staff")
+    page.goto(f"{app_url}/commitments")
+    page.locator(".my-commitment", has_text=CAMPAIGN).get_by_role("button", name="Read and sign").click()
+    sign = page.get_by_role("button", name="Sign my commitment")
+    expect(sign).to_be_disabled(timeout=15_000)
+    boxes = page.get_by_role("checkbox")
+    for i in range(boxes.count()):
+        boxes.nth(i).click()
+    expect(sign).to_be_enabled()
+    page.get_by_label("Personal pledges").fill("Trả lời mọi yêu cầu của người dân trong 2 ngày")
+    page.get_by_label("Type your full name").fill("Someone Else")
+    page.get_by_label("Your password").fill(DEMO_PASSWORD)
+    sign.click()
+    expect(page.get_by_role("alert")).to_contain_text("not the name on your record")
+    page.get_by_label("Type your full name").fill(NAMES["staff"])
+    sign.click()
+    expect(page.locator("#signed-callout")).to_be_visible(timeout=15_000)
+    code = page.locator("#signed-callout code").inner_text()
+
+    # Anyone can verify it, without logging in.
+    page.context.clear_cookies()
+    page.goto(f"{app_url}/verify/{code}")
+    expect(page.locator("#verify-result")).to_contain_text("chain is intact", timeout=15_000)
+    expect(page.get_by_text(NAMES["staff"])).to_be_visible()
+
+    # The unit head sees one more signed.
+    log_in(page, app_url, "head.snv")
+    page.goto(f"{app_url}/commitments/campaigns")
+    expect(page.locator(".completion-row").filter(has=page.get_by_text("Sở Nội vụ", exact=True)).first
+           .locator(".signed-count")).to_have_text(str(before + 1), timeout=15_000)
