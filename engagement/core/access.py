@@ -61,6 +61,11 @@ class Perm(StrEnum):
     IMPORT_PEOPLE = "people.import"
     MANAGE_ACCOUNTS = "accounts.manage"
     VIEW_AUDIT = "audit.view"
+    GIVE_RECOGNITION = "recognition.give"
+    REVOKE_RECOGNITION = "recognition.revoke"
+    MANAGE_VALUES = "recognition.values"
+    MODERATE_THANKS = "thanks.moderate"
+    VIEW_FAIRNESS = "recognition.fairness"
 
 
 _ADMIN_AND_OFFICER = {Role.SYSTEM_ADMIN: Scope.ORG, Role.EMULATION_OFFICER: Scope.ORG}
@@ -79,6 +84,12 @@ PERMISSIONS: dict[Perm, dict[Role, Scope]] = {
     Perm.IMPORT_PEOPLE: dict(_ADMIN_AND_OFFICER),
     Perm.MANAGE_ACCOUNTS: {Role.SYSTEM_ADMIN: Scope.ORG},
     Perm.VIEW_AUDIT: {Role.SYSTEM_ADMIN: Scope.ORG},
+    Perm.GIVE_RECOGNITION: {role: Scope.ORG for role in Role},
+    Perm.REVOKE_RECOGNITION: {Role.EMULATION_OFFICER: Scope.ORG},
+    Perm.MANAGE_VALUES: {Role.EMULATION_OFFICER: Scope.ORG},
+    # Citizens' thanks links, QR sheets and note moderation: a unit head for their units.
+    Perm.MODERATE_THANKS: {Role.EMULATION_OFFICER: Scope.ORG, Role.UNIT_HEAD: Scope.UNITS},
+    Perm.VIEW_FAIRNESS: {Role.EMULATION_OFFICER: Scope.ORG},
 }
 
 
