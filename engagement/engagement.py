@@ -7,7 +7,9 @@ import reflex as rx
 # Importing the schema puts every table on SQLModel.metadata, which is also the metadata of
 # the base model Reflex registers: `reflex db makemigrations / migrate` see the whole schema.
 from engagement import schema  # noqa: F401
+from engagement.notify import pages as notify_pages
 from engagement.org import pages as org_pages
+from engagement.recognition import pages as recognition_pages
 from engagement.ui import files as ui_files
 from engagement.ui import pages as ui_pages
 
@@ -20,3 +22,5 @@ app = rx.App(
 
 ui_pages.add_pages(app)
 org_pages.add_pages(app)
+recognition_pages.add_pages(app)
+notify_pages.add_pages(app)

@@ -66,13 +66,18 @@ def _me(actor: Actor | None) -> Actor:
     return actor
 
 
-def mark_read(session: Session, *, actor: Actor | None, notification_id: int, now: datetime) -> None:
-    """Mark one of one's own notifications read (someone else's id is silently ignored)."""
+def mark_read(session: Session, *, actor: Actor | None, notification_id: int, now: datetime) -> str:
+    """Mark one of one's own notifications read; returns its link ("" for someone else's)."""
     me = _me(actor)
-    session.execute(sa.update(Notification).where(
-        Notification.id == int(notification_id), Notification.recipient_id == me.person_id,
-        Notification.read_at.is_(None)).values(read_at=now))
-    session.flush()
+    row = session.exec(select(Notification).where(
+        Notification.id == int(notification_id), Notification.recipient_id == me.person_id)).first()
+    if row is None:
+        return ""
+    if row.read_at is None:
+        row.read_at = now
+        session.add(row)
+        session.flush()
+    return safe_link(row.link)
 
 
 def mark_all_read(session: Session, *, actor: Actor | None, now: datetime) -> int:

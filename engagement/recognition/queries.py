@@ -370,3 +370,14 @@ def fairness(session: Session, *, actor: Actor | None, now: datetime,
                                        share=f"{100 * n_inside / total:.0f}%"))
     units.sort(key=lambda u: -u.inside / u.total)
     return ring_rows, units
+
+
+def moderated_units(session: Session, *, actor: Actor | None) -> list[tuple[int, str]]:
+    """Active units where the actor manages citizens' thanks (id, indented name), tree order."""
+    me = require(actor, Perm.MODERATE_THANKS)
+    where = reach(me, Perm.MODERATE_THANKS)
+    stmt = select(Unit.id, Unit.name, Unit.depth, Unit.path).where(Unit.is_active.is_(True))
+    if not where.org:
+        stmt = stmt.where(or_(*[Unit.path.startswith(p) for p in where.unit_paths]))
+    rows = session.exec(stmt.order_by(Unit.path)).all()
+    return [(uid, ("\u2003" * depth) + name) for uid, name, depth, _ in rows]

@@ -17,7 +17,7 @@ from sqlmodel import Session, func, select
 from engagement.core import audit
 from engagement.core.access import Actor, Perm, Role, can, require
 from engagement.core.clock import local
-from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound, Throttled
+from engagement.core.errors import Conflict, Invalid, NotFound, Throttled
 from engagement.notify import service as notify
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.recognition import rules

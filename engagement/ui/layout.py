@@ -13,6 +13,10 @@ def _nav_items() -> list[tuple[str, str, str, rx.Var | bool]]:
     return [
         ("Home", routes.HOME, "house", True),
         ("My profile", routes.PROFILE, "user", True),
+        ("Recognition", routes.RECOGNITION, "heart_handshake", True),
+        ("Citizens' thanks", routes.RECOGNITION_CITIZENS, "qr_code", AuthState.can_moderate_thanks),
+        ("Recognition values", routes.RECOGNITION_VALUES, "tags", AuthState.can_manage_values),
+        ("Recognition fairness", routes.RECOGNITION_FAIRNESS, "scale", AuthState.can_view_fairness),
         ("Organisation", routes.UNITS, "network", True),
         ("People", routes.PEOPLE, "users", AuthState.can_view_people),
         ("Import staff", routes.IMPORT, "file_up", AuthState.can_import),
@@ -65,6 +69,29 @@ def mobile_menu() -> rx.Component:
     )
 
 
+def bell() -> rx.Component:
+    """The notifications bell with the unread count."""
+    return rx.link(
+        rx.box(
+            rx.icon("bell", size=20),
+            rx.cond(
+                AuthState.unread_notifications > 0,
+                rx.badge(AuthState.unread_notifications, color_scheme="red", variant="solid",
+                         radius="full", size="1", position="absolute", top="-8px", right="-10px",
+                         id="unread-count"),
+            ),
+            position="relative",
+            padding="0.25em",
+        ),
+        href=routes.NOTIFICATIONS,
+        color_scheme="gray",
+        high_contrast=True,
+        aria_label="Notifications",
+        id="bell",
+        margin_right="0.75em",
+    )
+
+
 def topbar() -> rx.Component:
     """Organisation name, and the user menu with logout."""
     return rx.hstack(
@@ -79,6 +106,7 @@ def topbar() -> rx.Component:
             spacing="2",
         ),
         rx.spacer(),
+        bell(),
         rx.menu.root(
             rx.menu.trigger(
                 rx.button(
