@@ -47,8 +47,12 @@ def seed_demo(*, only_if_empty: bool) -> int:
             return 0
         sys.stderr.write("The database already has data; the demo loads only into an empty one.\n")
         return 1
+    from engagement.recognition.demo import seed_demo as _seed_recognition
+
     with unit_of_work() as session:
-        summary = _seed(session, now=clock.now())
+        now = clock.now()
+        summary = _seed(session, now=now)
+        summary |= _seed_recognition(session, now=now)
     sys.stdout.write(f"Demo organisation loaded: {summary}\n")
     sys.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r}):\n")
     for username, role, name in DEMO_LOGINS:

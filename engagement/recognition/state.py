@@ -35,8 +35,9 @@ def _opt_id(value: object) -> int | None:
     return int(text) if text.isdigit() and int(text) > 0 else None
 
 
-class FeedBase(AuthState):
-    """What every feed shares: reactions, comments, revocation, paging."""
+class FeedBase(rx.State, mixin=True):
+    """What every feed shares: reactions, comments, revocation, paging (a mixin: each page's
+    State gets its own copy of these handlers)."""
 
     items: list[FeedItem] = []
     page: int = 1
@@ -125,7 +126,7 @@ class FeedBase(AuthState):
         return rx.toast.success("The recognition was revoked; the record and your reason are kept.")
 
 
-class RecognitionState(FeedBase):
+class RecognitionState(FeedBase, AuthState):
     """The organisation / unit feed and the form to give recognition."""
 
     unit_filter: str = ""
@@ -273,7 +274,7 @@ class RecognitionState(FeedBase):
         return rx.toast.success(f"Recognition sent. {given.left} of your allowance left this month.")
 
 
-class PersonState(FeedBase):
+class PersonState(FeedBase, AuthState):
     """A person's recognition profile."""
 
     card: PersonCard | None = None
