@@ -60,7 +60,7 @@ class FeedItem:
     message: str
     level: str
     level_label: str
-    values: str
+    value_names: str
     at: str
     is_private: bool
     work_ref: str

@@ -37,6 +37,7 @@ def _native_select(options, value, on_change, placeholder: str, label: str) -> r
         rx.el.option(placeholder, value=""),
         rx.foreach(options, lambda o: rx.el.option(o.label, value=o.value)),
         value=value, on_change=on_change, class_name="native-select", aria_label=label,
+        style={"max_width": "18em"},
     )
 
 
@@ -63,7 +64,7 @@ def _feed_item(item: FeedItem, state: type[FeedBase]) -> rx.Component:
             ),
             rx.text(item.message, white_space="pre-wrap", class_name="recognition-message"),
             rx.hstack(
-                rx.text(item.values, size="1", color_scheme="green", weight="medium"),
+                rx.text(item.value_names, size="1", color_scheme="green", weight="medium"),
                 rx.cond(item.work_ref != "", rx.code("Dossier " + item.work_ref, size="1")),
                 rx.spacer(),
                 rx.text(item.at, size="1", color_scheme="gray"),
@@ -371,6 +372,7 @@ def _qr_card(c: QrCard) -> rx.Component:
         rx.text(c.label, weight="bold", text_align="center"),
         rx.text(c.sublabel, size="1", color_scheme="gray", text_align="center"),
         rx.text("Scan to rate our service", size="1", text_align="center"),
+        rx.link("Open the link", href=c.url, size="1", class_name="qr-link no-print", is_external=True),
         align="center", spacing="1", padding="0.75em", border=f"1px dashed {rx.color('gray', 7)}",
         class_name="qr-card", style={"break_inside": "avoid"},
     )

@@ -176,7 +176,7 @@ def _items(session: Session, me: Actor, recs: list[Recognition]) -> list[FeedIte
             recipients=", ".join(n for _, n in to),
             first_recipient_id=next((p for p, _ in to if p), 0),
             message=r.message, level=r.level, level_label=rules.LEVELS[r.level][0],
-            values=" · ".join(values.get(r.id, [])), at=_fmt(r.created_at),
+            value_names=" · ".join(values.get(r.id, [])), at=_fmt(r.created_at),
             is_private=r.is_private, work_ref=r.work_ref, reactions=reactions.get(r.id, 0),
             i_reacted=r.id in mine, can_revoke=may_revoke,
             comments=comments.get(r.id, [])[-20:],

@@ -53,7 +53,7 @@ def test_recognition_reaches_the_feed_and_notifies_the_receiver(session, org, no
     page = queries.feed(session, actor=org.other)
     assert [i.id for i in page.items] == [given.id]
     assert page.items[0].recipients == "Phạm Thị Nhận"
-    assert page.items[0].values == "Service attitude"
+    assert page.items[0].value_names == "Service attitude"
     assert notify_queries.unread_count(session, actor=org.taker) == 1
     listed = notify_queries.my_notifications(session, actor=org.taker)
     assert listed.rows[0].title == "Great work from Lê Văn Tặng"
