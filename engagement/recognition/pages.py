@@ -19,6 +19,7 @@ from engagement.recognition.state import (
     FeedBase,
     PersonState,
     QrState,
+    RecognitionHomeState,
     RecognitionState,
     ThanksState,
     ValuesState,
@@ -424,7 +425,8 @@ def values_page() -> rx.Component:
                 rx.box(field("Description", "description"), flex="2", min_width="12em"),
                 rx.button("Add value", type="submit"), align="end", wrap="wrap", width="100%"),
                 on_submit=ValuesState.add, reset_on_submit=True)),
-            rx.button("Add the movement's default values", variant="soft", on_click=ValuesState.load_defaults),
+            rx.box(rx.button("Add the movement's default values", variant="soft",
+                             on_click=ValuesState.load_defaults)),
             rx.box(rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
                     "Value", "Description", "Status", "")])),
@@ -518,6 +520,28 @@ def thanks_page() -> rx.Component:
             width="100%", max_width="520px", padding="1.5em",
         ),
         min_height="100vh", padding="1em",
+    )
+
+
+def home_card() -> rx.Component:
+    """The recognition card of the home page."""
+    S = RecognitionHomeState
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.icon("heart_handshake", size=20), rx.heading("Recognition", size="4"),
+                      align="center"),
+            rx.text("Received: ", rx.text.strong(S.received), size="2"),
+            rx.text("Left to give this month: ", rx.text.strong(S.allowance_left), " of ",
+                    S.allowance_total, size="2"),
+            rx.hstack(
+                rx.link(rx.button("Recognise someone", size="2"), href=routes.RECOGNITION),
+                rx.link("My recognitions", href=routes.RECOGNITION_PERSON + "/"
+                        + S.my_person_id.to_string(), size="2"),
+                align="center", wrap="wrap", spacing="3",
+            ),
+            spacing="2", align="start",
+        ),
+        width="100%",
     )
 
 

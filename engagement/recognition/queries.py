@@ -381,3 +381,9 @@ def moderated_units(session: Session, *, actor: Actor | None) -> list[tuple[int,
         stmt = stmt.where(or_(*[Unit.path.startswith(p) for p in where.unit_paths]))
     rows = session.exec(stmt.order_by(Unit.path)).all()
     return [(uid, ("\u2003" * depth) + name) for uid, name, depth, _ in rows]
+
+
+def my_card(session: Session, *, actor: Actor | None) -> PersonCard:
+    """One's own recognition profile (for the home page)."""
+    me = require(actor, Perm.GIVE_RECOGNITION)
+    return person_card(session, actor=me, person_id=me.person_id)

@@ -155,7 +155,7 @@ class RecognitionState(FeedBase, AuthState):
         self.has_more = result.has_more
 
     async def _load_allowance(self) -> None:
-        left = await self._call(service.allowance)
+        left = await self._read(service.allowance, now=clock.now())
         self.allowance_left = left.left
         self.allowance_total = left.total
         self.allowance_month = left.month
@@ -272,6 +272,27 @@ class RecognitionState(FeedBase, AuthState):
         self.page = 1
         await self._refresh()
         return rx.toast.success(f"Recognition sent. {given.left} of your allowance left this month.")
+
+
+class RecognitionHomeState(AuthState):
+    """The recognition card of the home page."""
+
+    allowance_left: int = 0
+    allowance_total: int = 0
+    received: int = 0
+    my_person_id: int = 0
+
+    @rx.event
+    async def load(self):
+        """One's allowance and recognitions received."""
+        try:
+            left = await self._read(service.allowance, now=clock.now())
+            mine = await self._read(queries.my_card)
+        except DomainError:
+            return
+        self.allowance_left, self.allowance_total = left.left, left.total
+        self.received = mine.received
+        self.my_person_id = mine.person_id
 
 
 class PersonState(FeedBase, AuthState):

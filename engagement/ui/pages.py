@@ -6,6 +6,8 @@ import reflex as rx
 
 from engagement.core.errors import DomainError
 from engagement.org import queries as org_queries
+from engagement.recognition import pages as recognition_pages
+from engagement.recognition.state import RecognitionHomeState
 from engagement.settings import get_settings
 from engagement.ui import routes
 from engagement.ui.auth import AuthState, LoginState, PasswordState
@@ -103,8 +105,7 @@ def home_page() -> rx.Component:
         rx.grid(
             coming_soon_card("Conduct commitment", "signature",
                              "Your annual commitment and its signing status will appear here."),
-            coming_soon_card("Recognition", "heart_handshake",
-                             "Thanks from colleagues and citizens will appear here."),
+            recognition_pages.home_card(),
             coming_soon_card("Green office", "sprout",
                              "Your green-office activities and your unit's progress."),
             coming_soon_card("Emulation ranking", "trophy",
@@ -148,6 +149,6 @@ def add_pages(app: rx.App) -> None:
     app.add_page(login_page, route=routes.LOGIN, title="Log in",
                  on_load=LoginState.redirect_if_logged_in)
     app.add_page(home_page, route=routes.HOME, title="Home",
-                 on_load=[AuthState.guard, HomeState.load])
+                 on_load=[AuthState.guard, HomeState.load, RecognitionHomeState.load])
     app.add_page(change_password_page, route=routes.CHANGE_PASSWORD, title="Change password",
                  on_load=[AuthState.guard, PasswordState.reset_form])
