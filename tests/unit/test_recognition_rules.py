@@ -20,7 +20,7 @@ def test_the_most_generous_role_sets_the_allowance():
 
 
 def test_month_key_is_year_and_month():
-    assert rules.month_key(datetime(2026, 3, 31, 23, 59)) == "2026-03"  # noqa: DTZ001
+    assert rules.month_key(datetime(2026, 3, 31, 23, 59)) == "2026-03"
 
 
 def test_message_needs_thirty_characters_after_collapsing_spaces():
