@@ -85,11 +85,11 @@ PERMISSIONS: dict[Perm, dict[Role, Scope]] = {
     Perm.MANAGE_ACCOUNTS: {Role.SYSTEM_ADMIN: Scope.ORG},
     Perm.VIEW_AUDIT: {Role.SYSTEM_ADMIN: Scope.ORG},
     Perm.GIVE_RECOGNITION: {role: Scope.ORG for role in Role},
-    Perm.REVOKE_RECOGNITION: {Role.EMULATION_OFFICER: Scope.ORG},
-    Perm.MANAGE_VALUES: {Role.EMULATION_OFFICER: Scope.ORG},
+    Perm.REVOKE_RECOGNITION: dict(_ADMIN_AND_OFFICER),
+    Perm.MANAGE_VALUES: dict(_ADMIN_AND_OFFICER),
     # Citizens' thanks links, QR sheets and note moderation: a unit head for their units.
-    Perm.MODERATE_THANKS: {Role.EMULATION_OFFICER: Scope.ORG, Role.UNIT_HEAD: Scope.UNITS},
-    Perm.VIEW_FAIRNESS: {Role.EMULATION_OFFICER: Scope.ORG},
+    Perm.MODERATE_THANKS: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
+    Perm.VIEW_FAIRNESS: dict(_ADMIN_AND_OFFICER),
 }
 
 
