@@ -40,6 +40,8 @@ def seed_demo(*, only_if_empty: bool) -> int:
     """Load the demo organisation; with ``only_if_empty``, skip quietly when data exists."""
     from engagement.org.demo import DEMO_LOGINS, DEMO_PASSWORD
     from engagement.org.demo import seed_demo as _seed
+    from engagement.recognition.demo import seed_demo as _seed_recognition
+    from engagement.scoring.demo import seed_demo as _seed_points
 
     if not _database_is_empty():
         if only_if_empty:
@@ -47,12 +49,11 @@ def seed_demo(*, only_if_empty: bool) -> int:
             return 0
         sys.stderr.write("The database already has data; the demo loads only into an empty one.\n")
         return 1
-    from engagement.recognition.demo import seed_demo as _seed_recognition
-
     with unit_of_work() as session:
-        now = clock.now()
-        summary = _seed(session, now=now)
-        summary |= _seed_recognition(session, now=now)
+        moment = clock.now()
+        summary = _seed(session, now=moment)
+        summary.update(_seed_points(session, now=moment))
+        summary.update(_seed_recognition(session, now=moment))
     sys.stdout.write(f"Demo organisation loaded: {summary}\n")
     sys.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r}):\n")
     for username, role, name in DEMO_LOGINS:

@@ -10,6 +10,7 @@ from engagement import schema  # noqa: F401
 from engagement.notify import pages as notify_pages
 from engagement.org import pages as org_pages
 from engagement.recognition import pages as recognition_pages
+from engagement.scoring import pages as scoring_pages
 from engagement.ui import files as ui_files
 from engagement.ui import pages as ui_pages
 
@@ -24,3 +25,4 @@ ui_pages.add_pages(app)
 org_pages.add_pages(app)
 recognition_pages.add_pages(app)
 notify_pages.add_pages(app)
+scoring_pages.add_pages(app)

@@ -1,7 +1,7 @@
 """recognition and notifications
 
 Revision ID: d7c50f43d91a
-Revises: 05bf6d3e76a2
+Revises: dca77362cf68
 Create Date: 2026-11-23 06:04:24.864377
 """
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ import engagement.core.db
 
 
 revision: str = 'd7c50f43d91a'
-down_revision: str | None = '05bf6d3e76a2'
+down_revision: str | None = 'dca77362cf68'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

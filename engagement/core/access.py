@@ -66,6 +66,8 @@ class Perm(StrEnum):
     MANAGE_VALUES = "recognition.values"
     MODERATE_THANKS = "thanks.moderate"
     VIEW_FAIRNESS = "recognition.fairness"
+    VIEW_SCORES = "scores.view"
+    MANAGE_SCORING = "scoring.manage"
 
 
 _ADMIN_AND_OFFICER = {Role.SYSTEM_ADMIN: Scope.ORG, Role.EMULATION_OFFICER: Scope.ORG}
@@ -90,6 +92,10 @@ PERMISSIONS: dict[Perm, dict[Role, Scope]] = {
     # Citizens' thanks links, QR sheets and note moderation: a unit head for their units.
     Perm.MODERATE_THANKS: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
     Perm.VIEW_FAIRNESS: dict(_ADMIN_AND_OFFICER),
+    # Leaderboards are public inside the organisation; the detail of someone else's
+    # entries follows VIEW_PEOPLE (officers, their unit heads).
+    Perm.VIEW_SCORES: {role: Scope.ORG for role in Role},
+    Perm.MANAGE_SCORING: dict(_ADMIN_AND_OFFICER),
 }
 
 

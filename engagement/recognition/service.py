@@ -33,40 +33,44 @@ from engagement.recognition.models import (
     RecognitionValueLink,
     ThanksLink,
 )
+from engagement.scoring import service as scoring
+from engagement.scoring.rules import Source
 from engagement.settings import get_settings
 
-# --- the points ledger (issue 6) -----------------------------------------------------------
+# --- the points ledger ---------------------------------------------------------------------
 
 
 def _record_points(session: Session, *, recognition_id: int, person_ids: list[int],
                    unit_id: int | None, quantity: float, occurred_at: datetime,
                    now: datetime) -> None:
-    """Credit each receiver of a recognition in the points ledger.
-
-    TODO(issue 6, scoring): when ``engagement.scoring`` is on main, call for each person
-    ``scoring.record_points(session, person_id=pid, source=Source.RECOGNITION,
-    source_ref=f"recognition:{recognition_id}", occurred_at=occurred_at, now=now,
-    quantity=quantity)`` and, for a unit recognition, ``scoring.record_unit_points(...)``.
-    """
+    """Credit each receiver of a recognition in the points ledger (same transaction)."""
+    ref = f"recognition:{recognition_id}"
+    for pid in person_ids:
+        scoring.record_points(session, person_id=pid, source=Source.RECOGNITION, source_ref=ref,
+                              occurred_at=occurred_at, now=now, quantity=quantity)
+    if unit_id is not None:
+        scoring.record_unit_points(session, unit_id=unit_id, source=Source.RECOGNITION,
+                                   source_ref=ref, occurred_at=occurred_at, now=now,
+                                   quantity=quantity)
 
 
 def _reverse_points(session: Session, *, recognition_id: int, reason: str, now: datetime,
                     actor: Actor | None) -> None:
-    """Reverse a revoked recognition's points.
-
-    TODO(issue 6, scoring): ``scoring.reverse_points(session, source=Source.RECOGNITION,
-    source_ref=f"recognition:{recognition_id}", reason=reason, now=now, actor=actor)``.
-    """
+    """Reverse a revoked recognition's points (kept as reversal entries)."""
+    scoring.reverse_points(session, source=Source.RECOGNITION, source_ref=f"recognition:{recognition_id}",
+                           reason=reason, now=now, actor=actor)
 
 
 def _record_citizen_points(session: Session, *, thanks_id: int, person_id: int | None,
                            unit_id: int, occurred_at: datetime, now: datetime) -> None:
-    """Credit an approved citizen rating.
-
-    TODO(issue 6, scoring): ``scoring.record_points(..., source=Source.CITIZEN,
-    source_ref=f"citizen:{thanks_id}", ...)`` for the person, or
-    ``scoring.record_unit_points(...)`` for a counter's unit.
-    """
+    """Credit an approved citizen rating to the person, or to the unit of a counter."""
+    ref = f"citizen:{thanks_id}"
+    if person_id is not None:
+        scoring.record_points(session, person_id=person_id, source=Source.CITIZEN, source_ref=ref,
+                              occurred_at=occurred_at, now=now)
+    else:
+        scoring.record_unit_points(session, unit_id=unit_id, source=Source.CITIZEN, source_ref=ref,
+                                   occurred_at=occurred_at, now=now)
 
 
 # --- values catalogue ----------------------------------------------------------------------

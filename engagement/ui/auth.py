@@ -66,6 +66,7 @@ class AuthState(rx.State):
     can_manage_values: bool = False
     can_view_fairness: bool = False
     unread_notifications: int = 0
+    can_manage_scoring: bool = False
 
     async def _call(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
         """Run one service with the server-side actor, off the event loop.
@@ -122,6 +123,7 @@ class AuthState(rx.State):
         self.can_moderate_thanks = can(actor, Perm.MODERATE_THANKS)
         self.can_manage_values = can(actor, Perm.MANAGE_VALUES)
         self.can_view_fairness = can(actor, Perm.VIEW_FAIRNESS)
+        self.can_manage_scoring = can(actor, Perm.MANAGE_SCORING)
 
     @rx.event
     async def guard(self):

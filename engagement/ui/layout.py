@@ -18,6 +18,8 @@ def _nav_items() -> list[tuple[str, str, str, rx.Var | bool]]:
         ("Recognition values", routes.RECOGNITION_VALUES, "tags", AuthState.can_manage_values),
         ("Recognition fairness", routes.RECOGNITION_FAIRNESS, "scale", AuthState.can_view_fairness),
         ("Organisation", routes.UNITS, "network", True),
+        ("Leaderboards", routes.LEADERBOARDS, "trophy", True),
+        ("Scoring settings", routes.SCORING_ADMIN, "sliders_horizontal", AuthState.can_manage_scoring),
         ("People", routes.PEOPLE, "users", AuthState.can_view_people),
         ("Import staff", routes.IMPORT, "file_up", AuthState.can_import),
         ("Audit log", routes.AUDIT, "scroll_text", AuthState.can_view_audit),

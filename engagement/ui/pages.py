@@ -8,6 +8,8 @@ from engagement.core.errors import DomainError
 from engagement.org import queries as org_queries
 from engagement.recognition import pages as recognition_pages
 from engagement.recognition.state import RecognitionHomeState
+from engagement.scoring import pages as scoring_pages
+from engagement.scoring.state import StandingState
 from engagement.settings import get_settings
 from engagement.ui import routes
 from engagement.ui.auth import AuthState, LoginState, PasswordState
@@ -108,8 +110,7 @@ def home_page() -> rx.Component:
             recognition_pages.home_card(),
             coming_soon_card("Green office", "sprout",
                              "Your green-office activities and your unit's progress."),
-            coming_soon_card("Emulation ranking", "trophy",
-                             "Your unit's and your own place on the leaderboards."),
+            scoring_pages.ranking_card(),
             columns=rx.breakpoints(initial="1", sm="2", lg="4"),
             spacing="4",
             width="100%",
@@ -149,6 +150,7 @@ def add_pages(app: rx.App) -> None:
     app.add_page(login_page, route=routes.LOGIN, title="Log in",
                  on_load=LoginState.redirect_if_logged_in)
     app.add_page(home_page, route=routes.HOME, title="Home",
-                 on_load=[AuthState.guard, HomeState.load, RecognitionHomeState.load])
+                 on_load=[AuthState.guard, HomeState.load, StandingState.load,
+                          RecognitionHomeState.load])
     app.add_page(change_password_page, route=routes.CHANGE_PASSWORD, title="Change password",
                  on_load=[AuthState.guard, PasswordState.reset_form])

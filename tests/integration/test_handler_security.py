@@ -34,6 +34,9 @@ HOSTILE_FORM = {
     "youth_branch_id": "", "username": "intruder", "role": "system_admin", "branch_id": "1",
     "current": DEMO_PASSWORD, "new": "a brand new password", "confirm": "a brand new password",
     "password": "wrong password",
+    "person_id": "1", "points": "500", "reason": "hostile adjustment attempt", "year": "2026",
+    "effective_from": "2026-12", "weight_green": "999", "cap_green": "", "title": "Hacked screen",
+    "board": "people", "period_kind": "month", "q": "a",
 }
 
 
@@ -62,7 +65,9 @@ def _value_for(annotation: object) -> object:
 def all_handlers() -> list[tuple[type, str]]:
     """Every (State class, handler name) of the app, setvar included."""
     found = []
-    stack = [AuthState]
+    # Every State of the app (not Reflex's own internal states), logged-in pages or not.
+    stack = [cls for cls in rx.State.get_substates() if cls.__module__.startswith("engagement")]
+    assert AuthState in stack
     while stack:
         cls = stack.pop()
         stack.extend(cls.get_substates())
@@ -165,6 +170,7 @@ def test_every_handler_is_enumerated():
     # A sample from each page's State, so that a refactor cannot silently empty the list.
     for expected in ("PeopleState.save_person", "UnitsState.submit_move", "ImportState.upload",
                      "PeopleState.grant_role", "AuditState.load", "LoginState.submit",
+                     "ScoringAdminState.adjust", "ScoringAdminState.create_display", "ScreenState.refresh",
                      "RecognitionState.submit_give", "CitizensState.approve", "ThanksState.submit",
                      "NotificationsState.read_all", "ValuesState.add", "PersonState.submit_revoke"):
         assert expected in names

@@ -345,3 +345,41 @@ def test_reciprocal_ring_and_inward_unit_are_flagged_for_officers_only(session, 
     assert [(r.a_name, r.b_name) for r in rings] == [("Phạm Thị Nhận", "Hoàng Văn Khác")]
     assert [u.unit_name for u in units] == ["Phòng Tài chính"]
     assert units[0].inside == 10 and units[0].total == 10
+
+
+# --- points ledger ---------------------------------------------------------------------------
+
+
+def _points(session, source: str, ref: str) -> list[tuple[int | None, int]]:
+    from engagement.scoring.models import PointEntry
+
+    return [(e.person_id, e.points) for e in session.exec(
+        select(PointEntry).where(PointEntry.source == source, PointEntry.source_ref == ref)
+        .order_by(PointEntry.id))]
+
+
+def test_each_receiver_earns_points_and_a_revocation_reverses_them(session, org, now):
+    given = _give(session, org, now, level="great", to=[org.taker.person_id, org.other.person_id])
+    credits = _points(session, "recognition", f"recognition:{given.id}")
+    assert {p for p, _ in credits} == {org.taker.person_id, org.other.person_id}
+    assert all(points > 0 for _, points in credits)
+    service.revoke(session, actor=org.officer, recognition_id=given.id,
+                   reason="Tặng trùng lặp, không phù hợp", now=now)
+    entries = _points(session, "recognition", f"recognition:{given.id}")
+    assert len(entries) == 4 and sum(points for _, points in entries) == 0
+
+
+def test_a_unit_recognition_earns_unit_points(session, org, now):
+    given = service.give(session, actor=org.giver, unit_id=org.b, message=MESSAGE,
+                         value_ids=[org.value], level="thanks", now=now)
+    entries = _points(session, "recognition", f"recognition:{given.id}")
+    assert len(entries) == 1 and entries[0][0] is None and entries[0][1] > 0
+
+
+def test_citizen_points_only_once_the_rating_counts(session, org, now):
+    token = _link(session, org, now)
+    _thank(session, token, now, note="Cảm ơn chị!")
+    pending, _ = queries.thanks_for_moderation(session, actor=org.head_b)
+    assert _points(session, "citizen", f"citizen:{pending[0].id}") == []
+    service.moderate_thanks(session, actor=org.head_b, thanks_id=pending[0].id, approve=True, now=now)
+    assert [p for p, _ in _points(session, "citizen", f"citizen:{pending[0].id}")] == [org.taker.person_id]

@@ -41,13 +41,13 @@ UNION = actor(Grant(Role.UNION_OFFICER, branch_id=30))
 ORG = Reach(org=True)
 NOTHING = Reach()
 
-#: Permissions every role holds across the organisation.
-_EVERYONE = {Perm.VIEW_ORG, Perm.GIVE_RECOGNITION}
+# Permissions every account has, across the organisation.
+EVERYONE = {Perm.VIEW_ORG, Perm.VIEW_SCORES, Perm.GIVE_RECOGNITION}
 
 # What each role reaches, for every permission: the table written out by hand.
 EXPECTED: dict[str, dict[Perm, Reach]] = {
-    "staff": {p: (ORG if p in _EVERYONE else NOTHING) for p in Perm},
-    "council": {p: (ORG if p in _EVERYONE else NOTHING) for p in Perm},
+    "staff": {p: (ORG if p in EVERYONE else NOTHING) for p in Perm},
+    "council": {p: (ORG if p in EVERYONE else NOTHING) for p in Perm},
     "admin": {p: ORG for p in Perm},
     "officer": {
         Perm.VIEW_ORG: ORG, Perm.MANAGE_UNITS: ORG, Perm.MANAGE_GROUPS: ORG,
@@ -55,6 +55,7 @@ EXPECTED: dict[str, dict[Perm, Reach]] = {
         Perm.MANAGE_ACCOUNTS: NOTHING, Perm.VIEW_AUDIT: NOTHING,
         Perm.GIVE_RECOGNITION: ORG, Perm.REVOKE_RECOGNITION: ORG, Perm.MANAGE_VALUES: ORG,
         Perm.MODERATE_THANKS: ORG, Perm.VIEW_FAIRNESS: ORG,
+        Perm.VIEW_SCORES: ORG, Perm.MANAGE_SCORING: ORG,
     },
     "head": {
         Perm.VIEW_ORG: ORG, Perm.MANAGE_UNITS: NOTHING, Perm.MANAGE_GROUPS: NOTHING,
@@ -62,6 +63,7 @@ EXPECTED: dict[str, dict[Perm, Reach]] = {
         Perm.IMPORT_PEOPLE: NOTHING, Perm.MANAGE_ACCOUNTS: NOTHING, Perm.VIEW_AUDIT: NOTHING,
         Perm.GIVE_RECOGNITION: ORG, Perm.REVOKE_RECOGNITION: NOTHING, Perm.MANAGE_VALUES: NOTHING,
         Perm.MODERATE_THANKS: Reach(unit_paths=(DEPT,)), Perm.VIEW_FAIRNESS: NOTHING,
+        Perm.VIEW_SCORES: ORG, Perm.MANAGE_SCORING: NOTHING,
     },
     "union": {
         Perm.VIEW_ORG: ORG, Perm.MANAGE_UNITS: NOTHING, Perm.MANAGE_GROUPS: NOTHING,
@@ -69,6 +71,7 @@ EXPECTED: dict[str, dict[Perm, Reach]] = {
         Perm.IMPORT_PEOPLE: NOTHING, Perm.MANAGE_ACCOUNTS: NOTHING, Perm.VIEW_AUDIT: NOTHING,
         Perm.GIVE_RECOGNITION: ORG, Perm.REVOKE_RECOGNITION: NOTHING, Perm.MANAGE_VALUES: NOTHING,
         Perm.MODERATE_THANKS: NOTHING, Perm.VIEW_FAIRNESS: NOTHING,
+        Perm.VIEW_SCORES: ORG, Perm.MANAGE_SCORING: NOTHING,
     },
 }
 ACTORS = {"staff": STAFF, "council": COUNCIL, "admin": ADMIN, "officer": OFFICER, "head": HEAD,

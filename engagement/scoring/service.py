@@ -1,0 +1,483 @@
+"""Use cases of the points ledger: the only code that writes entries and their totals.
+
+Every entry updates the stored totals (person / unit, month / quarter / year, per source)
+in the same transaction with an additive upsert, so leaderboards read a few hundred rows
+instead of scanning the ledger, and a concurrent writer can never lose an increment.
+Features call ``record_points`` / ``record_unit_points`` / ``reverse_points`` inside their
+own unit of work; officers call ``adjust``, ``set_criteria``, ``set_options`` and the
+display functions.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from engagement.core import audit
+from engagement.core.access import Actor, Perm, require
+from engagement.core.errors import Invalid, NotFound
+from engagement.core.security import hash_token, new_token
+from engagement.org.models import Membership, Person, Unit, UnitGroup
+from engagement.scoring import rules
+from engagement.scoring.dto import DisplayLink
+from engagement.scoring.models import (
+    PersonPoints,
+    PersonSourcePoints,
+    PointEntry,
+    ScoreDisplay,
+    ScoringCriteria,
+    ScoringOptions,
+    UnitPoints,
+    UnitSourcePoints,
+)
+from engagement.scoring.rules import Criterion, Source
+from engagement.settings import get_settings
+
+
+def local_day(moment: datetime) -> date:
+    """The organisation's calendar day of ``moment`` (decides the period it counts in)."""
+    return moment.astimezone(ZoneInfo(get_settings().timezone)).date()
+
+
+def criteria_on(session: Session, day: date) -> tuple[int | None, dict[Source, Criterion]]:
+    """The criteria version in force on ``day`` (defaults when the year has none)."""
+    row = session.exec(
+        select(ScoringCriteria)
+        .where(ScoringCriteria.year == day.year, ScoringCriteria.effective_from <= day)
+        .order_by(ScoringCriteria.effective_from.desc(), ScoringCriteria.version.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None, dict(rules.DEFAULT_CRITERIA)
+    return row.id, decode_criteria(row.rules)
+
+
+def decode_criteria(text: str) -> dict[Source, Criterion]:
+    """Stored JSON back to criteria (a source missing from an old version uses the default)."""
+    raw = json.loads(text)
+    out = dict(rules.DEFAULT_CRITERIA)
+    for source in Source:
+        item = raw.get(source.value)
+        if item is not None:
+            out[source] = Criterion(weight=int(item["weight"]), monthly_cap=item.get("monthly_cap"))
+    return out
+
+
+def _insert(session: Session):
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def _add(session: Session, model: type, rows: list[dict], keys: list[str], amounts: list[str]) -> None:
+    """``INSERT ... ON CONFLICT DO UPDATE SET x = x + excluded.x`` for each row."""
+    if not rows:
+        return
+    table = model.__table__
+    stmt = _insert(session)(table).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=keys,
+        set_={name: table.c[name] + stmt.excluded[name] for name in amounts},
+    )
+    session.execute(stmt)
+
+
+def _ancestor_ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def _apply_totals(session: Session, entry: PointEntry) -> None:
+    """Add one entry's points to every stored total it belongs to."""
+    if entry.points == 0:
+        return
+    months = rules.period_keys(entry.day)
+    month = months[0]
+    if entry.person_id is not None:
+        _add(session, PersonPoints,
+             [{"period": p, "person_id": entry.person_id, "points": entry.points} for p in months],
+             ["period", "person_id"], ["points"])
+        _add(session, PersonSourcePoints,
+             [{"month": month, "person_id": entry.person_id, "source": entry.source, "points": entry.points}],
+             ["month", "person_id", "source"], ["points"])
+    rows = []
+    for ancestor in _ancestor_ids(entry.unit_path):
+        own = entry.points if ancestor == entry.unit_id else 0
+        rows.extend({"period": p, "unit_id": ancestor, "own_points": own, "total_points": entry.points}
+                    for p in months)
+    _add(session, UnitPoints, rows, ["period", "unit_id"], ["own_points", "total_points"])
+    _add(session, UnitSourcePoints,
+         [{"month": month, "unit_id": entry.unit_id, "source": entry.source, "points": entry.points}],
+         ["month", "unit_id", "source"], ["points"])
+
+
+def _earned_this_month(session: Session, person_id: int, month: str, source: Source) -> int:
+    """What the person already has from ``source`` this month, with the row locked (PostgreSQL)
+    so two concurrent events cannot both fit under the cap."""
+    _add(session, PersonSourcePoints,
+         [{"month": month, "person_id": person_id, "source": source.value, "points": 0}],
+         ["month", "person_id", "source"], ["points"])
+    return session.exec(
+        select(PersonSourcePoints.points).where(
+            PersonSourcePoints.month == month, PersonSourcePoints.person_id == person_id,
+            PersonSourcePoints.source == source.value)
+    ).one()
+
+
+def unit_on(session: Session, person: Person, moment: datetime) -> int:
+    """The unit ``person`` belonged to at ``moment`` (membership history, else today's unit)."""
+    unit_id = session.exec(
+        select(Membership.unit_id)
+        .where(Membership.person_id == person.id, Membership.start_at <= moment,
+               sa.or_(Membership.end_at.is_(None), Membership.end_at > moment))
+        .order_by(Membership.start_at.desc())
+        .limit(1)
+    ).first()
+    return unit_id if unit_id is not None else person.unit_id
+
+
+def _existing(session: Session, key: str) -> PointEntry | None:
+    return session.exec(select(PointEntry).where(PointEntry.entry_key == key)).first()
+
+
+def _check_ref(source: Source, source_ref: str) -> tuple[Source, str]:
+    source = Source(source)
+    ref = (source_ref or "").strip()
+    if not ref or len(ref) > 120:
+        raise Invalid("A scoring event needs the record it comes from (at most 120 characters).")
+    return source, ref
+
+
+def record_points(
+    session: Session,
+    *,
+    person_id: int,
+    source: Source,
+    source_ref: str,
+    occurred_at: datetime,
+    now: datetime,
+    quantity: float = 1.0,
+) -> int:
+    """Append the entry a scoring event earns a person, and update the totals.
+
+    Idempotent: the same (source, source_ref, person) is recorded once; a second call
+    returns 0 and writes nothing. Points are ``quantity x weight`` of the criteria in force
+    on the event's day, limited by the monthly cap; an event over the cap is still recorded
+    (with 0 points and the reason), so the person can see why.
+
+    Args:
+        session: the caller's unit of work (the event and its points commit together).
+        person_id: who earns the points.
+        source: what kind of event.
+        source_ref: the event's record, e.g. ``signature:42``.
+        occurred_at: when it happened (decides the period and the criteria).
+        now: when it is recorded.
+        quantity: how many units of the source (e.g. a green action's points).
+
+    Returns:
+        The points recorded (0 for a duplicate or a capped event).
+
+    Raises:
+        NotFound: no such person.
+        Invalid: an empty or overlong source_ref.
+    """
+    source, ref = _check_ref(source, source_ref)
+    key = f"{source.value}|{ref}|p:{person_id}|credit"
+    if _existing(session, key) is not None:
+        return 0
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound("This person does not exist.")
+    unit = session.get(Unit, unit_on(session, person, occurred_at))
+    day = local_day(occurred_at)
+    criteria_id, criteria = criteria_on(session, day)
+    criterion = criteria[source]
+    earned = 0
+    if criterion.monthly_cap is not None:
+        earned = _earned_this_month(session, person_id, rules.month_key(day), source)
+    points = rules.points_for(criterion, quantity, earned)
+    raw = round(quantity * criterion.weight) if quantity > 0 else 0
+    reason = f"Monthly cap of {criterion.monthly_cap} reached" if points < raw else ""
+    entry = PointEntry(
+        entry_key=key, person_id=person_id, unit_id=unit.id, unit_path=unit.path,
+        source=source.value, source_ref=ref, points=points, day=day, occurred_at=occurred_at,
+        recorded_at=now, criteria_id=criteria_id, reason=reason,
+    )
+    session.add(entry)
+    session.flush()
+    _apply_totals(session, entry)
+    return points
+
+
+def record_unit_points(
+    session: Session,
+    *,
+    unit_id: int,
+    source: Source,
+    source_ref: str,
+    occurred_at: datetime,
+    now: datetime,
+    quantity: float = 1.0,
+) -> int:
+    """Append the entry an event earns a whole unit (a collective commitment, a unit
+    commendation). Idempotent per (source, source_ref, unit); no monthly cap.
+
+    Returns:
+        The points recorded (0 for a duplicate).
+
+    Raises:
+        NotFound: no such unit.
+    """
+    source, ref = _check_ref(source, source_ref)
+    key = f"{source.value}|{ref}|u:{unit_id}|credit"
+    if _existing(session, key) is not None:
+        return 0
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("This unit does not exist.")
+    day = local_day(occurred_at)
+    criteria_id, criteria = criteria_on(session, day)
+    points = rules.points_for(Criterion(weight=criteria[source].weight), quantity, 0)
+    entry = PointEntry(
+        entry_key=key, person_id=None, unit_id=unit.id, unit_path=unit.path, source=source.value,
+        source_ref=ref, points=points, day=day, occurred_at=occurred_at, recorded_at=now,
+        criteria_id=criteria_id,
+    )
+    session.add(entry)
+    session.flush()
+    _apply_totals(session, entry)
+    return points
+
+
+def reverse_points(
+    session: Session,
+    *,
+    source: Source,
+    source_ref: str,
+    reason: str,
+    now: datetime,
+    actor: Actor | None,
+) -> int:
+    """Append a reversal for every entry ``source_ref`` earned (a revoked recognition, an
+    approval withdrawn). The reversal counts in the original entry's period. Reversing
+    twice does nothing more.
+
+    Returns:
+        The points taken back (a positive number; 0 when nothing was left to reverse).
+    """
+    source, ref = _check_ref(source, source_ref)
+    reason = (reason or "").strip()[:500] or "Reversed"
+    credits = session.exec(
+        select(PointEntry).where(PointEntry.source == source.value, PointEntry.source_ref == ref,
+                                 PointEntry.reverses_id.is_(None))
+        .order_by(PointEntry.id)
+    ).all()
+    taken = 0
+    for credit in credits:
+        key = credit.entry_key.removesuffix("|credit") + "|reversal"
+        if _existing(session, key) is not None:
+            continue
+        entry = PointEntry(
+            entry_key=key, person_id=credit.person_id, unit_id=credit.unit_id, unit_path=credit.unit_path,
+            source=credit.source, source_ref=credit.source_ref, points=-credit.points, day=credit.day,
+            occurred_at=credit.occurred_at, recorded_at=now, criteria_id=credit.criteria_id,
+            reverses_id=credit.id, reason=reason, actor_account_id=actor.account_id if actor else None,
+        )
+        session.add(entry)
+        session.flush()
+        _apply_totals(session, entry)
+        taken += credit.points
+    return taken
+
+
+def adjust(
+    session: Session,
+    *,
+    actor: Actor | None,
+    person_id: int,
+    points: object,
+    reason: object,
+    now: datetime,
+) -> int:
+    """An officer's manual adjustment: exact points (no weight, no cap), with a reason.
+
+    Raises:
+        NotAllowed: not an emulation officer or admin.
+        Invalid: points not a non-zero whole number within +/-1000, or a reason too short.
+        NotFound: no such person.
+    """
+    actor = require(actor, Perm.MANAGE_SCORING)
+    errors: dict[str, str] = {}
+    try:
+        amount = int(str(points).strip())
+    except ValueError:
+        amount = 0
+    if amount == 0 or abs(amount) > rules.MAX_ADJUSTMENT:
+        limit = rules.MAX_ADJUSTMENT
+        errors["points"] = f"Enter a whole number of points between -{limit} and {limit}, not 0."
+    why = str(reason or "").strip()
+    if len(why) < 10:
+        errors["reason"] = "Say why, in at least 10 characters (it is shown with the entry)."
+    if errors:
+        raise Invalid(next(iter(errors.values())), fields=errors)
+    person = session.get(Person, person_id) if isinstance(person_id, int) else None
+    if person is None:
+        raise NotFound("Choose a person from the list.")
+    unit = session.get(Unit, unit_on(session, person, now))
+    ref = f"adjustment:{new_token()[:20]}"
+    entry = PointEntry(
+        entry_key=f"{Source.MANUAL.value}|{ref}|p:{person.id}|credit", person_id=person.id, unit_id=unit.id,
+        unit_path=unit.path, source=Source.MANUAL.value, source_ref=ref, points=amount, day=local_day(now),
+        occurred_at=now, recorded_at=now, reason=why[:500], actor_account_id=actor.account_id,
+    )
+    session.add(entry)
+    session.flush()
+    _apply_totals(session, entry)
+    audit.record(session, actor=actor, action="points.adjust", entity="person", entity_id=person.id,
+                 now=now, points=amount, reason=why[:500])
+    return amount
+
+
+def set_criteria(
+    session: Session,
+    *,
+    actor: Actor | None,
+    year: object,
+    effective_from: object,
+    criteria: dict[str, tuple[object, object]],
+    note: object = "",
+    now: datetime,
+) -> int:
+    """Publish a new criteria version for a year, effective from the first day of a month.
+
+    Past months keep their rules: the version may not start before the current month.
+
+    Returns:
+        The new version number.
+
+    Raises:
+        NotAllowed: not an emulation officer or admin.
+        Invalid: a bad weight or cap, a year out of range, or a start month in the past.
+    """
+    actor = require(actor, Perm.MANAGE_SCORING)
+    checked = rules.check_criteria(criteria)
+    today = local_day(now)
+    try:
+        year_n = int(str(year).strip())
+    except ValueError:
+        year_n = 0
+    if not today.year - 1 <= year_n <= today.year + 1:
+        raise Invalid(f"Choose a year between {today.year - 1} and {today.year + 1}.")
+    start_text = str(effective_from or "").strip() or rules.month_key(today)
+    kind, start, _ = rules.parse_period(start_text)
+    if kind is not rules.PeriodKind.MONTH or start.year != year_n:
+        raise Invalid(f"The rules take effect from a month of {year_n}, e.g. {year_n}-{today.month:02d}.")
+    if start < date(today.year, today.month, 1):
+        raise Invalid("Rules cannot change for a month that is already over; choose this month or a later one.")
+    last = session.exec(
+        select(sa.func.max(ScoringCriteria.version)).where(ScoringCriteria.year == year_n)
+    ).one()
+    version = (last or 0) + 1
+    payload = {s.value: {"weight": c.weight, "monthly_cap": c.monthly_cap} for s, c in checked.items()}
+    session.add(ScoringCriteria(
+        year=year_n, version=version, effective_from=start, rules=json.dumps(payload, sort_keys=True),
+        note=str(note or "").strip()[:500], created_at=now, created_by_account_id=actor.account_id,
+    ))
+    session.flush()
+    audit.record(session, actor=actor, action="scoring.criteria", entity="scoring_criteria",
+                 entity_id=f"{year_n}v{version}", now=now, effective_from=start.isoformat(), **payload)
+    return version
+
+
+def options(session: Session) -> ScoringOptions:
+    """The organisation's switches (defaults when never set)."""
+    return session.get(ScoringOptions, 1) or ScoringOptions()
+
+
+def set_options(session: Session, *, actor: Actor | None, individual_boards: bool, now: datetime) -> bool:
+    """Switch individual leaderboards on or off for the organisation (officers still see them).
+
+    Raises:
+        NotAllowed: not an emulation officer or admin.
+    """
+    actor = require(actor, Perm.MANAGE_SCORING)
+    row = session.get(ScoringOptions, 1)
+    if row is None:
+        row = ScoringOptions(id=1)
+        session.add(row)
+    row.individual_boards = bool(individual_boards)
+    row.updated_at = now
+    row.updated_by_account_id = actor.account_id
+    session.flush()
+    audit.record(session, actor=actor, action="scoring.options", entity="scoring_options", entity_id=1,
+                 now=now, individual_boards=row.individual_boards)
+    return row.individual_boards
+
+
+BOARDS = {"units": "Units: total points", "units_per_member": "Units: points per member",
+          "people": "Individuals"}
+
+
+def create_display(
+    session: Session,
+    *,
+    actor: Actor | None,
+    title: object,
+    board: object,
+    period_kind: object,
+    group_id: object = None,
+    now: datetime,
+) -> DisplayLink:
+    """A read-only lobby-screen leaderboard; returns the one-time link (only its hash is kept).
+
+    Raises:
+        NotAllowed: not an emulation officer or admin.
+        Invalid: no title, an unknown board or period, an unknown group.
+    """
+    actor = require(actor, Perm.MANAGE_SCORING)
+    name = str(title or "").strip()
+    if not 3 <= len(name) <= 200:
+        raise Invalid("Give the screen a title of 3 to 200 characters, e.g. 'Lobby, floor 1'.")
+    if board not in BOARDS:
+        raise Invalid("Choose what the screen shows.")
+    if period_kind not in {k.value for k in rules.PeriodKind}:
+        raise Invalid("Choose the period: this month, this quarter or this year.")
+    gid = None
+    if group_id not in (None, "", 0, "0"):
+        try:
+            gid = int(str(group_id))
+        except ValueError:
+            gid = -1
+        if session.get(UnitGroup, gid) is None:
+            raise Invalid("Choose a unit group from the list.")
+    token = new_token()
+    row = ScoreDisplay(token_hash=hash_token(token), title=name, board=str(board), period_kind=str(period_kind),
+                       group_id=gid, created_at=now, created_by_account_id=actor.account_id)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=actor, action="scoring.display.create", entity="score_display",
+                 entity_id=row.id, now=now, title=name, board=board)
+    return DisplayLink(id=row.id, title=name, token=token)
+
+
+def revoke_display(session: Session, *, actor: Actor | None, display_id: int, now: datetime) -> None:
+    """Stop a lobby-screen link from working.
+
+    Raises:
+        NotAllowed: not an emulation officer or admin.
+        NotFound: no such screen.
+    """
+    actor = require(actor, Perm.MANAGE_SCORING)
+    row = session.get(ScoreDisplay, display_id) if isinstance(display_id, int) else None
+    if row is None:
+        raise NotFound("This screen does not exist.")
+    if row.revoked_at is None:
+        row.revoked_at = now
+        session.flush()
+        audit.record(session, actor=actor, action="scoring.display.revoke", entity="score_display",
+                     entity_id=row.id, now=now)
