@@ -156,12 +156,15 @@ def _give_dialog() -> rx.Component:
                             spacing="1", align="stretch"), style={"width": "100%"}),
                         rx.flex(rx.foreach(S.search_results, lambda o: rx.button(
                             rx.icon("plus", size=12), o.label, size="1", variant="outline",
-                            on_click=S.choose(o.value), class_name="recipient-option")),
+                            on_click=S.choose(o.value), class_name="recipient-option",
+                            style={"white_space": "normal", "height": "auto", "max_width": "100%",
+                                   "text_align": "left", "padding_y": "0.25em"})),
                             wrap="wrap", gap="2"),
                         rx.flex(rx.foreach(S.chosen, lambda o: rx.badge(
                             o.label, rx.icon("x", size=12, on_click=S.unchoose(o.value), cursor="pointer",
                                              aria_label="Remove"),
-                            size="2", class_name="recipient-chosen")), wrap="wrap", gap="2"),
+                            size="2", class_name="recipient-chosen",
+                            style={"white_space": "normal", "max_width": "100%"})), wrap="wrap", gap="2"),
                         spacing="2", align="stretch", width="100%",
                     ),
                 ),
@@ -181,7 +184,8 @@ def _give_dialog() -> rx.Component:
                     rx.flex(rx.foreach(S.values, lambda v: rx.el.label(
                         rx.hstack(rx.el.input(type="checkbox", name="value_" + v.id.to_string()),
                                   rx.text(v.name, size="2"), spacing="1", align="center"),
-                        class_name="value-choice")), wrap="wrap", gap="3"),
+                        class_name="value-choice", style={"margin_right": "0.9em"})),
+                        wrap="wrap", row_gap="0.4em"),
                     select_field("Level", "level", S.level_options, default_value="thanks",
                                  required=True),
                     field("Dossier or case number (optional)", "work_ref", placeholder="HS-2026-00123"),
