@@ -49,11 +49,14 @@ def seed_demo(*, only_if_empty: bool) -> int:
             return 0
         sys.stderr.write("The database already has data; the demo loads only into an empty one.\n")
         return 1
+    from engagement.green.demo import seed_demo as _seed_green
+
     with unit_of_work() as session:
         moment = clock.now()
         summary = _seed(session, now=moment)
         summary.update(_seed_points(session, now=moment))
         summary.update(_seed_recognition(session, now=moment))
+        summary.update(_seed_green(session, now=moment))
     sys.stdout.write(f"Demo organisation loaded: {summary}\n")
     sys.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r}):\n")
     for username, role, name in DEMO_LOGINS:

@@ -7,6 +7,7 @@ import reflex as rx
 # Importing the schema puts every table on SQLModel.metadata, which is also the metadata of
 # the base model Reflex registers: `reflex db makemigrations / migrate` see the whole schema.
 from engagement import schema  # noqa: F401
+from engagement.green import pages as green_pages
 from engagement.notify import pages as notify_pages
 from engagement.org import pages as org_pages
 from engagement.recognition import pages as recognition_pages
@@ -26,3 +27,4 @@ org_pages.add_pages(app)
 recognition_pages.add_pages(app)
 notify_pages.add_pages(app)
 scoring_pages.add_pages(app)
+green_pages.add_pages(app)

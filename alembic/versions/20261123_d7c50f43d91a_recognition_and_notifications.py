@@ -1,7 +1,7 @@
 """recognition and notifications
 
 Revision ID: d7c50f43d91a
-Revises: dca77362cf68
+Revises: b47a1fa838e9
 Create Date: 2026-11-23 06:04:24.864377
 """
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ import engagement.core.db
 
 
 revision: str = 'd7c50f43d91a'
-down_revision: str | None = 'dca77362cf68'
+down_revision: str | None = 'b47a1fa838e9'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -68,6 +68,10 @@ class Perm(StrEnum):
     VIEW_FAIRNESS = "recognition.fairness"
     VIEW_SCORES = "scores.view"
     MANAGE_SCORING = "scoring.manage"
+    LOG_GREEN = "green.log"
+    MANAGE_GREEN = "green.manage"
+    VERIFY_GREEN = "green.verify"
+    ASSESS_OFFICE = "green.assess"
 
 
 _ADMIN_AND_OFFICER = {Role.SYSTEM_ADMIN: Scope.ORG, Role.EMULATION_OFFICER: Scope.ORG}
@@ -96,6 +100,11 @@ PERMISSIONS: dict[Perm, dict[Role, Scope]] = {
     # entries follows VIEW_PEOPLE (officers, their unit heads).
     Perm.VIEW_SCORES: {role: Scope.ORG for role in Role},
     Perm.MANAGE_SCORING: dict(_ADMIN_AND_OFFICER),
+    # Green office: everyone logs; union officers verify (and keep rosters) for their branch.
+    Perm.LOG_GREEN: {role: Scope.ORG for role in Role},
+    Perm.MANAGE_GREEN: dict(_ADMIN_AND_OFFICER),
+    Perm.VERIFY_GREEN: {**_ADMIN_AND_OFFICER, Role.UNION_OFFICER: Scope.BRANCH},
+    Perm.ASSESS_OFFICE: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
 }
 
 

@@ -88,6 +88,8 @@ class Person(SQLModel, table=True):
     """A staff record. A person may have no login account at all."""
 
     __tablename__ = "person"
+    # Head counts per unit (leaderboards' per-member scores) read only this index.
+    __table_args__ = (sa.Index("ix_person_active_unit", "is_active", "unit_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     employee_code: str = Field(max_length=40, unique=True)

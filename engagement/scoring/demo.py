@@ -22,16 +22,17 @@ def seed_demo(session: Session, *, now: datetime) -> dict[str, int]:
     Returns:
         ``{"point_entries": n}``.
     """
-    rng = random.Random(2026)  # noqa: S311 - reproducible demo data, not security
+    rng = random.Random(2026)
     people = session.exec(select(Person.id).where(Person.is_active.is_(True)).order_by(Person.id)).all()
     count = 0
-    weighted = [Source.GREEN] * 5 + [Source.RECOGNITION] * 4 + [Source.CITIZEN] * 2
+    # Green activities record their own points when the green demo approves them.
+    weighted = [Source.RECOGNITION] * 4 + [Source.CITIZEN] * 2 + [Source.MANUAL]
     for pid in people:
         activity = rng.randint(1, 10)
         for n in range(activity):
             source = rng.choice(weighted)
             when = now - timedelta(days=rng.randint(0, 120), hours=rng.randint(0, 8))
-            quantity = rng.randint(1, 8) if source is Source.GREEN else rng.randint(1, 3)
+            quantity = rng.randint(1, 3)
             service.record_points(session, person_id=pid, source=source, source_ref=f"demo:{pid}:{n}",
                                   occurred_at=when, now=now, quantity=quantity)
             count += 1

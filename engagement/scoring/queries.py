@@ -8,6 +8,7 @@ one row per unit. Only 'why this score' reads entries, one page at a time.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -73,23 +74,31 @@ def _change_text(change: int | None) -> str:
 
 
 def _headcounts(session: Session) -> dict[int, int]:
-    """Active people per unit subtree (a unit counts the people of its sub-units too)."""
-    rows = session.exec(
-        select(Unit.path, sa.func.count(Person.id))
-        .join(Unit, Unit.id == Person.unit_id)
-        .where(Person.is_active.is_(True))
-        .group_by(Unit.path)
+    """Active people per unit subtree (a unit counts the people of its sub-units too).
+
+    One index-only pass over ``person`` (``ix_person_active_unit``) and one over the units.
+    """
+    direct = session.exec(
+        select(Person.unit_id, sa.func.count()).where(Person.is_active.is_(True)).group_by(Person.unit_id)
     ).all()
+    paths = dict(session.exec(select(Unit.id, Unit.path)).all())
     counts: dict[int, int] = defaultdict(int)
-    for path, n in rows:
-        for part in path.strip("/").split("/"):
+    for unit_id, n in direct:
+        for part in paths.get(unit_id, "").strip("/").split("/"):
             if part:
                 counts[int(part)] += n
     return counts
 
 
-def _candidate_units(session: Session, group_id: int | None, level: int | None) -> list[Unit]:
-    stmt = select(Unit).where(Unit.is_active.is_(True))
+@dataclass(frozen=True)
+class _UnitInfo:
+    id: int
+    name: str
+    code: str
+
+
+def _candidate_units(session: Session, group_id: int | None, level: int | None) -> list[_UnitInfo]:
+    stmt = select(Unit.id, Unit.name, Unit.code).where(Unit.is_active.is_(True))
     if group_id:
         if session.get(UnitGroup, group_id) is None:
             raise NotFound("This unit group does not exist.")
@@ -97,7 +106,7 @@ def _candidate_units(session: Session, group_id: int | None, level: int | None) 
             UnitGroupMember.group_id == group_id)
     else:
         stmt = stmt.where(Unit.depth == (level if level is not None else 1))
-    return list(session.exec(stmt).all())
+    return [_UnitInfo(id=i, name=n, code=c) for i, n, c in session.exec(stmt).all()]
 
 
 def _unit_totals(session: Session, keys: list[str], unit_ids: list[int]) -> dict[int, int]:
@@ -111,7 +120,7 @@ def _unit_totals(session: Session, keys: list[str], unit_ids: list[int]) -> dict
     return {uid: int(total or 0) for uid, total in rows}
 
 
-def _rank_units(units: list[Unit], totals: dict[int, int], heads: dict[int, int], per_member: bool):
+def _rank_units(units: list[_UnitInfo], totals: dict[int, int], heads: dict[int, int], per_member: bool):
     scored = []
     for u in units:
         pts = totals.get(u.id, 0)
@@ -153,6 +162,32 @@ def _active_people_above(session: Session, key: str, points: int) -> int:
         .join(Person, Person.id == PersonPoints.person_id)
         .where(PersonPoints.period == key, PersonPoints.points > points, Person.is_active.is_(True))
     ).one()
+
+
+def _ranks_by_points(session: Session, key: str):
+    """A function giving the org-wide rank of a score in period ``key``, from one pass over
+    the period's score histogram (index-only) minus the few inactive people's scores."""
+    histogram = session.exec(
+        select(PersonPoints.points, sa.func.count()).where(PersonPoints.period == key)
+        .group_by(PersonPoints.points)
+    ).all()
+    inactive = session.exec(
+        select(PersonPoints.points).join(Person, Person.id == PersonPoints.person_id)
+        .where(PersonPoints.period == key, Person.is_active.is_(False))
+    ).all()
+    above: dict[int, int] = {}
+    running = 0
+    for points, count in sorted(histogram, reverse=True):
+        above[points] = running
+        running += count
+    gone = sorted(inactive, reverse=True)
+
+    def rank(points: int) -> int:
+        ahead = above.get(points, running)
+        ahead -= sum(1 for p in gone if p > points)
+        return 1 + ahead
+
+    return rank
 
 
 def _org_people(session: Session, key: str, offset: int, limit: int) -> tuple[list[tuple[int, int]], bool]:
@@ -204,11 +239,8 @@ def people_board(
             select(PersonPoints.person_id, PersonPoints.points)
             .where(PersonPoints.period == prev_key, PersonPoints.person_id.in_([pid for pid, _ in page]))
         ).all())
-        cache: dict[int, int] = {}
-        for pid, pts in prev_points.items():
-            if pts not in cache:
-                cache[pts] = 1 + _active_people_above(session, prev_key, pts)
-            previous[pid] = cache[pts]
+        rank_of = _ranks_by_points(session, prev_key)
+        previous = {pid: rank_of(pts) for pid, pts in prev_points.items()}
     rows_out = []
     # Within a tie, list by name: the cut between pages stays deterministic (by id).
     order = sorted(range(len(page)), key=lambda i: (ranks[i], fold(people.get(page[i][0], ("", ""))[0]), page[i][0]))

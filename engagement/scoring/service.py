@@ -145,6 +145,22 @@ def _existing(session: Session, key: str) -> PointEntry | None:
     return session.exec(select(PointEntry).where(PointEntry.entry_key == key)).first()
 
 
+def _append(session: Session, entry: PointEntry) -> bool:
+    """Insert ``entry`` unless its key exists (``ON CONFLICT DO NOTHING``: a concurrent
+    duplicate waits for the first and then does nothing, instead of failing the caller's
+    transaction), then add it to the totals. Returns whether it was appended."""
+    table = PointEntry.__table__
+    values = {c.name: getattr(entry, c.name) for c in table.columns if c.name != "id"}
+    stmt = (_insert(session)(table).values(**values)
+            .on_conflict_do_nothing(index_elements=["entry_key"]).returning(table.c.id))
+    new_id = session.execute(stmt).scalar_one_or_none()
+    if new_id is None:
+        return False
+    entry.id = new_id
+    _apply_totals(session, entry)
+    return True
+
+
 def _check_ref(source: Source, source_ref: str) -> tuple[Source, str]:
     source = Source(source)
     ref = (source_ref or "").strip()
@@ -208,10 +224,7 @@ def record_points(
         source=source.value, source_ref=ref, points=points, day=day, occurred_at=occurred_at,
         recorded_at=now, criteria_id=criteria_id, reason=reason,
     )
-    session.add(entry)
-    session.flush()
-    _apply_totals(session, entry)
-    return points
+    return points if _append(session, entry) else 0
 
 
 def record_unit_points(
@@ -248,10 +261,7 @@ def record_unit_points(
         source_ref=ref, points=points, day=day, occurred_at=occurred_at, recorded_at=now,
         criteria_id=criteria_id,
     )
-    session.add(entry)
-    session.flush()
-    _apply_totals(session, entry)
-    return points
+    return points if _append(session, entry) else 0
 
 
 def reverse_points(
@@ -288,10 +298,8 @@ def reverse_points(
             occurred_at=credit.occurred_at, recorded_at=now, criteria_id=credit.criteria_id,
             reverses_id=credit.id, reason=reason, actor_account_id=actor.account_id if actor else None,
         )
-        session.add(entry)
-        session.flush()
-        _apply_totals(session, entry)
-        taken += credit.points
+        if _append(session, entry):
+            taken += credit.points
     return taken
 
 
@@ -335,9 +343,7 @@ def adjust(
         unit_path=unit.path, source=Source.MANUAL.value, source_ref=ref, points=amount, day=local_day(now),
         occurred_at=now, recorded_at=now, reason=why[:500], actor_account_id=actor.account_id,
     )
-    session.add(entry)
-    session.flush()
-    _apply_totals(session, entry)
+    _append(session, entry)
     audit.record(session, actor=actor, action="points.adjust", entity="person", entity_id=person.id,
                  now=now, points=amount, reason=why[:500])
     return amount

@@ -67,6 +67,9 @@ class AuthState(rx.State):
     can_view_fairness: bool = False
     unread_notifications: int = 0
     can_manage_scoring: bool = False
+    can_manage_green: bool = False
+    can_verify_green: bool = False
+    can_assess_office: bool = False
 
     async def _call(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
         """Run one service with the server-side actor, off the event loop.
@@ -124,6 +127,9 @@ class AuthState(rx.State):
         self.can_manage_values = can(actor, Perm.MANAGE_VALUES)
         self.can_view_fairness = can(actor, Perm.VIEW_FAIRNESS)
         self.can_manage_scoring = can(actor, Perm.MANAGE_SCORING)
+        self.can_manage_green = can(actor, Perm.MANAGE_GREEN)
+        self.can_verify_green = can(actor, Perm.VERIFY_GREEN)
+        self.can_assess_office = can(actor, Perm.ASSESS_OFFICE)
 
     @rx.event
     async def guard(self):

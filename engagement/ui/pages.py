@@ -108,8 +108,17 @@ def home_page() -> rx.Component:
             coming_soon_card("Conduct commitment", "signature",
                              "Your annual commitment and its signing status will appear here."),
             recognition_pages.home_card(),
-            coming_soon_card("Green office", "sprout",
-                             "Your green-office activities and your unit's progress."),
+            rx.card(
+                rx.vstack(
+                    rx.hstack(rx.icon("sprout", size=20), rx.heading("Green office", size="4"), align="center"),
+                    rx.text("Log cleaning, waste sorting, plant care and volunteering; follow your unit's "
+                            "progress.", size="2", color_scheme="gray"),
+                    rx.link(rx.button("Log an activity", variant="soft", size="2"), href=routes.GREEN),
+                    spacing="2",
+                    align="start",
+                ),
+                width="100%",
+            ),
             scoring_pages.ranking_card(),
             columns=rx.breakpoints(initial="1", sm="2", lg="4"),
             spacing="4",

@@ -45,7 +45,7 @@ class FakeUpload:
 
     filename = "staff.csv"
 
-    async def read(self) -> bytes:
+    async def read(self, size: int = -1) -> bytes:
         return "employee_code,full_name,unit_code\nHACK77,Nguyễn Văn Lạ,TINH\n".encode()
 
 
@@ -171,6 +171,7 @@ def test_every_handler_is_enumerated():
     for expected in ("PeopleState.save_person", "UnitsState.submit_move", "ImportState.upload",
                      "PeopleState.grant_role", "AuditState.load", "LoginState.submit",
                      "ScoringAdminState.adjust", "ScoringAdminState.create_display", "ScreenState.refresh",
+                     "GreenState.submit_log", "GreenState.attach_photo", "VerifyState.approve",
                      "RecognitionState.submit_give", "CitizensState.approve", "ThanksState.submit",
                      "NotificationsState.read_all", "ValuesState.add", "PersonState.submit_revoke"):
         assert expected in names

@@ -349,3 +349,42 @@ def test_stored_totals_equal_a_fresh_recomputation(engine, now, events):
         for f, s in zip(fresh, stored, strict=True):
             assert _nonzero(f) == _nonzero(s)
         session.rollback()
+
+
+def test_concurrent_writers_never_double_count_or_break_the_cap(engine, now):
+    """Two transactions at once on PostgreSQL: the same event once, the cap still holds."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("needs a server database with concurrent connections")
+    import threading
+
+    from sqlmodel import Session
+
+    with Session(engine) as session:
+        org = factories.small_org(session, now)
+        pid = _person(session, org, now, org.a)
+        session.commit()
+    barrier = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def worker(ref: str) -> None:
+        try:
+            with Session(engine) as s:
+                barrier.wait(timeout=10)
+                service.record_points(s, person_id=pid, source=Source.RECOGNITION, source_ref=ref,
+                                      occurred_at=MARCH, now=now, quantity=6)
+                s.commit()
+        except BaseException as exc:
+            errors.append(exc)
+
+    # Two copies of one event and two distinct events, each worth 12 of a 20-point cap.
+    threads = [threading.Thread(target=worker, args=(ref,)) for ref in ("same", "same", "other", "third")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with Session(engine) as session:
+        refs = sorted(e.source_ref for e in session.exec(select(PointEntry)).all())
+        assert refs == ["other", "same", "third"]
+        assert _person_total(session, "2026-03", pid) == 20
+        assert session.get(PersonSourcePoints, ("2026-03", pid, "recognition")).points == 20

@@ -74,6 +74,21 @@ EXPECTED: dict[str, dict[Perm, Reach]] = {
         Perm.VIEW_SCORES: ORG, Perm.MANAGE_SCORING: NOTHING,
     },
 }
+# Green office: everyone logs; officers manage; union officers verify their branch; heads assess.
+_GREEN: dict[str, dict[Perm, Reach]] = {
+    "staff": {Perm.LOG_GREEN: ORG, Perm.MANAGE_GREEN: NOTHING, Perm.VERIFY_GREEN: NOTHING,
+              Perm.ASSESS_OFFICE: NOTHING},
+    "council": {Perm.LOG_GREEN: ORG, Perm.MANAGE_GREEN: NOTHING, Perm.VERIFY_GREEN: NOTHING,
+                Perm.ASSESS_OFFICE: NOTHING},
+    "admin": {},
+    "officer": {Perm.LOG_GREEN: ORG, Perm.MANAGE_GREEN: ORG, Perm.VERIFY_GREEN: ORG, Perm.ASSESS_OFFICE: ORG},
+    "head": {Perm.LOG_GREEN: ORG, Perm.MANAGE_GREEN: NOTHING, Perm.VERIFY_GREEN: NOTHING,
+             Perm.ASSESS_OFFICE: Reach(unit_paths=(DEPT,))},
+    "union": {Perm.LOG_GREEN: ORG, Perm.MANAGE_GREEN: NOTHING, Perm.VERIFY_GREEN: Reach(branch_ids=(30,)),
+              Perm.ASSESS_OFFICE: NOTHING},
+}
+for _who, _rows in _GREEN.items():
+    EXPECTED[_who].update(_rows)
 ACTORS = {"staff": STAFF, "council": COUNCIL, "admin": ADMIN, "officer": OFFICER, "head": HEAD,
           "union": UNION}
 

@@ -1,0 +1,133 @@
+"""Frozen data passed from green-office services and queries to pages (never ORM rows)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class CampaignRow:
+    """A campaign as listed."""
+
+    id: int
+    name: str
+    kind: str
+    description: str
+    starts_on: str
+    ends_on: str
+    is_open: bool
+    takes_part: bool
+    backdate_days: int
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """One action of a campaign's catalogue."""
+
+    id: int
+    name: str
+    points: int
+    impact_unit: str
+    photo_required: bool
+    limit_text: str
+
+
+@dataclass(frozen=True)
+class PersonOption:
+    """A colleague who can be credited in a group activity."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    """A logged activity as a member or an officer sees it."""
+
+    id: int
+    campaign_name: str
+    action_name: str
+    occurred_on: str
+    logged_by: str
+    unit_name: str
+    participants: str
+    note: str
+    impact: str
+    status: str
+    reject_reason: str
+    photo_url: str
+    points: int
+
+
+@dataclass(frozen=True)
+class ActivityPage:
+    """One page of activities."""
+
+    rows: list[ActivityRow] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+    pages: int = 1
+
+
+@dataclass(frozen=True)
+class UnitProgress:
+    """A participating unit's standing in a campaign."""
+
+    unit_id: int
+    unit_name: str
+    members: int
+    active_members: int
+    points: int
+    target_points: int
+    percent: int
+    rate: int
+    target_rate: int
+    per_member: str
+
+
+@dataclass(frozen=True)
+class ImpactRow:
+    """The total impact of one action."""
+
+    action_name: str
+    total: str
+    unit: str
+    activities: int
+
+
+@dataclass(frozen=True)
+class GalleryItem:
+    """An approved activity's photo."""
+
+    activity_id: int
+    photo_url: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class DutyRow:
+    """A date on a duty roster."""
+
+    on_date: str
+    title: str
+    branch_name: str
+    people: str
+
+
+@dataclass(frozen=True)
+class AssessmentRow:
+    """One quarter's self-assessment."""
+
+    unit_name: str
+    period: str
+    score: int
+    filled_at: str
+
+
+@dataclass(frozen=True)
+class BranchOption:
+    """A branch an officer keeps a roster for."""
+
+    id: int
+    name: str
+    members: int

@@ -1,0 +1,396 @@
+"""Reads for the green-office pages. Each one filters to what the actor may see.
+
+Progress is computed with SQL aggregates (GROUP BY), so a campaign of 1,000 units costs two
+queries, not a loop over units.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, func, select
+
+from engagement.core.access import Actor, Perm, can, reach, require
+from engagement.core.clock import local
+from engagement.core.errors import NotFound
+from engagement.core.files import StoredFile
+from engagement.green import rules
+from engagement.green.dto import (
+    ActionRow,
+    ActivityPage,
+    ActivityRow,
+    AssessmentRow,
+    BranchOption,
+    CampaignRow,
+    DutyRow,
+    GalleryItem,
+    ImpactRow,
+    PersonOption,
+    UnitProgress,
+)
+from engagement.green.models import (
+    Action,
+    Activity,
+    ActivityParticipant,
+    Campaign,
+    CampaignUnit,
+    Roster,
+    RosterDuty,
+    SelfAssessment,
+)
+from engagement.green.service import APPROVED, PENDING, PHOTO_PURPOSE, takes_part, today
+from engagement.org.models import Branch, Person, Unit
+from engagement.settings import get_settings
+
+#: The authorised file route (engagement.ui.files); queries may not import the UI.
+FILES_PREFIX = "/files"
+PAGE_SIZE = 20
+
+
+def _d(value: date) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def _fmt(value: datetime | None) -> str:
+    return local(value, get_settings().tz).strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+def campaigns(session: Session, *, actor: Actor | None, now: datetime | None = None) -> list[CampaignRow]:
+    """Active campaigns, newest first, marking those the actor's unit takes part in."""
+    require(actor, Perm.LOG_GREEN)
+    day = today(now) if now else None
+    rows = list(session.exec(select(Campaign).where(Campaign.is_active.is_(True))
+                             .order_by(Campaign.starts_on.desc(), Campaign.id.desc()).limit(100)))
+    paths: dict[int, list[str]] = {}
+    if rows:
+        for cid, path in session.exec(select(CampaignUnit.campaign_id, Unit.path)
+                                      .join(Unit, Unit.id == CampaignUnit.unit_id)
+                                      .where(CampaignUnit.campaign_id.in_([c.id for c in rows]))):
+            paths.setdefault(cid, []).append(path)
+    return [CampaignRow(
+        id=c.id, name=c.name, kind=c.kind, description=c.description, starts_on=_d(c.starts_on),
+        ends_on=_d(c.ends_on), is_open=day is None or c.starts_on <= day <= c.ends_on,
+        takes_part=takes_part(paths.get(c.id, []), actor.unit_path), backdate_days=c.backdate_days,
+    ) for c in rows]
+
+
+def actions(session: Session, *, actor: Actor | None, campaign_id: int) -> list[ActionRow]:
+    """A campaign's action catalogue."""
+    require(actor, Perm.LOG_GREEN)
+    rows = session.exec(select(Action).where(Action.campaign_id == campaign_id, Action.is_active.is_(True))
+                        .order_by(Action.id))
+    out = []
+    for a in rows:
+        limit = ("no limit" if a.limit_count <= 0 else
+                 f"{'once' if a.limit_count == 1 else f'{a.limit_count} times'} "
+                 f"{rules.PERIOD_LABELS[a.limit_period]}")
+        out.append(ActionRow(id=a.id, name=a.name, points=a.points, impact_unit=a.impact_unit,
+                             photo_required=a.photo_required, limit_text=limit))
+    return out
+
+
+def colleagues(session: Session, *, actor: Actor | None) -> list[PersonOption]:
+    """People the actor can credit in a group activity: same unit or same branch."""
+    require(actor, Perm.LOG_GREEN)
+    me = session.get(Person, actor.person_id)
+    conds = [Person.unit_id == me.unit_id]
+    for branch_id in (me.union_branch_id, me.youth_branch_id):
+        if branch_id is not None:
+            conds += [Person.union_branch_id == branch_id, Person.youth_branch_id == branch_id]
+    rows = session.exec(select(Person.id, Person.full_name)
+                        .where(Person.is_active.is_(True), Person.id != me.id, sa.or_(*conds))
+                        .order_by(Person.name_key).limit(100))
+    return [PersonOption(id=pid, name=name) for pid, name in rows]
+
+
+# --- activities ------------------------------------------------------------------------------
+
+
+def _visible(actor: Actor) -> sa.ColumnElement[bool] | None:
+    """Which activities (and their photos) an actor may see: None means all of them.
+
+    The people of the activity's unit, its unit heads (and above), the union officers of its
+    branch, its participants, and org-wide officers.
+    """
+    people = reach(actor, Perm.VIEW_PEOPLE)
+    verify = reach(actor, Perm.VERIFY_GREEN)
+    if people.org or verify.org:
+        return None
+    conds: list[sa.ColumnElement[bool]] = [
+        Activity.unit_id == actor.unit_id,
+        Activity.id.in_(select(ActivityParticipant.activity_id)
+                        .where(ActivityParticipant.person_id == actor.person_id)),
+    ]
+    if verify.branch_ids:
+        conds.append(Activity.branch_id.in_(verify.branch_ids))
+    if people.unit_paths:
+        conds.append(Activity.unit_id.in_(select(Unit.id).where(
+            sa.or_(*[Unit.path.startswith(p) for p in people.unit_paths]))))
+    return sa.or_(*conds)
+
+
+def _rows(session: Session, stmt) -> list[ActivityRow]:
+    logger = aliased(Person)
+    result = session.execute(
+        stmt.add_columns(Campaign.name, Action.name, Action.points, Action.impact_unit, logger.full_name,
+                         Unit.name)
+        .join(Campaign, Campaign.id == Activity.campaign_id)
+        .join(Action, Action.id == Activity.action_id)
+        .join(logger, logger.id == Activity.logged_by_person_id)
+        .join(Unit, Unit.id == Activity.unit_id)
+    ).all()
+    ids = [r[0].id for r in result]
+    names: dict[int, list[str]] = {}
+    if ids:
+        for aid, name in session.exec(select(ActivityParticipant.activity_id, Person.full_name)
+                                      .join(Person, Person.id == ActivityParticipant.person_id)
+                                      .where(ActivityParticipant.activity_id.in_(ids))
+                                      .order_by(Person.name_key)):
+            names.setdefault(aid, []).append(name)
+    out = []
+    for act, campaign_name, action_name, points, impact_unit, logged_by, unit_name in result:
+        impact = (f"{act.impact_amount:g} {impact_unit}" if act.impact_amount is not None else "")
+        out.append(ActivityRow(
+            id=act.id, campaign_name=campaign_name, action_name=action_name, occurred_on=_d(act.occurred_on),
+            logged_by=logged_by, unit_name=unit_name, participants=", ".join(names.get(act.id, [])),
+            note=act.note, impact=impact, status=act.status, reject_reason=act.reject_reason,
+            photo_url=f"{FILES_PREFIX}/{act.photo_file_id}" if act.photo_file_id else "", points=points,
+        ))
+    return out
+
+
+def _page(session: Session, where: list, page: int, order) -> ActivityPage:
+    total = session.exec(select(func.count()).select_from(Activity).where(*where)).one()
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    stmt = select(Activity).where(*where).order_by(*order).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    return ActivityPage(rows=_rows(session, stmt), total=total, page=page, pages=pages)
+
+
+def my_activities(session: Session, *, actor: Actor | None, page: int = 1) -> ActivityPage:
+    """Activities the actor logged or took part in, newest first."""
+    require(actor, Perm.LOG_GREEN)
+    mine = Activity.id.in_(select(ActivityParticipant.activity_id)
+                           .where(ActivityParticipant.person_id == actor.person_id))
+    return _page(session, [mine], page, (Activity.occurred_on.desc(), Activity.id.desc()))
+
+
+def _queue_filter(actor: Actor) -> list:
+    where = reach(actor, Perm.VERIFY_GREEN)
+    if where.org:
+        return []
+    return [Activity.branch_id.in_(where.branch_ids)]
+
+
+def verification_queue(session: Session, *, actor: Actor | None, page: int = 1) -> ActivityPage:
+    """Pending activities of the branches the actor verifies, oldest first."""
+    require(actor, Perm.VERIFY_GREEN)
+    return _page(session, [Activity.status == PENDING, *_queue_filter(actor)], page,
+                 (Activity.created_at, Activity.id))
+
+
+def spot_check_sample(session: Session, *, actor: Actor | None, size: int = 5) -> list[ActivityRow]:
+    """A random sample of approved activities of the actor's branches, for a second look."""
+    require(actor, Perm.VERIFY_GREEN)
+    size = min(max(1, size), 20)
+    stmt = (select(Activity).where(Activity.status == APPROVED, *_queue_filter(actor))
+            .order_by(func.random()).limit(size))
+    return _rows(session, stmt)
+
+
+# --- progress --------------------------------------------------------------------------------
+
+
+def _campaign(session: Session, campaign_id: int) -> Campaign:
+    row = session.get(Campaign, campaign_id)
+    if row is None or not row.is_active:
+        raise NotFound("This campaign does not exist or has been closed.")
+    return row
+
+
+def unit_progress(session: Session, *, actor: Actor | None, campaign_id: int) -> list[UnitProgress]:
+    """Every participating unit's points, targets, participation and per-member average.
+
+    Two GROUP BY queries over the participating units (each with its sub-units); best first.
+    """
+    require(actor, Perm.LOG_GREEN)
+    _campaign(session, campaign_id)
+    cu_unit = aliased(Unit)
+    sub = aliased(Unit)
+    base = (sa.select(CampaignUnit.unit_id)
+            .join(cu_unit, cu_unit.id == CampaignUnit.unit_id)
+            .join(sub, sub.path.startswith(cu_unit.path))
+            .where(CampaignUnit.campaign_id == campaign_id))
+    members = dict(session.execute(
+        base.add_columns(func.count(Person.id))
+        .join(Person, Person.unit_id == sub.id).where(Person.is_active.is_(True))
+        .group_by(CampaignUnit.unit_id)).all())
+    earned = {uid: (pts, people) for uid, pts, people in session.execute(
+        base.add_columns(func.coalesce(func.sum(Action.points), 0),
+                         func.count(sa.distinct(ActivityParticipant.person_id)))
+        .join(ActivityParticipant, ActivityParticipant.unit_id == sub.id)
+        .join(Activity, Activity.id == ActivityParticipant.activity_id)
+        .join(Action, Action.id == Activity.action_id)
+        .where(Activity.campaign_id == campaign_id, Activity.status == APPROVED)
+        .group_by(CampaignUnit.unit_id)).all()}
+    units = session.exec(select(CampaignUnit, Unit.name).join(Unit, Unit.id == CampaignUnit.unit_id)
+                         .where(CampaignUnit.campaign_id == campaign_id)).all()
+    out = []
+    for cu, name in units:
+        count = members.get(cu.unit_id, 0)
+        points, active = earned.get(cu.unit_id, (0, 0))
+        points = int(points)
+        rate = min(100, round(100 * active / count)) if count else 0
+        out.append(UnitProgress(
+            unit_id=cu.unit_id, unit_name=name, members=count, active_members=active, points=points,
+            target_points=cu.target_points, percent=rules.percent(points, cu.target_points),
+            rate=rate, target_rate=cu.target_rate,
+            per_member=f"{points / count:.1f}" if count else "0.0",
+        ))
+    out.sort(key=lambda r: (-(r.points / r.members if r.members else 0), r.unit_name))
+    return out
+
+
+def impact_totals(session: Session, *, actor: Actor | None, campaign_id: int) -> list[ImpactRow]:
+    """Approved impact per action (kg sorted, sheets saved, kWh, plants, hours)."""
+    require(actor, Perm.LOG_GREEN)
+    rows = session.exec(
+        select(Action.name, Action.impact_unit, func.coalesce(func.sum(Activity.impact_amount), 0),
+               func.count(Activity.id))
+        .join(Activity, sa.and_(Activity.action_id == Action.id, Activity.status == APPROVED), isouter=True)
+        .where(Action.campaign_id == campaign_id)
+        .group_by(Action.id, Action.name, Action.impact_unit).order_by(Action.id)).all()
+    return [ImpactRow(action_name=name, total=f"{float(total):g}" if unit else "", unit=unit,
+                      activities=int(n)) for name, unit, total, n in rows]
+
+
+def gallery(session: Session, *, actor: Actor | None, campaign_id: int, limit: int = 24) -> list[GalleryItem]:
+    """Photos of approved activities the actor may see, newest first."""
+    require(actor, Perm.LOG_GREEN)
+    where = [Activity.campaign_id == campaign_id, Activity.status == APPROVED,
+             Activity.photo_file_id.is_not(None)]
+    visible = _visible(actor)
+    if visible is not None:
+        where.append(visible)
+    rows = session.exec(select(Activity.id, Activity.photo_file_id, Action.name, Unit.name,
+                               Activity.occurred_on)
+                        .join(Action, Action.id == Activity.action_id)
+                        .join(Unit, Unit.id == Activity.unit_id)
+                        .where(*where).order_by(Activity.occurred_on.desc(), Activity.id.desc())
+                        .limit(min(max(1, limit), 60))).all()
+    return [GalleryItem(activity_id=aid, photo_url=f"{FILES_PREFIX}/{fid}",
+                        caption=f"{action} · {unit} · {_d(on)}") for aid, fid, action, unit, on in rows]
+
+
+def may_see_photo(session: Session, actor: Actor | None, file: StoredFile) -> bool:
+    """The /files reader for green photos: only people who may see the activity's unit."""
+    if actor is None or file.purpose != PHOTO_PURPOSE:
+        return False
+    stmt = select(Activity.id).where(Activity.photo_file_id == file.id)
+    visible = _visible(actor)
+    if visible is not None:
+        stmt = stmt.where(visible)
+    return session.exec(stmt.limit(1)).first() is not None
+
+
+# --- rosters and assessments -----------------------------------------------------------------
+
+
+def my_duties(session: Session, *, actor: Actor | None, now: datetime, limit: int = 8) -> list[DutyRow]:
+    """The actor's next duty dates, with who else is on duty."""
+    require(actor, Perm.LOG_GREEN)
+    start = today(now)
+    mine = session.exec(select(RosterDuty.roster_id, RosterDuty.on_date, Roster.title, Branch.name)
+                        .join(Roster, Roster.id == RosterDuty.roster_id)
+                        .join(Branch, Branch.id == Roster.branch_id)
+                        .where(RosterDuty.person_id == actor.person_id, RosterDuty.on_date >= start)
+                        .order_by(RosterDuty.on_date).limit(limit)).all()
+    out = []
+    for roster_id, on, title, branch in mine:
+        names = session.exec(select(Person.full_name).join(RosterDuty, RosterDuty.person_id == Person.id)
+                             .where(RosterDuty.roster_id == roster_id, RosterDuty.on_date == on)
+                             .order_by(Person.name_key)).all()
+        out.append(DutyRow(on_date=_d(on), title=title, branch_name=branch, people=", ".join(names)))
+    return out
+
+
+def duties_due(session: Session, *, on_date: date) -> list[tuple[int, str, date]]:
+    """(person id, duty title, date) of everyone on duty on ``on_date``.
+
+    For the scheduler's reminders (notifications issue): runs with the system's authority,
+    so it takes no actor and returns ids only.
+    """
+    return [(pid, title, on) for pid, title, on in session.exec(
+        select(RosterDuty.person_id, Roster.title, RosterDuty.on_date)
+        .join(Roster, Roster.id == RosterDuty.roster_id)
+        .join(Person, Person.id == RosterDuty.person_id)
+        .where(RosterDuty.on_date == on_date, Person.is_active.is_(True))
+        .order_by(RosterDuty.person_id))]
+
+
+def roster_branches(session: Session, *, actor: Actor | None) -> list[BranchOption]:
+    """Branches whose rosters the actor keeps."""
+    require(actor, Perm.VERIFY_GREEN)
+    where = reach(actor, Perm.VERIFY_GREEN)
+    stmt = select(Branch).where(Branch.is_active.is_(True)).order_by(Branch.name)
+    if not where.org:
+        stmt = stmt.where(Branch.id.in_(where.branch_ids))
+    branches = list(session.exec(stmt.limit(500)))
+    counts = dict(session.exec(select(Person.union_branch_id, func.count()).where(Person.is_active.is_(True))
+                               .group_by(Person.union_branch_id)).all())
+    youth = dict(session.exec(select(Person.youth_branch_id, func.count()).where(Person.is_active.is_(True))
+                              .group_by(Person.youth_branch_id)).all())
+    return [BranchOption(id=b.id, name=b.name, members=counts.get(b.id, 0) + youth.get(b.id, 0))
+            for b in branches]
+
+
+def upcoming_roster(session: Session, *, actor: Actor | None, branch_id: int, now: datetime,
+                    limit: int = 12) -> list[DutyRow]:
+    """The next dates on a branch's rosters, for its officer."""
+    require(actor, Perm.VERIFY_GREEN, branch_id=branch_id)
+    rows = session.exec(select(RosterDuty.on_date, Roster.title, Branch.name, Person.full_name)
+                        .join(Roster, Roster.id == RosterDuty.roster_id)
+                        .join(Branch, Branch.id == Roster.branch_id)
+                        .join(Person, Person.id == RosterDuty.person_id)
+                        .where(Roster.branch_id == branch_id, RosterDuty.on_date >= today(now))
+                        .order_by(RosterDuty.on_date, Roster.id, Person.name_key).limit(limit * 20)).all()
+    grouped: dict[tuple[date, str, str], list[str]] = {}
+    for on, title, branch, name in rows:
+        grouped.setdefault((on, title, branch), []).append(name)
+    return [DutyRow(on_date=_d(on), title=title, branch_name=branch, people=", ".join(names))
+            for (on, title, branch), names in list(grouped.items())[:limit]]
+
+
+def assessable_units(session: Session, *, actor: Actor | None) -> list[PersonOption]:
+    """Units whose office the actor may assess (id, name)."""
+    require(actor, Perm.ASSESS_OFFICE)
+    where = reach(actor, Perm.ASSESS_OFFICE)
+    stmt = select(Unit.id, Unit.name).where(Unit.is_active.is_(True)).order_by(Unit.path)
+    if not where.org:
+        stmt = stmt.where(sa.or_(*[Unit.path.startswith(p) for p in where.unit_paths]))
+    return [PersonOption(id=uid, name=name) for uid, name in session.exec(stmt.limit(500))]
+
+
+def assessment_history(session: Session, *, actor: Actor | None, unit_id: int) -> list[AssessmentRow]:
+    """A unit's quarterly self-assessment scores, newest first."""
+    unit = session.get(Unit, unit_id)
+    if unit is None or not can(actor, Perm.ASSESS_OFFICE, unit_path=unit.path):
+        require(actor, Perm.ASSESS_OFFICE, unit_path="/-/")
+        raise NotFound("This unit does not exist.")
+    rows = session.exec(select(SelfAssessment).where(SelfAssessment.unit_id == unit_id)
+                        .order_by(SelfAssessment.year.desc(), SelfAssessment.quarter.desc())).all()
+    return [AssessmentRow(unit_name=unit.name, period=f"Q{r.quarter} {r.year}", score=r.score,
+                          filled_at=_fmt(r.created_at)) for r in rows]
+
+
+def assessment_answers(session: Session, *, actor: Actor | None, unit_id: int, year: int,
+                       quarter: int) -> dict[str, int]:
+    """The answers of one quarter (empty when not assessed)."""
+    assessment_history(session, actor=actor, unit_id=unit_id)
+    row = session.exec(select(SelfAssessment).where(SelfAssessment.unit_id == unit_id,
+                                                    SelfAssessment.year == year,
+                                                    SelfAssessment.quarter == quarter)).first()
+    return json.loads(row.answers) if row else {}

@@ -1,0 +1,460 @@
+"""Use cases of green-office campaigns: the only code here that writes.
+
+Every function: ``verb(session, *, actor, ..., now)``; authorises first, validates, then
+writes (with an audit entry) and flushes. The caller's ``unit_of_work`` commits.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time
+
+import sqlalchemy as sa
+from sqlmodel import Session, func, select
+
+from engagement.core import audit, files
+from engagement.core.access import Actor, Perm, can, require
+from engagement.core.clock import local
+from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from engagement.green import rules
+from engagement.green.models import (
+    Action,
+    Activity,
+    ActivityParticipant,
+    Campaign,
+    CampaignUnit,
+    Roster,
+    RosterDuty,
+    SelfAssessment,
+)
+from engagement.org.models import Branch, Person, Unit
+from engagement.scoring import service as scoring
+from engagement.scoring.rules import Source
+from engagement.settings import get_settings
+
+PHOTO_PURPOSE = "green.photo"
+MAX_IMPACT = 1_000_000
+
+PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+
+
+def today(now: datetime) -> date:
+    """The organisation's calendar date at ``now``."""
+    return local(now, get_settings().tz).date()
+
+
+# --- points ledger hook ----------------------------------------------------------------------
+
+
+def _source_ref(activity_id: int, person_id: int) -> str:
+    return f"green-activity:{activity_id}:{person_id}"
+
+
+def _occurred_at(activity: Activity) -> datetime:
+    # The activity has a calendar date; the ledger wants a moment: midday, local time.
+    return datetime.combine(activity.occurred_on, time(12), tzinfo=get_settings().tz).astimezone(UTC)
+
+
+def _record_points(session: Session, *, activity: Activity, person_ids: Sequence[int], points: int,
+                   now: datetime) -> None:
+    """Credit each participant of an approved activity in the points ledger (same transaction)."""
+    for person_id in person_ids:
+        scoring.record_points(session, person_id=person_id, source=Source.GREEN,
+                              source_ref=_source_ref(activity.id, person_id), occurred_at=_occurred_at(activity),
+                              now=now, quantity=points)
+
+
+def _reverse_points(session: Session, *, activity: Activity, person_ids: Sequence[int], reason: str,
+                    actor: Actor, now: datetime) -> None:
+    """Take back the points of an approval that is revoked."""
+    for person_id in person_ids:
+        scoring.reverse_points(session, source=Source.GREEN, source_ref=_source_ref(activity.id, person_id),
+                               reason=reason, now=now, actor=actor)
+
+
+# --- campaigns -------------------------------------------------------------------------------
+
+
+def _campaign(session: Session, campaign_id: int) -> Campaign:
+    row = session.get(Campaign, campaign_id)
+    if row is None or not row.is_active:
+        raise NotFound("This campaign does not exist or has been closed.")
+    return row
+
+
+def create_campaign(
+    session: Session, *, actor: Actor | None, name: str, description: str = "", kind: str,
+    starts_on: date | None, ends_on: date | None, backdate_days: int = 7,
+    unit_ids: Sequence[int] = (), target_points: int = 0, target_rate: int = 0, now: datetime,
+) -> int:
+    """Create a campaign with the default action catalogue of its kind.
+
+    Args:
+        unit_ids: the participating units (each with its sub-units); empty means every active
+            unit directly under the top of the organisation (departments and communes).
+        target_points: the points target set for every participating unit (0 = none).
+        target_rate: the participation target in percent for every unit (0 = none).
+
+    Returns:
+        The new campaign's id.
+
+    Raises:
+        NotAllowed: not an emulation officer or admin.
+        Invalid: bad name, dates, kind, window, targets or units.
+    """
+    require(actor, Perm.MANAGE_GREEN)
+    name = name.strip()
+    rules.check_campaign(name=name, starts_on=starts_on, ends_on=ends_on, kind=kind,
+                         backdate_days=backdate_days)
+    _check_targets(target_points, target_rate)
+    if unit_ids:
+        units = list(session.exec(select(Unit.id).where(Unit.id.in_(list(set(unit_ids))),
+                                                        Unit.is_active.is_(True))))
+        if len(units) != len(set(unit_ids)):
+            raise Invalid("One of the chosen units does not exist or is inactive.")
+    else:
+        units = list(session.exec(select(Unit.id).where(Unit.depth == 1, Unit.is_active.is_(True))))
+        if not units:
+            units = list(session.exec(select(Unit.id).where(Unit.depth == 0, Unit.is_active.is_(True))))
+    campaign = Campaign(name=name[:200], description=description.strip()[:2000], kind=kind,
+                        starts_on=starts_on, ends_on=ends_on, backdate_days=backdate_days,
+                        created_at=now, created_by_account_id=actor.account_id)
+    session.add(campaign)
+    session.flush()
+    for spec in rules.TEMPLATES[kind]:
+        session.add(Action(campaign_id=campaign.id, name=spec.name, points=spec.points,
+                           impact_unit=spec.impact_unit, photo_required=spec.photo_required,
+                           limit_count=spec.limit_count, limit_period=spec.limit_period))
+    for unit_id in units:
+        session.add(CampaignUnit(campaign_id=campaign.id, unit_id=unit_id,
+                                 target_points=target_points, target_rate=target_rate))
+    audit.record(session, actor=actor, action="green.campaign.create", entity="green_campaign",
+                 entity_id=campaign.id, now=now, name=name, kind=kind, units=len(units))
+    session.flush()
+    return campaign.id
+
+
+def _check_targets(target_points: int, target_rate: int) -> None:
+    if not 0 <= target_points <= 1_000_000:
+        raise Invalid("The points target must be between 0 and 1,000,000.", {"target_points": "Out of range"})
+    if not 0 <= target_rate <= 100:
+        raise Invalid("The participation target is a percent between 0 and 100.",
+                      {"target_rate": "Out of range"})
+
+
+def set_unit_target(session: Session, *, actor: Actor | None, campaign_id: int, unit_id: int,
+                    target_points: int, target_rate: int, now: datetime) -> None:
+    """Set a participating unit's targets (points and participation rate).
+
+    Raises:
+        NotAllowed: not an emulation officer or admin.
+        NotFound: the campaign or the unit's participation does not exist.
+        Invalid: a target out of range.
+    """
+    require(actor, Perm.MANAGE_GREEN)
+    _campaign(session, campaign_id)
+    row = session.get(CampaignUnit, (campaign_id, unit_id))
+    if row is None:
+        raise NotFound("This unit does not take part in the campaign.")
+    _check_targets(target_points, target_rate)
+    old = (row.target_points, row.target_rate)
+    row.target_points, row.target_rate = target_points, target_rate
+    session.add(row)
+    audit.record(session, actor=actor, action="green.target.set", entity="green_campaign_unit",
+                 entity_id=f"{campaign_id}:{unit_id}", now=now, old=old,
+                 new=(target_points, target_rate))
+    session.flush()
+
+
+def _participating_paths(session: Session, campaign_id: int) -> list[str]:
+    return list(session.exec(
+        select(Unit.path).join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
+        .where(CampaignUnit.campaign_id == campaign_id, Unit.is_active.is_(True))))
+
+
+def takes_part(paths: Sequence[str], unit_path: str) -> bool:
+    """Whether a unit at ``unit_path`` is in (or below) one of the participating units."""
+    return any(unit_path.startswith(p) for p in paths)
+
+
+# --- logging ---------------------------------------------------------------------------------
+
+
+def _count_in_period(session: Session, *, action: Action, person_ids: Sequence[int], first: date,
+                     last: date) -> dict[int, int]:
+    rows = session.exec(
+        select(ActivityParticipant.person_id, func.count())
+        .join(Activity, Activity.id == ActivityParticipant.activity_id)
+        .where(Activity.action_id == action.id, Activity.status.in_([PENDING, APPROVED]),
+               Activity.occurred_on >= first, Activity.occurred_on <= last,
+               ActivityParticipant.person_id.in_(list(person_ids)))
+        .group_by(ActivityParticipant.person_id)
+    ).all()
+    return dict(rows)
+
+
+def log_activity(
+    session: Session, *, actor: Actor | None, campaign_id: int, action_id: int,
+    occurred_on: date | None, participant_ids: Sequence[int] = (), note: str = "",
+    impact_amount: float | None = None, photo: bytes | None = None, photo_name: str = "",
+    now: datetime,
+) -> int:
+    """Log an activity for the actor (and colleagues who took part); it waits for verification.
+
+    Args:
+        participant_ids: colleagues credited besides the actor (same unit or same branch).
+        photo: the raw upload; checked from its bytes, re-encoded and stored with the activity.
+
+    Returns:
+        The new activity's id.
+
+    Raises:
+        NotAllowed: not logged in, or the actor's unit is not in the campaign.
+        NotFound: the campaign or action does not exist.
+        Invalid: date outside the window or the campaign, a limit reached, a missing or broken
+            photo, a participant who cannot be credited, a bad impact figure.
+    """
+    actor = require(actor, Perm.LOG_GREEN)
+    campaign = _campaign(session, campaign_id)
+    paths = _participating_paths(session, campaign.id)
+    if not takes_part(paths, actor.unit_path):
+        raise NotAllowed("Your unit does not take part in this campaign.")
+    action = session.get(Action, action_id)
+    if action is None or action.campaign_id != campaign.id or not action.is_active:
+        raise NotFound("Choose an action from this campaign's list.")
+    if occurred_on is None:
+        raise Invalid("Enter the date of the activity.", {"occurred_on": "Required"})
+    rules.check_activity_date(occurred_on=occurred_on, today=today(now), starts_on=campaign.starts_on,
+                              ends_on=campaign.ends_on, backdate_days=campaign.backdate_days)
+    me = session.get(Person, actor.person_id)
+    others = sorted({int(p) for p in participant_ids} - {actor.person_id})
+    if len(others) + 1 > rules.MAX_PARTICIPANTS:
+        raise Invalid(f"A group activity credits at most {rules.MAX_PARTICIPANTS} people.")
+    people = [me]
+    if others:
+        found = list(session.exec(select(Person).where(Person.id.in_(others), Person.is_active.is_(True))))
+        my_branches = {b for b in (me.union_branch_id, me.youth_branch_id) if b is not None}
+        for person in found:
+            same_branch = {person.union_branch_id, person.youth_branch_id} & my_branches
+            if person.unit_id != me.unit_id and not same_branch:
+                raise Invalid(f"{person.full_name} is not in your unit or your branch; "
+                              "they can log the activity themselves.")
+        if len(found) != len(others):
+            raise Invalid("One of the participants is not an active staff member.")
+        unit_paths = dict(session.exec(select(Unit.id, Unit.path).where(Unit.id.in_({p.unit_id for p in found}))).all())
+        for person in found:
+            if not takes_part(paths, unit_paths.get(person.unit_id, "")):
+                raise Invalid(f"{person.full_name}'s unit does not take part in this campaign.")
+        people.extend(found)
+    if impact_amount is not None:
+        if not action.impact_unit:
+            impact_amount = None
+        elif not 0 <= impact_amount <= MAX_IMPACT:
+            raise Invalid(f"The amount must be between 0 and {MAX_IMPACT:,}.", {"impact": "Out of range"})
+    first, last = rules.period_bounds(action.limit_period, occurred_on, starts_on=campaign.starts_on,
+                                      ends_on=campaign.ends_on)
+    counts = _count_in_period(session, action=action, person_ids=[p.id for p in people], first=first,
+                              last=last)
+    for person in people:
+        rules.check_limit(action_name=action.name, limit_count=action.limit_count,
+                          limit_period=action.limit_period, already=counts.get(person.id, 0),
+                          who="You" if person.id == actor.person_id else person.full_name)
+    photo_id = None
+    if photo:
+        clean = files.clean_image(photo)
+        photo_id = files.save(session, clean=clean, purpose=PHOTO_PURPOSE, name=photo_name or "green-photo",
+                              actor=actor, now=now).id
+    elif action.photo_required:
+        raise Invalid(f"“{action.name}” needs a photo as evidence. Attach one and send again.",
+                      {"photo": "Required"})
+    activity = Activity(
+        campaign_id=campaign.id, action_id=action.id, logged_by_person_id=me.id, unit_id=me.unit_id,
+        branch_id=me.union_branch_id or me.youth_branch_id, occurred_on=occurred_on,
+        note=note.strip()[:1000], impact_amount=impact_amount, photo_file_id=photo_id,
+        status=PENDING, created_at=now,
+    )
+    session.add(activity)
+    session.flush()
+    for person in people:
+        session.add(ActivityParticipant(activity_id=activity.id, person_id=person.id, unit_id=person.unit_id))
+    audit.record(session, actor=actor, action="green.activity.log", entity="green_activity",
+                 entity_id=activity.id, now=now, action_name=action.name, on=occurred_on,
+                 participants=[p.id for p in people])
+    session.flush()
+    return activity.id
+
+
+# --- verification ----------------------------------------------------------------------------
+
+
+def _activity_for_verifier(session: Session, actor: Actor | None, activity_id: int) -> Activity:
+    require(actor, Perm.VERIFY_GREEN)
+    activity = session.get(Activity, activity_id)
+    if activity is None or not can(actor, Perm.VERIFY_GREEN, branch_id=activity.branch_id
+                                   if activity.branch_id is not None else -1):
+        raise NotFound("This activity is not in your verification queue.")
+    participants = set(session.exec(select(ActivityParticipant.person_id)
+                                    .where(ActivityParticipant.activity_id == activity.id)))
+    if actor.person_id in participants:
+        raise NotAllowed("You took part in this activity; another officer must verify it.")
+    return activity
+
+
+def _participants(session: Session, activity_id: int) -> list[int]:
+    return sorted(session.exec(select(ActivityParticipant.person_id)
+                               .where(ActivityParticipant.activity_id == activity_id)))
+
+
+def approve_activity(session: Session, *, actor: Actor | None, activity_id: int, now: datetime) -> None:
+    """Approve a pending activity: it now counts, and each participant is credited.
+
+    Raises:
+        NotAllowed: not a verifier of the activity's branch, or a participant oneself.
+        NotFound: not in the actor's queue.
+        Conflict: already decided.
+    """
+    activity = _activity_for_verifier(session, actor, activity_id)
+    if activity.status != PENDING:
+        raise Conflict("This activity has already been decided; refresh the queue.")
+    # Guard against two officers deciding at once: only one UPDATE finds it pending.
+    done = session.execute(
+        sa.update(Activity).where(Activity.id == activity.id, Activity.status == PENDING)
+        .values(status=APPROVED, decided_by_account_id=actor.account_id, decided_at=now,
+                reject_reason="")
+    ).rowcount
+    if done != 1:
+        raise Conflict("This activity has already been decided; refresh the queue.")
+    session.refresh(activity)
+    action = session.get(Action, activity.action_id)
+    people = _participants(session, activity.id)
+    _record_points(session, activity=activity, person_ids=people, points=action.points, now=now)
+    audit.record(session, actor=actor, action="green.activity.approve", entity="green_activity",
+                 entity_id=activity.id, now=now, participants=people, points=action.points)
+    session.flush()
+
+
+def reject_activity(session: Session, *, actor: Actor | None, activity_id: int, reason: str,
+                    now: datetime) -> None:
+    """Reject a pending activity, or revoke an approval found wrong at a spot check.
+
+    The member sees the reason. A revoked approval takes the participants' points back.
+
+    Raises:
+        NotAllowed: not a verifier of the activity's branch, or a participant oneself.
+        NotFound: not in the actor's queue.
+        Invalid: no usable reason.
+        Conflict: already rejected.
+    """
+    activity = _activity_for_verifier(session, actor, activity_id)
+    text = rules.check_reject_reason(reason)[:500]
+    if activity.status == REJECTED:
+        raise Conflict("This activity has already been rejected.")
+    was = activity.status
+    done = session.execute(
+        sa.update(Activity).where(Activity.id == activity.id, Activity.status == was)
+        .values(status=REJECTED, decided_by_account_id=actor.account_id, decided_at=now,
+                reject_reason=text)
+    ).rowcount
+    if done != 1:
+        raise Conflict("This activity has just been decided by someone else; refresh the queue.")
+    session.refresh(activity)
+    people = _participants(session, activity.id)
+    if was == APPROVED:
+        _reverse_points(session, activity=activity, person_ids=people, reason=text, actor=actor, now=now)
+    audit.record(session, actor=actor, action="green.activity.reject" if was == PENDING
+                 else "green.activity.revoke", entity="green_activity", entity_id=activity.id,
+                 now=now, reason=text)
+    session.flush()
+
+
+# --- rosters ---------------------------------------------------------------------------------
+
+
+def branch_members(session: Session, branch_id: int) -> list[int]:
+    """Active members of a branch, in a stable order (by name, then id)."""
+    return list(session.exec(
+        select(Person.id).where(Person.is_active.is_(True),
+                                sa.or_(Person.union_branch_id == branch_id, Person.youth_branch_id == branch_id))
+        .order_by(Person.name_key, Person.id)))
+
+
+def create_roster(
+    session: Session, *, actor: Actor | None, branch_id: int, title: str, weekday: int,
+    every_weeks: int = 1, per_slot: int = 2, starts_on: date | None, ends_on: date | None,
+    now: datetime,
+) -> int:
+    """Create a recurring duty for a branch and assign its members to dates in turn.
+
+    Returns:
+        The roster's id.
+
+    Raises:
+        NotAllowed: not a union officer of the branch (or an org-wide officer).
+        NotFound: no such active branch.
+        Invalid: bad title, schedule, or a branch without members.
+    """
+    require(actor, Perm.VERIFY_GREEN, branch_id=branch_id)
+    branch = session.get(Branch, branch_id)
+    if branch is None or not branch.is_active:
+        raise NotFound("This branch does not exist or is inactive.")
+    title = title.strip()
+    if not title:
+        raise Invalid("Name the duty, e.g. “Weekly cleaning”.", {"title": "Required"})
+    if starts_on is None or ends_on is None:
+        raise Invalid("Enter the first and last dates of the roster.", {"dates": "Required"})
+    if starts_on < today(now):
+        raise Invalid("A roster starts today or later.", {"dates": "In the past"})
+    dates = rules.roster_dates(starts_on=starts_on, ends_on=ends_on, weekday=weekday,
+                               every_weeks=every_weeks)
+    if not dates:
+        raise Invalid("No such weekday falls between these dates.", {"dates": "Empty"})
+    assignments = rules.assign_round_robin(branch_members(session, branch_id), dates, per_slot)
+    roster = Roster(branch_id=branch_id, title=title[:200], weekday=weekday, every_weeks=every_weeks,
+                    per_slot=per_slot, starts_on=starts_on, ends_on=ends_on, created_at=now,
+                    created_by_account_id=actor.account_id)
+    session.add(roster)
+    session.flush()
+    session.add_all([RosterDuty(roster_id=roster.id, on_date=d, person_id=p) for d, p in assignments])
+    audit.record(session, actor=actor, action="green.roster.create", entity="green_roster",
+                 entity_id=roster.id, now=now, branch=branch.code, dates=len(dates), duties=len(assignments))
+    session.flush()
+    return roster.id
+
+
+# --- office self-assessment ------------------------------------------------------------------
+
+
+def submit_assessment(session: Session, *, actor: Actor | None, unit_id: int, answers: dict[str, int],
+                      note: str = "", now: datetime) -> int:
+    """Record this quarter's green-office checklist for a unit (once per quarter).
+
+    Returns:
+        The score in percent.
+
+    Raises:
+        NotAllowed: not the head of the unit (or above), nor an org-wide officer.
+        NotFound: no such active unit.
+        Invalid: a criterion unanswered.
+        Conflict: this quarter is already assessed.
+    """
+    require(actor, Perm.ASSESS_OFFICE)
+    unit = session.get(Unit, unit_id)
+    if unit is None or not unit.is_active:
+        raise NotFound("This unit does not exist or is inactive.")
+    require(actor, Perm.ASSESS_OFFICE, unit_path=unit.path)
+    score = rules.assessment_score(answers)
+    year, quarter = rules.quarter_of(today(now))
+    exists = session.exec(select(SelfAssessment.id).where(
+        SelfAssessment.unit_id == unit_id, SelfAssessment.year == year,
+        SelfAssessment.quarter == quarter)).first()
+    if exists is not None:
+        raise Conflict(f"{unit.name} has already been assessed for Q{quarter} {year}.")
+    session.add(SelfAssessment(unit_id=unit_id, year=year, quarter=quarter,
+                               answers=json.dumps({k: answers[k] for k, _ in rules.CHECKLIST}),
+                               score=score, note=note.strip()[:1000], created_at=now,
+                               created_by_account_id=actor.account_id))
+    audit.record(session, actor=actor, action="green.assessment.submit", entity="unit", entity_id=unit_id,
+                 now=now, year=year, quarter=quarter, score=score)
+    session.flush()
+    return score

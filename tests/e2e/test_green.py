@@ -1,0 +1,82 @@
+"""Green office in the browser: log with a photo, the union officer approves, the bar moves."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+from engagement.org.demo import DEMO_PASSWORD
+
+
+def _log_in(page: Page, app_url: str, username: str) -> None:
+    page.context.clear_cookies()
+    page.goto(f"{app_url}/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(re.escape(app_url) + r"/?$"), timeout=15_000)
+    expect(page.locator("#my-unit")).not_to_be_empty()
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (20, 150, 60)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _progress(page: Page, unit: str) -> tuple[int, int]:
+    row = page.locator(".progress-row", has_text=unit)
+    expect(row).to_be_visible(timeout=15_000)
+    points = int(row.locator("[id^=points-]").inner_text())
+    value = int(row.get_by_role("progressbar").get_attribute("aria-valuenow") or "0")
+    return points, value
+
+
+def test_member_logs_with_photo_officer_approves_and_progress_moves(page: Page, app_url: str) -> None:
+    _log_in(page, app_url, "staff")
+    member = page.locator("#user-menu").inner_text().split("\n")[-1].strip()  # after the initials
+    page.goto(f"{app_url}/green")
+    points_before, bar_before = _progress(page, "Sở Nội vụ")
+
+    # A file that is not an image is refused with a clear message, before anything is sent.
+    upload = page.locator("#green_photo input[type=file]")
+    upload.set_input_files(files=[{"name": "photo.png", "mimeType": "image/png", "buffer": b"not an image"}])
+    expect(page.get_by_role("alert")).to_contain_text("not a photo")
+
+    action = page.locator("select[name=action_id]")
+    action.select_option(action.locator("option", has_text="Waste sorting at source").get_attribute("value"))
+    page.get_by_label("Amount").fill("3.5")
+    page.get_by_label("Note").fill("Phân loại rác tại phòng làm việc")
+    upload.set_input_files(files=[{"name": "phan-loai-rac.png", "mimeType": "image/png", "buffer": _png()}])
+    expect(page.locator("#photo-info")).to_contain_text("Photo ready")
+    page.get_by_role("button", name="Send for verification").click()
+    mine = page.locator(".my-activity").first
+    expect(mine).to_contain_text("Waste sorting at source")
+    expect(mine).to_contain_text("pending")
+    # Pending activities do not count yet.
+    assert _progress(page, "Sở Nội vụ")[0] == points_before
+
+    _log_in(page, app_url, "union.snv")
+    page.goto(f"{app_url}/green/verify")
+    row = page.locator(".queue-row", has_text=member).filter(has_text="Waste sorting at source")
+    expect(row).to_have_count(1, timeout=15_000)
+    photo = row.get_by_role("img")
+    expect(photo).to_be_visible()
+    src = photo.get_attribute("src") or ""
+    served = page.request.get(app_url + src)  # the evidence photo, through the authorised route
+    assert served.status == 200 and served.headers["content-type"] == "image/jpeg"
+    row.get_by_role("button", name="Approve").click()
+    expect(row).to_have_count(0, timeout=15_000)
+
+    page.goto(f"{app_url}/green")
+    expect(page.locator(".progress-row", has_text="Sở Nội vụ").locator("[id^=points-]")).to_have_text(
+        str(points_before + 2), timeout=15_000)
+    _points, bar_after = _progress(page, "Sở Nội vụ")
+    assert bar_after > bar_before or bar_before == 100
+
+    # Someone of another unit cannot fetch the photo, even knowing its address.
+    _log_in(page, app_url, "staff2")
+    assert page.request.get(app_url + src).status == 404

@@ -1,0 +1,59 @@
+"""Leaderboard journeys: an officer's adjustment moves a person up; a lobby screen shows a
+board without any login."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.test_journeys import log_in
+
+
+def test_officer_adjustment_moves_a_person_to_the_top(page: Page, app_url: str) -> None:
+    log_in(page, app_url, "officer")
+    page.goto(f"{app_url}/leaderboards")
+    board = page.locator("#leaderboard")
+    expect(board).to_be_visible(timeout=15_000)
+    page.get_by_label("Leaderboard").select_option("people")
+    expect(page.get_by_role("heading", name="Individuals")).to_be_visible()
+    first = board.locator("tbody tr").first
+    expect(first).not_to_contain_text("Lý Hồng Hoa")
+
+    page.goto(f"{app_url}/leaderboards/settings")
+    page.get_by_placeholder("Name or staff code").fill("CB00005")
+    page.get_by_role("button", name="Find").click()
+    person = page.get_by_label("Person")
+    expect(person.locator("option", has_text="Lý Hồng Hoa")).to_have_count(1)
+    person.select_option(person.locator("option", has_text="Lý Hồng Hoa").get_attribute("value"))
+    page.get_by_label("Points (negative to deduct)").fill("900")
+    # A reason that is too short is refused with a message, and nothing is recorded.
+    page.get_by_label("Reason").fill("ok")
+    page.get_by_role("button", name="Record adjustment").click()
+    expect(page.get_by_role("alert")).to_contain_text("at least 10 characters")
+    page.get_by_label("Reason").fill("Led the flood-response citizen desk for a week")
+    page.get_by_role("button", name="Record adjustment").click()
+    expect(page.get_by_text("Adjustment of +900 points recorded.")).to_be_visible()
+
+    page.goto(f"{app_url}/leaderboards")
+    expect(board).to_be_visible(timeout=15_000)
+    page.get_by_label("Leaderboard").select_option("people")
+    expect(first).to_contain_text("Lý Hồng Hoa")
+    first.get_by_role("button", name="Why this score").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Adjustment by an officer")
+    expect(dialog).to_contain_text("Led the flood-response citizen desk for a week")
+
+
+def test_lobby_screen_shows_a_board_without_login(page: Page, app_url: str, browser: Browser) -> None:
+    log_in(page, app_url, "officer")
+    page.goto(f"{app_url}/leaderboards/settings")
+    page.get_by_label("Title").fill("Sảnh tầng 1")
+    page.get_by_role("button", name="Create link").click()
+    link = page.locator("#new-screen-link")
+    expect(link).to_contain_text("/screen?k=")
+    url = link.inner_text()
+    lobby = browser.new_context().new_page()
+    lobby.goto(url)
+    expect(lobby.get_by_role("heading", name="Sảnh tầng 1")).to_be_visible(timeout=15_000)
+    expect(lobby.locator("tr").first).to_be_visible()
+    lobby.goto(url.replace("k=", "k=x"))
+    expect(lobby.get_by_text("This screen link is not valid")).to_be_visible(timeout=15_000)

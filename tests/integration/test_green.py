@@ -1,0 +1,497 @@
+"""Green-office campaigns: every rule, through the real services, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from PIL import Image
+from sqlmodel import Session, select
+
+from engagement.core.access import Actor, Role
+from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from engagement.core.files import StoredFile
+from engagement.green import queries, service
+from engagement.green.models import Action, Activity, RosterDuty
+from engagement.org.models import Person
+from tests import factories
+from tests.integration._hashing import fast_hashing  # noqa: F401
+
+TODAY = date(2026, 3, 2)  # the `now` fixture, in Hanoi
+
+
+def png(size: tuple[int, int] = (40, 30), exif: bool = False) -> bytes:
+    image = Image.new("RGB", size, (30, 160, 60))
+    out = io.BytesIO()
+    if exif:
+        meta = Image.Exif()
+        meta[0x010F] = "SecretCam"  # Make
+        image.save(out, format="JPEG", exif=meta)
+    else:
+        image.save(out, format="PNG")
+    return out.getvalue()
+
+
+@dataclass
+class World:
+    admin: Actor
+    member: Actor  # unit A, union branch CD-A
+    colleague: Actor  # unit A1 (under A), union branch CD-A
+    outsider: Actor  # unit B, no branch
+    officer: Actor  # union officer of CD-A, unit A
+    head_b: Actor  # unit head of B
+    a: int
+    a1: int
+    b: int
+    branch: int
+    campaign: int
+
+
+def _set_branch(session: Session, actor: Actor, branch_id: int | None) -> None:
+    person = session.get(Person, actor.person_id)
+    person.union_branch_id = branch_id
+    session.add(person)
+    session.flush()
+
+
+@pytest.fixture
+def world(session, now) -> World:
+    org = factories.small_org(session, now)
+    admin = org.admin
+    member = factories.user(session, admin, now, unit_id=org.a, username="nv.a", name="Nguyễn Thị Mai")
+    colleague = factories.user(session, admin, now, unit_id=org.a1, username="nv.a1", name="Lê Văn Hùng")
+    outsider = factories.user(session, admin, now, unit_id=org.b, username="nv.b", name="Phạm Thu Hà")
+    officer = factories.user(session, admin, now, unit_id=org.a, username="cd.a", name="Đỗ Minh Quân",
+                             role=Role.UNION_OFFICER, branch_id=org.union_branch)
+    head_b = factories.user(session, admin, now, unit_id=org.b, username="head.b", name="Vũ Thanh Sơn",
+                            role=Role.UNIT_HEAD, role_unit_id=org.b)
+    for actor in (member, colleague, officer):
+        _set_branch(session, actor, org.union_branch)
+    campaign = service.create_campaign(
+        session, actor=admin, name="Công sở xanh 2026", kind="green", starts_on=date(2026, 2, 1),
+        ends_on=date(2026, 6, 30), backdate_days=7, unit_ids=[org.a, org.b], target_points=20,
+        target_rate=50, now=now)
+    return World(admin, member, colleague, outsider, officer, head_b, org.a, org.a1, org.b,
+                 org.union_branch, campaign)
+
+
+def _action(session: Session, campaign: int, name_start: str) -> Action:
+    return session.exec(select(Action).where(Action.campaign_id == campaign,
+                                             Action.name.startswith(name_start))).one()
+
+
+def _log(session, w: World, now, *, who: Actor | None = None, action: str = "Waste sorting",
+         on: date = TODAY, **kw) -> int:
+    return service.log_activity(session, actor=who or w.member, campaign_id=w.campaign,
+                                action_id=_action(session, w.campaign, action).id, occurred_on=on,
+                                now=now, **kw)
+
+
+def _progress(session, w: World, unit_id: int):
+    rows = queries.unit_progress(session, actor=w.member, campaign_id=w.campaign)
+    return next(r for r in rows if r.unit_id == unit_id)
+
+
+# --- campaigns -------------------------------------------------------------------------------
+
+
+def test_campaigns_ship_with_default_catalogues(session, now, world):
+    rows = queries.actions(session, actor=world.member, campaign_id=world.campaign)
+    names = [r.name for r in rows]
+    assert "Weekly workplace cleaning" in names and "Waste sorting at source" in names
+    cleaning = next(r for r in rows if r.name == "Weekly workplace cleaning")
+    assert cleaning.photo_required and cleaning.limit_text == "once a week"
+    volunteer = service.create_campaign(session, actor=world.admin, name="Mùa hè xanh", kind="volunteer",
+                                        starts_on=date(2026, 6, 1), ends_on=date(2026, 8, 31), now=now)
+    v_names = [r.name for r in queries.actions(session, actor=world.member, campaign_id=volunteer)]
+    assert "Volunteer hours in the community" in v_names
+    # With no units named, the top-level units (A and B under ROOT) take part.
+    progress = queries.unit_progress(session, actor=world.member, campaign_id=volunteer)
+    assert {r.unit_id for r in progress} == {world.a, world.b}
+
+
+def test_staff_cannot_create_a_campaign_and_bad_dates_are_refused(session, now, world):
+    with pytest.raises(NotAllowed):
+        service.create_campaign(session, actor=world.member, name="X", kind="green",
+                                starts_on=TODAY, ends_on=TODAY, now=now)
+    with pytest.raises(Invalid, match="end date is before"):
+        service.create_campaign(session, actor=world.admin, name="X", kind="green",
+                                starts_on=TODAY, ends_on=TODAY - timedelta(days=1), now=now)
+    with pytest.raises(Invalid, match="Back-dating"):
+        service.create_campaign(session, actor=world.admin, name="X", kind="green", starts_on=TODAY,
+                                ends_on=TODAY, backdate_days=400, now=now)
+
+
+def test_unit_targets_are_set_by_officers_only(session, now, world):
+    service.set_unit_target(session, actor=world.admin, campaign_id=world.campaign, unit_id=world.b,
+                            target_points=5, target_rate=80, now=now)
+    assert _progress(session, world, world.b).target_points == 5
+    with pytest.raises(NotAllowed):
+        service.set_unit_target(session, actor=world.head_b, campaign_id=world.campaign, unit_id=world.b,
+                                target_points=1, target_rate=1, now=now)
+    with pytest.raises(Invalid):
+        service.set_unit_target(session, actor=world.admin, campaign_id=world.campaign, unit_id=world.b,
+                                target_points=5, target_rate=120, now=now)
+
+
+# --- logging rules ---------------------------------------------------------------------------
+
+
+def test_activity_date_must_be_inside_the_back_dating_window(session, now, world):
+    assert _log(session, world, now, on=TODAY - timedelta(days=7))
+    with pytest.raises(Invalid, match="up to 7 day"):
+        _log(session, world, now, on=TODAY - timedelta(days=8))
+    with pytest.raises(Invalid, match="future"):
+        _log(session, world, now, on=TODAY + timedelta(days=1))
+
+
+def test_activity_outside_the_campaign_dates_is_refused(session, now, world):
+    early = service.create_campaign(session, actor=world.admin, name="Tháng 2", kind="green",
+                                    starts_on=date(2026, 2, 1), ends_on=date(2026, 2, 28),
+                                    backdate_days=30, unit_ids=[world.a], now=now)
+    action = session.exec(select(Action).where(Action.campaign_id == early)).first()
+    with pytest.raises(Invalid, match="outside it"):
+        service.log_activity(session, actor=world.member, campaign_id=early, action_id=action.id,
+                             occurred_on=TODAY, now=now)
+
+
+def test_once_a_day_limit_counts_pending_and_approved_but_not_rejected(session, now, world):
+    first = _log(session, world, now)
+    with pytest.raises(Invalid, match="once a day"):
+        _log(session, world, now)
+    assert _log(session, world, now, on=TODAY - timedelta(days=1))
+    service.reject_activity(session, actor=world.officer, activity_id=first, reason="Ảnh không rõ, chụp lại",
+                            now=now)
+    assert _log(session, world, now)  # the rejected one no longer uses up the day
+
+
+def test_weekly_limit_spans_the_calendar_week(session, now, world):
+    photo = png()
+    _log(session, world, now, action="Weekly workplace cleaning", photo=photo)
+    with pytest.raises(Invalid, match="once a week"):
+        _log(session, world, now, action="Weekly workplace cleaning", photo=photo, on=TODAY)
+    # 1 March 2026 is the Sunday of the previous week.
+    assert _log(session, world, now, action="Weekly workplace cleaning", photo=photo,
+                on=TODAY - timedelta(days=1))
+
+
+def test_group_activity_credits_each_participant_and_checks_each_limit(session, now, world):
+    group = _log(session, world, now, participant_ids=[world.colleague.person_id])
+    with pytest.raises(Invalid, match="Lê Văn Hùng already logged"):
+        _log(session, world, now, who=world.officer, participant_ids=[world.colleague.person_id])
+    service.approve_activity(session, actor=world.officer, activity_id=group, now=now)
+    a = _progress(session, world, world.a)
+    points = _action(session, world.campaign, "Waste sorting").points
+    assert a.points == 2 * points  # the logger and the colleague (in sub-unit A1) are credited
+    assert a.active_members == 2
+
+
+def test_participant_outside_unit_and_branch_is_refused(session, now, world):
+    with pytest.raises(Invalid, match="not in your unit or your branch"):
+        _log(session, world, now, participant_ids=[world.outsider.person_id])
+
+
+def test_colleague_of_the_branch_in_a_unit_outside_the_campaign_is_not_credited(session, now, world):
+    outside = factories.unit(session, world.admin, now, parent_id=None, name="Ban Dân tộc", code="BDT")
+    member = factories.user(session, world.admin, now, unit_id=outside, username="nv.bdt", name="Hà Thị Thu")
+    _set_branch(session, member, world.branch)
+    with pytest.raises(Invalid, match="Hà Thị Thu's unit does not take part"):
+        _log(session, world, now, participant_ids=[member.person_id])
+
+
+def test_member_of_a_unit_outside_the_campaign_cannot_log(session, now, world):
+    only_b = service.create_campaign(session, actor=world.admin, name="Chỉ B", kind="green",
+                                     starts_on=date(2026, 2, 1), ends_on=date(2026, 6, 30),
+                                     unit_ids=[world.b], now=now)
+    action = session.exec(select(Action).where(Action.campaign_id == only_b)).first()
+    with pytest.raises(NotAllowed, match="does not take part"):
+        service.log_activity(session, actor=world.member, campaign_id=only_b, action_id=action.id,
+                             occurred_on=TODAY, now=now)
+
+
+def test_action_of_another_campaign_is_refused(session, now, world):
+    other = service.create_campaign(session, actor=world.admin, name="Khác", kind="volunteer",
+                                    starts_on=date(2026, 2, 1), ends_on=date(2026, 6, 30), now=now)
+    foreign = session.exec(select(Action).where(Action.campaign_id == other)).first()
+    with pytest.raises(NotFound):
+        service.log_activity(session, actor=world.member, campaign_id=world.campaign, action_id=foreign.id,
+                             occurred_on=TODAY, now=now)
+
+
+def test_anonymous_cannot_log(session, now, world):
+    with pytest.raises(NotAllowed):
+        service.log_activity(session, actor=None, campaign_id=world.campaign, action_id=1, occurred_on=TODAY,
+                             now=now)
+
+
+# --- photos ----------------------------------------------------------------------------------
+
+
+def test_photo_required_action_needs_a_photo(session, now, world):
+    with pytest.raises(Invalid, match="needs a photo"):
+        _log(session, world, now, action="Weekly workplace cleaning")
+
+
+def test_broken_and_fake_images_get_a_clear_message(session, now, world):
+    with pytest.raises(Invalid, match="not a photo"):
+        _log(session, world, now, action="Weekly workplace cleaning", photo=b"%PDF-1.4 not an image",
+             photo_name="cleaning.jpg")
+    with pytest.raises(Invalid, match="damaged"):
+        _log(session, world, now, action="Weekly workplace cleaning", photo=png()[:60])
+    assert session.exec(select(Activity)).all() == []
+
+
+def test_oversized_photo_is_refused_with_the_limit(session, now, world):
+    with pytest.raises(Invalid, match="the limit is 10 MB"):
+        _log(session, world, now, action="Weekly workplace cleaning", photo=b"\x89PNG" + b"0" * (11 * 1048576))
+
+
+def test_photo_is_reencoded_without_metadata(session, now, world):
+    aid = _log(session, world, now, action="Weekly workplace cleaning", photo=png(exif=True))
+    stored = session.get(StoredFile, session.get(Activity, aid).photo_file_id)
+    assert stored.content_type == "image/jpeg" and stored.purpose == service.PHOTO_PURPOSE
+    assert b"SecretCam" not in stored.data
+    with Image.open(io.BytesIO(stored.data)) as image:
+        assert image.format == "JPEG" and not image.getexif()
+
+
+def test_photo_is_visible_only_to_people_who_may_see_the_unit(session, now, world):
+    aid = _log(session, world, now, action="Weekly workplace cleaning", photo=png())
+    stored = session.get(StoredFile, session.get(Activity, aid).photo_file_id)
+    assert queries.may_see_photo(session, world.member, stored)
+    assert queries.may_see_photo(session, world.officer, stored)  # the branch's union officer
+    assert queries.may_see_photo(session, world.admin, stored)
+    assert not queries.may_see_photo(session, world.outsider, stored)  # another unit
+    assert not queries.may_see_photo(session, world.head_b, stored)  # head of another unit
+    assert not queries.may_see_photo(session, None, stored)
+
+
+# --- verification ----------------------------------------------------------------------------
+
+
+def test_only_approved_activities_count_towards_progress(session, now, world):
+    aid = _log(session, world, now)
+    assert _progress(session, world, world.a).points == 0
+    queue = queries.verification_queue(session, actor=world.officer)
+    assert [r.id for r in queue.rows] == [aid]
+    service.approve_activity(session, actor=world.officer, activity_id=aid, now=now)
+    a = _progress(session, world, world.a)
+    assert a.points == _action(session, world.campaign, "Waste sorting").points
+    assert queries.verification_queue(session, actor=world.officer).total == 0
+
+
+def test_rejection_needs_a_reason_the_member_sees(session, now, world):
+    aid = _log(session, world, now)
+    with pytest.raises(Invalid, match="reason"):
+        service.reject_activity(session, actor=world.officer, activity_id=aid, reason=" ", now=now)
+    service.reject_activity(session, actor=world.officer, activity_id=aid,
+                            reason="Thiếu ảnh khu vực phân loại rác", now=now)
+    mine = queries.my_activities(session, actor=world.member)
+    assert mine.rows[0].status == "rejected"
+    assert mine.rows[0].reject_reason == "Thiếu ảnh khu vực phân loại rác"
+    assert _progress(session, world, world.a).points == 0
+
+
+def test_only_the_branch_officer_may_verify(session, now, world):
+    aid = _log(session, world, now)
+    with pytest.raises(NotAllowed):
+        service.approve_activity(session, actor=world.member, activity_id=aid, now=now)
+    with pytest.raises(NotAllowed):
+        service.approve_activity(session, actor=world.head_b, activity_id=aid, now=now)
+    other_branch = factories.user(session, world.admin, now, unit_id=world.b, username="cd.b",
+                                  role=Role.UNION_OFFICER, branch_id=_other_branch(session, world, now))
+    with pytest.raises(NotFound):
+        service.approve_activity(session, actor=other_branch, activity_id=aid, now=now)
+    assert queries.verification_queue(session, actor=other_branch).total == 0
+    service.approve_activity(session, actor=world.admin, activity_id=aid, now=now)  # org-wide officer
+
+
+def _other_branch(session, world: World, now) -> int:
+    from engagement.org import service as org_service
+
+    return org_service.create_branch(session, actor=world.admin, kind="union", code="CD-B",
+                                     name="Công đoàn Phòng Tài chính", unit_id=world.b, now=now)
+
+
+def test_officer_cannot_verify_an_activity_they_took_part_in(session, now, world):
+    aid = _log(session, world, now, participant_ids=[world.officer.person_id])
+    with pytest.raises(NotAllowed, match="another officer"):
+        service.approve_activity(session, actor=world.officer, activity_id=aid, now=now)
+
+
+def test_a_decision_is_made_once(session, now, world):
+    aid = _log(session, world, now)
+    service.approve_activity(session, actor=world.officer, activity_id=aid, now=now)
+    with pytest.raises(Conflict):
+        service.approve_activity(session, actor=world.officer, activity_id=aid, now=now)
+
+
+def test_spot_check_samples_approved_activities_and_can_revoke(session, now, world):
+    approved = _log(session, world, now)
+    pending = _log(session, world, now, who=world.colleague)
+    service.approve_activity(session, actor=world.officer, activity_id=approved, now=now)
+    sample = queries.spot_check_sample(session, actor=world.officer, size=5)
+    assert [r.id for r in sample] == [approved]
+    assert pending not in [r.id for r in sample]
+    with pytest.raises(NotAllowed):
+        queries.spot_check_sample(session, actor=world.member)
+    service.reject_activity(session, actor=world.officer, activity_id=approved,
+                            reason="Kiểm tra lại: ảnh trùng với tuần trước", now=now)
+    assert _progress(session, world, world.a).points == 0
+
+
+# --- progress --------------------------------------------------------------------------------
+
+
+def test_progress_compares_units_fairly_and_sums_impact(session, now, world):
+    a_log = _log(session, world, now, impact_amount=3.5)
+    b_log = _log(session, world, now, who=world.outsider, impact_amount=1.5)
+    service.approve_activity(session, actor=world.admin, activity_id=a_log, now=now)
+    service.approve_activity(session, actor=world.admin, activity_id=b_log, now=now)
+    a = _progress(session, world, world.a)
+    b = _progress(session, world, world.b)
+    # A has 3 members (member, colleague in A1, officer), B has 2 (outsider, head).
+    assert (a.members, a.active_members, a.rate) == (3, 1, 33)
+    assert (b.members, b.active_members, b.rate) == (2, 1, 50)
+    assert a.points == b.points == 2
+    assert float(b.per_member) > float(a.per_member)
+    assert a.percent == 10  # 2 of a 20-point target
+    impact = {r.action_name: r for r in queries.impact_totals(session, actor=world.member,
+                                                              campaign_id=world.campaign)}
+    assert impact["Waste sorting at source"].total == "5" and impact["Waste sorting at source"].unit == "kg"
+
+
+def test_gallery_shows_approved_photos_the_viewer_may_see(session, now, world):
+    aid = _log(session, world, now, action="Weekly workplace cleaning", photo=png())
+    assert queries.gallery(session, actor=world.member, campaign_id=world.campaign) == []
+    service.approve_activity(session, actor=world.officer, activity_id=aid, now=now)
+    assert [g.activity_id for g in queries.gallery(session, actor=world.member, campaign_id=world.campaign)] \
+        == [aid]
+    assert queries.gallery(session, actor=world.outsider, campaign_id=world.campaign) == []
+
+
+# --- rosters ---------------------------------------------------------------------------------
+
+
+def test_roster_assigns_branch_members_in_turn_on_each_weekday(session, now, world):
+    rid = service.create_roster(session, actor=world.officer, branch_id=world.branch, title="Tổng vệ sinh",
+                                weekday=4, per_slot=2, starts_on=TODAY, ends_on=TODAY + timedelta(days=27),
+                                now=now)
+    duties = session.exec(select(RosterDuty).where(RosterDuty.roster_id == rid)
+                          .order_by(RosterDuty.on_date)).all()
+    dates = sorted({d.on_date for d in duties})
+    assert dates == [date(2026, 3, 6), date(2026, 3, 13), date(2026, 3, 20), date(2026, 3, 27)]
+    assert all(d.weekday() == 4 for d in dates)
+    per_person: dict[int, int] = {}
+    for d in duties:
+        per_person[d.person_id] = per_person.get(d.person_id, 0) + 1
+    # 3 members, 8 slots: shared as evenly as possible.
+    assert sorted(per_person.values()) == [2, 3, 3]
+    first_turn = min(d.on_date for d in duties if d.person_id == world.member.person_id)
+    mine = queries.my_duties(session, actor=world.member, now=now)
+    assert mine[0].on_date == first_turn.strftime("%d/%m/%Y")
+    assert "Nguyễn Thị Mai" in mine[0].people and mine[0].title == "Tổng vệ sinh"
+
+
+def test_roster_duties_of_a_day_feed_reminders(session, now, world):
+    service.create_roster(session, actor=world.officer, branch_id=world.branch, title="Tưới cây", weekday=4,
+                          per_slot=3, starts_on=TODAY, ends_on=TODAY + timedelta(days=6), now=now)
+    due = queries.duties_due(session, on_date=date(2026, 3, 6))
+    assert sorted(pid for pid, _t, _d in due) == sorted(
+        [world.member.person_id, world.colleague.person_id, world.officer.person_id])
+    assert queries.duties_due(session, on_date=date(2026, 3, 5)) == []
+
+
+def test_roster_is_kept_by_the_branch_officer_only(session, now, world):
+    with pytest.raises(NotAllowed):
+        service.create_roster(session, actor=world.member, branch_id=world.branch, title="X", weekday=0,
+                              starts_on=TODAY, ends_on=TODAY + timedelta(days=7), now=now)
+    with pytest.raises(Invalid, match="today or later"):
+        service.create_roster(session, actor=world.officer, branch_id=world.branch, title="X", weekday=0,
+                              starts_on=TODAY - timedelta(days=1), ends_on=TODAY + timedelta(days=7), now=now)
+    with pytest.raises(Invalid, match="between 1 and 3"):
+        service.create_roster(session, actor=world.officer, branch_id=world.branch, title="X", weekday=0,
+                              per_slot=9, starts_on=TODAY, ends_on=TODAY + timedelta(days=7), now=now)
+
+
+# --- self-assessment -------------------------------------------------------------------------
+
+ANSWERS = {"plants": 2, "desks": 2, "signage": 1, "waste": 2, "energy": 1, "paper": 2}
+
+
+def test_unit_head_assesses_the_office_once_a_quarter(session, now, world):
+    assert service.submit_assessment(session, actor=world.head_b, unit_id=world.b, answers=ANSWERS,
+                                     now=now) == 83
+    with pytest.raises(Conflict, match="Q1 2026"):
+        service.submit_assessment(session, actor=world.head_b, unit_id=world.b, answers=ANSWERS, now=now)
+    later = now + timedelta(days=40)  # April: Q2
+    service.submit_assessment(session, actor=world.head_b, unit_id=world.b,
+                              answers={**ANSWERS, "signage": 2, "energy": 2}, now=later)
+    history = queries.assessment_history(session, actor=world.head_b, unit_id=world.b)
+    assert [(h.period, h.score) for h in history] == [("Q2 2026", 100), ("Q1 2026", 83)]
+
+
+def test_assessment_needs_every_answer_and_the_right_unit(session, now, world):
+    with pytest.raises(Invalid, match="Signage"):
+        service.submit_assessment(session, actor=world.head_b, unit_id=world.b,
+                                  answers={k: v for k, v in ANSWERS.items() if k != "signage"}, now=now)
+    with pytest.raises(NotAllowed):
+        service.submit_assessment(session, actor=world.head_b, unit_id=world.a, answers=ANSWERS, now=now)
+    with pytest.raises(NotAllowed):
+        service.submit_assessment(session, actor=world.member, unit_id=world.a, answers=ANSWERS, now=now)
+
+
+# --- points ledger ---------------------------------------------------------------------------
+
+
+def _ledger(session: Session, activity_id: int) -> dict[int, int]:
+    from engagement.scoring.models import PointEntry
+
+    rows = session.exec(select(PointEntry).where(PointEntry.source == "green",
+                                                 PointEntry.source_ref.startswith(f"green-activity:{activity_id}:")))
+    totals: dict[int, int] = {}
+    for row in rows:
+        totals[row.person_id] = totals.get(row.person_id, 0) + row.points
+    return totals
+
+
+def test_approval_credits_each_participant_in_the_ledger_and_revocation_takes_it_back(session, now, world):
+    aid = _log(session, world, now, participant_ids=[world.colleague.person_id])
+    assert _ledger(session, aid) == {}  # pending: nothing yet
+    service.approve_activity(session, actor=world.officer, activity_id=aid, now=now)
+    credited = _ledger(session, aid)
+    assert set(credited) == {world.member.person_id, world.colleague.person_id}
+    assert all(points > 0 for points in credited.values())
+    service.reject_activity(session, actor=world.officer, activity_id=aid,
+                            reason="Kiểm tra lại: không đúng khu vực phân công", now=now)
+    assert set(_ledger(session, aid).values()) == {0}
+
+
+def test_rejected_activity_never_reaches_the_ledger(session, now, world):
+    aid = _log(session, world, now)
+    service.reject_activity(session, actor=world.officer, activity_id=aid, reason="Thiếu minh chứng rõ ràng",
+                            now=now)
+    assert _ledger(session, aid) == {}
+
+
+def test_progress_costs_the_same_few_queries_for_many_units(session, engine, now, world):
+    import sqlalchemy as sa
+
+    units = [factories.unit(session, world.admin, now, parent_id=world.b) for _ in range(25)]
+    many = service.create_campaign(session, actor=world.admin, name="Nhiều đơn vị", kind="green",
+                                   starts_on=date(2026, 2, 1), ends_on=date(2026, 6, 30),
+                                   unit_ids=[world.a, world.b, *units], now=now)
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        rows = queries.unit_progress(session, actor=world.member, campaign_id=many)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert len(rows) == 27
+    assert len(statements) <= 5  # campaign, two GROUP BYs, the unit names: not one per unit
