@@ -40,6 +40,7 @@ def seed_demo(*, only_if_empty: bool) -> int:
     """Load the demo organisation; with ``only_if_empty``, skip quietly when data exists."""
     from engagement.org.demo import DEMO_LOGINS, DEMO_PASSWORD
     from engagement.org.demo import seed_demo as _seed
+    from engagement.recognition.demo import seed_demo as _seed_recognition
     from engagement.scoring.demo import seed_demo as _seed_points
 
     if not _database_is_empty():
@@ -55,6 +56,7 @@ def seed_demo(*, only_if_empty: bool) -> int:
         moment = clock.now()
         summary = _seed(session, now=moment)
         summary.update(_seed_points(session, now=moment))
+        summary.update(_seed_recognition(session, now=moment))
         summary.update(_seed_green(session, now=moment))
         summary["signatures"] = _seed_commitments(session, now=moment)
     sys.stdout.write(f"Demo organisation loaded: {summary}\n")

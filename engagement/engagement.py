@@ -9,7 +9,9 @@ import reflex as rx
 from engagement import schema  # noqa: F401
 from engagement.commitments import pages as commitments_pages
 from engagement.green import pages as green_pages
+from engagement.notify import pages as notify_pages
 from engagement.org import pages as org_pages
+from engagement.recognition import pages as recognition_pages
 from engagement.scoring import pages as scoring_pages
 from engagement.ui import files as ui_files
 from engagement.ui import pages as ui_pages
@@ -24,5 +26,7 @@ app = rx.App(
 ui_pages.add_pages(app)
 org_pages.add_pages(app)
 commitments_pages.add_pages(app)
+recognition_pages.add_pages(app)
+notify_pages.add_pages(app)
 scoring_pages.add_pages(app)
 green_pages.add_pages(app)

@@ -64,6 +64,11 @@ class Perm(StrEnum):
     MANAGE_COMMITMENTS = "commitments.manage"
     VIEW_COMMITMENT_PROGRESS = "commitments.progress"
     RECORD_COMMITMENT_EXCEPTION = "commitments.exception"
+    GIVE_RECOGNITION = "recognition.give"
+    REVOKE_RECOGNITION = "recognition.revoke"
+    MANAGE_VALUES = "recognition.values"
+    MODERATE_THANKS = "thanks.moderate"
+    VIEW_FAIRNESS = "recognition.fairness"
     VIEW_SCORES = "scores.view"
     MANAGE_SCORING = "scoring.manage"
     LOG_GREEN = "green.log"
@@ -93,6 +98,12 @@ PERMISSIONS: dict[Perm, dict[Role, Scope]] = {
     Perm.MANAGE_COMMITMENTS: dict(_ADMIN_AND_OFFICER),
     Perm.VIEW_COMMITMENT_PROGRESS: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
     Perm.RECORD_COMMITMENT_EXCEPTION: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
+    Perm.GIVE_RECOGNITION: {role: Scope.ORG for role in Role},
+    Perm.REVOKE_RECOGNITION: dict(_ADMIN_AND_OFFICER),
+    Perm.MANAGE_VALUES: dict(_ADMIN_AND_OFFICER),
+    # Citizens' thanks links, QR sheets and note moderation: a unit head for their units.
+    Perm.MODERATE_THANKS: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
+    Perm.VIEW_FAIRNESS: dict(_ADMIN_AND_OFFICER),
     # Leaderboards are public inside the organisation; the detail of someone else's
     # entries follows VIEW_PEOPLE (officers, their unit heads).
     Perm.VIEW_SCORES: {role: Scope.ORG for role in Role},

@@ -17,6 +17,7 @@ from engagement.core import clock
 from engagement.core.access import Actor, Perm, can
 from engagement.core.db import read_only, unit_of_work
 from engagement.core.errors import DomainError, Invalid, NotAllowed
+from engagement.notify import queries as notify_queries
 from engagement.org import service as org_service
 from engagement.settings import get_settings
 from engagement.ui import routes
@@ -63,6 +64,10 @@ class AuthState(rx.State):
     can_view_audit: bool = False
     can_manage_commitments: bool = False
     can_follow_commitments: bool = False
+    can_moderate_thanks: bool = False
+    can_manage_values: bool = False
+    can_view_fairness: bool = False
+    unread_notifications: int = 0
     can_manage_scoring: bool = False
     can_manage_green: bool = False
     can_verify_green: bool = False
@@ -122,6 +127,9 @@ class AuthState(rx.State):
         self.can_view_audit = can(actor, Perm.VIEW_AUDIT)
         self.can_manage_commitments = can(actor, Perm.MANAGE_COMMITMENTS)
         self.can_follow_commitments = can(actor, Perm.VIEW_COMMITMENT_PROGRESS)
+        self.can_moderate_thanks = can(actor, Perm.MODERATE_THANKS)
+        self.can_manage_values = can(actor, Perm.MANAGE_VALUES)
+        self.can_view_fairness = can(actor, Perm.VIEW_FAIRNESS)
         self.can_manage_scoring = can(actor, Perm.MANAGE_SCORING)
         self.can_manage_green = can(actor, Perm.MANAGE_GREEN)
         self.can_verify_green = can(actor, Perm.VERIFY_GREEN)
@@ -136,7 +144,15 @@ class AuthState(rx.State):
             return rx.redirect(f"{routes.LOGIN}?next={self.router.url.path}")
         if actor.must_change_password and self.router.url.path != routes.CHANGE_PASSWORD:
             return rx.redirect(routes.CHANGE_PASSWORD)
+        await self._count_unread()
         return None
+
+    async def _count_unread(self) -> None:
+        """The bell's number (display only)."""
+        try:
+            self.unread_notifications = await self._read(notify_queries.unread_count)
+        except DomainError:
+            self.unread_notifications = 0
 
     @rx.event
     async def logout(self):

@@ -86,20 +86,6 @@ def pager(page: rx.Var, pages: rx.Var, total: rx.Var, on_prev, on_next) -> rx.Co
     )
 
 
-def coming_soon_card(title: str, icon: str, text: str) -> rx.Component:
-    """A dashboard card that a later feature will fill."""
-    return rx.card(
-        rx.vstack(
-            rx.hstack(rx.icon(icon, size=20), rx.heading(title, size="4"), align="center"),
-            rx.text(text, size="2", color_scheme="gray"),
-            rx.badge("Coming soon", color_scheme="gray", variant="soft"),
-            spacing="2",
-            align="start",
-        ),
-        width="100%",
-    )
-
-
 from dataclasses import dataclass  # noqa: E402
 
 

@@ -15,6 +15,10 @@ def _nav_items() -> list[tuple[str, str, str, rx.Var | bool]]:
         ("My profile", routes.PROFILE, "user", True),
         ("My commitments", routes.COMMITMENTS, "signature", True),
         ("Campaigns", routes.CAMPAIGNS, "clipboard_check", AuthState.can_follow_commitments),
+        ("Recognition", routes.RECOGNITION, "heart_handshake", True),
+        ("Citizens' thanks", routes.RECOGNITION_CITIZENS, "qr_code", AuthState.can_moderate_thanks),
+        ("Recognition values", routes.RECOGNITION_VALUES, "tags", AuthState.can_manage_values),
+        ("Recognition fairness", routes.RECOGNITION_FAIRNESS, "scale", AuthState.can_view_fairness),
         ("Organisation", routes.UNITS, "network", True),
         ("Leaderboards", routes.LEADERBOARDS, "trophy", True),
         ("Scoring settings", routes.SCORING_ADMIN, "sliders_horizontal", AuthState.can_manage_scoring),
@@ -73,6 +77,29 @@ def mobile_menu() -> rx.Component:
     )
 
 
+def bell() -> rx.Component:
+    """The notifications bell with the unread count."""
+    return rx.link(
+        rx.box(
+            rx.icon("bell", size=20),
+            rx.cond(
+                AuthState.unread_notifications > 0,
+                rx.badge(AuthState.unread_notifications, color_scheme="red", variant="solid",
+                         radius="full", size="1", position="absolute", top="-8px", right="-10px",
+                         id="unread-count"),
+            ),
+            position="relative",
+            padding="0.25em",
+        ),
+        href=routes.NOTIFICATIONS,
+        color_scheme="gray",
+        high_contrast=True,
+        aria_label="Notifications",
+        id="bell",
+        margin_right="0.75em",
+    )
+
+
 def topbar() -> rx.Component:
     """Organisation name, and the user menu with logout."""
     return rx.hstack(
@@ -87,6 +114,7 @@ def topbar() -> rx.Component:
             spacing="2",
         ),
         rx.spacer(),
+        bell(),
         rx.menu.root(
             rx.menu.trigger(
                 rx.button(

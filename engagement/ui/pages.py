@@ -6,12 +6,14 @@ import reflex as rx
 
 from engagement.core.errors import DomainError
 from engagement.org import queries as org_queries
+from engagement.recognition import pages as recognition_pages
+from engagement.recognition.state import RecognitionHomeState
 from engagement.scoring import pages as scoring_pages
 from engagement.scoring.state import StandingState
 from engagement.settings import get_settings
 from engagement.ui import routes
 from engagement.ui.auth import AuthState, LoginState, PasswordState
-from engagement.ui.components import coming_soon_card, error_callout, field, page_title
+from engagement.ui.components import error_callout, field, page_title
 from engagement.ui.layout import shell
 
 
@@ -109,8 +111,7 @@ def home_page() -> rx.Component:
                         color_scheme="gray"),
                 rx.link(rx.button("My commitments", variant="soft"), href=routes.COMMITMENTS),
                 spacing="2", align="start"), width="100%"),
-            coming_soon_card("Recognition", "heart_handshake",
-                             "Thanks from colleagues and citizens will appear here."),
+            recognition_pages.home_card(),
             rx.card(
                 rx.vstack(
                     rx.hstack(rx.icon("sprout", size=20), rx.heading("Green office", size="4"), align="center"),
@@ -162,6 +163,7 @@ def add_pages(app: rx.App) -> None:
     app.add_page(login_page, route=routes.LOGIN, title="Log in",
                  on_load=LoginState.redirect_if_logged_in)
     app.add_page(home_page, route=routes.HOME, title="Home",
-                 on_load=[AuthState.guard, HomeState.load, StandingState.load])
+                 on_load=[AuthState.guard, HomeState.load, StandingState.load,
+                          RecognitionHomeState.load])
     app.add_page(change_password_page, route=routes.CHANGE_PASSWORD, title="Change password",
                  on_load=[AuthState.guard, PasswordState.reset_form])

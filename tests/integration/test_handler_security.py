@@ -23,6 +23,7 @@ from engagement.commitments.demo import seed_demo as seed_commitments
 from engagement.core import db as core_db
 from engagement.org import service
 from engagement.org.demo import DEMO_PASSWORD, seed_demo
+from engagement.recognition.demo import seed_demo as seed_recognition
 from engagement.schema import metadata
 from engagement.settings import get_settings
 from engagement.ui.auth import AuthState
@@ -99,6 +100,7 @@ def app_db(tmp_path, monkeypatch):
     with Session(engine) as session:
         seed_demo(session, now=_now())
         seed_commitments(session, now=_now())  # an open campaign, so its handlers have a target
+        seed_recognition(session, now=_now())
         session.commit()
     yield engine
     engine.dispose()
@@ -173,7 +175,9 @@ def test_every_handler_is_enumerated():
     for expected in ("PeopleState.save_person", "UnitsState.submit_move", "ImportState.upload",
                      "PeopleState.grant_role", "AuditState.load", "LoginState.submit",
                      "ScoringAdminState.adjust", "ScoringAdminState.create_display", "ScreenState.refresh",
-                     "GreenState.submit_log", "GreenState.attach_photo", "VerifyState.approve"):
+                     "GreenState.submit_log", "GreenState.attach_photo", "VerifyState.approve",
+                     "RecognitionState.submit_give", "CitizensState.approve", "ThanksState.submit",
+                     "NotificationsState.read_all", "ValuesState.add", "PersonState.submit_revoke"):
         assert expected in names
     assert len(names) > 40
 
@@ -193,8 +197,13 @@ def test_forged_token_changes_nothing(app_db):
 
 def _own_account_handlers() -> set[str]:
     # Logging in or out and changing one's own password change the caller's own rows, by design.
-    own = {"LoginState.submit", "PasswordState.submit"}
-    return own | {f"{cls.__name__}.logout" for cls, _ in all_handlers()}
+    own = {"LoginState.submit", "PasswordState.submit",
+           # Reading one's own notifications marks them read.
+           "NotificationsState.open_one", "NotificationsState.read_all"}
+    # Any staff member may say "thank you too" and comment under a recognition they can see.
+    social = {f"{cls.__name__}.{name}" for cls, name in all_handlers()
+              if name in {"react", "add_comment"}}
+    return own | social | {f"{cls.__name__}.logout" for cls, _ in all_handlers()}
 
 
 def test_staff_member_cannot_use_any_admin_handler(app_db):

@@ -42,7 +42,7 @@ ORG = Reach(org=True)
 NOTHING = Reach()
 
 # Permissions every account has, across the organisation.
-EVERYONE = {Perm.VIEW_ORG, Perm.VIEW_SCORES}
+EVERYONE = {Perm.VIEW_ORG, Perm.VIEW_SCORES, Perm.GIVE_RECOGNITION}
 
 # What each role reaches, for every permission: the table written out by hand.
 EXPECTED: dict[str, dict[Perm, Reach]] = {
@@ -55,6 +55,8 @@ EXPECTED: dict[str, dict[Perm, Reach]] = {
         Perm.MANAGE_ACCOUNTS: NOTHING, Perm.VIEW_AUDIT: NOTHING,
         Perm.MANAGE_COMMITMENTS: ORG, Perm.VIEW_COMMITMENT_PROGRESS: ORG,
         Perm.RECORD_COMMITMENT_EXCEPTION: ORG,
+        Perm.GIVE_RECOGNITION: ORG, Perm.REVOKE_RECOGNITION: ORG, Perm.MANAGE_VALUES: ORG,
+        Perm.MODERATE_THANKS: ORG, Perm.VIEW_FAIRNESS: ORG,
         Perm.VIEW_SCORES: ORG, Perm.MANAGE_SCORING: ORG,
     },
     "head": {
@@ -63,6 +65,8 @@ EXPECTED: dict[str, dict[Perm, Reach]] = {
         Perm.IMPORT_PEOPLE: NOTHING, Perm.MANAGE_ACCOUNTS: NOTHING, Perm.VIEW_AUDIT: NOTHING,
         Perm.MANAGE_COMMITMENTS: NOTHING, Perm.VIEW_COMMITMENT_PROGRESS: Reach(unit_paths=(DEPT,)),
         Perm.RECORD_COMMITMENT_EXCEPTION: Reach(unit_paths=(DEPT,)),
+        Perm.GIVE_RECOGNITION: ORG, Perm.REVOKE_RECOGNITION: NOTHING, Perm.MANAGE_VALUES: NOTHING,
+        Perm.MODERATE_THANKS: Reach(unit_paths=(DEPT,)), Perm.VIEW_FAIRNESS: NOTHING,
         Perm.VIEW_SCORES: ORG, Perm.MANAGE_SCORING: NOTHING,
     },
     "union": {
@@ -71,6 +75,8 @@ EXPECTED: dict[str, dict[Perm, Reach]] = {
         Perm.IMPORT_PEOPLE: NOTHING, Perm.MANAGE_ACCOUNTS: NOTHING, Perm.VIEW_AUDIT: NOTHING,
         Perm.MANAGE_COMMITMENTS: NOTHING, Perm.VIEW_COMMITMENT_PROGRESS: NOTHING,
         Perm.RECORD_COMMITMENT_EXCEPTION: NOTHING,
+        Perm.GIVE_RECOGNITION: ORG, Perm.REVOKE_RECOGNITION: NOTHING, Perm.MANAGE_VALUES: NOTHING,
+        Perm.MODERATE_THANKS: NOTHING, Perm.VIEW_FAIRNESS: NOTHING,
         Perm.VIEW_SCORES: ORG, Perm.MANAGE_SCORING: NOTHING,
     },
 }

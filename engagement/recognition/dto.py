@@ -1,0 +1,170 @@
+"""Frozen data passed from recognition services and queries to pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    """A value of the catalogue."""
+
+    id: int
+    code: str
+    name: str
+    description: str
+    is_active: bool
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """One's giving allowance this month."""
+
+    month: str
+    total: int
+    spent: int
+
+    @property
+    def left(self) -> int:
+        """What can still be given this month."""
+        return max(0, self.total - self.spent)
+
+
+@dataclass(frozen=True)
+class Given:
+    """A recognition just sent."""
+
+    id: int
+    cost: int
+    left: int
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    """A comment under a recognition."""
+
+    author: str
+    body: str
+    at: str
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One recognition in a feed."""
+
+    id: int
+    giver_id: int
+    giver_name: str
+    recipients: str
+    first_recipient_id: int
+    message: str
+    level: str
+    level_label: str
+    value_names: str
+    at: str
+    is_private: bool
+    work_ref: str
+    reactions: int
+    i_reacted: bool
+    can_revoke: bool
+    comments: list[CommentRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    """A page of a feed, newest first."""
+
+    items: list[FeedItem]
+    page: int
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class ValueCount:
+    """How often a value was cited (for the profile chart)."""
+
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PersonCard:
+    """The head of a person's recognition profile."""
+
+    person_id: int
+    full_name: str
+    unit_name: str
+    position: str
+    received: int
+    given: int
+    values: list[ValueCount]
+    citizen_ratings: int
+    citizen_average: str
+
+
+@dataclass(frozen=True)
+class PendingThanks:
+    """A citizen's note waiting for (or after) moderation."""
+
+    id: int
+    target: str
+    unit_name: str
+    attitude: int
+    timeliness: int
+    guidance: int
+    note: str
+    dossier_ref: str
+    at: str
+    status: str
+
+
+@dataclass(frozen=True)
+class RatingRollup:
+    """Average citizens' ratings of a person or a unit (approved submissions only)."""
+
+    label: str
+    count: int
+    attitude: str
+    timeliness: str
+    guidance: str
+    overall: str
+
+
+@dataclass(frozen=True)
+class ThanksTarget:
+    """What the public page shows about whom the citizen is thanking (no personal data
+    beyond a name and a unit)."""
+
+    name: str
+    unit_name: str
+    is_counter: bool
+
+
+@dataclass(frozen=True)
+class QrCard:
+    """One printable QR code of a unit's thanks sheet."""
+
+    label: str
+    sublabel: str
+    url: str
+    png_data_uri: str
+
+
+@dataclass(frozen=True)
+class RingRow:
+    """Two people who mostly recognise each other."""
+
+    a_name: str
+    b_name: str
+    a_to_b: int
+    b_to_a: int
+
+
+@dataclass(frozen=True)
+class InwardUnitRow:
+    """A unit whose recognitions stay mostly inside it."""
+
+    unit_name: str
+    inside: int
+    total: int
+    share: str

@@ -1,0 +1,389 @@
+"""Reads for the recognition pages, each filtered by what the actor may see.
+
+Feeds are paged in SQL (``LIMIT`` one more than the page, so no count over a large table)
+and filter on indexed columns (recipient unit path, value, created_at).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, func, or_, select
+
+from engagement.core.access import Actor, Perm, Role, can, reach, require
+from engagement.core.clock import local
+from engagement.core.errors import NotFound
+from engagement.org.models import Person, Unit
+from engagement.org.rules import fold
+from engagement.recognition import rules
+from engagement.recognition.dto import (
+    CommentRow,
+    FeedItem,
+    FeedPage,
+    InwardUnitRow,
+    PendingThanks,
+    PersonCard,
+    QrCard,
+    RatingRollup,
+    RingRow,
+    ThanksTarget,
+    ValueCount,
+    ValueRow,
+)
+from engagement.recognition.models import (
+    CitizenThanks,
+    Recognition,
+    RecognitionComment,
+    RecognitionReaction,
+    RecognitionRecipient,
+    RecognitionValue,
+    RecognitionValueLink,
+    ThanksLink,
+)
+from engagement.settings import get_settings
+
+MAX_PAGE_SIZE = 50
+THANKS_PATH = "/thanks/"
+
+
+def _fmt(value: datetime) -> str:
+    return local(value, get_settings().tz).strftime("%d/%m/%Y %H:%M")
+
+
+def values_catalogue(session: Session, *, actor: Actor | None,
+                     include_inactive: bool = False) -> list[ValueRow]:
+    """The values one can cite (officers also see retired ones)."""
+    require(actor, Perm.GIVE_RECOGNITION)
+    stmt = select(RecognitionValue).order_by(RecognitionValue.sort_order, RecognitionValue.id)
+    if not include_inactive:
+        stmt = stmt.where(RecognitionValue.is_active.is_(True))
+    return [ValueRow(id=v.id, code=v.code, name=v.name, description=v.description,
+                     is_active=v.is_active) for v in session.exec(stmt)]
+
+
+def find_colleagues(session: Session, *, actor: Actor | None, text: str,
+                    limit: int = 8) -> list[tuple[int, str]]:
+    """Active colleagues whose name (without accents) or code matches, for the give form."""
+    me = require(actor, Perm.GIVE_RECOGNITION)
+    needle = fold(text or "")[:60]
+    if len(needle) < 2:
+        return []
+    rows = session.exec(
+        select(Person.id, Person.full_name, Unit.name).join(Unit, Unit.id == Person.unit_id)
+        .where(Person.is_active.is_(True), Person.id != me.person_id,
+               or_(Person.name_key.contains(needle), func.lower(Person.employee_code) == needle))
+        .order_by(Person.name_key, Person.id).limit(max(1, min(20, limit))))
+    return [(pid, f"{name} — {unit}") for pid, name, unit in rows]
+
+
+def _visibility(actor: Actor) -> sa.ColumnElement[bool]:
+    """Public recognitions, or private ones the actor gave, received or heads a receiver of."""
+    heads = [g.unit_path for g in actor.grants if g.role is Role.UNIT_HEAD and g.unit_path]
+    mine = or_(RecognitionRecipient.person_id == actor.person_id,
+               *[RecognitionRecipient.unit_path.startswith(h) for h in heads])
+    private_ok = sa.exists(select(RecognitionRecipient.id).where(
+        RecognitionRecipient.recognition_id == Recognition.id, mine))
+    return or_(Recognition.is_private.is_(False), Recognition.giver_id == actor.person_id, private_ok)
+
+
+def feed(
+    session: Session, *, actor: Actor | None, unit_id: int | None = None,
+    value_id: int | None = None, received_by: int | None = None, given_by: int | None = None,
+    page: int = 1, page_size: int = 20,
+) -> FeedPage:
+    """A page of recognitions the actor may see, newest first.
+
+    Args:
+        unit_id: only those received in this unit or its sub-units (the unit feed).
+        value_id: only those citing this value.
+        received_by / given_by: a person's profile lists.
+    """
+    me = require(actor, Perm.GIVE_RECOGNITION)
+    page = max(1, int(page))
+    page_size = min(MAX_PAGE_SIZE, max(1, int(page_size)))
+    where = [Recognition.revoked_at.is_(None), _visibility(me)]
+    if unit_id:
+        unit = session.get(Unit, int(unit_id))
+        path = unit.path if unit else "/none/"
+        where.append(sa.exists(select(RecognitionRecipient.id).where(
+            RecognitionRecipient.recognition_id == Recognition.id,
+            RecognitionRecipient.unit_path.startswith(path))))
+    if value_id:
+        where.append(sa.exists(select(RecognitionValueLink.value_id).where(
+            RecognitionValueLink.recognition_id == Recognition.id,
+            RecognitionValueLink.value_id == int(value_id))))
+    if received_by:
+        where.append(sa.exists(select(RecognitionRecipient.id).where(
+            RecognitionRecipient.recognition_id == Recognition.id,
+            RecognitionRecipient.person_id == int(received_by))))
+    if given_by:
+        where.append(Recognition.giver_id == int(given_by))
+    recs = list(session.exec(
+        select(Recognition).where(*where)
+        .order_by(Recognition.created_at.desc(), Recognition.id.desc())
+        .offset((page - 1) * page_size).limit(page_size + 1)))
+    has_more = len(recs) > page_size
+    recs = recs[:page_size]
+    return FeedPage(items=_items(session, me, recs), page=page, has_more=has_more)
+
+
+def _items(session: Session, me: Actor, recs: list[Recognition]) -> list[FeedItem]:
+    ids = [r.id for r in recs]
+    if not ids:
+        return []
+    names: dict[int, str] = {}
+    giver_ids = {r.giver_id for r in recs}
+    recipients: dict[int, list[tuple[int, str]]] = {}
+    for rid, pid, pname, uname in session.exec(
+            select(RecognitionRecipient.recognition_id, RecognitionRecipient.person_id,
+                   Person.full_name, Unit.name)
+            .join(Unit, Unit.id == RecognitionRecipient.unit_id)
+            .join(Person, Person.id == RecognitionRecipient.person_id, isouter=True)
+            .where(RecognitionRecipient.recognition_id.in_(ids))
+            .order_by(RecognitionRecipient.id)):
+        recipients.setdefault(rid, []).append((pid or 0, pname or uname))
+    names.update(session.exec(select(Person.id, Person.full_name).where(Person.id.in_(giver_ids))).all())
+    values: dict[int, list[str]] = {}
+    for rid, vname in session.exec(
+            select(RecognitionValueLink.recognition_id, RecognitionValue.name)
+            .join(RecognitionValue, RecognitionValue.id == RecognitionValueLink.value_id)
+            .where(RecognitionValueLink.recognition_id.in_(ids))
+            .order_by(RecognitionValue.sort_order)):
+        values.setdefault(rid, []).append(vname)
+    reactions = dict(session.exec(
+        select(RecognitionReaction.recognition_id, func.count())
+        .where(RecognitionReaction.recognition_id.in_(ids))
+        .group_by(RecognitionReaction.recognition_id)).all())
+    mine = set(session.exec(select(RecognitionReaction.recognition_id).where(
+        RecognitionReaction.recognition_id.in_(ids), RecognitionReaction.person_id == me.person_id)))
+    comments: dict[int, list[CommentRow]] = {}
+    for c, author in session.exec(
+            select(RecognitionComment, Person.full_name)
+            .join(Person, Person.id == RecognitionComment.person_id)
+            .where(RecognitionComment.recognition_id.in_(ids))
+            .order_by(RecognitionComment.created_at, RecognitionComment.id)):
+        comments.setdefault(c.recognition_id, []).append(
+            CommentRow(author=author, body=c.body, at=_fmt(c.created_at)))
+    may_revoke = can(me, Perm.REVOKE_RECOGNITION)
+    items = []
+    for r in recs:
+        to = recipients.get(r.id, [])
+        items.append(FeedItem(
+            id=r.id, giver_id=r.giver_id, giver_name=names.get(r.giver_id, ""),
+            recipients=", ".join(n for _, n in to),
+            first_recipient_id=next((p for p, _ in to if p), 0),
+            message=r.message, level=r.level, level_label=rules.LEVELS[r.level][0],
+            value_names=" · ".join(values.get(r.id, [])), at=_fmt(r.created_at),
+            is_private=r.is_private, work_ref=r.work_ref, reactions=reactions.get(r.id, 0),
+            i_reacted=r.id in mine, can_revoke=may_revoke,
+            comments=comments.get(r.id, [])[-20:],
+        ))
+    return items
+
+
+def _averages(stmt_where: list) -> sa.Select:
+    return select(func.count(), func.avg(CitizenThanks.attitude), func.avg(CitizenThanks.timeliness),
+                  func.avg(CitizenThanks.guidance)).where(CitizenThanks.status == "approved", *stmt_where)
+
+
+def _f(value: float | None) -> str:
+    return f"{float(value):.1f}" if value is not None else "–"
+
+
+def person_card(session: Session, *, actor: Actor | None, person_id: int) -> PersonCard:
+    """A person's recognition profile: counts, values received (as a chart), citizens' rating.
+
+    Counts include only recognitions the actor may see.
+    """
+    me = require(actor, Perm.GIVE_RECOGNITION)
+    row = session.exec(select(Person, Unit.name).join(Unit, Unit.id == Person.unit_id)
+                       .where(Person.id == int(person_id))).first()
+    if row is None:
+        raise NotFound("This person does not exist.")
+    person, unit_name = row
+    visible = [Recognition.revoked_at.is_(None), _visibility(me)]
+    received_ids = select(RecognitionRecipient.recognition_id).where(
+        RecognitionRecipient.person_id == person.id)
+    received = session.exec(select(func.count()).select_from(Recognition).where(
+        Recognition.id.in_(received_ids), *visible)).one()
+    given = session.exec(select(func.count()).select_from(Recognition).where(
+        Recognition.giver_id == person.id, *visible)).one()
+    values = [ValueCount(name=name, count=n) for name, n in session.exec(
+        select(RecognitionValue.name, func.count())
+        .join(RecognitionValueLink, RecognitionValueLink.value_id == RecognitionValue.id)
+        .join(Recognition, Recognition.id == RecognitionValueLink.recognition_id)
+        .where(Recognition.id.in_(received_ids), *visible)
+        .group_by(RecognitionValue.id, RecognitionValue.name)
+        .order_by(func.count().desc(), RecognitionValue.name))]
+    n, att, tim, gui = session.exec(_averages([CitizenThanks.person_id == person.id])).one()
+    overall = (float(att) + float(tim) + float(gui)) / 3 if n else None
+    return PersonCard(person_id=person.id, full_name=person.full_name, unit_name=unit_name,
+                      position=person.position, received=received, given=given, values=values,
+                      citizen_ratings=n, citizen_average=_f(overall))
+
+
+# --- citizens' thanks ----------------------------------------------------------------------
+
+
+def thanks_target(session: Session, *, token: str) -> ThanksTarget | None:
+    """Whom a public thanks link is for (public: no actor), or None for a bad link."""
+    if not token or len(token) > 64:
+        return None
+    row = session.exec(select(ThanksLink, Unit.name).join(Unit, Unit.id == ThanksLink.unit_id)
+                       .where(ThanksLink.token == token, ThanksLink.is_active.is_(True))).first()
+    if row is None:
+        return None
+    link, unit_name = row
+    if link.person_id:
+        person = session.get(Person, link.person_id)
+        if person is None or not person.is_active:
+            return None
+        return ThanksTarget(name=person.full_name, unit_name=unit_name, is_counter=False)
+    return ThanksTarget(name=link.counter_name, unit_name=unit_name, is_counter=True)
+
+
+def _thanks_scope(actor: Actor) -> sa.ColumnElement[bool]:
+    where = reach(actor, Perm.MODERATE_THANKS)
+    if where.org:
+        return sa.true()
+    return or_(*[CitizenThanks.unit_path.startswith(p) for p in where.unit_paths]) \
+        if where.unit_paths else sa.false()
+
+
+def thanks_for_moderation(session: Session, *, actor: Actor | None, status: str = "pending",
+                          page: int = 1, page_size: int = 20) -> tuple[list[PendingThanks], bool]:
+    """Citizens' submissions in the actor's units, newest first; and whether there are more."""
+    me = require(actor, Perm.MODERATE_THANKS)
+    page = max(1, int(page))
+    page_size = min(MAX_PAGE_SIZE, max(1, int(page_size)))
+    status = status if status in {"pending", "approved", "rejected"} else "pending"
+    where = [CitizenThanks.status == status, _thanks_scope(me)]
+    if status != "pending":
+        where.append(CitizenThanks.note != "")
+    rows = session.exec(
+        select(CitizenThanks, ThanksLink.counter_name, Person.full_name, Unit.name)
+        .join(ThanksLink, ThanksLink.id == CitizenThanks.link_id)
+        .join(Unit, Unit.id == CitizenThanks.unit_id)
+        .join(Person, Person.id == CitizenThanks.person_id, isouter=True)
+        .where(*where).order_by(CitizenThanks.created_at.desc(), CitizenThanks.id.desc())
+        .offset((page - 1) * page_size).limit(page_size + 1)).all()
+    out = [PendingThanks(id=t.id, target=pname or counter, unit_name=uname, attitude=t.attitude,
+                         timeliness=t.timeliness, guidance=t.guidance, note=t.note,
+                         dossier_ref=t.dossier_ref, at=_fmt(t.created_at), status=t.status)
+           for t, counter, pname, uname in rows[:page_size]]
+    return out, len(rows) > page_size
+
+
+def rating_rollups(session: Session, *, actor: Actor | None) -> list[RatingRollup]:
+    """Average approved citizens' ratings per unit and per person, in the actor's units."""
+    me = require(actor, Perm.MODERATE_THANKS)
+    scope = _thanks_scope(me)
+    out = []
+    cols = (func.count(), func.avg(CitizenThanks.attitude), func.avg(CitizenThanks.timeliness),
+            func.avg(CitizenThanks.guidance))
+    base = [CitizenThanks.status == "approved", scope]
+    for label, n, a, t, g in session.exec(
+            select(Unit.name, *cols).join(Unit, Unit.id == CitizenThanks.unit_id)
+            .where(*base).group_by(Unit.id, Unit.name).order_by(Unit.name)):
+        out.append(_rollup(f"Unit: {label}", n, a, t, g))
+    for label, n, a, t, g in session.exec(
+            select(Person.full_name, *cols).join(Person, Person.id == CitizenThanks.person_id)
+            .where(*base).group_by(Person.id, Person.full_name)
+            .order_by(func.count().desc(), Person.full_name).limit(50)):
+        out.append(_rollup(label, n, a, t, g))
+    return out
+
+
+def _rollup(label: str, n: int, a, t, g) -> RatingRollup:
+    overall = (float(a) + float(t) + float(g)) / 3 if n else None
+    return RatingRollup(label=label, count=n, attitude=_f(a), timeliness=_f(t), guidance=_f(g),
+                        overall=_f(overall))
+
+
+def _qr_png(url: str) -> str:
+    import qrcode
+
+    image = qrcode.make(url, box_size=6, border=2)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def qr_sheet(session: Session, *, actor: Actor | None, unit_id: int, base_url: str) -> list[QrCard]:
+    """The printable QR codes of a unit's people and counters (a unit head's own units)."""
+    unit = session.get(Unit, int(unit_id))
+    require(actor, Perm.MODERATE_THANKS, unit_path=unit.path if unit else "/nowhere/")
+    if unit is None:
+        raise NotFound("This unit does not exist.")
+    base = base_url.rstrip("/")
+    rows = session.exec(
+        select(ThanksLink, Person.full_name, Person.position)
+        .join(Person, Person.id == ThanksLink.person_id, isouter=True)
+        .where(ThanksLink.unit_id == unit.id, ThanksLink.is_active.is_(True))
+        .order_by(ThanksLink.person_id.is_(None).desc(), ThanksLink.counter_name, Person.name_key)
+        .limit(300)).all()
+    cards = []
+    for link, name, position in rows:
+        url = f"{base}{THANKS_PATH}{link.token}"
+        cards.append(QrCard(label=name or link.counter_name,
+                            sublabel=(position or "") if name else unit.name,
+                            url=url, png_data_uri=_qr_png(url)))
+    return cards
+
+
+# --- fairness ------------------------------------------------------------------------------
+
+
+def fairness(session: Session, *, actor: Actor | None, now: datetime,
+             days: int = 180) -> tuple[list[RingRow], list[InwardUnitRow]]:
+    """Signals for officers over the last ``days``: reciprocal rings and inward-looking units.
+
+    Nothing happens to the people or units flagged; an officer looks and decides.
+    """
+    require(actor, Perm.VIEW_FAIRNESS)
+    since = now - timedelta(days=max(1, min(730, int(days))))
+    live = [Recognition.revoked_at.is_(None), Recognition.created_at >= since]
+    edges = [(g, p) for g, p in session.exec(
+        select(Recognition.giver_id, RecognitionRecipient.person_id)
+        .join(RecognitionRecipient, RecognitionRecipient.recognition_id == Recognition.id)
+        .where(RecognitionRecipient.person_id.is_not(None), *live))]
+    rings = rules.reciprocal_rings(edges)
+    ids = {r.a for r in rings} | {r.b for r in rings}
+    names = dict(session.exec(select(Person.id, Person.full_name).where(Person.id.in_(ids))).all()) \
+        if ids else {}
+    ring_rows = [RingRow(a_name=names.get(r.a, "?"), b_name=names.get(r.b, "?"), a_to_b=r.a_to_b,
+                         b_to_a=r.b_to_a) for r in rings[:100]]
+    inside = sa.case((RecognitionRecipient.unit_id == Recognition.giver_unit_id, 1), else_=0)
+    units = []
+    for name, n_inside, total in session.exec(
+            select(Unit.name, func.sum(inside), func.count())
+            .select_from(Recognition)
+            .join(RecognitionRecipient, RecognitionRecipient.recognition_id == Recognition.id)
+            .join(Unit, Unit.id == Recognition.giver_unit_id)
+            .where(*live).group_by(Unit.id, Unit.name)):
+        n_inside = int(n_inside or 0)
+        if rules.inward_share(n_inside, total):
+            units.append(InwardUnitRow(unit_name=name, inside=n_inside, total=total,
+                                       share=f"{100 * n_inside / total:.0f}%"))
+    units.sort(key=lambda u: -u.inside / u.total)
+    return ring_rows, units
+
+
+def moderated_units(session: Session, *, actor: Actor | None) -> list[tuple[int, str]]:
+    """Active units where the actor manages citizens' thanks (id, indented name), tree order."""
+    me = require(actor, Perm.MODERATE_THANKS)
+    where = reach(me, Perm.MODERATE_THANKS)
+    stmt = select(Unit.id, Unit.name, Unit.depth, Unit.path).where(Unit.is_active.is_(True))
+    if not where.org:
+        stmt = stmt.where(or_(*[Unit.path.startswith(p) for p in where.unit_paths]))
+    rows = session.exec(stmt.order_by(Unit.path)).all()
+    return [(uid, ("\u2003" * depth) + name) for uid, name, depth, _ in rows]
+
+
+def my_card(session: Session, *, actor: Actor | None) -> PersonCard:
+    """One's own recognition profile (for the home page)."""
+    me = require(actor, Perm.GIVE_RECOGNITION)
+    return person_card(session, actor=me, person_id=me.person_id)

@@ -1,0 +1,155 @@
+"""Pure rules of recognition: levels and their cost, allowances, messages, citizens'
+ratings, the anti-stuffing limits and the fairness signals. No database, no clock.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from engagement.core.access import Role
+
+#: level -> (label, allowance cost per recipient; also the receiver's points quantity)
+LEVELS: dict[str, tuple[str, int]] = {
+    "thanks": ("Thank you", 1),
+    "great": ("Great work", 2),
+    "outstanding": ("Outstanding", 3),
+}
+
+#: Monthly giving allowance by role (a person with several roles gets the largest).
+ALLOWANCE: dict[Role, int] = {
+    Role.STAFF: 10,
+    Role.UNION_OFFICER: 12,
+    Role.COUNCIL_MEMBER: 12,
+    Role.UNIT_HEAD: 20,
+    Role.EMULATION_OFFICER: 20,
+    Role.SYSTEM_ADMIN: 10,
+}
+
+MESSAGE_MIN = 30
+MESSAGE_MAX = 1000
+MESSAGE_HINT = "Say what they did and what it changed (for citizens, for the team)."
+MAX_RECIPIENTS = 10
+MAX_VALUES = 3
+COMMENT_MAX = 300
+REVOKE_REASON_MIN = 10
+
+#: The movement's values, loaded into an empty catalogue (code, name, description).
+DEFAULT_VALUES: tuple[tuple[str, str, str], ...] = (
+    ("4-requests", "The 4 requests", "Kỷ cương, trách nhiệm, năng động, sáng tạo"),
+    ("4-always", "The 4 always", "Luôn lắng nghe, luôn thấu hiểu, luôn chia sẻ, luôn hỗ trợ"),
+    ("discipline", "Discipline", "Giữ kỷ luật, kỷ cương hành chính"),
+    ("responsibility", "Responsibility", "Trách nhiệm với công việc đến cùng"),
+    ("exemplary", "Exemplary conduct", "Nêu gương trong lời nói và việc làm"),
+    ("service", "Service attitude", "Thái độ phục vụ nhân dân, doanh nghiệp"),
+    ("green-office", "Green office", "Công sở xanh - sạch - đẹp, tiết kiệm"),
+    ("digital", "Digital transformation", "Chuyển đổi số, dịch vụ công trực tuyến"),
+)
+
+# --- citizens ------------------------------------------------------------------------------
+THANKS_PER_CLIENT_PER_DAY = 5
+THANKS_PER_DOSSIER = 3  # across every person / counter, on top of one per link and dossier
+NOTE_MAX = 1000
+_DOSSIER = re.compile(r"^[A-Z0-9][A-Z0-9./\-]{2,39}$")
+
+# --- fairness ------------------------------------------------------------------------------
+RING_MIN_EACH_WAY = 3
+RING_SHARE = 0.5
+INSIDE_UNIT_MIN = 10
+INSIDE_UNIT_SHARE = 0.8
+
+
+def month_key(local_time: datetime) -> str:
+    """The allowance month of a local time, e.g. ``2026-03``."""
+    return f"{local_time.year:04d}-{local_time.month:02d}"
+
+
+def allowance_for(roles: frozenset[Role] | set[Role]) -> int:
+    """The monthly allowance of someone holding ``roles`` (the most generous role wins)."""
+    return max((ALLOWANCE.get(r, 0) for r in roles), default=0) or ALLOWANCE[Role.STAFF]
+
+
+def cost(level: str, recipients: int) -> int:
+    """What a recognition costs the giver: the level's cost for each recipient."""
+    return LEVELS[level][1] * max(1, recipients)
+
+
+def message_problem(message: str) -> str | None:
+    """What is wrong with a recognition message, or None."""
+    text = " ".join(message.split())
+    if len(text) < MESSAGE_MIN:
+        return (f"Write at least {MESSAGE_MIN} characters (you wrote {len(text)}). "
+                f"{MESSAGE_HINT}")
+    if len(text) > MESSAGE_MAX:
+        return f"Keep the message under {MESSAGE_MAX} characters (you wrote {len(text)})."
+    return None
+
+
+def clean_text(text: str) -> str:
+    """Collapse runs of spaces, keep line breaks, trim."""
+    lines = [" ".join(line.split()) for line in (text or "").replace("\r", "").split("\n")]
+    return "\n".join(lines).strip()
+
+
+def normalise_dossier(raw: str) -> str | None:
+    """A dossier or receipt number, upper-cased without spaces; None when not plausible."""
+    value = re.sub(r"\s+", "", (raw or "")).upper()
+    return value if _DOSSIER.match(value) else None
+
+
+def rating_problem(attitude: int, timeliness: int, guidance: int) -> str | None:
+    """Each rating must be a whole number from 1 to 5."""
+    for label, value in (("attitude", attitude), ("timeliness", timeliness),
+                         ("guidance", guidance)):
+        if not isinstance(value, int) or not 1 <= value <= 5:
+            return f"Choose a rating from 1 to 5 stars for {label}."
+    return None
+
+
+def challenge(seed: int) -> tuple[str, int]:
+    """A simple arithmetic question and its answer, from a random ``seed``."""
+    a = 2 + seed % 8
+    b = 1 + (seed // 8) % 9
+    return f"How much is {a} + {b}?", a + b
+
+
+# --- fairness ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ring:
+    """Two people who mostly recognise each other."""
+
+    a: int
+    b: int
+    a_to_b: int
+    b_to_a: int
+
+
+def reciprocal_rings(edges: list[tuple[int, int]], *, min_each_way: int = RING_MIN_EACH_WAY,
+                     share: float = RING_SHARE) -> list[Ring]:
+    """Pairs who each gave the other at least ``min_each_way`` recognitions, and for whom
+    that is at least ``share`` of everything each of them gave.
+
+    Args:
+        edges: one (giver, receiver) pair per recognition recipient.
+    """
+    pair = Counter(edges)
+    given = Counter(g for g, _ in edges)
+    rings = []
+    for (a, b), ab in pair.items():
+        if a >= b:
+            continue
+        ba = pair.get((b, a), 0)
+        if ab >= min_each_way and ba >= min_each_way \
+                and ab >= share * given[a] and ba >= share * given[b]:
+            rings.append(Ring(a=a, b=b, a_to_b=ab, b_to_a=ba))
+    return sorted(rings, key=lambda r: -(r.a_to_b + r.b_to_a))
+
+
+def inward_share(inside: int, total: int, *, min_total: int = INSIDE_UNIT_MIN,
+                 threshold: float = INSIDE_UNIT_SHARE) -> bool:
+    """Whether a unit's recognitions stay inside it beyond ``threshold`` (enough of them)."""
+    return total >= min_total and inside / total > threshold

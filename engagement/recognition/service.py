@@ -1,0 +1,543 @@
+"""Use cases of recognition: the only code here that writes.
+
+``verb(session, *, actor, ..., now)``: authorise, validate, write (with an audit entry and,
+for the points ledger, the marked ``_record_points`` / ``_reverse_points``), flush. The
+caller's ``unit_of_work`` commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, func, select
+
+from engagement.core import audit
+from engagement.core.access import Actor, Perm, Role, can, require
+from engagement.core.clock import local
+from engagement.core.errors import Conflict, Invalid, NotFound, Throttled
+from engagement.notify import service as notify
+from engagement.org.models import Account, Person, RoleGrant, Unit
+from engagement.recognition import rules
+from engagement.recognition.dto import Allowance, Given
+from engagement.recognition.models import (
+    CitizenThanks,
+    GivingMonth,
+    Recognition,
+    RecognitionComment,
+    RecognitionReaction,
+    RecognitionRecipient,
+    RecognitionValue,
+    RecognitionValueLink,
+    ThanksLink,
+)
+from engagement.scoring import service as scoring
+from engagement.scoring.rules import Source
+from engagement.settings import get_settings
+
+# --- the points ledger ---------------------------------------------------------------------
+
+
+def _record_points(session: Session, *, recognition_id: int, person_ids: list[int],
+                   unit_id: int | None, quantity: float, occurred_at: datetime,
+                   now: datetime) -> None:
+    """Credit each receiver of a recognition in the points ledger (same transaction)."""
+    ref = f"recognition:{recognition_id}"
+    for pid in person_ids:
+        scoring.record_points(session, person_id=pid, source=Source.RECOGNITION, source_ref=ref,
+                              occurred_at=occurred_at, now=now, quantity=quantity)
+    if unit_id is not None:
+        scoring.record_unit_points(session, unit_id=unit_id, source=Source.RECOGNITION,
+                                   source_ref=ref, occurred_at=occurred_at, now=now,
+                                   quantity=quantity)
+
+
+def _reverse_points(session: Session, *, recognition_id: int, reason: str, now: datetime,
+                    actor: Actor | None) -> None:
+    """Reverse a revoked recognition's points (kept as reversal entries)."""
+    scoring.reverse_points(session, source=Source.RECOGNITION, source_ref=f"recognition:{recognition_id}",
+                           reason=reason, now=now, actor=actor)
+
+
+def _record_citizen_points(session: Session, *, thanks_id: int, person_id: int | None,
+                           unit_id: int, occurred_at: datetime, now: datetime) -> None:
+    """Credit an approved citizen rating to the person, or to the unit of a counter."""
+    ref = f"citizen:{thanks_id}"
+    if person_id is not None:
+        scoring.record_points(session, person_id=person_id, source=Source.CITIZEN, source_ref=ref,
+                              occurred_at=occurred_at, now=now)
+    else:
+        scoring.record_unit_points(session, unit_id=unit_id, source=Source.CITIZEN, source_ref=ref,
+                                   occurred_at=occurred_at, now=now)
+
+
+# --- values catalogue ----------------------------------------------------------------------
+
+
+def install_default_values(session: Session, *, now: datetime) -> int:
+    """Add the movement's default values that the catalogue lacks (by code); returns how many.
+
+    Used by the demo and by officers ("add the movement's values") on a new installation.
+    """
+    have = set(session.exec(select(RecognitionValue.code)))
+    added = 0
+    for order, (code, name, description) in enumerate(rules.DEFAULT_VALUES):
+        if code not in have:
+            session.add(RecognitionValue(code=code, name=name, description=description,
+                                         sort_order=order, created_at=now))
+            added += 1
+    session.flush()
+    return added
+
+
+def load_default_values(session: Session, *, actor: Actor | None, now: datetime) -> int:
+    """An officer adds the movement's default values to the catalogue."""
+    require(actor, Perm.MANAGE_VALUES)
+    added = install_default_values(session, now=now)
+    audit.record(session, actor=actor, action="recognition.values_defaults", entity="recognition_value",
+                 now=now, added=added)
+    return added
+
+
+def add_value(session: Session, *, actor: Actor | None, name: str, description: str,
+              now: datetime) -> int:
+    """An officer adds a value to the catalogue.
+
+    Raises:
+        NotAllowed: not an emulation officer.
+        Invalid: empty name.
+        Conflict: a value with this name exists.
+    """
+    require(actor, Perm.MANAGE_VALUES)
+    name = " ".join((name or "").split())[:120]
+    if len(name) < 3:
+        raise Invalid("Give the value a name of at least 3 characters.", {"name": "Too short"})
+    code = "v-" + hashlib.sha256(name.lower().encode()).hexdigest()[:12]
+    if session.exec(select(RecognitionValue.id).where(
+            sa.or_(RecognitionValue.code == code, func.lower(RecognitionValue.name) == name.lower()))).first():
+        raise Conflict(f"The catalogue already has a value named “{name}”.")
+    order = session.exec(select(func.coalesce(func.max(RecognitionValue.sort_order), 0))).one() + 1
+    row = RecognitionValue(code=code, name=name, description=(description or "").strip()[:500],
+                           sort_order=order, created_at=now)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=actor, action="recognition.value_add", entity="recognition_value",
+                 entity_id=row.id, now=now, name=name)
+    return row.id
+
+
+def set_value_active(session: Session, *, actor: Actor | None, value_id: int, active: bool,
+                     now: datetime) -> None:
+    """An officer retires a value (past recognitions keep it) or brings it back."""
+    require(actor, Perm.MANAGE_VALUES)
+    row = session.get(RecognitionValue, int(value_id))
+    if row is None:
+        raise NotFound("This value does not exist.")
+    row.is_active = bool(active)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=actor, action="recognition.value_active", entity="recognition_value",
+                 entity_id=row.id, now=now, active=row.is_active)
+
+
+# --- giving ----------------------------------------------------------------------------------
+
+
+def current_month(now: datetime) -> str:
+    """The allowance month of ``now`` in the organisation's time zone."""
+    return rules.month_key(local(now, get_settings().tz))
+
+
+def allowance(session: Session, *, actor: Actor | None, now: datetime) -> Allowance:
+    """One's allowance this month (read; nothing is written)."""
+    me = require(actor, Perm.GIVE_RECOGNITION)
+    month = current_month(now)
+    row = session.get(GivingMonth, (me.person_id, month))
+    return Allowance(month=month, total=rules.allowance_for(me.roles), spent=row.spent if row else 0)
+
+
+def _lock_month(session: Session, person_id: int, month: str) -> GivingMonth:
+    """The giver's month row, locked for the rest of the transaction (created when missing)."""
+    stmt = select(GivingMonth).where(GivingMonth.person_id == person_id, GivingMonth.month == month)
+    row = session.exec(stmt.with_for_update()).first()
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            session.add(GivingMonth(person_id=person_id, month=month, spent=0))
+            session.flush()
+    except sa.exc.IntegrityError:
+        pass  # created by a concurrent giver: lock theirs
+    return session.exec(stmt.with_for_update().execution_options(populate_existing=True)).one()
+
+
+def give(
+    session: Session, *, actor: Actor | None, person_ids: list[int] | None = None,
+    unit_id: int | None = None, message: str, value_ids: list[int], level: str,
+    is_private: bool = False, work_ref: str = "", now: datetime,
+) -> Given:
+    """Recognise one or several people, or a whole unit.
+
+    Args:
+        person_ids: the people recognised (up to ``MAX_RECIPIENTS``), or
+        unit_id: a whole unit (then ``person_ids`` must be empty).
+        message: what they did and what it changed (``MESSAGE_MIN`` characters or more).
+        value_ids: one to ``MAX_VALUES`` active values of the catalogue.
+        level: ``thanks`` / ``great`` / ``outstanding``; costs more of the monthly allowance.
+        is_private: seen only by the giver, the receivers and the receivers' unit heads.
+        work_ref: an optional dossier or case number.
+
+    Returns:
+        The recognition's id, its cost and what is left of the allowance.
+
+    Raises:
+        NotAllowed: not logged in.
+        Invalid: no recipient, oneself, own unit, bad message, values or level.
+        Conflict: not enough allowance left this month.
+    """
+    me = require(actor, Perm.GIVE_RECOGNITION)
+    person_ids = sorted({int(p) for p in (person_ids or [])})
+    if level not in rules.LEVELS:
+        raise Invalid("Choose a level: Thank you, Great work or Outstanding.", {"level": "Required"})
+    if unit_id and person_ids:
+        raise Invalid("Recognise either people or a whole unit, not both at once.")
+    if not unit_id and not person_ids:
+        raise Invalid("Choose at least one colleague (or a unit) to recognise.", {"recipients": "Required"})
+    if len(person_ids) > rules.MAX_RECIPIENTS:
+        raise Invalid(f"Recognise at most {rules.MAX_RECIPIENTS} people at once.")
+    if me.person_id in person_ids:
+        raise Invalid("You cannot recognise yourself. Choose a colleague.", {"recipients": "Yourself"})
+    message = rules.clean_text(message)
+    problem = rules.message_problem(message)
+    if problem:
+        raise Invalid(problem, {"message": problem})
+    value_ids = sorted({int(v) for v in (value_ids or [])})
+    if not value_ids:
+        raise Invalid("Choose at least one value the recognition honours.", {"values": "Required"})
+    if len(value_ids) > rules.MAX_VALUES:
+        raise Invalid(f"Choose at most {rules.MAX_VALUES} values.")
+    active = set(session.exec(select(RecognitionValue.id).where(
+        RecognitionValue.id.in_(value_ids), RecognitionValue.is_active.is_(True))))
+    if active != set(value_ids):
+        raise Invalid("One of the chosen values is no longer in the catalogue. Choose again.")
+    work_ref = " ".join((work_ref or "").split())[:60]
+
+    recipients: list[tuple[int | None, int, str]] = []  # (person, unit, unit path)
+    if unit_id:
+        unit = session.get(Unit, int(unit_id))
+        if unit is None or not unit.is_active:
+            raise Invalid("Choose an active unit.", {"recipients": "Unknown unit"})
+        if me.unit_path.startswith(unit.path):
+            raise Invalid("You belong to this unit, so recognising it would include yourself. "
+                          "Recognise the colleagues by name instead.")
+        recipients.append((None, unit.id, unit.path))
+    else:
+        rows = session.exec(select(Person.id, Person.unit_id, Unit.path)
+                            .join(Unit, Unit.id == Person.unit_id)
+                            .where(Person.id.in_(person_ids), Person.is_active.is_(True))).all()
+        if len(rows) != len(person_ids):
+            raise Invalid("One of the chosen people is not an active member of staff. Choose again.")
+        recipients.extend((pid, uid, path) for pid, uid, path in rows)
+
+    price = rules.cost(level, len(recipients))
+    month = current_month(now)
+    total = rules.allowance_for(me.roles)
+    ledger = _lock_month(session, me.person_id, month)
+    if ledger.spent + price > total:
+        left = max(0, total - ledger.spent)
+        raise Conflict(f"This recognition costs {price} of your monthly allowance and you have "
+                       f"{left} of {total} left for {month}. Choose a lower level or fewer "
+                       "people; your allowance renews on the 1st.")
+    ledger.spent += price
+    session.add(ledger)
+
+    rec = Recognition(giver_id=me.person_id, giver_unit_id=me.unit_id, message=message, level=level,
+                      cost=price, month=month, is_private=bool(is_private), work_ref=work_ref,
+                      target_unit_id=int(unit_id) if unit_id else None, created_at=now)
+    session.add(rec)
+    session.flush()
+    for pid, uid, path in recipients:
+        session.add(RecognitionRecipient(recognition_id=rec.id, person_id=pid, unit_id=uid,
+                                         unit_path=path))
+    for vid in value_ids:
+        session.add(RecognitionValueLink(recognition_id=rec.id, value_id=vid))
+    session.flush()
+
+    label = rules.LEVELS[level][0]
+    ref = f"recognition:{rec.id}"
+    people = [pid for pid, _, _ in recipients if pid is not None]
+    for pid in people:
+        notify.notify(session, person_id=pid, category="recognition", kind="recognition.received",
+                      subject_ref=ref, title=f"{label} from {me.full_name}",
+                      body=message[:200], link=f"/recognition/people/{pid}", now=now)
+    if unit_id:
+        for pid in _unit_heads(session, int(unit_id)):
+            notify.notify(session, person_id=pid, category="recognition",
+                          kind="recognition.unit_received", subject_ref=ref,
+                          title=f"{label} for your unit from {me.full_name}", body=message[:200],
+                          link="/recognition", now=now)
+    _record_points(session, recognition_id=rec.id, person_ids=people,
+                   unit_id=int(unit_id) if unit_id else None,
+                   quantity=float(rules.LEVELS[level][1]), occurred_at=now, now=now)
+    audit.record(session, actor=me, action="recognition.give", entity="recognition",
+                 entity_id=rec.id, now=now, level=level, cost=price, people=people,
+                 unit_id=unit_id, private=rec.is_private)
+    return Given(id=rec.id, cost=price, left=total - ledger.spent)
+
+
+def _unit_heads(session: Session, unit_id: int) -> list[int]:
+    return list(session.exec(
+        select(Account.person_id).join(RoleGrant, RoleGrant.account_id == Account.id)
+        .where(RoleGrant.role == Role.UNIT_HEAD.value, RoleGrant.unit_id == unit_id,
+               RoleGrant.revoked_at.is_(None), Account.is_active.is_(True)).distinct()))
+
+
+def can_see(session: Session, actor: Actor | None, rec: Recognition) -> bool:
+    """Public recognitions: every logged-in person. Private ones: the giver, the receivers
+    and the unit heads over a receiver's unit."""
+    if actor is None or not can(actor, Perm.GIVE_RECOGNITION):
+        return False
+    if not rec.is_private or rec.giver_id == actor.person_id:
+        return True
+    heads = [g.unit_path for g in actor.grants if g.role is Role.UNIT_HEAD and g.unit_path]
+    for pid, path in session.exec(select(RecognitionRecipient.person_id, RecognitionRecipient.unit_path)
+                                  .where(RecognitionRecipient.recognition_id == rec.id)):
+        if pid == actor.person_id or any(path.startswith(h) for h in heads):
+            return True
+    return False
+
+
+def _visible(session: Session, actor: Actor | None, recognition_id: int) -> Recognition:
+    rec = session.get(Recognition, int(recognition_id))
+    if rec is None or rec.revoked_at is not None or not can_see(session, actor, rec):
+        raise NotFound("This recognition does not exist or is not visible to you.")
+    return rec
+
+
+def revoke(session: Session, *, actor: Actor | None, recognition_id: int, reason: str,
+           now: datetime) -> None:
+    """An emulation officer withdraws a recognition; the row and the reason are kept.
+
+    Raises:
+        NotAllowed: not an emulation officer.
+        NotFound: no such recognition.
+        Invalid: no reason.
+        Conflict: already revoked.
+    """
+    me = require(actor, Perm.REVOKE_RECOGNITION)
+    rec = session.get(Recognition, int(recognition_id))
+    if rec is None:
+        raise NotFound("This recognition does not exist.")
+    reason = " ".join((reason or "").split())[:500]
+    if len(reason) < rules.REVOKE_REASON_MIN:
+        raise Invalid(f"Give a reason of at least {rules.REVOKE_REASON_MIN} characters; the giver "
+                      "and the receivers can ask to see it.", {"reason": "Too short"})
+    if rec.revoked_at is not None:
+        raise Conflict("This recognition was already revoked.")
+    rec.revoked_at = now
+    rec.revoked_by_account_id = me.account_id
+    rec.revoke_reason = reason
+    session.add(rec)
+    session.flush()
+    _reverse_points(session, recognition_id=rec.id, reason=reason, now=now, actor=me)
+    audit.record(session, actor=me, action="recognition.revoke", entity="recognition",
+                 entity_id=rec.id, now=now, reason=reason)
+
+
+def react(session: Session, *, actor: Actor | None, recognition_id: int, now: datetime) -> bool:
+    """Add one's "thank you too" (once); returns False when one had already reacted."""
+    me = require(actor, Perm.GIVE_RECOGNITION)
+    rec = _visible(session, me, recognition_id)
+    if session.get(RecognitionReaction, (rec.id, me.person_id)) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(RecognitionReaction(recognition_id=rec.id, person_id=me.person_id,
+                                            created_at=now))
+            session.flush()
+    except sa.exc.IntegrityError:
+        return False
+    return True
+
+
+def comment(session: Session, *, actor: Actor | None, recognition_id: int, body: str,
+            now: datetime) -> int:
+    """Add a short comment under a recognition one can see.
+
+    Raises:
+        Invalid: empty or too long.
+    """
+    me = require(actor, Perm.GIVE_RECOGNITION)
+    rec = _visible(session, me, recognition_id)
+    body = " ".join((body or "").split())
+    if not body:
+        raise Invalid("Write a comment first.")
+    if len(body) > rules.COMMENT_MAX:
+        raise Invalid(f"Keep comments under {rules.COMMENT_MAX} characters (you wrote {len(body)}).")
+    row = RecognitionComment(recognition_id=rec.id, person_id=me.person_id, body=body, created_at=now)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+# --- citizens' thanks ----------------------------------------------------------------------
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _require_unit(actor: Actor | None, session: Session, unit_id: int) -> Unit:
+    unit = session.get(Unit, int(unit_id))
+    require(actor, Perm.MODERATE_THANKS, unit_path=unit.path if unit else "/nowhere/")
+    if unit is None:
+        raise NotFound("This unit does not exist.")
+    return unit
+
+
+def ensure_unit_links(session: Session, *, actor: Actor | None, unit_id: int, now: datetime) -> int:
+    """Give every active person of a unit (not its sub-units) a thanks link; returns how many
+    were created. Existing links are kept, so printed QR codes stay valid."""
+    unit = _require_unit(actor, session, unit_id)
+    have = set(session.exec(select(ThanksLink.person_id).where(
+        ThanksLink.unit_id == unit.id, ThanksLink.person_id.is_not(None),
+        ThanksLink.is_active.is_(True))))
+    created = 0
+    for pid in session.exec(select(Person.id).where(Person.unit_id == unit.id,
+                                                    Person.is_active.is_(True))):
+        if pid not in have:
+            session.add(ThanksLink(token=_new_token(), person_id=pid, unit_id=unit.id,
+                                   created_at=now, created_by_account_id=actor.account_id))
+            created += 1
+    session.flush()
+    if created:
+        audit.record(session, actor=actor, action="thanks.links", entity="unit", entity_id=unit.id,
+                     now=now, created=created)
+    return created
+
+
+def add_counter(session: Session, *, actor: Actor | None, unit_id: int, counter_name: str,
+                now: datetime) -> str:
+    """A thanks link for a service counter of a unit; returns its token."""
+    unit = _require_unit(actor, session, unit_id)
+    name = " ".join((counter_name or "").split())[:120]
+    if len(name) < 2:
+        raise Invalid("Name the counter, e.g. “Quầy 1 - Tư pháp, hộ tịch”.", {"counter_name": "Required"})
+    if session.exec(select(ThanksLink.id).where(ThanksLink.unit_id == unit.id,
+                                                ThanksLink.counter_name == name,
+                                                ThanksLink.is_active.is_(True))).first():
+        raise Conflict(f"This unit already has a counter named “{name}”.")
+    link = ThanksLink(token=_new_token(), unit_id=unit.id, counter_name=name, created_at=now,
+                      created_by_account_id=actor.account_id)
+    session.add(link)
+    session.flush()
+    audit.record(session, actor=actor, action="thanks.counter", entity="thanks_link",
+                 entity_id=link.id, now=now, name=name)
+    return link.token
+
+
+def client_key(client_ip: str) -> str:
+    """A citizen's network address, kept only as a hash."""
+    return hashlib.sha256(("thanks:" + (client_ip or "unknown")).encode()).hexdigest()[:32]
+
+
+def submit_thanks(
+    session: Session, *, token: str, attitude: int, timeliness: int, guidance: int,
+    note: str, dossier: str, answer: str, expected: int, client_ip: str, now: datetime,
+) -> str:
+    """A citizen rates a service through a public link (no account).
+
+    Args:
+        token: the link's token (from the QR code).
+        answer: what the citizen typed for the arithmetic question; ``expected`` is the
+            answer the server kept (never sent to the browser).
+
+    Returns:
+        ``approved`` (a rating without a note counts at once) or ``pending`` (a note waits
+        for the unit head).
+
+    Raises:
+        NotFound: unknown or retired link.
+        Invalid: wrong answer, bad ratings, dossier number or note.
+        Throttled: too many submissions from this network today, or for this dossier.
+    """
+    link = session.exec(select(ThanksLink).where(ThanksLink.token == (token or "")[:64],
+                                                 ThanksLink.is_active.is_(True))).first()
+    if link is None or not token:
+        raise NotFound("This thank-you link is not valid any more. Ask at the counter for a new one.")
+    if expected <= 0 or str(answer).strip() != str(expected):
+        raise Invalid("The answer to the question is not right. Try the new question.",
+                      {"answer": "Wrong answer"})
+    problem = rules.rating_problem(attitude, timeliness, guidance)
+    if problem:
+        raise Invalid(problem)
+    ref = rules.normalise_dossier(dossier)
+    if ref is None:
+        raise Invalid("Enter the dossier or receipt number printed on your receipt "
+                      "(3 to 40 letters and digits).", {"dossier": "Invalid"})
+    note = rules.clean_text(note)
+    if len(note) > rules.NOTE_MAX:
+        raise Invalid(f"Keep the note under {rules.NOTE_MAX} characters.")
+    key = client_key(client_ip)
+    today = session.exec(select(func.count()).select_from(CitizenThanks).where(
+        CitizenThanks.client_key == key, CitizenThanks.created_at > now - timedelta(days=1))).one()
+    if today >= rules.THANKS_PER_CLIENT_PER_DAY:
+        raise Throttled("Thank you! We have received several ratings from your network today; "
+                        "please come back tomorrow.")
+    same = session.exec(select(CitizenThanks.link_id).where(CitizenThanks.dossier_ref == ref)).all()
+    if link.id in same:
+        raise Throttled("This dossier has already been rated here. Thank you!")
+    if len(same) >= rules.THANKS_PER_DOSSIER:
+        raise Throttled("This dossier has already been rated the most times allowed. Thank you!")
+    unit = session.get(Unit, link.unit_id)
+    status = "pending" if note else "approved"
+    row = CitizenThanks(link_id=link.id, person_id=link.person_id, unit_id=unit.id,
+                        unit_path=unit.path, attitude=attitude, timeliness=timeliness,
+                        guidance=guidance, note=note, dossier_ref=ref, client_key=key,
+                        status=status, created_at=now, moderated_at=now if status == "approved" else None)
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except sa.exc.IntegrityError:
+        raise Throttled("This dossier has already been rated here. Thank you!") from None
+    if status == "approved":
+        _record_citizen_points(session, thanks_id=row.id, person_id=row.person_id,
+                               unit_id=row.unit_id, occurred_at=now, now=now)
+    audit.record(session, actor=None, action="thanks.submit", entity="citizen_thanks",
+                 entity_id=row.id, now=now, status=status)
+    return status
+
+
+def moderate_thanks(session: Session, *, actor: Actor | None, thanks_id: int, approve: bool,
+                    now: datetime) -> None:
+    """A unit head (or an officer) shows or hides a citizen's note.
+
+    Raises:
+        NotAllowed: the note is about a unit outside the actor's reach.
+        Conflict: already moderated.
+    """
+    require(actor, Perm.MODERATE_THANKS)
+    row = session.get(CitizenThanks, int(thanks_id))
+    if row is None or not can(actor, Perm.MODERATE_THANKS, unit_path=row.unit_path):
+        raise NotFound("This note does not exist or is not in your units.")
+    if row.status != "pending":
+        raise Conflict("This note has already been moderated.")
+    row.status = "approved" if approve else "rejected"
+    row.moderated_at = now
+    row.moderated_by_account_id = actor.account_id
+    session.add(row)
+    session.flush()
+    if approve:
+        _record_citizen_points(session, thanks_id=row.id, person_id=row.person_id,
+                               unit_id=row.unit_id, occurred_at=row.created_at, now=now)
+        if row.person_id:
+            notify.notify(session, person_id=row.person_id, category="recognition",
+                          kind="thanks.approved", subject_ref=f"citizen:{row.id}",
+                          title="A citizen thanked you", body=row.note[:200],
+                          link=f"/recognition/people/{row.person_id}", now=now)
+    audit.record(session, actor=actor, action="thanks.moderate", entity="citizen_thanks",
+                 entity_id=row.id, now=now, status=row.status)
+
