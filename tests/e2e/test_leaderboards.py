@@ -57,3 +57,33 @@ def test_lobby_screen_shows_a_board_without_login(page: Page, app_url: str, brow
     expect(lobby.locator("tr").first).to_be_visible()
     lobby.goto(url.replace("k=", "k=x"))
     expect(lobby.get_by_text("This screen link is not valid")).to_be_visible(timeout=15_000)
+
+
+def _unit_points(page: Page, app_url: str, unit: str) -> int:
+    page.goto(f"{app_url}/leaderboards")
+    row = page.locator("#leaderboard tbody tr", has_text=unit)
+    expect(row).to_have_count(1, timeout=15_000)
+    return int(row.locator("td").nth(3).inner_text())
+
+
+def test_leaderboard_moves_after_an_approved_green_activity(page: Page, app_url: str) -> None:
+    log_in(page, app_url, "staff")
+    before = _unit_points(page, app_url, "Sở Nội vụ")
+    page.goto(f"{app_url}/green")
+    action = page.locator("select[name=action_id]")
+    action.select_option(action.locator("option", has_text="Switching off power after hours").get_attribute("value"))
+    page.get_by_label("Note").fill("Tắt điện, điều hoà sau giờ làm")
+    page.get_by_role("button", name="Send for verification").click()
+    expect(page.locator(".my-activity").first).to_contain_text("pending")
+    # Not approved yet: the leaderboard has not moved.
+    assert _unit_points(page, app_url, "Sở Nội vụ") == before
+
+    page.context.clear_cookies()
+    log_in(page, app_url, "union.snv")
+    page.goto(f"{app_url}/green/verify")
+    row = page.locator(".queue-row", has_text="Lý Hồng Hoa").filter(has_text="Switching off power after hours")
+    expect(row).to_have_count(1, timeout=15_000)
+    row.get_by_role("button", name="Approve").click()
+    expect(row).to_have_count(0, timeout=15_000)
+
+    assert _unit_points(page, app_url, "Sở Nội vụ") == before + 1
