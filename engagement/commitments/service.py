@@ -26,7 +26,7 @@ from engagement.commitments.models import (
 )
 from engagement.commitments.rules import CampaignStatus, Kind
 from engagement.core import audit, files
-from engagement.core.access import Actor, Perm, Role, can, require
+from engagement.core.access import Actor, Perm, Role, can, reach, require
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from engagement.core.security import verify_password
 from engagement.org.models import Account, Branch, Person, Unit
@@ -318,6 +318,9 @@ def set_exception(session: Session, *, actor: Actor | None, campaign_id: int, pe
     c = _campaign(session, campaign_id)
     member = member_of(session, c, person_id)
     require(actor, Perm.RECORD_COMMITMENT_EXCEPTION, unit_path=member.unit.path)
+    if person_id == actor.person_id and not reach(actor, Perm.RECORD_COMMITMENT_EXCEPTION).org:
+        # A later due date for oneself would also turn a late signature into an on-time one.
+        raise NotAllowed("You cannot give yourself an exception; ask an emulation officer.")
     text = rules.clean_reason(reason)
     due_at = None
     if not exempt:

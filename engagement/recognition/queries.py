@@ -199,11 +199,11 @@ def person_card(session: Session, *, actor: Actor | None, person_id: int) -> Per
     Counts include only recognitions the actor may see.
     """
     me = require(actor, Perm.GIVE_RECOGNITION)
-    row = session.exec(select(Person, Unit.name).join(Unit, Unit.id == Person.unit_id)
+    row = session.exec(select(Person, Unit.name, Unit.path).join(Unit, Unit.id == Person.unit_id)
                        .where(Person.id == int(person_id))).first()
     if row is None:
         raise NotFound("This person does not exist.")
-    person, unit_name = row
+    person, unit_name, unit_path = row
     visible = [Recognition.revoked_at.is_(None), _visibility(me)]
     received_ids = select(RecognitionRecipient.recognition_id).where(
         RecognitionRecipient.person_id == person.id)
@@ -220,6 +220,9 @@ def person_card(session: Session, *, actor: Actor | None, person_id: int) -> Per
         .order_by(func.count().desc(), RecognitionValue.name))]
     n, att, tim, gui = session.exec(_averages([CitizenThanks.person_id == person.id])).one()
     overall = (float(att) + float(tim) + float(gui)) / 3 if n else None
+    # Citizens' ratings of a person are for the person and those who moderate their unit.
+    if me.person_id != person.id and not can(me, Perm.MODERATE_THANKS, unit_path=unit_path):
+        n, overall = 0, None
     return PersonCard(person_id=person.id, full_name=person.full_name, unit_name=unit_name,
                       position=person.position, received=received, given=given, values=values,
                       citizen_ratings=n, citizen_average=_f(overall))

@@ -153,3 +153,7 @@ def inward_share(inside: int, total: int, *, min_total: int = INSIDE_UNIT_MIN,
                  threshold: float = INSIDE_UNIT_SHARE) -> bool:
     """Whether a unit's recognitions stay inside it beyond ``threshold`` (enough of them)."""
     return total >= min_total and inside / total > threshold
+
+
+#: A citizen rating earns points only when the average of its three scores reaches this.
+GOOD_RATING = 4.0

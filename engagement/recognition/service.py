@@ -17,7 +17,7 @@ from sqlmodel import Session, func, select
 from engagement.core import audit
 from engagement.core.access import Actor, Perm, Role, can, require
 from engagement.core.clock import local
-from engagement.core.errors import Conflict, Invalid, NotFound, Throttled
+from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound, Throttled
 from engagement.notify import service as notify
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.recognition import rules
@@ -63,7 +63,14 @@ def _reverse_points(session: Session, *, recognition_id: int, reason: str, now: 
 
 def _record_citizen_points(session: Session, *, thanks_id: int, person_id: int | None,
                            unit_id: int, occurred_at: datetime, now: datetime) -> None:
-    """Credit an approved citizen rating to the person, or to the unit of a counter."""
+    """Credit an approved citizen rating to the person, or to the unit of a counter.
+
+    Only a good rating (average of the three scores at least GOOD_RATING) earns points: a
+    1-star rating must not score like a 5-star one.
+    """
+    row = session.get(CitizenThanks, thanks_id)
+    if row is None or (row.attitude + row.timeliness + row.guidance) / 3 < rules.GOOD_RATING:
+        return
     ref = f"citizen:{thanks_id}"
     if person_id is not None:
         scoring.record_points(session, person_id=person_id, source=Source.CITIZEN, source_ref=ref,
@@ -523,6 +530,10 @@ def moderate_thanks(session: Session, *, actor: Actor | None, thanks_id: int, ap
     row = session.get(CitizenThanks, int(thanks_id))
     if row is None or not can(actor, Perm.MODERATE_THANKS, unit_path=row.unit_path):
         raise NotFound("This note does not exist or is not in your units.")
+    if row.person_id is not None and row.person_id == actor.person_id:
+        # Approving praise of oneself earns points; hiding criticism of oneself buries it.
+        raise NotAllowed("This note is about you: the head of the unit above yours or an emulation officer "
+                         "decides on it.")
     if row.status != "pending":
         raise Conflict("This note has already been moderated.")
     row.status = "approved" if approve else "rejected"

@@ -560,3 +560,20 @@ def test_countersigned_collective_earns_the_unit_points(session, now, w):
                         password=f.PASSWORD, client_ip="", user_agent="", now=now)
     entries = _points(session, f"signature:{head_sig.id}")
     assert len(entries) == 1 and entries[0].unit_id == w.org.a and entries[0].person_id is None
+
+
+def test_a_unit_head_cannot_give_themselves_an_exception(session, now, w):
+    cid = w.campaign(session, now, due=3)
+    with pytest.raises(NotAllowed, match="yourself"):
+        service.set_exception(session, actor=w.head, campaign_id=cid, person_id=w.head.person_id,
+                              reason="Đi công tác dài ngày", due_on=_day(now, 20), now=now)
+    with pytest.raises(NotAllowed, match="yourself"):
+        service.set_exception(session, actor=w.head, campaign_id=cid, person_id=w.head.person_id,
+                              reason="Đi công tác dài ngày", exempt=True, now=now)
+    # An officer (organisation-wide) may record it for the head.
+    service.set_exception(session, actor=w.officer, campaign_id=cid, person_id=w.head.person_id,
+                          reason="Đi công tác dài ngày", due_on=_day(now, 20), now=now)
+    later = now + timedelta(days=6)
+    statuses = {r.name: r for r in queries.people(session, actor=w.officer, campaign_id=cid, unit_id=w.org.a,
+                                                  now=later).rows}
+    assert statuses[w.head.full_name].status == "pending"

@@ -12,7 +12,8 @@ from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound, Thro
 from engagement.notify import queries as notify_queries
 from engagement.notify import service as notify_service
 from engagement.recognition import queries, rules, service
-from engagement.recognition.models import Recognition, RecognitionValue, ThanksLink
+from engagement.recognition.models import CitizenThanks, Recognition, RecognitionValue, ThanksLink
+from engagement.scoring.models import PointEntry
 from tests import factories as f
 
 MESSAGE = "Chị đã hướng dẫn tận tình cho người dân làm hồ sơ đất đai, giảm một lần đi lại."
@@ -315,8 +316,10 @@ def test_notes_wait_for_the_unit_head_and_ratings_roll_up_when_approved(session,
     rollups = {r.label: r for r in queries.rating_rollups(session, actor=org.head_b)}
     assert rollups["Phạm Thị Nhận"].overall == "4.0"
     assert rollups["Unit: Phòng Tài chính"].count == 1
-    card = queries.person_card(session, actor=org.other, person_id=org.taker.person_id)
-    assert card.citizen_ratings == 1
+    assert queries.person_card(session, actor=org.taker, person_id=org.taker.person_id).citizen_ratings == 1
+    assert queries.person_card(session, actor=org.head_b, person_id=org.taker.person_id).citizen_ratings == 1
+    # A colleague elsewhere does not see how citizens rated this person.
+    assert queries.person_card(session, actor=org.other, person_id=org.taker.person_id).citizen_ratings == 0
     assert notify_queries.unread_count(session, actor=org.taker) == 1
 
 
@@ -351,7 +354,6 @@ def test_reciprocal_ring_and_inward_unit_are_flagged_for_officers_only(session, 
 
 
 def _points(session, source: str, ref: str) -> list[tuple[int | None, int]]:
-    from engagement.scoring.models import PointEntry
 
     return [(e.person_id, e.points) for e in session.exec(
         select(PointEntry).where(PointEntry.source == source, PointEntry.source_ref == ref)
@@ -383,3 +385,23 @@ def test_citizen_points_only_once_the_rating_counts(session, org, now):
     assert _points(session, "citizen", f"citizen:{pending[0].id}") == []
     service.moderate_thanks(session, actor=org.head_b, thanks_id=pending[0].id, approve=True, now=now)
     assert [p for p, _ in _points(session, "citizen", f"citizen:{pending[0].id}")] == [org.taker.person_id]
+
+
+def test_a_unit_head_cannot_moderate_a_note_about_themselves(session, org, now):
+    service.ensure_unit_links(session, actor=org.head_b, unit_id=org.b, now=now)
+    token = session.exec(select(ThanksLink.token).where(ThanksLink.person_id == org.head_b.person_id)).one()
+    assert _thank(session, token, now, note="Trưởng phòng rất tận tình") == "pending"
+    note = session.exec(select(CitizenThanks).where(CitizenThanks.person_id == org.head_b.person_id)).one()
+    with pytest.raises(NotAllowed, match="about you"):
+        service.moderate_thanks(session, actor=org.head_b, thanks_id=note.id, approve=True, now=now)
+    assert session.get(CitizenThanks, note.id).status == "pending"
+    service.moderate_thanks(session, actor=org.admin, thanks_id=note.id, approve=True, now=now)
+    assert session.get(CitizenThanks, note.id).status == "approved"
+
+
+def test_only_a_good_citizen_rating_earns_points(session, org, now):
+    token = _link(session, org, now)
+    _thank(session, token, now, dossier="HS-2026-0101", rating=1)
+    _thank(session, token, now, dossier="HS-2026-0102", ip="203.0.113.9", rating=5)
+    refs = session.exec(select(PointEntry.source_ref).where(PointEntry.source == "citizen")).all()
+    assert len(refs) == 1
