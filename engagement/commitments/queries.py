@@ -379,8 +379,11 @@ def export_register(session: Session, *, actor: Actor | None, campaign_id: int, 
             .where(Signature.campaign_id == c.id).order_by(Signature.seq))
     if not where.org:
         stmt = stmt.where(or_(*[Unit.path.like(p + "%") for p in where.unit_paths]))
+    # Client addresses are evidence for officers; a unit head's copy leaves them out.
+    show_ip = where.org
     data = [(s.seq, s.code, s.kind, s.method, _when(s.signed_at), name, code, unit,
-             "yes" if s.on_time else "no", s.typed_name, s.client_ip, s.paper_reason, s.content_hash)
+             "yes" if s.on_time else "no", s.typed_name, s.client_ip if show_ip else "", s.paper_reason,
+             s.content_hash)
             for s, name, code, unit in session.exec(stmt)]
     return _export("signatures", campaign_id, fmt, REGISTER_HEADERS, data)
 

@@ -472,6 +472,10 @@ def test_exports_csv_and_xlsx(session, now, w):
     data, name = queries.export_register(session, actor=w.head, campaign_id=cid, fmt="xlsx", now=now)
     sheet = load_workbook(io.BytesIO(data)).active
     assert sheet.cell(2, 6).value == STAFF_NAME and name.endswith(".xlsx")
+    # Client addresses are for officers: the unit head's copy leaves them out.
+    assert "10.1.2.3" not in [c.value for c in sheet[2]]
+    officer_copy, _ = queries.export_register(session, actor=w.officer, campaign_id=cid, fmt="csv", now=now)
+    assert "10.1.2.3" in officer_copy.decode("utf-8-sig")
 
 
 def test_staff_sees_their_commitments_past_years_and_pledges(session, now, w):
