@@ -254,6 +254,11 @@ def log_activity(
             raise Invalid(f"The amount must be between 0 and {MAX_IMPACT:,}.", {"impact": "Out of range"})
     first, last = rules.period_bounds(action.limit_period, occurred_on, starts_on=campaign.starts_on,
                                       ends_on=campaign.ends_on)
+    # Lock the participants' rows (in id order, so two loggers cannot deadlock) before counting:
+    # on PostgreSQL two tabs logging the same once-a-day action at once would both count 0.
+    # SQLite's write transactions are already serialised (BEGIN IMMEDIATE).
+    session.exec(select(Person.id).where(Person.id.in_(sorted(p.id for p in people)))
+                 .order_by(Person.id).with_for_update()).all()
     counts = _count_in_period(session, action=action, person_ids=[p.id for p in people], first=first,
                               last=last)
     for person in people:

@@ -11,7 +11,7 @@ from PIL import Image
 from sqlmodel import Session, select
 
 from engagement.core.access import Actor, Role
-from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from engagement.core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from engagement.core.files import StoredFile
 from engagement.green import queries, service
 from engagement.green.models import Action, Activity, RosterDuty
@@ -495,3 +495,34 @@ def test_progress_costs_the_same_few_queries_for_many_units(session, engine, now
         sa.event.remove(engine, "before_cursor_execute", count)
     assert len(rows) == 27
     assert len(statements) <= 5  # campaign, two GROUP BYs, the unit names: not one per unit
+
+
+def test_two_tabs_logging_a_once_a_day_action_at_once_log_it_once(engine, session, now, world):
+    """PostgreSQL: both transactions count before either inserts unless the rows are locked."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("needs a server database with concurrent connections")
+    import threading
+
+    session.commit()
+    action_id = _action(session, world.campaign, "Waste sorting").id
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def tab() -> None:
+        with Session(engine) as s:
+            barrier.wait(timeout=10)
+            try:
+                service.log_activity(s, actor=world.member, campaign_id=world.campaign, action_id=action_id,
+                                     occurred_on=TODAY, now=now)
+                s.commit()
+                outcomes.append("logged")
+            except DomainError:
+                s.rollback()
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=tab) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["logged", "refused"]
