@@ -1,0 +1,145 @@
+"""The scheduled jobs, the scheduler that runs them, and the lease that keeps it single.
+
+Every process may start a ``Scheduler`` (the web app does, in its lifespan; ``engagement
+scheduler`` does, standalone): each job first takes or renews the database lease, so only
+the lease holder runs jobs. Jobs are idempotent anyway (the outbox key), so a second
+runner, a manual "run now" or a restart never sends a message twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.engine import Engine
+
+from engagement.core import clock
+from engagement.core.db import get_engine, unit_of_work
+from engagement.notify import service
+from engagement.notify.mail import sender_from_settings
+from engagement.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 90
+RENEW_SECONDS = 30
+
+
+def default_holder() -> str:
+    """This process's name in the lease and the run log: host, pid and a random tag."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _deliver_email(*, engine: Engine, now: datetime, holder: str) -> int:
+    settings = get_settings()
+    report = service.deliver_email(
+        engine, sender=sender_from_settings(settings), now=now, worker=holder,
+        max_attempts=settings.mail_max_attempts, public_url=settings.public_url)
+    return report.sent
+
+
+@dataclass(frozen=True)
+class Job:
+    """A scheduled job: explicit id, a cron schedule in the org's time zone, a function."""
+
+    id: str
+    label: str
+    schedule: str
+    cron: dict[str, str]
+    func: Callable[..., int] = field(compare=False)
+
+    def trigger(self) -> CronTrigger:
+        """The job's trigger in the organisation's time zone."""
+        return CronTrigger(timezone=get_settings().tz, **self.cron)
+
+
+#: Every job, by id. Features' reminder jobs are added here.
+JOBS: dict[str, Job] = {
+    "deliver-email": Job(id="deliver-email", label="Send queued e-mails",
+                         schedule="Every minute", cron={"minute": "*"}, func=_deliver_email),
+}
+
+
+def run_job(job_id: str, *, holder: str, engine: Engine | None = None,
+            now_fn: Callable[[], datetime] = clock.now, require_lease: bool = True) -> int | None:
+    """Run one job once, recording the run; None when another process holds the lease.
+
+    A job's failure is recorded on its run (and logged), never raised into the scheduler.
+    """
+    job = JOBS[job_id]
+    engine = engine or get_engine()
+    if require_lease:
+        with unit_of_work(engine) as session:
+            if not service.take_lease(session, holder=holder, now=now_fn(), seconds=LEASE_SECONDS):
+                return None
+    with unit_of_work(engine) as session:
+        run_id = service.start_run(session, job_id=job.id, holder=holder, now=now_fn())
+    try:
+        messages = job.func(engine=engine, now=now_fn(), holder=holder)
+    except Exception as exc:
+        log.exception("job %s failed", job.id)
+        with unit_of_work(engine) as session:
+            service.finish_run(session, run_id=run_id, now=now_fn(),
+                               error=f"{type(exc).__name__}: {exc}")
+        return None
+    with unit_of_work(engine) as session:
+        service.finish_run(session, run_id=run_id, now=now_fn(), messages=messages)
+    return messages
+
+
+class Scheduler:
+    """An APScheduler 3 background scheduler whose jobs run only while this process holds the lease."""
+
+    def __init__(self, *, engine: Engine | None = None, holder: str | None = None,
+                 now_fn: Callable[[], datetime] = clock.now) -> None:
+        self.engine = engine
+        self.holder = holder or default_holder()
+        self.now_fn = now_fn
+        self._scheduler: BackgroundScheduler | None = None
+        self._lock = threading.Lock()
+
+    def renew(self) -> bool:
+        """Take or renew the lease; True while this process is the one running jobs."""
+        with unit_of_work(self.engine or get_engine()) as session:
+            return service.take_lease(session, holder=self.holder, now=self.now_fn(),
+                                      seconds=LEASE_SECONDS)
+
+    def start(self) -> None:
+        """Start the background thread (idempotent)."""
+        with self._lock:
+            if self._scheduler is not None:
+                return
+            scheduler = BackgroundScheduler(
+                timezone=get_settings().tz,
+                # APScheduler 3 drops a run more than 1 s late by default; a busy box is later.
+                job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
+            scheduler.add_job(self.renew, "interval", seconds=RENEW_SECONDS, id="scheduler-lease",
+                              replace_existing=True, next_run_time=self.now_fn())
+            for job in JOBS.values():
+                scheduler.add_job(run_job, job.trigger(), id=job.id, name=job.label,
+                                  replace_existing=True,
+                                  kwargs={"job_id": job.id, "holder": self.holder,
+                                          "engine": self.engine, "now_fn": self.now_fn})
+            scheduler.start()
+            self._scheduler = scheduler
+
+    def shutdown(self) -> None:
+        """Stop the thread and hand the lease over at once."""
+        with self._lock:
+            if self._scheduler is None:
+                return
+            self._scheduler.shutdown(wait=True)
+            self._scheduler = None
+        try:
+            with unit_of_work(self.engine or get_engine()) as session:
+                service.release_lease(session, holder=self.holder, now=self.now_fn())
+        except Exception:
+            log.exception("could not release the scheduler lease")
