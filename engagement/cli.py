@@ -1,4 +1,4 @@
-"""The ``engagement`` command: migrate, seed-demo, create-admin.
+"""The ``engagement`` command: migrate, seed-demo, create-admin, scheduler.
 
 Runs with the server's own authority (whoever can run it can read the database anyway).
 """
@@ -116,7 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--org-name", default=get_settings().org_name)
     admin.add_argument("--org-code", default="ORG")
     sub.add_parser("verify-signatures", help="check the commitment signature hash chain")
+    sub.add_parser("scheduler", help="run the scheduled jobs (reminders, e-mail) in this process")
     args = parser.parse_args(argv)
+    if args.command == "scheduler":
+        from engagement.notify.jobs import run_standalone
+
+        return run_standalone()
     if args.command == "verify-signatures":
         return verify_signatures()
     if args.command == "migrate":

@@ -8,12 +8,15 @@ runner, a manual "run now" or a restart never sends a message twice.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
+import signal
 import socket
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -143,3 +146,39 @@ class Scheduler:
                 service.release_lease(session, holder=self.holder, now=self.now_fn())
         except Exception:
             log.exception("could not release the scheduler lease")
+
+
+@contextlib.asynccontextmanager
+async def lifespan() -> AsyncIterator[None]:
+    """The embedded scheduler, for the web app's lifespan (``ENGAGEMENT_SCHEDULER=off`` to skip).
+
+    Every worker starts one; the lease lets only one of them run jobs at a time, and another
+    takes over within ``LEASE_SECONDS`` when that worker stops.
+    """
+    if not get_settings().scheduler_embedded:
+        yield
+        return
+    scheduler = Scheduler()
+    await asyncio.to_thread(scheduler.start)
+    try:
+        yield
+    finally:
+        await asyncio.to_thread(scheduler.shutdown)
+
+
+def run_standalone() -> int:
+    """``engagement scheduler``: run the jobs in this process until SIGINT / SIGTERM."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    scheduler = Scheduler()
+    scheduler.start()
+    log.info("scheduler started as %s", scheduler.holder)
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        scheduler.shutdown()
+        log.info("scheduler stopped")
+    return 0
