@@ -409,7 +409,11 @@ def finish_run(session: Session, *, run_id: int, now: datetime, messages: int = 
 def authorise_run(session: Session, *, actor: Actor | None, job_id: str, now: datetime) -> str:
     """Check that the actor may run a job now and record who asked (system admin).
 
-    The run itself happens outside this transaction (it opens its own).
+    The run itself happens outside this transaction (it opens its own); it needs no lease,
+    since the outbox keys already stop a message going out twice.
+
+    Returns:
+        The name to record the run under.
 
     Raises:
         NotAllowed: not a system admin.
@@ -422,4 +426,4 @@ def authorise_run(session: Session, *, actor: Actor | None, job_id: str, now: da
         raise NotFound("There is no such job; reload the page.")
     audit.record(session, actor=actor, action="notify.run_now", entity="job", entity_id=job_id,
                  now=now)
-    return job_id
+    return f"manual:{actor.username}"
