@@ -52,6 +52,7 @@ class Settings:
     mail_max_attempts: int = 6
     scheduler_embedded: bool = True
     public_url: str = ""
+    commitment_reminders: str = "every=3,before=3,overdue=3"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -92,6 +93,7 @@ def load_settings() -> Settings:
         mail_max_attempts=_int("ENGAGEMENT_MAIL_MAX_ATTEMPTS", 6),
         scheduler_embedded=_env("ENGAGEMENT_SCHEDULER", "embedded") != "off",
         public_url=_env("ENGAGEMENT_PUBLIC_URL", f"http://localhost:{port}"),
+        commitment_reminders=_env("ENGAGEMENT_COMMITMENT_REMINDERS", "every=3,before=3,overdue=3"),
     )
 
 

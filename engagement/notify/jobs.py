@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 
 from engagement.core import clock
 from engagement.core.db import get_engine, unit_of_work
-from engagement.notify import service
+from engagement.notify import reminders, rules, service
 from engagement.notify.mail import sender_from_settings
 from engagement.settings import get_settings
 
@@ -49,6 +49,21 @@ def _deliver_email(*, engine: Engine, now: datetime, holder: str) -> int:
     return report.sent
 
 
+def window_from_settings() -> rules.SendingWindow:
+    """Quiet hours and holidays from the settings (bad values fail the run with a clear error)."""
+    settings = get_settings()
+    start, _, end = settings.quiet_hours.partition("-")
+    return rules.SendingWindow(quiet_start=rules.parse_clock(start), quiet_end=rules.parse_clock(end),
+                               holidays=rules.parse_holidays(settings.holidays))
+
+
+def _remind_commitments(*, engine: Engine, now: datetime, holder: str) -> int:
+    settings = get_settings()
+    return reminders.remind_commitments(engine, now=now, tz=settings.tz,
+                                        policy=rules.parse_policy(settings.commitment_reminders),
+                                        window=window_from_settings())
+
+
 @dataclass(frozen=True)
 class Job:
     """A scheduled job: explicit id, a cron schedule in the org's time zone, a function."""
@@ -68,6 +83,10 @@ class Job:
 JOBS: dict[str, Job] = {
     "deliver-email": Job(id="deliver-email", label="Send queued e-mails",
                          schedule="Every minute", cron={"minute": "*"}, func=_deliver_email),
+    "commitment-reminders": Job(
+        id="commitment-reminders", label="Commitment reminders",
+        schedule="Hourly at :10, working days outside quiet hours",
+        cron={"minute": "10"}, func=_remind_commitments),
 }
 
 

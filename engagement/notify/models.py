@@ -116,3 +116,23 @@ class JobRun(SQLModel, table=True):
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     error: str = Field(default="", max_length=1000)
     messages: int = Field(default=0)
+
+
+class ReminderMark(SQLModel, table=True):
+    """That one recipient was reminded of one record at one stage (written with the message).
+
+    A batched reminder lists several records; these marks say which stages it covered, so
+    the next run reminds again only when some record reached a new stage.
+    """
+
+    __tablename__ = "reminder_mark"
+    __table_args__ = (
+        sa.UniqueConstraint("recipient_id", "kind", "subject_ref", "stage", name="uq_reminder_mark"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    recipient_id: int = Field(foreign_key="person.id")
+    kind: str = Field(max_length=60)
+    subject_ref: str = Field(max_length=80)
+    stage: str = Field(max_length=40)
+    created_at: datetime = Field(sa_type=UTCDateTime)

@@ -131,3 +131,90 @@ def parse_clock(raw: str) -> time:
     except ValueError as exc:
         msg = f"{raw!r} is not a time like 20:00"
         raise ValueError(msg) from exc
+
+
+# --- commitment campaign reminders ------------------------------------------------------------
+
+ESCALATE = "escalate"
+
+
+@dataclass(frozen=True)
+class ReminderPolicy:
+    """When a campaign reminds the people who have not signed.
+
+    At launch; then every ``every_days`` days while unsigned; ``before_days`` days before the
+    due date; on the due date; then on each of the first ``overdue_max`` working days
+    overdue; after that the unit head gets the list instead (the person nothing more).
+    """
+
+    every_days: int = 3
+    before_days: int = 3
+    overdue_max: int = 3
+
+
+def working_days_after(start: date, end: date, window: SendingWindow) -> int:
+    """How many working days d with start < d <= end."""
+    if end <= start:
+        return 0
+    return sum(1 for n in range(1, (end - start).days + 1)
+               if window.is_working_day(start + timedelta(days=n)))
+
+
+def campaign_stage(*, today: date, opens_on: date, due_on: date, policy: ReminderPolicy,
+                   window: SendingWindow) -> str | None:
+    """The reminder a person who has not signed is owed today (None before the campaign opens).
+
+    A stage names one occurrence; the job sends each (person, campaign, stage) once, so a
+    stage that fell on a weekend is sent the next working day unless a later one replaced it.
+
+    Returns:
+        ``launch``, ``every-<k>``, ``before-<n>``, ``due``, ``overdue-<k>`` or ``escalate``.
+    """
+    if today < opens_on:
+        return None
+    if today > due_on:
+        late = working_days_after(due_on, today, window)
+        if late == 0:
+            return "due"
+        return f"overdue-{late}" if late <= policy.overdue_max else ESCALATE
+    if today == due_on:
+        return "due"
+    if policy.before_days > 0 and today >= due_on - timedelta(days=policy.before_days):
+        return f"before-{policy.before_days}"
+    k = (today - opens_on).days // max(1, policy.every_days)
+    return "launch" if k == 0 else f"every-{k}"
+
+
+def is_urgent(stage: str) -> bool:
+    """Due-day and overdue reminders are mandatory notices (they ignore "off")."""
+    return stage == "due" or stage.startswith("overdue-") or stage == ESCALATE
+
+
+def reminder_line(*, campaign: str, stage: str, due_on: str, days_left: int) -> str:
+    """One line of a person's reminder about one campaign."""
+    if stage == "launch":
+        return f"• {campaign}: now open; please sign by {due_on}."
+    if stage == "due":
+        return f"• {campaign}: today ({due_on}) is the last day to sign."
+    if stage.startswith("overdue-"):
+        return f"• {campaign}: was due on {due_on}; please sign as soon as you can."
+    return f"• {campaign}: please sign by {due_on} ({days_left} day(s) left)."
+
+
+def parse_policy(raw: str) -> ReminderPolicy:
+    """A policy from a setting like ``every=3,before=3,overdue=3``.
+
+    Raises:
+        ValueError: naming the bad part.
+    """
+    values = {"every": 3, "before": 3, "overdue": 3}
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        key, _, value = part.partition("=")
+        if key.strip() not in values or not value.strip().isdigit():
+            msg = f"Reminder setting {part!r} should look like every=3, before=3 or overdue=3"
+            raise ValueError(msg)
+        values[key.strip()] = int(value)
+    return ReminderPolicy(every_days=max(1, values["every"]), before_days=values["before"],
+                          overdue_max=values["overdue"])
