@@ -51,6 +51,7 @@ def seed_demo(*, only_if_empty: bool) -> int:
         return 1
     from engagement.commitments.demo import seed_demo as _seed_commitments
     from engagement.green.demo import seed_demo as _seed_green
+    from engagement.notify.demo import seed_demo as _seed_notify
 
     with unit_of_work() as session:
         moment = clock.now()
@@ -59,6 +60,7 @@ def seed_demo(*, only_if_empty: bool) -> int:
         summary.update(_seed_recognition(session, now=moment))
         summary.update(_seed_green(session, now=moment))
         summary["signatures"] = _seed_commitments(session, now=moment)
+        summary.update(_seed_notify(session, now=moment))
     sys.stdout.write(f"Demo organisation loaded: {summary}\n")
     sys.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r}):\n")
     for username, role, name in DEMO_LOGINS:
