@@ -64,6 +64,10 @@ def _remind_commitments(*, engine: Engine, now: datetime, holder: str) -> int:
                                         window=window_from_settings())
 
 
+def _remind_duties(*, engine: Engine, now: datetime, holder: str) -> int:
+    return reminders.remind_duties(engine, now=now, tz=get_settings().tz, window=window_from_settings())
+
+
 @dataclass(frozen=True)
 class Job:
     """A scheduled job: explicit id, a cron schedule in the org's time zone, a function."""
@@ -87,6 +91,10 @@ JOBS: dict[str, Job] = {
         id="commitment-reminders", label="Commitment reminders",
         schedule="Hourly at :10, working days outside quiet hours",
         cron={"minute": "10"}, func=_remind_commitments),
+    "green-duty-reminders": Job(
+        id="green-duty-reminders", label="Green-office duty reminders",
+        schedule="Hourly at :20, the working day before each duty",
+        cron={"minute": "20"}, func=_remind_duties),
 }
 
 

@@ -1,4 +1,4 @@
-"""Scheduled reminders: commitment campaigns (issue 7).
+"""Scheduled reminders: commitment campaigns and green-office duties (issue 7).
 
 Each run looks at who has not signed, works out the stage each person is at
 (``rules.campaign_stage``), and sends ONE message per person listing all their pending
@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 from engagement.commitments import queries as commitments_queries
 from engagement.commitments.dto import Unsigned
 from engagement.core.db import unit_of_work
+from engagement.green import queries as green_queries
 from engagement.notify import rules, service
 from engagement.notify.models import ReminderMark
 from engagement.org.models import Account, Person, RoleGrant, Unit
@@ -161,4 +162,45 @@ def remind_commitments(engine: Engine, *, now: datetime, tz: ZoneInfo, policy: r
                     title="People in your unit have not signed their commitment",
                     intro="These people are past their due date and have not signed:", items=items,
                     link="/commitments/campaigns", mandatory=True, now=now, today=today.isoformat())
+    return written
+
+
+# --- green office duty rosters ----------------------------------------------------------------
+
+DUTY_KIND = "green.duty"
+
+
+def days_ahead(today: date, window: rules.SendingWindow) -> list[date]:
+    """The days a run today reminds of: tomorrow, and on to the next working day.
+
+    On a Friday that is Saturday, Sunday and Monday, so nobody is reminded on a weekend and
+    a Monday duty is announced the working day before.
+    """
+    out = []
+    day = today
+    for _ in range(14):
+        day += timedelta(days=1)
+        out.append(day)
+        if window.is_working_day(day):
+            break
+    return out
+
+
+def remind_duties(engine: Engine, *, now: datetime, tz: ZoneInfo, window: rules.SendingWindow) -> int:
+    """Remind everyone on a green-office duty the working day before; returns messages written."""
+    local = now.astimezone(tz)
+    if not window.may_send(local):
+        return 0
+    written = 0
+    with unit_of_work(engine) as session:
+        for day in days_ahead(local.date(), window):
+            for person_id, title, on in green_queries.duties_due(session, on_date=day):
+                when = "tomorrow" if on == local.date() + timedelta(days=1) else on.strftime("%A %d/%m")
+                written += service.notify(
+                    session, person_id=person_id, category="green", kind=DUTY_KIND,
+                    subject_ref=f"duty:{on.isoformat()}",
+                    period=hashlib.sha256(title.encode()).hexdigest()[:12],
+                    title=f"Green-office duty {when}: {title}",
+                    body=f"You are on the duty roster “{title}” on {on.strftime('%d/%m/%Y')}.",
+                    link="/green", now=now)
     return written

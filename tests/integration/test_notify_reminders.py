@@ -202,3 +202,49 @@ def test_two_reminder_runs_at_once_send_each_message_once(shared_engine):
         rows = s.exec(select(OutboxMessage.recipient_id).where(
             OutboxMessage.kind == reminders.REMINDER_KIND, OutboxMessage.channel == "in_app")).all()
     assert sum(written) == 34 == len(rows) == len(set(rows))
+
+
+# --- green duty rosters -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def roster(session):
+    from engagement.green import service as green
+    from engagement.org.models import Person
+
+    o = f.small_org(session, at(2))
+    members = [f.user(session, o.admin, at(2), unit_id=o.a, username=u, name=n)
+               for u, n in (("nv.mai", "Nguyễn Thị Mai"), ("nv.hung", "Lê Văn Hùng"))]
+    for actor in members:
+        person = session.get(Person, actor.person_id)
+        person.union_branch_id = o.union_branch
+        session.add(person)
+    session.flush()
+    # Every Monday from 2 March, both members on each date.
+    green.create_roster(session, actor=o.admin, branch_id=o.union_branch, title="Tưới cây", weekday=0,
+                        per_slot=2, starts_on=date(2026, 3, 2), ends_on=date(2026, 3, 31), now=at(2))
+    session.commit()
+    return members
+
+
+def duty_run(session, engine, when):
+    session.commit()
+    return reminders.remind_duties(engine, now=when, tz=TZ, window=WINDOW)
+
+
+def test_a_duty_is_announced_the_working_day_before_once(session, engine, roster):
+    assert duty_run(session, engine, at(5)) == 0      # Thursday: Monday's duty is not next
+    assert duty_run(session, engine, at(6)) == 2      # Friday: Monday 9 March, both members
+    assert duty_run(session, engine, at(6, 15)) == 0  # once
+    assert duty_run(session, engine, at(7)) == 0      # Saturday: nothing goes out
+    assert duty_run(session, engine, at(8)) == 0
+    rows = messages(session, kind=reminders.DUTY_KIND)
+    assert {m.recipient_id for m in rows} == {a.person_id for a in roster}
+    assert rows[0].title == "Green-office duty Monday 09/03: Tưới cây"
+
+
+def test_duty_days_ahead_reach_over_weekends_and_holidays():
+    assert reminders.days_ahead(date(2026, 3, 4), WINDOW) == [date(2026, 3, 5)]
+    assert reminders.days_ahead(date(2026, 3, 10), WINDOW) == [date(2026, 3, 11), date(2026, 3, 12)]
+    assert reminders.days_ahead(date(2026, 3, 6), WINDOW) == [date(2026, 3, 7), date(2026, 3, 8),
+                                                                date(2026, 3, 9)]
