@@ -68,7 +68,7 @@ def _pref_row(p: PreferenceRow) -> rx.Component:
             rx.flex(
                 *[rx.radio_group.item(label, value=mode.value) for mode, label in
                   ((m, MODE_LABELS[m]) for m in MODE_LABELS)],
-                gap="3", wrap="wrap",
+                column_gap="1.5em", row_gap="0.4em", wrap="wrap",
             ),
             value=p.mode,
             on_change=lambda mode: NotificationsState.choose(p.category, mode),
