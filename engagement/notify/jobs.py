@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 
 from engagement.core import clock
 from engagement.core.db import get_engine, unit_of_work
-from engagement.notify import reminders, rules, service
+from engagement.notify import digests, reminders, rules, service
 from engagement.notify.mail import sender_from_settings
 from engagement.settings import get_settings
 
@@ -68,6 +68,11 @@ def _remind_duties(*, engine: Engine, now: datetime, holder: str) -> int:
     return reminders.remind_duties(engine, now=now, tz=get_settings().tz, window=window_from_settings())
 
 
+def _approval_digests(*, engine: Engine, now: datetime, holder: str) -> int:
+    return digests.send_approval_digests(engine, now=now, tz=get_settings().tz,
+                                         window=window_from_settings())
+
+
 @dataclass(frozen=True)
 class Job:
     """A scheduled job: explicit id, a cron schedule in the org's time zone, a function."""
@@ -95,6 +100,10 @@ JOBS: dict[str, Job] = {
         id="green-duty-reminders", label="Green-office duty reminders",
         schedule="Hourly at :20, the working day before each duty",
         cron={"minute": "20"}, func=_remind_duties),
+    "approval-digests": Job(
+        id="approval-digests", label="Daily digest of approval queues",
+        schedule="Hourly at :30; once a working day per approver, only when something waits",
+        cron={"minute": "30"}, func=_approval_digests),
 }
 
 
