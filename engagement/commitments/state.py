@@ -496,7 +496,7 @@ class CampaignsState(AuthState):
         try:
             if files:
                 upload = files[0]
-                scan = await upload.read()
+                scan = await upload.read(MAX_SCAN_BYTES + 1)  # never hold more than the limit + 1
                 name = as_text(getattr(upload, "filename", "") or "scan", 150)
             if len(scan) > MAX_SCAN_BYTES:
                 raise Invalid("The scan is too large (at most 10 MB).")

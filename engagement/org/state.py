@@ -494,7 +494,7 @@ class ImportState(AuthState):
         if not files:
             self.error = "Choose a CSV file first."
             return
-        data = await files[0].read()
+        data = await files[0].read(MAX_UPLOAD_BYTES + 1)  # never hold more than the limit + 1
         if len(data) > MAX_UPLOAD_BYTES:
             self.error = "The file is larger than 10 MB; split it into parts."
             return

@@ -94,9 +94,11 @@ def _board_row(row: BoardRow) -> rx.Component:
     units = S.result.board != "people"
     return rx.table.row(
         rx.table.cell(rx.text(row.rank, weight="bold")),
-        rx.table.cell(_change_badge(row)),
+        rx.table.cell(_change_badge(row), display=["none", "table-cell"]),
+        # The name opens "why this score" too: on a phone the last column is off-screen.
         rx.table.cell(rx.vstack(rx.text(row.name, weight="medium"),
-                                rx.text(row.detail, size="1", color_scheme="gray"), spacing="0")),
+                                rx.text(row.detail, size="1", color_scheme="gray"), spacing="0",
+                                on_click=S.open_detail(row.subject_id), cursor="pointer")),
         rx.table.cell(rx.text(row.points, weight=rx.cond(S.result.board == "units_per_member", "regular", "bold"))),
         rx.cond(units, rx.table.cell(row.members, display=["none", "table-cell"])),
         rx.cond(units, rx.table.cell(rx.text(row.per_member,
@@ -112,7 +114,7 @@ def _board_table() -> rx.Component:
         rx.table.header(
             rx.table.row(
                 rx.table.column_header_cell("#"),
-                rx.table.column_header_cell("Change"),
+                rx.table.column_header_cell("Change", display=["none", "table-cell"]),
                 rx.table.column_header_cell(rx.cond(units, "Unit", "Name")),
                 rx.table.column_header_cell("Points"),
                 rx.cond(units, rx.table.column_header_cell("Members", display=["none", "table-cell"])),

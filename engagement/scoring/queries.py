@@ -45,6 +45,10 @@ from engagement.scoring.rules import SOURCE_LABELS, Source
 from engagement.scoring.service import BOARDS, decode_criteria, options
 
 MAX_LIMIT = 200
+#: An export reads the whole board in one query (never page by page).
+EXPORT_LIMIT = 50_000
+#: Units up to this many people are ranked whole (zeros and rank change included).
+SMALL_UNIT = 300
 PERIOD_KIND_LABELS = {"month": "This month", "quarter": "This quarter", "year": "This year"}
 
 
@@ -179,12 +183,18 @@ def unit_board(
                  limit=limit, has_more=len(ranked) > offset + limit)
 
 
-def _active_people_above(session: Session, key: str, points: int) -> int:
+def _in_scope(stmt, scope_path: str | None):
+    """Limit a person_points query to active people (of one unit subtree when given)."""
+    stmt = stmt.join(Person, Person.id == PersonPoints.person_id).where(Person.is_active.is_(True))
+    if scope_path is not None:
+        stmt = stmt.join(Unit, Unit.id == Person.unit_id).where(Unit.path.startswith(scope_path))
+    return stmt
+
+
+def _active_people_above(session: Session, key: str, points: int, scope_path: str | None = None) -> int:
     return session.exec(
-        select(sa.func.count())
-        .select_from(PersonPoints)
-        .join(Person, Person.id == PersonPoints.person_id)
-        .where(PersonPoints.period == key, PersonPoints.points > points, Person.is_active.is_(True))
+        _in_scope(select(sa.func.count()).select_from(PersonPoints), scope_path)
+        .where(PersonPoints.period == key, PersonPoints.points > points)
     ).one()
 
 
@@ -227,11 +237,11 @@ def _ranks_by_points(session: Session, key: str):
     return rank
 
 
-def _org_people(session: Session, key: str, offset: int, limit: int) -> tuple[list[tuple[int, int]], bool]:
+def _org_people(session: Session, key: str, offset: int, limit: int,
+                scope_path: str | None = None) -> tuple[list[tuple[int, int]], bool]:
     rows = session.exec(
-        select(PersonPoints.person_id, PersonPoints.points)
-        .join(Person, Person.id == PersonPoints.person_id)
-        .where(PersonPoints.period == key, Person.is_active.is_(True))
+        _in_scope(select(PersonPoints.person_id, PersonPoints.points), scope_path)
+        .where(PersonPoints.period == key)
         .order_by(PersonPoints.points.desc(), PersonPoints.person_id.desc())
         .offset(offset).limit(limit + 1)
     ).all()
@@ -242,20 +252,28 @@ def people_board(
     session: Session, *, keys: list[str], label: str, prev_key: str | None, unit_id: int | None,
     offset: int, limit: int, title: str = "",
 ) -> Board:
-    """Individuals ranked by points: across the organisation, or within a unit subtree."""
+    """Individuals ranked by points: across the organisation, or within a unit subtree.
+
+    A unit of up to SMALL_UNIT people is ranked whole (everyone listed, zero included, with
+    the rank change); a larger subtree is read like the organisation's board, an index scan
+    in points order filtered to the subtree (people with points only, no rank change).
+    """
+    scope_path: str | None = None
     if unit_id:
         unit = session.get(Unit, unit_id)
         if unit is None:
             raise NotFound("This unit does not exist.")
-        return _unit_people_board(session, unit, keys, label, prev_key, offset, limit, title)
+        if _org_snapshot(session).heads.get(unit.id, 0) <= SMALL_UNIT:
+            return _unit_people_board(session, unit, keys, label, prev_key, offset, limit, title)
+        scope_path, prev_key = unit.path, None
+        title = title or f"Individuals in {unit.name}"
     if len(keys) == 1:
-        page, has_more = _org_people(session, keys[0], offset, limit)
-        first_rank = 1 + _active_people_above(session, keys[0], page[0][1]) if page else 1
+        page, has_more = _org_people(session, keys[0], offset, limit, scope_path)
+        first_rank = 1 + _active_people_above(session, keys[0], page[0][1], scope_path) if page else 1
     else:
         summed = (
-            select(PersonPoints.person_id, sa.func.sum(PersonPoints.points).label("pts"))
-            .join(Person, Person.id == PersonPoints.person_id)
-            .where(PersonPoints.period.in_(keys), Person.is_active.is_(True))
+            _in_scope(select(PersonPoints.person_id, sa.func.sum(PersonPoints.points).label("pts")), scope_path)
+            .where(PersonPoints.period.in_(keys))
             .group_by(PersonPoints.person_id)
             .subquery()
         )
@@ -292,12 +310,14 @@ def people_board(
 
 
 def _people_info(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
-    if not ids:
-        return {}
-    rows = session.exec(
-        select(Person.id, Person.full_name, Unit.name).join(Unit, Unit.id == Person.unit_id).where(Person.id.in_(ids))
-    ).all()
-    return {pid: (name, unit_name) for pid, name, unit_name in rows}
+    out: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(ids), 500):  # bounded IN lists, even for a whole-board export
+        rows = session.exec(
+            select(Person.id, Person.full_name, Unit.name).join(Unit, Unit.id == Person.unit_id)
+            .where(Person.id.in_(ids[start:start + 500]))
+        ).all()
+        out.update({pid: (name, unit_name) for pid, name, unit_name in rows})
+    return out
 
 
 def _unit_people_scores(session: Session, unit: Unit, keys: list[str]) -> list[tuple[int, str, str, int]]:
@@ -306,7 +326,9 @@ def _unit_people_scores(session: Session, unit: Unit, keys: list[str]) -> list[t
         select(Person.id, Person.full_name, Unit.name, pts)
         .join(Unit, Unit.id == Person.unit_id)
         .join(PersonPoints, sa.and_(PersonPoints.person_id == Person.id, PersonPoints.period.in_(keys)), isouter=True)
-        .where(Person.is_active.is_(True), Unit.path.startswith(unit.path))
+        .where(Person.is_active.is_(True),
+               # By unit id (person.unit_id is indexed), not by a path test on every person.
+               Person.unit_id.in_(select(Unit.id).where(Unit.path.startswith(unit.path))))
         .group_by(Person.id, Person.full_name, Unit.name)
     ).all()
     out = [(pid, name, unit_name, int(p)) for pid, name, unit_name, p in rows]
@@ -344,8 +366,9 @@ def leaderboard(
     unit_id: int | None = None,
     offset: int = 0,
     limit: int = 50,
+    export: bool = False,
 ) -> Board:
-    """A page of a leaderboard for the actor.
+    """A page of a leaderboard for the actor (``export``: the whole board, up to EXPORT_LIMIT rows).
 
     Args:
         board: ``units`` (subtree points), ``units_per_member``, or ``people``.
@@ -363,7 +386,7 @@ def leaderboard(
     if board not in BOARDS:
         raise Invalid("Choose a leaderboard.")
     offset = max(0, int(offset))
-    limit = min(MAX_LIMIT, max(1, int(limit)))
+    limit = EXPORT_LIMIT if export else min(MAX_LIMIT, max(1, int(limit)))
     keys, label, prev_key = resolve_period(period, start, end, today)
     if board == "people":
         if not options(session).individual_boards and not can(actor, Perm.MANAGE_SCORING):

@@ -251,21 +251,15 @@ class LeaderboardState(AuthState):
         self.detail_open = bool(value) and self._detail_id > 0
 
     async def _export_rows(self) -> tuple[list[str], list[list]]:
-        rows: list[BoardRow] = []
-        offset = 0
         custom = self.period_kind == "custom"
-        while True:
-            page = await self._read(
-                queries.leaderboard, board=self.board, today=today(),
-                period=None if custom else (self.period or None), start=self.start if custom else None,
-                end=self.end if custom else None,
-                group_id=int(self.group_id) if self.group_id.isdigit() else None,
-                unit_id=int(self.unit_id) if self.unit_id.isdigit() and self.board == "people" else None,
-                offset=offset, limit=200)
-            rows.extend(page.rows)
-            if not page.has_more or len(rows) >= 50_000:
-                break
-            offset += 200
+        page = await self._read(
+            queries.leaderboard, board=self.board, today=today(),
+            period=None if custom else (self.period or None), start=self.start if custom else None,
+            end=self.end if custom else None,
+            group_id=int(self.group_id) if self.group_id.isdigit() else None,
+            unit_id=int(self.unit_id) if self.unit_id.isdigit() and self.board == "people" else None,
+            export=True)
+        rows: list[BoardRow] = page.rows
         if self.board == "people":
             headers = ["Rank", "Name", "Unit", "Points", "Change"]
             body = [[r.rank, r.name, r.detail, r.points, r.change_text] for r in rows]

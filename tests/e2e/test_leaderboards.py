@@ -8,15 +8,21 @@ from playwright.sync_api import Browser, Page, expect
 from tests.e2e.test_journeys import log_in
 
 
+def _individual_points(page: Page, app_url: str, name: str) -> int:
+    """The person's points this month, from the individual board of their department."""
+    page.goto(f"{app_url}/leaderboards")
+    expect(page.locator("#leaderboard")).to_be_visible(timeout=15_000)
+    page.get_by_label("Leaderboard").select_option("people")
+    within = page.get_by_label("Within")
+    within.select_option(within.locator("option", has_text="Sở Nội vụ").first.get_attribute("value"))
+    row = page.locator("#leaderboard tbody tr", has_text=name)
+    expect(row).to_have_count(1, timeout=15_000)
+    return int(row.locator("td").nth(3).inner_text())
+
+
 def test_officer_adjustment_moves_a_person_to_the_top(page: Page, app_url: str) -> None:
     log_in(page, app_url, "officer")
-    page.goto(f"{app_url}/leaderboards")
-    board = page.locator("#leaderboard")
-    expect(board).to_be_visible(timeout=15_000)
-    page.get_by_label("Leaderboard").select_option("people")
-    expect(page.get_by_role("heading", name="Individuals")).to_be_visible()
-    first = board.locator("tbody tr").first
-    expect(first).not_to_contain_text("Lý Hồng Hoa")
+    before = _individual_points(page, app_url, "Lý Hồng Hoa")
 
     page.goto(f"{app_url}/leaderboards/settings")
     page.get_by_placeholder("Name or staff code").fill("CB00005")
@@ -33,9 +39,12 @@ def test_officer_adjustment_moves_a_person_to_the_top(page: Page, app_url: str) 
     page.get_by_role("button", name="Record adjustment").click()
     expect(page.get_by_text("Adjustment of +900 points recorded.")).to_be_visible()
 
+    assert _individual_points(page, app_url, "Lý Hồng Hoa") == before + 900
     page.goto(f"{app_url}/leaderboards")
+    board = page.locator("#leaderboard")
     expect(board).to_be_visible(timeout=15_000)
     page.get_by_label("Leaderboard").select_option("people")
+    first = board.locator("tbody tr").first
     expect(first).to_contain_text("Lý Hồng Hoa")
     first.get_by_role("button", name="Why this score").click()
     dialog = page.get_by_role("dialog")

@@ -404,3 +404,25 @@ def test_head_counts_are_reused_for_a_minute_then_refreshed(session, org, now, m
     assert members() == 2  # within the minute: the cached count
     monkeypatch.setattr(queries, "ORG_SNAPSHOT_SECONDS", 0.0)
     assert members() == 1
+
+
+def test_a_large_unit_is_ranked_by_index_scan_with_the_same_result(session, org, now, monkeypatch):
+    a1 = [_person(session, org, now, org.a1, name=n) for n in ("Hồ Văn A", "Hồ Văn B", "Hồ Văn C")]
+    other = _person(session, org, now, org.b, name="Ngoài Đơn Vị")
+    for pid, qty in zip([*a1, other], (4, 9, 4, 50), strict=True):
+        service.record_points(session, person_id=pid, source=Source.GREEN, source_ref=f"l:{pid}",
+                              occurred_at=MARCH, now=now, quantity=qty)
+    org_service.set_person_active(session, actor=org.admin, person_id=a1[1], active=False, now=now)
+    small = queries.leaderboard(session, actor=org.admin, board="people", today=TODAY, period="2026-03",
+                                unit_id=org.a)
+    monkeypatch.setattr(queries, "SMALL_UNIT", 1)
+    large = queries.leaderboard(session, actor=org.admin, board="people", today=TODAY, period="2026-03",
+                                unit_id=org.a)
+    assert [(r.rank, r.name, r.points) for r in large.rows] == [(1, "Hồ Văn A", 4), (1, "Hồ Văn C", 4)]
+    assert [(r.rank, r.name, r.points) for r in small.rows] == [(1, "Hồ Văn A", 4), (1, "Hồ Văn C", 4)]
+    page2 = queries.leaderboard(session, actor=org.admin, board="people", today=TODAY, period="2026-03",
+                                unit_id=org.a, offset=1, limit=1)
+    assert [(r.rank, r.points) for r in page2.rows] == [(1, 4)]
+    everything = queries.leaderboard(session, actor=org.admin, board="people", today=TODAY, period="2026-03",
+                                     export=True)
+    assert len(everything.rows) == 3 and not everything.has_more
