@@ -1,4 +1,4 @@
-"""The ``engagement`` command: migrate, seed-demo, create-admin.
+"""The ``engagement`` command: migrate, seed-demo, create-admin, scheduler.
 
 Runs with the server's own authority (whoever can run it can read the database anyway).
 """
@@ -51,6 +51,7 @@ def seed_demo(*, only_if_empty: bool) -> int:
         return 1
     from engagement.commitments.demo import seed_demo as _seed_commitments
     from engagement.green.demo import seed_demo as _seed_green
+    from engagement.notify.demo import seed_demo as _seed_notify
 
     with unit_of_work() as session:
         moment = clock.now()
@@ -59,6 +60,7 @@ def seed_demo(*, only_if_empty: bool) -> int:
         summary.update(_seed_recognition(session, now=moment))
         summary.update(_seed_green(session, now=moment))
         summary["signatures"] = _seed_commitments(session, now=moment)
+        summary.update(_seed_notify(session, now=moment))
     sys.stdout.write(f"Demo organisation loaded: {summary}\n")
     sys.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r}):\n")
     for username, role, name in DEMO_LOGINS:
@@ -116,7 +118,12 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--org-name", default=get_settings().org_name)
     admin.add_argument("--org-code", default="ORG")
     sub.add_parser("verify-signatures", help="check the commitment signature hash chain")
+    sub.add_parser("scheduler", help="run the scheduled jobs (reminders, e-mail) in this process")
     args = parser.parse_args(argv)
+    if args.command == "scheduler":
+        from engagement.notify.jobs import run_standalone
+
+        return run_standalone()
     if args.command == "verify-signatures":
         return verify_signatures()
     if args.command == "migrate":

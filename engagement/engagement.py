@@ -9,6 +9,7 @@ import reflex as rx
 from engagement import schema  # noqa: F401
 from engagement.commitments import pages as commitments_pages
 from engagement.green import pages as green_pages
+from engagement.notify import jobs as notify_jobs
 from engagement.notify import pages as notify_pages
 from engagement.org import pages as org_pages
 from engagement.recognition import pages as recognition_pages
@@ -30,3 +31,6 @@ recognition_pages.add_pages(app)
 notify_pages.add_pages(app)
 scoring_pages.add_pages(app)
 green_pages.add_pages(app)
+
+# The scheduler (reminders, e-mail) runs inside the app; a database lease keeps it to one worker.
+app.register_lifespan_task(notify_jobs.lifespan)

@@ -46,6 +46,13 @@ class Settings:
     smtp_password: str | None
     smtp_tls: bool
     mail_from: str
+    # Notifications (issue 7): quiet hours and holidays in the organisation's local time.
+    quiet_hours: str = "20:00-07:00"
+    holidays: str = ""
+    mail_max_attempts: int = 6
+    scheduler_embedded: bool = True
+    public_url: str = ""
+    commitment_reminders: str = "every=3,before=3,overdue=3"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -81,6 +88,12 @@ def load_settings() -> Settings:
         smtp_password=os.environ.get("ENGAGEMENT_SMTP_PASSWORD") or None,
         smtp_tls=_env("ENGAGEMENT_SMTP_TLS", "1") not in {"0", "false", "no"},
         mail_from=_env("ENGAGEMENT_MAIL_FROM", "engagement@localhost"),
+        quiet_hours=_env("ENGAGEMENT_QUIET_HOURS", "20:00-07:00"),
+        holidays=_env("ENGAGEMENT_HOLIDAYS", ""),
+        mail_max_attempts=_int("ENGAGEMENT_MAIL_MAX_ATTEMPTS", 6),
+        scheduler_embedded=_env("ENGAGEMENT_SCHEDULER", "embedded") != "off",
+        public_url=_env("ENGAGEMENT_PUBLIC_URL", f"http://localhost:{port}"),
+        commitment_reminders=_env("ENGAGEMENT_COMMITMENT_REMINDERS", "every=3,before=3,overdue=3"),
     )
 
 

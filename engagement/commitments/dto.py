@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -178,3 +179,17 @@ class CollectiveRow:
     clauses: list[str] = field(default_factory=list)
     can_sign: bool = False  # the actor heads the unit and it is not signed yet
     can_countersign: bool = False  # the actor chairs its union and the head has signed
+
+
+@dataclass(frozen=True)
+class Unsigned:
+    """Someone of an open campaign's audience who has not signed and is not exempted (reminders)."""
+
+    campaign_id: int
+    campaign_name: str
+    person_id: int
+    unit_id: int
+    unit_path: str
+    opens_at: datetime
+    due_at: datetime
+    status: str

@@ -26,6 +26,7 @@ from engagement.commitments.dto import (
     PublicSignature,
     SignView,
     TemplateRow,
+    Unsigned,
 )
 from engagement.commitments.models import (
     Campaign,
@@ -477,3 +478,24 @@ def signature_for_pdf(session: Session, *, actor: Actor | None, signature_id: in
     return {"code": sig.code, "hash": sig.content_hash, "content": sig.content, "name": person.full_name,
             "unit": unit.name, "campaign": c.name, "signed_at": _when(sig.signed_at), "method": sig.method,
             "kind": sig.kind, "paper_reason": sig.paper_reason, "seq": sig.seq}
+
+
+def unsigned_in_open_campaigns(session: Session, *, now: datetime) -> list[Unsigned]:
+    """Everyone who still has to sign in a campaign open at ``now`` (pending, overdue, declined).
+
+    For the reminder job (issue 7), which runs with no actor: signed and exempted people are
+    left out here, so they can never be reminded.
+    """
+    out: list[Unsigned] = []
+    for c in session.exec(select(Campaign).where(Campaign.opens_at <= now, Campaign.closed_at.is_(None))
+                          .order_by(Campaign.id)):
+        if service.status_of(c, now) is not CampaignStatus.OPEN:
+            continue
+        stmt, st, due = _status_query(c, now, Person.id, Person.unit_id, Unit.path)
+        stmt = stmt.add_columns(due.label("due")).where(
+            _audience_filter(service.audience_paths(session, c.id), service.positions_of(c)),
+            st.in_(("pending", "overdue", "declined")))
+        out.extend(Unsigned(campaign_id=c.id, campaign_name=c.name, person_id=r[0], unit_id=r[1],
+                            unit_path=r[2], opens_at=c.opens_at, due_at=r[4], status=r[3])
+                   for r in session.exec(stmt.order_by(Person.id)).all())
+    return out

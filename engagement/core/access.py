@@ -75,6 +75,7 @@ class Perm(StrEnum):
     MANAGE_GREEN = "green.manage"
     VERIFY_GREEN = "green.verify"
     ASSESS_OFFICE = "green.assess"
+    MANAGE_NOTIFICATIONS = "notify.manage"
 
 
 _ADMIN_AND_OFFICER = {Role.SYSTEM_ADMIN: Scope.ORG, Role.EMULATION_OFFICER: Scope.ORG}
@@ -113,6 +114,8 @@ PERMISSIONS: dict[Perm, dict[Role, Scope]] = {
     Perm.MANAGE_GREEN: dict(_ADMIN_AND_OFFICER),
     Perm.VERIFY_GREEN: {**_ADMIN_AND_OFFICER, Role.UNION_OFFICER: Scope.BRANCH},
     Perm.ASSESS_OFFICE: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
+    # The outbox holds people's addresses and message text; the scheduler page runs jobs.
+    Perm.MANAGE_NOTIFICATIONS: {Role.SYSTEM_ADMIN: Scope.ORG},
 }
 
 

@@ -32,3 +32,72 @@ class NotificationPage:
     def pages(self) -> int:
         """How many pages there are (at least one)."""
         return max(1, -(-self.total // self.page_size))
+
+
+@dataclass(frozen=True)
+class PreferenceRow:
+    """One's choice for one category of messages."""
+
+    category: str
+    label: str
+    mode: str
+    has_email: bool
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What one run of the mail job did."""
+
+    sent: int
+    retried: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """One outbox message as the admin page lists it."""
+
+    id: int
+    recipient: str
+    channel: str
+    kind: str
+    subject: str
+    title: str
+    status: str
+    attempts: int
+    next_attempt: str
+    last_error: str
+    created: str
+    sent: str
+
+
+@dataclass(frozen=True)
+class OutboxPage:
+    """A page of the outbox, newest first."""
+
+    rows: list[OutboxRow]
+    total: int
+    pending: int
+    failed: int
+    page: int
+    page_size: int
+    smtp_configured: bool
+
+    @property
+    def pages(self) -> int:
+        """How many pages there are (at least one)."""
+        return max(1, -(-self.total // self.page_size))
+
+
+@dataclass(frozen=True)
+class JobRow:
+    """One scheduled job as the admin page shows it."""
+
+    job_id: str
+    label: str
+    schedule: str
+    last_run: str
+    last_finished: str
+    next_run: str
+    last_error: str
+    messages: int

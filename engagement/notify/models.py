@@ -33,3 +33,106 @@ class Notification(SQLModel, table=True):
     link: str = Field(default="", max_length=300)
     created_at: datetime = Field(sa_type=UTCDateTime)
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One message to one person on one channel, written BEFORE it is sent.
+
+    The unique key (recipient, channel, kind, subject, period) is what makes every job
+    idempotent: a restart, a retry or a second scheduler finds the row and sends nothing
+    twice. ``status`` moves pending -> sending (claimed) -> sent, or back to pending with
+    ``next_attempt_at`` pushed out (exponential back-off), or failed after the last try.
+    Without an SMTP host e-mails simply stay pending: nothing is lost.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        sa.UniqueConstraint("recipient_id", "channel", "kind", "subject_ref", "period",
+                            name="uq_outbox_key"),
+        sa.Index("ix_outbox_due", "channel", "status", "next_attempt_at"),
+        sa.Index("ix_outbox_created", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    recipient_id: int = Field(foreign_key="person.id")
+    channel: str = Field(max_length=10)
+    category: str = Field(max_length=40)
+    kind: str = Field(max_length=60)
+    subject_ref: str = Field(max_length=80)
+    period: str = Field(default="", max_length=40)
+    to_address: str = Field(default="", max_length=200)
+    title: str = Field(max_length=200)
+    body: str = Field(default="", max_length=4000)
+    link: str = Field(default="", max_length=300)
+    status: str = Field(default="pending", max_length=10)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claimed_by: str | None = Field(default=None, max_length=80)
+    claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_error: str = Field(default="", max_length=500)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class NotifyPreference(SQLModel, table=True):
+    """How one person wants one category of messages: in-app only, e-mail too, or off."""
+
+    __tablename__ = "notify_preference"
+    __table_args__ = (
+        sa.UniqueConstraint("person_id", "category", name="uq_notify_preference"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id")
+    category: str = Field(max_length=40)
+    mode: str = Field(max_length=10)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SchedulerLease(SQLModel, table=True):
+    """The one row that says which process runs the scheduler, until when.
+
+    A process takes the lease when it is free or expired and renews it from a job; every
+    other process keeps its scheduler idle. Works the same on SQLite and PostgreSQL.
+    """
+
+    __tablename__ = "scheduler_lease"
+
+    name: str = Field(primary_key=True, max_length=40)
+    holder: str = Field(max_length=120)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class JobRun(SQLModel, table=True):
+    """One run of a scheduled job: when, how long, what it sent, what went wrong."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (sa.Index("ix_job_run_job_started", "job_id", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str = Field(max_length=60)
+    holder: str = Field(default="", max_length=120)
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    error: str = Field(default="", max_length=1000)
+    messages: int = Field(default=0)
+
+
+class ReminderMark(SQLModel, table=True):
+    """That one recipient was reminded of one record at one stage (written with the message).
+
+    A batched reminder lists several records; these marks say which stages it covered, so
+    the next run reminds again only when some record reached a new stage.
+    """
+
+    __tablename__ = "reminder_mark"
+    __table_args__ = (
+        sa.UniqueConstraint("recipient_id", "kind", "subject_ref", "stage", name="uq_reminder_mark"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    recipient_id: int = Field(foreign_key="person.id")
+    kind: str = Field(max_length=60)
+    subject_ref: str = Field(max_length=80)
+    stage: str = Field(max_length=40)
+    created_at: datetime = Field(sa_type=UTCDateTime)

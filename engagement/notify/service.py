@@ -1,15 +1,33 @@
-"""Writing notifications. Other features call ``notify`` inside their own transaction."""
+"""Writing notifications: the outbox, e-mail delivery, preferences, the scheduler lease.
+
+Other features call ``notify`` inside their own transaction.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import smtplib
+import uuid
+from datetime import datetime, timedelta
+from typing import Protocol
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from engagement.core.access import Actor
-from engagement.core.errors import NotAllowed
-from engagement.notify.models import Notification
+from engagement.core import audit
+from engagement.core.access import Actor, Perm, require
+from engagement.core.db import unit_of_work
+from engagement.core.errors import Invalid, NotAllowed, NotFound
+from engagement.notify import rules
+from engagement.notify.dto import DeliveryReport, PreferenceRow
+from engagement.notify.models import (
+    JobRun,
+    Notification,
+    NotifyPreference,
+    OutboxMessage,
+    SchedulerLease,
+)
+from engagement.org.models import Person
 
 
 def safe_link(link: str) -> str:
@@ -20,40 +38,96 @@ def safe_link(link: str) -> str:
     return link[:300]
 
 
-def notify(
-    session: Session, *, person_id: int, category: str, kind: str, subject_ref: str, title: str,
-    body: str = "", link: str = "", now: datetime,
-) -> bool:
-    """Put a notification in ``person_id``'s list, once per (recipient, kind, subject).
+def _preference(session: Session, person_id: int, category: str) -> str | None:
+    return session.exec(select(NotifyPreference.mode).where(
+        NotifyPreference.person_id == person_id, NotifyPreference.category == category)).first()
 
-    Called by services of other features in their own transaction (no actor: the calling
-    service has already authorised its use case).
 
-    Args:
-        person_id: the recipient.
-        category: a family for filtering and (issue 7) preferences, e.g. ``recognition``.
-        kind: what happened, e.g. ``recognition.received``.
-        subject_ref: the record it is about, e.g. ``recognition:42``.
-        title: one line.
-        body: a short text.
-        link: a same-site path to open; anything else is dropped.
-        now: when.
-
-    Returns:
-        True when a notification was added, False when this one already existed.
-    """
-    exists = session.exec(select(Notification.id).where(
-        Notification.recipient_id == person_id, Notification.kind == kind[:60],
-        Notification.subject_ref == subject_ref[:80])).first()
+def _outbox(session: Session, row: OutboxMessage) -> bool:
+    """Insert an outbox row unless its key exists; True when this call wrote it."""
+    exists = session.exec(select(OutboxMessage.id).where(
+        OutboxMessage.recipient_id == row.recipient_id, OutboxMessage.channel == row.channel,
+        OutboxMessage.kind == row.kind, OutboxMessage.subject_ref == row.subject_ref,
+        OutboxMessage.period == row.period)).first()
     if exists is not None:
         return False
     # A savepoint: a concurrent twin hitting the unique key must not undo the caller's work.
     try:
         with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except sa.exc.IntegrityError:
+        return False
+    return True
+
+
+def notify(
+    session: Session, *, person_id: int, category: str, kind: str, subject_ref: str, title: str,
+    body: str = "", link: str = "", now: datetime, period: str = "", mandatory: bool = False,
+) -> bool:
+    """Send a message to ``person_id`` once per (recipient, kind, subject, period).
+
+    Called by services and jobs in their own transaction (no actor: the caller has already
+    authorised its use case). Each channel the person's preference for ``category`` asks for
+    gets an outbox row written now, in the caller's transaction: the in-app notice is
+    delivered at once (it is a row in the same database), the e-mail later by the mail job,
+    so a crash can neither lose a message nor send it twice.
+
+    Args:
+        person_id: the recipient.
+        category: a preference family, e.g. ``recognition`` (see ``rules.CATEGORIES``).
+        kind: what happened, e.g. ``recognition.received``.
+        subject_ref: the record it is about, e.g. ``recognition:42``.
+        title: one line (also the e-mail subject).
+        body: a short text.
+        link: a same-site path to open; anything else is dropped.
+        now: when.
+        period: for repeated messages about one record (reminders), which occurrence.
+        mandatory: a notice the person gets in the app even with the category turned off.
+
+    Returns:
+        True when something new was written, False when it already existed or is turned off.
+    """
+    kind, subject_ref, period = kind[:60], subject_ref[:80], period[:40]
+    person = session.get(Person, person_id)
+    if person is None:
+        return False
+    email = (person.email or "").strip()
+    chosen = rules.channels(_preference(session, person_id, category), mandatory=mandatory,
+                            has_email=bool(email))
+    wrote = False
+    link = safe_link(link)
+    for channel in chosen:
+        row = OutboxMessage(
+            recipient_id=person_id, channel=channel, category=category[:40], kind=kind,
+            subject_ref=subject_ref, period=period, title=title[:200], body=body[:4000],
+            link=link, created_at=now, next_attempt_at=now,
+            to_address=email[:200] if channel == rules.EMAIL else "")
+        if channel == rules.IN_APP:
+            row.status, row.sent_at, row.attempts = rules.SENT, now, 1
+        if not _outbox(session, row):
+            continue
+        wrote = True
+        if channel == rules.IN_APP:
+            _in_app(session, person_id=person_id, category=category, kind=kind,
+                    subject_ref=f"{subject_ref}@{period}"[:80] if period else subject_ref,
+                    title=title, body=body, link=link, now=now)
+    return wrote
+
+
+def _in_app(session: Session, *, person_id: int, category: str, kind: str, subject_ref: str,
+            title: str, body: str, link: str, now: datetime) -> bool:
+    exists = session.exec(select(Notification.id).where(
+        Notification.recipient_id == person_id, Notification.kind == kind,
+        Notification.subject_ref == subject_ref)).first()
+    if exists is not None:
+        return False
+    try:
+        with session.begin_nested():
             session.add(Notification(
-                recipient_id=person_id, category=category[:40], kind=kind[:60],
-                subject_ref=subject_ref[:80], title=title[:200], body=body[:1000],
-                link=safe_link(link), created_at=now))
+                recipient_id=person_id, category=category[:40], kind=kind,
+                subject_ref=subject_ref, title=title[:200], body=body[:1000],
+                link=link, created_at=now))
             session.flush()
     except sa.exc.IntegrityError:
         return False
@@ -88,3 +162,268 @@ def mark_all_read(session: Session, *, actor: Actor | None, now: datetime) -> in
         .values(read_at=now))
     session.flush()
     return result.rowcount or 0
+
+
+# --- preferences ------------------------------------------------------------------------------
+
+
+def my_preferences(session: Session, *, actor: Actor | None) -> list[PreferenceRow]:
+    """One's choice for every category (the default where none was made)."""
+    me = _me(actor)
+    chosen = dict(session.exec(select(NotifyPreference.category, NotifyPreference.mode).where(
+        NotifyPreference.person_id == me.person_id)).all())
+    has_email = bool((session.get(Person, me.person_id).email or "").strip())
+    return [PreferenceRow(category=cat, label=label, mode=chosen.get(cat, rules.DEFAULT_MODE.value),
+                          has_email=has_email)
+            for cat, label in rules.CATEGORIES.items()]
+
+
+def set_preference(session: Session, *, actor: Actor | None, category: str, mode: str,
+                   now: datetime) -> list[PreferenceRow]:
+    """Choose how one category of messages reaches oneself.
+
+    Raises:
+        NotAllowed: anonymous caller.
+        Invalid: unknown category or mode.
+    """
+    me = _me(actor)
+    if category not in rules.CATEGORIES:
+        raise Invalid("Choose one of the listed kinds of message.")
+    try:
+        chosen = rules.Mode(mode)
+    except ValueError:
+        raise Invalid("Choose in the app only, in the app and by e-mail, or off.") from None
+    row = session.exec(select(NotifyPreference).where(
+        NotifyPreference.person_id == me.person_id, NotifyPreference.category == category)).first()
+    if row is None:
+        row = NotifyPreference(person_id=me.person_id, category=category, mode=chosen.value,
+                               updated_at=now)
+    else:
+        row.mode, row.updated_at = chosen.value, now
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=me, action="notify.preference", entity="person",
+                 entity_id=me.person_id, now=now, category=category, mode=chosen.value)
+    return my_preferences(session, actor=me)
+
+
+# --- e-mail delivery --------------------------------------------------------------------------
+
+#: How long a claimed message stays reserved for the process sending it.
+CLAIM_SECONDS = 300
+#: How many messages one claim reserves.
+CLAIM_BATCH = 20
+
+
+class MailSender(Protocol):
+    """Something that sends one e-mail or raises (``smtplib.SMTPException`` / ``OSError``)."""
+
+    def send(self, *, to: str, subject: str, body: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+#: Errors that mean "this try failed, try again later"; anything else is a crash.
+DELIVERY_ERRORS = (smtplib.SMTPException, OSError)
+
+
+def _claim(engine: Engine, *, token: str, now: datetime) -> list[OutboxMessage]:
+    due = sa.or_(
+        sa.and_(OutboxMessage.status == rules.PENDING,
+                sa.or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now)),
+        sa.and_(OutboxMessage.status == rules.SENDING, OutboxMessage.claimed_until < now),
+    )
+    with unit_of_work(engine) as session:
+        ids = list(session.exec(select(OutboxMessage.id).where(
+            OutboxMessage.channel == rules.EMAIL, due).order_by(OutboxMessage.id).limit(CLAIM_BATCH)))
+        if not ids:
+            return []
+        # The condition is checked again by the UPDATE itself: of two processes claiming the
+        # same rows, only one changes each row (PostgreSQL re-reads it after the lock wait;
+        # SQLite runs writers one at a time).
+        session.execute(sa.update(OutboxMessage).where(OutboxMessage.id.in_(ids), due).values(
+            status=rules.SENDING, claimed_by=token,
+            claimed_until=now + timedelta(seconds=CLAIM_SECONDS)))
+    with unit_of_work(engine) as session:
+        return list(session.exec(select(OutboxMessage).where(
+            OutboxMessage.claimed_by == token, OutboxMessage.status == rules.SENDING)
+            .order_by(OutboxMessage.id)))
+
+
+def _finish(engine: Engine, *, msg_id: int, token: str, values: dict) -> None:
+    with unit_of_work(engine) as session:
+        session.execute(sa.update(OutboxMessage).where(
+            OutboxMessage.id == msg_id, OutboxMessage.claimed_by == token,
+            OutboxMessage.status == rules.SENDING).values(claimed_until=None, **values))
+
+
+def _release(engine: Engine, *, token: str) -> None:
+    with unit_of_work(engine) as session:
+        session.execute(sa.update(OutboxMessage).where(
+            OutboxMessage.claimed_by == token, OutboxMessage.status == rules.SENDING)
+            .values(status=rules.PENDING, claimed_by=None, claimed_until=None))
+
+
+def _mail_body(msg: OutboxMessage, public_url: str) -> str:
+    parts = [msg.body.strip()] if msg.body.strip() else []
+    if msg.link:
+        parts.append(f"{public_url.rstrip('/')}{msg.link}")
+    parts.append("You receive this because of your notification settings in the app.")
+    return "\n\n".join(parts)
+
+
+def deliver_email(engine: Engine, *, sender: MailSender | None, now: datetime, worker: str,
+                  max_attempts: int = 6, public_url: str = "", limit: int = 1000) -> DeliveryReport:
+    """Send the e-mails that are due from the outbox, each at most once.
+
+    Each batch is claimed (committed) before anything is sent, and each message is marked
+    sent (committed) right after its send: a crash between two messages re-sends nothing,
+    and an interrupted run hands its unsent claims back. A failed try is recorded on the row
+    with the next try pushed out exponentially (``rules.backoff``); after ``max_attempts``
+    the message is marked failed and stays listed on the outbox page.
+
+    Args:
+        engine: the database (the job opens its own short transactions).
+        sender: the mail sender, or None when no SMTP host is configured (nothing is sent;
+            messages stay pending).
+        now: the run's time.
+        worker: names this process in the claim.
+        max_attempts: tries before a message is failed for good.
+        public_url: the app's address, to make links absolute.
+        limit: at most this many messages per run.
+
+    Returns:
+        How many were sent, retried later, failed for good.
+    """
+    if sender is None:
+        return DeliveryReport(sent=0, retried=0, failed=0)
+    sent = retried = failed = handled = 0
+    token = f"{worker[:40]}:{uuid.uuid4().hex}"
+    try:
+        while handled < limit:
+            batch = _claim(engine, token=token, now=now)
+            if not batch:
+                break
+            for msg in batch:
+                handled += 1
+                try:
+                    sender.send(to=msg.to_address, subject=msg.title,
+                                body=_mail_body(msg, public_url))
+                except DELIVERY_ERRORS as exc:
+                    attempts = msg.attempts + 1
+                    error = f"{type(exc).__name__}: {exc}"[:500]
+                    if rules.give_up(attempts, max_attempts=max_attempts):
+                        failed += 1
+                        values = {"status": rules.FAILED, "attempts": attempts, "last_error": error}
+                    else:
+                        retried += 1
+                        values = {"status": rules.PENDING, "attempts": attempts, "last_error": error,
+                                  "next_attempt_at": now + rules.backoff(attempts), "claimed_by": None}
+                    _finish(engine, msg_id=msg.id, token=token, values=values)
+                    continue
+                sent += 1
+                _finish(engine, msg_id=msg.id, token=token, values={
+                    "status": rules.SENT, "attempts": msg.attempts + 1, "sent_at": now,
+                    "last_error": ""})
+    finally:
+        # Whatever stopped this run, claims it did not get to go back to the queue at once.
+        _release(engine, token=token)
+        sender.close()
+    return DeliveryReport(sent=sent, retried=retried, failed=failed)
+
+
+def retry_message(session: Session, *, actor: Actor | None, message_id: int, now: datetime) -> None:
+    """Put a failed e-mail back in the queue for the next mail run (system admin).
+
+    Raises:
+        NotAllowed: not a system admin.
+        NotFound: no such message.
+        Invalid: the message is not failed.
+    """
+    require(actor, Perm.MANAGE_NOTIFICATIONS)
+    row = session.get(OutboxMessage, int(message_id))
+    if row is None:
+        raise NotFound("This message no longer exists in the outbox.")
+    if row.status != rules.FAILED:
+        raise Invalid("Only a failed message can be retried; the others are sent or still queued.")
+    row.status, row.next_attempt_at, row.claimed_by = rules.PENDING, now, None
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=actor, action="notify.retry", entity="outbox_message",
+                 entity_id=row.id, now=now)
+
+
+# --- the scheduler lease and job runs ---------------------------------------------------------
+
+LEASE_NAME = "scheduler"
+
+
+def take_lease(session: Session, *, holder: str, now: datetime, seconds: int = 90) -> bool:
+    """Take or renew the scheduler lease; True when ``holder`` holds it until now + seconds.
+
+    Only one holder at a time: the UPDATE changes the row only when it is free (expired) or
+    already ours, and the database applies one such UPDATE at a time.
+    """
+    until = now + timedelta(seconds=seconds)
+    row = session.get(SchedulerLease, LEASE_NAME)
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.add(SchedulerLease(name=LEASE_NAME, holder=holder[:120], expires_at=until))
+                session.flush()
+            return True
+        except sa.exc.IntegrityError:
+            pass
+    result = session.execute(sa.update(SchedulerLease).where(
+        SchedulerLease.name == LEASE_NAME,
+        sa.or_(SchedulerLease.holder == holder[:120], SchedulerLease.expires_at <= now))
+        .values(holder=holder[:120], expires_at=until))
+    session.expire_all()
+    return (result.rowcount or 0) == 1
+
+
+def release_lease(session: Session, *, holder: str, now: datetime) -> None:
+    """Give the lease up (on shutdown) so another process can take it at once."""
+    session.execute(sa.update(SchedulerLease).where(
+        SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == holder[:120])
+        .values(expires_at=now))
+
+
+def start_run(session: Session, *, job_id: str, holder: str, now: datetime) -> int:
+    """Record that a job run started; returns the run's id."""
+    run = JobRun(job_id=job_id[:60], holder=holder[:120], started_at=now)
+    session.add(run)
+    session.flush()
+    return run.id
+
+
+def finish_run(session: Session, *, run_id: int, now: datetime, messages: int = 0,
+               error: str = "") -> None:
+    """Record how a job run ended."""
+    run = session.get(JobRun, run_id)
+    run.finished_at, run.messages, run.error = now, messages, error[:1000]
+    session.add(run)
+    session.flush()
+
+
+def authorise_run(session: Session, *, actor: Actor | None, job_id: str, now: datetime) -> str:
+    """Check that the actor may run a job now and record who asked (system admin).
+
+    The run itself happens outside this transaction (it opens its own); it needs no lease,
+    since the outbox keys already stop a message going out twice.
+
+    Returns:
+        The name to record the run under.
+
+    Raises:
+        NotAllowed: not a system admin.
+        NotFound: no such job.
+    """
+    from engagement.notify import jobs  # the job table imports this module
+
+    require(actor, Perm.MANAGE_NOTIFICATIONS)
+    if job_id not in jobs.JOBS:
+        raise NotFound("There is no such job; reload the page.")
+    audit.record(session, actor=actor, action="notify.run_now", entity="job", entity_id=job_id,
+                 now=now)
+    return f"manual:{actor.username}"

@@ -72,6 +72,7 @@ class AuthState(rx.State):
     can_manage_green: bool = False
     can_verify_green: bool = False
     can_assess_office: bool = False
+    can_manage_notifications: bool = False
 
     async def _call(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
         """Run one service with the server-side actor, off the event loop.
@@ -134,6 +135,7 @@ class AuthState(rx.State):
         self.can_manage_green = can(actor, Perm.MANAGE_GREEN)
         self.can_verify_green = can(actor, Perm.VERIFY_GREEN)
         self.can_assess_office = can(actor, Perm.ASSESS_OFFICE)
+        self.can_manage_notifications = can(actor, Perm.MANAGE_NOTIFICATIONS)
 
     @rx.event
     async def guard(self):

@@ -29,6 +29,7 @@ def _nav_items() -> list[tuple[str, str, str, rx.Var | bool]]:
         ("People", routes.PEOPLE, "users", AuthState.can_view_people),
         ("Import staff", routes.IMPORT, "file_up", AuthState.can_import),
         ("Audit log", routes.AUDIT, "scroll_text", AuthState.can_view_audit),
+        ("Messages and jobs", routes.NOTIFY_ADMIN, "mail", AuthState.can_manage_notifications),
     ]
 
 

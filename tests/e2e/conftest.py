@@ -54,6 +54,9 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "REFLEX_TELEMETRY_ENABLED": "false",
         "ENGAGEMENT_DATABASE_URL": f"sqlite:///{db}",
         "ENGAGEMENT_PORT": str(port),
+        # No embedded scheduler: an hourly reminder landing mid-journey would make the
+        # journeys' "newest notification" checks depend on the clock. Jobs are run explicitly.
+        "ENGAGEMENT_SCHEDULER": "off",
     }
     env.pop("REFLEX_REDIS_URL", None)
     subprocess.run([str(bin_dir / "engagement"), "migrate"], cwd=ROOT, env=env, check=True)

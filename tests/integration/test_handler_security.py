@@ -177,7 +177,8 @@ def test_every_handler_is_enumerated():
                      "ScoringAdminState.adjust", "ScoringAdminState.create_display", "ScreenState.refresh",
                      "GreenState.submit_log", "GreenState.attach_photo", "VerifyState.approve",
                      "RecognitionState.submit_give", "CitizensState.approve", "ThanksState.submit",
-                     "NotificationsState.read_all", "ValuesState.add", "PersonState.submit_revoke"):
+                     "NotificationsState.read_all", "ValuesState.add", "PersonState.submit_revoke",
+                     "NotificationsState.choose", "NotifyAdminState.run_now", "NotifyAdminState.retry"):
         assert expected in names
     assert len(names) > 40
 

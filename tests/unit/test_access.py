@@ -95,6 +95,9 @@ _GREEN: dict[str, dict[Perm, Reach]] = {
 }
 for _who, _rows in _GREEN.items():
     EXPECTED[_who].update(_rows)
+# Notifications: the outbox and the scheduled jobs are the system admin's alone.
+for _who in ("officer", "head", "union"):
+    EXPECTED[_who][Perm.MANAGE_NOTIFICATIONS] = NOTHING
 ACTORS = {"staff": STAFF, "council": COUNCIL, "admin": ADMIN, "officer": OFFICER, "head": HEAD,
           "union": UNION}
 

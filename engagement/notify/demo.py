@@ -1,0 +1,49 @@
+"""Demo data for notifications: a staff member who wants e-mail, a few queued e-mails (the demo
+has no mail server, so they wait in the outbox), one that failed, and a history of job runs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from engagement.notify import service
+from engagement.notify.models import JobRun, NotifyPreference, OutboxMessage
+from engagement.org.models import Account, Person
+
+
+def seed_demo(session: Session, *, now: datetime) -> dict[str, int]:
+    """Add the notification slice of the demo; returns counts for the summary line."""
+    staff = session.exec(select(Account.person_id).where(Account.username == "staff")).first()
+    if staff is None:
+        return {"outbox": 0}
+    person = session.get(Person, staff)
+    if not (person.email or "").strip():
+        person.email = "hoa.ly@snv.demo.gov.vn"
+        session.add(person)
+    for category in ("recognition", "commitments"):
+        session.add(NotifyPreference(person_id=staff, category=category, mode="email", updated_at=now))
+    session.flush()
+    service.notify(session, person_id=staff, category="recognition", kind="demo.welcome",
+                   subject_ref="demo:1", title="Chào mừng đến với phong trào thi đua năm 2026",
+                   body="Xem bảng xếp hạng và ghi nhận đồng nghiệp của bạn.", link="/leaderboards",
+                   now=now - timedelta(hours=2))
+    service.notify(session, person_id=staff, category="commitments", kind="demo.commitment",
+                   subject_ref="demo:2", title="Your commitment is waiting for your signature",
+                   body="Please sign your conduct commitment.", link="/commitments",
+                   now=now - timedelta(hours=1))
+    failed = session.exec(select(OutboxMessage).where(OutboxMessage.recipient_id == staff,
+                                                      OutboxMessage.kind == "demo.welcome",
+                                                      OutboxMessage.channel == "email")).first()
+    if failed is not None:
+        failed.status, failed.attempts = "failed", 6
+        failed.last_error = "SMTPRecipientsRefused: {'hoa.ly@snv.demo.gov.vn': (550, b'Mailbox unavailable')}"
+        session.add(failed)
+    for hours in (3, 2, 1):
+        at = now - timedelta(hours=hours)
+        session.add(JobRun(job_id="commitment-reminders", holder="demo", started_at=at,
+                           finished_at=at + timedelta(seconds=2), messages=0))
+        session.add(JobRun(job_id="deliver-email", holder="demo", started_at=at,
+                           finished_at=at + timedelta(seconds=1), messages=0))
+    session.flush()
+    return {"outbox": len(session.exec(select(OutboxMessage.id)).all())}

@@ -1,0 +1,220 @@
+"""The scheduled jobs, the scheduler that runs them, and the lease that keeps it single.
+
+Every process may start a ``Scheduler`` (the web app does, in its lifespan; ``engagement
+scheduler`` does, standalone): each job first takes or renews the database lease, so only
+the lease holder runs jobs. Jobs are idempotent anyway (the outbox key), so a second
+runner, a manual "run now" or a restart never sends a message twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+import threading
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.engine import Engine
+
+from engagement.core import clock
+from engagement.core.db import get_engine, unit_of_work
+from engagement.notify import digests, reminders, rules, service
+from engagement.notify.mail import sender_from_settings
+from engagement.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+LEASE_SECONDS = 90
+RENEW_SECONDS = 30
+
+
+def default_holder() -> str:
+    """This process's name in the lease and the run log: host, pid and a random tag."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _deliver_email(*, engine: Engine, now: datetime, holder: str) -> int:
+    settings = get_settings()
+    report = service.deliver_email(
+        engine, sender=sender_from_settings(settings), now=now, worker=holder,
+        max_attempts=settings.mail_max_attempts, public_url=settings.public_url)
+    return report.sent
+
+
+def window_from_settings() -> rules.SendingWindow:
+    """Quiet hours and holidays from the settings (bad values fail the run with a clear error)."""
+    settings = get_settings()
+    start, _, end = settings.quiet_hours.partition("-")
+    return rules.SendingWindow(quiet_start=rules.parse_clock(start), quiet_end=rules.parse_clock(end),
+                               holidays=rules.parse_holidays(settings.holidays))
+
+
+def _remind_commitments(*, engine: Engine, now: datetime, holder: str) -> int:
+    settings = get_settings()
+    return reminders.remind_commitments(engine, now=now, tz=settings.tz,
+                                        policy=rules.parse_policy(settings.commitment_reminders),
+                                        window=window_from_settings())
+
+
+def _remind_duties(*, engine: Engine, now: datetime, holder: str) -> int:
+    return reminders.remind_duties(engine, now=now, tz=get_settings().tz, window=window_from_settings())
+
+
+def _approval_digests(*, engine: Engine, now: datetime, holder: str) -> int:
+    return digests.send_approval_digests(engine, now=now, tz=get_settings().tz,
+                                         window=window_from_settings())
+
+
+@dataclass(frozen=True)
+class Job:
+    """A scheduled job: explicit id, a cron schedule in the org's time zone, a function."""
+
+    id: str
+    label: str
+    schedule: str
+    cron: dict[str, str]
+    func: Callable[..., int] = field(compare=False)
+
+    def trigger(self) -> CronTrigger:
+        """The job's trigger in the organisation's time zone."""
+        return CronTrigger(timezone=get_settings().tz, **self.cron)
+
+
+#: Every job, by id. Features' reminder jobs are added here.
+JOBS: dict[str, Job] = {
+    "deliver-email": Job(id="deliver-email", label="Send queued e-mails",
+                         schedule="Every minute", cron={"minute": "*"}, func=_deliver_email),
+    "commitment-reminders": Job(
+        id="commitment-reminders", label="Commitment reminders",
+        schedule="Hourly at :10, working days outside quiet hours",
+        cron={"minute": "10"}, func=_remind_commitments),
+    "green-duty-reminders": Job(
+        id="green-duty-reminders", label="Green-office duty reminders",
+        schedule="Hourly at :20, the working day before each duty",
+        cron={"minute": "20"}, func=_remind_duties),
+    "approval-digests": Job(
+        id="approval-digests", label="Daily digest of approval queues",
+        schedule="Hourly at :30; once a working day per approver, only when something waits",
+        cron={"minute": "30"}, func=_approval_digests),
+}
+
+
+def run_job(job_id: str, *, holder: str, engine: Engine | None = None,
+            now_fn: Callable[[], datetime] = clock.now, require_lease: bool = True) -> int | None:
+    """Run one job once, recording the run; None when another process holds the lease.
+
+    A job's failure is recorded on its run (and logged), never raised into the scheduler.
+    """
+    job = JOBS[job_id]
+    engine = engine or get_engine()
+    if require_lease:
+        with unit_of_work(engine) as session:
+            if not service.take_lease(session, holder=holder, now=now_fn(), seconds=LEASE_SECONDS):
+                return None
+    with unit_of_work(engine) as session:
+        run_id = service.start_run(session, job_id=job.id, holder=holder, now=now_fn())
+    try:
+        messages = job.func(engine=engine, now=now_fn(), holder=holder)
+    except Exception as exc:
+        log.exception("job %s failed", job.id)
+        with unit_of_work(engine) as session:
+            service.finish_run(session, run_id=run_id, now=now_fn(),
+                               error=f"{type(exc).__name__}: {exc}")
+        return None
+    with unit_of_work(engine) as session:
+        service.finish_run(session, run_id=run_id, now=now_fn(), messages=messages)
+    return messages
+
+
+class Scheduler:
+    """An APScheduler 3 background scheduler whose jobs run only while this process holds the lease."""
+
+    def __init__(self, *, engine: Engine | None = None, holder: str | None = None,
+                 now_fn: Callable[[], datetime] = clock.now) -> None:
+        self.engine = engine
+        self.holder = holder or default_holder()
+        self.now_fn = now_fn
+        self._scheduler: BackgroundScheduler | None = None
+        self._lock = threading.Lock()
+
+    def renew(self) -> bool:
+        """Take or renew the lease; True while this process is the one running jobs."""
+        with unit_of_work(self.engine or get_engine()) as session:
+            return service.take_lease(session, holder=self.holder, now=self.now_fn(),
+                                      seconds=LEASE_SECONDS)
+
+    def start(self) -> None:
+        """Start the background thread (idempotent)."""
+        with self._lock:
+            if self._scheduler is not None:
+                return
+            scheduler = BackgroundScheduler(
+                timezone=get_settings().tz,
+                # APScheduler 3 drops a run more than 1 s late by default; a busy box is later.
+                job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
+            scheduler.add_job(self.renew, "interval", seconds=RENEW_SECONDS, id="scheduler-lease",
+                              replace_existing=True, next_run_time=self.now_fn())
+            for job in JOBS.values():
+                scheduler.add_job(run_job, job.trigger(), id=job.id, name=job.label,
+                                  replace_existing=True,
+                                  kwargs={"job_id": job.id, "holder": self.holder,
+                                          "engine": self.engine, "now_fn": self.now_fn})
+            scheduler.start()
+            self._scheduler = scheduler
+
+    def shutdown(self) -> None:
+        """Stop the thread and hand the lease over at once."""
+        with self._lock:
+            if self._scheduler is None:
+                return
+            self._scheduler.shutdown(wait=True)
+            self._scheduler = None
+        try:
+            with unit_of_work(self.engine or get_engine()) as session:
+                service.release_lease(session, holder=self.holder, now=self.now_fn())
+        except Exception:
+            log.exception("could not release the scheduler lease")
+
+
+@contextlib.asynccontextmanager
+async def lifespan() -> AsyncIterator[None]:
+    """The embedded scheduler, for the web app's lifespan (``ENGAGEMENT_SCHEDULER=off`` to skip).
+
+    Every worker starts one; the lease lets only one of them run jobs at a time, and another
+    takes over within ``LEASE_SECONDS`` when that worker stops.
+    """
+    if not get_settings().scheduler_embedded:
+        yield
+        return
+    scheduler = Scheduler()
+    await asyncio.to_thread(scheduler.start)
+    try:
+        yield
+    finally:
+        await asyncio.to_thread(scheduler.shutdown)
+
+
+def run_standalone() -> int:
+    """``engagement scheduler``: run the jobs in this process until SIGINT / SIGTERM."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    scheduler = Scheduler()
+    scheduler.start()
+    log.info("scheduler started as %s", scheduler.holder)
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        scheduler.shutdown()
+        log.info("scheduler stopped")
+    return 0

@@ -1,0 +1,66 @@
+"""Sending e-mail over SMTP (settings ``ENGAGEMENT_SMTP_*``); one connection per mail run."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formataddr
+
+from engagement.settings import Settings
+
+
+class SmtpSender:
+    """Sends plain-text UTF-8 e-mails through one SMTP server, reusing the connection."""
+
+    def __init__(self, *, host: str, port: int, user: str | None, password: str | None,
+                 tls: bool, mail_from: str, from_name: str = "", timeout: float = 20.0) -> None:
+        self.host, self.port, self.user, self.password = host, port, user, password
+        self.tls, self.mail_from, self.from_name, self.timeout = tls, mail_from, from_name, timeout
+        self._smtp: smtplib.SMTP | None = None
+
+    def _connect(self) -> smtplib.SMTP:
+        if self._smtp is None:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            try:
+                if self.tls:
+                    smtp.starttls(context=ssl.create_default_context())
+                if self.user:
+                    smtp.login(self.user, self.password or "")
+            except BaseException:
+                smtp.close()
+                raise
+            self._smtp = smtp
+        return self._smtp
+
+    def send(self, *, to: str, subject: str, body: str) -> None:
+        """Send one message; raises ``smtplib.SMTPException`` or ``OSError`` when it fails."""
+        msg = EmailMessage()
+        msg["From"] = formataddr((self.from_name, self.mail_from)) if self.from_name else self.mail_from
+        msg["To"] = to
+        msg["Subject"] = subject
+        msg.set_content(body)
+        try:
+            self._connect().send_message(msg)
+        except (smtplib.SMTPException, OSError):
+            # The next message starts on a fresh connection.
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """End the connection, if any."""
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                self._smtp.close()
+            self._smtp = None
+
+
+def sender_from_settings(settings: Settings) -> SmtpSender | None:
+    """The configured sender, or None without ``ENGAGEMENT_SMTP_HOST`` (mail stays queued)."""
+    if not settings.smtp_host:
+        return None
+    return SmtpSender(host=settings.smtp_host, port=settings.smtp_port, user=settings.smtp_user,
+                      password=settings.smtp_password, tls=settings.smtp_tls,
+                      mail_from=settings.mail_from, from_name=settings.org_name)
