@@ -18,9 +18,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+# A 2-core CI machine building and serving the app is slow at times: wait up to 15 s for
+# what a person would see, instead of Playwright's 5 s default.
+expect.set_options(timeout=15_000)
 
 
 def _free_port() -> int:
