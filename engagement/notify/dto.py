@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engagement.core.paging import page_count
+
 
 @dataclass(frozen=True)
 class NotificationRow:
@@ -31,7 +33,7 @@ class NotificationPage:
     @property
     def pages(self) -> int:
         """How many pages there are (at least one)."""
-        return max(1, -(-self.total // self.page_size))
+        return page_count(self.total, self.page_size)
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ class OutboxPage:
     @property
     def pages(self) -> int:
         """How many pages there are (at least one)."""
-        return max(1, -(-self.total // self.page_size))
+        return page_count(self.total, self.page_size)
 
 
 @dataclass(frozen=True)

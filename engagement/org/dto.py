@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from engagement.core.paging import page_count
+
 
 @dataclass(frozen=True)
 class LoginResult:
@@ -94,7 +96,7 @@ class PeoplePage:
     @property
     def pages(self) -> int:
         """How many pages there are (at least one)."""
-        return max(1, -(-self.total // self.page_size))
+        return page_count(self.total, self.page_size)
 
 
 @dataclass(frozen=True)
