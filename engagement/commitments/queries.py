@@ -224,15 +224,8 @@ def _visible(actor: Actor | None, path: str) -> bool:
     return can(actor, Perm.VIEW_COMMITMENT_PROGRESS, unit_path=path)
 
 
-def completion(session: Session, *, actor: Actor | None, campaign_id: int, group_id: int | None = None,
-               now: datetime) -> list[CompletionRow]:
-    """Completion per unit of the audience, each unit counting its sub-units, in tree order.
-
-    Officers see every unit; unit heads their own units. ``group_id`` keeps only the units
-    of one unit group (peer cohort).
-    """
-    require(actor, Perm.VIEW_COMMITMENT_PROGRESS)
-    c = _get_campaign(session, campaign_id)
+def _status_counts(session: Session, c: Campaign, now: datetime) -> tuple[list, dict[int, dict[str, int]]]:
+    """The audience's units, and each unit's people (sub-units included) by status."""
     paths = service.audience_paths(session, c.id)
     stmt, status, _due = _status_query(c, now, Person.unit_id)
     stmt = stmt.where(_audience_filter(paths, service.positions_of(c))).group_by(Person.unit_id, status)
@@ -249,6 +242,32 @@ def completion(session: Session, *, actor: Actor | None, campaign_id: int, group
             ancestor = int(part)
             if ancestor in totals:
                 totals[ancestor][st] += n
+    return units, totals
+
+
+def completion_for_digest(session: Session, *, since: datetime,
+                          now: datetime) -> list[tuple[str, dict[int, tuple[int, int]]]]:
+    """For the unit heads' monthly digest (a job, no actor): every campaign that opened by
+    ``now`` and was still open at ``since``, as (name, unit -> (signed or exempted, audience))."""
+    out = []
+    for c in session.exec(select(Campaign).where(Campaign.opens_at <= now).order_by(Campaign.opens_at, Campaign.id)):
+        if service.closes_of(c) < since:
+            continue
+        _units, totals = _status_counts(session, c, now)
+        out.append((c.name, {uid: (t["signed"] + t["exempted"], sum(t.values())) for uid, t in totals.items()}))
+    return out
+
+
+def completion(session: Session, *, actor: Actor | None, campaign_id: int, group_id: int | None = None,
+               now: datetime) -> list[CompletionRow]:
+    """Completion per unit of the audience, each unit counting its sub-units, in tree order.
+
+    Officers see every unit; unit heads their own units. ``group_id`` keeps only the units
+    of one unit group (peer cohort).
+    """
+    require(actor, Perm.VIEW_COMMITMENT_PROGRESS)
+    c = _get_campaign(session, campaign_id)
+    units, totals = _status_counts(session, c, now)
     group_units: set[int] | None = None
     if group_id:
         group_units = set(session.exec(select(UnitGroupMember.unit_id)

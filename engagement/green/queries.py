@@ -394,3 +394,14 @@ def assessment_answers(session: Session, *, actor: Actor | None, unit_id: int, y
                                                     SelfAssessment.year == year,
                                                     SelfAssessment.quarter == quarter)).first()
     return json.loads(row.answers) if row else {}
+
+
+def approved_by_unit(session: Session, *, first: date, last: date) -> list[tuple[str, int]]:
+    """(path of the logger's unit at the time, activities) approved that happened first..last.
+
+    For the unit heads' monthly digest (a scheduled job, no actor).
+    """
+    return [(path, n) for path, n in session.exec(
+        select(Unit.path, func.count()).select_from(Activity).join(Unit, Unit.id == Activity.unit_id)
+        .where(Activity.status == APPROVED, Activity.occurred_on >= first, Activity.occurred_on <= last)
+        .group_by(Unit.path)).all()]

@@ -1,12 +1,16 @@
-"""Daily digest of approval queues: what waits for each approver, only when something does.
+"""Digests: the daily one of approval queues, the weekly one for staff, the monthly one for
+unit heads.
 
 Each approver's queues are read through the features' own queries with that approver as the
-actor, so a digest never counts anything the approver could not open.
+actor, so a digest never counts anything the approver could not open. The weekly and monthly
+digests read set-based job queries (one pass per batch of people, not per person) and key
+each message by its week or month, so a rerun, a restart or a second scheduler adds nothing.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -19,6 +23,8 @@ from engagement.green import queries as green_queries
 from engagement.notify import rules, service
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.recognition import queries as recognition_queries
+from engagement.scoring import queries as scoring_queries
+from engagement.scoring import rules as scoring_rules
 
 DIGEST_KIND = "digest.approvals"
 #: Roles whose holders may have something to approve.
@@ -76,4 +82,121 @@ def send_approval_digests(engine: Engine, *, now: datetime, tz: ZoneInfo, window
                 session, person_id=actor.person_id, category="digests", kind=DIGEST_KIND,
                 subject_ref="approvals", period=local.date().isoformat(),
                 title="Waiting for your approval", body="\n".join(["Today:", *lines]), link="/", now=now)
+    return written
+
+
+# --- weekly digest for staff ------------------------------------------------------------------
+
+WEEKLY_KIND = "digest.weekly"
+MONTHLY_KIND = "digest.unit-month"
+#: People per transaction.
+BATCH = 500
+
+
+def _bounds(first: date, last: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """The instants from local midnight of ``first`` to local midnight after ``last``."""
+    return (datetime.combine(first, time(0), tzinfo=tz),
+            datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz))
+
+
+def staff(session: Session) -> list[int]:
+    """Every active person with an active account (who can open the app), by id."""
+    return list(session.exec(select(Person.id).join(Account, Account.person_id == Person.id)
+                             .where(Person.is_active.is_(True), Account.is_active.is_(True))
+                             .distinct().order_by(Person.id)).all())
+
+
+def send_weekly_digests(engine: Engine, *, now: datetime, tz: ZoneInfo, window: rules.SendingWindow) -> int:
+    """Last week's digest for each person whose week held recognition or points (once a week).
+
+    Sent on the first working day of the week the job runs outside quiet hours; people with
+    nothing new get nothing.
+    """
+    local = now.astimezone(tz)
+    if not window.may_send(local):
+        return 0
+    span = rules.previous_week(local.date())
+    start, end = _bounds(span.first, span.last, tz)
+    month, year = scoring_rules.month_key(span.last), scoring_rules.year_key(span.last)
+    with unit_of_work(engine) as session:
+        received = recognition_queries.received_between(session, start=start, end=end)
+        people = staff(session)
+    written = 0
+    for at in range(0, len(people), BATCH):
+        batch = people[at:at + BATCH]
+        with unit_of_work(engine) as session:
+            week = scoring_queries.points_between(session, person_ids=batch, first=span.first, last=span.last)
+            totals = scoring_queries.person_totals(session, person_ids=batch, periods=[month, year])
+            for pid in batch:
+                got = tuple(rules.Received(giver=g, level=lv, message=m) for g, lv, m in received.get(pid, ()))
+                message = rules.weekly_digest(rules.WeeklyFacts(
+                    received=got, week_points=int(week.get(pid) or 0), month_label=month,
+                    month_points=totals.get((pid, month), 0), year_label=year,
+                    year_points=totals.get((pid, year), 0)), span)
+                if message is None:
+                    continue
+                written += service.notify(
+                    session, person_id=pid, category="digests", kind=WEEKLY_KIND, subject_ref="week",
+                    period=span.key, title=message[0], body=message[1],
+                    link="/recognition" if got else "/leaderboards", now=now)
+    return written
+
+
+# --- monthly digest for unit heads ------------------------------------------------------------
+
+
+def unit_heads(session: Session) -> list[tuple[int, int, str]]:
+    """(person, unit, unit name) for every current head of an active unit, with an active account."""
+    return list(session.exec(
+        select(Account.person_id, Unit.id, Unit.name)
+        .join(RoleGrant, RoleGrant.account_id == Account.id)
+        .join(Unit, Unit.id == RoleGrant.unit_id)
+        .join(Person, Person.id == Account.person_id)
+        .where(RoleGrant.role == Role.UNIT_HEAD.value, RoleGrant.revoked_at.is_(None),
+               Account.is_active.is_(True), Person.is_active.is_(True), Unit.is_active.is_(True))
+        .distinct().order_by(Account.person_id, Unit.id)).all())
+
+
+def _roll_up(rows: list[tuple[str, int]]) -> dict[int, int]:
+    """Counts by unit path -> counts per unit, each unit including everything below it."""
+    out: dict[int, int] = defaultdict(int)
+    for path, n in rows:
+        for part in path.strip("/").split("/"):
+            if part:
+                out[int(part)] += n
+    return out
+
+
+def send_monthly_digests(engine: Engine, *, now: datetime, tz: ZoneInfo, window: rules.SendingWindow) -> int:
+    """Last month's review for each unit head, one per unit they head (first working days)."""
+    local = now.astimezone(tz)
+    if not window.may_send(local) or not rules.monthly_digest_due(local.date(), window):
+        return 0
+    span = rules.previous_month(local.date())
+    start, end = _bounds(span.first, span.last, tz)
+    written = 0
+    with unit_of_work(engine) as session:
+        heads = unit_heads(session)
+        if not heads:
+            return 0
+        standings = scoring_queries.unit_standings(session, key=span.key,
+                                                   prev_key=scoring_rules.previous_period(span.key))
+        recognitions = _roll_up(recognition_queries.received_by_unit(session, start=start, end=end))
+        green = _roll_up(green_queries.approved_by_unit(session, first=span.first, last=span.last))
+        campaigns = commitments_queries.completion_for_digest(session, since=start, now=now)
+        for person_id, unit_id, unit_name in heads:
+            st = standings.get(unit_id)
+            facts = rules.UnitMonth(
+                unit=unit_name, members=st.members if st else 0, points=st.points if st else 0,
+                rank=st.rank if st else None, peers=st.peers if st else 0,
+                previous_rank=st.previous_rank if st else None,
+                recognitions=recognitions.get(unit_id, 0), green_activities=green.get(unit_id, 0),
+                campaigns=tuple(rules.CampaignProgress(name=name, done=by_unit[unit_id][0],
+                                                       total=by_unit[unit_id][1])
+                                for name, by_unit in campaigns if unit_id in by_unit))
+            title, body = rules.unit_digest(facts, span)
+            written += service.notify(
+                session, person_id=person_id, category="digests", kind=MONTHLY_KIND,
+                subject_ref=f"unit:{unit_id}", period=span.key, title=title, body=body,
+                link="/leaderboards", now=now)
     return written

@@ -73,6 +73,14 @@ def _approval_digests(*, engine: Engine, now: datetime, holder: str) -> int:
                                          window=window_from_settings())
 
 
+def _weekly_digests(*, engine: Engine, now: datetime, holder: str) -> int:
+    return digests.send_weekly_digests(engine, now=now, tz=get_settings().tz, window=window_from_settings())
+
+
+def _monthly_digests(*, engine: Engine, now: datetime, holder: str) -> int:
+    return digests.send_monthly_digests(engine, now=now, tz=get_settings().tz, window=window_from_settings())
+
+
 @dataclass(frozen=True)
 class Job:
     """A scheduled job: explicit id, a cron schedule in the org's time zone, a function."""
@@ -104,6 +112,14 @@ JOBS: dict[str, Job] = {
         id="approval-digests", label="Daily digest of approval queues",
         schedule="Hourly at :30; once a working day per approver, only when something waits",
         cron={"minute": "30"}, func=_approval_digests),
+    "weekly-digests": Job(
+        id="weekly-digests", label="Weekly digest for staff (recognition received, my points)",
+        schedule="Hourly at :40; last week's, on the first working day of the week, only when it held something",
+        cron={"minute": "40"}, func=_weekly_digests),
+    "monthly-digests": Job(
+        id="monthly-digests", label="Monthly review for unit heads (completion, activity, ranking)",
+        schedule="Hourly at :50; last month's, on the first working day of the month (until the 10th)",
+        cron={"minute": "50"}, func=_monthly_digests),
 }
 
 

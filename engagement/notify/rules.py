@@ -30,7 +30,7 @@ CATEGORIES: dict[str, str] = {
     "recognition": "Recognition and citizens' thanks",
     "green": "Green office",
     "commendations": "Commendations",
-    "digests": "Digests of work waiting for me",
+    "digests": "Digests (work waiting for me, my week, my units' month)",
 }
 
 #: Used when a person has not chosen.
@@ -218,3 +218,153 @@ def parse_policy(raw: str) -> ReminderPolicy:
         values[key.strip()] = int(value)
     return ReminderPolicy(every_days=max(1, values["every"]), before_days=values["before"],
                           overdue_max=values["overdue"])
+
+
+# --- weekly and monthly digests ---------------------------------------------------------------
+
+#: A monthly digest for last month goes out on the first working day it can, up to this day
+#: of the month; later (the scheduler was down for ten days) it is old news and is skipped.
+MONTHLY_DIGEST_LAST_DAY = 10
+
+
+@dataclass(frozen=True)
+class Span:
+    """A closed range of local days with its key (``2026-W47``, ``2026-10``) and a label."""
+
+    first: date
+    last: date
+    key: str
+    label: str
+
+
+def previous_week(today: date) -> Span:
+    """The ISO week (Monday to Sunday) before the one ``today`` is in."""
+    first = today - timedelta(days=today.weekday() + 7)
+    last = first + timedelta(days=6)
+    year, week, _ = first.isocalendar()
+    return Span(first=first, last=last, key=f"{year}-W{week:02d}",
+                label=f"{first.strftime('%d/%m')} – {last.strftime('%d/%m/%Y')}")
+
+
+def previous_month(today: date) -> Span:
+    """The calendar month before ``today``'s."""
+    last = today.replace(day=1) - timedelta(days=1)
+    first = last.replace(day=1)
+    return Span(first=first, last=last, key=f"{first.year:04d}-{first.month:02d}",
+                label=first.strftime("%B %Y"))
+
+
+def monthly_digest_due(today: date, window: SendingWindow) -> bool:
+    """Whether last month's digest may go out today (a working day early in the month)."""
+    return today.day <= MONTHLY_DIGEST_LAST_DAY and window.is_working_day(today)
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st..."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """``1 recognition``, ``3 recognitions`` (``many`` for irregular plurals)."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def excerpt(text: str, limit: int = 80) -> str:
+    """One line of at most ``limit`` characters, cut at a word with an ellipsis."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit - 1].rsplit(" ", 1)[0] if " " in flat[:limit - 1] else flat[:limit - 1]
+    return cut.rstrip(",.;:") + "…"
+
+
+@dataclass(frozen=True)
+class Received:
+    """A recognition someone received, as a weekly digest lists it."""
+
+    giver: str
+    level: str
+    message: str
+
+
+@dataclass(frozen=True)
+class WeeklyFacts:
+    """What a person's week holds for their digest."""
+
+    received: tuple[Received, ...]
+    week_points: int
+    month_label: str
+    month_points: int
+    year_label: str
+    year_points: int
+
+
+#: How many recognitions a weekly digest quotes (the rest are counted).
+WEEKLY_QUOTES = 3
+
+
+def weekly_digest(facts: WeeklyFacts, span: Span) -> tuple[str, str] | None:
+    """(title, body) of a person's weekly digest, or None when the week held nothing for them."""
+    n = len(facts.received)
+    if n == 0 and facts.week_points == 0:
+        return None
+    parts = []
+    if n:
+        parts.append(plural(n, "recognition"))
+    if facts.week_points:
+        parts.append(f"{facts.week_points:+d} points")
+    lines = [f"Your week ({span.label}):"]
+    if n:
+        lines.append(f"• {plural(n, 'recognition')} received:")
+        lines.extend(f"  – {r.level} from {r.giver}: “{excerpt(r.message)}”"
+                     for r in facts.received[:WEEKLY_QUOTES])
+        if n > WEEKLY_QUOTES:
+            lines.append(f"  – and {n - WEEKLY_QUOTES} more")
+    lines.append(f"• Points: {facts.week_points:+d} this week; {facts.month_points} in "
+                 f"{facts.month_label}, {facts.year_points} in {facts.year_label}.")
+    return f"Your week: {', '.join(parts)}", "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class CampaignProgress:
+    """A commitment campaign's completion in one unit (sub-units included)."""
+
+    name: str
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class UnitMonth:
+    """What a unit head's monthly digest reports about one unit."""
+
+    unit: str
+    members: int
+    points: int
+    rank: int | None
+    peers: int
+    previous_rank: int | None
+    recognitions: int
+    green_activities: int
+    campaigns: tuple[CampaignProgress, ...]
+
+
+def unit_digest(facts: UnitMonth, span: Span) -> tuple[str, str]:
+    """(title, body) of a unit head's monthly digest for one unit."""
+    standing = ""
+    if facts.rank is not None:
+        standing = f" — {ordinal(facts.rank)} of {facts.peers} units at its level"
+        if facts.previous_rank is not None and facts.previous_rank != facts.rank:
+            moved = facts.previous_rank - facts.rank
+            standing += f" ({'up' if moved > 0 else 'down'} {abs(moved)} from {ordinal(facts.previous_rank)})"
+    lines = [f"{facts.unit} in {span.label} ({plural(facts.members, 'member')}):",
+             f"• Points: {facts.points}{standing}",
+             f"• Recognition received: {facts.recognitions}",
+             f"• Green-office activities approved: {facts.green_activities}"]
+    for c in facts.campaigns:
+        percent = round(100 * c.done / c.total) if c.total else 0
+        left = c.total - c.done
+        lines.append(f"• {c.name}: {c.done} of {c.total} signed or exempted ({percent}%)"
+                     + (f", {left} not yet" if left else ""))
+    return f"{facts.unit}: your month in review ({span.label})", "\n".join(lines)

@@ -438,7 +438,7 @@ def _fact(label: str, value: rx.Var) -> rx.Component:
 
 
 def profile_page() -> rx.Component:
-    """My record, my roles, and a link to change my password."""
+    """My record, my roles, and links to change my password and my notification settings."""
     return shell(
         page_title("My profile"),
         error_callout(ProfileState.error),
@@ -456,7 +456,12 @@ def profile_page() -> rx.Component:
                 orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
             ),
             rx.flex(rx.foreach(ProfileState.roles, lambda r: rx.badge(r)), wrap="wrap", gap="2"),
-            rx.link(rx.button("Change password", variant="soft"), href=routes.CHANGE_PASSWORD),
+            rx.flex(
+                rx.link(rx.button("Change password", variant="soft"), href=routes.CHANGE_PASSWORD),
+                rx.link(rx.button("Notification settings", variant="soft"),
+                        href=routes.NOTIFICATIONS + "#preferences"),
+                gap="3", wrap="wrap",
+            ),
             max_width="720px",
         ),
     )

@@ -390,3 +390,37 @@ def my_card(session: Session, *, actor: Actor | None) -> PersonCard:
     """One's own recognition profile (for the home page)."""
     me = require(actor, Perm.GIVE_RECOGNITION)
     return person_card(session, actor=me, person_id=me.person_id)
+
+
+# --- for the digests (scheduled jobs, no actor) ------------------------------------------------
+
+
+def received_between(session: Session, *, start: datetime, end: datetime) -> dict[int, list[tuple[str, str, str]]]:
+    """Person -> (giver's name, level label, message) of each recognition received in [start, end).
+
+    Revoked recognitions are left out; private ones are included (the receiver sees them).
+    Oldest first. For the weekly digest job, which tells each person only about their own.
+    """
+    out: dict[int, list[tuple[str, str, str]]] = {}
+    giver = sa.orm.aliased(Person)
+    for person_id, name, level, message in session.exec(
+            select(RecognitionRecipient.person_id, giver.full_name, Recognition.level, Recognition.message)
+            .join(Recognition, Recognition.id == RecognitionRecipient.recognition_id)
+            .join(giver, giver.id == Recognition.giver_id)
+            .where(Recognition.created_at >= start, Recognition.created_at < end,
+                   Recognition.revoked_at.is_(None), RecognitionRecipient.person_id.is_not(None))
+            .order_by(Recognition.created_at, Recognition.id)):
+        out.setdefault(person_id, []).append((name, rules.LEVELS[level][0], message))
+    return out
+
+
+def received_by_unit(session: Session, *, start: datetime, end: datetime) -> list[tuple[str, int]]:
+    """(unit path at the time, recipients) of recognitions given in [start, end), not revoked.
+
+    A person recognised counts for the unit they were in; a unit recognised counts once.
+    """
+    return [(path, n) for path, n in session.exec(
+        select(RecognitionRecipient.unit_path, func.count())
+        .join(Recognition, Recognition.id == RecognitionRecipient.recognition_id)
+        .where(Recognition.created_at >= start, Recognition.created_at < end, Recognition.revoked_at.is_(None))
+        .group_by(RecognitionRecipient.unit_path)).all()]

@@ -127,3 +127,14 @@ class Standing:
     unit_name: str = ""
     unit_rank: int = 0
     unit_count: int = 0
+
+
+@dataclass(frozen=True)
+class UnitStanding:
+    """A unit's subtree points in a period and its place among the units at its level."""
+
+    points: int
+    rank: int
+    peers: int
+    previous_rank: int | None
+    members: int

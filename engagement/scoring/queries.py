@@ -31,6 +31,7 @@ from engagement.scoring.dto import (
     MonthPoint,
     SourceTotal,
     Standing,
+    UnitStanding,
 )
 from engagement.scoring.models import (
     PersonPoints,
@@ -607,3 +608,46 @@ def my_standing(session: Session, *, actor: Actor | None, today: date) -> Standi
             return Standing(month=month, my_points=mine.get(month, 0), my_year_points=mine.get(year, 0),
                             unit_name=unit.name, unit_rank=rank, unit_count=len(ranked))
     return Standing(month=month, my_points=mine.get(month, 0), my_year_points=mine.get(year, 0))
+
+
+# --- for the digests (scheduled jobs, no actor) ------------------------------------------------
+
+
+def points_between(session: Session, *, person_ids: list[int], first: date, last: date) -> dict[int, int]:
+    """Each person's points from entries dated first..last (reversals included), by index range."""
+    if not person_ids:
+        return {}
+    return dict(session.exec(
+        select(PointEntry.person_id, sa.func.sum(PointEntry.points))
+        .where(PointEntry.person_id.in_(person_ids), PointEntry.day >= first, PointEntry.day <= last)
+        .group_by(PointEntry.person_id)).all())
+
+
+def person_totals(session: Session, *, person_ids: list[int], periods: list[str]) -> dict[tuple[int, str], int]:
+    """(person, period) -> stored total, for the given people and periods."""
+    if not person_ids:
+        return {}
+    return {(pid, period): points for pid, period, points in session.exec(
+        select(PersonPoints.person_id, PersonPoints.period, PersonPoints.points)
+        .where(PersonPoints.period.in_(periods), PersonPoints.person_id.in_(person_ids))).all()}
+
+
+def unit_standings(session: Session, *, key: str, prev_key: str | None) -> dict[int, UnitStanding]:
+    """Every active unit's standing among the active units of the same depth (the unit board),
+    with its active members (sub-units included)."""
+    snapshot = _org_snapshot(session)
+    by_depth: dict[int, list[_UnitInfo]] = defaultdict(list)
+    for u in snapshot.units.values():
+        by_depth[u.depth].append(u)
+    ids = set(snapshot.units)
+    totals = _unit_totals(session, [key], ids)
+    previous_totals = _unit_totals(session, [prev_key], ids) if prev_key else None
+    out: dict[int, UnitStanding] = {}
+    for units in by_depth.values():
+        previous: dict[int, int] = {}
+        if previous_totals is not None:
+            previous = {u.id: rank for rank, _s, u, _p, _m in _rank_units(units, previous_totals, {}, False)}
+        for rank, _score, u, pts, _pm in _rank_units(units, totals, {}, False):
+            out[u.id] = UnitStanding(points=pts, rank=rank, peers=len(units), previous_rank=previous.get(u.id),
+                                    members=snapshot.heads.get(u.id, 0))
+    return out
