@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import select
 
 from engagement.commitments import service as commitments
+from engagement.commitments.rules import DEFAULT_CLAUSES
 from engagement.core.access import Role
 from engagement.green import service as green
 from engagement.green.models import Action
@@ -144,6 +145,9 @@ def test_monthly_review_reports_each_heads_unit_once(session, engine, world):
     logged = green.log_activity(session, actor=world.a1_staff, campaign_id=campaign, action_id=action.id,
                                 occurred_on=date(2026, 3, 10), now=at(3, 10))
     green.approve_activity(session, actor=world.verifier, activity_id=logged, now=at(3, 11))
+    commitments.sign(session, actor=world.clerk, campaign_id=cid, ticked=list(range(1, len(DEFAULT_CLAUSES) + 1)),
+                     pledges=[], typed_name=world.clerk.full_name, password=f.PASSWORD, client_ip="10.0.0.1",
+                     user_agent="pytest", now=at(3, 12))
     session.commit()
     recognise(session, world, world.clerk, at(3, 3))
     recognise(session, world, world.quiet, at(3, 12))
@@ -160,7 +164,7 @@ def test_monthly_review_reports_each_heads_unit_once(session, engine, world):
     assert "Green-office activities approved: 1" in a.body and "Recognition received: 0" in a.body
     assert "Cam kết 2026" not in a.body                          # unit A is not in its audience
     assert "Recognition received: 2" in b.body and "Green-office activities approved: 0" in b.body
-    assert "Cam kết 2026: 0 of 3 signed or exempted (0%), 3 not yet" in b.body
+    assert "Cam kết 2026: 1 of 3 signed or exempted (33%), 2 not yet" in b.body
     assert " of 2 units at its level" in a.body and "(4 members)" in a.body
     assert monthly(session, engine, at(4, 2)) == 0              # once a month
     assert monthly(session, engine, at(5, 12)) == 0             # April's is too late after the 10th
