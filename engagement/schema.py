@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from engagement.commitments import models as _commitments  # noqa: F401
 from engagement.core import audit as _audit  # noqa: F401
 from engagement.core import files as _files  # noqa: F401
+from engagement.core import secrets as _secrets  # noqa: F401
 from engagement.green import models as _green  # noqa: F401
 from engagement.notify import models as _notify  # noqa: F401
 from engagement.org import models as _org  # noqa: F401

@@ -46,6 +46,8 @@ class Settings:
     smtp_password: str | None
     smtp_tls: bool
     mail_from: str
+    #: Keys the hashes of citizens' network addresses; empty: a random one kept in the database.
+    secret_key: str = ""
     # Notifications (issue 7): quiet hours and holidays in the organisation's local time.
     quiet_hours: str = "20:00-07:00"
     holidays: str = ""
@@ -88,11 +90,14 @@ def load_settings() -> Settings:
         smtp_password=os.environ.get("ENGAGEMENT_SMTP_PASSWORD") or None,
         smtp_tls=_env("ENGAGEMENT_SMTP_TLS", "1") not in {"0", "false", "no"},
         mail_from=_env("ENGAGEMENT_MAIL_FROM", "engagement@localhost"),
+        secret_key=os.environ.get("ENGAGEMENT_SECRET_KEY", ""),
         quiet_hours=_env("ENGAGEMENT_QUIET_HOURS", "20:00-07:00"),
         holidays=_env("ENGAGEMENT_HOLIDAYS", ""),
         mail_max_attempts=_int("ENGAGEMENT_MAIL_MAX_ATTEMPTS", 6),
         scheduler_embedded=_env("ENGAGEMENT_SCHEDULER", "embedded") != "off",
-        public_url=_env("ENGAGEMENT_PUBLIC_URL", f"http://localhost:{port}"),
+        # The one public address for links that leave the app (e-mails, printed QR codes,
+        # signature PDFs, lobby screens): the setting, else the first allowed origin.
+        public_url=_env("ENGAGEMENT_PUBLIC_URL", origins[0] if origins else f"http://localhost:{port}").rstrip("/"),
         commitment_reminders=_env("ENGAGEMENT_COMMITMENT_REMINDERS", "every=3,before=3,overdue=3"),
     )
 

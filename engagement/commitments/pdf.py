@@ -17,10 +17,8 @@ FONTS = PROJECT_ROOT / "assets" / "fonts"
 
 
 def verify_url(code: str) -> str:
-    """The public verify page of a signature (the first allowed origin is the public address)."""
-    origins = get_settings().cors_origins
-    base = origins[0].rstrip("/") if origins else ""
-    return f"{base}/verify/{code}"
+    """The public verify page of a signature (at ``ENGAGEMENT_PUBLIC_URL``)."""
+    return f"{get_settings().public_url}/verify/{code}"
 
 
 def render(facts: dict) -> bytes:

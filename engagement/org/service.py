@@ -6,7 +6,6 @@ writes (with an audit entry) and flushes. The caller's ``unit_of_work`` commits.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -25,6 +24,7 @@ from engagement.core.access import (
     require,
 )
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from engagement.core.secrets import keyed_hash
 from engagement.core.security import (
     hash_password,
     hash_token,
@@ -54,8 +54,9 @@ UNIT_KINDS = ("province", "department", "commune", "office", "centre", "other")
 # --- sessions and login ---------------------------------------------------------------------
 
 
-def _client_key(client_ip: str) -> str:
-    return hashlib.sha256((client_ip or "unknown").encode()).hexdigest()[:32]
+def _client_key(session: Session, client_ip: str, now: datetime) -> str:
+    """The client's network address as a keyed hash (comparable, not reversible)."""
+    return keyed_hash(session, purpose="login", value=client_ip or "unknown", now=now)
 
 
 def _failures(session: Session, column: sa.ColumnElement, value: str, since: datetime) -> list[datetime]:
@@ -80,7 +81,7 @@ def login(
     name = (username or "").strip().lower()[:60]
     if not name or not password:
         return LoginResult(ok=False, message="Enter your username and password.")
-    client = _client_key(client_ip)
+    client = _client_key(session, client_ip, now)
     since = now - rules.THROTTLE_WINDOW
     waits = [
         rules.retry_after(_failures(session, LoginAttempt.username, name, since), now=now,

@@ -18,6 +18,7 @@ from engagement.core import audit
 from engagement.core.access import Actor, Perm, Role, can, require
 from engagement.core.clock import local
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound, Throttled
+from engagement.core.secrets import keyed_hash, lock_key
 from engagement.notify import service as notify
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.recognition import rules
@@ -445,9 +446,9 @@ def add_counter(session: Session, *, actor: Actor | None, unit_id: int, counter_
     return link.token
 
 
-def client_key(client_ip: str) -> str:
-    """A citizen's network address, kept only as a hash."""
-    return hashlib.sha256(("thanks:" + (client_ip or "unknown")).encode()).hexdigest()[:32]
+def client_key(session: Session, client_ip: str, *, now: datetime) -> str:
+    """A citizen's network address, kept only as a keyed hash (not reversible by trying every address)."""
+    return keyed_hash(session, purpose="thanks", value=client_ip or "unknown", now=now)
 
 
 def submit_thanks(
@@ -487,7 +488,9 @@ def submit_thanks(
     note = rules.clean_text(note)
     if len(note) > rules.NOTE_MAX:
         raise Invalid(f"Keep the note under {rules.NOTE_MAX} characters.")
-    key = client_key(client_ip)
+    key = client_key(session, client_ip, now=now)
+    # Count-then-insert under a lock on the network: a burst of tabs cannot pass the limit together.
+    lock_key(session, "thanks-client", key)
     today = session.exec(select(func.count()).select_from(CitizenThanks).where(
         CitizenThanks.client_key == key, CitizenThanks.created_at > now - timedelta(days=1))).one()
     if today >= rules.THANKS_PER_CLIENT_PER_DAY:

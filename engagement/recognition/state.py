@@ -22,6 +22,7 @@ from engagement.recognition.dto import (
     RingRow,
     ValueRow,
 )
+from engagement.settings import get_settings
 from engagement.ui import routes
 from engagement.ui.auth import AuthState, as_int, as_text
 from engagement.ui.components import Option
@@ -452,7 +453,8 @@ class QrState(AuthState):
         """Page load: the unit named in the address."""
         self.cards = []
         unit_id = _opt_id(self.router.page.params.get("qr_unit", ""))
-        base = self.router.headers.origin or self.router.page.host
+        # Printed codes must not depend on the address this head happened to open the app by.
+        base = get_settings().public_url
         if unit_id is None:
             self.error = "This unit does not exist."
             return

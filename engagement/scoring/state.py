@@ -400,7 +400,7 @@ class ScoringAdminState(AuthState):
             self.error = exc.message
             return
         self.error = ""
-        self.new_link = f"{self.router.url.origin}{routes.SCREEN}?k={link.token}"
+        self.new_link = f"{get_settings().public_url}{routes.SCREEN}?k={link.token}"
         self.form_key += 1
 
     @rx.event

@@ -289,6 +289,56 @@ def test_one_network_is_limited_per_day(session, org, now):
     assert _thank(session, token, now + timedelta(days=1, minutes=1), dossier="HS-9999") == "approved"
 
 
+def test_networks_are_kept_as_keyed_hashes_not_reversible_by_trying_addresses(session, org, now):
+    import hashlib
+
+    from engagement.core import secrets
+
+    token = _link(session, org, now)
+    _thank(session, token, now, ip="203.0.113.5")
+    stored = session.exec(select(CitizenThanks.client_key)).one()
+    plain = hashlib.sha256(b"thanks:203.0.113.5").hexdigest()[:32]
+    assert stored != plain and len(stored) == 32
+    # the same address maps to the same key (the limit still works) under the same secret
+    assert service.client_key(session, "203.0.113.5", now=now) == stored
+    assert service.client_key(session, "203.0.113.6", now=now) != stored
+    # the secret lives in the database unless the deployment sets ENGAGEMENT_SECRET_KEY
+    assert session.get(secrets.AppSecret, "default") is not None
+
+
+def test_a_burst_from_one_network_cannot_pass_the_daily_limit_together(engine, session, org, now):
+    """PostgreSQL: without the lock every tab counts before any inserts and all get through."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("needs a server database with concurrent connections")
+    import threading
+
+    from sqlmodel import Session
+
+    token = _link(session, org, now)
+    session.commit()
+    tabs = rules.THANKS_PER_CLIENT_PER_DAY + 3
+    barrier = threading.Barrier(tabs)
+    outcomes: list[str] = []
+
+    def tab(i: int) -> None:
+        with Session(engine) as s:
+            barrier.wait(timeout=10)
+            try:
+                _thank(s, token, now, dossier=f"HS-B{i:03d}")
+                s.commit()
+                outcomes.append("thanked")
+            except Throttled:
+                s.rollback()
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=tab, args=(i,)) for i in range(tabs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["refused"] * 3 + ["thanked"] * rules.THANKS_PER_CLIENT_PER_DAY
+
+
 def test_bad_ratings_and_dossier_are_refused(session, org, now):
     token = _link(session, org, now)
     with pytest.raises(Invalid, match="1 to 5"):
