@@ -610,13 +610,16 @@ def record_paper_signature(session: Session, *, actor: Actor | None, campaign_id
 
 
 def may_read_scan(session: Session, actor: Actor | None, stored: files.StoredFile) -> bool:
-    """Who may open a paper-signature scan: officers, the unit's head, the signer."""
+    """Who may open a paper-signature scan: officers, the signer, and the head of the signer's
+    unit now (who sees the link in their people list); the head of a unit the signer has
+    since left no longer may."""
     sig = session.exec(select(Signature).where(Signature.scan_file_id == stored.id)).first()
     if sig is None or actor is None:
         return False
     if actor.person_id == sig.person_id:
         return True
-    unit = session.get(Unit, sig.unit_id)
+    person = session.get(Person, sig.person_id) if sig.person_id else None
+    unit = session.get(Unit, person.unit_id if person is not None else sig.unit_id)
     return unit is not None and can(actor, Perm.VIEW_COMMITMENT_PROGRESS, unit_path=unit.path)
 
 

@@ -507,7 +507,7 @@ def test_late_signing_without_a_limit_runs_to_the_end_of_the_year(session, now, 
     assert service.status_of(c, now + timedelta(days=400)) == "closed"
 
 
-def test_paper_scan_is_readable_by_signer_officer_and_head_only(session, now, w):
+def test_paper_scan_is_readable_by_signer_officer_and_current_head_only(session, now, w):
     from engagement.core.files import StoredFile
 
     cid = w.campaign(session, now, units=[w.org.root])
@@ -523,6 +523,19 @@ def test_paper_scan_is_readable_by_signer_officer_and_head_only(session, now, w)
     row = next(r for r in queries.people(session, actor=w.officer, campaign_id=cid, unit_id=w.org.a1, now=now).rows
                if r.person_id == w.staff.person_id)
     assert row.scan_url == f"/files/{stored.id}"
+    # The signer moves to unit B: B's head (whose people list now shows the link) may open
+    # it, A's head no longer may.
+    from engagement.org import service as org_service
+    from engagement.org.models import Person
+
+    head_b = f.user(session, w.org.admin, now, unit_id=w.org.b, username="head.b", role="unit_head",
+                    role_unit_id=w.org.b, name="Lê Trưởng B")
+    person = session.get(Person, w.staff.person_id)
+    org_service.update_person(session, actor=w.org.admin, person_id=person.id, full_name=person.full_name,
+                              position=person.position, unit_id=w.org.b, now=now + timedelta(days=1))
+    assert service.may_read_scan(session, head_b, stored)
+    assert not service.may_read_scan(session, w.head, stored)
+    assert service.may_read_scan(session, w.staff, stored) and service.may_read_scan(session, w.officer, stored)
 
 
 # --- emulation points (issue 6's ledger) -------------------------------------------------------------
