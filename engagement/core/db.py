@@ -123,3 +123,14 @@ def read_only(engine: Engine | None = None) -> Iterator[Session]:
             yield session
         finally:
             session.rollback()
+
+
+def lock_key(session: Session, namespace: str, key: str) -> None:
+    """Serialise transactions that touch the same ``namespace``/``key`` until this one ends.
+
+    On PostgreSQL a transaction-scoped advisory lock: a second transaction with the same key
+    waits here, so "count, then insert if under the limit" cannot be raced. On SQLite every
+    writing transaction already starts with ``BEGIN IMMEDIATE`` (one writer at a time).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{namespace}:{key}"})

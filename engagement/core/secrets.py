@@ -1,4 +1,4 @@
-"""Server-side secrets and keyed hashes, and a lock on one key for the rest of a transaction.
+"""Server-side secrets and keyed hashes.
 
 A keyed hash (HMAC-SHA-256) of something personal — a citizen's network address — can be
 compared with another but not reversed by trying every address, as a plain hash of an IPv4
@@ -54,14 +54,3 @@ def keyed_hash(session: Session, *, purpose: str, value: str, now: datetime, len
     """HMAC-SHA-256 of ``purpose:value`` under the server secret, as ``length`` hex digits."""
     mac = hmac.new(server_secret(session, now=now), f"{purpose}:{value}".encode(), hashlib.sha256)
     return mac.hexdigest()[:length]
-
-
-def lock_key(session: Session, namespace: str, key: str) -> None:
-    """Serialise transactions that touch the same ``namespace``/``key`` until this one ends.
-
-    On PostgreSQL a transaction-scoped advisory lock: a second transaction with the same key
-    waits here, so "count, then insert if under the limit" cannot be raced. On SQLite every
-    writing transaction already starts with ``BEGIN IMMEDIATE`` (one writer at a time).
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{namespace}:{key}"})

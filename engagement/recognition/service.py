@@ -17,8 +17,9 @@ from sqlmodel import Session, func, select
 from engagement.core import audit
 from engagement.core.access import Actor, Perm, Role, can, require
 from engagement.core.clock import local
+from engagement.core.db import lock_key
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound, Throttled
-from engagement.core.secrets import keyed_hash, lock_key
+from engagement.core.secrets import keyed_hash
 from engagement.notify import service as notify
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.recognition import rules

@@ -11,7 +11,7 @@ display functions.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from engagement.core import audit
 from engagement.core.access import Actor, Perm, require
+from engagement.core.db import lock_key
 from engagement.core.errors import Invalid, NotFound
 from engagement.core.security import hash_token, new_token
 from engagement.org.models import Membership, Person, Unit, UnitGroup
@@ -127,6 +128,19 @@ def _earned_this_month(session: Session, person_id: int, month: str, source: Sou
             PersonSourcePoints.month == month, PersonSourcePoints.person_id == person_id,
             PersonSourcePoints.source == source.value)
     ).one()
+
+
+def _unit_earned_this_month(session: Session, unit_id: int, day: date, source: Source) -> int:
+    """What the unit itself (not its members) has from ``source`` in ``day``'s month, under a
+    lock on (unit, month, source) so two concurrent credits cannot both fit under the cap."""
+    first = day.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    lock_key(session, "unit-cap", f"{unit_id}:{first.isoformat()}:{source.value}")
+    return int(session.exec(
+        select(sa.func.coalesce(sa.func.sum(PointEntry.points), 0)).where(
+            PointEntry.unit_id == unit_id, PointEntry.person_id.is_(None), PointEntry.source == source.value,
+            PointEntry.day >= first, PointEntry.day <= last)
+    ).one())
 
 
 def unit_on(session: Session, person: Person, moment: datetime) -> int:
@@ -238,7 +252,9 @@ def record_unit_points(
     quantity: float = 1.0,
 ) -> int:
     """Append the entry an event earns a whole unit (a collective commitment, a unit
-    commendation). Idempotent per (source, source_ref, unit); no monthly cap.
+    commendation, a counter's citizen rating). Idempotent per (source, source_ref, unit).
+    The source's monthly cap applies to the unit's own credits from that source (its
+    members' points are capped person by person), so a counter cannot out-earn a person.
 
     Returns:
         The points recorded (0 for a duplicate).
@@ -255,11 +271,17 @@ def record_unit_points(
         raise NotFound("This unit does not exist.")
     day = local_day(occurred_at)
     criteria_id, criteria = criteria_on(session, day)
-    points = rules.points_for(Criterion(weight=criteria[source].weight), quantity, 0)
+    criterion = criteria[source]
+    earned = 0
+    if criterion.monthly_cap is not None:
+        earned = _unit_earned_this_month(session, unit.id, day, source)
+    points = rules.points_for(criterion, quantity, earned)
+    raw = round(quantity * criterion.weight) if quantity > 0 else 0
     entry = PointEntry(
         entry_key=key, person_id=None, unit_id=unit.id, unit_path=unit.path, source=source.value,
         source_ref=ref, points=points, day=day, occurred_at=occurred_at, recorded_at=now,
         criteria_id=criteria_id,
+        reason=f"Monthly cap of {criterion.monthly_cap} reached" if points < raw else "",
     )
     return points if _append(session, entry) else 0
 

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from engagement.core.errors import Invalid, NotAllowed
 from engagement.org import service as org_service
-from engagement.scoring import queries, service
+from engagement.scoring import queries, rules, service
 from engagement.scoring.models import PersonPoints, PersonSourcePoints, PointEntry, UnitPoints, UnitSourcePoints
 from engagement.scoring.rules import Source, month_key, period_keys
 from tests import factories
@@ -257,6 +257,27 @@ def test_breakdown_hides_entries_from_colleagues(session, org, now):
     seen_by_self = queries.breakdown(session, actor=a_staff, subject="person", subject_id=a_staff.person_id,
                                      today=date(2026, 3, 2))
     assert seen_by_self.entry_rows[0].reason == "Late three times in March"
+
+
+def test_a_units_own_credits_are_capped_like_a_persons(session, org, now):
+    """A service counter's citizen ratings (unit credits) stop at the source's monthly cap;
+    its members' own points do not use the unit's cap up."""
+    pid = _person(session, org, now, org.b)
+    for i in range(3):
+        service.record_points(session, person_id=pid, source=Source.CITIZEN, source_ref=f"citizen:p{i}",
+                              occurred_at=MARCH, now=now)
+    cap = rules.DEFAULT_CRITERIA[Source.CITIZEN].monthly_cap
+    got = [service.record_unit_points(session, unit_id=org.b, source=Source.CITIZEN, source_ref=f"citizen:{i}",
+                                      occurred_at=MARCH, now=now) for i in range(cap + 2)]
+    assert sum(got) == cap and got[-2:] == [0, 0]
+    capped = session.exec(select(PointEntry).where(PointEntry.source_ref == f"citizen:{cap}")).one()
+    assert capped.points == 0 and capped.reason == f"Monthly cap of {cap} reached"
+    april = datetime(2026, 4, 2, 3, tzinfo=UTC)
+    assert service.record_unit_points(session, unit_id=org.b, source=Source.CITIZEN, source_ref="citizen:apr",
+                                      occurred_at=april, now=now) == 1
+    # uncapped sources (a unit commendation) are not limited
+    assert service.record_unit_points(session, unit_id=org.b, source=Source.COMMENDATION, source_ref="decision:9",
+                                      occurred_at=MARCH, now=now) == 50
 
 
 def test_unit_points_and_custom_ranges(session, org, now):
