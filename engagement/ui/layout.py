@@ -8,29 +8,51 @@ from engagement.settings import get_settings
 from engagement.ui import routes
 from engagement.ui.auth import AuthState
 
+Item = tuple[str, str, str, "rx.Var | bool"]
 
-def _nav_items() -> list[tuple[str, str, str, rx.Var | bool]]:
+
+def _nav_groups() -> list[tuple[str, list[Item]]]:
+    """The navigation in groups (a group's heading shows only when one of its items does)."""
     return [
-        ("Home", routes.HOME, "house", True),
-        ("My profile", routes.PROFILE, "user", True),
-        ("My commitments", routes.COMMITMENTS, "signature", True),
-        ("Campaigns", routes.CAMPAIGNS, "clipboard_check", AuthState.can_follow_commitments),
-        ("Recognition", routes.RECOGNITION, "heart_handshake", True),
-        ("Citizens' thanks", routes.RECOGNITION_CITIZENS, "qr_code", AuthState.can_moderate_thanks),
-        ("Recognition values", routes.RECOGNITION_VALUES, "tags", AuthState.can_manage_values),
-        ("Recognition fairness", routes.RECOGNITION_FAIRNESS, "scale", AuthState.can_view_fairness),
-        ("Organisation", routes.UNITS, "network", True),
-        ("Leaderboards", routes.LEADERBOARDS, "trophy", True),
-        ("Scoring settings", routes.SCORING_ADMIN, "sliders_horizontal", AuthState.can_manage_scoring),
-        ("Green office", routes.GREEN, "sprout", True),
-        ("Verify activities", routes.GREEN_VERIFY, "badge_check", AuthState.can_verify_green),
-        ("Duty rosters", routes.GREEN_ROSTERS, "calendar_days", AuthState.can_verify_green),
-        ("Office checklist", routes.GREEN_ASSESSMENT, "clipboard_check", AuthState.can_assess_office),
-        ("People", routes.PEOPLE, "users", AuthState.can_view_people),
-        ("Import staff", routes.IMPORT, "file_up", AuthState.can_import),
-        ("Audit log", routes.AUDIT, "scroll_text", AuthState.can_view_audit),
-        ("Messages and jobs", routes.NOTIFY_ADMIN, "mail", AuthState.can_manage_notifications),
+        ("", [
+            ("Home", routes.HOME, "house", True),
+            ("My profile", routes.PROFILE, "user", True),
+        ]),
+        ("Movement", [
+            ("My commitments", routes.COMMITMENTS, "signature", True),
+            ("Recognition", routes.RECOGNITION, "heart_handshake", True),
+            ("Green office", routes.GREEN, "sprout", True),
+            ("Leaderboards", routes.LEADERBOARDS, "trophy", True),
+            ("Organisation", routes.UNITS, "network", True),
+        ]),
+        ("Follow-up", [
+            ("Campaigns", routes.CAMPAIGNS, "clipboard_check", AuthState.can_follow_commitments),
+            ("Citizens' thanks", routes.RECOGNITION_CITIZENS, "qr_code", AuthState.can_moderate_thanks),
+            ("Verify activities", routes.GREEN_VERIFY, "badge_check", AuthState.can_verify_green),
+            ("Duty rosters", routes.GREEN_ROSTERS, "calendar_days", AuthState.can_verify_green),
+            ("Office checklist", routes.GREEN_ASSESSMENT, "list_checks", AuthState.can_assess_office),
+        ]),
+        ("Settings", [
+            ("Recognition values", routes.RECOGNITION_VALUES, "tags", AuthState.can_manage_values),
+            ("Recognition fairness", routes.RECOGNITION_FAIRNESS, "scale", AuthState.can_view_fairness),
+            ("Scoring settings", routes.SCORING_ADMIN, "sliders_horizontal", AuthState.can_manage_scoring),
+        ]),
+        ("Administration", [
+            ("People", routes.PEOPLE, "users", AuthState.can_view_people),
+            ("Import staff", routes.IMPORT, "file_up", AuthState.can_import),
+            ("Audit log", routes.AUDIT, "scroll_text", AuthState.can_view_audit),
+            ("Messages and jobs", routes.NOTIFY_ADMIN, "mail", AuthState.can_manage_notifications),
+        ]),
     ]
+
+
+def _any_visible(items: list[Item]) -> rx.Var | bool:
+    if any(v is True for *_rest, v in items):
+        return True
+    visible = items[0][3]
+    for *_rest, v in items[1:]:
+        visible = visible | v
+    return visible
 
 
 def _nav_link(label: str, href: str, icon: str) -> rx.Component:
@@ -52,7 +74,11 @@ def _gated(visible: rx.Var | bool, component: rx.Component) -> rx.Component:
 def sidebar() -> rx.Component:
     """Navigation for wide screens; only what the role may use."""
     return rx.vstack(
-        *[_gated(v, _nav_link(label, href, icon)) for label, href, icon, v in _nav_items()],
+        *[part for heading, items in _nav_groups() for part in (
+            ([_gated(_any_visible(items), rx.text(heading, size="1", weight="bold", color_scheme="gray",
+                                                  padding="0.75em 0.75em 0.1em", text_transform="uppercase",
+                                                  letter_spacing="0.04em"))] if heading else [])
+            + [_gated(v, _nav_link(label, href, icon)) for label, href, icon, v in items])],
         spacing="1",
         width="15em",
         min_width="15em",
@@ -70,8 +96,10 @@ def mobile_menu() -> rx.Component:
         rx.menu.root(
             rx.menu.trigger(rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Menu")),
             rx.menu.content(
-                *[_gated(v, rx.menu.item(rx.link(label, href=href, underline="none")))
-                  for label, href, _icon, v in _nav_items()],
+                *[part for heading, items in _nav_groups() for part in (
+                    ([_gated(_any_visible(items), rx.menu.separator())] if heading else [])
+                    + [_gated(v, rx.menu.item(rx.link(label, href=href, underline="none")))
+                       for label, href, _icon, v in items])],
             ),
         ),
         display=["block", "block", "none"],
