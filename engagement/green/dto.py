@@ -18,6 +18,7 @@ class CampaignRow:
     is_open: bool
     takes_part: bool
     backdate_days: int
+    ends_iso: str = ""  # for the edit form's date input
 
 
 @dataclass(frozen=True)
@@ -131,3 +132,21 @@ class BranchOption:
     id: int
     name: str
     members: int
+
+
+@dataclass(frozen=True)
+class DutySlot:
+    """One person on one coming date of a roster (for the officer's changes)."""
+
+    value: str  # "roster_id|yyyy-mm-dd|person_id"
+    label: str
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """A roster with duties still to come."""
+
+    id: int
+    title: str
+    coming: int
+

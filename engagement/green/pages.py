@@ -183,6 +183,41 @@ def _targets_form() -> rx.Component:
     ), margin_top="1.5em", width="100%"))
 
 
+def _edit_campaign() -> rx.Component:
+    return rx.cond(AuthState.can_manage_green & (GreenState.campaign_id > 0), rx.box(card(
+        rx.heading("Edit this campaign", size="4"),
+        rx.text("The start date and kind stay. Activities already logged keep their points.",
+                size="2", color_scheme="gray"),
+        error_callout(GreenState.edit_error),
+        rx.form(rx.vstack(
+            field("Name", "name", required=True, default_value=GreenState.edit_name),
+            field("Description", "description", default_value=GreenState.edit_description),
+            rx.grid(field("Ends", "ends_on", type="date", required=True, default_value=GreenState.edit_ends_on),
+                    field("Back-dating (days)", "backdate_days", type="number",
+                          default_value=GreenState.edit_backdate),
+                    columns="2", spacing="3", width="100%"),
+            rx.hstack(
+                rx.button("Save campaign", type="submit"),
+                rx.alert_dialog.root(
+                    rx.alert_dialog.trigger(rx.button("End it today", type="button", color_scheme="red",
+                                                      variant="soft")),
+                    rx.alert_dialog.content(
+                        rx.alert_dialog.title("End the campaign today?"),
+                        rx.alert_dialog.description(
+                            "Nothing can be logged for a later day. What was logged stays, can still be "
+                            "verified and keeps its points."),
+                        rx.hstack(rx.alert_dialog.cancel(rx.button("Keep it running", variant="soft")),
+                                  rx.alert_dialog.action(rx.button("End it today", color_scheme="red",
+                                                                   on_click=GreenState.end_campaign)),
+                                  spacing="3", justify="end", margin_top="1em"),
+                    ),
+                ),
+                spacing="3"),
+            spacing="3", align="stretch"),
+            on_submit=GreenState.update_campaign, reset_on_submit=False, key=GreenState.campaign_id.to_string()),
+    ), margin_top="1.5em", width="100%"))
+
+
 def campaigns_page() -> rx.Component:
     """Log activities, follow my unit's progress, impact and photos."""
     return shell(
@@ -230,6 +265,7 @@ def campaigns_page() -> rx.Component:
                 spacing="4", width="100%", align="stretch"),
         ),
         _targets_form(),
+        _edit_campaign(),
         _create_campaign(),
     )
 
@@ -324,6 +360,29 @@ def roster_page() -> rx.Component:
                      rx.foreach(RosterState.duties, lambda d: rx.text(
                          rx.text.strong(d.on_date), " · ", d.title, " · ", d.people, size="2"))),
                 columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%"),
+            rx.cond(RosterState.slots.length() > 0, rx.grid(
+                card(rx.heading("Hand a duty over", size="4"),
+                     rx.text("Someone on leave or ill: put another member of the branch in their place. Both "
+                             "are told.", size="2", color_scheme="gray"),
+                     error_callout(RosterState.change_error),
+                     rx.form(rx.vstack(
+                         select_field("Duty", "slot", RosterState.slots, required=True),
+                         select_field("Who takes it", "person_in", RosterState.members, required=True),
+                         rx.button("Hand over", type="submit", width="fit-content"),
+                         spacing="3", align="stretch"),
+                         on_submit=RosterState.replace, reset_on_submit=False,
+                         key=RosterState.form_key.to_string() + "-replace")),
+                card(rx.heading("Stop a roster", size="4"),
+                     rx.text("Removes its duties after today; today's and past duties stay.", size="2",
+                             color_scheme="gray"),
+                     rx.form(rx.vstack(
+                         select_field("Roster", "roster_id", RosterState.rosters, required=True),
+                         rx.button("Stop after today", type="submit", color_scheme="red", variant="soft",
+                                   width="fit-content"),
+                         spacing="3", align="stretch"),
+                         on_submit=RosterState.cancel, reset_on_submit=False,
+                         key=RosterState.form_key.to_string() + "-cancel")),
+                columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%")),
             spacing="4", width="100%", align="stretch")),
     )
 

@@ -26,9 +26,11 @@ from engagement.green.dto import (
     BranchOption,
     CampaignRow,
     DutyRow,
+    DutySlot,
     GalleryItem,
     ImpactRow,
     PersonOption,
+    RosterRow,
     UnitProgress,
 )
 from engagement.green.models import (
@@ -41,7 +43,7 @@ from engagement.green.models import (
     RosterDuty,
     SelfAssessment,
 )
-from engagement.green.service import APPROVED, PENDING, PHOTO_PURPOSE, takes_part, today
+from engagement.green.service import APPROVED, PENDING, PHOTO_PURPOSE, branch_members, takes_part, today
 from engagement.org.models import Branch, Person, Unit
 from engagement.settings import get_settings
 
@@ -74,6 +76,7 @@ def campaigns(session: Session, *, actor: Actor | None, now: datetime | None = N
         id=c.id, name=c.name, kind=c.kind, description=c.description, starts_on=_d(c.starts_on),
         ends_on=_d(c.ends_on), is_open=day is None or c.starts_on <= day <= c.ends_on,
         takes_part=takes_part(paths.get(c.id, []), actor.unit_path), backdate_days=c.backdate_days,
+        ends_iso=c.ends_on.isoformat(),
     ) for c in rows]
 
 
@@ -405,3 +408,38 @@ def approved_by_unit(session: Session, *, first: date, last: date) -> list[tuple
         select(Unit.path, func.count()).select_from(Activity).join(Unit, Unit.id == Activity.unit_id)
         .where(Activity.status == APPROVED, Activity.occurred_on >= first, Activity.occurred_on <= last)
         .group_by(Unit.path)).all()]
+
+
+def duty_slots(session: Session, *, actor: Actor | None, branch_id: int, now: datetime,
+               limit: int = 200) -> list[DutySlot]:
+    """Each person on each coming date of the branch's rosters, soonest first (officers)."""
+    require(actor, Perm.VERIFY_GREEN, branch_id=branch_id)
+    rows = session.exec(select(RosterDuty.roster_id, RosterDuty.on_date, RosterDuty.person_id, Roster.title,
+                               Person.full_name)
+                        .join(Roster, Roster.id == RosterDuty.roster_id)
+                        .join(Person, Person.id == RosterDuty.person_id)
+                        .where(Roster.branch_id == branch_id, RosterDuty.on_date >= today(now))
+                        .order_by(RosterDuty.on_date, Roster.id, Person.name_key).limit(limit)).all()
+    return [DutySlot(value=f"{rid}|{on.isoformat()}|{pid}", label=f"{_d(on)} · {title} · {name}")
+            for rid, on, pid, title, name in rows]
+
+
+def branch_rosters(session: Session, *, actor: Actor | None, branch_id: int, now: datetime) -> list[RosterRow]:
+    """The branch's rosters that still have duties after today (officers)."""
+    require(actor, Perm.VERIFY_GREEN, branch_id=branch_id)
+    rows = session.exec(select(Roster.id, Roster.title, func.count())
+                        .join(RosterDuty, RosterDuty.roster_id == Roster.id)
+                        .where(Roster.branch_id == branch_id, RosterDuty.on_date > today(now))
+                        .group_by(Roster.id, Roster.title).order_by(Roster.id)).all()
+    return [RosterRow(id=rid, title=title, coming=n) for rid, title, n in rows]
+
+
+def branch_member_options(session: Session, *, actor: Actor | None, branch_id: int) -> list[PersonOption]:
+    """Active members of a branch, for choosing who takes a duty (officers)."""
+    require(actor, Perm.VERIFY_GREEN, branch_id=branch_id)
+    ids = branch_members(session, branch_id)
+    if not ids:
+        return []
+    names = dict(session.exec(select(Person.id, Person.full_name).where(Person.id.in_(ids))).all())
+    return [PersonOption(id=i, name=names[i]) for i in ids]
+

@@ -28,6 +28,7 @@ from engagement.green.models import (
     RosterDuty,
     SelfAssessment,
 )
+from engagement.notify import service as notify
 from engagement.org.models import Branch, Person, Unit
 from engagement.scoring import service as scoring
 from engagement.scoring.rules import Source
@@ -133,6 +134,65 @@ def create_campaign(
                  entity_id=campaign.id, now=now, name=name, kind=kind, units=len(units))
     session.flush()
     return campaign.id
+
+
+def update_campaign(
+    session: Session, *, actor: Actor | None, campaign_id: int, name: str, description: str = "",
+    ends_on: date | None, backdate_days: int, now: datetime,
+) -> None:
+    """Rename a campaign, change its description, its end date or its back-dating window.
+
+    The start date and kind stay (activities and the action catalogue hang on them). The end
+    date cannot move into the past: to stop a campaign now, end it today
+    (``end_campaign``); activities already logged stay valid and keep their points.
+
+    Raises:
+        NotAllowed: not an emulation officer or admin.
+        NotFound: no such open campaign.
+        Invalid: empty name, an end before the start or before today, a bad window.
+    """
+    require(actor, Perm.MANAGE_GREEN)
+    campaign = _campaign(session, campaign_id)
+    name = name.strip()
+    rules.check_campaign(name=name, starts_on=campaign.starts_on, ends_on=ends_on, kind=campaign.kind,
+                         backdate_days=backdate_days)
+    if ends_on < today(now) and ends_on != campaign.ends_on:
+        raise Invalid("The end date cannot be in the past; to stop the campaign now, end it today.",
+                      {"ends_on": "In the past"})
+    old = {"name": campaign.name, "ends_on": campaign.ends_on.isoformat(), "backdate_days": campaign.backdate_days}
+    campaign.name, campaign.description = name[:200], description.strip()[:2000]
+    campaign.ends_on, campaign.backdate_days = ends_on, backdate_days
+    session.add(campaign)
+    audit.record(session, actor=actor, action="green.campaign.update", entity="green_campaign",
+                 entity_id=campaign.id, now=now, old=old,
+                 new={"name": campaign.name, "ends_on": ends_on.isoformat(), "backdate_days": backdate_days})
+    session.flush()
+
+
+def end_campaign(session: Session, *, actor: Actor | None, campaign_id: int, now: datetime) -> date:
+    """End a running campaign today: nothing can be logged for a later day; what was logged
+    stays, can still be verified, and keeps its points.
+
+    Returns:
+        The campaign's (new) last day.
+
+    Raises:
+        NotAllowed: not an emulation officer or admin.
+        NotFound: no such open campaign.
+        Conflict: it has already ended.
+    """
+    require(actor, Perm.MANAGE_GREEN)
+    campaign = _campaign(session, campaign_id)
+    day = today(now)
+    if campaign.ends_on <= day:
+        raise Conflict(f"This campaign already ends on {campaign.ends_on.strftime('%d/%m/%Y')}.")
+    old = campaign.ends_on
+    campaign.ends_on = max(day, campaign.starts_on)
+    session.add(campaign)
+    audit.record(session, actor=actor, action="green.campaign.end", entity="green_campaign",
+                 entity_id=campaign.id, now=now, old=old.isoformat(), new=campaign.ends_on.isoformat())
+    session.flush()
+    return campaign.ends_on
 
 
 def _check_targets(target_points: int, target_rate: int) -> None:
@@ -425,6 +485,82 @@ def create_roster(
                  entity_id=roster.id, now=now, branch=branch.code, dates=len(dates), duties=len(assignments))
     session.flush()
     return roster.id
+
+
+def _roster_for_officer(session: Session, actor: Actor | None, roster_id: int) -> Roster:
+    roster = session.get(Roster, int(roster_id))
+    if roster is None:
+        raise NotFound("This roster does not exist.")
+    require(actor, Perm.VERIFY_GREEN, branch_id=roster.branch_id)
+    return roster
+
+
+def cancel_roster(session: Session, *, actor: Actor | None, roster_id: int, now: datetime) -> int:
+    """Stop a roster: the duties after today are removed (today's and past ones stay).
+
+    Returns:
+        How many duties were removed.
+
+    Raises:
+        NotAllowed: not a union officer of the roster's branch (or an org-wide officer).
+        NotFound: no such roster.
+        Conflict: nothing left after today.
+    """
+    roster = _roster_for_officer(session, actor, roster_id)
+    day = today(now)
+    future = list(session.exec(select(RosterDuty).where(RosterDuty.roster_id == roster.id,
+                                                        RosterDuty.on_date > day)))
+    if not future:
+        raise Conflict("This roster has no duties left after today.")
+    for duty in future:
+        session.delete(duty)
+    roster.ends_on = min(roster.ends_on, day)
+    session.add(roster)
+    audit.record(session, actor=actor, action="green.roster.cancel", entity="green_roster",
+                 entity_id=roster.id, now=now, removed=len(future))
+    session.flush()
+    return len(future)
+
+
+def replace_on_duty(session: Session, *, actor: Actor | None, roster_id: int, on_date: date | None,
+                    person_out: int, person_in: int, now: datetime) -> None:
+    """Put another branch member on a duty date in someone's place (leave, illness); both hear of it.
+
+    Raises:
+        NotAllowed: not a union officer of the roster's branch (or an org-wide officer).
+        NotFound: no such roster.
+        Invalid: a past date, the person is not on that date, the replacement is not an active
+            member of the branch or is already on duty that day.
+    """
+    roster = _roster_for_officer(session, actor, roster_id)
+    if on_date is None or on_date < today(now):
+        raise Invalid("Choose a coming duty date.", {"on_date": "Required"})
+    duty = session.get(RosterDuty, (roster.id, on_date, int(person_out)))
+    if duty is None:
+        raise Invalid("This person is not on duty that day; reload the page.", {"person_out": "Not on duty"})
+    if int(person_in) == int(person_out):
+        raise Invalid("Choose someone else to take the duty.", {"person_in": "Same person"})
+    if int(person_in) not in set(branch_members(session, roster.branch_id)):
+        raise Invalid("The replacement must be an active member of the branch.", {"person_in": "Not a member"})
+    if session.get(RosterDuty, (roster.id, on_date, int(person_in))) is not None:
+        raise Invalid("The replacement is already on duty that day.", {"person_in": "Already on duty"})
+    session.delete(duty)
+    session.flush()
+    session.add(RosterDuty(roster_id=roster.id, on_date=on_date, person_id=int(person_in)))
+    names = dict(session.exec(select(Person.id, Person.full_name)
+                              .where(Person.id.in_([int(person_out), int(person_in)]))).all())
+    when = on_date.strftime("%d/%m/%Y")
+    notify.notify(session, person_id=int(person_in), category="green", kind="green.duty.assigned",
+                  subject_ref=f"roster:{roster.id}:{on_date.isoformat()}", period=f"in:{person_out}",
+                  title=f"You are on duty on {when}: {roster.title}",
+                  body=f"In place of {names.get(int(person_out), '')}.", link="/green", now=now)
+    notify.notify(session, person_id=int(person_out), category="green", kind="green.duty.released",
+                  subject_ref=f"roster:{roster.id}:{on_date.isoformat()}", period=f"by:{person_in}",
+                  title=f"You are no longer on duty on {when}: {roster.title}",
+                  body=f"{names.get(int(person_in), '')} takes your place.", link="/green", now=now)
+    audit.record(session, actor=actor, action="green.roster.replace", entity="green_roster",
+                 entity_id=roster.id, now=now, on=on_date.isoformat(), out=int(person_out), into=int(person_in))
+    session.flush()
 
 
 # --- office self-assessment ------------------------------------------------------------------

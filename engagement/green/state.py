@@ -79,6 +79,11 @@ class GreenState(AuthState):
     error: str = ""
     create_error: str = ""
     target_error: str = ""
+    edit_error: str = ""
+    edit_name: str = ""
+    edit_description: str = ""
+    edit_ends_on: str = ""
+    edit_backdate: str = "7"
     today: str = ""
     busy: bool = False
     _all_progress: list[UnitProgress] = []
@@ -106,6 +111,8 @@ class GreenState(AuthState):
             self._show_progress_page()
             return
         self.campaign_name = chosen.name
+        self.edit_name, self.edit_description = chosen.name, chosen.description
+        self.edit_ends_on, self.edit_backdate = chosen.ends_iso, str(chosen.backdate_days)
         self.campaign_text = (f"{chosen.starts_on} – {chosen.ends_on} · "
                               f"log within {chosen.backdate_days} day(s) of the activity. {chosen.description}")
         self.takes_part = chosen.takes_part
@@ -285,6 +292,39 @@ class GreenState(AuthState):
         return rx.toast.success("Campaign created with its default actions.")
 
 
+    async def _reload_campaigns(self) -> None:
+        self.campaigns = await self._read(queries.campaigns, now=clock.now())
+        await self._load_campaign()
+
+    @rx.event
+    async def update_campaign(self, form: dict):
+        """Rename the selected campaign, or change its description, end date or window (officers)."""
+        form = form if isinstance(form, dict) else {}
+        try:
+            await self._call(
+                service.update_campaign, campaign_id=self.campaign_id, name=as_text(form.get("name"), 200),
+                description=as_text(form.get("description"), 2000), ends_on=_date(form.get("ends_on"), "end date"),
+                backdate_days=_number(form.get("backdate_days"), default=7, what="back-dating window"))
+        except DomainError as exc:
+            self.edit_error = exc.message
+            return rx.toast.error(exc.message)
+        self.edit_error = ""
+        await self._reload_campaigns()
+        return rx.toast.success("Campaign saved.")
+
+    @rx.event
+    async def end_campaign(self):
+        """End the selected campaign today (officers)."""
+        try:
+            last = await self._call(service.end_campaign, campaign_id=self.campaign_id)
+        except DomainError as exc:
+            self.edit_error = exc.message
+            return rx.toast.error(exc.message)
+        self.edit_error = ""
+        await self._reload_campaigns()
+        return rx.toast.success(f"The campaign ends on {last.strftime('%d/%m/%Y')}; what was logged stays.")
+
+
 class VerifyState(AuthState):
     """The union officer's verification queue and spot checks."""
 
@@ -396,11 +436,26 @@ class RosterState(AuthState):
     branches: list[Option] = []
     branch_id: int = 0
     duties: list[DutyRow] = []
+    slots: list[Option] = []
+    members: list[Option] = []
+    rosters: list[Option] = []
     error: str = ""
+    change_error: str = ""
+    form_key: int = 0
 
     async def _duties(self) -> None:
-        self.duties = (await self._read(queries.upcoming_roster, branch_id=self.branch_id, now=clock.now())
-                       if self.branch_id else [])
+        if not self.branch_id:
+            self.duties, self.slots, self.members, self.rosters = [], [], [], []
+            return
+        now = clock.now()
+        self.duties = await self._read(queries.upcoming_roster, branch_id=self.branch_id, now=now)
+        self.slots = [Option(value=s.value, label=s.label)
+                      for s in await self._read(queries.duty_slots, branch_id=self.branch_id, now=now)]
+        self.members = [Option(value=str(m.id), label=m.name)
+                        for m in await self._read(queries.branch_member_options, branch_id=self.branch_id)]
+        self.rosters = [Option(value=str(r.id), label=f"{r.title} ({r.coming} coming duties)")
+                        for r in await self._read(queries.branch_rosters, branch_id=self.branch_id, now=now)]
+        self.form_key += 1
 
     @rx.event
     async def load(self):
@@ -449,6 +504,37 @@ class RosterState(AuthState):
             return rx.toast.error(exc.message)
         self.error = ""
         return rx.toast.success("Roster created; members are assigned in turn.")
+
+    @rx.event
+    async def replace(self, form: dict):
+        """Give one person's duty on a date to another member of the branch."""
+        form = form if isinstance(form, dict) else {}
+        try:
+            parts = as_text(form.get("slot"), 60).split("|")
+            if len(parts) != 3:
+                raise Invalid("Choose the duty to hand over.")
+            await self._call(
+                service.replace_on_duty, roster_id=as_int(parts[0], "roster"), on_date=_date(parts[1], "duty date"),
+                person_out=as_int(parts[2], "person"), person_in=as_int(form.get("person_in"), "replacement"))
+            await self._duties()
+        except DomainError as exc:
+            self.change_error = exc.message
+            return rx.toast.error(exc.message)
+        self.change_error = ""
+        return rx.toast.success("Duty handed over; both people are told.")
+
+    @rx.event
+    async def cancel(self, form: dict):
+        """Stop a roster after today."""
+        form = form if isinstance(form, dict) else {}
+        try:
+            removed = await self._call(service.cancel_roster, roster_id=as_int(form.get("roster_id"), "roster"))
+            await self._duties()
+        except DomainError as exc:
+            self.change_error = exc.message
+            return rx.toast.error(exc.message)
+        self.change_error = ""
+        return rx.toast.success(f"Roster stopped: {removed} coming duties removed.")
 
 
 class AssessState(AuthState):

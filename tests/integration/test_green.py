@@ -416,6 +416,82 @@ def test_roster_is_kept_by_the_branch_officer_only(session, now, world):
                               per_slot=9, starts_on=TODAY, ends_on=TODAY + timedelta(days=7), now=now)
 
 
+def test_a_sick_members_duty_goes_to_a_colleague_and_both_hear_of_it(session, now, world):
+    from engagement.notify.models import Notification
+
+    rid = service.create_roster(session, actor=world.officer, branch_id=world.branch, title="Tổng vệ sinh",
+                                weekday=4, per_slot=1, starts_on=TODAY, ends_on=TODAY + timedelta(days=13), now=now)
+    first = session.exec(select(RosterDuty).where(RosterDuty.roster_id == rid).order_by(RosterDuty.on_date)).first()
+    sick = first.person_id
+    stand_in = next(p for p in (world.member.person_id, world.colleague.person_id, world.officer.person_id)
+                    if p != sick)
+    with pytest.raises(NotAllowed):
+        service.replace_on_duty(session, actor=world.member, roster_id=rid, on_date=first.on_date,
+                                person_out=sick, person_in=stand_in, now=now)
+    with pytest.raises(Invalid, match="active member of the branch"):
+        service.replace_on_duty(session, actor=world.officer, roster_id=rid, on_date=first.on_date,
+                                person_out=sick, person_in=world.outsider.person_id, now=now)
+    with pytest.raises(Invalid, match="not on duty that day"):
+        service.replace_on_duty(session, actor=world.officer, roster_id=rid, on_date=first.on_date,
+                                person_out=stand_in, person_in=sick, now=now)
+    with pytest.raises(Invalid, match="coming duty date"):
+        service.replace_on_duty(session, actor=world.officer, roster_id=rid, on_date=TODAY - timedelta(days=4),
+                                person_out=sick, person_in=stand_in, now=now)
+    service.replace_on_duty(session, actor=world.officer, roster_id=rid, on_date=first.on_date,
+                            person_out=sick, person_in=stand_in, now=now)
+    on_that_day = [d.person_id for d in session.exec(select(RosterDuty).where(
+        RosterDuty.roster_id == rid, RosterDuty.on_date == first.on_date))]
+    assert on_that_day == [stand_in]
+    assert [pid for pid, _t, _d in queries.duties_due(session, on_date=first.on_date)] == [stand_in]
+    heard = {n.recipient_id: n.title for n in session.exec(select(Notification))}
+    assert heard[stand_in].startswith("You are on duty on 06/03/2026")
+    assert heard[sick].startswith("You are no longer on duty on 06/03/2026")
+    with pytest.raises(Invalid, match="not on duty that day"):   # twice: the sick one is off already
+        service.replace_on_duty(session, actor=world.officer, roster_id=rid, on_date=first.on_date,
+                                person_out=sick, person_in=stand_in, now=now)
+
+
+def test_a_cancelled_roster_keeps_past_duties_and_drops_the_coming_ones(session, now, world):
+    rid = service.create_roster(session, actor=world.officer, branch_id=world.branch, title="Tưới cây",
+                                weekday=0, per_slot=1, starts_on=TODAY, ends_on=TODAY + timedelta(days=27), now=now)
+    assert service.cancel_roster(session, actor=world.officer, roster_id=rid, now=now) == 3  # Mondays 9, 16, 23
+    left = [d.on_date for d in session.exec(select(RosterDuty).where(RosterDuty.roster_id == rid))]
+    assert left == [TODAY]                                            # today's duty stands
+    with pytest.raises(Conflict, match="no duties left"):
+        service.cancel_roster(session, actor=world.officer, roster_id=rid, now=now)
+    with pytest.raises(NotFound):
+        service.cancel_roster(session, actor=world.officer, roster_id=9999, now=now)
+
+
+def test_officer_edits_and_ends_a_campaign_without_touching_what_was_logged(session, now, world):
+    from engagement.green.models import Campaign
+
+    with pytest.raises(NotAllowed):
+        service.update_campaign(session, actor=world.officer, campaign_id=world.campaign, name="X",
+                                ends_on=date(2026, 7, 31), backdate_days=7, now=now)
+    with pytest.raises(Invalid, match="cannot be in the past"):
+        service.update_campaign(session, actor=world.admin, campaign_id=world.campaign, name="Công sở xanh",
+                                ends_on=TODAY - timedelta(days=1), backdate_days=7, now=now)
+    with pytest.raises(Invalid, match="name"):
+        service.update_campaign(session, actor=world.admin, campaign_id=world.campaign, name="  ",
+                                ends_on=date(2026, 7, 31), backdate_days=7, now=now)
+    service.update_campaign(session, actor=world.admin, campaign_id=world.campaign, name="Công sở xanh – mở rộng",
+                            description="Thêm tháng 7", ends_on=date(2026, 7, 31), backdate_days=3, now=now)
+    c = session.get(Campaign, world.campaign)
+    assert (c.name, c.ends_on, c.backdate_days) == ("Công sở xanh – mở rộng", date(2026, 7, 31), 3)
+    action = _action(session, world.campaign, "Waste sorting")
+    logged = service.log_activity(session, actor=world.member, campaign_id=world.campaign, action_id=action.id,
+                                  occurred_on=TODAY, now=now)
+    assert service.end_campaign(session, actor=world.admin, campaign_id=world.campaign, now=now) == TODAY
+    with pytest.raises(Conflict, match="already ends"):
+        service.end_campaign(session, actor=world.admin, campaign_id=world.campaign, now=now)
+    # what was logged can still be verified; nothing later can be logged
+    service.approve_activity(session, actor=world.officer, activity_id=logged, now=now)
+    with pytest.raises(Invalid):
+        service.log_activity(session, actor=world.member, campaign_id=world.campaign, action_id=action.id,
+                             occurred_on=TODAY + timedelta(days=1), now=now + timedelta(days=1))
+
+
 # --- self-assessment -------------------------------------------------------------------------
 
 ANSWERS = {"plants": 2, "desks": 2, "signage": 1, "waste": 2, "energy": 1, "paper": 2}
