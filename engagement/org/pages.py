@@ -460,7 +460,7 @@ def profile_page() -> rx.Component:
                 rx.link(rx.button("Change password", variant="soft"), href=routes.CHANGE_PASSWORD),
                 rx.link(rx.button("Notification settings", variant="soft"),
                         href=routes.NOTIFICATIONS + "#preferences"),
-                gap="3", wrap="wrap",
+                spacing="3", wrap="wrap",
             ),
             max_width="720px",
         ),

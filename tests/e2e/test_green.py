@@ -80,3 +80,35 @@ def test_member_logs_with_photo_officer_approves_and_progress_moves(page: Page, 
     # Someone of another unit cannot fetch the photo, even knowing its address.
     _log_in(page, app_url, "staff2")
     assert page.request.get(app_url + src).status == 404
+
+
+def test_union_officer_hands_a_duty_over_and_the_roster_shows_it(page: Page, app_url: str) -> None:
+    _log_in(page, app_url, "union.snv")
+    page.goto(f"{app_url}/green/rosters")
+    duty = page.locator("select[name=slot]")
+    expect(duty.locator("option").nth(1)).to_be_attached(timeout=15_000)
+    first = duty.locator("option").nth(1)
+    label = first.inner_text()                      # "dd/mm/yyyy · title · person"
+    day, _title, leaving = (part.strip() for part in label.split("·"))
+    duty.select_option(index=1)
+    who = page.locator("select[name=person_in]")
+    # choosing the same person is refused with a message, nothing changes
+    who.select_option(label=leaving)
+    page.get_by_role("button", name="Hand over").click()
+    expect(page.get_by_text("Choose someone else to take the duty.").first).to_be_visible()
+    # someone already on duty that day is refused too; then a free member takes it
+    on_that_day = [t.split("·")[-1].strip() for t in duty.locator("option").all_inner_texts()[1:]
+                   if t.startswith(day)]
+    busy = next(n for n in on_that_day if n != leaving)
+    duty.select_option(index=1)
+    who.select_option(label=busy)
+    page.get_by_role("button", name="Hand over").click()
+    expect(page.get_by_text("The replacement is already on duty that day.").first).to_be_visible()
+    taker = next(t for t in who.locator("option").all_inner_texts()[1:] if t not in on_that_day)
+    duty.select_option(index=1)
+    who.select_option(label=taker)
+    page.get_by_role("button", name="Hand over").click()
+    expect(page.get_by_text("Duty handed over; both people are told.").first).to_be_visible()
+    expect(duty.locator("option", has_text=f"{day} · ").filter(has_text=taker)).to_have_count(1)
+    expect(duty.locator("option", has_text=f"{day} · ").filter(has_text=leaving)).to_have_count(0)
+    page.screenshot(path="/tmp/shots/roster.png", full_page=True)
