@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 
 from engagement.core import clock
 from engagement.core.db import get_engine, unit_of_work
-from engagement.notify import digests, reminders, rules, service
+from engagement.notify import digests, nudges, reminders, rules, service
 from engagement.notify.mail import sender_from_settings
 from engagement.settings import get_settings
 
@@ -73,6 +73,24 @@ def _approval_digests(*, engine: Engine, now: datetime, holder: str) -> int:
                                          window=window_from_settings())
 
 
+def _nudge_allowances(*, engine: Engine, now: datetime, holder: str) -> int:
+    settings = get_settings()
+    return nudges.nudge_allowances(engine, now=now, tz=settings.tz, days=settings.allowance_nudge_days,
+                                   window=window_from_settings())
+
+
+def _nudge_idle_green(*, engine: Engine, now: datetime, holder: str) -> int:
+    settings = get_settings()
+    return nudges.nudge_idle_green(engine, now=now, tz=settings.tz, idle_days=settings.green_idle_days,
+                                   closing_days=settings.green_closing_days, window=window_from_settings())
+
+
+def _nudge_closing_green(*, engine: Engine, now: datetime, holder: str) -> int:
+    settings = get_settings()
+    return nudges.nudge_closing_green(engine, now=now, tz=settings.tz, days_before=settings.green_closing_days,
+                                      window=window_from_settings())
+
+
 @dataclass(frozen=True)
 class Job:
     """A scheduled job: explicit id, a cron schedule in the org's time zone, a function."""
@@ -104,6 +122,18 @@ JOBS: dict[str, Job] = {
         id="approval-digests", label="Daily digest of approval queues",
         schedule="Hourly at :30; once a working day per approver, only when something waits",
         cron={"minute": "30"}, func=_approval_digests),
+    "allowance-nudges": Job(
+        id="allowance-nudges", label="Unused recognition allowance",
+        schedule="Hourly at :40, in the last working days of the month (once a month per person)",
+        cron={"minute": "40"}, func=_nudge_allowances),
+    "green-idle-nudges": Job(
+        id="green-idle-nudges", label="Green campaigns: no activity for a while",
+        schedule="Hourly at :50, working days; at most once per idle period per campaign",
+        cron={"minute": "50"}, func=_nudge_idle_green),
+    "green-closing-nudges": Job(
+        id="green-closing-nudges", label="Green campaigns closing soon",
+        schedule="Hourly at :55, a few working days before a campaign closes (once per campaign)",
+        cron={"minute": "55"}, func=_nudge_closing_green),
 }
 
 
