@@ -203,3 +203,23 @@ def test_the_closing_day_is_the_last_working_day_at_or_before_the_target(ends_on
     target = ends_on - timedelta(days=before)
     assert day <= target and window.is_working_day(day)
     assert not any(window.is_working_day(day + timedelta(days=n)) for n in range(1, (target - day).days + 1))
+
+
+def test_nudge_settings_default_turn_off_and_name_a_bad_value(monkeypatch):
+    from engagement.settings import load_settings
+
+    for name in ("ENGAGEMENT_ALLOWANCE_NUDGE_DAYS", "ENGAGEMENT_GREEN_IDLE_DAYS", "ENGAGEMENT_GREEN_CLOSING_DAYS"):
+        monkeypatch.delenv(name, raising=False)
+    s = load_settings()
+    assert (s.allowance_nudge_days, s.green_idle_days, s.green_closing_days) == (3, 14, 3)
+    monkeypatch.setenv("ENGAGEMENT_GREEN_IDLE_DAYS", "off")
+    monkeypatch.setenv("ENGAGEMENT_GREEN_CLOSING_DAYS", "0")
+    s = load_settings()
+    assert (s.green_idle_days, s.green_closing_days) == (None, 0)
+    for name, bad in (("ENGAGEMENT_GREEN_IDLE_DAYS", "two weeks"), ("ENGAGEMENT_GREEN_IDLE_DAYS", "0"),
+                      ("ENGAGEMENT_ALLOWANCE_NUDGE_DAYS", "-1"), ("ENGAGEMENT_GREEN_CLOSING_DAYS", "99"),
+                      ("ENGAGEMENT_ALLOWANCE_NUDGE_DAYS", "３")):
+        monkeypatch.setenv(name, bad)
+        with pytest.raises(ValueError, match=f"Setting {name} must be .* got '{bad}'"):
+            load_settings()
+        monkeypatch.delenv(name)
