@@ -31,7 +31,7 @@ from engagement.recognition import queries as recognition_queries
 from engagement.recognition import rules as recognition_rules
 
 #: People handled per transaction.
-BATCH = 250
+BATCH = 200
 
 ALLOWANCE_KIND = "recognition.allowance"
 IDLE_KIND = "green.idle"
