@@ -29,6 +29,17 @@ def _int(name: str, default: int) -> int:
         raise ValueError(msg) from exc
 
 
+def _days(name: str, default: int, *, low: int, high: int) -> int | None:
+    """A number of days from a setting, or None for ``off`` (the feature turned off)."""
+    raw = _env(name, str(default))
+    if raw.lower() == "off":
+        return None
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+        msg = f"Setting {name} must be a whole number of days from {low} to {high}, or off; got {raw!r}"
+        raise ValueError(msg)
+    return int(raw)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Typed application settings."""
@@ -55,6 +66,10 @@ class Settings:
     scheduler_embedded: bool = True
     public_url: str = ""
     commitment_reminders: str = "every=3,before=3,overdue=3"
+    # Nudges (issue 7); None = off.
+    allowance_nudge_days: int | None = 3
+    green_idle_days: int | None = 14
+    green_closing_days: int | None = 3
 
     @property
     def tz(self) -> ZoneInfo:
@@ -99,6 +114,9 @@ def load_settings() -> Settings:
         # signature PDFs, lobby screens): the setting, else the first allowed origin.
         public_url=_env("ENGAGEMENT_PUBLIC_URL", origins[0] if origins else f"http://localhost:{port}").rstrip("/"),
         commitment_reminders=_env("ENGAGEMENT_COMMITMENT_REMINDERS", "every=3,before=3,overdue=3"),
+        allowance_nudge_days=_days("ENGAGEMENT_ALLOWANCE_NUDGE_DAYS", 3, low=1, high=20),
+        green_idle_days=_days("ENGAGEMENT_GREEN_IDLE_DAYS", 14, low=1, high=365),
+        green_closing_days=_days("ENGAGEMENT_GREEN_CLOSING_DAYS", 3, low=0, high=60),
     )
 
 

@@ -43,7 +43,7 @@ from engagement.green.models import (
     RosterDuty,
     SelfAssessment,
 )
-from engagement.green.service import APPROVED, PENDING, PHOTO_PURPOSE, branch_members, takes_part, today
+from engagement.green.service import APPROVED, PENDING, PHOTO_PURPOSE, REJECTED, branch_members, takes_part, today
 from engagement.org.models import Branch, Person, Unit
 from engagement.settings import get_settings
 
@@ -332,6 +332,55 @@ def duties_due(session: Session, *, on_date: date) -> list[tuple[int, str, date]
         .join(Person, Person.id == RosterDuty.person_id)
         .where(RosterDuty.on_date == on_date, Person.is_active.is_(True))
         .order_by(RosterDuty.person_id))]
+
+
+# --- for the scheduler's nudges (notifications issue): the system's authority, ids only ------
+
+
+def running_campaigns(session: Session, *, on_date: date) -> list[tuple[int, str, date, date]]:
+    """(id, name, first day, last day) of every active campaign running on ``on_date``."""
+    return [tuple(r) for r in session.exec(
+        select(Campaign.id, Campaign.name, Campaign.starts_on, Campaign.ends_on)
+        .where(Campaign.is_active.is_(True), Campaign.starts_on <= on_date, Campaign.ends_on >= on_date)
+        .order_by(Campaign.id))]
+
+
+def campaign_members(session: Session, *, campaign_ids: list[int]) -> list[tuple[int, int]]:
+    """(campaign id, person id) of every active person in a participating unit or below it.
+
+    One query for all the campaigns: each participating unit's subtree by path prefix (the
+    indexed path), its people through the (is_active, unit_id) index; a person under two
+    participating units of one campaign appears once.
+    """
+    if not campaign_ids:
+        return []
+    cu_unit = aliased(Unit)
+    sub = aliased(Unit)
+    return [tuple(r) for r in session.exec(
+        select(CampaignUnit.campaign_id, Person.id).distinct()
+        .join(cu_unit, cu_unit.id == CampaignUnit.unit_id)
+        .join(sub, sub.path.startswith(cu_unit.path))
+        .join(Person, Person.unit_id == sub.id)
+        .where(CampaignUnit.campaign_id.in_(campaign_ids), Person.is_active.is_(True))
+        .order_by(CampaignUnit.campaign_id, Person.id))]
+
+
+def last_activities(session: Session, *, campaign_ids: list[int]) -> dict[tuple[int, int], tuple[date, datetime]]:
+    """(campaign id, person id) -> (latest day of an activity, latest time one was logged).
+
+    Every activity a person logged or was credited in (the logger is a participant too),
+    pending or approved: a rejected one does not count as taking part. One GROUP BY through
+    the (campaign_id, status) index.
+    """
+    if not campaign_ids:
+        return {}
+    rows = session.exec(
+        select(Activity.campaign_id, ActivityParticipant.person_id, func.max(Activity.occurred_on),
+               func.max(Activity.created_at))
+        .join(ActivityParticipant, ActivityParticipant.activity_id == Activity.id)
+        .where(Activity.campaign_id.in_(campaign_ids), Activity.status != REJECTED)
+        .group_by(Activity.campaign_id, ActivityParticipant.person_id)).all()
+    return {(cid, pid): (on, at) for cid, pid, on, at in rows}
 
 
 def roster_branches(session: Session, *, actor: Actor | None) -> list[BranchOption]:

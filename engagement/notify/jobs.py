@@ -26,7 +26,7 @@ from sqlalchemy.engine import Engine
 
 from engagement.core import clock
 from engagement.core.db import get_engine, unit_of_work
-from engagement.notify import digests, reminders, rules, service
+from engagement.notify import digests, nudges, reminders, rules, service
 from engagement.notify.mail import sender_from_settings
 from engagement.settings import get_settings
 
@@ -81,6 +81,24 @@ def _monthly_digests(*, engine: Engine, now: datetime, holder: str) -> int:
     return digests.send_monthly_digests(engine, now=now, tz=get_settings().tz, window=window_from_settings())
 
 
+def _nudge_allowances(*, engine: Engine, now: datetime, holder: str) -> int:
+    settings = get_settings()
+    return nudges.nudge_allowances(engine, now=now, tz=settings.tz, days=settings.allowance_nudge_days,
+                                   window=window_from_settings())
+
+
+def _nudge_idle_green(*, engine: Engine, now: datetime, holder: str) -> int:
+    settings = get_settings()
+    return nudges.nudge_idle_green(engine, now=now, tz=settings.tz, idle_days=settings.green_idle_days,
+                                   closing_days=settings.green_closing_days, window=window_from_settings())
+
+
+def _nudge_closing_green(*, engine: Engine, now: datetime, holder: str) -> int:
+    settings = get_settings()
+    return nudges.nudge_closing_green(engine, now=now, tz=settings.tz, days_before=settings.green_closing_days,
+                                      window=window_from_settings())
+
+
 @dataclass(frozen=True)
 class Job:
     """A scheduled job: explicit id, a cron schedule in the org's time zone, a function."""
@@ -114,12 +132,24 @@ JOBS: dict[str, Job] = {
         cron={"minute": "30"}, func=_approval_digests),
     "weekly-digests": Job(
         id="weekly-digests", label="Weekly digest for staff (recognition received, my points)",
-        schedule="Hourly at :40; last week's, on the first working day of the week, only when it held something",
-        cron={"minute": "40"}, func=_weekly_digests),
+        schedule="Hourly at :35; last week's, on the first working day of the week, only when it held something",
+        cron={"minute": "35"}, func=_weekly_digests),
     "monthly-digests": Job(
         id="monthly-digests", label="Monthly review for unit heads (completion, activity, ranking)",
-        schedule="Hourly at :50; last month's, on the first working day of the month (until the 10th)",
-        cron={"minute": "50"}, func=_monthly_digests),
+        schedule="Hourly at :45; last month's, on the first working day of the month (until the 10th)",
+        cron={"minute": "45"}, func=_monthly_digests),
+    "allowance-nudges": Job(
+        id="allowance-nudges", label="Unused recognition allowance",
+        schedule="Hourly at :40, in the last working days of the month (once a month per person)",
+        cron={"minute": "40"}, func=_nudge_allowances),
+    "green-idle-nudges": Job(
+        id="green-idle-nudges", label="Green campaigns: no activity for a while",
+        schedule="Hourly at :50, working days; at most once per idle period per campaign",
+        cron={"minute": "50"}, func=_nudge_idle_green),
+    "green-closing-nudges": Job(
+        id="green-closing-nudges", label="Green campaigns closing soon",
+        schedule="Hourly at :55, a few working days before a campaign closes (once per campaign)",
+        cron={"minute": "55"}, func=_nudge_closing_green),
 }
 
 

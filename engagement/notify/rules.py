@@ -368,3 +368,108 @@ def unit_digest(facts: UnitMonth, span: Span) -> tuple[str, str]:
         lines.append(f"• {c.name}: {c.done} of {c.total} signed or exempted ({percent}%)"
                      + (f", {left} not yet" if left else ""))
     return f"{facts.unit}: your month in review ({span.label})", "\n".join(lines)
+
+
+# --- nudges: unused recognition allowance, idle green members, campaigns closing soon ---------
+
+#: How far to look for a working day before giving up (a year of holidays is a bad setting).
+_MAX_SEARCH_DAYS = 366
+
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
+
+
+def month_label(year: int, month: int) -> str:
+    """``November 2026`` (not ``strftime('%B')``, which follows the server's locale)."""
+    return f"{MONTH_NAMES[month - 1]} {year}"
+
+
+def last_working_days(year: int, month: int, count: int, window: SendingWindow) -> tuple[date, ...]:
+    """The last ``count`` working days of a month, in order (fewer if the month has fewer)."""
+    first = date(year, month, 1)
+    day = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    found: list[date] = []
+    while day >= first and len(found) < count:
+        if window.is_working_day(day):
+            found.append(day)
+        day -= timedelta(days=1)
+    return tuple(reversed(found))
+
+
+def allowance_nudge_due(today: date, *, days: int, window: SendingWindow) -> bool:
+    """Whether the unused-allowance nudge may go out today.
+
+    Only on a working day among the last ``days`` working days of today's month: from the
+    first of them on (so a missed first day is caught up on the next), and never in the next
+    month, whose allowance is a new one.
+    """
+    if days <= 0 or not window.is_working_day(today):
+        return False
+    last = last_working_days(today.year, today.month, days, window)
+    return bool(last) and today >= last[0]
+
+
+def next_working_day(day: date, window: SendingWindow) -> date:
+    """``day`` itself when it is a working day, else the first working day after it."""
+    for n in range(_MAX_SEARCH_DAYS):
+        candidate = day + timedelta(days=n)
+        if window.is_working_day(candidate):
+            return candidate
+    return day
+
+
+def previous_working_day(day: date, window: SendingWindow) -> date:
+    """``day`` itself when it is a working day, else the last working day before it."""
+    for n in range(_MAX_SEARCH_DAYS):
+        candidate = day - timedelta(days=n)
+        if window.is_working_day(candidate):
+            return candidate
+    return day
+
+
+def idle_nudge(*, today: date, last_active: date, every_days: int, window: SendingWindow) -> int | None:
+    """Which idle nudge (1, 2, 3...) a campaign member quiet since ``last_active`` is owed today.
+
+    ``last_active`` is the day of their last activity in the campaign, or the campaign's
+    first day when they have none. The first nudge falls due on the first working day after
+    more than ``every_days`` quiet days (``last_active + every_days + 1`` or later); each
+    next one ``every_days`` days after the previous due day, moved to a working day. So two
+    nudges about one campaign are never fewer than ``every_days`` days apart, a nudge due on
+    a weekend goes out on the next working day, and logging an activity (a new
+    ``last_active``) starts the count again. The job keys a nudge by (``last_active``, number),
+    so each is sent at most once.
+
+    Returns:
+        The number of the nudge whose period today falls in, or None (not idle long enough,
+        or ``every_days`` is 0: nudges turned off).
+    """
+    if every_days <= 0:
+        return None
+    due = next_working_day(last_active + timedelta(days=every_days + 1), window)
+    if today < due:
+        return None
+    number = 1
+    while True:
+        following = next_working_day(due + timedelta(days=every_days), window)
+        if following > today or following <= due:
+            return number
+        due, number = following, number + 1
+
+
+def closing_day(ends_on: date, *, days_before: int, window: SendingWindow) -> date:
+    """The day a campaign's "closing soon" message is due: ``days_before`` days before its
+    last day, or the working day before that when it is a weekend or holiday."""
+    return previous_working_day(ends_on - timedelta(days=max(0, days_before)), window)
+
+
+def closing_due(today: date, *, starts_on: date, ends_on: date, days_before: int,
+                window: SendingWindow) -> bool:
+    """Whether a campaign's "closing soon" message may go out today.
+
+    From its closing day (``closing_day``) on, caught up on a later working day if missed,
+    never after the campaign's last day and never before it has started.
+    """
+    if not window.is_working_day(today) or not starts_on <= today <= ends_on:
+        return False
+    return today >= closing_day(ends_on, days_before=days_before, window=window)
+

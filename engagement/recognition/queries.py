@@ -16,10 +16,11 @@ from sqlmodel import Session, func, or_, select
 from engagement.core.access import Actor, Perm, Role, can, reach, require
 from engagement.core.clock import local
 from engagement.core.errors import NotFound
-from engagement.org.models import Person, Unit
+from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.org.rules import fold
 from engagement.recognition import rules
 from engagement.recognition.dto import (
+    Allowance,
     CommentRow,
     FeedItem,
     FeedPage,
@@ -35,6 +36,7 @@ from engagement.recognition.dto import (
 )
 from engagement.recognition.models import (
     CitizenThanks,
+    GivingMonth,
     Recognition,
     RecognitionComment,
     RecognitionReaction,
@@ -424,3 +426,35 @@ def received_by_unit(session: Session, *, start: datetime, end: datetime) -> lis
         .join(Recognition, Recognition.id == RecognitionRecipient.recognition_id)
         .where(Recognition.created_at >= start, Recognition.created_at < end, Recognition.revoked_at.is_(None))
         .group_by(RecognitionRecipient.unit_path)).all()]
+
+
+def unspent_allowances(session: Session, *, month: str) -> list[tuple[int, Allowance]]:
+    """(person id, allowance) of everyone who can give and has some of ``month``'s allowance left.
+
+    For the scheduler's nudges (notifications issue): runs with the system's authority, so it
+    takes no actor. Two set-based queries whatever the head count (accounts with their month
+    row, by primary key; then every active grant), the allowance worked out as a login
+    would: ``rules.allowance_for`` of staff plus the account's granted roles.
+    """
+    active = (Account.is_active.is_(True), Person.is_active.is_(True))
+    rows = session.exec(
+        select(Account.id, Account.person_id, func.coalesce(GivingMonth.spent, 0))
+        .join(Person, Person.id == Account.person_id)
+        .join(GivingMonth, sa.and_(GivingMonth.person_id == Account.person_id, GivingMonth.month == month),
+              isouter=True)
+        .where(*active).order_by(Account.person_id)).all()
+    roles: dict[int, set[Role]] = {}
+    known = {r.value for r in Role}
+    for account_id, role in session.exec(
+            select(RoleGrant.account_id, RoleGrant.role).join(Account, Account.id == RoleGrant.account_id)
+            .join(Person, Person.id == Account.person_id)
+            .where(RoleGrant.revoked_at.is_(None), *active)):
+        if role in known:
+            roles.setdefault(account_id, set()).add(Role(role))
+    out = []
+    for account_id, person_id, spent in rows:
+        allowance = Allowance(month=month, total=rules.allowance_for({Role.STAFF, *roles.get(account_id, ())}),
+                              spent=int(spent))
+        if allowance.left > 0:
+            out.append((person_id, allowance))
+    return out

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engagement.notify import rules
 
@@ -129,3 +132,158 @@ def test_unit_digest_reports_rank_movement_and_campaign_completion():
     same = rules.unit_digest(rules.UnitMonth(unit="U", members=1, points=0, rank=1, peers=1, previous_rank=1,
                                              recognitions=0, green_activities=0, campaigns=()), span)[1]
     assert "(up" not in same and "(down" not in same and "1 member)" in same
+
+
+# --- nudges -----------------------------------------------------------------------------------
+
+# November 2026: Mon 23 .. Fri 27, Mon 30; Friday 27 is a holiday here.
+NOV = rules.SendingWindow(holidays=frozenset({date(2026, 11, 27)}))
+
+
+def test_the_last_working_days_of_a_month_skip_weekends_and_holidays():
+    assert rules.last_working_days(2026, 11, 3, NOV) == (date(2026, 11, 25), date(2026, 11, 26),
+                                                         date(2026, 11, 30))
+    assert rules.last_working_days(2026, 12, 1, rules.SendingWindow()) == (date(2026, 12, 31),)
+    # A month of holidays has fewer working days than asked for.
+    all_off = rules.SendingWindow(holidays=frozenset(date(2026, 2, d) for d in range(1, 27)))
+    assert rules.last_working_days(2026, 2, 5, all_off) == (date(2026, 2, 27),)
+
+
+@pytest.mark.parametrize(("day", "due"), [
+    (24, False),  # Tuesday: before the last three working days
+    (25, True), (26, True),
+    (27, False),  # holiday
+    (28, False), (29, False),  # weekend
+    (30, True),
+])
+def test_the_allowance_nudge_is_due_on_the_last_k_working_days_only(day, due):
+    assert rules.allowance_nudge_due(date(2026, 11, day), days=3, window=NOV) is due
+
+
+def test_the_allowance_nudge_never_runs_into_the_next_month():
+    assert not rules.allowance_nudge_due(date(2026, 12, 1), days=3, window=NOV)
+    assert not rules.allowance_nudge_due(date(2026, 11, 30), days=0, window=NOV)
+
+
+def test_month_label_is_english_whatever_the_locale():
+    assert rules.month_label(2026, 11) == "November 2026"
+    assert rules.month_label(2027, 1) == "January 2027"
+
+
+def test_idle_nudges_come_every_n_days_after_more_than_n_quiet_days():
+    window = rules.SendingWindow()
+    last = date(2026, 3, 2)  # Monday
+    owed = {d: rules.idle_nudge(today=last + timedelta(days=d), last_active=last, every_days=14,
+                                window=window) for d in range(0, 45)}
+    assert {d for d, n in owed.items() if n is None} == set(range(0, 15))
+    assert owed[15] == 1 and owed[28] == 1   # Tue 17 March starts the first period
+    assert owed[29] == 2 and owed[42] == 2   # 14 days later, Tue 31 March
+    assert owed[43] == 3
+    assert rules.idle_nudge(today=date(2026, 6, 1), last_active=last, every_days=0, window=window) is None
+
+
+def test_an_idle_nudge_due_at_a_weekend_waits_for_the_working_day_and_the_next_keeps_its_distance():
+    # Last activity Tue 3 March; 14 quiet days end Tue 17; due on Wed 18 (a holiday here)
+    # so Thursday 19; the next one 14 days after that: Thu 2 April.
+    window = rules.SendingWindow(holidays=frozenset({date(2026, 3, 18)}))
+    last = date(2026, 3, 3)
+    assert rules.idle_nudge(today=date(2026, 3, 18), last_active=last, every_days=14, window=window) is None
+    assert rules.idle_nudge(today=date(2026, 3, 19), last_active=last, every_days=14, window=window) == 1
+    assert rules.idle_nudge(today=date(2026, 4, 1), last_active=last, every_days=14, window=window) == 1
+    assert rules.idle_nudge(today=date(2026, 4, 2), last_active=last, every_days=14, window=window) == 2
+
+
+def test_the_closing_day_moves_back_to_a_working_day():
+    # Campaign ends Wed 1 April 2026; 3 days before is Sun 29 March -> Fri 27 March.
+    assert rules.closing_day(date(2026, 4, 1), days_before=3, window=WINDOW) == date(2026, 3, 27)
+    assert rules.closing_day(date(2026, 3, 13), days_before=2, window=WINDOW) == date(2026, 3, 10)  # 11th off
+    assert rules.closing_day(date(2026, 3, 13), days_before=0, window=WINDOW) == date(2026, 3, 13)
+
+
+@pytest.mark.parametrize(("day", "due"), [
+    (26, False), (27, True),
+    (28, False), (29, False),  # weekend: nothing goes out
+    (30, True), (31, True),    # caught up if missed
+])
+def test_the_closing_message_is_due_from_its_day_to_the_campaign_end(day, due):
+    assert rules.closing_due(date(2026, 3, day), starts_on=date(2026, 3, 1), ends_on=date(2026, 4, 1),
+                             days_before=3, window=WINDOW) is due
+
+
+def test_the_closing_message_is_never_sent_after_the_end_or_before_the_start():
+    assert not rules.closing_due(date(2026, 4, 2), starts_on=date(2026, 3, 1), ends_on=date(2026, 4, 1),
+                                 days_before=3, window=WINDOW)
+    # A two-day campaign: its closing day falls before it starts; it is sent on its first day.
+    assert not rules.closing_due(date(2026, 3, 5), starts_on=date(2026, 3, 9), ends_on=date(2026, 3, 10),
+                                 days_before=3, window=WINDOW)
+    assert rules.closing_due(date(2026, 3, 9), starts_on=date(2026, 3, 9), ends_on=date(2026, 3, 10),
+                             days_before=3, window=WINDOW)
+
+
+_days = st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 12, 31))
+_windows = st.builds(rules.SendingWindow,
+                     holidays=st.frozensets(st.dates(min_value=date(2025, 1, 1), max_value=date(2028, 3, 31)),
+                                            max_size=40))
+
+
+@settings(max_examples=300, deadline=None)
+@given(last=_days, every=st.integers(min_value=1, max_value=30), window=_windows,
+       span=st.integers(min_value=0, max_value=120))
+def test_idle_nudges_are_working_days_at_least_n_days_apart(last, every, window, span):
+    """Walking day by day, the days a new nudge number starts are working days, the first
+    more than ``every`` days after the last activity, each next at least ``every`` days later;
+    the number never goes down."""
+    starts, previous = [], None
+    for n in range(span + every + 2):
+        today = last + timedelta(days=n)
+        number = rules.idle_nudge(today=today, last_active=last, every_days=every, window=window)
+        if number is None:
+            assert previous is None
+            continue
+        assert previous is None or number >= previous
+        if number != previous:
+            assert number == (previous or 0) + 1
+            starts.append(today)
+        previous = number
+    for day in starts:
+        assert window.is_working_day(day)
+    if starts:
+        assert (starts[0] - last).days > every
+    assert all((b - a).days >= every for a, b in pairwise(starts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(today=_days, k=st.integers(min_value=1, max_value=10), window=_windows)
+def test_the_allowance_window_is_exactly_the_last_k_working_days(today, k, window):
+    last = rules.last_working_days(today.year, today.month, k, window)
+    assert len(last) <= k and all(d.month == today.month and window.is_working_day(d) for d in last)
+    assert rules.allowance_nudge_due(today, days=k, window=window) is (today in last)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ends_on=_days, before=st.integers(min_value=0, max_value=30), window=_windows)
+def test_the_closing_day_is_the_last_working_day_at_or_before_the_target(ends_on, before, window):
+    day = rules.closing_day(ends_on, days_before=before, window=window)
+    target = ends_on - timedelta(days=before)
+    assert day <= target and window.is_working_day(day)
+    assert not any(window.is_working_day(day + timedelta(days=n)) for n in range(1, (target - day).days + 1))
+
+
+def test_nudge_settings_default_turn_off_and_name_a_bad_value(monkeypatch):
+    from engagement.settings import load_settings
+
+    for name in ("ENGAGEMENT_ALLOWANCE_NUDGE_DAYS", "ENGAGEMENT_GREEN_IDLE_DAYS", "ENGAGEMENT_GREEN_CLOSING_DAYS"):
+        monkeypatch.delenv(name, raising=False)
+    s = load_settings()
+    assert (s.allowance_nudge_days, s.green_idle_days, s.green_closing_days) == (3, 14, 3)
+    monkeypatch.setenv("ENGAGEMENT_GREEN_IDLE_DAYS", "off")
+    monkeypatch.setenv("ENGAGEMENT_GREEN_CLOSING_DAYS", "0")
+    s = load_settings()
+    assert (s.green_idle_days, s.green_closing_days) == (None, 0)
+    for name, bad in (("ENGAGEMENT_GREEN_IDLE_DAYS", "two weeks"), ("ENGAGEMENT_GREEN_IDLE_DAYS", "0"),
+                      ("ENGAGEMENT_ALLOWANCE_NUDGE_DAYS", "-1"), ("ENGAGEMENT_GREEN_CLOSING_DAYS", "99"),
+                      ("ENGAGEMENT_ALLOWANCE_NUDGE_DAYS", "３")):
+        monkeypatch.setenv(name, bad)
+        with pytest.raises(ValueError, match=f"Setting {name} must be .* got '{bad}'"):
+            load_settings()
+        monkeypatch.delenv(name)

@@ -1,0 +1,214 @@
+"""Nudges (issue 7): unused recognition allowance at month end, idle green-campaign members,
+green campaigns closing soon.
+
+Each job reads who is owed a nudge in one set-based pass (a handful of queries whatever the
+head count), then writes in batches of ``BATCH`` people per transaction. A batch first reads
+which of its people already have the nudge (one indexed query on the outbox or the reminder
+marks, by recipient), so an hourly rerun costs a few reads per batch and writes nothing. What
+makes a nudge go out once is still the database: the outbox key (and, for idle nudges, the
+``reminder_mark`` rows written with the message), so a crash mid-run, a rerun or two runs at
+once neither repeat nor skip anyone. Nothing goes out on weekends, holidays or in quiet hours;
+the next run in the window catches up.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from engagement.core.db import unit_of_work
+from engagement.green import queries as green_queries
+from engagement.notify import rules, service
+from engagement.notify.models import OutboxMessage, ReminderMark
+from engagement.notify.reminders import Item, send_batch
+from engagement.org.models import Account
+from engagement.recognition import queries as recognition_queries
+from engagement.recognition import rules as recognition_rules
+
+#: People handled per transaction.
+BATCH = 200
+
+ALLOWANCE_KIND = "recognition.allowance"
+IDLE_KIND = "green.idle"
+CLOSING_KIND = "green.closing"
+
+
+def _batches(items: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(items), BATCH):
+        yield items[start:start + BATCH]
+
+
+def _already(session: Session, *, people: Iterable[int], kind: str, subject_ref: str,
+             period: str) -> set[int]:
+    """Who among ``people`` already has this message (its in-app row: every message has one)."""
+    return set(session.exec(select(OutboxMessage.recipient_id).where(
+        OutboxMessage.recipient_id.in_(list(people)), OutboxMessage.channel == rules.IN_APP,
+        OutboxMessage.kind == kind, OutboxMessage.subject_ref == subject_ref,
+        OutboxMessage.period == period)).all())
+
+
+def _d(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+# --- unused recognition allowance ---------------------------------------------------------------
+
+
+def nudge_allowances(engine: Engine, *, now: datetime, tz: ZoneInfo, days: int | None,
+                     window: rules.SendingWindow) -> int:
+    """Remind everyone with allowance left, once a month, in the last ``days`` working days.
+
+    Returns:
+        How many messages were written (0 outside the window or with ``days`` None: off).
+    """
+    local = now.astimezone(tz)
+    if days is None or not window.may_send(local) or not rules.allowance_nudge_due(
+            local.date(), days=days, window=window):
+        return 0
+    month = recognition_rules.month_key(local)
+    label = rules.month_label(local.year, local.month)
+    with unit_of_work(engine) as session:
+        owed = dict(recognition_queries.unspent_allowances(session, month=month))
+    written = 0
+    for batch in _batches(sorted(owed)):
+        with unit_of_work(engine) as session:
+            done = _already(session, people=batch, kind=ALLOWANCE_KIND, subject_ref="allowance",
+                            period=month)
+            for pid in batch:
+                if pid in done:
+                    continue
+                a = owed[pid]
+                written += service.notify(
+                    session, person_id=pid, category="recognition", kind=ALLOWANCE_KIND,
+                    subject_ref="allowance", period=month,
+                    title=f"You still have {a.left} of {a.total} recognition points to give in {label}",
+                    body=(f"You still have {a.left} of {a.total} recognition points to give in {label}; "
+                          "they do not carry over. Thank a colleague whose work made a difference."),
+                    link="/recognition", now=now)
+    return written
+
+
+# --- green campaigns ----------------------------------------------------------------------------
+
+
+def _with_accounts(session: Session, people: set[int]) -> set[int]:
+    """Those of ``people`` who can log in (a nudge asks them to act in the app)."""
+    found: set[int] = set()
+    ids = sorted(people)
+    for start in range(0, len(ids), 1000):
+        found.update(session.exec(select(Account.person_id).where(
+            Account.person_id.in_(ids[start:start + 1000]), Account.is_active.is_(True))).all())
+    return found
+
+
+def _green_audience(session: Session, campaign_ids: list[int]) -> dict[int, set[int]]:
+    """campaign id -> the active people with an active account in its participating units."""
+    members = green_queries.campaign_members(session, campaign_ids=campaign_ids)
+    able = _with_accounts(session, {pid for _, pid in members})
+    out: dict[int, set[int]] = defaultdict(set)
+    for cid, pid in members:
+        if pid in able:
+            out[cid].add(pid)
+    return out
+
+
+def nudge_idle_green(engine: Engine, *, now: datetime, tz: ZoneInfo, idle_days: int | None,
+                     closing_days: int | None, window: rules.SendingWindow) -> int:
+    """Nudge campaign members who have logged nothing for more than ``idle_days`` days.
+
+    For every running campaign, each member of its participating units whose last activity
+    in it (pending or approved; the campaign's first day when none) is older than
+    ``idle_days`` gets the nudge ``rules.idle_nudge`` says they are owed, at most one per
+    ``idle_days`` days per campaign; one message per person lists every such campaign. From a
+    campaign's "closing soon" day on, its members get that message instead.
+
+    Returns:
+        How many messages were written.
+    """
+    local = now.astimezone(tz)
+    if idle_days is None or not window.may_send(local):
+        return 0
+    today = local.date()
+    with unit_of_work(engine) as session:
+        campaigns = [c for c in green_queries.running_campaigns(session, on_date=today)
+                     if closing_days is None
+                     or today < rules.closing_day(c[3], days_before=closing_days, window=window)]
+        ids = [c[0] for c in campaigns]
+        audience = _green_audience(session, ids)
+        last = green_queries.last_activities(session, campaign_ids=ids)
+    owed: dict[int, list[Item]] = defaultdict(list)
+    stage_of: dict[date, int | None] = {}  # many people share a last day; the rule loops
+    for cid, name, starts_on, _ends_on in campaigns:
+        for pid in audience.get(cid, ()):
+            seen = last.get((cid, pid))
+            since = starts_on
+            if seen is not None:
+                since = max(since, seen[0], seen[1].astimezone(tz).date())
+            if since not in stage_of:
+                stage_of[since] = rules.idle_nudge(today=today, last_active=since, every_days=idle_days,
+                                                   window=window)
+            number = stage_of[since]
+            if number is None:
+                continue
+            line = (f"• {name}: nothing logged since it started on {_d(starts_on)}" if seen is None
+                    else f"• {name}: your last activity was logged on {_d(since)}")
+            owed[pid].append(Item(subject_ref=f"campaign:{cid}", stage=f"{since.isoformat()}#{number}",
+                                  line=line))
+    written = 0
+    for batch in _batches(sorted(owed)):
+        with unit_of_work(engine) as session:
+            marks = set(session.exec(select(ReminderMark.recipient_id, ReminderMark.subject_ref,
+                                            ReminderMark.stage).where(
+                ReminderMark.recipient_id.in_(batch), ReminderMark.kind == IDLE_KIND)).all())
+            for pid in batch:
+                new = [i for i in owed[pid] if (pid, i.subject_ref, i.stage) not in marks]
+                if not new:
+                    continue
+                written += send_batch(
+                    session, recipient_id=pid, category="green", kind=IDLE_KIND,
+                    title="Your green-office campaigns miss you",
+                    intro=f"You have logged no activity for more than {idle_days} days in:",
+                    items=new, link="/green", mandatory=False, now=now, today=today.isoformat())
+    return written
+
+
+def nudge_closing_green(engine: Engine, *, now: datetime, tz: ZoneInfo, days_before: int | None,
+                        window: rules.SendingWindow) -> int:
+    """Tell every member of a campaign's participating units, once, that it closes soon.
+
+    Due ``days_before`` days before the campaign's last day (the working day before when that
+    is a weekend or holiday), caught up on a later working day, never after the campaign ended.
+
+    Returns:
+        How many messages were written.
+    """
+    local = now.astimezone(tz)
+    if days_before is None or not window.may_send(local):
+        return 0
+    today = local.date()
+    with unit_of_work(engine) as session:
+        campaigns = [c for c in green_queries.running_campaigns(session, on_date=today)
+                     if rules.closing_due(today, starts_on=c[2], ends_on=c[3], days_before=days_before,
+                                          window=window)]
+        audience = _green_audience(session, [c[0] for c in campaigns])
+    written = 0
+    for cid, name, _starts_on, ends_on in campaigns:
+        ref = f"campaign:{cid}"
+        for batch in _batches(sorted(audience.get(cid, ()))):
+            with unit_of_work(engine) as session:
+                done = _already(session, people=batch, kind=CLOSING_KIND, subject_ref=ref, period="")
+                for pid in batch:
+                    if pid in done:
+                        continue
+                    written += service.notify(
+                        session, person_id=pid, category="green", kind=CLOSING_KIND, subject_ref=ref,
+                        title=f"Campaign {name} closes on {_d(ends_on)}: log your activities before then",
+                        body=(f"The campaign “{name}” closes on {_d(ends_on)}. Log the activities you "
+                              "have done before then, so that they count."),
+                        link="/green", now=now)
+    return written
