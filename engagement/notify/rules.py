@@ -218,3 +218,14 @@ def parse_policy(raw: str) -> ReminderPolicy:
         values[key.strip()] = int(value)
     return ReminderPolicy(every_days=max(1, values["every"]), before_days=values["before"],
                           overdue_max=values["overdue"])
+
+
+def job_busy_message(*, since: datetime, today: date) -> str:
+    """What an admin reads when "Run now" finds the job already running.
+
+    Args:
+        since: when the running run started, in the organisation's local time.
+        today: the local date now (an older start is shown with its date).
+    """
+    when = since.strftime("%H:%M") if since.date() == today else since.strftime("%d/%m/%Y %H:%M")
+    return f"This job is running now (since {when}); try again when it finishes."
