@@ -29,6 +29,14 @@ def _int(name: str, default: int) -> int:
         raise ValueError(msg) from exc
 
 
+def _positive(name: str, default: int) -> int:
+    value = _int(name, default)
+    if value < 1:
+        msg = f"Setting {name} must be at least 1, got {value!r}"
+        raise ValueError(msg)
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Typed application settings."""
@@ -53,6 +61,7 @@ class Settings:
     scheduler_embedded: bool = True
     public_url: str = ""
     commitment_reminders: str = "every=3,before=3,overdue=3"
+    outbox_retention_days: int = 180
 
     @property
     def tz(self) -> ZoneInfo:
@@ -94,6 +103,7 @@ def load_settings() -> Settings:
         scheduler_embedded=_env("ENGAGEMENT_SCHEDULER", "embedded") != "off",
         public_url=_env("ENGAGEMENT_PUBLIC_URL", f"http://localhost:{port}"),
         commitment_reminders=_env("ENGAGEMENT_COMMITMENT_REMINDERS", "every=3,before=3,overdue=3"),
+        outbox_retention_days=_positive("ENGAGEMENT_OUTBOX_RETENTION_DAYS", 180),
     )
 
 

@@ -29,7 +29,7 @@ from sqlmodel import Session
 from engagement.core import clock
 from engagement.core.db import get_engine, unit_of_work
 from engagement.core.errors import Conflict
-from engagement.notify import digests, reminders, rules, service
+from engagement.notify import cleanup, digests, reminders, rules, service
 from engagement.notify.mail import sender_from_settings
 from engagement.settings import get_settings
 
@@ -79,6 +79,13 @@ def _approval_digests(*, engine: Engine, now: datetime, holder: str) -> int:
                                          window=window_from_settings())
 
 
+def _cleanup(*, engine: Engine, now: datetime, holder: str) -> int:
+    report = cleanup.cleanup(engine, now=now, retention_days=get_settings().outbox_retention_days)
+    log.info("cleanup deleted %s outbox rows, %s read notices, %s job runs",
+             report.outbox, report.notifications, report.job_runs)
+    return report.total
+
+
 @dataclass(frozen=True)
 class Job:
     """A scheduled job: explicit id, a cron schedule in the org's time zone, a function."""
@@ -110,6 +117,10 @@ JOBS: dict[str, Job] = {
         id="approval-digests", label="Daily digest of approval queues",
         schedule="Hourly at :30; once a working day per approver, only when something waits",
         cron={"minute": "30"}, func=_approval_digests),
+    "notify-cleanup": Job(
+        id="notify-cleanup", label="Delete old messages and job runs",
+        schedule="Daily at 02:40; rows deleted are counted as messages",
+        cron={"hour": "2", "minute": "40"}, func=_cleanup),
 }
 
 
