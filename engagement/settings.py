@@ -29,6 +29,29 @@ def _int(name: str, default: int) -> int:
         raise ValueError(msg) from exc
 
 
+SMTP_SECURITY = ("starttls", "ssl", "none")
+
+
+def _smtp_security() -> str:
+    raw = os.environ.get("ENGAGEMENT_SMTP_SECURITY", "").strip()
+    if not raw:
+        # ENGAGEMENT_SMTP_TLS=0, the older setting, still means "no TLS".
+        tls = _env("ENGAGEMENT_SMTP_TLS", "1").lower() not in {"0", "false", "no"}
+        return "starttls" if tls else "none"
+    if raw.lower() not in SMTP_SECURITY:
+        msg = f"Setting ENGAGEMENT_SMTP_SECURITY must be starttls, ssl or none, got {raw!r}"
+        raise ValueError(msg)
+    return raw.lower()
+
+
+def _ca_file() -> str | None:
+    raw = os.environ.get("ENGAGEMENT_SMTP_CA_FILE", "").strip()
+    if raw and not Path(raw).is_file():
+        msg = f"Setting ENGAGEMENT_SMTP_CA_FILE names no readable file: {raw!r}"
+        raise ValueError(msg)
+    return raw or None
+
+
 def _positive(name: str, default: int) -> int:
     value = _int(name, default)
     if value < 1:
@@ -54,6 +77,10 @@ class Settings:
     smtp_password: str | None
     smtp_tls: bool
     mail_from: str
+    #: ``starttls`` (upgrade on the submission port), ``ssl`` (implicit TLS, port 465) or ``none``.
+    smtp_security: str = "starttls"
+    #: A PEM file of CA certificates to trust for the mail server (a private CA).
+    smtp_ca_file: str | None = None
     # Notifications (issue 7): quiet hours and holidays in the organisation's local time.
     quiet_hours: str = "20:00-07:00"
     holidays: str = ""
@@ -83,6 +110,7 @@ def load_settings() -> Settings:
     )
     tz = _env("ENGAGEMENT_TIMEZONE", "Asia/Ho_Chi_Minh")
     ZoneInfo(tz)  # fail at start-up, not at the first page that shows a date
+    security = _smtp_security()
     return Settings(
         database_url=_env("ENGAGEMENT_DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'engagement.db'}"),
         redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
@@ -95,7 +123,9 @@ def load_settings() -> Settings:
         smtp_port=_int("ENGAGEMENT_SMTP_PORT", 587),
         smtp_user=os.environ.get("ENGAGEMENT_SMTP_USER") or None,
         smtp_password=os.environ.get("ENGAGEMENT_SMTP_PASSWORD") or None,
-        smtp_tls=_env("ENGAGEMENT_SMTP_TLS", "1") not in {"0", "false", "no"},
+        smtp_tls=security != "none",
+        smtp_security=security,
+        smtp_ca_file=_ca_file(),
         mail_from=_env("ENGAGEMENT_MAIL_FROM", "engagement@localhost"),
         quiet_hours=_env("ENGAGEMENT_QUIET_HOURS", "20:00-07:00"),
         holidays=_env("ENGAGEMENT_HOLIDAYS", ""),
