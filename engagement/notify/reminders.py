@@ -118,7 +118,7 @@ def send_batches(session: Session, batches: list[Batch], *, now: datetime, today
         chunk = batches[start:start + service.BULK_CHUNK]
         done = set(session.exec(select(ReminderMark.recipient_id, ReminderMark.kind,
                                        ReminderMark.subject_ref, ReminderMark.stage).where(
-            ReminderMark.recipient_id.in_({b.recipient_id for b in chunk}),
+            service.recipient_range(ReminderMark.recipient_id, {b.recipient_id for b in chunk}),
             ReminderMark.kind.in_({b.kind for b in chunk}))).all())
         todo = []
         for b in chunk:

@@ -187,15 +187,26 @@ def notify_many(session: Session, messages: Sequence[Message], *, now: datetime)
 OUTBOX_KEY = ("recipient_id", "channel", "kind", "subject_ref", "period")
 
 
+def recipient_range(column: sa.ColumnElement[int], ids: set[int]) -> sa.ColumnElement[bool]:
+    """``column`` between the smallest and largest of ``ids`` (callers match exactly in Python).
+
+    A range instead of a 500-value IN list: PostgreSQL runs a query that psycopg has
+    prepared with a generic plan, where a large IN list is searched value by value for
+    every row scanned (measured: 0.35 s per query on 35,000 reminder marks, against 9 ms
+    with the values inlined); a range is an index range scan on any plan. Chunks come
+    sorted by recipient, so the range holds little more than the chunk.
+    """
+    return column.between(min(ids), max(ids))
+
+
 def _outbox_keys(session: Session, rows: list[dict]) -> set[tuple]:
     """The keys among ``rows`` that the outbox already holds (a superset is read, then matched)."""
     return set(session.exec(select(
         OutboxMessage.recipient_id, OutboxMessage.channel, OutboxMessage.kind,
         OutboxMessage.subject_ref, OutboxMessage.period).where(
-        OutboxMessage.recipient_id.in_({r["recipient_id"] for r in rows}),
+        recipient_range(OutboxMessage.recipient_id, {r["recipient_id"] for r in rows}),
         OutboxMessage.kind.in_({r["kind"] for r in rows}),
-        OutboxMessage.subject_ref.in_({r["subject_ref"] for r in rows}),
-        OutboxMessage.period.in_({r["period"] for r in rows}))).all())
+        OutboxMessage.subject_ref.in_({r["subject_ref"] for r in rows}))).all())
 
 
 def _notify_chunk(session: Session, chunk: Sequence[Message], *, now: datetime) -> list[bool]:
@@ -248,9 +259,10 @@ def _notify_chunk(session: Session, chunk: Sequence[Message], *, now: datetime) 
     if notices:
         have = set(session.exec(select(Notification.recipient_id, Notification.kind,
                                        Notification.subject_ref).where(
-            Notification.recipient_id.in_({n["recipient_id"] for n in notices}),
-            Notification.kind.in_({n["kind"] for n in notices}),
-            Notification.subject_ref.in_({n["subject_ref"] for n in notices}))).all())
+            recipient_range(Notification.recipient_id, {n["recipient_id"] for n in notices}),
+            # Notice keys carry the period ("commitments@<date>:<digest>"): nearly every
+            # one differs, so they are matched here in Python, not in a long IN list.
+            Notification.kind.in_({n["kind"] for n in notices}))).all())
         notices = [n for n in notices if (n["recipient_id"], n["kind"], n["subject_ref"]) not in have]
         if notices:
             session.execute(sa.insert(Notification.__table__), notices)
