@@ -163,6 +163,8 @@ def notify_many(session: Session, messages: Sequence[Message], *, now: datetime)
     concurrent run wrote one of the same keys in the meantime (a unique-key violation),
     the chunk's savepoint is rolled back and the chunk goes through ``notify`` one message
     at a time, which skips exactly the rows that exist: still idempotent, never a duplicate.
+    Existing keys are read by a range of recipient ids (``recipient_range``): give the
+    messages sorted by recipient, or a chunk's range spans many people it does not need.
 
     Args:
         messages: what to send; each as ``notify`` would take it.
