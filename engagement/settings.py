@@ -40,6 +40,37 @@ def _days(name: str, default: int, *, low: int, high: int) -> int | None:
     return int(raw)
 
 
+SMTP_SECURITY = ("starttls", "ssl", "none")
+
+
+def _smtp_security() -> str:
+    raw = os.environ.get("ENGAGEMENT_SMTP_SECURITY", "").strip()
+    if not raw:
+        # ENGAGEMENT_SMTP_TLS=0, the older setting, still means "no TLS".
+        tls = _env("ENGAGEMENT_SMTP_TLS", "1").lower() not in {"0", "false", "no"}
+        return "starttls" if tls else "none"
+    if raw.lower() not in SMTP_SECURITY:
+        msg = f"Setting ENGAGEMENT_SMTP_SECURITY must be starttls, ssl or none, got {raw!r}"
+        raise ValueError(msg)
+    return raw.lower()
+
+
+def _ca_file() -> str | None:
+    raw = os.environ.get("ENGAGEMENT_SMTP_CA_FILE", "").strip()
+    if raw and not Path(raw).is_file():
+        msg = f"Setting ENGAGEMENT_SMTP_CA_FILE names no readable file: {raw!r}"
+        raise ValueError(msg)
+    return raw or None
+
+
+def _positive(name: str, default: int) -> int:
+    value = _int(name, default)
+    if value < 1:
+        msg = f"Setting {name} must be at least 1, got {value!r}"
+        raise ValueError(msg)
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Typed application settings."""
@@ -59,6 +90,10 @@ class Settings:
     mail_from: str
     #: Keys the hashes of citizens' network addresses; empty: a random one kept in the database.
     secret_key: str = ""
+    #: ``starttls`` (upgrade on the submission port), ``ssl`` (implicit TLS, port 465) or ``none``.
+    smtp_security: str = "starttls"
+    #: A PEM file of CA certificates to trust for the mail server (a private CA).
+    smtp_ca_file: str | None = None
     # Notifications (issue 7): quiet hours and holidays in the organisation's local time.
     quiet_hours: str = "20:00-07:00"
     holidays: str = ""
@@ -70,6 +105,7 @@ class Settings:
     allowance_nudge_days: int | None = 3
     green_idle_days: int | None = 14
     green_closing_days: int | None = 3
+    outbox_retention_days: int = 180
 
     @property
     def tz(self) -> ZoneInfo:
@@ -91,6 +127,7 @@ def load_settings() -> Settings:
     )
     tz = _env("ENGAGEMENT_TIMEZONE", "Asia/Ho_Chi_Minh")
     ZoneInfo(tz)  # fail at start-up, not at the first page that shows a date
+    security = _smtp_security()
     return Settings(
         database_url=_env("ENGAGEMENT_DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'engagement.db'}"),
         redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
@@ -103,7 +140,9 @@ def load_settings() -> Settings:
         smtp_port=_int("ENGAGEMENT_SMTP_PORT", 587),
         smtp_user=os.environ.get("ENGAGEMENT_SMTP_USER") or None,
         smtp_password=os.environ.get("ENGAGEMENT_SMTP_PASSWORD") or None,
-        smtp_tls=_env("ENGAGEMENT_SMTP_TLS", "1") not in {"0", "false", "no"},
+        smtp_tls=security != "none",
+        smtp_security=security,
+        smtp_ca_file=_ca_file(),
         mail_from=_env("ENGAGEMENT_MAIL_FROM", "engagement@localhost"),
         secret_key=os.environ.get("ENGAGEMENT_SECRET_KEY", ""),
         quiet_hours=_env("ENGAGEMENT_QUIET_HOURS", "20:00-07:00"),
@@ -117,6 +156,9 @@ def load_settings() -> Settings:
         allowance_nudge_days=_days("ENGAGEMENT_ALLOWANCE_NUDGE_DAYS", 3, low=1, high=20),
         green_idle_days=_days("ENGAGEMENT_GREEN_IDLE_DAYS", 14, low=1, high=365),
         green_closing_days=_days("ENGAGEMENT_GREEN_CLOSING_DAYS", 3, low=0, high=60),
+
+
+        outbox_retention_days=_positive("ENGAGEMENT_OUTBOX_RETENTION_DAYS", 180),
     )
 
 

@@ -2,8 +2,9 @@
 
 Every process may start a ``Scheduler`` (the web app does, in its lifespan; ``engagement
 scheduler`` does, standalone): each job first takes or renews the database lease, so only
-the lease holder runs jobs. Jobs are idempotent anyway (the outbox key), so a second
-runner, a manual "run now" or a restart never sends a message twice.
+the lease holder runs jobs, and each run holds its job's own lock, so a manual "Run now"
+never overlaps the scheduler's run of the same job. Jobs are idempotent anyway (the
+outbox key), so a second runner or a restart never sends a message twice.
 """
 
 from __future__ import annotations
@@ -18,15 +19,17 @@ import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from engagement.core import clock
 from engagement.core.db import get_engine, unit_of_work
-from engagement.notify import digests, nudges, reminders, rules, service
+from engagement.core.errors import Conflict
+from engagement.notify import cleanup, digests, nudges, reminders, rules, service
 from engagement.notify.mail import sender_from_settings
 from engagement.settings import get_settings
 
@@ -34,6 +37,9 @@ log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 90
 RENEW_SECONDS = 30
+#: How long a run's job lock lasts: a run that crashed without giving it back blocks its job
+#: this long at most. Every job finishes far sooner (docs/BENCHMARKS.md).
+JOB_LOCK_SECONDS = 30 * 60
 
 
 def default_holder() -> str:
@@ -99,6 +105,13 @@ def _nudge_closing_green(*, engine: Engine, now: datetime, holder: str) -> int:
                                       window=window_from_settings())
 
 
+def _cleanup(*, engine: Engine, now: datetime, holder: str) -> int:
+    report = cleanup.cleanup(engine, now=now, retention_days=get_settings().outbox_retention_days)
+    log.info("cleanup deleted %s outbox rows, %s read notices, %s job runs",
+             report.outbox, report.notifications, report.job_runs)
+    return report.total
+
+
 @dataclass(frozen=True)
 class Job:
     """A scheduled job: explicit id, a cron schedule in the org's time zone, a function."""
@@ -150,33 +163,90 @@ JOBS: dict[str, Job] = {
         id="green-closing-nudges", label="Green campaigns closing soon",
         schedule="Hourly at :55, a few working days before a campaign closes (once per campaign)",
         cron={"minute": "55"}, func=_nudge_closing_green),
+    "notify-cleanup": Job(
+        id="notify-cleanup", label="Delete old messages and job runs",
+        schedule="Daily at 02:40; rows deleted are counted as messages",
+        cron={"hour": "2", "minute": "40"}, func=_cleanup),
 }
 
 
-def run_job(job_id: str, *, holder: str, engine: Engine | None = None,
-            now_fn: Callable[[], datetime] = clock.now, require_lease: bool = True) -> int | None:
-    """Run one job once, recording the run; None when another process holds the lease.
+class JobBusy(Conflict):
+    """The job is already running (the scheduler's run or another admin's "Run now")."""
 
-    A job's failure is recorded on its run (and logged), never raised into the scheduler.
+    def __init__(self, job_id: str, since: datetime, message: str) -> None:
+        super().__init__(message)
+        self.job_id, self.since = job_id, since
+
+
+def _busy(session: Session, job_id: str, now: datetime) -> JobBusy:
+    expires = service.lease_expiry(session, name=service.job_lock_name(job_id), now=now) or now
+    since = expires - timedelta(seconds=JOB_LOCK_SECONDS)
+    tz = get_settings().tz
+    return JobBusy(job_id, since, rules.job_busy_message(since=since.astimezone(tz),
+                                                         today=now.astimezone(tz).date()))
+
+
+def run_job(job_id: str, *, holder: str, engine: Engine | None = None,
+            now_fn: Callable[[], datetime] = clock.now, require_lease: bool = True,
+            raise_busy: bool = False) -> int | None:
+    """Run one job once, recording the run; None when it did not run or failed.
+
+    Every run, scheduled or manual, first takes the job's own lock (``job:<id>`` in the
+    lease table, for ``JOB_LOCK_SECONDS``) and gives it back at the end, so one job never
+    runs twice at once; a run that crashed without giving it back blocks the job only
+    until the lock expires. Scheduled runs (``require_lease``) also need the scheduler
+    lease. A job's failure is recorded on its run (and logged), never raised into the
+    scheduler.
+
+    Args:
+        job_id: a key of ``JOBS``.
+        holder: names this process (or the admin) in the lease and the run log.
+        engine: the database (default: the app's).
+        now_fn: the clock.
+        require_lease: run only while this process holds the scheduler lease.
+        raise_busy: raise ``JobBusy`` (instead of returning None) when the job is running.
+
+    Returns:
+        How many messages the run wrote; None when it did not run or failed.
+
+    Raises:
+        JobBusy: with ``raise_busy``, when another run of the job holds its lock.
     """
     job = JOBS[job_id]
     engine = engine or get_engine()
-    if require_lease:
-        with unit_of_work(engine) as session:
-            if not service.take_lease(session, holder=holder, now=now_fn(), seconds=LEASE_SECONDS):
-                return None
+    lock = service.job_lock_name(job.id)
+    # Unique per run: two runs under one name (one admin, two tabs) must not share the lock.
+    run_holder = f"{holder[:100]}#{uuid.uuid4().hex[:12]}"
+    busy: JobBusy | None = None
     with unit_of_work(engine) as session:
-        run_id = service.start_run(session, job_id=job.id, holder=holder, now=now_fn())
+        now = now_fn()
+        if require_lease and not service.take_lease(session, holder=holder, now=now,
+                                                    seconds=LEASE_SECONDS):
+            return None
+        if service.take_lease(session, name=lock, holder=run_holder, now=now,
+                              seconds=JOB_LOCK_SECONDS):
+            run_id = service.start_run(session, job_id=job.id, holder=holder, now=now)
+        else:
+            busy = _busy(session, job.id, now)
+    if busy is not None:
+        log.info("job %s not started: another run holds its lock", job.id)
+        if raise_busy:
+            raise busy
+        return None
+    messages: int | None = None
+    error = "Interrupted before it finished (the process stopped)."
     try:
         messages = job.func(engine=engine, now=now_fn(), holder=holder)
     except Exception as exc:
         log.exception("job %s failed", job.id)
+        error = f"{type(exc).__name__}: {exc}"
+    finally:
+        # Also on BaseException (a worker shutting down): the lock goes back at once.
         with unit_of_work(engine) as session:
-            service.finish_run(session, run_id=run_id, now=now_fn(),
-                               error=f"{type(exc).__name__}: {exc}")
-        return None
-    with unit_of_work(engine) as session:
-        service.finish_run(session, run_id=run_id, now=now_fn(), messages=messages)
+            end = now_fn()
+            service.finish_run(session, run_id=run_id, now=end, messages=messages or 0,
+                               error=error if messages is None else "")
+            service.release_lease(session, name=lock, holder=run_holder, now=end)
     return messages
 
 

@@ -7,24 +7,43 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formataddr
 
+from engagement.settings import SMTP_SECURITY as SECURITY
 from engagement.settings import Settings
 
 
 class SmtpSender:
-    """Sends plain-text UTF-8 e-mails through one SMTP server, reusing the connection."""
+    """Sends plain-text UTF-8 e-mails through one SMTP server, reusing the connection.
+
+    ``security``: ``starttls`` (plain connection upgraded with STARTTLS, port 587), ``ssl``
+    (implicit TLS from the first byte, ``smtplib.SMTP_SSL``, port 465) or ``none``; without
+    it, ``tls`` chooses between ``starttls`` and ``none``. The server's certificate and name
+    are always verified, against the system's CAs or ``ca_file`` (a private CA); a refused
+    certificate is an ``OSError`` (``ssl.SSLError``), so the message is tried again later.
+    """
 
     def __init__(self, *, host: str, port: int, user: str | None, password: str | None,
-                 tls: bool, mail_from: str, from_name: str = "", timeout: float = 20.0) -> None:
+                 tls: bool = True, mail_from: str, from_name: str = "", timeout: float = 20.0,
+                 security: str | None = None, ca_file: str | None = None) -> None:
         self.host, self.port, self.user, self.password = host, port, user, password
-        self.tls, self.mail_from, self.from_name, self.timeout = tls, mail_from, from_name, timeout
+        self.security = security or ("starttls" if tls else "none")
+        if self.security not in SECURITY:
+            msg = f"SMTP security must be starttls, ssl or none, got {self.security!r}"
+            raise ValueError(msg)
+        self.ca_file, self.mail_from, self.from_name, self.timeout = ca_file, mail_from, from_name, timeout
         self._smtp: smtplib.SMTP | None = None
+
+    def _context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=self.ca_file)
 
     def _connect(self) -> smtplib.SMTP:
         if self._smtp is None:
-            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            if self.security == "ssl":
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self._context())
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
             try:
-                if self.tls:
-                    smtp.starttls(context=ssl.create_default_context())
+                if self.security == "starttls":
+                    smtp.starttls(context=self._context())
                 if self.user:
                     smtp.login(self.user, self.password or "")
             except BaseException:
@@ -62,5 +81,6 @@ def sender_from_settings(settings: Settings) -> SmtpSender | None:
     if not settings.smtp_host:
         return None
     return SmtpSender(host=settings.smtp_host, port=settings.smtp_port, user=settings.smtp_user,
-                      password=settings.smtp_password, tls=settings.smtp_tls,
-                      mail_from=settings.mail_from, from_name=settings.org_name)
+                      password=settings.smtp_password, security=settings.smtp_security,
+                      ca_file=settings.smtp_ca_file, mail_from=settings.mail_from,
+                      from_name=settings.org_name)

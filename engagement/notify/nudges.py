@@ -25,7 +25,7 @@ from engagement.core.db import unit_of_work
 from engagement.green import queries as green_queries
 from engagement.notify import rules, service
 from engagement.notify.models import OutboxMessage, ReminderMark
-from engagement.notify.reminders import Item, send_batch
+from engagement.notify.reminders import Batch, Item, send_batch
 from engagement.org.models import Account
 from engagement.recognition import queries as recognition_queries
 from engagement.recognition import rules as recognition_rules
@@ -169,11 +169,11 @@ def nudge_idle_green(engine: Engine, *, now: datetime, tz: ZoneInfo, idle_days: 
                 new = [i for i in owed[pid] if (pid, i.subject_ref, i.stage) not in marks]
                 if not new:
                     continue
-                written += send_batch(
-                    session, recipient_id=pid, category="green", kind=IDLE_KIND,
+                written += send_batch(session, batch=Batch(
+                    recipient_id=pid, category="green", kind=IDLE_KIND,
                     title="Your green-office campaigns miss you",
                     intro=f"You have logged no activity for more than {idle_days} days in:",
-                    items=new, link="/green", mandatory=False, now=now, today=today.isoformat())
+                    items=new, link="/green", mandatory=False), now=now, today=today.isoformat())
     return written
 
 

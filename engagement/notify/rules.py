@@ -473,3 +473,13 @@ def closing_due(today: date, *, starts_on: date, ends_on: date, days_before: int
         return False
     return today >= closing_day(ends_on, days_before=days_before, window=window)
 
+
+def job_busy_message(*, since: datetime, today: date) -> str:
+    """What an admin reads when "Run now" finds the job already running.
+
+    Args:
+        since: when the running run started, in the organisation's local time.
+        today: the local date now (an older start is shown with its date).
+    """
+    when = since.strftime("%H:%M") if since.date() == today else since.strftime("%d/%m/%Y %H:%M")
+    return f"This job is running now (since {when}); try again when it finishes."

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import smtplib
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -132,6 +134,143 @@ def _in_app(session: Session, *, person_id: int, category: str, kind: str, subje
     except sa.exc.IntegrityError:
         return False
     return True
+
+
+@dataclass(frozen=True)
+class Message:
+    """The arguments of one ``notify`` call, for ``notify_many``."""
+
+    person_id: int
+    category: str
+    kind: str
+    subject_ref: str
+    title: str
+    body: str = ""
+    link: str = ""
+    period: str = ""
+    mandatory: bool = False
+
+
+#: Messages per bulk round trip (IN lists and multi-row INSERTs stay bounded).
+BULK_CHUNK = 500
+
+
+def notify_many(session: Session, messages: Sequence[Message], *, now: datetime) -> list[bool]:
+    """``notify`` for many messages in a few statements; the same rows, keys and result.
+
+    Persons, preferences and the outbox keys that already exist are read for the whole
+    chunk, and the new outbox and in-app rows are inserted in one statement each. When a
+    concurrent run wrote one of the same keys in the meantime (a unique-key violation),
+    the chunk's savepoint is rolled back and the chunk goes through ``notify`` one message
+    at a time, which skips exactly the rows that exist: still idempotent, never a duplicate.
+    Existing keys are read by a range of recipient ids (``recipient_range``): give the
+    messages sorted by recipient, or a chunk's range spans many people it does not need.
+
+    Args:
+        messages: what to send; each as ``notify`` would take it.
+        now: when.
+
+    Returns:
+        For each message, in order, whether something new was written (as ``notify``).
+    """
+    out: list[bool] = []
+    for start in range(0, len(messages), BULK_CHUNK):
+        chunk = messages[start:start + BULK_CHUNK]
+        try:
+            with session.begin_nested():
+                out.extend(_notify_chunk(session, chunk, now=now))
+        except sa.exc.IntegrityError:
+            out.extend(notify(session, person_id=m.person_id, category=m.category, kind=m.kind,
+                              subject_ref=m.subject_ref, title=m.title, body=m.body, link=m.link,
+                              now=now, period=m.period, mandatory=m.mandatory) for m in chunk)
+    return out
+
+
+OUTBOX_KEY = ("recipient_id", "channel", "kind", "subject_ref", "period")
+
+
+def recipient_range(column: sa.ColumnElement[int], ids: set[int]) -> sa.ColumnElement[bool]:
+    """``column`` between the smallest and largest of ``ids`` (callers match exactly in Python).
+
+    A range instead of a 500-value IN list: PostgreSQL runs a query that psycopg has
+    prepared with a generic plan, where a large IN list is searched value by value for
+    every row scanned (measured: 0.35 s per query on 35,000 reminder marks, against 9 ms
+    with the values inlined); a range is an index range scan on any plan. Chunks come
+    sorted by recipient, so the range holds little more than the chunk.
+    """
+    return column.between(min(ids), max(ids))
+
+
+def _outbox_keys(session: Session, rows: list[dict]) -> set[tuple]:
+    """The keys among ``rows`` that the outbox already holds (a superset is read, then matched)."""
+    return set(session.exec(select(
+        OutboxMessage.recipient_id, OutboxMessage.channel, OutboxMessage.kind,
+        OutboxMessage.subject_ref, OutboxMessage.period).where(
+        recipient_range(OutboxMessage.recipient_id, {r["recipient_id"] for r in rows}),
+        OutboxMessage.kind.in_({r["kind"] for r in rows}),
+        OutboxMessage.subject_ref.in_({r["subject_ref"] for r in rows}))).all())
+
+
+def _notify_chunk(session: Session, chunk: Sequence[Message], *, now: datetime) -> list[bool]:
+    ids = {m.person_id for m in chunk}
+    emails = {pid: (email or "").strip() for pid, email in session.exec(
+        select(Person.id, Person.email).where(Person.id.in_(ids))).all()}
+    modes = {(pid, cat): mode for pid, cat, mode in session.exec(
+        select(NotifyPreference.person_id, NotifyPreference.category, NotifyPreference.mode).where(
+            NotifyPreference.person_id.in_(ids),
+            NotifyPreference.category.in_({m.category for m in chunk}))).all()}
+    rows: list[dict] = []
+    for index, m in enumerate(chunk):
+        if m.person_id not in emails:
+            continue
+        email = emails[m.person_id]
+        link = safe_link(m.link)
+        for channel in rules.channels(modes.get((m.person_id, m.category)), mandatory=m.mandatory,
+                                      has_email=bool(email)):
+            in_app = channel == rules.IN_APP
+            rows.append({
+                "_index": index, "recipient_id": m.person_id, "channel": channel,
+                "category": m.category[:40], "kind": m.kind[:60], "subject_ref": m.subject_ref[:80],
+                "period": m.period[:40], "to_address": "" if in_app else email[:200],
+                "title": m.title[:200], "body": m.body[:4000], "link": link,
+                "status": rules.SENT if in_app else rules.PENDING, "attempts": 1 if in_app else 0,
+                "next_attempt_at": now, "claimed_by": None, "claimed_until": None,
+                "last_error": "", "created_at": now, "sent_at": now if in_app else None})
+    if not rows:
+        return [False] * len(chunk)
+    existing = _outbox_keys(session, rows)
+    new, seen = [], set()
+    for r in rows:
+        k = tuple(r[c] for c in OUTBOX_KEY)
+        if k not in existing and k not in seen:  # a key twice in one chunk is written once
+            seen.add(k)
+            new.append(r)
+    if not new:
+        return [False] * len(chunk)
+    session.execute(sa.insert(OutboxMessage.__table__),
+                    [{c: v for c, v in r.items() if c != "_index"} for r in new])
+    notices = []
+    for r in new:
+        if r["channel"] != rules.IN_APP:
+            continue
+        ref = f"{r['subject_ref']}@{r['period']}"[:80] if r["period"] else r["subject_ref"]
+        m = chunk[r["_index"]]
+        notices.append({"recipient_id": r["recipient_id"], "category": r["category"],
+                        "kind": r["kind"], "subject_ref": ref, "title": r["title"],
+                        "body": m.body[:1000], "link": r["link"], "created_at": now, "read_at": None})
+    if notices:
+        have = set(session.exec(select(Notification.recipient_id, Notification.kind,
+                                       Notification.subject_ref).where(
+            recipient_range(Notification.recipient_id, {n["recipient_id"] for n in notices}),
+            # Notice keys carry the period ("commitments@<date>:<digest>"): nearly every
+            # one differs, so they are matched here in Python, not in a long IN list.
+            Notification.kind.in_({n["kind"] for n in notices}))).all())
+        notices = [n for n in notices if (n["recipient_id"], n["kind"], n["subject_ref"]) not in have]
+        if notices:
+            session.execute(sa.insert(Notification.__table__), notices)
+    session.flush()
+    wrote = {r["_index"] for r in new}
+    return [i in wrote for i in range(len(chunk))]
 
 
 def _me(actor: Actor | None) -> Actor:
@@ -358,35 +497,49 @@ def retry_message(session: Session, *, actor: Actor | None, message_id: int, now
 LEASE_NAME = "scheduler"
 
 
-def take_lease(session: Session, *, holder: str, now: datetime, seconds: int = 90) -> bool:
-    """Take or renew the scheduler lease; True when ``holder`` holds it until now + seconds.
+def job_lock_name(job_id: str) -> str:
+    """The lease row that says one job is running (``job:<id>``; no extra table)."""
+    return f"job:{job_id}"[:40]
 
-    Only one holder at a time: the UPDATE changes the row only when it is free (expired) or
+
+def take_lease(session: Session, *, holder: str, now: datetime, seconds: int = 90,
+               name: str = LEASE_NAME) -> bool:
+    """Take or renew a lease; True when ``holder`` holds it until now + seconds.
+
+    The scheduler lease (``scheduler``) says which process runs jobs; a job lock
+    (``job:<id>``, see ``job_lock_name``) says that one run of that job is under way. Only
+    one holder at a time: the UPDATE changes the row only when it is free (expired) or
     already ours, and the database applies one such UPDATE at a time.
     """
     until = now + timedelta(seconds=seconds)
-    row = session.get(SchedulerLease, LEASE_NAME)
+    row = session.get(SchedulerLease, name)
     if row is None:
         try:
             with session.begin_nested():
-                session.add(SchedulerLease(name=LEASE_NAME, holder=holder[:120], expires_at=until))
+                session.add(SchedulerLease(name=name, holder=holder[:120], expires_at=until))
                 session.flush()
             return True
         except sa.exc.IntegrityError:
             pass
     result = session.execute(sa.update(SchedulerLease).where(
-        SchedulerLease.name == LEASE_NAME,
+        SchedulerLease.name == name,
         sa.or_(SchedulerLease.holder == holder[:120], SchedulerLease.expires_at <= now))
         .values(holder=holder[:120], expires_at=until))
     session.expire_all()
     return (result.rowcount or 0) == 1
 
 
-def release_lease(session: Session, *, holder: str, now: datetime) -> None:
-    """Give the lease up (on shutdown) so another process can take it at once."""
+def release_lease(session: Session, *, holder: str, now: datetime, name: str = LEASE_NAME) -> None:
+    """Give a lease up (on shutdown, at the end of a run) so another can take it at once."""
     session.execute(sa.update(SchedulerLease).where(
-        SchedulerLease.name == LEASE_NAME, SchedulerLease.holder == holder[:120])
+        SchedulerLease.name == name, SchedulerLease.holder == holder[:120])
         .values(expires_at=now))
+
+
+def lease_expiry(session: Session, *, name: str, now: datetime) -> datetime | None:
+    """When a live lease expires (None when nobody holds it at ``now``)."""
+    expires = session.exec(select(SchedulerLease.expires_at).where(SchedulerLease.name == name)).first()
+    return expires if expires is not None and expires > now else None
 
 
 def start_run(session: Session, *, job_id: str, holder: str, now: datetime) -> int:
@@ -409,8 +562,9 @@ def finish_run(session: Session, *, run_id: int, now: datetime, messages: int = 
 def authorise_run(session: Session, *, actor: Actor | None, job_id: str, now: datetime) -> str:
     """Check that the actor may run a job now and record who asked (system admin).
 
-    The run itself happens outside this transaction (it opens its own); it needs no lease,
-    since the outbox keys already stop a message going out twice.
+    The run itself happens outside this transaction (it opens its own); it needs no
+    scheduler lease, but it does take the job's own lock, so it is refused while the
+    scheduler (or another admin) runs the same job.
 
     Returns:
         The name to record the run under.

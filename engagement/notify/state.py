@@ -180,11 +180,18 @@ class NotifyAdminState(AuthState):
             holder = await self._call(service.authorise_run, job_id=job_id)
         except DomainError as exc:
             self.error = exc.message
-            return
-        sent = await asyncio.to_thread(jobs.run_job, job_id, holder=holder, require_lease=False)
+            return None
+        try:
+            sent = await asyncio.to_thread(jobs.run_job, job_id, holder=holder, require_lease=False,
+                                           raise_busy=True)
+        except jobs.JobBusy as exc:
+            self.notice = ""
+            await self._safe()
+            return rx.toast.warning(exc.message)
         self.notice = ("The job ran; see its last error below." if sent is None
                        else f"The job ran: {sent} message(s) sent.")
         await self._safe()
+        return None
 
 
 def _lease(session, *, actor, now) -> str:

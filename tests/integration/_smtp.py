@@ -46,10 +46,12 @@ def free_port() -> int:
 class SmtpServer:
     """Start with ``start()``; ``handler.messages`` holds what arrived."""
 
-    def __init__(self, refuse: int = 0) -> None:
+    def __init__(self, refuse: int = 0, ssl_context=None) -> None:
         self.handler = Handler(refuse=refuse)
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        # With an ssl_context the server speaks implicit TLS from the first byte (SMTPS, 465).
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
+                                     ssl_context=ssl_context)
 
     def start(self) -> SmtpServer:
         self.controller.start()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from datetime import timedelta
 
@@ -404,3 +405,85 @@ def test_the_scheduler_registers_each_job_once_with_safe_defaults_and_hands_the_
     finally:
         sched.shutdown()
     assert jobs.Scheduler(engine=engine, holder="web-2", now_fn=lambda: now).renew() is True
+
+
+# --- notify_many: the bulk path -------------------------------------------------------------
+
+
+def _snapshot(session):
+    session.expire_all()
+    out = sorted((r.recipient_id, r.channel, r.category, r.kind, r.subject_ref, r.period, r.to_address,
+                  r.title, r.body, r.link, r.status, r.attempts, r.next_attempt_at, r.sent_at, r.created_at)
+                 for r in session.exec(select(OutboxMessage)))
+    notes = sorted((n.recipient_id, n.category, n.kind, n.subject_ref, n.title, n.body, n.link,
+                    n.created_at, n.read_at) for n in session.exec(select(Notification)))
+    return out, notes
+
+
+def _mixed(org) -> list[service.Message]:
+    a, b, c = org.people[0], org.people[1], org.people[2]
+    msg = functools.partial(service.Message, category="commitments", kind="commitments.reminder",
+                            title="Ký cam kết", body="Vui lòng ký.", link="/commitments")
+    return [
+        msg(person_id=a, subject_ref="commitments", period="2026-03-02:x"),  # e-mail too
+        msg(person_id=b, subject_ref="commitments", period="2026-03-02:x"),  # off: nothing
+        msg(person_id=b, subject_ref="commitments", period="2026-03-02:y", mandatory=True),  # in-app
+        msg(person_id=c, subject_ref="commitments", period="2026-03-02:x", link="https://evil.example"),
+        msg(person_id=c, subject_ref="commitments", period="2026-03-02:x"),  # same key twice: once
+        msg(person_id=org.no_mail, subject_ref="commitments", period=""),
+        msg(person_id=999_999, subject_ref="commitments", period="2026-03-02:x"),  # no such person
+        msg(person_id=a, subject_ref="commitments", period="2026-03-01:old"),  # already sent before
+    ]
+
+
+def _prepare(session, org, now):
+    _choose(session, org.people[0], "commitments", "email", now)
+    _choose(session, org.people[1], "commitments", "off", now)
+    _choose(session, org.no_mail, "commitments", "email", now)
+    service.notify(session, person_id=org.people[0], category="commitments", kind="commitments.reminder",
+                   subject_ref="commitments", period="2026-03-01:old", title="old", now=now)
+    session.commit()
+
+
+EXPECTED = [True, False, True, True, False, True, False, False]
+
+
+def test_notify_many_writes_exactly_what_notify_one_by_one_writes(session, org, now, engine):
+    _prepare(session, org, now)
+    messages = _mixed(org)
+    assert service.notify_many(session, messages, now=now) == EXPECTED
+    session.commit()
+    bulk = _snapshot(session)
+    # The same messages through notify(), one by one, on a fresh copy of the same start.
+    session.execute(sa.delete(Notification))
+    session.execute(sa.delete(OutboxMessage))
+    session.commit()
+    service.notify(session, person_id=org.people[0], category="commitments", kind="commitments.reminder",
+                   subject_ref="commitments", period="2026-03-01:old", title="old", now=now)
+    one_by_one = [service.notify(session, person_id=m.person_id, category=m.category, kind=m.kind,
+                                 subject_ref=m.subject_ref, title=m.title, body=m.body, link=m.link,
+                                 now=now, period=m.period, mandatory=m.mandatory) for m in messages]
+    session.commit()
+    assert one_by_one == EXPECTED
+    assert _snapshot(session) == bulk
+    # Outbox: the earlier message and a's new one in-app + e-mail, b, c, no_mail in-app. Notices: 5.
+    assert len(bulk[0]) == 7 and len(bulk[1]) == 5
+    # Again: nothing new.
+    assert service.notify_many(session, messages, now=now) == [False] * len(messages)
+
+
+def test_notify_many_falls_back_to_one_by_one_when_a_concurrent_run_wrote_a_key(
+        session, org, now, monkeypatch):
+    _prepare(session, org, now)
+    messages = _mixed(org)
+    # Another run writes the first message after this one looked (the bulk INSERT collides).
+    service.notify(session, **{k: getattr(messages[0], k) for k in (
+        "person_id", "category", "kind", "subject_ref", "title", "body", "link", "period")}, now=now)
+    session.commit()
+    monkeypatch.setattr(service, "_outbox_keys", lambda session, rows: set())
+    expected = [False, *EXPECTED[1:]]
+    assert service.notify_many(session, messages, now=now) == expected
+    session.commit()
+    out, notes = _snapshot(session)
+    assert len(out) == 7 and len(notes) == 5
+    assert len({row[:6] for row in out}) == 7  # no key twice

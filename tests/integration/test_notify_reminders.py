@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import Counter
 from datetime import UTC, date, datetime
@@ -51,6 +52,15 @@ class World:
             session, actor=self.officer, year=2026, name=name, template_id=self.personal,
             unit_ids=[self.org.b], opens_on="2026-03-02", due_on="2026-03-13", allow_late=True,
             late_until_on="2026-03-31", now=now)
+
+
+@pytest.fixture(autouse=True, params=["bulk", "one-by-one"])
+def path(request, monkeypatch):
+    """Every reminder test runs on the bulk path (the default) and on the one-by-one path."""
+    bulk = request.param == "bulk"
+    monkeypatch.setattr(reminders, "remind_commitments",
+                        functools.partial(reminders.remind_commitments, bulk=bulk))
+    return request.param
 
 
 @pytest.fixture
@@ -147,21 +157,27 @@ def test_a_person_who_turned_reminders_off_still_gets_the_due_day_notice(session
 
 def test_a_crash_mid_run_then_a_rerun_repeats_no_one_and_skips_no_one(session, engine, w, monkeypatch):
     w.campaign(session, at(2))
-    real = notify_service.notify
+    real, real_many = notify_service.notify, notify_service.notify_many
     calls = {"n": 0}
 
-    def crashing(*args, **kw):
-        calls["n"] += 1
-        if calls["n"] == 3:
-            raise RuntimeError("simulated crash")
-        return real(*args, **kw)
+    def crashing(fn):
+        def call(*args, **kw):
+            calls["n"] += 1
+            if calls["n"] == 3:
+                raise RuntimeError("simulated crash")
+            return fn(*args, **kw)
+        return call
 
+    # One person per transaction; the third person's message crashes the run.
     monkeypatch.setattr(reminders, "BATCH", 1)
-    monkeypatch.setattr(reminders.service, "notify", crashing)
+    monkeypatch.setattr(reminders, "BULK_BATCH", 1)
+    monkeypatch.setattr(reminders.service, "notify", crashing(real))
+    monkeypatch.setattr(reminders.service, "notify_many", crashing(real_many))
     with pytest.raises(RuntimeError):
         run(session, engine, at(2))
     assert len(messages(session)) == 2
     monkeypatch.setattr(reminders.service, "notify", real)
+    monkeypatch.setattr(reminders.service, "notify_many", real_many)
     assert run(session, engine, at(2, 10)) == 2
     assert Counter(m.recipient_id for m in messages(session)) == {
         w.signer.person_id: 1, w.decliner.person_id: 1, w.late: 1, w.exempt: 1}

@@ -1,0 +1,229 @@
+"""One run of a job at a time: the per-job lock taken by scheduled runs and "Run now" alike
+(SQLite file / PostgreSQL, real threads)."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import timedelta
+
+import pytest
+from reflex.state import State
+from sqlmodel import Session, select
+
+from engagement.core import clock
+from engagement.core import db as core_db
+from engagement.core.db import unit_of_work
+from engagement.notify import jobs, rules, service
+from engagement.notify.models import JobRun, SchedulerLease
+from engagement.schema import metadata
+from engagement.settings import get_settings
+
+JOB = "deliver-email"
+
+
+@pytest.fixture
+def shared_engine(engine, tmp_path):
+    """An engine several threads can use at once (a file for SQLite)."""
+    if engine.dialect.name == "postgresql":
+        yield engine
+        return
+    eng = core_db.make_engine(f"sqlite:///{tmp_path / 'shared.db'}")
+    metadata.create_all(eng)
+    yield eng
+    eng.dispose()
+
+
+class Blocking:
+    """A job that says when it started and then waits until the test lets it finish."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.gate = threading.Event()
+        self.calls: list[str] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, *, engine, now, holder) -> int:
+        with self.lock:
+            self.calls.append(holder)
+        self.started.set()
+        assert self.gate.wait(30), "the test never let the job finish"
+        return 7
+
+
+@pytest.fixture
+def blocking(monkeypatch):
+    job = Blocking()
+    monkeypatch.setitem(jobs.JOBS, JOB, jobs.Job(id=JOB, label="Send queued e-mails", schedule="Every minute",
+                                                 cron={"minute": "*"}, func=job))
+    yield job
+    job.gate.set()
+
+
+def _runs(engine) -> list[JobRun]:
+    with Session(engine) as s:
+        return list(s.exec(select(JobRun).order_by(JobRun.id)))
+
+
+def test_a_manual_run_while_the_scheduler_runs_the_job_is_refused_with_when_it_started(
+        shared_engine, now, blocking):
+    results = {}
+    scheduled = threading.Thread(target=lambda: results.update(sched=jobs.run_job(
+        JOB, holder="scheduler-1", engine=shared_engine, now_fn=lambda: now)))
+    scheduled.start()
+    assert blocking.started.wait(30)
+    later = now + timedelta(minutes=3)
+    # The scheduler's run holds the job's lock: a manual run does not start, and says why.
+    with pytest.raises(jobs.JobBusy) as refused:
+        jobs.run_job(JOB, holder="manual:admin", engine=shared_engine, now_fn=lambda: later,
+                     require_lease=False, raise_busy=True)
+    # 02:00 UTC is 09:00 in Hanoi.
+    assert refused.value.message == ("This job is running now (since 09:00); "
+                                     "try again when it finishes.")
+    assert refused.value.since == now
+    # Without raise_busy (the scheduler's own path) it simply does not run.
+    assert jobs.run_job(JOB, holder="manual:admin", engine=shared_engine, now_fn=lambda: later,
+                        require_lease=False) is None
+    blocking.gate.set()
+    scheduled.join(30)
+    assert results["sched"] == 7
+    assert blocking.calls == ["scheduler-1"]
+    assert [(r.holder, r.messages, r.error) for r in _runs(shared_engine)] == [("scheduler-1", 7, "")]
+    # The lock went back at the end: the next run starts at once.
+    assert jobs.run_job(JOB, holder="manual:admin", engine=shared_engine, now_fn=lambda: later,
+                        require_lease=False, raise_busy=True) == 7
+    assert blocking.calls == ["scheduler-1", "manual:admin"]
+
+
+def test_of_four_runs_started_at_once_exactly_one_runs(shared_engine, now, blocking):
+    barrier = threading.Barrier(4)
+    results: list[int | None] = []
+    done = threading.Semaphore(0)
+
+    def go(name: str, scheduled: bool) -> None:
+        barrier.wait()
+        results.append(jobs.run_job(JOB, holder=name, engine=shared_engine, now_fn=lambda: now,
+                                    require_lease=scheduled))
+        done.release()
+
+    # Two schedulers (one holds the lease), two admins pressing "Run now".
+    threads = [threading.Thread(target=go, args=(name, scheduled)) for name, scheduled in
+               (("sched-a", True), ("sched-b", True), ("manual:a", False), ("manual:b", False))]
+    for t in threads:
+        t.start()
+    # The three that lose return at once while the winner is still inside its job.
+    for _ in range(3):
+        assert done.acquire(timeout=30)
+    assert results == [None, None, None]
+    assert len(blocking.calls) == 1
+    blocking.gate.set()
+    for t in threads:
+        t.join(30)
+    assert sorted(results, key=str) == [7, None, None, None]
+    assert len(_runs(shared_engine)) == 1
+
+
+def test_a_lock_left_by_a_crashed_run_blocks_the_job_only_until_it_expires(session, engine, now, blocking):
+    blocking.gate.set()
+    lock = service.job_lock_name(JOB)
+    crashed_at = now - timedelta(minutes=29)
+    assert service.take_lease(session, name=lock, holder="dead-host:1#abc", now=crashed_at,
+                              seconds=jobs.JOB_LOCK_SECONDS)
+    session.commit()
+    with pytest.raises(jobs.JobBusy, match=r"since 08:31\)"):
+        jobs.run_job(JOB, holder="manual:admin", engine=engine, now_fn=lambda: now,
+                     require_lease=False, raise_busy=True)
+    assert blocking.calls == []
+    # 30 minutes after the crashed run started, its lock has expired.
+    at = crashed_at + timedelta(seconds=jobs.JOB_LOCK_SECONDS)
+    assert jobs.run_job(JOB, holder="manual:admin", engine=engine, now_fn=lambda: at,
+                        require_lease=False, raise_busy=True) == 7
+    assert blocking.calls == ["manual:admin"]
+    session.expire_all()
+    row = session.get(SchedulerLease, lock)
+    assert row.expires_at == at  # given back at the end of the run
+    # The scheduler lease is a different row: a job lock never makes a process the scheduler.
+    assert session.get(SchedulerLease, service.LEASE_NAME) is None
+
+
+def test_a_failing_run_gives_its_lock_back(session, engine, now, monkeypatch):
+    def broken(*, engine, now, holder):
+        raise ValueError("boom")
+
+    monkeypatch.setitem(jobs.JOBS, JOB, jobs.Job(id=JOB, label="x", schedule="x", cron={"minute": "*"},
+                                                 func=broken))
+    session.commit()
+    assert jobs.run_job(JOB, holder="m", engine=engine, now_fn=lambda: now, require_lease=False) is None
+    assert jobs.run_job(JOB, holder="m", engine=engine, now_fn=lambda: now, require_lease=False,
+                        raise_busy=True) is None  # ran (and failed) again: not refused as busy
+    assert [r.error for r in _runs(engine)] == ["ValueError: boom"] * 2
+
+
+def test_busy_message_shows_the_date_when_the_run_started_another_day():
+    from datetime import date, datetime
+
+    assert rules.job_busy_message(since=datetime(2026, 3, 1, 23, 50), today=date(2026, 3, 2)) == (
+        "This job is running now (since 01/03/2026 23:50); try again when it finishes.")
+
+
+# --- the admin page's "Run now" ---------------------------------------------------------------
+
+
+@pytest.fixture
+def app_db(tmp_path, monkeypatch):
+    """A demo organisation in the database the app's own engine uses."""
+    from engagement.org.demo import seed_demo
+
+    monkeypatch.setenv("ENGAGEMENT_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    for cached in (get_settings, core_db.get_engine, core_db.get_read_engine):
+        cached.cache_clear()
+    engine = core_db.get_engine()
+    metadata.create_all(engine)
+    with Session(engine) as s:
+        seed_demo(s, now=clock.now())
+        s.commit()
+    yield engine
+    engine.dispose()
+    core_db.get_read_engine().dispose()
+    for cached in (get_settings, core_db.get_engine, core_db.get_read_engine):
+        cached.cache_clear()
+
+
+def _admin_state(engine):
+    from engagement.notify.state import NotifyAdminState
+    from engagement.org import service as org_service
+    from engagement.org.demo import DEMO_PASSWORD
+    from engagement.ui.auth import AuthState
+
+    with Session(engine) as s:
+        login = org_service.login(s, username="admin", password=DEMO_PASSWORD, client_ip="10.0.0.1",
+                                  user_agent="test", now=clock.now())
+        s.commit()
+    root = State(_reflex_internal_init=True)
+    root.get_substate(AuthState.get_full_name().split(".")[1:]).auth_token = login.token
+    return root.get_substate(NotifyAdminState.get_full_name().split(".")[1:]), NotifyAdminState
+
+
+def test_run_now_while_the_job_runs_shows_a_toast_and_runs_nothing(app_db, blocking):
+    import engagement.engagement  # noqa: F401  (registers the States)
+
+    started = clock.now() - timedelta(minutes=4)
+    with unit_of_work(app_db) as s:
+        assert service.take_lease(s, name=service.job_lock_name(JOB), holder="scheduler-1#x",
+                                  now=started, seconds=jobs.JOB_LOCK_SECONDS)
+    state, cls = _admin_state(app_db)
+    spec = asyncio.run(cls.event_handlers["run_now"].fn(state, JOB))
+    since = started.astimezone(get_settings().tz).strftime("%H:%M")
+    text = repr(spec.args)
+    assert '"warning"' in text
+    assert f"This job is running now (since {since}); try again when it finishes." in text
+    assert blocking.calls == []
+    assert state.notice == ""
+    assert _runs(app_db) == []
+    # Once the run gave its lock back, the same button runs the job.
+    with unit_of_work(app_db) as s:
+        service.release_lease(s, name=service.job_lock_name(JOB), holder="scheduler-1#x", now=clock.now())
+    blocking.gate.set()
+    assert asyncio.run(cls.event_handlers["run_now"].fn(state, JOB)) is None
+    assert state.notice == "The job ran: 7 message(s) sent."
+    assert blocking.calls == ["manual:admin"]
