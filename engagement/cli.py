@@ -51,6 +51,7 @@ def seed_demo(*, only_if_empty: bool) -> int:
         return 1
     from engagement.commitments.demo import seed_demo as _seed_commitments
     from engagement.green.demo import seed_demo as _seed_green
+    from engagement.jobs.demo import seed_demo as _seed_jobs
     from engagement.notify.demo import seed_demo as _seed_notify
 
     with unit_of_work() as session:
@@ -61,6 +62,7 @@ def seed_demo(*, only_if_empty: bool) -> int:
         summary.update(_seed_green(session, now=moment))
         summary["signatures"] = _seed_commitments(session, now=moment)
         summary.update(_seed_notify(session, now=moment))
+        _seed_jobs(session, now=moment)
     sys.stdout.write(f"Demo organisation loaded: {summary}\n")
     sys.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r}):\n")
     for username, role, name in DEMO_LOGINS:
@@ -121,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("scheduler", help="run the scheduled jobs (reminders, e-mail) in this process")
     args = parser.parse_args(argv)
     if args.command == "scheduler":
-        from engagement.notify.jobs import run_standalone
+        from engagement.jobs.runner import run_standalone
 
         return run_standalone()
     if args.command == "verify-signatures":

@@ -9,7 +9,8 @@ import reflex as rx
 from engagement import schema  # noqa: F401
 from engagement.commitments import pages as commitments_pages
 from engagement.green import pages as green_pages
-from engagement.notify import jobs as notify_jobs
+from engagement.jobs import pages as jobs_pages
+from engagement.jobs import runner as jobs_runner
 from engagement.notify import pages as notify_pages
 from engagement.org import pages as org_pages
 from engagement.recognition import pages as recognition_pages
@@ -31,6 +32,7 @@ recognition_pages.add_pages(app)
 notify_pages.add_pages(app)
 scoring_pages.add_pages(app)
 green_pages.add_pages(app)
+jobs_pages.add_pages(app)
 
 # The scheduler (reminders, e-mail) runs inside the app; a database lease keeps it to one worker.
-app.register_lifespan_task(notify_jobs.lifespan)
+app.register_lifespan_task(jobs_runner.lifespan)

@@ -7,6 +7,7 @@ from engagement.core import audit as _audit  # noqa: F401
 from engagement.core import files as _files  # noqa: F401
 from engagement.core import secrets as _secrets  # noqa: F401
 from engagement.green import models as _green  # noqa: F401
+from engagement.jobs import models as _jobs  # noqa: F401
 from engagement.notify import models as _notify  # noqa: F401
 from engagement.org import models as _org  # noqa: F401
 from engagement.recognition import models as _recognition  # noqa: F401

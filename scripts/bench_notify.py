@@ -35,8 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engagement.commitments.models import Campaign, CampaignUnit, CommitmentTemplate, Signature
 from engagement.core.db import make_engine
-from engagement.notify import reminders, rules, service
-from engagement.notify.models import JobRun, Notification, NotifyPreference, OutboxMessage, ReminderMark
+from engagement.jobs import reminders
+from engagement.jobs import rules as job_rules
+from engagement.jobs.models import JobRun, ReminderMark
+from engagement.notify import rules, service
+from engagement.notify.models import Notification, NotifyPreference, OutboxMessage
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.schema import metadata
 
@@ -45,8 +48,8 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=TZ).astimezone(UTC)
 OPENS = datetime(2026, 3, 2, 0, 0, tzinfo=TZ).astimezone(UTC)
 DUE = datetime(2026, 3, 21, 0, 0, tzinfo=TZ).astimezone(UTC)
-POLICY = rules.ReminderPolicy()
-WINDOW = rules.SendingWindow()
+POLICY = job_rules.ReminderPolicy()
+WINDOW = job_rules.SendingWindow()
 NOTIFY_TABLES = (Notification, OutboxMessage, ReminderMark, JobRun)
 
 

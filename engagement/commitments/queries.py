@@ -37,29 +37,21 @@ from engagement.commitments.models import (
     Signature,
 )
 from engagement.commitments.rules import CampaignStatus, Kind, PersonStatus
+from engagement.core import formats
 from engagement.core.access import Actor, Perm, Role, can, reach, require
 from engagement.core.db import UTCDateTime
 from engagement.core.errors import Invalid, NotAllowed, NotFound
 from engagement.core.export import to_csv, to_xlsx
 from engagement.core.files import StoredFile
 from engagement.org.models import Person, Unit, UnitGroupMember
-from engagement.settings import get_settings
 
 MAX_PAGE_SIZE = 100
 STATUS_ORDER = ("overdue", "declined", "pending", "exempted", "signed")
 
 
-def _day(value: datetime | None) -> str:
-    return value.astimezone(get_settings().tz).strftime("%d/%m/%Y") if value else ""
-
-
 def _due_day(value: datetime | None) -> str:
     # Due instants are the midnight that ends the due day: show that day.
-    return _day(value - timedelta(seconds=1)) if value else ""
-
-
-def _when(value: datetime | None) -> str:
-    return value.astimezone(get_settings().tz).strftime("%d/%m/%Y %H:%M") if value else ""
+    return formats.day(value - timedelta(seconds=1)) if value else ""
 
 
 # --- templates and campaigns ------------------------------------------------------------------
@@ -68,7 +60,7 @@ def _when(value: datetime | None) -> str:
 def _template_row(t: CommitmentTemplate, latest: bool = True) -> TemplateRow:
     return TemplateRow(id=t.id, family=t.family, version=t.version, kind=t.kind, title=t.title,
                        preamble=t.preamble, clauses=json.loads(t.clauses_json),
-                       published_at=_when(t.published_at), is_latest=latest)
+                       published_at=formats.moment(t.published_at), is_latest=latest)
 
 
 def templates(session: Session, *, actor: Actor | None) -> list[TemplateRow]:
@@ -89,7 +81,7 @@ def _campaign_row(session: Session, c: Campaign, now: datetime) -> CampaignRow:
     names = session.exec(select(Unit.name).join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
                          .where(CampaignUnit.campaign_id == c.id).order_by(Unit.name)).all()
     return CampaignRow(id=c.id, year=c.year, name=c.name, status=str(service.status_of(c, now)),
-                       opens=_day(c.opens_at), due=_due_day(c.due_at), closes=_due_day(service.closes_of(c)),
+                       opens=formats.day(c.opens_at), due=_due_day(c.due_at), closes=_due_day(service.closes_of(c)),
                        allow_late=c.allow_late, template=f"{t.title} (v{t.version})", units=", ".join(names),
                        positions=", ".join(rules.split_lines(c.positions)))
 
@@ -138,7 +130,7 @@ def my_commitments(session: Session, *, actor: Actor | None, now: datetime) -> l
                                       Signature.kind == Kind.PERSONAL)):
         out[c.id] = MyCommitment(
             campaign_id=c.id, year=c.year, name=c.name, campaign_status=str(service.status_of(c, now)),
-            status=str(PersonStatus.SIGNED), due=_due_day(c.due_at), signed_at=_when(sig.signed_at),
+            status=str(PersonStatus.SIGNED), due=_due_day(c.due_at), signed_at=formats.moment(sig.signed_at),
             signature_id=sig.id, code=sig.code, method=sig.method, pledges=json.loads(sig.pledges_json))
     for c in session.exec(select(Campaign).where(Campaign.opens_at <= now)):
         if c.id in out or not rules.in_audience(
@@ -331,7 +323,7 @@ def people(session: Session, *, actor: Actor | None, campaign_id: int, unit_id: 
                                                          DueException.person_id.in_(ids))):
             notes.setdefault(e.person_id, f"Exception: {e.reason}")
     return PeoplePage(rows=[PersonProgress(
-        person_id=r[0], name=r[1], employee_code=r[2], unit_name=r[3], position=r[4], signed_at=_when(r[5]),
+        person_id=r[0], name=r[1], employee_code=r[2], unit_name=r[3], position=r[4], signed_at=formats.moment(r[5]),
         method=r[6] or "", scan_url=f"/files/{r[7]}" if r[7] else "", status=r[8],
         due=_due_day(r[9]) if r[8] != "exempted" else "",
         note=notes.get(r[0], "")) for r in rows], total=total, page=page, pages=pages)
@@ -362,8 +354,8 @@ def collectives(session: Session, *, actor: Actor | None, now: datetime) -> list
             is_open = service.status_of(c, now) is CampaignStatus.OPEN
             out.append(CollectiveRow(campaign_id=c.id, unit_id=unit.id, unit_name=f"{unit.name} · {c.name}",
                                      head_signature_id=head.id if head else 0,
-                                     head_signed_at=_when(head.signed_at) if head else "",
-                                     countersigned_at=_when(counter.signed_at) if counter else "",
+                                     head_signed_at=formats.moment(head.signed_at) if head else "",
+                                     countersigned_at=formats.moment(counter.signed_at) if counter else "",
                                      title=t.title, clauses=json.loads(t.clauses_json),
                                      can_sign=is_open and head is None and unit.id in head_units,
                                      can_countersign=is_open and head is not None and counter is None
@@ -401,7 +393,7 @@ def export_register(session: Session, *, actor: Actor | None, campaign_id: int, 
         stmt = stmt.where(or_(*[Unit.path.like(p + "%") for p in where.unit_paths]))
     # Client addresses are evidence for officers; a unit head's copy leaves them out.
     show_ip = where.org
-    data = [(s.seq, s.code, s.kind, s.method, _when(s.signed_at), name, code, unit,
+    data = [(s.seq, s.code, s.kind, s.method, formats.moment(s.signed_at), name, code, unit,
              "yes" if s.on_time else "no", s.typed_name, s.client_ip if show_ip else "", s.paper_reason,
              s.content_hash)
             for s, name, code, unit in session.exec(stmt)]
@@ -480,7 +472,7 @@ def public_signature(session: Session, *, reference: str) -> PublicSignature:
     c = session.get(Campaign, sig.campaign_id)
     return PublicSignature(found=True, intact=intact, code=sig.code, content_hash=sig.content_hash,
                            name=person.full_name if person else "", unit=unit.name if unit else "",
-                           campaign=c.name if c else "", signed_on=_day(sig.signed_at), kind=sig.kind,
+                           campaign=c.name if c else "", signed_on=formats.day(sig.signed_at), kind=sig.kind,
                            method=sig.method)
 
 
@@ -495,7 +487,7 @@ def signature_for_pdf(session: Session, *, actor: Actor | None, signature_id: in
     person = session.get(Person, sig.person_id)
     c = session.get(Campaign, sig.campaign_id)
     return {"code": sig.code, "hash": sig.content_hash, "content": sig.content, "name": person.full_name,
-            "unit": unit.name, "campaign": c.name, "signed_at": _when(sig.signed_at), "method": sig.method,
+            "unit": unit.name, "campaign": c.name, "signed_at": formats.moment(sig.signed_at), "method": sig.method,
             "kind": sig.kind, "paper_reason": sig.paper_reason, "seq": sig.seq}
 
 

@@ -25,7 +25,7 @@ from engagement.commitments.models import (
     Signature,
 )
 from engagement.commitments.rules import CampaignStatus, Kind
-from engagement.core import audit, files
+from engagement.core import audit, files, formats
 from engagement.core.access import Actor, Perm, Role, can, reach, require
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from engagement.core.security import verify_password
@@ -37,17 +37,9 @@ from engagement.settings import get_settings
 SCAN_PURPOSE = "commitment.scan"
 
 
-def _fmt_day(value: datetime) -> str:
-    return value.astimezone(get_settings().tz).strftime("%d/%m/%Y")
-
-
-def _fmt(value: datetime) -> str:
-    return value.astimezone(get_settings().tz).strftime("%d/%m/%Y %H:%M")
-
-
 def _info(sig: Signature) -> SignatureInfo:
     return SignatureInfo(id=sig.id, code=sig.code, content_hash=sig.content_hash,
-                         signed_at=_fmt(sig.signed_at), on_time=sig.on_time, method=sig.method,
+                         signed_at=formats.moment(sig.signed_at), on_time=sig.on_time, method=sig.method,
                          kind=sig.kind)
 
 
@@ -293,8 +285,8 @@ def check_can_sign(session: Session, c: Campaign, person_id: int, now: datetime)
     due_at, _exempt = due_for(session, c, person_id)
     closes = closes_of(c)
     rules.may_sign(status_of(c, now), closed_by_officer=c.closed_at is not None and c.closed_at <= now,
-                   closes_on=_fmt_day(closes - timedelta(seconds=1)), due_at=due_at,
-                   due_on=_fmt_day(due_at - timedelta(seconds=1)) if due_at else "",
+                   closes_on=formats.day(closes - timedelta(seconds=1)), due_at=due_at,
+                   due_on=formats.day(due_at - timedelta(seconds=1)) if due_at else "",
                    has_exception=_exception(session, c.id, person_id) is not None, allow_late=c.allow_late,
                    now=now)
     return due_at
@@ -327,7 +319,7 @@ def set_exception(session: Session, *, actor: Actor | None, campaign_id: int, pe
         due_at = rules.end_of_day(rules.parse_day(due_on, "due date"), get_settings().tz)
         if due_at <= c.due_at:
             raise Invalid("A personal due date must come after the campaign's due date "
-                          f"({_fmt_day(c.due_at - timedelta(seconds=1))}).", {"due": "Too early"})
+                          f"({formats.day(c.due_at - timedelta(seconds=1))}).", {"due": "Too early"})
     row = _exception(session, c.id, person_id) or DueException(
         campaign_id=c.id, person_id=person_id, reason=text, recorded_at=now)
     row.due_at, row.reason, row.recorded_at, row.recorded_by = due_at, text, now, actor.account_id
@@ -502,8 +494,8 @@ def sign_collective(session: Session, *, actor: Actor | None, campaign_id: int, 
     if unit is None or not any(unit.path.startswith(p) for p in audience_paths(session, c.id)):
         raise NotAllowed("This unit is not in the campaign's audience.")
     rules.may_sign(status_of(c, now), closed_by_officer=c.closed_at is not None and c.closed_at <= now,
-                   closes_on=_fmt_day(closes_of(c) - timedelta(seconds=1)), due_at=c.due_at,
-                   due_on=_fmt_day(c.due_at - timedelta(seconds=1)), has_exception=False,
+                   closes_on=formats.day(closes_of(c) - timedelta(seconds=1)), due_at=c.due_at,
+                   due_on=formats.day(c.due_at - timedelta(seconds=1)), has_exception=False,
                    allow_late=c.allow_late, now=now)
     template = session.get(CommitmentTemplate, c.collective_template_id)
     clauses = _template_text(template)
@@ -547,7 +539,7 @@ def countersign(session: Session, *, actor: Actor | None, signature_id: int, typ
         raise NotAllowed("Only the union chair of this unit can countersign its collective commitment.")
     c = _campaign(session, parent.campaign_id)
     if status_of(c, now) is CampaignStatus.CLOSED:
-        raise Invalid(f"This campaign closed on {_fmt_day(closes_of(c))}; it can no longer be countersigned.")
+        raise Invalid(f"This campaign closed on {formats.day(closes_of(c))}; it can no longer be countersigned.")
     if not rules.names_match(typed_name, actor.full_name):
         raise Invalid(f"The name you typed is not the name on your record (“{actor.full_name}”).",
                       {"typed_name": "Does not match"})

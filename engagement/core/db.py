@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from engagement.settings import get_settings
 
@@ -134,3 +134,21 @@ def lock_key(session: Session, namespace: str, key: str) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"{namespace}:{key}"})
+
+
+def delete_in_batches(engine: Engine, model: type, condition: sa.ColumnElement[bool], batch: int) -> int:
+    """Delete the rows of ``model`` matching ``condition``, ``batch`` per transaction; returns how many.
+
+    Small transactions: a big backlog never holds the write lock for long. The condition is
+    checked again by the DELETE, so a row that changed since it was read stays.
+    """
+    deleted = 0
+    while True:
+        with unit_of_work(engine) as session:
+            ids = list(session.exec(select(model.id).where(condition).order_by(model.id).limit(batch)))
+            if not ids:
+                return deleted
+            result = session.execute(sa.delete(model).where(model.id.in_(ids), condition))
+            deleted += result.rowcount or 0
+        if len(ids) < batch:
+            return deleted

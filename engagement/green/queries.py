@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
+from engagement.core import formats
 from engagement.core.access import Actor, Perm, can, reach, require
-from engagement.core.clock import local
 from engagement.core.errors import NotFound
 from engagement.core.files import StoredFile
 from engagement.green import rules
@@ -45,19 +45,10 @@ from engagement.green.models import (
 )
 from engagement.green.service import APPROVED, PENDING, PHOTO_PURPOSE, REJECTED, branch_members, takes_part, today
 from engagement.org.models import Branch, Person, Unit
-from engagement.settings import get_settings
 
 #: The authorised file route (engagement.ui.files); queries may not import the UI.
 FILES_PREFIX = "/files"
 PAGE_SIZE = 20
-
-
-def _d(value: date) -> str:
-    return value.strftime("%d/%m/%Y")
-
-
-def _fmt(value: datetime | None) -> str:
-    return local(value, get_settings().tz).strftime("%d/%m/%Y %H:%M") if value else ""
 
 
 def campaigns(session: Session, *, actor: Actor | None, now: datetime | None = None) -> list[CampaignRow]:
@@ -73,8 +64,8 @@ def campaigns(session: Session, *, actor: Actor | None, now: datetime | None = N
                                       .where(CampaignUnit.campaign_id.in_([c.id for c in rows]))):
             paths.setdefault(cid, []).append(path)
     return [CampaignRow(
-        id=c.id, name=c.name, kind=c.kind, description=c.description, starts_on=_d(c.starts_on),
-        ends_on=_d(c.ends_on), is_open=day is None or c.starts_on <= day <= c.ends_on,
+        id=c.id, name=c.name, kind=c.kind, description=c.description, starts_on=formats.day(c.starts_on),
+        ends_on=formats.day(c.ends_on), is_open=day is None or c.starts_on <= day <= c.ends_on,
         takes_part=takes_part(paths.get(c.id, []), actor.unit_path), backdate_days=c.backdate_days,
         ends_iso=c.ends_on.isoformat(),
     ) for c in rows]
@@ -157,7 +148,7 @@ def _rows(session: Session, stmt) -> list[ActivityRow]:
     for act, campaign_name, action_name, points, impact_unit, logged_by, unit_name in result:
         impact = (f"{act.impact_amount:g} {impact_unit}" if act.impact_amount is not None else "")
         out.append(ActivityRow(
-            id=act.id, campaign_name=campaign_name, action_name=action_name, occurred_on=_d(act.occurred_on),
+            id=act.id, campaign_name=campaign_name, action_name=action_name, occurred_on=formats.day(act.occurred_on),
             logged_by=logged_by, unit_name=unit_name, participants=", ".join(names.get(act.id, [])),
             note=act.note, impact=impact, status=act.status, reject_reason=act.reject_reason,
             photo_url=f"{FILES_PREFIX}/{act.photo_file_id}" if act.photo_file_id else "", points=points,
@@ -285,7 +276,7 @@ def gallery(session: Session, *, actor: Actor | None, campaign_id: int, limit: i
                         .where(*where).order_by(Activity.occurred_on.desc(), Activity.id.desc())
                         .limit(min(max(1, limit), 60))).all()
     return [GalleryItem(activity_id=aid, photo_url=f"{FILES_PREFIX}/{fid}",
-                        caption=f"{action} · {unit} · {_d(on)}") for aid, fid, action, unit, on in rows]
+                        caption=f"{action} · {unit} · {formats.day(on)}") for aid, fid, action, unit, on in rows]
 
 
 def may_see_photo(session: Session, actor: Actor | None, file: StoredFile) -> bool:
@@ -316,7 +307,7 @@ def my_duties(session: Session, *, actor: Actor | None, now: datetime, limit: in
         names = session.exec(select(Person.full_name).join(RosterDuty, RosterDuty.person_id == Person.id)
                              .where(RosterDuty.roster_id == roster_id, RosterDuty.on_date == on)
                              .order_by(Person.name_key)).all()
-        out.append(DutyRow(on_date=_d(on), title=title, branch_name=branch, people=", ".join(names)))
+        out.append(DutyRow(on_date=formats.day(on), title=title, branch_name=branch, people=", ".join(names)))
     return out
 
 
@@ -412,7 +403,7 @@ def upcoming_roster(session: Session, *, actor: Actor | None, branch_id: int, no
     grouped: dict[tuple[date, str, str], list[str]] = {}
     for on, title, branch, name in rows:
         grouped.setdefault((on, title, branch), []).append(name)
-    return [DutyRow(on_date=_d(on), title=title, branch_name=branch, people=", ".join(names))
+    return [DutyRow(on_date=formats.day(on), title=title, branch_name=branch, people=", ".join(names))
             for (on, title, branch), names in list(grouped.items())[:limit]]
 
 
@@ -435,7 +426,7 @@ def assessment_history(session: Session, *, actor: Actor | None, unit_id: int) -
     rows = session.exec(select(SelfAssessment).where(SelfAssessment.unit_id == unit_id)
                         .order_by(SelfAssessment.year.desc(), SelfAssessment.quarter.desc())).all()
     return [AssessmentRow(unit_name=unit.name, period=f"Q{r.quarter} {r.year}", score=r.score,
-                          filled_at=_fmt(r.created_at)) for r in rows]
+                          filled_at=formats.moment(r.created_at)) for r in rows]
 
 
 def assessment_answers(session: Session, *, actor: Actor | None, unit_id: int, year: int,
@@ -469,7 +460,7 @@ def duty_slots(session: Session, *, actor: Actor | None, branch_id: int, now: da
                         .join(Person, Person.id == RosterDuty.person_id)
                         .where(Roster.branch_id == branch_id, RosterDuty.on_date >= today(now))
                         .order_by(RosterDuty.on_date, Roster.id, Person.name_key).limit(limit)).all()
-    return [DutySlot(value=f"{rid}|{on.isoformat()}|{pid}", label=f"{_d(on)} · {title} · {name}")
+    return [DutySlot(value=f"{rid}|{on.isoformat()}|{pid}", label=f"{formats.day(on)} · {title} · {name}")
             for rid, on, pid, title, name in rows]
 
 

@@ -1,5 +1,5 @@
 """Demo data for notifications: a staff member who wants e-mail, a few queued e-mails (the demo
-has no mail server, so they wait in the outbox), one that failed, and a history of job runs."""
+has no mail server, so they wait in the outbox), and one that failed."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from engagement.notify import service
-from engagement.notify.models import JobRun, NotifyPreference, OutboxMessage
+from engagement.notify.models import NotifyPreference, OutboxMessage
 from engagement.org.models import Account, Person
 
 
@@ -39,11 +39,5 @@ def seed_demo(session: Session, *, now: datetime) -> dict[str, int]:
         failed.status, failed.attempts = "failed", 6
         failed.last_error = "SMTPRecipientsRefused: {'hoa.ly@snv.demo.gov.vn': (550, b'Mailbox unavailable')}"
         session.add(failed)
-    for hours in (3, 2, 1):
-        at = now - timedelta(hours=hours)
-        session.add(JobRun(job_id="commitment-reminders", holder="demo", started_at=at,
-                           finished_at=at + timedelta(seconds=2), messages=0))
-        session.add(JobRun(job_id="deliver-email", holder="demo", started_at=at,
-                           finished_at=at + timedelta(seconds=1), messages=0))
     session.flush()
     return {"outbox": len(session.exec(select(OutboxMessage.id)).all())}

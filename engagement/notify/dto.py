@@ -89,17 +89,3 @@ class OutboxPage:
     def pages(self) -> int:
         """How many pages there are (at least one)."""
         return page_count(self.total, self.page_size)
-
-
-@dataclass(frozen=True)
-class JobRow:
-    """One scheduled job as the admin page shows it."""
-
-    job_id: str
-    label: str
-    schedule: str
-    last_run: str
-    last_finished: str
-    next_run: str
-    last_error: str
-    messages: int

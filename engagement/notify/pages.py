@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from engagement.notify.dto import JobRow, NotificationRow, OutboxRow, PreferenceRow
+from engagement.notify.dto import NotificationRow, PreferenceRow
 from engagement.notify.rules import MODE_LABELS
-from engagement.notify.state import NotificationsState, NotifyAdminState
+from engagement.notify.state import NotificationsState
 from engagement.ui import routes
 from engagement.ui.auth import AuthState
 from engagement.ui.components import error_callout, page_title, pager
@@ -96,87 +96,7 @@ def _preferences() -> rx.Component:
     )
 
 
-# --- admin: outbox and jobs ------------------------------------------------------------------
-
-
-def _job_row(j: JobRow) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(rx.text(j.label, weight="medium"), rx.text(j.job_id, size="1", color_scheme="gray")),
-        rx.table.cell(j.schedule),
-        rx.table.cell(j.last_run),
-        rx.table.cell(j.next_run),
-        rx.table.cell(j.messages),
-        rx.table.cell(rx.text(j.last_error, color_scheme="red", size="1")),
-        rx.table.cell(rx.button("Run now", size="1", variant="soft",
-                                on_click=NotifyAdminState.run_now(j.job_id))),
-    )
-
-
-def _outbox_row(m: OutboxRow) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(m.created),
-        rx.table.cell(m.recipient),
-        rx.table.cell(m.channel),
-        rx.table.cell(rx.text(m.title), rx.text(m.kind, " · ", m.subject, size="1", color_scheme="gray")),
-        rx.table.cell(rx.badge(m.status, color_scheme=rx.match(
-            m.status, ("sent", "green"), ("failed", "red"), ("sending", "blue"), "amber"))),
-        rx.table.cell(m.attempts),
-        rx.table.cell(rx.cond(m.status == "sent", m.sent, m.next_attempt),
-                      rx.text(m.last_error, size="1", color_scheme="red")),
-        rx.table.cell(rx.cond(m.status == "failed",
-                              rx.button("Retry", size="1", variant="soft",
-                                        on_click=NotifyAdminState.retry(m.id)))),
-    )
-
-
-def admin_page() -> rx.Component:
-    """The scheduled jobs and the message outbox (system admin)."""
-    return shell(
-        page_title("Messages and jobs", "Every message goes through this outbox before it is sent."),
-        error_callout(NotifyAdminState.error),
-        rx.cond(NotifyAdminState.notice != "",
-                rx.callout(NotifyAdminState.notice, icon="check", color_scheme="green", size="1")),
-        rx.cond(~NotifyAdminState.smtp_configured,
-                rx.callout("No mail server is configured (ENGAGEMENT_SMTP_HOST): e-mails wait in the "
-                           "outbox and go out once one is set.", icon="info", color_scheme="amber",
-                           size="1")),
-        rx.card(
-            rx.heading("Scheduled jobs", size="4"),
-            rx.text("Scheduler held by: ", rx.cond(NotifyAdminState.lease_holder != "",
-                                                   NotifyAdminState.lease_holder, "nobody (not running)"),
-                    size="2", color_scheme="gray"),
-            rx.box(rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                    "Job", "Schedule", "Last run", "Next run", "Messages", "Last error", "")])),
-                rx.table.body(rx.foreach(NotifyAdminState.jobs, _job_row)),
-                width="100%", size="1"), overflow_x="auto", width="100%"),
-            width="100%", margin_y="1em",
-        ),
-        rx.card(
-            rx.flex(
-                rx.heading("Outbox", size="4"),
-                rx.spacer(),
-                rx.text(NotifyAdminState.pending, " e-mails waiting, ", NotifyAdminState.failed,
-                        " failed", size="2"),
-                rx.select(["all", "pending", "sending", "sent", "failed"], default_value="all",
-                          on_change=NotifyAdminState.filter_status, size="1"),
-                gap="3", align="center", wrap="wrap", width="100%",
-            ),
-            rx.box(rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                    "Created", "To", "Channel", "Message", "Status", "Tries", "Sent / next try", "")])),
-                rx.table.body(rx.foreach(NotifyAdminState.rows, _outbox_row)),
-                width="100%", size="1"), overflow_x="auto", width="100%"),
-            pager(NotifyAdminState.page, NotifyAdminState.pages, NotifyAdminState.total,
-                  NotifyAdminState.prev_page, NotifyAdminState.next_page),
-            width="100%",
-        ),
-    )
-
-
 def add_pages(app: rx.App) -> None:
     """Register this module's pages."""
     app.add_page(notifications_page, route=routes.NOTIFICATIONS, title="Notifications",
                  on_load=[AuthState.guard, NotificationsState.load, NotificationsState.load_prefs])
-    app.add_page(admin_page, route=routes.NOTIFY_ADMIN, title="Messages and jobs",
-                 on_load=[AuthState.guard, NotifyAdminState.load])

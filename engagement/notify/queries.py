@@ -1,16 +1,17 @@
-"""Reads of one's own notifications, and of the outbox and jobs for the system admin."""
+"""Reads of one's own notifications, and of the outbox for the system admin."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterable
 
 from sqlmodel import Session, func, select
 
+from engagement.core import formats
 from engagement.core.access import Actor, Perm, require
 from engagement.core.clock import local
-from engagement.notify import jobs
-from engagement.notify.dto import JobRow, NotificationPage, NotificationRow, OutboxPage, OutboxRow
-from engagement.notify.models import JobRun, Notification, OutboxMessage, SchedulerLease
+from engagement.notify import rules
+from engagement.notify.dto import NotificationPage, NotificationRow, OutboxPage, OutboxRow
+from engagement.notify.models import Notification, OutboxMessage
 from engagement.org.models import Person
 from engagement.settings import get_settings
 
@@ -50,10 +51,6 @@ def my_notifications(session: Session, *, actor: Actor | None, page: int = 1,
                             page=page, page_size=page_size)
 
 
-def _fmt(value: datetime | None) -> str:
-    return local(value, get_settings().tz).strftime("%d/%m/%Y %H:%M") if value else ""
-
-
 def outbox(session: Session, *, actor: Actor | None, page: int = 1, page_size: int = 25,
            status: str = "") -> OutboxPage:
     """A page of the outbox, newest first, optionally one status (system admin).
@@ -72,8 +69,8 @@ def outbox(session: Session, *, actor: Actor | None, page: int = 1, page_size: i
         OutboxRow(id=m.id, recipient=name, channel=m.channel, kind=m.kind,
                   subject=f"{m.subject_ref} {m.period}".strip(), title=m.title, status=m.status,
                   attempts=m.attempts,
-                  next_attempt=_fmt(m.next_attempt_at) if m.status == "pending" else "",
-                  last_error=m.last_error, created=_fmt(m.created_at), sent=_fmt(m.sent_at))
+                  next_attempt=formats.moment(m.next_attempt_at) if m.status == "pending" else "",
+                  last_error=m.last_error, created=formats.moment(m.created_at), sent=formats.moment(m.sent_at))
         for m, name in session.exec(
             select(OutboxMessage, Person.full_name).join(Person, Person.id == OutboxMessage.recipient_id)
             .where(*where).order_by(OutboxMessage.id.desc())
@@ -84,28 +81,10 @@ def outbox(session: Session, *, actor: Actor | None, page: int = 1, page_size: i
                       smtp_configured=bool(get_settings().smtp_host))
 
 
-def jobs_overview(session: Session, *, actor: Actor | None, now: datetime) -> list[JobRow]:
-    """Each scheduled job: schedule, last run, next run, last error, messages (system admin).
-
-    Raises:
-        NotAllowed: not a system admin.
-    """
-    require(actor, Perm.MANAGE_NOTIFICATIONS)
-    result = []
-    for job in jobs.JOBS.values():
-        last = session.exec(select(JobRun).where(JobRun.job_id == job.id)
-                            .order_by(JobRun.started_at.desc(), JobRun.id.desc())).first()
-        nxt = job.trigger().get_next_fire_time(None, now)
-        result.append(JobRow(
-            job_id=job.id, label=job.label, schedule=job.schedule,
-            last_run=_fmt(last.started_at) if last else "never",
-            last_finished=_fmt(last.finished_at) if last and last.finished_at else "",
-            next_run=_fmt(nxt.astimezone(UTC)) if nxt else "", last_error=last.error if last else "",
-            messages=last.messages if last else 0))
-    return result
-
-
-def lease_holder(session: Session, *, now: datetime) -> str:
-    """Who runs the scheduler now ("" when nobody holds a live lease)."""
-    row = session.get(SchedulerLease, "scheduler")
-    return row.holder if row is not None and row.expires_at > now else ""
+def already_notified(session: Session, *, people: Iterable[int], kind: str, subject_ref: str,
+                     period: str) -> set[int]:
+    """Who among ``people`` already has this message (its in-app row: every message has one)."""
+    return set(session.exec(select(OutboxMessage.recipient_id).where(
+        OutboxMessage.recipient_id.in_(list(people)), OutboxMessage.channel == rules.IN_APP,
+        OutboxMessage.kind == kind, OutboxMessage.subject_ref == subject_ref,
+        OutboxMessage.period == period)).all())

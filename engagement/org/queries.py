@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import sqlalchemy as sa
 from sqlmodel import Session, func, or_, select
 
+from engagement.core import formats
 from engagement.core.access import ROLE_LABELS, Actor, Perm, Reach, Role, can, reach, require
 from engagement.core.audit import AuditEntry
-from engagement.core.clock import local
 from engagement.core.errors import NotFound
 from engagement.org import rules
 from engagement.org.dto import (
@@ -34,13 +32,8 @@ from engagement.org.models import (
     UnitGroup,
     UnitGroupMember,
 )
-from engagement.settings import get_settings
 
 MAX_PAGE_SIZE = 100
-
-
-def _fmt(value: datetime | None) -> str:
-    return local(value, get_settings().tz).strftime("%d/%m/%Y %H:%M") if value else ""
 
 
 def unit_tree(session: Session, *, actor: Actor | None, include_inactive: bool = True) -> list[UnitRow]:
@@ -87,7 +80,7 @@ def unit_history(session: Session, *, actor: Actor | None, unit_id: int) -> list
     events = session.exec(
         select(UnitEvent).where(UnitEvent.unit_id == unit_id).order_by(UnitEvent.at.desc(), UnitEvent.id.desc())
     )
-    return [UnitEventRow(at=_fmt(e.at), kind=e.kind, old_value=e.old_value, new_value=e.new_value)
+    return [UnitEventRow(at=formats.moment(e.at), kind=e.kind, old_value=e.old_value, new_value=e.new_value)
             for e in events]
 
 
@@ -220,7 +213,7 @@ def account_info(session: Session, *, actor: Actor | None, person_id: int) -> Ac
                                scope=unit_name or branch_name or "Whole organisation"))
     return AccountInfo(id=account.id, username=account.username, is_active=account.is_active,
                        must_change_password=account.must_change_password,
-                       last_login=_fmt(account.last_login_at), grants=grants)
+                       last_login=formats.moment(account.last_login_at), grants=grants)
 
 
 def _trail(session: Session, unit: Unit) -> str:
@@ -268,7 +261,7 @@ def audit_log(session: Session, *, actor: Actor | None, page: int = 1, page_size
     total = session.exec(select(func.count()).select_from(AuditEntry).where(*conditions)).one()
     stmt = (select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc())
             .offset((page - 1) * page_size).limit(page_size))
-    rows = [AuditRow(at=_fmt(e.at), actor=e.actor_name or "system", action=e.action,
+    rows = [AuditRow(at=formats.moment(e.at), actor=e.actor_name or "system", action=e.action,
                      entity=e.entity, entity_id=e.entity_id, detail=e.detail)
             for e in session.exec(stmt)]
     return rows, total

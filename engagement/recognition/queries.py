@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, func, or_, select
 
+from engagement.core import formats
 from engagement.core.access import Actor, Perm, Role, can, reach, require
-from engagement.core.clock import local
 from engagement.core.errors import NotFound
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.org.rules import fold
@@ -45,14 +45,9 @@ from engagement.recognition.models import (
     RecognitionValueLink,
     ThanksLink,
 )
-from engagement.settings import get_settings
 
 MAX_PAGE_SIZE = 50
 THANKS_PATH = "/thanks/"
-
-
-def _fmt(value: datetime) -> str:
-    return local(value, get_settings().tz).strftime("%d/%m/%Y %H:%M")
 
 
 def values_catalogue(session: Session, *, actor: Actor | None,
@@ -168,7 +163,7 @@ def _items(session: Session, me: Actor, recs: list[Recognition]) -> list[FeedIte
             .where(RecognitionComment.recognition_id.in_(ids))
             .order_by(RecognitionComment.created_at, RecognitionComment.id)):
         comments.setdefault(c.recognition_id, []).append(
-            CommentRow(author=author, body=c.body, at=_fmt(c.created_at)))
+            CommentRow(author=author, body=c.body, at=formats.moment(c.created_at)))
     may_revoke = can(me, Perm.REVOKE_RECOGNITION)
     items = []
     for r in recs:
@@ -178,7 +173,7 @@ def _items(session: Session, me: Actor, recs: list[Recognition]) -> list[FeedIte
             recipients=", ".join(n for _, n in to),
             first_recipient_id=next((p for p, _ in to if p), 0),
             message=r.message, level=r.level, level_label=rules.LEVELS[r.level][0],
-            value_names=" · ".join(values.get(r.id, [])), at=_fmt(r.created_at),
+            value_names=" · ".join(values.get(r.id, [])), at=formats.moment(r.created_at),
             is_private=r.is_private, work_ref=r.work_ref, reactions=reactions.get(r.id, 0),
             i_reacted=r.id in mine, can_revoke=may_revoke,
             comments=comments.get(r.id, [])[-20:],
@@ -277,7 +272,7 @@ def thanks_for_moderation(session: Session, *, actor: Actor | None, status: str 
         .offset((page - 1) * page_size).limit(page_size + 1)).all()
     out = [PendingThanks(id=t.id, target=pname or counter, unit_name=uname, attitude=t.attitude,
                          timeliness=t.timeliness, guidance=t.guidance, note=t.note,
-                         dossier_ref=t.dossier_ref, at=_fmt(t.created_at), status=t.status)
+                         dossier_ref=t.dossier_ref, at=formats.moment(t.created_at), status=t.status)
            for t, counter, pname, uname in rows[:page_size]]
     return out, len(rows) > page_size
 

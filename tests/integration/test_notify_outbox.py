@@ -12,9 +12,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from engagement.core.errors import Invalid, NotAllowed
-from engagement.notify import jobs, queries, rules, service
+from engagement.jobs import queries as jobs_queries
+from engagement.jobs import registry, runner
+from engagement.jobs import service as jobs_service
+from engagement.jobs.models import JobRun
+from engagement.notify import queries, rules, service
 from engagement.notify.mail import SmtpSender
-from engagement.notify.models import JobRun, Notification, OutboxMessage
+from engagement.notify.models import Notification, OutboxMessage
 from engagement.schema import metadata
 from tests import factories as f
 from tests.integration._smtp import SmtpServer
@@ -315,15 +319,15 @@ def test_preferences_list_every_category_and_only_valid_choices_are_kept(session
 
 
 def test_only_one_process_holds_the_scheduler_lease_until_it_expires(session, now):
-    assert service.take_lease(session, holder="A", now=now, seconds=90) is True
-    assert service.take_lease(session, holder="B", now=now + timedelta(seconds=10)) is False
-    assert service.take_lease(session, holder="A", now=now + timedelta(seconds=60), seconds=90) is True
-    assert service.take_lease(session, holder="B", now=now + timedelta(seconds=120)) is False
-    assert service.take_lease(session, holder="B", now=now + timedelta(seconds=151)) is True
-    assert service.take_lease(session, holder="A", now=now + timedelta(seconds=152)) is False
-    service.release_lease(session, holder="B", now=now + timedelta(seconds=153))
-    assert service.take_lease(session, holder="A", now=now + timedelta(seconds=154)) is True
-    assert queries.lease_holder(session, now=now + timedelta(seconds=155)) == "A"
+    assert jobs_service.take_lease(session, holder="A", now=now, seconds=90) is True
+    assert jobs_service.take_lease(session, holder="B", now=now + timedelta(seconds=10)) is False
+    assert jobs_service.take_lease(session, holder="A", now=now + timedelta(seconds=60), seconds=90) is True
+    assert jobs_service.take_lease(session, holder="B", now=now + timedelta(seconds=120)) is False
+    assert jobs_service.take_lease(session, holder="B", now=now + timedelta(seconds=151)) is True
+    assert jobs_service.take_lease(session, holder="A", now=now + timedelta(seconds=152)) is False
+    jobs_service.release_lease(session, holder="B", now=now + timedelta(seconds=153))
+    assert jobs_service.take_lease(session, holder="A", now=now + timedelta(seconds=154)) is True
+    assert jobs_queries.lease_holder(session, now=now + timedelta(seconds=155)) == "A"
 
 
 def test_two_processes_racing_for_the_lease_get_it_once(shared_engine, now):
@@ -335,7 +339,7 @@ def test_two_processes_racing_for_the_lease_get_it_once(shared_engine, now):
     def race(name: str) -> None:
         barrier.wait()
         with unit_of_work(shared_engine) as s:
-            if service.take_lease(s, holder=name, now=now):
+            if jobs_service.take_lease(s, holder=name, now=now):
                 won.append(name)
 
     threads = [threading.Thread(target=race, args=(f"p{i}",)) for i in range(4)]
@@ -353,58 +357,58 @@ def test_a_job_runs_only_under_the_lease_and_its_runs_are_recorded(session, org,
         calls.append(holder)
         return 7
 
-    monkeypatch.setitem(jobs.JOBS, "deliver-email",
-                        jobs.Job(id="deliver-email", label="Send queued e-mails", schedule="Every minute",
+    monkeypatch.setitem(registry.JOBS, "deliver-email",
+                        registry.Job(id="deliver-email", label="Send queued e-mails", schedule="Every minute",
                                  cron={"minute": "*"}, func=fake_job))
-    service.take_lease(session, holder="other", now=now)
+    jobs_service.take_lease(session, holder="other", now=now)
     session.commit()
     session.commit()
-    assert jobs.run_job("deliver-email", holder="me", engine=engine, now_fn=lambda: now) is None
+    assert runner.run_job("deliver-email", holder="me", engine=engine, now_fn=lambda: now) is None
     assert calls == []
     later = now + timedelta(minutes=5, seconds=30)
     session.commit()
-    assert jobs.run_job("deliver-email", holder="me", engine=engine, now_fn=lambda: later) == 7
+    assert runner.run_job("deliver-email", holder="me", engine=engine, now_fn=lambda: later) == 7
     [run] = session.exec(select(JobRun)).all()
     assert (run.job_id, run.holder, run.messages, run.error, run.finished_at) == (
         "deliver-email", "me", 7, "", later)
-    overview = {j.job_id: j for j in queries.jobs_overview(session, actor=org.admin, now=later)}
+    overview = {j.job_id: j for j in jobs_queries.jobs_overview(session, actor=org.admin, now=later)}
     assert overview["deliver-email"].messages == 7
     assert overview["deliver-email"].next_run.endswith(":06")
     with pytest.raises(NotAllowed):
-        queries.jobs_overview(session, actor=org.staff, now=later)
+        jobs_queries.jobs_overview(session, actor=org.staff, now=later)
 
 
 def test_a_failing_job_records_its_error_and_does_not_stop_the_scheduler(session, org, now, engine, monkeypatch):
     def broken(*, engine, now, holder):
         raise ValueError("the mail server address is wrong")
 
-    monkeypatch.setitem(jobs.JOBS, "deliver-email",
-                        jobs.Job(id="deliver-email", label="x", schedule="x", cron={"minute": "*"},
+    monkeypatch.setitem(registry.JOBS, "deliver-email",
+                        registry.Job(id="deliver-email", label="x", schedule="x", cron={"minute": "*"},
                                  func=broken))
     session.commit()
-    assert jobs.run_job("deliver-email", holder="me", engine=engine, now_fn=lambda: now) is None
+    assert runner.run_job("deliver-email", holder="me", engine=engine, now_fn=lambda: now) is None
     session.expire_all()
     [run] = session.exec(select(JobRun)).all()
     assert run.error == "ValueError: the mail server address is wrong"
-    assert queries.jobs_overview(session, actor=org.admin, now=now)[0].last_error == run.error
+    assert jobs_queries.jobs_overview(session, actor=org.admin, now=now)[0].last_error == run.error
 
 
 def test_the_scheduler_registers_each_job_once_with_safe_defaults_and_hands_the_lease_back(shared_engine, now):
     engine = shared_engine
-    sched = jobs.Scheduler(engine=engine, holder="web-1", now_fn=lambda: now)
+    sched = runner.Scheduler(engine=engine, holder="web-1", now_fn=lambda: now)
     sched.start()
     try:
         inner = sched._scheduler
         job = inner.get_job("deliver-email")
         assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 300)
-        assert {j.id for j in inner.get_jobs()} == {*jobs.JOBS, "scheduler-lease"}
+        assert {j.id for j in inner.get_jobs()} == {*registry.JOBS, "scheduler-lease"}
         sched.start()  # idempotent
-        assert len(inner.get_jobs()) == len(jobs.JOBS) + 1
+        assert len(inner.get_jobs()) == len(registry.JOBS) + 1
         assert sched.renew() is True
-        assert jobs.Scheduler(engine=engine, holder="web-2", now_fn=lambda: now).renew() is False
+        assert runner.Scheduler(engine=engine, holder="web-2", now_fn=lambda: now).renew() is False
     finally:
         sched.shutdown()
-    assert jobs.Scheduler(engine=engine, holder="web-2", now_fn=lambda: now).renew() is True
+    assert runner.Scheduler(engine=engine, holder="web-2", now_fn=lambda: now).renew() is True
 
 
 # --- notify_many: the bulk path -------------------------------------------------------------

@@ -24,8 +24,9 @@ from engagement.commitments import queries as commitments_queries
 from engagement.commitments.dto import Unsigned
 from engagement.core.db import unit_of_work
 from engagement.green import queries as green_queries
-from engagement.notify import rules, service
-from engagement.notify.models import ReminderMark
+from engagement.jobs import rules
+from engagement.jobs.models import ReminderMark
+from engagement.notify import service as notify_service
 from engagement.org.models import Account, Person, RoleGrant, Unit
 
 #: People handled per transaction, one at a time (``bulk=False``).
@@ -65,8 +66,8 @@ def _period(today: str, new: list[Item]) -> str:
     return f"{today}:{digest.hexdigest()[:12]}"
 
 
-def _message(b: Batch, period: str) -> service.Message:
-    return service.Message(person_id=b.recipient_id, category=b.category, kind=b.kind,
+def _message(b: Batch, period: str) -> notify_service.Message:
+    return notify_service.Message(person_id=b.recipient_id, category=b.category, kind=b.kind,
                            subject_ref=b.kind.split(".")[0], period=period, title=b.title,
                            body="\n".join([b.intro, *[i.line for i in b.items]]), link=b.link,
                            mandatory=b.mandatory)
@@ -92,7 +93,7 @@ def send_batch(session: Session, *, batch: Batch, now: datetime, today: str) -> 
                 session.add(ReminderMark(recipient_id=b.recipient_id, kind=b.kind,
                                          subject_ref=i.subject_ref, stage=i.stage, created_at=now))
             session.flush()
-            service.notify(session, person_id=m.person_id, category=m.category, kind=m.kind,
+            notify_service.notify(session, person_id=m.person_id, category=m.category, kind=m.kind,
                            subject_ref=m.subject_ref, period=m.period, title=m.title, body=m.body,
                            link=m.link, now=now, mandatory=m.mandatory)
     except sa.exc.IntegrityError:
@@ -105,7 +106,7 @@ def send_batches(session: Session, batches: list[Batch], *, now: datetime, today
     """``send_batch`` for many recipients in a few statements: the same marks and messages.
 
     The marks already sent are read for a whole chunk of recipients, the new marks are
-    inserted in one statement and the messages go through ``service.notify_many``. If another
+    inserted in one statement and the messages go through ``notify_service.notify_many``. If another
     run wrote one of the same marks meanwhile (unique key), that chunk is rolled back to its
     savepoint and sent one recipient at a time by ``send_batch``, which skips exactly what
     the other run covered.
@@ -114,11 +115,11 @@ def send_batches(session: Session, batches: list[Batch], *, now: datetime, today
         How many recipients got a message.
     """
     written = 0
-    for start in range(0, len(batches), service.BULK_CHUNK):
-        chunk = batches[start:start + service.BULK_CHUNK]
+    for start in range(0, len(batches), notify_service.BULK_CHUNK):
+        chunk = batches[start:start + notify_service.BULK_CHUNK]
         done = set(session.exec(select(ReminderMark.recipient_id, ReminderMark.kind,
                                        ReminderMark.subject_ref, ReminderMark.stage).where(
-            service.recipient_range(ReminderMark.recipient_id, {b.recipient_id for b in chunk}),
+            notify_service.recipient_range(ReminderMark.recipient_id, {b.recipient_id for b in chunk}),
             ReminderMark.kind.in_({b.kind for b in chunk}))).all())
         todo = []
         for b in chunk:
@@ -132,7 +133,7 @@ def send_batches(session: Session, batches: list[Batch], *, now: datetime, today
                 session.execute(sa.insert(ReminderMark.__table__), [
                     {"recipient_id": b.recipient_id, "kind": b.kind, "subject_ref": i.subject_ref,
                      "stage": i.stage, "created_at": now} for b, new in todo for i in new])
-                service.notify_many(session, [_message(b, _period(today, new)) for b, new in todo],
+                notify_service.notify_many(session, [_message(b, _period(today, new)) for b, new in todo],
                                     now=now)
             written += len(todo)
         except sa.exc.IntegrityError:
@@ -270,7 +271,7 @@ def remind_duties(engine: Engine, *, now: datetime, tz: ZoneInfo, window: rules.
         for day in days_ahead(local.date(), window):
             for person_id, title, on in green_queries.duties_due(session, on_date=day):
                 when = "tomorrow" if on == local.date() + timedelta(days=1) else on.strftime("%A %d/%m")
-                written += service.notify(
+                written += notify_service.notify(
                     session, person_id=person_id, category="green", kind=DUTY_KIND,
                     subject_ref=f"duty:{on.isoformat()}",
                     period=hashlib.sha256(title.encode()).hexdigest()[:12],

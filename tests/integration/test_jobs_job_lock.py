@@ -14,8 +14,10 @@ from sqlmodel import Session, select
 from engagement.core import clock
 from engagement.core import db as core_db
 from engagement.core.db import unit_of_work
-from engagement.notify import jobs, rules, service
-from engagement.notify.models import JobRun, SchedulerLease
+from engagement.jobs import registry, runner
+from engagement.jobs import rules as job_rules
+from engagement.jobs import service as jobs_service
+from engagement.jobs.models import JobRun, SchedulerLease
 from engagement.schema import metadata
 from engagement.settings import get_settings
 
@@ -54,7 +56,7 @@ class Blocking:
 @pytest.fixture
 def blocking(monkeypatch):
     job = Blocking()
-    monkeypatch.setitem(jobs.JOBS, JOB, jobs.Job(id=JOB, label="Send queued e-mails", schedule="Every minute",
+    monkeypatch.setitem(registry.JOBS, JOB, registry.Job(id=JOB, label="Send queued e-mails", schedule="Every minute",
                                                  cron={"minute": "*"}, func=job))
     yield job
     job.gate.set()
@@ -68,21 +70,21 @@ def _runs(engine) -> list[JobRun]:
 def test_a_manual_run_while_the_scheduler_runs_the_job_is_refused_with_when_it_started(
         shared_engine, now, blocking):
     results = {}
-    scheduled = threading.Thread(target=lambda: results.update(sched=jobs.run_job(
+    scheduled = threading.Thread(target=lambda: results.update(sched=runner.run_job(
         JOB, holder="scheduler-1", engine=shared_engine, now_fn=lambda: now)))
     scheduled.start()
     assert blocking.started.wait(30)
     later = now + timedelta(minutes=3)
     # The scheduler's run holds the job's lock: a manual run does not start, and says why.
-    with pytest.raises(jobs.JobBusy) as refused:
-        jobs.run_job(JOB, holder="manual:admin", engine=shared_engine, now_fn=lambda: later,
+    with pytest.raises(runner.JobBusy) as refused:
+        runner.run_job(JOB, holder="manual:admin", engine=shared_engine, now_fn=lambda: later,
                      require_lease=False, raise_busy=True)
     # 02:00 UTC is 09:00 in Hanoi.
     assert refused.value.message == ("This job is running now (since 09:00); "
                                      "try again when it finishes.")
     assert refused.value.since == now
     # Without raise_busy (the scheduler's own path) it simply does not run.
-    assert jobs.run_job(JOB, holder="manual:admin", engine=shared_engine, now_fn=lambda: later,
+    assert runner.run_job(JOB, holder="manual:admin", engine=shared_engine, now_fn=lambda: later,
                         require_lease=False) is None
     blocking.gate.set()
     scheduled.join(30)
@@ -90,7 +92,7 @@ def test_a_manual_run_while_the_scheduler_runs_the_job_is_refused_with_when_it_s
     assert blocking.calls == ["scheduler-1"]
     assert [(r.holder, r.messages, r.error) for r in _runs(shared_engine)] == [("scheduler-1", 7, "")]
     # The lock went back at the end: the next run starts at once.
-    assert jobs.run_job(JOB, holder="manual:admin", engine=shared_engine, now_fn=lambda: later,
+    assert runner.run_job(JOB, holder="manual:admin", engine=shared_engine, now_fn=lambda: later,
                         require_lease=False, raise_busy=True) == 7
     assert blocking.calls == ["scheduler-1", "manual:admin"]
 
@@ -102,7 +104,7 @@ def test_of_four_runs_started_at_once_exactly_one_runs(shared_engine, now, block
 
     def go(name: str, scheduled: bool) -> None:
         barrier.wait()
-        results.append(jobs.run_job(JOB, holder=name, engine=shared_engine, now_fn=lambda: now,
+        results.append(runner.run_job(JOB, holder=name, engine=shared_engine, now_fn=lambda: now,
                                     require_lease=scheduled))
         done.release()
 
@@ -125,36 +127,36 @@ def test_of_four_runs_started_at_once_exactly_one_runs(shared_engine, now, block
 
 def test_a_lock_left_by_a_crashed_run_blocks_the_job_only_until_it_expires(session, engine, now, blocking):
     blocking.gate.set()
-    lock = service.job_lock_name(JOB)
+    lock = jobs_service.job_lock_name(JOB)
     crashed_at = now - timedelta(minutes=29)
-    assert service.take_lease(session, name=lock, holder="dead-host:1#abc", now=crashed_at,
-                              seconds=jobs.JOB_LOCK_SECONDS)
+    assert jobs_service.take_lease(session, name=lock, holder="dead-host:1#abc", now=crashed_at,
+                              seconds=runner.JOB_LOCK_SECONDS)
     session.commit()
-    with pytest.raises(jobs.JobBusy, match=r"since 08:31\)"):
-        jobs.run_job(JOB, holder="manual:admin", engine=engine, now_fn=lambda: now,
+    with pytest.raises(runner.JobBusy, match=r"since 08:31\)"):
+        runner.run_job(JOB, holder="manual:admin", engine=engine, now_fn=lambda: now,
                      require_lease=False, raise_busy=True)
     assert blocking.calls == []
     # 30 minutes after the crashed run started, its lock has expired.
-    at = crashed_at + timedelta(seconds=jobs.JOB_LOCK_SECONDS)
-    assert jobs.run_job(JOB, holder="manual:admin", engine=engine, now_fn=lambda: at,
+    at = crashed_at + timedelta(seconds=runner.JOB_LOCK_SECONDS)
+    assert runner.run_job(JOB, holder="manual:admin", engine=engine, now_fn=lambda: at,
                         require_lease=False, raise_busy=True) == 7
     assert blocking.calls == ["manual:admin"]
     session.expire_all()
     row = session.get(SchedulerLease, lock)
     assert row.expires_at == at  # given back at the end of the run
     # The scheduler lease is a different row: a job lock never makes a process the scheduler.
-    assert session.get(SchedulerLease, service.LEASE_NAME) is None
+    assert session.get(SchedulerLease, jobs_service.LEASE_NAME) is None
 
 
 def test_a_failing_run_gives_its_lock_back(session, engine, now, monkeypatch):
     def broken(*, engine, now, holder):
         raise ValueError("boom")
 
-    monkeypatch.setitem(jobs.JOBS, JOB, jobs.Job(id=JOB, label="x", schedule="x", cron={"minute": "*"},
+    monkeypatch.setitem(registry.JOBS, JOB, registry.Job(id=JOB, label="x", schedule="x", cron={"minute": "*"},
                                                  func=broken))
     session.commit()
-    assert jobs.run_job(JOB, holder="m", engine=engine, now_fn=lambda: now, require_lease=False) is None
-    assert jobs.run_job(JOB, holder="m", engine=engine, now_fn=lambda: now, require_lease=False,
+    assert runner.run_job(JOB, holder="m", engine=engine, now_fn=lambda: now, require_lease=False) is None
+    assert runner.run_job(JOB, holder="m", engine=engine, now_fn=lambda: now, require_lease=False,
                         raise_busy=True) is None  # ran (and failed) again: not refused as busy
     assert [r.error for r in _runs(engine)] == ["ValueError: boom"] * 2
 
@@ -162,7 +164,7 @@ def test_a_failing_run_gives_its_lock_back(session, engine, now, monkeypatch):
 def test_busy_message_shows_the_date_when_the_run_started_another_day():
     from datetime import date, datetime
 
-    assert rules.job_busy_message(since=datetime(2026, 3, 1, 23, 50), today=date(2026, 3, 2)) == (
+    assert job_rules.job_busy_message(since=datetime(2026, 3, 1, 23, 50), today=date(2026, 3, 2)) == (
         "This job is running now (since 01/03/2026 23:50); try again when it finishes.")
 
 
@@ -190,7 +192,7 @@ def app_db(tmp_path, monkeypatch):
 
 
 def _admin_state(engine):
-    from engagement.notify.state import NotifyAdminState
+    from engagement.jobs.state import NotifyAdminState
     from engagement.org import service as org_service
     from engagement.org.demo import DEMO_PASSWORD
     from engagement.ui.auth import AuthState
@@ -209,8 +211,8 @@ def test_run_now_while_the_job_runs_shows_a_toast_and_runs_nothing(app_db, block
 
     started = clock.now() - timedelta(minutes=4)
     with unit_of_work(app_db) as s:
-        assert service.take_lease(s, name=service.job_lock_name(JOB), holder="scheduler-1#x",
-                                  now=started, seconds=jobs.JOB_LOCK_SECONDS)
+        assert jobs_service.take_lease(s, name=jobs_service.job_lock_name(JOB), holder="scheduler-1#x",
+                                  now=started, seconds=runner.JOB_LOCK_SECONDS)
     state, cls = _admin_state(app_db)
     spec = asyncio.run(cls.event_handlers["run_now"].fn(state, JOB))
     since = started.astimezone(get_settings().tz).strftime("%H:%M")
@@ -222,7 +224,7 @@ def test_run_now_while_the_job_runs_shows_a_toast_and_runs_nothing(app_db, block
     assert _runs(app_db) == []
     # Once the run gave its lock back, the same button runs the job.
     with unit_of_work(app_db) as s:
-        service.release_lease(s, name=service.job_lock_name(JOB), holder="scheduler-1#x", now=clock.now())
+        jobs_service.release_lease(s, name=jobs_service.job_lock_name(JOB), holder="scheduler-1#x", now=clock.now())
     blocking.gate.set()
     assert asyncio.run(cls.event_handlers["run_now"].fn(state, JOB)) is None
     assert state.notice == "The job ran: 7 message(s) sent."

@@ -20,7 +20,8 @@ from engagement.commitments import queries as commitments_queries
 from engagement.core.access import Actor, Grant, Perm, Role, can
 from engagement.core.db import unit_of_work
 from engagement.green import queries as green_queries
-from engagement.notify import rules, service
+from engagement.jobs import rules
+from engagement.notify import service as notify_service
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.recognition import queries as recognition_queries
 from engagement.scoring import queries as scoring_queries
@@ -78,7 +79,7 @@ def send_approval_digests(engine: Engine, *, now: datetime, tz: ZoneInfo, window
             lines = queues(session, actor, now)
             if not lines:
                 continue
-            written += service.notify(
+            written += notify_service.notify(
                 session, person_id=actor.person_id, category="digests", kind=DIGEST_KIND,
                 subject_ref="approvals", period=local.date().isoformat(),
                 title="Waiting for your approval", body="\n".join(["Today:", *lines]), link="/", now=now)
@@ -135,7 +136,7 @@ def send_weekly_digests(engine: Engine, *, now: datetime, tz: ZoneInfo, window: 
                     year_points=totals.get((pid, year), 0)), span)
                 if message is None:
                     continue
-                written += service.notify(
+                written += notify_service.notify(
                     session, person_id=pid, category="digests", kind=WEEKLY_KIND, subject_ref="week",
                     period=span.key, title=message[0], body=message[1],
                     link="/recognition" if got else "/leaderboards", now=now)
@@ -195,7 +196,7 @@ def send_monthly_digests(engine: Engine, *, now: datetime, tz: ZoneInfo, window:
                                                        total=by_unit[unit_id][1])
                                 for name, by_unit in campaigns if unit_id in by_unit))
             title, body = rules.unit_digest(facts, span)
-            written += service.notify(
+            written += notify_service.notify(
                 session, person_id=person_id, category="digests", kind=MONTHLY_KIND,
                 subject_ref=f"unit:{unit_id}", period=span.key, title=title, body=body,
                 link="/leaderboards", now=now)

@@ -12,7 +12,8 @@ from engagement.commitments.rules import DEFAULT_CLAUSES
 from engagement.core.access import Role
 from engagement.green import service as green
 from engagement.green.models import Action
-from engagement.notify import digests, rules
+from engagement.jobs import digests
+from engagement.jobs import rules as job_rules
 from engagement.notify.models import NotifyPreference, OutboxMessage
 from engagement.org.models import Person
 from engagement.recognition import service as recognition
@@ -22,7 +23,7 @@ from engagement.settings import get_settings
 from tests import factories as f
 
 TZ = get_settings().tz
-WINDOW = rules.SendingWindow(holidays=frozenset({date(2026, 3, 16)}))
+WINDOW = job_rules.SendingWindow(holidays=frozenset({date(2026, 3, 16)}))
 MESSAGE = "Chị đã hướng dẫn người dân hoàn thiện hồ sơ rất tận tình và đúng hẹn."
 
 

@@ -10,7 +10,8 @@ from sqlmodel import select
 from engagement.core.access import Role
 from engagement.green import service as green
 from engagement.green.models import Action
-from engagement.notify import digests, rules
+from engagement.jobs import digests
+from engagement.jobs import rules as job_rules
 from engagement.notify.models import OutboxMessage
 from engagement.org.models import Person
 from engagement.recognition import service as recognition
@@ -53,7 +54,7 @@ def world(session):
 
 def run(session, engine, when):
     session.commit()
-    return digests.send_approval_digests(engine, now=when, tz=TZ, window=rules.SendingWindow())
+    return digests.send_approval_digests(engine, now=when, tz=TZ, window=job_rules.SendingWindow())
 
 
 def digest_rows(session):

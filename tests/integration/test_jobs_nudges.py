@@ -14,7 +14,8 @@ from engagement.core.access import Role
 from engagement.core.db import make_engine
 from engagement.green import service as green
 from engagement.green.models import Action
-from engagement.notify import jobs, nudges, rules
+from engagement.jobs import nudges, registry, runner
+from engagement.jobs import rules as job_rules
 from engagement.notify import service as notify_service
 from engagement.notify.mail import SmtpSender
 from engagement.notify.models import NotifyPreference, OutboxMessage
@@ -30,7 +31,7 @@ from tests.integration._smtp import SmtpServer
 
 TZ = get_settings().tz
 #: Friday 27 November and Wednesday 11 March 2026 are holidays here.
-WINDOW = rules.SendingWindow(holidays=frozenset({date(2026, 11, 27), date(2026, 3, 11)}))
+WINDOW = job_rules.SendingWindow(holidays=frozenset({date(2026, 11, 27), date(2026, 3, 11)}))
 MESSAGE = "Anh đã hỗ trợ người dân hoàn thiện hồ sơ ngay trong buổi sáng, không phải đi lại."
 
 
@@ -347,12 +348,12 @@ def test_a_crash_mid_run_then_a_rerun_repeats_no_one_and_skips_no_one(session, e
         return real(*args, **kw)
 
     monkeypatch.setattr(nudges, "BATCH", 1)
-    monkeypatch.setattr(nudges.service, "notify", crashing)
+    monkeypatch.setattr(nudges.notify_service, "notify", crashing)
     with pytest.raises(RuntimeError):
         run(engine, when)
     assert len(outbox(session, kind)) == 2
     session.commit()  # one in-memory SQLite connection: the job needs it free
-    monkeypatch.setattr(nudges.service, "notify", real)
+    monkeypatch.setattr(nudges.notify_service, "notify", real)
     assert run(engine, when + timedelta(hours=1)) == expected - 2
     assert run(engine, when + timedelta(hours=2)) == 0
     counts = Counter(m.recipient_id for m in outbox(session, kind))
@@ -412,7 +413,7 @@ def test_two_runs_at_once_send_each_nudge_once(shared_engine, monkeypatch, case)
 def test_the_nudges_are_scheduled_jobs_that_run_with_the_settings(session, engine, job_id, when, messages):
     (Givers if job_id == "allowance-nudges" else Greens)(session, at(3, 2, 8))
     session.commit()
-    job = jobs.JOBS[job_id]
+    job = registry.JOBS[job_id]
     assert job.id == job_id and job.label and job.schedule and job.cron
-    assert jobs.run_job(job_id, holder="test", engine=engine, now_fn=lambda: when, require_lease=False) == messages
-    assert jobs.run_job(job_id, holder="test", engine=engine, now_fn=lambda: when, require_lease=False) == 0
+    assert runner.run_job(job_id, holder="test", engine=engine, now_fn=lambda: when, require_lease=False) == messages
+    assert runner.run_job(job_id, holder="test", engine=engine, now_fn=lambda: when, require_lease=False) == 0

@@ -13,7 +13,8 @@ from sqlmodel import Session, select
 from engagement.commitments import rules as c_rules
 from engagement.commitments import service as commitments
 from engagement.core.db import make_engine
-from engagement.notify import reminders, rules
+from engagement.jobs import reminders
+from engagement.jobs import rules as job_rules
 from engagement.notify import service as notify_service
 from engagement.notify.models import NotifyPreference, OutboxMessage
 from engagement.schema import metadata
@@ -21,8 +22,8 @@ from engagement.settings import get_settings
 from tests import factories as f
 
 TZ = get_settings().tz
-POLICY = rules.ReminderPolicy(every_days=3, before_days=2, overdue_max=2)
-WINDOW = rules.SendingWindow(holidays=frozenset({date(2026, 3, 11)}))
+POLICY = job_rules.ReminderPolicy(every_days=3, before_days=2, overdue_max=2)
+WINDOW = job_rules.SendingWindow(holidays=frozenset({date(2026, 3, 11)}))
 
 
 def at(day: int, hour: int = 9) -> datetime:
@@ -70,7 +71,7 @@ def w(session):
     return world
 
 
-def run(session, engine, when: datetime, window: rules.SendingWindow = WINDOW) -> int:
+def run(session, engine, when: datetime, window: job_rules.SendingWindow = WINDOW) -> int:
     session.commit()
     return reminders.remind_commitments(engine, now=when, tz=TZ, policy=POLICY, window=window)
 
@@ -171,13 +172,13 @@ def test_a_crash_mid_run_then_a_rerun_repeats_no_one_and_skips_no_one(session, e
     # One person per transaction; the third person's message crashes the run.
     monkeypatch.setattr(reminders, "BATCH", 1)
     monkeypatch.setattr(reminders, "BULK_BATCH", 1)
-    monkeypatch.setattr(reminders.service, "notify", crashing(real))
-    monkeypatch.setattr(reminders.service, "notify_many", crashing(real_many))
+    monkeypatch.setattr(reminders.notify_service, "notify", crashing(real))
+    monkeypatch.setattr(reminders.notify_service, "notify_many", crashing(real_many))
     with pytest.raises(RuntimeError):
         run(session, engine, at(2))
     assert len(messages(session)) == 2
-    monkeypatch.setattr(reminders.service, "notify", real)
-    monkeypatch.setattr(reminders.service, "notify_many", real_many)
+    monkeypatch.setattr(reminders.notify_service, "notify", real)
+    monkeypatch.setattr(reminders.notify_service, "notify_many", real_many)
     assert run(session, engine, at(2, 10)) == 2
     assert Counter(m.recipient_id for m in messages(session)) == {
         w.signer.person_id: 1, w.decliner.person_id: 1, w.late: 1, w.exempt: 1}

@@ -14,7 +14,7 @@ the next run in the window catches up.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -23,9 +23,11 @@ from sqlmodel import Session, select
 
 from engagement.core.db import unit_of_work
 from engagement.green import queries as green_queries
-from engagement.notify import rules, service
-from engagement.notify.models import OutboxMessage, ReminderMark
-from engagement.notify.reminders import Batch, Item, send_batch
+from engagement.jobs import rules
+from engagement.jobs.models import ReminderMark
+from engagement.jobs.reminders import Batch, Item, send_batch
+from engagement.notify import queries as notify_queries
+from engagement.notify import service as notify_service
 from engagement.org.models import Account
 from engagement.recognition import queries as recognition_queries
 from engagement.recognition import rules as recognition_rules
@@ -41,15 +43,6 @@ CLOSING_KIND = "green.closing"
 def _batches(items: list[int]) -> Iterator[list[int]]:
     for start in range(0, len(items), BATCH):
         yield items[start:start + BATCH]
-
-
-def _already(session: Session, *, people: Iterable[int], kind: str, subject_ref: str,
-             period: str) -> set[int]:
-    """Who among ``people`` already has this message (its in-app row: every message has one)."""
-    return set(session.exec(select(OutboxMessage.recipient_id).where(
-        OutboxMessage.recipient_id.in_(list(people)), OutboxMessage.channel == rules.IN_APP,
-        OutboxMessage.kind == kind, OutboxMessage.subject_ref == subject_ref,
-        OutboxMessage.period == period)).all())
 
 
 def _d(day: date) -> str:
@@ -77,13 +70,13 @@ def nudge_allowances(engine: Engine, *, now: datetime, tz: ZoneInfo, days: int |
     written = 0
     for batch in _batches(sorted(owed)):
         with unit_of_work(engine) as session:
-            done = _already(session, people=batch, kind=ALLOWANCE_KIND, subject_ref="allowance",
-                            period=month)
+            done = notify_queries.already_notified(session, people=batch, kind=ALLOWANCE_KIND,
+                                                   subject_ref="allowance", period=month)
             for pid in batch:
                 if pid in done:
                     continue
                 a = owed[pid]
-                written += service.notify(
+                written += notify_service.notify(
                     session, person_id=pid, category="recognition", kind=ALLOWANCE_KIND,
                     subject_ref="allowance", period=month,
                     title=f"You still have {a.left} of {a.total} recognition points to give in {label}",
@@ -201,11 +194,12 @@ def nudge_closing_green(engine: Engine, *, now: datetime, tz: ZoneInfo, days_bef
         ref = f"campaign:{cid}"
         for batch in _batches(sorted(audience.get(cid, ()))):
             with unit_of_work(engine) as session:
-                done = _already(session, people=batch, kind=CLOSING_KIND, subject_ref=ref, period="")
+                done = notify_queries.already_notified(session, people=batch, kind=CLOSING_KIND,
+                                                       subject_ref=ref, period="")
                 for pid in batch:
                     if pid in done:
                         continue
-                    written += service.notify(
+                    written += notify_service.notify(
                         session, person_id=pid, category="green", kind=CLOSING_KIND, subject_ref=ref,
                         title=f"Campaign {name} closes on {_d(ends_on)}: log your activities before then",
                         body=(f"The campaign “{name}” closes on {_d(ends_on)}. Log the activities you "

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from engagement.notify import cleanup, jobs
-from engagement.notify.models import JobRun, Notification, OutboxMessage, ReminderMark
+from engagement.jobs import cleanup, registry, runner
+from engagement.jobs.models import JobRun, ReminderMark
+from engagement.notify.models import Notification, OutboxMessage
 from engagement.settings import load_settings
 from tests import factories as f
 
@@ -84,7 +85,7 @@ def test_a_shorter_retention_deletes_more(session, engine, now, world):
 
 def test_the_cleanup_job_is_registered_daily_and_reads_the_retention_setting(
         session, engine, now, world, monkeypatch):
-    job = jobs.JOBS["notify-cleanup"]
+    job = registry.JOBS["notify-cleanup"]
     assert job.cron == {"hour": "2", "minute": "40"}
     session.commit()
     monkeypatch.setenv("ENGAGEMENT_OUTBOX_RETENTION_DAYS", "30")
@@ -92,7 +93,7 @@ def test_the_cleanup_job_is_registered_daily_and_reads_the_retention_setting(
 
     get_settings.cache_clear()
     try:
-        assert jobs.run_job("notify-cleanup", holder="t", engine=engine, now_fn=lambda: now,
+        assert runner.run_job("notify-cleanup", holder="t", engine=engine, now_fn=lambda: now,
                             require_lease=False) == 10 + 2 + 1
     finally:
         get_settings.cache_clear()

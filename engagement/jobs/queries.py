@@ -1,0 +1,40 @@
+"""Reads of the scheduled-jobs layer: the jobs overview and who holds the scheduler lease."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import Session, select
+
+from engagement.core import formats
+from engagement.core.access import Actor, Perm, require
+from engagement.jobs.dto import JobRow
+from engagement.jobs.models import JobRun, SchedulerLease
+from engagement.jobs.registry import JOBS
+
+
+def jobs_overview(session: Session, *, actor: Actor | None, now: datetime) -> list[JobRow]:
+    """Each scheduled job: schedule, last run, next run, last error, messages (system admin).
+
+    Raises:
+        NotAllowed: not a system admin.
+    """
+    require(actor, Perm.MANAGE_NOTIFICATIONS)
+    result = []
+    for job in JOBS.values():
+        last = session.exec(select(JobRun).where(JobRun.job_id == job.id)
+                            .order_by(JobRun.started_at.desc(), JobRun.id.desc())).first()
+        nxt = job.trigger().get_next_fire_time(None, now)
+        result.append(JobRow(
+            job_id=job.id, label=job.label, schedule=job.schedule,
+            last_run=formats.moment(last.started_at) if last else "never",
+            last_finished=formats.moment(last.finished_at) if last and last.finished_at else "",
+            next_run=formats.moment(nxt.astimezone(UTC)) if nxt else "", last_error=last.error if last else "",
+            messages=last.messages if last else 0))
+    return result
+
+
+def lease_holder(session: Session, *, now: datetime) -> str:
+    """Who runs the scheduler now ("" when nobody holds a live lease)."""
+    row = session.get(SchedulerLease, "scheduler")
+    return row.holder if row is not None and row.expires_at > now else ""
