@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engagement.core.db import make_engine
 from engagement.schema import metadata
-from engagement.scoring import queries
+from engagement.scoring import leaderboard
 from engagement.scoring.models import PointEntry
 from engagement.scoring.rules import Source, parse_period, period_keys, previous_period
 
@@ -200,11 +200,11 @@ def bench(engine: sa.Engine, *, repeat: int, baseline_repeat: int) -> list[tuple
         with Session(engine) as session:
             common = {"keys": [key], "label": key, "prev_key": prev, "offset": 0, "limit": 50}
             boards = {
-                "units, total": partial(queries.unit_board, session, per_member=False, group_id=None, level=2,
+                "units, total": partial(leaderboard.unit_board, session, per_member=False, group_id=None, level=2,
                                         **common),
-                "units, per member": partial(queries.unit_board, session, per_member=True, group_id=None,
+                "units, per member": partial(leaderboard.unit_board, session, per_member=True, group_id=None,
                                              level=2, **common),
-                "individuals": partial(queries.people_board, session, unit_id=None, **common),
+                "individuals": partial(leaderboard.people_board, session, unit_id=None, **common),
             }
             baselines = {
                 "units, total": sa.text(

@@ -1,4 +1,7 @@
-"""Shared fixtures: a fresh database per test, on SQLite or (TEST_POSTGRES_URL) PostgreSQL."""
+"""Shared fixtures: a fresh database per test, on SQLite or (TEST_POSTGRES_URL) PostgreSQL; an
+engine threads can share; the app's own engine on a demo database; a loopback SMTP server.
+
+Builders of rows are in ``tests/factories.py``; fixtures here only set up the ground."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from sqlmodel import Session
 
 from engagement.core.db import make_engine
 from engagement.schema import metadata
+from tests import factories
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "").strip()
 
@@ -70,6 +74,83 @@ def now() -> datetime:
 @pytest.fixture(autouse=True)
 def _no_org_snapshot_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests change people between two reads; leaderboards must see it at once."""
-    from engagement.scoring import queries as scoring_queries
+    from engagement.scoring import leaderboard as scoring_leaderboard
 
-    monkeypatch.setattr(scoring_queries, "ORG_SNAPSHOT_SECONDS", 0.0)
+    monkeypatch.setattr(scoring_leaderboard, "ORG_SNAPSHOT_SECONDS", 0.0)
+
+
+@pytest.fixture
+def small_org(session: Session, now: datetime) -> factories.SmallOrg:
+    """``factories.small_org``: ROOT with units A (and A1 under it) and B, two branches, an admin."""
+    return factories.small_org(session, now)
+
+
+@pytest.fixture
+def shared_engine(engine: Engine, tmp_path) -> Iterator[Engine]:
+    """An engine several threads can use at once: the PostgreSQL one, or a SQLite file (an
+    in-memory SQLite database is one connection)."""
+    if engine.dialect.name == "postgresql":
+        yield engine
+        return
+    eng = make_engine(f"sqlite:///{tmp_path / 'shared.db'}")
+    metadata.create_all(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def smtp_server():
+    """Starts real SMTP servers on loopback (``tests.integration._smtp.SmtpServer``), all stopped
+    after the test: ``smtp_server(refuse=2)`` turns the first two messages away,
+    ``smtp_server(ssl_context=...)`` speaks implicit TLS."""
+    from tests.integration._smtp import SmtpServer
+
+    started = []
+
+    def start(**kw):
+        started.append(SmtpServer(**kw).start())
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server):
+    """One loopback SMTP server that takes every message: send to it with
+    ``factories.smtp_sender(smtp)``, read ``smtp.messages``."""
+    return smtp_server()
+
+
+@pytest.fixture
+def app_engine(tmp_path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """The app's own engines (``get_engine``, ``get_read_engine``) on a fresh SQLite file with the
+    schema, for tests that drive the States as a browser would."""
+    from engagement.core import db as core_db
+    from engagement.settings import get_settings
+
+    caches = (get_settings, core_db.get_engine, core_db.get_read_engine)
+    monkeypatch.setenv("ENGAGEMENT_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    for cached in caches:
+        cached.cache_clear()
+    eng = core_db.get_engine()
+    metadata.create_all(eng)
+    yield eng
+    eng.dispose()
+    core_db.get_read_engine().dispose()
+    for cached in caches:
+        cached.cache_clear()
+
+
+@pytest.fixture
+def app_db(app_engine: Engine) -> Engine:
+    """``app_engine`` holding the demo organisation (its logins use ``DEMO_PASSWORD``; see
+    ``factories.app_state``). A module seeding more overrides it: ``def app_db(app_db): ...``."""
+    from engagement.core import clock
+    from engagement.org.demo import seed_demo
+
+    with Session(app_engine) as s:
+        seed_demo(s, now=clock.now())
+        s.commit()
+    return app_engine

@@ -13,7 +13,7 @@ from PIL import Image
 from sqlmodel import Session, select
 
 from engagement.commitments import service
-from engagement.org import service as org_service
+from engagement.org import sessions as org_sessions
 from engagement.org.models import Account, Person, Unit
 from engagement.settings import get_settings
 
@@ -29,9 +29,9 @@ def seed_demo(session: Session, *, now: datetime) -> int:
     """Add the year's campaign and a few paper signatures; returns how many were signed."""
     from engagement.org.demo import DEMO_PASSWORD, ROOT_CODE
 
-    login = org_service.login(session, username="officer", password=DEMO_PASSWORD, client_ip="127.0.0.1",
+    login = org_sessions.login(session, username="officer", password=DEMO_PASSWORD, client_ip="127.0.0.1",
                               user_agent="demo seed", now=now)
-    officer = org_service.resolve_actor(session, token=login.token, now=now)
+    officer = org_sessions.resolve_actor(session, token=login.token, now=now)
     personal, collective = service.ensure_default_templates(session, actor=officer, now=now)
     root = session.exec(select(Unit.id).where(Unit.code == ROOT_CODE)).one()
     zone_today = now.astimezone(get_settings().tz).date()
@@ -49,5 +49,5 @@ def seed_demo(session: Session, *, now: datetime) -> int:
             session, actor=officer, campaign_id=campaign_id, person_id=person_id,
             reason="Ký bản giấy tại buổi sinh hoạt cơ quan", scan=_scan(), scan_name="ban-cam-ket",
             signed_on=zone_today.isoformat(), now=now)
-    org_service.logout(session, token=login.token, now=now)
+    org_sessions.logout(session, token=login.token, now=now)
     return len(without_login)

@@ -7,10 +7,11 @@ import reflex as rx
 from engagement.commitments import service
 from engagement.commitments.dto import CampaignRow, CompletionRow, MyCommitment, PersonProgress
 from engagement.commitments.state import CampaignsState, MyCommitmentsState, SignState, VerifyState
+from engagement.core import routes
 from engagement.ui import files as ui_files
-from engagement.ui import routes
 from engagement.ui.auth import AuthState
 from engagement.ui.components import card, error_callout, field, page_title, pager, select_field
+from engagement.ui.kit import private_page
 from engagement.ui.layout import shell
 
 STATUS_COLORS = {"signed": "green", "pending": "gray", "declined": "orange", "overdue": "red",
@@ -128,7 +129,7 @@ def sign_page() -> rx.Component:
             rx.callout(rx.text("Signed · code ", rx.code(SignState.code)), icon="circle_check", color_scheme="green",
                        id="signed-callout"),
             rx.hstack(rx.button("Download PDF", on_click=SignState.download_pdf),
-                      rx.link("Verify page", href="/verify/" + SignState.code)),
+                      rx.link("Verify page", href=routes.verify(SignState.code))),
         )),
         rx.cond(SignState.blocked_reason != "", rx.callout(SignState.blocked_reason, icon="info",
                                                            color_scheme="orange")),
@@ -397,9 +398,8 @@ def verify_page() -> rx.Component:
 def add_pages(app: rx.App) -> None:
     """Register this feature's pages (and who may open paper-signature scans)."""
     ui_files.register(service.SCAN_PURPOSE, service.may_read_scan)
-    app.add_page(my_commitments_page, route=routes.COMMITMENTS, title="My commitments",
-                 on_load=[AuthState.guard, MyCommitmentsState.load])
-    app.add_page(sign_page, route=routes.SIGN, title="Sign my commitment", on_load=[AuthState.guard, SignState.load])
-    app.add_page(campaigns_page, route=routes.CAMPAIGNS, title="Commitment campaigns",
-                 on_load=[AuthState.guard, CampaignsState.load])
+    private_page(app, my_commitments_page, route=routes.COMMITMENTS, title="My commitments",
+                 load=MyCommitmentsState.load)
+    private_page(app, sign_page, route=routes.SIGN, title="Sign my commitment", load=SignState.load)
+    private_page(app, campaigns_page, route=routes.CAMPAIGNS, title="Commitment campaigns", load=CampaignsState.load)
     app.add_page(verify_page, route=routes.VERIFY, title="Verify a commitment", on_load=VerifyState.load)

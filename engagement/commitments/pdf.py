@@ -11,6 +11,7 @@ import io
 import qrcode
 from fpdf import FPDF
 
+from engagement.core import routes
 from engagement.settings import PROJECT_ROOT, get_settings
 
 FONTS = PROJECT_ROOT / "assets" / "fonts"
@@ -18,7 +19,7 @@ FONTS = PROJECT_ROOT / "assets" / "fonts"
 
 def verify_url(code: str) -> str:
     """The public verify page of a signature (at ``ENGAGEMENT_PUBLIC_URL``)."""
-    return f"{get_settings().public_url}/verify/{code}"
+    return get_settings().public_url + routes.verify(code)
 
 
 def render(facts: dict) -> bytes:

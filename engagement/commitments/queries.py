@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, func, or_, select
 
-from engagement.commitments import rules, service
+from engagement.commitments import audience, rules
 from engagement.commitments.dto import (
     CampaignRow,
     ChainReport,
@@ -38,9 +38,9 @@ from engagement.commitments.models import (
 )
 from engagement.commitments.rules import CampaignStatus, Kind, PersonStatus
 from engagement.core import formats
-from engagement.core.access import Actor, Perm, Role, can, reach, require
+from engagement.core.access import Actor, Perm, Role, can, reach, require, require_login
 from engagement.core.db import UTCDateTime
-from engagement.core.errors import Invalid, NotAllowed, NotFound
+from engagement.core.errors import Invalid, NotFound
 from engagement.core.export import to_csv, to_xlsx
 from engagement.core.files import StoredFile
 from engagement.org.models import Person, Unit, UnitGroupMember
@@ -80,8 +80,8 @@ def _campaign_row(session: Session, c: Campaign, now: datetime) -> CampaignRow:
     t = session.get(CommitmentTemplate, c.template_id)
     names = session.exec(select(Unit.name).join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
                          .where(CampaignUnit.campaign_id == c.id).order_by(Unit.name)).all()
-    return CampaignRow(id=c.id, year=c.year, name=c.name, status=str(service.status_of(c, now)),
-                       opens=formats.day(c.opens_at), due=_due_day(c.due_at), closes=_due_day(service.closes_of(c)),
+    return CampaignRow(id=c.id, year=c.year, name=c.name, status=str(audience.status_of(c, now)),
+                       opens=formats.day(c.opens_at), due=_due_day(c.due_at), closes=_due_day(audience.closes_of(c)),
                        allow_late=c.allow_late, template=f"{t.title} (v{t.version})", units=", ".join(names),
                        positions=", ".join(rules.split_lines(c.positions)))
 
@@ -109,7 +109,7 @@ def _get_campaign(session: Session, campaign_id: int) -> Campaign:
 def _my_status(session: Session, c: Campaign, person_id: int, now: datetime) -> tuple[PersonStatus, datetime | None]:
     signed = session.exec(select(Signature.id).where(Signature.campaign_id == c.id,
                                                      Signature.slot == f"p:{person_id}")).first()
-    due, exempt = service.due_for(session, c, person_id)
+    due, exempt = audience.due_for(session, c, person_id)
     declined = session.exec(select(CommitmentResponse.id).where(
         CommitmentResponse.campaign_id == c.id, CommitmentResponse.person_id == person_id,
         CommitmentResponse.kind == "decline")).first()
@@ -119,8 +119,7 @@ def _my_status(session: Session, c: Campaign, person_id: int, now: datetime) -> 
 
 def my_commitments(session: Session, *, actor: Actor | None, now: datetime) -> list[MyCommitment]:
     """The actor's commitments: campaigns addressed to them now, and every past signature."""
-    if actor is None:
-        raise NotAllowed("Your session has ended. Please log in again.")
+    actor = require_login(actor)
     me = session.exec(select(Person, Unit).join(Unit, Unit.id == Person.unit_id)
                       .where(Person.id == actor.person_id)).one()
     person, unit = me
@@ -129,20 +128,20 @@ def my_commitments(session: Session, *, actor: Actor | None, now: datetime) -> l
                                .where(Signature.person_id == actor.person_id,
                                       Signature.kind == Kind.PERSONAL)):
         out[c.id] = MyCommitment(
-            campaign_id=c.id, year=c.year, name=c.name, campaign_status=str(service.status_of(c, now)),
+            campaign_id=c.id, year=c.year, name=c.name, campaign_status=str(audience.status_of(c, now)),
             status=str(PersonStatus.SIGNED), due=_due_day(c.due_at), signed_at=formats.moment(sig.signed_at),
             signature_id=sig.id, code=sig.code, method=sig.method, pledges=json.loads(sig.pledges_json))
     for c in session.exec(select(Campaign).where(Campaign.opens_at <= now)):
         if c.id in out or not rules.in_audience(
                 unit_path=unit.path, position=person.position,
-                audience_paths=service.audience_paths(session, c.id), positions=service.positions_of(c)):
+                audience_paths=audience.audience_paths(session, c.id), positions=audience.positions_of(c)):
             continue
         status, due = _my_status(session, c, actor.person_id, now)
         response = session.exec(select(CommitmentResponse).where(
             CommitmentResponse.campaign_id == c.id, CommitmentResponse.person_id == actor.person_id)
             .order_by(CommitmentResponse.id.desc())).first()
         out[c.id] = MyCommitment(campaign_id=c.id, year=c.year, name=c.name,
-                                 campaign_status=str(service.status_of(c, now)), status=str(status),
+                                 campaign_status=str(audience.status_of(c, now)), status=str(status),
                                  due=_due_day(due), response=f"{response.kind}: {response.reason}" if response else "")
     return sorted(out.values(), key=lambda m: (-m.year, -m.campaign_id))
 
@@ -153,13 +152,12 @@ def sign_view(session: Session, *, actor: Actor | None, campaign_id: int, now: d
     Raises:
         NotAllowed: not logged in, or the campaign is not addressed to the actor.
     """
-    if actor is None:
-        raise NotAllowed("Your session has ended. Please log in again.")
+    actor = require(actor, Perm.SIGN_COMMITMENT)
     c = _get_campaign(session, campaign_id)
     sig = session.exec(select(Signature).where(Signature.campaign_id == c.id,
                                                Signature.slot == f"p:{actor.person_id}")).first()
     if sig is None:
-        member = service.member_of(session, c, actor.person_id)
+        member = audience.member_of(session, c, actor.person_id)
         unit_name = member.unit.name
     else:
         unit_name = session.get(Unit, sig.unit_id).name
@@ -168,12 +166,12 @@ def sign_view(session: Session, *, actor: Actor | None, campaign_id: int, now: d
     blocked = ""
     if sig is None:
         try:
-            service.check_can_sign(session, c, actor.person_id, now)
+            audience.check_can_sign(session, c, actor.person_id, now)
         except Invalid as exc:
             blocked = exc.message
     return SignView(campaign_id=c.id, name=c.name, year=c.year, title=t.title, preamble=t.preamble,
                     clauses=json.loads(t.clauses_json), status=str(status),
-                    campaign_status=str(service.status_of(c, now)), due=_due_day(due),
+                    campaign_status=str(audience.status_of(c, now)), due=_due_day(due),
                     can_sign=sig is None and not blocked, blocked_reason=blocked, my_name=actor.full_name,
                     unit_name=unit_name, signature_id=sig.id if sig else 0, code=sig.code if sig else "",
                     pledges=json.loads(sig.pledges_json) if sig else [])
@@ -218,9 +216,9 @@ def _visible(actor: Actor | None, path: str) -> bool:
 
 def _status_counts(session: Session, c: Campaign, now: datetime) -> tuple[list, dict[int, dict[str, int]]]:
     """The audience's units, and each unit's people (sub-units included) by status."""
-    paths = service.audience_paths(session, c.id)
+    paths = audience.audience_paths(session, c.id)
     stmt, status, _due = _status_query(c, now, Person.unit_id)
-    stmt = stmt.where(_audience_filter(paths, service.positions_of(c))).group_by(Person.unit_id, status)
+    stmt = stmt.where(_audience_filter(paths, audience.positions_of(c))).group_by(Person.unit_id, status)
     counts = session.execute(stmt.add_columns(func.count())).all()
     units = session.exec(select(Unit.id, Unit.name, Unit.code, Unit.path, Unit.depth)
                          .where(or_(*[Unit.path.like(p + "%") for p in paths]) if paths else sa.false())).all()
@@ -243,7 +241,7 @@ def completion_for_digest(session: Session, *, since: datetime,
     ``now`` and was still open at ``since``, as (name, unit -> (signed or exempted, audience))."""
     out = []
     for c in session.exec(select(Campaign).where(Campaign.opens_at <= now).order_by(Campaign.opens_at, Campaign.id)):
-        if service.closes_of(c) < since:
+        if audience.closes_of(c) < since:
             continue
         _units, totals = _status_counts(session, c, now)
         out.append((c.name, {uid: (t["signed"] + t["exempted"], sum(t.values())) for uid, t in totals.items()}))
@@ -301,7 +299,7 @@ def people(session: Session, *, actor: Actor | None, campaign_id: int, unit_id: 
                                   Unit.name.label("unit_name"), Person.position, Signature.signed_at,
                                   Signature.method, Signature.scan_file_id)
     stmt = stmt.add_columns(due.label("due")).where(
-        _audience_filter(service.audience_paths(session, c.id), service.positions_of(c)),
+        _audience_filter(audience.audience_paths(session, c.id), audience.positions_of(c)),
         Unit.path.like(unit.path + "%"))
     wanted = {"todo": ("pending", "overdue", "declined")}.get(status, (status,) if status in STATUS_ORDER else ())
     if wanted:
@@ -331,19 +329,18 @@ def people(session: Session, *, actor: Actor | None, campaign_id: int, unit_id: 
 
 def collectives(session: Session, *, actor: Actor | None, now: datetime) -> list[CollectiveRow]:
     """Collective commitments the actor may sign (as unit head) or countersign (as union chair)."""
-    if actor is None:
-        raise NotAllowed("Your session has ended. Please log in again.")
+    actor = require(actor, Perm.SIGN_COMMITMENT)
     head_units = [g.unit_id for g in actor.grants if g.role is Role.UNIT_HEAD and g.unit_id]
-    chair_units = service.union_chair_units(session, actor)
+    chair_units = audience.union_chair_units(session, actor)
     wanted = set(head_units) | set(chair_units)
     if not wanted:
         return []
     out = []
     for c in session.exec(select(Campaign).where(Campaign.collective_template_id.is_not(None))
                           .order_by(Campaign.year.desc())):
-        if service.status_of(c, now) is CampaignStatus.DRAFT:
+        if audience.status_of(c, now) is CampaignStatus.DRAFT:
             continue
-        paths = service.audience_paths(session, c.id)
+        paths = audience.audience_paths(session, c.id)
         for unit in session.exec(select(Unit).where(Unit.id.in_(wanted))):
             if not any(unit.path.startswith(p) for p in paths):
                 continue
@@ -351,7 +348,7 @@ def collectives(session: Session, *, actor: Actor | None, now: datetime) -> list
                 Signature.campaign_id == c.id, Signature.unit_id == unit.id, Signature.kind != Kind.PERSONAL))}
             head, counter = sigs.get(Kind.COLLECTIVE), sigs.get(Kind.COUNTERSIGN)
             t = session.get(CommitmentTemplate, c.collective_template_id)
-            is_open = service.status_of(c, now) is CampaignStatus.OPEN
+            is_open = audience.status_of(c, now) is CampaignStatus.OPEN
             out.append(CollectiveRow(campaign_id=c.id, unit_id=unit.id, unit_name=f"{unit.name} · {c.name}",
                                      head_signature_id=head.id if head else 0,
                                      head_signed_at=formats.moment(head.signed_at) if head else "",
@@ -478,8 +475,7 @@ def public_signature(session: Session, *, reference: str) -> PublicSignature:
 
 def signature_for_pdf(session: Session, *, actor: Actor | None, signature_id: int) -> dict:
     """The facts a signature's PDF shows, for the signer or whoever follows their unit."""
-    if actor is None:
-        raise NotAllowed("Your session has ended. Please log in again.")
+    actor = require_login(actor)
     sig = session.get(Signature, signature_id) if isinstance(signature_id, int) else None
     unit = session.get(Unit, sig.unit_id) if sig else None
     if sig is None or unit is None or (sig.person_id != actor.person_id and not _visible(actor, unit.path)):
@@ -500,11 +496,11 @@ def unsigned_in_open_campaigns(session: Session, *, now: datetime) -> list[Unsig
     out: list[Unsigned] = []
     for c in session.exec(select(Campaign).where(Campaign.opens_at <= now, Campaign.closed_at.is_(None))
                           .order_by(Campaign.id)):
-        if service.status_of(c, now) is not CampaignStatus.OPEN:
+        if audience.status_of(c, now) is not CampaignStatus.OPEN:
             continue
         stmt, st, due = _status_query(c, now, Person.id, Person.unit_id, Unit.path)
         stmt = stmt.add_columns(due.label("due")).where(
-            _audience_filter(service.audience_paths(session, c.id), service.positions_of(c)),
+            _audience_filter(audience.audience_paths(session, c.id), audience.positions_of(c)),
             st.in_(("pending", "overdue", "declined")))
         out.extend(Unsigned(campaign_id=c.id, campaign_name=c.name, person_id=r[0], unit_id=r[1],
                             unit_path=r[2], opens_at=c.opens_at, due_at=r[4], status=r[3])

@@ -2,7 +2,10 @@
 
 Every function: ``verb(session, *, actor, ..., now)``; authorises first, validates, then
 writes (with an audit entry) and flushes. The caller's ``unit_of_work`` commits, so a
-refused request writes nothing.
+refused request writes nothing. A wrong password at signing is the one refusal that is
+RETURNED (``PasswordRefused``), not raised: its failed attempt is then committed by the
+caller, and counts towards the login throttle as a failed login would.
+Who a campaign addresses and its deadlines are read in ``audience.py``.
 """
 
 from __future__ import annotations
@@ -15,6 +18,17 @@ import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from engagement.commitments import rules
+from engagement.commitments.audience import (
+    Member,
+    _exception,
+    audience_paths,
+    check_can_sign,
+    closes_of,
+    due_for,
+    member_of,
+    status_of,
+    union_chair_units,
+)
 from engagement.commitments.dto import SignatureInfo
 from engagement.commitments.models import (
     Campaign,
@@ -28,8 +42,8 @@ from engagement.commitments.rules import CampaignStatus, Kind
 from engagement.core import audit, files, formats
 from engagement.core.access import Actor, Perm, Role, can, reach, require
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
-from engagement.core.security import verify_password
-from engagement.org.models import Account, Branch, Person, Unit
+from engagement.org import sessions as org_sessions
+from engagement.org.models import Person, Unit
 from engagement.scoring import service as scoring
 from engagement.scoring.rules import Source
 from engagement.settings import get_settings
@@ -113,29 +127,6 @@ def _campaign(session: Session, campaign_id: int) -> Campaign:
     if row is None:
         raise NotFound("This campaign does not exist.")
     return row
-
-
-def status_of(c: Campaign, now: datetime) -> CampaignStatus:
-    """A campaign's status at ``now``."""
-    return rules.campaign_status(opens_at=c.opens_at, due_at=c.due_at, allow_late=c.allow_late,
-                                 late_until=c.late_until, closed_at=c.closed_at, now=now)
-
-
-def closes_of(c: Campaign) -> datetime:
-    """When signing in a campaign stops."""
-    return rules.closes_at(due_at=c.due_at, allow_late=c.allow_late, late_until=c.late_until,
-                           closed_at=c.closed_at)
-
-
-def audience_paths(session: Session, campaign_id: int) -> tuple[str, ...]:
-    """The paths of the campaign's audience units (each with its sub-units)."""
-    return tuple(session.exec(select(Unit.path).join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
-                              .where(CampaignUnit.campaign_id == campaign_id)).all())
-
-
-def positions_of(c: Campaign) -> tuple[str, ...]:
-    """The positions a campaign is limited to (empty: everyone)."""
-    return tuple(rules.split_lines(c.positions))
 
 
 def create_campaign(session: Session, *, actor: Actor | None, year: int, name: str, template_id: int,
@@ -244,59 +235,7 @@ def close_campaign(session: Session, *, actor: Actor | None, campaign_id: int, n
     session.flush()
 
 
-# --- audience ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Member:
-    person: Person
-    unit: Unit
-
-
-def member_of(session: Session, c: Campaign, person_id: int) -> _Member:
-    """The person, who must be in the campaign's audience right now.
-
-    Raises:
-        NotAllowed: not in the audience (someone else's campaign).
-    """
-    row = session.exec(select(Person, Unit).join(Unit, Unit.id == Person.unit_id)
-                       .where(Person.id == person_id)).first()
-    if row is None or not row[0].is_active or not rules.in_audience(
-            unit_path=row[1].path, position=row[0].position,
-            audience_paths=audience_paths(session, c.id), positions=positions_of(c)):
-        raise NotAllowed("This campaign is not addressed to you (or to this person's unit).")
-    return _Member(person=row[0], unit=row[1])
-
-
-def _exception(session: Session, campaign_id: int, person_id: int) -> DueException | None:
-    return session.exec(select(DueException).where(DueException.campaign_id == campaign_id,
-                                                   DueException.person_id == person_id)).first()
-
-
-def check_can_sign(session: Session, c: Campaign, person_id: int, now: datetime) -> datetime | None:
-    """Refuse signing when the campaign or the person's own deadline does not allow it.
-
-    Returns:
-        The person's due date (None when exempted).
-
-    Raises:
-        Invalid: with the date that passed.
-    """
-    due_at, _exempt = due_for(session, c, person_id)
-    closes = closes_of(c)
-    rules.may_sign(status_of(c, now), closed_by_officer=c.closed_at is not None and c.closed_at <= now,
-                   closes_on=formats.day(closes - timedelta(seconds=1)), due_at=due_at,
-                   due_on=formats.day(due_at - timedelta(seconds=1)) if due_at else "",
-                   has_exception=_exception(session, c.id, person_id) is not None, allow_late=c.allow_late,
-                   now=now)
-    return due_at
-
-
-def due_for(session: Session, c: Campaign, person_id: int) -> tuple[datetime | None, bool]:
-    """A person's own due date in a campaign, and whether they are exempted."""
-    exc = _exception(session, c.id, person_id)
-    exempt = exc is not None and exc.due_at is None
-    return rules.effective_due(c.due_at, exc.due_at if exc else None, exempt), exempt
+# --- due exceptions ------------------------------------------------------------------------------
 
 
 def set_exception(session: Session, *, actor: Actor | None, campaign_id: int, person_id: int,
@@ -336,11 +275,50 @@ def _template_text(t: CommitmentTemplate) -> tuple[str, ...]:
     return tuple(json.loads(t.clauses_json))
 
 
-def _check_password(session: Session, actor: Actor, password: str) -> None:
-    account = session.get(Account, actor.account_id)
-    if account is None or not verify_password((password or "")[:256], account.password_hash):
-        raise Invalid("Your password is not right. Re-enter the password you log in with.",
-                      {"password": "Wrong password"})
+@dataclass(frozen=True)
+class PasswordRefused:
+    """A signing refused at the password re-entry: wrong, missing, or throttled.
+
+    Returned instead of raised, like ``org.sessions.login``'s result, so that the caller's
+    unit of work commits the failed attempt (and nothing else: no signature is written).
+    """
+
+    message: str
+    field: str = "password"
+    hint: str = "Wrong password"
+    throttled: bool = False
+    ok: bool = False
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """The form field to correct, with its short message (as ``Invalid.fields``)."""
+        return {self.field: self.hint}
+
+
+RE_ENTER_MESSAGE = "Your password is not right. Re-enter the password you log in with."
+
+
+def _check_password(session: Session, actor: Actor, password: str, client_ip: str,
+                    now: datetime) -> PasswordRefused | None:
+    """The signer re-enters their login password, through org's throttled check.
+
+    ``check_password`` records the attempt; a wrong password counts towards the login
+    throttle like a failed login. Every signing path calls this before its first write and
+    returns the refusal at once, so the caller commits the attempt row and nothing else.
+
+    Returns:
+        None when the password is the actor's; else the refusal (throttled: too many failed
+        attempts, at login or signing, for the account or client; checked nothing).
+    """
+    if not password:
+        return PasswordRefused(RE_ENTER_MESSAGE)
+    check = org_sessions.check_password(session, username=actor.username, password=password,
+                                        client_ip=client_ip, now=now)
+    if check.throttled:
+        return PasswordRefused(check.message, hint="Too many failed attempts", throttled=True)
+    if not check.ok or check.account_id != actor.account_id:
+        return PasswordRefused(RE_ENTER_MESSAGE)
+    return None
 
 
 def _lock_chain(session: Session) -> None:
@@ -399,26 +377,35 @@ def _record_points(session: Session, sig: Signature, now: datetime) -> None:
                                        source_ref=f"signature:{head.id}", occurred_at=head.signed_at, now=now)
 
 
+def _not_signed_yet(session: Session, actor: Actor, campaign_id: int) -> tuple[Campaign, Member]:
+    """The campaign and the actor's place in its audience; refused once they have signed."""
+    c = _campaign(session, campaign_id)
+    member = member_of(session, c, actor.person_id)
+    if session.exec(select(Signature.id).where(Signature.campaign_id == c.id,
+                                               Signature.slot == f"p:{actor.person_id}")).first():
+        raise Conflict("You have already signed this commitment.")
+    return c, member
+
+
 def sign(session: Session, *, actor: Actor | None, campaign_id: int, ticked: list[int],
          pledges: list[str], typed_name: str, password: str, client_ip: str, user_agent: str,
-         now: datetime) -> SignatureInfo:
+         now: datetime) -> SignatureInfo | PasswordRefused:
     """Sign one's own commitment in a campaign.
 
     Every clause must be ticked as read, the typed name must be the name on record and the
     password must be the login password. Evidence kept: time, client address, user agent
     and the exact text signed, chained by hash to the previous signature.
 
+    Returns:
+        The signature; or ``PasswordRefused`` (wrong password, or too many wrong ones at
+        login or signing), having written only the failed attempt.
+
     Raises:
         NotAllowed (not logged in, not in the audience), NotFound, Invalid (unticked clause,
-        wrong name or password, campaign not open, deadline passed), Conflict (signed already).
+        wrong name, campaign not open, deadline passed), Conflict (signed already).
     """
-    if actor is None:
-        raise NotAllowed("Your session has ended. Please log in again.")
-    c = _campaign(session, campaign_id)
-    member = member_of(session, c, actor.person_id)
-    if session.exec(select(Signature.id).where(Signature.campaign_id == c.id,
-                                               Signature.slot == f"p:{actor.person_id}")).first():
-        raise Conflict("You have already signed this commitment.")
+    actor = require(actor, Perm.SIGN_COMMITMENT)
+    c, member = _not_signed_yet(session, actor, campaign_id)
     due_at = check_can_sign(session, c, actor.person_id, now)
     template = session.get(CommitmentTemplate, c.template_id)
     clauses = _template_text(template)
@@ -430,7 +417,8 @@ def sign(session: Session, *, actor: Actor | None, campaign_id: int, ticked: lis
         raise Invalid("The name you typed is not the name on your record "
                       f"(“{member.person.full_name}”). Type your full name exactly.",
                       {"typed_name": "Does not match"})
-    _check_password(session, actor, password)
+    if refused := _check_password(session, actor, password, client_ip, now):
+        return refused
     content = rules.signed_text(title=template.title, preamble=template.preamble, clauses=clauses,
                                 pledges=kept, signer=member.person.full_name, unit=member.unit.name,
                                 campaign=c.name)
@@ -452,15 +440,10 @@ def respond(session: Session, *, actor: Actor | None, campaign_id: int, kind: st
     Raises:
         NotAllowed, NotFound, Invalid (kind, reason, campaign not open), Conflict (signed already).
     """
-    if actor is None:
-        raise NotAllowed("Your session has ended. Please log in again.")
+    actor = require(actor, Perm.SIGN_COMMITMENT)
     if kind not in ("decline", "clarify"):
         raise Invalid("Choose whether you decline or ask for clarification.")
-    c = _campaign(session, campaign_id)
-    member = member_of(session, c, actor.person_id)
-    if session.exec(select(Signature.id).where(Signature.campaign_id == c.id,
-                                               Signature.slot == f"p:{actor.person_id}")).first():
-        raise Conflict("You have already signed this commitment.")
+    c, member = _not_signed_yet(session, actor, campaign_id)
     if status_of(c, now) is not CampaignStatus.OPEN:
         raise Invalid("This campaign is not open; responses are taken only while it is open.")
     text = rules.clean_reason(reason)
@@ -477,14 +460,16 @@ def _heads_unit(actor: Actor, unit_id: int) -> bool:
 
 def sign_collective(session: Session, *, actor: Actor | None, campaign_id: int, unit_id: int,
                     ticked: list[int], typed_name: str, password: str, client_ip: str, user_agent: str,
-                    now: datetime) -> SignatureInfo:
+                    now: datetime) -> SignatureInfo | PasswordRefused:
     """The unit head signs the unit's collective commitment (the union chair countersigns).
+
+    Returns:
+        The signature, or ``PasswordRefused`` having written only the failed attempt.
 
     Raises:
         NotAllowed (not this unit's head, unit outside the audience), NotFound, Invalid, Conflict.
     """
-    if actor is None:
-        raise NotAllowed("Your session has ended. Please log in again.")
+    actor = require(actor, Perm.SIGN_COMMITMENT)
     if not isinstance(unit_id, int) or not _heads_unit(actor, unit_id):
         raise NotAllowed("Only the head of this unit can sign its collective commitment.")
     c = _campaign(session, campaign_id)
@@ -504,7 +489,8 @@ def sign_collective(session: Session, *, actor: Actor | None, campaign_id: int, 
     if not rules.names_match(typed_name, actor.full_name):
         raise Invalid(f"The name you typed is not the name on your record (“{actor.full_name}”).",
                       {"typed_name": "Does not match"})
-    _check_password(session, actor, password)
+    if refused := _check_password(session, actor, password, client_ip, now):
+        return refused
     content = rules.signed_text(title=template.title, preamble=template.preamble, clauses=clauses, pledges=(),
                                 signer=actor.full_name, unit=unit.name, campaign=c.name)
     sig = _append(session, c=c, template_id=template.id, kind=Kind.COLLECTIVE, slot=f"u:{unit.id}",
@@ -516,24 +502,18 @@ def sign_collective(session: Session, *, actor: Actor | None, campaign_id: int, 
     return _info(sig)
 
 
-def union_chair_units(session: Session, actor: Actor) -> list[int]:
-    """Units whose union branch the actor chairs (holds a union-officer grant on)."""
-    branch_ids = [g.branch_id for g in actor.grants if g.role is Role.UNION_OFFICER and g.branch_id]
-    if not branch_ids:
-        return []
-    return list(session.exec(select(Branch.unit_id).where(Branch.id.in_(branch_ids),
-                                                          Branch.kind == "union")).all())
-
-
 def countersign(session: Session, *, actor: Actor | None, signature_id: int, typed_name: str,
-                password: str, client_ip: str, user_agent: str, now: datetime) -> SignatureInfo:
+                password: str, client_ip: str, user_agent: str, now: datetime
+                ) -> SignatureInfo | PasswordRefused:
     """The union chair of the unit countersigns its collective commitment.
+
+    Returns:
+        The signature, or ``PasswordRefused`` having written only the failed attempt.
 
     Raises:
         NotAllowed (not the chair of this unit's union branch), NotFound, Invalid, Conflict.
     """
-    if actor is None:
-        raise NotAllowed("Your session has ended. Please log in again.")
+    actor = require(actor, Perm.SIGN_COMMITMENT)
     parent = session.get(Signature, signature_id) if isinstance(signature_id, int) else None
     if parent is None or parent.kind != Kind.COLLECTIVE or parent.unit_id not in union_chair_units(session, actor):
         raise NotAllowed("Only the union chair of this unit can countersign its collective commitment.")
@@ -543,7 +523,8 @@ def countersign(session: Session, *, actor: Actor | None, signature_id: int, typ
     if not rules.names_match(typed_name, actor.full_name):
         raise Invalid(f"The name you typed is not the name on your record (“{actor.full_name}”).",
                       {"typed_name": "Does not match"})
-    _check_password(session, actor, password)
+    if refused := _check_password(session, actor, password, client_ip, now):
+        return refused
     content = f"Đồng ký bản cam kết tập thể {parent.code} (SHA-256 {parent.content_hash})"
     sig = _append(session, c=c, template_id=parent.template_id, kind=Kind.COUNTERSIGN,
                   slot=f"c:{parent.unit_id}", person_id=actor.person_id, unit_id=parent.unit_id, parent=parent,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+from typing import Any
 
 import reflex as rx
 
@@ -13,38 +15,66 @@ from engagement.commitments.dto import (
     CompletionRow,
     MyCommitment,
     PersonProgress,
+    SignatureInfo,
     TemplateRow,
 )
 from engagement.core import clock
 from engagement.core.access import Perm, can
-from engagement.core.db import read_only
-from engagement.core.errors import DomainError, Invalid
+from engagement.core.errors import Invalid
 from engagement.org import queries as org_queries
 from engagement.settings import get_settings
-from engagement.ui.auth import AuthState, as_int, as_text
+from engagement.ui.auth import AuthState
 from engagement.ui.components import Option
+from engagement.ui.kit import Dialog, Form, Paged, as_int, as_text, unit_options
 
 MAX_SCAN_BYTES = 10 * 1024 * 1024
 
 
-def _now_kw(fn):
-    """Queries that need ``now`` get it from the clock here (reads only)."""
-    def call(session, *, actor, **kw):
-        return fn(session, actor=actor, now=clock.now(), **kw)
-    return call
+def _signed(result: SignatureInfo | service.PasswordRefused) -> SignatureInfo:
+    """The signature given, or the password refusal as an ``Invalid`` for the form's message.
+
+    The refusal was returned (not raised) so that its failed attempt is already committed;
+    raising here, after the transaction, rolls nothing back.
+    """
+    if isinstance(result, service.PasswordRefused):
+        raise Invalid(result.message, result.fields)
+    return result
+
+
+def _evidence(state: AuthState, f: Form) -> dict[str, str]:
+    """What every signature keeps from the form and the request: typed name, password, client."""
+    return {"typed_name": f.text("typed_name", 120), "password": f.text("password", 256),
+            "client_ip": state.router.session.client_ip, "user_agent": state.router.headers.user_agent}
+
+
+def _pick(rows: list[Any], value: Any, what: str, key: str = "id") -> Any:
+    """The row of a list already shown whose ``key`` is the browser-sent id (None for any other value)."""
+    try:
+        wanted = as_int(value, what)
+    except Invalid:
+        return None
+    return next((r for r in rows if getattr(r, key) == wanted), None)
+
+
+def _toggled(ticked: list[int], number: Any, count: int) -> list[int]:
+    """Clause ``number`` (from 1, at most ``count``) ticked or unticked as read."""
+    try:
+        n = as_int(number, "clause")
+    except Invalid:
+        return ticked
+    if n > count:
+        return ticked
+    return [t for t in ticked if t != n] if n in ticked else sorted([*ticked, n])
 
 
 async def _pdf_download(state: AuthState, signature_id: object):
-    try:
-        sid = as_int(signature_id, "signature")
-        facts = await state._read(queries.signature_for_pdf, signature_id=sid)
+    with state._attempt(error=None, toast_errors=True) as done:
+        facts = await state._read(queries.signature_for_pdf, signature_id=as_int(signature_id, "signature"))
         data = await asyncio.to_thread(pdf.render, facts)
-    except DomainError as exc:
-        return rx.toast.error(exc.message)
-    return rx.download(data=data, filename=f"cam-ket-{facts['code']}.pdf")
+    return rx.download(data=data, filename=f"cam-ket-{facts['code']}.pdf") if done.ok else done.toast
 
 
-class MyCommitmentsState(AuthState):
+class MyCommitmentsState(Dialog, AuthState):
     """Staff: my commitments, past years, my pledges; heads and union chairs: collective ones."""
 
     rows: list[MyCommitment] = []
@@ -54,12 +84,10 @@ class MyCommitmentsState(AuthState):
     @rx.event
     async def load(self):
         """Read my commitments."""
-        try:
-            self.rows = await self._read(_now_kw(queries.my_commitments))
-            self.collectives = await self._read(_now_kw(queries.collectives))
-            self.error = ""
-        except DomainError as exc:
-            self.error = exc.message
+        now = clock.now()
+        with self._attempt():
+            self.rows, self.collectives = await self._read_each(
+                functools.partial(queries.my_commitments, now=now), functools.partial(queries.collectives, now=now))
 
     @rx.event
     async def download_pdf(self, signature_id: int):
@@ -67,7 +95,6 @@ class MyCommitmentsState(AuthState):
         return await _pdf_download(self, signature_id)
 
     # The collective commitment: the unit head signs, the union chair countersigns.
-    dialog: str = ""
     dialog_title: str = ""
     dialog_clauses: list[str] = []
     ticked: list[int] = []
@@ -75,6 +102,9 @@ class MyCommitmentsState(AuthState):
     _campaign_id: int = 0
     _unit_id: int = 0
     _signature_id: int = 0
+
+    def _on_close(self) -> None:
+        self.dialog_error = ""
 
     def _find(self, campaign_id: object, unit_id: object) -> CollectiveRow | None:
         try:
@@ -94,41 +124,25 @@ class MyCommitmentsState(AuthState):
         self._campaign_id, self._unit_id, self._signature_id = row.campaign_id, row.unit_id, row.head_signature_id
 
     @rx.event
-    def close_dialog(self, _open: bool = False):
-        """Close the dialog."""
-        self.dialog = ""
-
-    @rx.event
     def toggle(self, number: int):
         """Tick or untick a clause of the collective commitment."""
-        try:
-            n = as_int(number, "clause")
-        except Invalid:
-            return
-        if n <= len(self.dialog_clauses):
-            self.ticked = [t for t in self.ticked if t != n] if n in self.ticked else sorted([*self.ticked, n])
+        self.ticked = _toggled(self.ticked, number, len(self.dialog_clauses))
 
     @rx.event
     async def submit_collective(self, form: dict):
         """Sign or countersign, with typed name and password."""
-        form = form if isinstance(form, dict) else {}
-        common = {"typed_name": as_text(form.get("typed_name"), 120),
-                  "password": as_text(form.get("password"), 256),
-                  "client_ip": self.router.session.client_ip, "user_agent": self.router.headers.user_agent}
-        try:
-            if self.dialog == "sign":
-                await self._call(service.sign_collective, campaign_id=self._campaign_id, unit_id=self._unit_id,
-                                 ticked=list(self.ticked), **common)
-            elif self.dialog == "countersign":
-                await self._call(service.countersign, signature_id=self._signature_id, **common)
-            else:
-                return None
-        except DomainError as exc:
-            self.dialog_error = exc.message
+        if self.dialog not in ("sign", "countersign"):
             return None
-        self.dialog = ""
-        self.collectives = await self._read(_now_kw(queries.collectives))
-        return rx.toast.success("Collective commitment signed.")
+        with self._attempt(success="Collective commitment signed.", error="dialog_error") as done:
+            evidence = _evidence(self, Form(form))
+            if self.dialog == "sign":
+                _signed(await self._call(service.sign_collective, campaign_id=self._campaign_id,
+                                         unit_id=self._unit_id, ticked=list(self.ticked), **evidence))
+            else:
+                _signed(await self._call(service.countersign, signature_id=self._signature_id, **evidence))
+            self.dialog = ""
+            self.collectives = await self._read(queries.collectives, now=clock.now())
+        return done.toast
 
 
 class SignState(AuthState):
@@ -154,7 +168,7 @@ class SignState(AuthState):
     done_message: str = ""
 
     async def _reload(self, campaign_id: int) -> None:
-        view = await self._read(_now_kw(queries.sign_view), campaign_id=campaign_id)
+        view = await self._read(queries.sign_view, campaign_id=campaign_id, now=clock.now())
         self.campaign_id = view.campaign_id
         self.name, self.title, self.preamble, self.clauses = view.name, view.title, view.preamble, view.clauses
         self.status, self.due, self.can_sign = view.status, view.due, view.can_sign
@@ -165,62 +179,42 @@ class SignState(AuthState):
     async def load(self):
         """Read the campaign named in the address."""
         self.error = self.respond_error = self.done_message = ""
-        self.ticked = []
-        self.campaign_id = 0
-        self.busy = False
-        try:
+        self.ticked, self.campaign_id, self.busy = [], 0, False
+        with self._attempt():
             await self._reload(as_int(self.router.page.params.get("campaign_id", ""), "campaign"))
-        except DomainError as exc:
-            self.error = exc.message
 
     @rx.event
     def toggle(self, number: int):
         """Tick or untick clause ``number`` (from 1) as read."""
-        try:
-            n = as_int(number, "clause")
-        except Invalid:
-            return
-        if n > len(self.clauses):
-            return
-        self.ticked = [t for t in self.ticked if t != n] if n in self.ticked else sorted([*self.ticked, n])
+        self.ticked = _toggled(self.ticked, number, len(self.clauses))
 
     @rx.event
     async def submit(self, form: dict):
         """Sign: typed name and password are checked on the server (argon2 off the loop)."""
-        form = form if isinstance(form, dict) else {}
         if not self.campaign_id:
             return
-        self.busy = True
-        yield
-        try:
-            info = await self._call(
+        with self._attempt(success="Your commitment is signed.") as done:
+            f = Form(form)
+            self.busy = True
+            yield
+            info = _signed(await self._call(
                 service.sign, campaign_id=self.campaign_id, ticked=list(self.ticked),
-                pledges=rules.split_lines(as_text(form.get("pledges"), 2000)),
-                typed_name=as_text(form.get("typed_name"), 120), password=as_text(form.get("password"), 256),
-                client_ip=self.router.session.client_ip, user_agent=self.router.headers.user_agent)
-        except DomainError as exc:
-            self.busy = False
-            self.error = exc.message
-            return
+                pledges=rules.split_lines(f.text("pledges", 2000)), **_evidence(self, f)))
+            self.done_message = f"Signed. Your signature code is {info.code}."
+            await self._reload(self.campaign_id)
         self.busy = False
-        self.error = ""
-        self.done_message = f"Signed. Your signature code is {info.code}."
-        await self._reload(self.campaign_id)
-        yield rx.toast.success("Your commitment is signed.")
+        if done.ok:
+            yield done.toast
 
     @rx.event
     async def respond(self, form: dict):
         """Decline, or ask for clarification, with a reason."""
-        form = form if isinstance(form, dict) else {}
-        try:
-            await self._call(service.respond, campaign_id=self.campaign_id,
-                             kind=as_text(form.get("kind"), 20), reason=as_text(form.get("reason"), 1000))
-        except DomainError as exc:
-            self.respond_error = exc.message
-            return None
-        self.respond_error = ""
-        await self._reload(self.campaign_id)
-        return rx.toast.success("Your unit head will see your message.")
+        with self._attempt(success="Your unit head will see your message.", error="respond_error") as done:
+            f = Form(form)
+            await self._call(service.respond, campaign_id=self.campaign_id, kind=f.text("kind", 20),
+                             reason=f.text("reason", 1000))
+            await self._reload(self.campaign_id)
+        return done.toast
 
     @rx.event
     async def download_pdf(self):
@@ -228,8 +222,19 @@ class SignState(AuthState):
         return await _pdf_download(self, self.signature_id)
 
 
-class CampaignsState(AuthState):
-    """Officers launch and follow campaigns; unit heads follow their units."""
+def _officer_reads(session, *, actor):
+    """The officer's extra choices (template versions, the unit tree); None for anyone else."""
+    if not can(actor, Perm.MANAGE_COMMITMENTS):
+        return None
+    return (queries.templates(session, actor=actor),
+            org_queries.unit_tree(session, actor=actor, include_inactive=False))
+
+
+class CampaignsState(Paged, Dialog, AuthState):
+    """Officers launch and follow campaigns; unit heads follow their units.
+
+    The paged list is the people of the unit drilled into.
+    """
 
     campaigns: list[CampaignRow] = []
     templates: list[Option] = []
@@ -242,15 +247,11 @@ class CampaignsState(AuthState):
     drill_name: str = ""
     drill_status: str = ""
     people: list[PersonProgress] = []
-    page: int = 1
-    pages: int = 1
-    total: int = 0
     error: str = ""
     form_error: str = ""
     chain_message: str = ""
     chain_ok: bool = True
     template_rows: list[TemplateRow] = []
-    dialog: str = ""
     dialog_error: str = ""
     target_name: str = ""
     edit_title: str = ""
@@ -266,75 +267,66 @@ class CampaignsState(AuthState):
         if not self.selected:
             self.rows = []
             return
-        self.rows = await self._read(_now_kw(queries.completion), campaign_id=self.selected,
-                                     group_id=self.group_id or None)
+        self.rows = await self._read(queries.completion, campaign_id=self.selected,
+                                     group_id=self.group_id or None, now=clock.now())
 
-    @rx.event
-    async def load(self):
-        """Campaigns, the form's choices, and the newest campaign's completion."""
+    async def _reload(self) -> None:
+        """The current page of the drilled unit's people."""
+        if not self.drill_unit:
+            return
+        self.people = self._paged(await self._read(
+            queries.people, campaign_id=self.selected, unit_id=self.drill_unit, status=self.drill_status,
+            page=self.page, now=clock.now()))
+
+    async def _load(self) -> None:
         self.error = self.form_error = self.chain_message = ""
-        self.drill_unit = 0
-        self.people = []
-        try:
-            self.campaigns = await self._read(_now_kw(queries.campaigns))
-            actor = await self._actor()
-            self._can_manage = can(actor, Perm.MANAGE_COMMITMENTS)
-            if self._can_manage:
-                self.template_rows = await self._read(queries.templates)
+        self.drill_unit, self.people = 0, []
+        with self._attempt():
+            self.campaigns, officer, groups = await self._read_each(
+                functools.partial(queries.campaigns, now=clock.now()), _officer_reads, org_queries.groups)
+            self._can_manage = officer is not None
+            if officer is not None:
+                self.template_rows, units = officer
                 self.templates = [Option(str(t.id), f"{t.title} (v{t.version})")
                                   for t in self.template_rows if t.is_latest and t.kind == rules.Kind.PERSONAL]
                 self._collective_id = next((t.id for t in self.template_rows
                                             if t.is_latest and t.kind == rules.Kind.COLLECTIVE), 0)
-                self.unit_options = [Option(str(u.id), ("\u2003" * u.depth) + u.name)
-                                     for u in await self._read(org_queries.unit_tree, include_inactive=False)]
-            self.group_options = [Option(str(g.id), g.name) for g in await self._read(org_queries.groups)]
+                self.unit_options = unit_options(units, with_code=False)
+            self.group_options = [Option(str(g.id), g.name) for g in groups]
             if self.selected not in {c.id for c in self.campaigns}:
                 self.selected = self.campaigns[0].id if self.campaigns else 0
             await self._load_completion()
-        except DomainError as exc:
-            self.error = exc.message
+
+    @rx.event
+    async def load(self):
+        """Campaigns, the form's choices, and the newest campaign's completion."""
+        await self._load()
 
     @rx.event
     async def select(self, campaign_id: str):
         """Show another campaign's completion."""
-        try:
+        with self._attempt():
             cid = as_int(campaign_id, "campaign")
-        except Invalid:
-            return
-        if cid in {c.id for c in self.campaigns}:
-            self.selected = cid
-            self.drill_unit = 0
-            try:
+            if cid in {c.id for c in self.campaigns}:
+                self.selected, self.drill_unit = cid, 0
                 await self._load_completion()
-            except DomainError as exc:
-                self.error = exc.message
 
     @rx.event
     async def set_group(self, group_id: str):
         """Filter by unit group ("" for all units)."""
-        try:
+        with self._attempt():
             self.group_id = as_int(group_id, "group") if str(group_id).strip() else 0
             await self._load_completion()
-        except DomainError as exc:
-            self.error = exc.message
-
-    async def _people(self) -> None:
-        result = await self._read(_now_kw(queries.people), campaign_id=self.selected, unit_id=self.drill_unit,
-                                  status=self.drill_status, page=self.page)
-        self.people, self.page, self.pages, self.total = result.rows, result.page, result.pages, result.total
 
     @rx.event
     async def drill(self, unit_id: int):
         """The people of one unit (and its sub-units)."""
-        try:
+        with self._attempt():
             uid = as_int(unit_id, "unit")
             match = next((r for r in self.rows if r.unit_id == uid), None)
-            if match is None:
-                return
-            self.drill_unit, self.drill_name, self.page = uid, match.name, 1
-            await self._people()
-        except DomainError as exc:
-            self.error = exc.message
+            if match is not None:
+                self.drill_unit, self.drill_name, self.page = uid, match.name, 1
+                await self._reload()
 
     @rx.event
     async def set_drill_status(self, status: str):
@@ -342,59 +334,30 @@ class CampaignsState(AuthState):
         value = as_text(status, 20)
         self.drill_status = value if value in {"", "todo", *queries.STATUS_ORDER} else ""
         self.page = 1
-        if self.drill_unit:
-            try:
-                await self._people()
-            except DomainError as exc:
-                self.error = exc.message
-
-    @rx.event
-    async def next_page(self):
-        """Next page of people."""
-        if self.drill_unit and self.page < self.pages:
-            self.page += 1
-            await self._people()
-
-    @rx.event
-    async def prev_page(self):
-        """Previous page of people."""
-        if self.drill_unit and self.page > 1:
-            self.page -= 1
-            await self._people()
+        with self._attempt():
+            await self._reload()
 
     @rx.event
     async def create(self, form: dict):
         """Launch a campaign (officers)."""
-        form = form if isinstance(form, dict) else {}
-        try:
-            year_text = as_text(form.get("year"), 4)
-            year = int(year_text) if year_text.isdigit() else 0
-            cid = await self._call(
-                service.create_campaign, year=year, name=as_text(form.get("name"), 200),
-                template_id=as_int(form.get("template_id"), "template"),
-                unit_ids=[as_int(form.get("unit_id"), "unit")],
-                opens_on=as_text(form.get("opens_on"), 20), due_on=as_text(form.get("due_on"), 20),
-                allow_late=form.get("allow_late") in ("on", True, "true"),
-                positions=as_text(form.get("positions"), 2000),
-                collective_template_id=(self._collective_id or None)
-                if form.get("collective") in ("on", True, "true") else None)
-        except DomainError as exc:
-            self.form_error = exc.message
-            return None
-        self.form_error = ""
-        self.selected = cid
-        await self.load()
-        self.selected = cid
-        await self._load_completion()
-        return rx.toast.success("Campaign created.")
+        with self._attempt(success="Campaign created.", error="form_error") as done:
+            f = Form(form)
+            year_text = f.text("year", 4)
+            self.selected = await self._call(
+                service.create_campaign, year=int(year_text) if year_text.isdigit() else 0,
+                name=f.text("name", 200), template_id=f.id("template_id", "template"),
+                unit_ids=[f.id("unit_id", "unit")], opens_on=f.text("opens_on", 20), due_on=f.text("due_on", 20),
+                allow_late=f.flag("allow_late"), positions=f.text("positions", 2000),
+                collective_template_id=(self._collective_id or None) if f.flag("collective") else None)
+        if done.ok:
+            await self._load()
+        return done.toast
 
     async def _set_open(self, fn, campaign_id: object, message: str):
-        try:
+        with self._attempt(success=message, error=None, toast_errors=True) as done:
             await self._call(fn, campaign_id=as_int(campaign_id, "campaign"))
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        self.campaigns = await self._read(_now_kw(queries.campaigns))
-        return rx.toast.success(message)
+            self.campaigns = await self._read(queries.campaigns, now=clock.now())
+        return done.toast
 
     @rx.event
     async def open_now(self, campaign_id: int):
@@ -409,48 +372,46 @@ class CampaignsState(AuthState):
     @rx.event
     async def export(self, what: str, fmt: str):
         """Download the completion table or the signature register."""
+        if not self.selected:
+            return None
         fmt = "xlsx" if fmt == "xlsx" else "csv"
         fn = queries.export_register if what == "register" else queries.export_completion
         kw = {} if what == "register" else {"group_id": self.group_id or None}
-        if not self.selected:
-            return None
-        try:
-            data, filename = await self._read(_now_kw(fn), campaign_id=self.selected, fmt=fmt, **kw)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        return rx.download(data=data, filename=filename)
+        with self._attempt(error=None, toast_errors=True) as done:
+            data, filename = await self._read(fn, campaign_id=self.selected, fmt=fmt, now=clock.now(), **kw)
+        return rx.download(data=data, filename=filename) if done.ok else done.toast
 
     @rx.event
     async def verify_chain(self):
         """Check the whole signature chain (officers)."""
-        try:
+        with self._attempt(error=None) as done:
             report = await self._read(queries.chain_report)
-        except DomainError as exc:
-            self.chain_message, self.chain_ok = exc.message, False
-            return
-        self.chain_ok = report.intact
-        self.chain_message = (f"Chain intact: {report.checked} signatures checked." if report.intact else
-                              f"Chain BROKEN: {'; '.join(report.breaks[:10])}")
-
+        self.chain_ok = done.ok and report.intact
+        if not done.ok:
+            self.chain_message = done.message
+        elif report.intact:
+            self.chain_message = f"Chain intact: {report.checked} signatures checked."
+        else:
+            self.chain_message = f"Chain BROKEN: {'; '.join(report.breaks[:10])}"
 
     # --- dialogs: exception, paper signature, template edit -------------------------------------
 
-    @rx.event
-    def close_dialog(self, _open: bool = False):
-        """Close any dialog."""
-        self.dialog = ""
+    def _on_close(self) -> None:
         self.dialog_error = ""
 
+    async def _recorded(self) -> None:
+        """After an exception or a paper signature: close the dialog, count again."""
+        self.dialog = ""
+        await self._load_completion()
+        await self._reload()
+
     def _open_person(self, kind: str, person_id: object) -> None:
-        try:
-            pid = as_int(person_id, "person")
-        except Invalid:
-            return
-        row = next((p for p in self.people if p.person_id == pid), None)
+        row = _pick(self.people, person_id, "person", "person_id")
         if row is None:
             return
-        self._target_id, self.target_name, self.dialog, self.dialog_error = pid, row.name, kind, ""
-        self.paper_reason, self.paper_date = "", clock.now().astimezone(get_settings().tz).date().isoformat()
+        self._target_id, self.target_name, self.dialog, self.dialog_error = row.person_id, row.name, kind, ""
+        self.paper_reason = ""
+        self.paper_date = clock.local_day(clock.now(), get_settings().tz).isoformat()
 
     @rx.event
     def open_exception(self, person_id: int):
@@ -466,18 +427,12 @@ class CampaignsState(AuthState):
     @rx.event
     async def submit_exception(self, form: dict):
         """Record the exception."""
-        form = form if isinstance(form, dict) else {}
-        try:
+        with self._attempt(success="Exception recorded.", error="dialog_error") as done:
+            f = Form(form)
             await self._call(service.set_exception, campaign_id=self.selected, person_id=self._target_id,
-                             reason=as_text(form.get("reason"), 500), due_on=as_text(form.get("due_on"), 20),
-                             exempt=form.get("exempt") in ("on", True, "true"))
-        except DomainError as exc:
-            self.dialog_error = exc.message
-            return None
-        self.dialog = ""
-        await self._load_completion()
-        await self._people()
-        return rx.toast.success("Exception recorded.")
+                             reason=f.text("reason", 500), due_on=f.text("due_on", 20), exempt=f.flag("exempt"))
+            await self._recorded()
+        return done.toast
 
     @rx.event
     def set_paper_reason(self, value: str):
@@ -492,8 +447,8 @@ class CampaignsState(AuthState):
     @rx.event
     async def submit_paper(self, files: list[rx.UploadFile]):
         """Record the paper signature with its scan."""
-        scan, name = b"", "scan"
-        try:
+        with self._attempt(success="Paper signature recorded.", error="dialog_error") as done:
+            scan, name = b"", "scan"
             if files:
                 upload = files[0]
                 scan = await upload.read(MAX_SCAN_BYTES + 1)  # never hold more than the limit + 1
@@ -502,44 +457,33 @@ class CampaignsState(AuthState):
                 raise Invalid("The scan is too large (at most 10 MB).")
             await self._call(service.record_paper_signature, campaign_id=self.selected, person_id=self._target_id,
                              reason=self.paper_reason, scan=scan, scan_name=name, signed_on=self.paper_date)
-        except DomainError as exc:
-            self.dialog_error = exc.message
-            return None
-        self.dialog = ""
-        await self._load_completion()
-        await self._people()
-        return rx.toast.success("Paper signature recorded.")
+            await self._recorded()
+        return done.toast
 
     @rx.event
     def open_template(self, template_id: int):
         """Edit a template (publishes a new version)."""
-        try:
-            tid = as_int(template_id, "template")
-        except Invalid:
-            return
-        row = next((t for t in self.template_rows if t.id == tid), None)
+        row = _pick(self.template_rows, template_id, "template")
         if row is None:
             return
-        self._target_id, self.dialog, self.dialog_error = tid, "template", ""
+        self._target_id, self.dialog, self.dialog_error = row.id, "template", ""
         self.edit_title, self.edit_preamble, self.edit_clauses = row.title, row.preamble, "\n".join(row.clauses)
 
     @rx.event
     async def submit_template(self, form: dict):
         """Publish the edited text as a new version."""
-        form = form if isinstance(form, dict) else {}
-        try:
-            await self._call(service.publish_template, template_id=self._target_id,
-                             title=as_text(form.get("title"), 200), preamble=as_text(form.get("preamble"), 3000),
-                             clauses=rules.split_lines(as_text(form.get("clauses"), 40000)))
-        except DomainError as exc:
-            self.dialog_error = exc.message
-            return None
-        self.dialog = ""
-        await self.load()
-        return rx.toast.success("New template version published. Campaigns keep the version they started with.")
+        with self._attempt(success="New template version published. Campaigns keep the version they started with.",
+                           error="dialog_error") as done:
+            f = Form(form)
+            await self._call(service.publish_template, template_id=self._target_id, title=f.text("title", 200),
+                             preamble=f.text("preamble", 3000), clauses=rules.split_lines(f.text("clauses", 40000)))
+            self.dialog = ""
+        if done.ok:
+            await self._load()
+        return done.toast
 
 
-class VerifyState(rx.State):
+class VerifyState(AuthState):
     """The public verify page: no login, no personal data beyond name, unit, campaign, date."""
 
     found: bool = False
@@ -556,13 +500,8 @@ class VerifyState(rx.State):
     @rx.event
     async def load(self):
         """Look the reference in the address up."""
-        ref = as_text(self.router.page.params.get("ref", ""), 80)
-
-        def work():
-            with read_only() as session:
-                return queries.public_signature(session, reference=ref)
-
-        result = await asyncio.to_thread(work)
+        result = await self._public_read(queries.public_signature,
+                                         reference=as_text(self.router.page.params.get("ref", ""), 80))
         self.loaded = True
         self.found, self.intact, self.code = result.found, result.intact, result.code
         self.content_hash, self.name, self.unit = result.content_hash, result.name, result.unit

@@ -76,6 +76,7 @@ class Perm(StrEnum):
     VERIFY_GREEN = "green.verify"
     ASSESS_OFFICE = "green.assess"
     MANAGE_NOTIFICATIONS = "notify.manage"
+    SIGN_COMMITMENT = "commitments.sign"
 
 
 _ADMIN_AND_OFFICER = {Role.SYSTEM_ADMIN: Scope.ORG, Role.EMULATION_OFFICER: Scope.ORG}
@@ -116,6 +117,46 @@ PERMISSIONS: dict[Perm, dict[Role, Scope]] = {
     Perm.ASSESS_OFFICE: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
     # The outbox holds people's addresses and message text; the scheduler page runs jobs.
     Perm.MANAGE_NOTIFICATIONS: {Role.SYSTEM_ADMIN: Scope.ORG},
+    # Everyone signs their own commitment (who is in a campaign's audience is checked there).
+    Perm.SIGN_COMMITMENT: {role: Scope.ORG for role in Role},
+}
+
+#: What each permission lets a person do, for refusals ("Only ... can <action>.").
+ACTIONS: dict[Perm, str] = {
+    Perm.VIEW_ORG: "see the organisation",
+    Perm.MANAGE_UNITS: "change the unit tree",
+    Perm.MANAGE_GROUPS: "change unit groups",
+    Perm.VIEW_PEOPLE: "see this list of people",
+    Perm.MANAGE_PEOPLE: "change people's records",
+    Perm.IMPORT_PEOPLE: "import staff",
+    Perm.MANAGE_ACCOUNTS: "manage logins and roles",
+    Perm.VIEW_AUDIT: "read the audit log",
+    Perm.MANAGE_COMMITMENTS: "run commitment campaigns and templates",
+    Perm.VIEW_COMMITMENT_PROGRESS: "follow commitment completion",
+    Perm.RECORD_COMMITMENT_EXCEPTION: "record due-date exceptions",
+    Perm.GIVE_RECOGNITION: "give recognition",
+    Perm.REVOKE_RECOGNITION: "revoke a recognition",
+    Perm.MANAGE_VALUES: "manage the values catalogue",
+    Perm.MODERATE_THANKS: "manage citizens' thanks",
+    Perm.VIEW_FAIRNESS: "see the fairness signals",
+    Perm.VIEW_SCORES: "see the leaderboards",
+    Perm.MANAGE_SCORING: "change the scoring settings",
+    Perm.LOG_GREEN: "log green-office activities",
+    Perm.MANAGE_GREEN: "manage green-office campaigns",
+    Perm.VERIFY_GREEN: "verify green-office activities",
+    Perm.ASSESS_OFFICE: "assess an office",
+    Perm.MANAGE_NOTIFICATIONS: "manage messages and scheduled jobs",
+    Perm.SIGN_COMMITMENT: "sign a commitment",
+}
+
+#: Role names as a refusal lists them.
+ROLE_PLURALS: dict[Role, str] = {
+    Role.STAFF: "staff members",
+    Role.UNIT_HEAD: "unit heads",
+    Role.EMULATION_OFFICER: "emulation officers",
+    Role.UNION_OFFICER: "union officers",
+    Role.COUNCIL_MEMBER: "council members",
+    Role.SYSTEM_ADMIN: "system administrators",
 }
 
 
@@ -210,6 +251,36 @@ def can(
     return branch_id is not None and branch_id in where.branch_ids
 
 
+SESSION_ENDED = "Your session has ended. Please log in again."
+
+
+def require_login(actor: Actor | None) -> Actor:
+    """Return the actor, or raise ``NotAllowed`` for an anonymous caller (one's own records).
+
+    Raises:
+        NotAllowed: nobody is logged in (or the session ended).
+    """
+    if actor is None:
+        raise NotAllowed(SESSION_ENDED)
+    return actor
+
+
+def refusal(actor: Actor, perm: Perm) -> str:
+    """The sentence that tells ``actor`` why ``perm`` is refused, naming the action.
+
+    Someone who holds a role of the permission, but whose scope does not reach the record,
+    is told the record is outside their units; anyone else is told who can do it.
+    """
+    action = ACTIONS.get(perm, "do this")
+    row = PERMISSIONS[perm]
+    if any(g.role in row for g in _grants_with_staff(actor)):
+        return (f"You can {action} only within the units or branch your role covers, "
+                "and this one is outside them.")
+    holders = [ROLE_PLURALS[r] for r in Role if r in row]
+    who = holders[0] if len(holders) == 1 else ", ".join(holders[:-1]) + " and " + holders[-1]
+    return f"Only {who} can {action}. Ask a system administrator if you need this role."
+
+
 def require(
     actor: Actor | None,
     perm: Perm,
@@ -217,15 +288,12 @@ def require(
     unit_path: str | None = None,
     branch_id: int | None = None,
 ) -> Actor:
-    """Return the actor when allowed, else raise ``NotAllowed`` with a readable message.
+    """Return the actor when allowed, else raise ``NotAllowed`` naming the action refused.
 
     Raises:
         NotAllowed: anonymous caller, or the permission does not reach the target.
     """
-    if actor is None:
-        msg = "Your session has ended. Please log in again."
-        raise NotAllowed(msg)
+    actor = require_login(actor)
     if not can(actor, perm, unit_path=unit_path, branch_id=branch_id):
-        msg = "You do not have permission for this. Ask a system administrator if you need it."
-        raise NotAllowed(msg)
+        raise NotAllowed(refusal(actor, perm))
     return actor

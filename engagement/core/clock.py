@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
 
 def now() -> datetime:
@@ -18,3 +18,9 @@ def ensure_aware(value: datetime) -> datetime:
 def local(value: datetime, zone: tzinfo) -> datetime:
     """Show a stored UTC time in the organisation's zone."""
     return ensure_aware(value).astimezone(zone)
+
+
+def local_day(value: datetime, zone: tzinfo) -> date:
+    """The calendar day ``value`` falls on in ``zone``: the organisation's "today" at ``now``
+    (``local_day(now, get_settings().tz)``), or the day an event counts in."""
+    return local(value, zone).date()

@@ -15,21 +15,23 @@ from sqlmodel import Session, select
 
 from engagement.core import files
 from engagement.core.access import Actor
+from engagement.core.clock import local_day
 from engagement.core.errors import Conflict
 from engagement.green import rules, service
 from engagement.green.models import Action, Activity, ActivityParticipant, SelfAssessment
-from engagement.org import service as org_service
+from engagement.org import sessions as org_sessions
 from engagement.org.demo import DEMO_PASSWORD
 from engagement.org.models import Branch, Person, Unit
+from engagement.settings import get_settings
 
 GREEN_NAME = "Công sở xanh – sạch – đẹp 2026"
 VOLUNTEER_NAME = "Mùa hè xanh 2026"
 
 
 def _admin(session: Session, now: datetime) -> Actor:
-    result = org_service.login(session, username="admin", password=DEMO_PASSWORD, client_ip="127.0.0.1",
+    result = org_sessions.login(session, username="admin", password=DEMO_PASSWORD, client_ip="127.0.0.1",
                                user_agent="engagement seed-demo", now=now)
-    actor = org_service.resolve_actor(session, token=result.token, now=now) if result.ok else None
+    actor = org_sessions.resolve_actor(session, token=result.token, now=now) if result.ok else None
     if actor is None:
         raise Conflict(f"The demo administrator could not log in: {result.message}")
     return actor
@@ -58,7 +60,7 @@ def seed_demo(session: Session, *, now: datetime) -> dict[str, int]:
         Counts of what was created.
     """
     admin = _admin(session, now)
-    today = service.today(now)
+    today = local_day(now, get_settings().tz)
     rng = random.Random(2026)  # noqa: S311 (a repeatable demo, not secrets)
     green = service.create_campaign(
         session, actor=admin, name=GREEN_NAME, kind="green", starts_on=today - timedelta(days=45),
@@ -75,7 +77,7 @@ def seed_demo(session: Session, *, now: datetime) -> dict[str, int]:
     # The administrator approves the history below, so takes part in none of it.
     people = list(session.exec(select(Person).where(Person.is_active.is_(True), Person.id != admin.person_id)
                                .order_by(Person.id)))
-    photos = [files.save(session, clean=files.clean_image(_photo(i)), purpose=service.PHOTO_PURPOSE,
+    photos = [files.save(session, clean=files.clean_image(_photo(i)), purpose=rules.PHOTO_PURPOSE,
                          name=f"tong-ve-sinh-{i}", actor=admin, now=now).id for i in range(3)]
 
     created: list[tuple[int, int, str]] = []  # (activity id, branch id, status wanted)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import reflex as rx
 
-from engagement.green import queries, service
+from engagement.core import routes
+from engagement.green import queries
 from engagement.green.dto import ActionRow, ActivityRow, GalleryItem, ImpactRow, UnitProgress
-from engagement.green.rules import CHECKLIST
+from engagement.green.rules import CHECKLIST, PHOTO_PURPOSE
 from engagement.green.state import WEEKDAYS, AssessState, GreenState, RosterState, VerifyState
 from engagement.ui import files as ui_files
-from engagement.ui import routes
 from engagement.ui.auth import AuthState
 from engagement.ui.components import card, error_callout, field, page_title, pager, select_field
+from engagement.ui.kit import private_page
 from engagement.ui.layout import shell
 
 
@@ -146,76 +147,76 @@ def _mine_row(a: ActivityRow) -> rx.Component:
     )
 
 
-def _create_campaign() -> rx.Component:
-    return rx.cond(AuthState.can_manage_green, rx.box(card(
-        rx.heading("New campaign", size="4"),
-        rx.text("Starts with the default actions of its kind; participating units are the departments and "
-                "communes.", size="2", color_scheme="gray"),
-        error_callout(GreenState.create_error),
-        rx.form(rx.vstack(
-            field("Name", "name", required=True, placeholder="Công sở xanh – sạch – đẹp 2026"),
-            field("Description", "description"),
-            rx.el.label(rx.vstack(rx.text("Kind", size="2", weight="medium"), rx.el.select(
-                rx.el.option("Green office", value="green"), rx.el.option("Volunteer", value="volunteer"),
-                name="kind", class_name="native-select"), spacing="1", align="stretch"), style={"display": "block"}),
-            rx.grid(field("Starts", "starts_on", type="date", required=True),
-                    field("Ends", "ends_on", type="date", required=True),
-                    field("Back-dating (days)", "backdate_days", type="number", default_value="7"),
-                    field("Points target per unit", "target_points", type="number", default_value="0"),
-                    field("Participation target (%)", "target_rate", type="number", default_value="0"),
-                    columns=rx.breakpoints(initial="1", sm="2", md="3"), spacing="3", width="100%"),
-            rx.button("Create campaign", type="submit", width="fit-content"),
-            spacing="3", align="stretch"), on_submit=GreenState.create_campaign, reset_on_submit=False),
+def _officer_form(visible, title: str, note: str, error, *fields: rx.Component, on_submit,
+                  **form_props) -> rx.Component:
+    """A form card under the campaign that only officers see (their services check it again)."""
+    return rx.cond(visible, rx.box(card(
+        rx.heading(title, size="4"),
+        *([rx.text(note, size="2", color_scheme="gray")] if note else []),
+        error_callout(error),
+        rx.form(rx.vstack(*fields, spacing="3", align="stretch"), on_submit=on_submit, reset_on_submit=False,
+                **form_props),
     ), margin_top="1.5em", width="100%"))
+
+
+def _create_campaign() -> rx.Component:
+    return _officer_form(
+        AuthState.can_manage_green, "New campaign",
+        "Starts with the default actions of its kind; participating units are the departments and communes.",
+        GreenState.create_error,
+        field("Name", "name", required=True, placeholder="Công sở xanh – sạch – đẹp 2026"),
+        field("Description", "description"),
+        rx.el.label(rx.vstack(rx.text("Kind", size="2", weight="medium"), rx.el.select(
+            rx.el.option("Green office", value="green"), rx.el.option("Volunteer", value="volunteer"),
+            name="kind", class_name="native-select"), spacing="1", align="stretch"), style={"display": "block"}),
+        rx.grid(field("Starts", "starts_on", type="date", required=True),
+                field("Ends", "ends_on", type="date", required=True),
+                field("Back-dating (days)", "backdate_days", type="number", default_value="7"),
+                field("Points target per unit", "target_points", type="number", default_value="0"),
+                field("Participation target (%)", "target_rate", type="number", default_value="0"),
+                columns=rx.breakpoints(initial="1", sm="2", md="3"), spacing="3", width="100%"),
+        rx.button("Create campaign", type="submit", width="fit-content"),
+        on_submit=GreenState.create_campaign)
 
 
 def _targets_form() -> rx.Component:
-    return rx.cond(AuthState.can_manage_green & (GreenState.campaign_id > 0), rx.box(card(
-        rx.heading("Unit target", size="4"),
-        error_callout(GreenState.target_error),
-        rx.form(rx.vstack(
-            select_field("Unit", "unit_id", GreenState.unit_options, required=True),
-            rx.grid(field("Points target", "target_points", type="number", default_value="0"),
-                    field("Participation target (%)", "target_rate", type="number", default_value="0"),
-                    columns="2", spacing="3", width="100%"),
-            rx.button("Save target", type="submit", width="fit-content"),
-            spacing="3", align="stretch"), on_submit=GreenState.set_target, reset_on_submit=False),
-    ), margin_top="1.5em", width="100%"))
+    return _officer_form(
+        AuthState.can_manage_green & (GreenState.campaign_id > 0), "Unit target", "", GreenState.target_error,
+        select_field("Unit", "unit_id", GreenState.unit_options, required=True),
+        rx.grid(field("Points target", "target_points", type="number", default_value="0"),
+                field("Participation target (%)", "target_rate", type="number", default_value="0"),
+                columns="2", spacing="3", width="100%"),
+        rx.button("Save target", type="submit", width="fit-content"),
+        on_submit=GreenState.set_target)
+
+
+def _end_button() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button("End it today", type="button", color_scheme="red", variant="soft")),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("End the campaign today?"),
+            rx.alert_dialog.description(
+                "Nothing can be logged for a later day. What was logged stays, can still be "
+                "verified and keeps its points."),
+            rx.hstack(rx.alert_dialog.cancel(rx.button("Keep it running", variant="soft")),
+                      rx.alert_dialog.action(rx.button("End it today", color_scheme="red",
+                                                       on_click=GreenState.end_campaign)),
+                      spacing="3", justify="end", margin_top="1em"),
+        ),
+    )
 
 
 def _edit_campaign() -> rx.Component:
-    return rx.cond(AuthState.can_manage_green & (GreenState.campaign_id > 0), rx.box(card(
-        rx.heading("Edit this campaign", size="4"),
-        rx.text("The start date and kind stay. Activities already logged keep their points.",
-                size="2", color_scheme="gray"),
-        error_callout(GreenState.edit_error),
-        rx.form(rx.vstack(
-            field("Name", "name", required=True, default_value=GreenState.edit_name),
-            field("Description", "description", default_value=GreenState.edit_description),
-            rx.grid(field("Ends", "ends_on", type="date", required=True, default_value=GreenState.edit_ends_on),
-                    field("Back-dating (days)", "backdate_days", type="number",
-                          default_value=GreenState.edit_backdate),
-                    columns="2", spacing="3", width="100%"),
-            rx.hstack(
-                rx.button("Save campaign", type="submit"),
-                rx.alert_dialog.root(
-                    rx.alert_dialog.trigger(rx.button("End it today", type="button", color_scheme="red",
-                                                      variant="soft")),
-                    rx.alert_dialog.content(
-                        rx.alert_dialog.title("End the campaign today?"),
-                        rx.alert_dialog.description(
-                            "Nothing can be logged for a later day. What was logged stays, can still be "
-                            "verified and keeps its points."),
-                        rx.hstack(rx.alert_dialog.cancel(rx.button("Keep it running", variant="soft")),
-                                  rx.alert_dialog.action(rx.button("End it today", color_scheme="red",
-                                                                   on_click=GreenState.end_campaign)),
-                                  spacing="3", justify="end", margin_top="1em"),
-                    ),
-                ),
-                spacing="3"),
-            spacing="3", align="stretch"),
-            on_submit=GreenState.update_campaign, reset_on_submit=False, key=GreenState.campaign_id.to_string()),
-    ), margin_top="1.5em", width="100%"))
+    return _officer_form(
+        AuthState.can_manage_green & (GreenState.campaign_id > 0), "Edit this campaign",
+        "The start date and kind stay. Activities already logged keep their points.", GreenState.edit_error,
+        field("Name", "name", required=True, default_value=GreenState.edit_name),
+        field("Description", "description", default_value=GreenState.edit_description),
+        rx.grid(field("Ends", "ends_on", type="date", required=True, default_value=GreenState.edit_ends_on),
+                field("Back-dating (days)", "backdate_days", type="number", default_value=GreenState.edit_backdate),
+                columns="2", spacing="3", width="100%"),
+        rx.hstack(rx.button("Save campaign", type="submit"), _end_button(), spacing="3"),
+        on_submit=GreenState.update_campaign, key=GreenState.campaign_id.to_string())
 
 
 def campaigns_page() -> rx.Component:
@@ -234,11 +235,11 @@ def campaigns_page() -> rx.Component:
                     rx.vstack(
                         _log_form(),
                         card(rx.heading("My activities", size="4"),
-                             rx.cond(GreenState.mine_total == 0, rx.text("Nothing logged yet.", color_scheme="gray")),
+                             rx.cond(GreenState.total == 0, rx.text("Nothing logged yet.", color_scheme="gray")),
                              rx.foreach(GreenState.mine, _mine_row),
-                             rx.cond(GreenState.mine_pages > 1, pager(
-                                 GreenState.mine_page, GreenState.mine_pages, GreenState.mine_total,
-                                 GreenState.prev_mine, GreenState.next_mine))),
+                             rx.cond(GreenState.pages > 1, pager(
+                                 GreenState.page, GreenState.pages, GreenState.total,
+                                 GreenState.prev_page, GreenState.next_page))),
                         rx.cond(GreenState.duties.length() > 0, card(
                             rx.heading("My duty dates", size="4"),
                             rx.foreach(GreenState.duties, lambda d: rx.text(
@@ -309,7 +310,7 @@ def _reject_dialog() -> rx.Component:
             rx.button("Reject", type="submit", color_scheme="red", width="fit-content"),
             spacing="3", align="stretch"), on_submit=VerifyState.submit_reject, reset_on_submit=True),
         rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", margin_top="1em")),
-        max_width="520px"), open=VerifyState.reject_open, on_open_change=VerifyState.close_reject)
+        max_width="520px"), open=VerifyState.dialog == "reject", on_open_change=VerifyState.close_dialog)
 
 
 def verify_page() -> rx.Component:
@@ -334,56 +335,63 @@ def verify_page() -> rx.Component:
 # --- rosters and self-assessment -------------------------------------------------------------
 
 
+def _two_columns(*cards: rx.Component) -> rx.Component:
+    return rx.grid(*cards, columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%")
+
+
+def _chosen_page(title: str, subtitle: str, error, options, selector: rx.Component,
+                 *sections: rx.Component) -> rx.Component:
+    """A page about one chosen branch or unit: its selector, then its sections (when there is one)."""
+    return shell(page_title(title, subtitle), error_callout(error), rx.cond(
+        options.length() > 0, rx.vstack(selector, *sections, spacing="4", width="100%", align="stretch")))
+
+
 def roster_page() -> rx.Component:
     """Duty rosters of my branches."""
-    return shell(
-        page_title("Duty rosters", "Recurring duties such as weekly cleaning, shared in turn by branch members"),
-        error_callout(RosterState.error),
-        rx.cond(RosterState.branches.length() > 0, rx.vstack(
-            _selector("Branch", RosterState.branches, RosterState.branch_id, RosterState.select_branch, "branch"),
-            rx.grid(
-                card(rx.heading("New roster", size="4"), rx.form(rx.vstack(
-                    field("Duty", "title", required=True, default_value="Tổng vệ sinh cơ quan"),
-                    rx.el.label(rx.vstack(rx.text("Day of the week", size="2", weight="medium"), rx.el.select(
-                        *[rx.el.option(day, value=str(i)) for i, day in enumerate(WEEKDAYS)],
-                        name="weekday", default_value="4", class_name="native-select"), spacing="1", align="stretch"),
-                        style={"display": "block"}),
-                    rx.grid(field("Every (weeks)", "every_weeks", type="number", default_value="1"),
-                            field("People each time", "per_slot", type="number", default_value="2"),
-                            field("First date", "starts_on", type="date", required=True),
-                            field("Last date", "ends_on", type="date", required=True),
-                            columns="2", spacing="3", width="100%"),
-                    rx.button("Create and assign", type="submit", width="fit-content"),
-                    spacing="3", align="stretch"), on_submit=RosterState.create, reset_on_submit=False)),
-                card(rx.heading("Coming duties", size="4"),
-                     rx.cond(RosterState.duties.length() == 0, rx.text("No duties planned.", color_scheme="gray")),
-                     rx.foreach(RosterState.duties, lambda d: rx.text(
-                         rx.text.strong(d.on_date), " · ", d.title, " · ", d.people, size="2"))),
-                columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%"),
-            rx.cond(RosterState.slots.length() > 0, rx.grid(
-                card(rx.heading("Hand a duty over", size="4"),
-                     rx.text("Someone on leave or ill: put another member of the branch in their place. Both "
-                             "are told.", size="2", color_scheme="gray"),
-                     error_callout(RosterState.change_error),
-                     rx.form(rx.vstack(
-                         select_field("Duty", "slot", RosterState.slots, required=True),
-                         select_field("Who takes it", "person_in", RosterState.members, required=True),
-                         rx.button("Hand over", type="submit", width="fit-content"),
-                         spacing="3", align="stretch"),
-                         on_submit=RosterState.replace, reset_on_submit=False,
-                         key=RosterState.form_key.to_string() + "-replace")),
-                card(rx.heading("Stop a roster", size="4"),
-                     rx.text("Removes its duties after today; today's and past duties stay.", size="2",
-                             color_scheme="gray"),
-                     rx.form(rx.vstack(
-                         select_field("Roster", "roster_id", RosterState.rosters, required=True),
-                         rx.button("Stop after today", type="submit", color_scheme="red", variant="soft",
-                                   width="fit-content"),
-                         spacing="3", align="stretch"),
-                         on_submit=RosterState.cancel, reset_on_submit=False,
-                         key=RosterState.form_key.to_string() + "-cancel")),
-                columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%")),
-            spacing="4", width="100%", align="stretch")),
+    return _chosen_page(
+        "Duty rosters", "Recurring duties such as weekly cleaning, shared in turn by branch members",
+        RosterState.error, RosterState.branches,
+        _selector("Branch", RosterState.branches, RosterState.branch_id, RosterState.select_branch, "branch"),
+        _two_columns(
+            card(rx.heading("New roster", size="4"), rx.form(rx.vstack(
+                field("Duty", "title", required=True, default_value="Tổng vệ sinh cơ quan"),
+                rx.el.label(rx.vstack(rx.text("Day of the week", size="2", weight="medium"), rx.el.select(
+                    *[rx.el.option(day, value=str(i)) for i, day in enumerate(WEEKDAYS)],
+                    name="weekday", default_value="4", class_name="native-select"), spacing="1", align="stretch"),
+                    style={"display": "block"}),
+                rx.grid(field("Every (weeks)", "every_weeks", type="number", default_value="1"),
+                        field("People each time", "per_slot", type="number", default_value="2"),
+                        field("First date", "starts_on", type="date", required=True),
+                        field("Last date", "ends_on", type="date", required=True),
+                        columns="2", spacing="3", width="100%"),
+                rx.button("Create and assign", type="submit", width="fit-content"),
+                spacing="3", align="stretch"), on_submit=RosterState.create, reset_on_submit=False)),
+            card(rx.heading("Coming duties", size="4"),
+                 rx.cond(RosterState.duties.length() == 0, rx.text("No duties planned.", color_scheme="gray")),
+                 rx.foreach(RosterState.duties, lambda d: rx.text(
+                     rx.text.strong(d.on_date), " · ", d.title, " · ", d.people, size="2")))),
+        rx.cond(RosterState.slots.length() > 0, _two_columns(
+            card(rx.heading("Hand a duty over", size="4"),
+                 rx.text("Someone on leave or ill: put another member of the branch in their place. Both "
+                         "are told.", size="2", color_scheme="gray"),
+                 error_callout(RosterState.change_error),
+                 rx.form(rx.vstack(
+                     select_field("Duty", "slot", RosterState.slots, required=True),
+                     select_field("Who takes it", "person_in", RosterState.members, required=True),
+                     rx.button("Hand over", type="submit", width="fit-content"),
+                     spacing="3", align="stretch"),
+                     on_submit=RosterState.replace, reset_on_submit=False,
+                     key=RosterState.form_key.to_string() + "-replace")),
+            card(rx.heading("Stop a roster", size="4"),
+                 rx.text("Removes its duties after today; today's and past duties stay.", size="2",
+                         color_scheme="gray"),
+                 rx.form(rx.vstack(
+                     select_field("Roster", "roster_id", RosterState.rosters, required=True),
+                     rx.button("Stop after today", type="submit", color_scheme="red", variant="soft",
+                               width="fit-content"),
+                     spacing="3", align="stretch"),
+                     on_submit=RosterState.cancel, reset_on_submit=False,
+                     key=RosterState.form_key.to_string() + "-cancel")))),
     )
 
 
@@ -399,37 +407,32 @@ def _criterion(key: str, question: str) -> rx.Component:
 
 def assessment_page() -> rx.Component:
     """Quarterly green, clean, beautiful office checklist."""
-    return shell(
-        page_title("Office self-assessment", "Once a quarter, the unit head scores the office"),
-        error_callout(AssessState.error),
-        rx.cond(AssessState.units.length() > 0, rx.vstack(
-            _selector("Unit", AssessState.units, AssessState.unit_id, AssessState.select_unit, "unit"),
-            rx.grid(
-                card(rx.heading("This quarter", size="4"), rx.form(rx.vstack(
-                    *[_criterion(key, q) for key, q in CHECKLIST],
-                    field("Note", "note", placeholder="optional"),
-                    rx.button("Record the assessment", type="submit", width="fit-content"),
-                    rx.cond(AssessState.done != "", rx.text(AssessState.done, color_scheme="green")),
-                    spacing="3", align="stretch"), on_submit=AssessState.submit, reset_on_submit=True)),
-                card(rx.heading("Score history", size="4"),
-                     rx.cond(AssessState.history.length() == 0, rx.text("Not assessed yet.", color_scheme="gray")),
-                     rx.foreach(AssessState.history, lambda h: rx.box(
-                         rx.hstack(rx.text(h.period, weight="medium"), rx.spacer(), rx.text(h.score, "%")),
-                         rx.progress(value=h.score, max=100), rx.text(h.filled_at, size="1", color_scheme="gray"),
-                         width="100%"))),
-                columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%"),
-            spacing="4", width="100%", align="stretch")),
+    return _chosen_page(
+        "Office self-assessment", "Once a quarter, the unit head scores the office",
+        AssessState.error, AssessState.units,
+        _selector("Unit", AssessState.units, AssessState.unit_id, AssessState.select_unit, "unit"),
+        _two_columns(
+            card(rx.heading("This quarter", size="4"), rx.form(rx.vstack(
+                *[_criterion(key, q) for key, q in CHECKLIST],
+                field("Note", "note", placeholder="optional"),
+                rx.button("Record the assessment", type="submit", width="fit-content"),
+                rx.cond(AssessState.done != "", rx.text(AssessState.done, color_scheme="green")),
+                spacing="3", align="stretch"), on_submit=AssessState.submit, reset_on_submit=True)),
+            card(rx.heading("Score history", size="4"),
+                 rx.cond(AssessState.history.length() == 0, rx.text("Not assessed yet.", color_scheme="gray")),
+                 rx.foreach(AssessState.history, lambda h: rx.box(
+                     rx.hstack(rx.text(h.period, weight="medium"), rx.spacer(), rx.text(h.score, "%")),
+                     rx.progress(value=h.score, max=100), rx.text(h.filled_at, size="1", color_scheme="gray"),
+                     width="100%")))),
     )
 
 
 def add_pages(app: rx.App) -> None:
     """Register this feature's pages and its authorised photo reader."""
-    ui_files.register(service.PHOTO_PURPOSE, queries.may_see_photo)
-    app.add_page(campaigns_page, route=routes.GREEN, title="Green office",
-                 on_load=[AuthState.guard, GreenState.load])
-    app.add_page(verify_page, route=routes.GREEN_VERIFY, title="Verify green activities",
-                 on_load=[AuthState.guard, VerifyState.load])
-    app.add_page(roster_page, route=routes.GREEN_ROSTERS, title="Duty rosters",
-                 on_load=[AuthState.guard, RosterState.load])
-    app.add_page(assessment_page, route=routes.GREEN_ASSESSMENT, title="Office self-assessment",
-                 on_load=[AuthState.guard, AssessState.load])
+    ui_files.register(PHOTO_PURPOSE, queries.may_see_photo)
+    private_page(app, campaigns_page, route=routes.GREEN, title="Green office", load=GreenState.load)
+    private_page(app, verify_page, route=routes.GREEN_VERIFY, title="Verify green activities",
+                 load=VerifyState.load)
+    private_page(app, roster_page, route=routes.GREEN_ROSTERS, title="Duty rosters", load=RosterState.load)
+    private_page(app, assessment_page, route=routes.GREEN_ASSESSMENT, title="Office self-assessment",
+                 load=AssessState.load)

@@ -7,6 +7,7 @@ queries, not a loop over units.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -14,7 +15,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
 from engagement.core import formats
-from engagement.core.access import Actor, Perm, can, reach, require
+from engagement.core.access import Actor, Perm, reach, require
+from engagement.core.clock import local_day
 from engagement.core.errors import NotFound
 from engagement.core.files import StoredFile
 from engagement.green import rules
@@ -43,8 +45,9 @@ from engagement.green.models import (
     RosterDuty,
     SelfAssessment,
 )
-from engagement.green.service import APPROVED, PENDING, PHOTO_PURPOSE, REJECTED, branch_members, takes_part, today
+from engagement.green.rules import APPROVED, PENDING, PHOTO_PURPOSE, REJECTED, takes_part
 from engagement.org.models import Branch, Person, Unit
+from engagement.settings import get_settings
 
 #: The authorised file route (engagement.ui.files); queries may not import the UI.
 FILES_PREFIX = "/files"
@@ -54,7 +57,7 @@ PAGE_SIZE = 20
 def campaigns(session: Session, *, actor: Actor | None, now: datetime | None = None) -> list[CampaignRow]:
     """Active campaigns, newest first, marking those the actor's unit takes part in."""
     require(actor, Perm.LOG_GREEN)
-    day = today(now) if now else None
+    day = local_day(now, get_settings().tz) if now else None
     rows = list(session.exec(select(Campaign).where(Campaign.is_active.is_(True))
                              .order_by(Campaign.starts_on.desc(), Campaign.id.desc()).limit(100)))
     paths: dict[int, list[str]] = {}
@@ -84,6 +87,38 @@ def actions(session: Session, *, actor: Actor | None, campaign_id: int) -> list[
         out.append(ActionRow(id=a.id, name=a.name, points=a.points, impact_unit=a.impact_unit,
                              photo_required=a.photo_required, limit_text=limit))
     return out
+
+
+@dataclass(frozen=True)
+class CampaignView:
+    """The campaign page's campaign part: the list, the one shown, and what the page shows of it."""
+
+    campaigns: list[CampaignRow] = field(default_factory=list)
+    chosen: CampaignRow | None = None
+    actions: list[ActionRow] = field(default_factory=list)
+    progress: list[UnitProgress] = field(default_factory=list)
+    impact: list[ImpactRow] = field(default_factory=list)
+    gallery: list[GalleryItem] = field(default_factory=list)
+
+
+def campaign_view(session: Session, *, actor: Actor | None, campaign_id: int = 0,
+                  now: datetime | None = None) -> CampaignView:
+    """The campaign list and the shown campaign's actions, unit progress, impact and photos.
+
+    The campaign shown is ``campaign_id`` while it is listed; otherwise the longest-running open
+    campaign of the actor's unit (the list is newest first), else the newest one.
+    """
+    require(actor, Perm.LOG_GREEN)
+    listed = campaigns(session, actor=actor, now=now)
+    chosen = next((c for c in listed if c.id == campaign_id), None) or next(
+        (c for c in reversed(listed) if c.takes_part and c.is_open), listed[0] if listed else None)
+    if chosen is None:
+        return CampaignView(campaigns=listed)
+    return CampaignView(
+        campaigns=listed, chosen=chosen, actions=actions(session, actor=actor, campaign_id=chosen.id),
+        progress=unit_progress(session, actor=actor, campaign_id=chosen.id),
+        impact=impact_totals(session, actor=actor, campaign_id=chosen.id),
+        gallery=gallery(session, actor=actor, campaign_id=chosen.id))
 
 
 def colleagues(session: Session, *, actor: Actor | None) -> list[PersonOption]:
@@ -296,7 +331,7 @@ def may_see_photo(session: Session, actor: Actor | None, file: StoredFile) -> bo
 def my_duties(session: Session, *, actor: Actor | None, now: datetime, limit: int = 8) -> list[DutyRow]:
     """The actor's next duty dates, with who else is on duty."""
     require(actor, Perm.LOG_GREEN)
-    start = today(now)
+    start = local_day(now, get_settings().tz)
     mine = session.exec(select(RosterDuty.roster_id, RosterDuty.on_date, Roster.title, Branch.name)
                         .join(Roster, Roster.id == RosterDuty.roster_id)
                         .join(Branch, Branch.id == Roster.branch_id)
@@ -394,11 +429,12 @@ def upcoming_roster(session: Session, *, actor: Actor | None, branch_id: int, no
                     limit: int = 12) -> list[DutyRow]:
     """The next dates on a branch's rosters, for its officer."""
     require(actor, Perm.VERIFY_GREEN, branch_id=branch_id)
+    today = local_day(now, get_settings().tz)
     rows = session.exec(select(RosterDuty.on_date, Roster.title, Branch.name, Person.full_name)
                         .join(Roster, Roster.id == RosterDuty.roster_id)
                         .join(Branch, Branch.id == Roster.branch_id)
                         .join(Person, Person.id == RosterDuty.person_id)
-                        .where(Roster.branch_id == branch_id, RosterDuty.on_date >= today(now))
+                        .where(Roster.branch_id == branch_id, RosterDuty.on_date >= today)
                         .order_by(RosterDuty.on_date, Roster.id, Person.name_key).limit(limit * 20)).all()
     grouped: dict[tuple[date, str, str], list[str]] = {}
     for on, title, branch, name in rows:
@@ -419,9 +455,11 @@ def assessable_units(session: Session, *, actor: Actor | None) -> list[PersonOpt
 
 def assessment_history(session: Session, *, actor: Actor | None, unit_id: int) -> list[AssessmentRow]:
     """A unit's quarterly self-assessment scores, newest first."""
+    require(actor, Perm.ASSESS_OFFICE)
     unit = session.get(Unit, unit_id)
-    if unit is None or not can(actor, Perm.ASSESS_OFFICE, unit_path=unit.path):
-        require(actor, Perm.ASSESS_OFFICE, unit_path="/-/")
+    # A unit outside one's reach, or none, is refused alike; only the org-wide learn it is missing.
+    require(actor, Perm.ASSESS_OFFICE, unit_path=unit.path if unit is not None else "")
+    if unit is None:
         raise NotFound("This unit does not exist.")
     rows = session.exec(select(SelfAssessment).where(SelfAssessment.unit_id == unit_id)
                         .order_by(SelfAssessment.year.desc(), SelfAssessment.quarter.desc())).all()
@@ -432,7 +470,8 @@ def assessment_history(session: Session, *, actor: Actor | None, unit_id: int) -
 def assessment_answers(session: Session, *, actor: Actor | None, unit_id: int, year: int,
                        quarter: int) -> dict[str, int]:
     """The answers of one quarter (empty when not assessed)."""
-    assessment_history(session, actor=actor, unit_id=unit_id)
+    require(actor, Perm.ASSESS_OFFICE)
+    assessment_history(session, actor=actor, unit_id=unit_id)  # the unit must be within reach
     row = session.exec(select(SelfAssessment).where(SelfAssessment.unit_id == unit_id,
                                                     SelfAssessment.year == year,
                                                     SelfAssessment.quarter == quarter)).first()
@@ -454,11 +493,12 @@ def duty_slots(session: Session, *, actor: Actor | None, branch_id: int, now: da
                limit: int = 200) -> list[DutySlot]:
     """Each person on each coming date of the branch's rosters, soonest first (officers)."""
     require(actor, Perm.VERIFY_GREEN, branch_id=branch_id)
+    today = local_day(now, get_settings().tz)
     rows = session.exec(select(RosterDuty.roster_id, RosterDuty.on_date, RosterDuty.person_id, Roster.title,
                                Person.full_name)
                         .join(Roster, Roster.id == RosterDuty.roster_id)
                         .join(Person, Person.id == RosterDuty.person_id)
-                        .where(Roster.branch_id == branch_id, RosterDuty.on_date >= today(now))
+                        .where(Roster.branch_id == branch_id, RosterDuty.on_date >= today)
                         .order_by(RosterDuty.on_date, Roster.id, Person.name_key).limit(limit)).all()
     return [DutySlot(value=f"{rid}|{on.isoformat()}|{pid}", label=f"{formats.day(on)} · {title} · {name}")
             for rid, on, pid, title, name in rows]
@@ -467,11 +507,20 @@ def duty_slots(session: Session, *, actor: Actor | None, branch_id: int, now: da
 def branch_rosters(session: Session, *, actor: Actor | None, branch_id: int, now: datetime) -> list[RosterRow]:
     """The branch's rosters that still have duties after today (officers)."""
     require(actor, Perm.VERIFY_GREEN, branch_id=branch_id)
+    today = local_day(now, get_settings().tz)
     rows = session.exec(select(Roster.id, Roster.title, func.count())
                         .join(RosterDuty, RosterDuty.roster_id == Roster.id)
-                        .where(Roster.branch_id == branch_id, RosterDuty.on_date > today(now))
+                        .where(Roster.branch_id == branch_id, RosterDuty.on_date > today)
                         .group_by(Roster.id, Roster.title).order_by(Roster.id)).all()
     return [RosterRow(id=rid, title=title, coming=n) for rid, title, n in rows]
+
+
+def branch_members(session: Session, branch_id: int) -> list[int]:
+    """Active members of a branch, in a stable order (by name, then id)."""
+    return list(session.exec(
+        select(Person.id).where(Person.is_active.is_(True),
+                                sa.or_(Person.union_branch_id == branch_id, Person.youth_branch_id == branch_id))
+        .order_by(Person.name_key, Person.id)))
 
 
 def branch_member_options(session: Session, *, actor: Actor | None, branch_id: int) -> list[PersonOption]:

@@ -11,6 +11,14 @@ from datetime import date, timedelta
 
 from engagement.core.errors import Invalid
 
+#: The stored-file purpose of activity photos (the /files route asks green who may see one).
+PHOTO_PURPOSE = "green.photo"
+#: The largest impact figure one activity may claim (kg, sheets, kWh, plants, hours).
+MAX_IMPACT = 1_000_000
+
+#: An activity's verification status.
+PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+
 LIMIT_PERIODS = ("day", "week", "month", "campaign")
 PERIOD_LABELS = {"day": "a day", "week": "a week", "month": "a month", "campaign": "in this campaign"}
 MAX_BACKDATE_DAYS = 60
@@ -101,6 +109,11 @@ def check_activity_date(*, occurred_on: date, today: date, starts_on: date, ends
     if occurred_on < starts_on or occurred_on > ends_on:
         raise Invalid(f"The campaign runs from {starts_on:%d/%m/%Y} to {ends_on:%d/%m/%Y}; "
                       "this date is outside it.", {"occurred_on": "Outside the campaign"})
+
+
+def takes_part(paths: Sequence[str], unit_path: str) -> bool:
+    """Whether a unit at ``unit_path`` is in (or below) one of the participating units."""
+    return any(unit_path.startswith(p) for p in paths)
 
 
 def period_bounds(period: str, day: date, *, starts_on: date, ends_on: date) -> tuple[date, date]:

@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime, time
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from engagement.core import audit, files
+from engagement.core import audit, files, formats, routes
 from engagement.core.access import Actor, Perm, can, require
-from engagement.core.clock import local
+from engagement.core.clock import local_day
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from engagement.green import rules
 from engagement.green.models import (
@@ -28,22 +28,13 @@ from engagement.green.models import (
     RosterDuty,
     SelfAssessment,
 )
+from engagement.green.queries import branch_members
+from engagement.green.rules import APPROVED, MAX_IMPACT, PENDING, PHOTO_PURPOSE, REJECTED, takes_part
 from engagement.notify import service as notify
 from engagement.org.models import Branch, Person, Unit
 from engagement.scoring import service as scoring
 from engagement.scoring.rules import Source
 from engagement.settings import get_settings
-
-PHOTO_PURPOSE = "green.photo"
-MAX_IMPACT = 1_000_000
-
-PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
-
-
-def today(now: datetime) -> date:
-    """The organisation's calendar date at ``now``."""
-    return local(now, get_settings().tz).date()
-
 
 # --- points ledger hook ----------------------------------------------------------------------
 
@@ -156,7 +147,7 @@ def update_campaign(
     name = name.strip()
     rules.check_campaign(name=name, starts_on=campaign.starts_on, ends_on=ends_on, kind=campaign.kind,
                          backdate_days=backdate_days)
-    if ends_on < today(now) and ends_on != campaign.ends_on:
+    if ends_on < local_day(now, get_settings().tz) and ends_on != campaign.ends_on:
         raise Invalid("The end date cannot be in the past; to stop the campaign now, end it today.",
                       {"ends_on": "In the past"})
     old = {"name": campaign.name, "ends_on": campaign.ends_on.isoformat(), "backdate_days": campaign.backdate_days}
@@ -183,9 +174,9 @@ def end_campaign(session: Session, *, actor: Actor | None, campaign_id: int, now
     """
     require(actor, Perm.MANAGE_GREEN)
     campaign = _campaign(session, campaign_id)
-    day = today(now)
+    day = local_day(now, get_settings().tz)
     if campaign.ends_on <= day:
-        raise Conflict(f"This campaign already ends on {campaign.ends_on.strftime('%d/%m/%Y')}.")
+        raise Conflict(f"This campaign already ends on {formats.day(campaign.ends_on)}.")
     old = campaign.ends_on
     campaign.ends_on = max(day, campaign.starts_on)
     session.add(campaign)
@@ -231,11 +222,6 @@ def _participating_paths(session: Session, campaign_id: int) -> list[str]:
     return list(session.exec(
         select(Unit.path).join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
         .where(CampaignUnit.campaign_id == campaign_id, Unit.is_active.is_(True))))
-
-
-def takes_part(paths: Sequence[str], unit_path: str) -> bool:
-    """Whether a unit at ``unit_path`` is in (or below) one of the participating units."""
-    return any(unit_path.startswith(p) for p in paths)
 
 
 # --- logging ---------------------------------------------------------------------------------
@@ -285,8 +271,9 @@ def log_activity(
         raise NotFound("Choose an action from this campaign's list.")
     if occurred_on is None:
         raise Invalid("Enter the date of the activity.", {"occurred_on": "Required"})
-    rules.check_activity_date(occurred_on=occurred_on, today=today(now), starts_on=campaign.starts_on,
-                              ends_on=campaign.ends_on, backdate_days=campaign.backdate_days)
+    rules.check_activity_date(occurred_on=occurred_on, today=local_day(now, get_settings().tz),
+                              starts_on=campaign.starts_on, ends_on=campaign.ends_on,
+                              backdate_days=campaign.backdate_days)
     me = session.get(Person, actor.person_id)
     others = sorted({int(p) for p in participant_ids} - {actor.person_id})
     if len(others) + 1 > rules.MAX_PARTICIPANTS:
@@ -353,8 +340,8 @@ def log_activity(
 # --- verification ----------------------------------------------------------------------------
 
 
-def _activity_for_verifier(session: Session, actor: Actor | None, activity_id: int) -> Activity:
-    require(actor, Perm.VERIFY_GREEN)
+def _activity_for_verifier(session: Session, actor: Actor, activity_id: int) -> Activity:
+    """The activity, when it is in the actor's queue (its branch) and they did not take part."""
     activity = session.get(Activity, activity_id)
     if activity is None or not can(actor, Perm.VERIFY_GREEN, branch_id=activity.branch_id
                                    if activity.branch_id is not None else -1):
@@ -379,6 +366,7 @@ def approve_activity(session: Session, *, actor: Actor | None, activity_id: int,
         NotFound: not in the actor's queue.
         Conflict: already decided.
     """
+    actor = require(actor, Perm.VERIFY_GREEN)
     activity = _activity_for_verifier(session, actor, activity_id)
     if activity.status != PENDING:
         raise Conflict("This activity has already been decided; refresh the queue.")
@@ -411,6 +399,7 @@ def reject_activity(session: Session, *, actor: Actor | None, activity_id: int, 
         Invalid: no usable reason.
         Conflict: already rejected.
     """
+    actor = require(actor, Perm.VERIFY_GREEN)
     activity = _activity_for_verifier(session, actor, activity_id)
     text = rules.check_reject_reason(reason)[:500]
     if activity.status == REJECTED:
@@ -434,14 +423,6 @@ def reject_activity(session: Session, *, actor: Actor | None, activity_id: int, 
 
 
 # --- rosters ---------------------------------------------------------------------------------
-
-
-def branch_members(session: Session, branch_id: int) -> list[int]:
-    """Active members of a branch, in a stable order (by name, then id)."""
-    return list(session.exec(
-        select(Person.id).where(Person.is_active.is_(True),
-                                sa.or_(Person.union_branch_id == branch_id, Person.youth_branch_id == branch_id))
-        .order_by(Person.name_key, Person.id)))
 
 
 def create_roster(
@@ -468,7 +449,7 @@ def create_roster(
         raise Invalid("Name the duty, e.g. “Weekly cleaning”.", {"title": "Required"})
     if starts_on is None or ends_on is None:
         raise Invalid("Enter the first and last dates of the roster.", {"dates": "Required"})
-    if starts_on < today(now):
+    if starts_on < local_day(now, get_settings().tz):
         raise Invalid("A roster starts today or later.", {"dates": "In the past"})
     dates = rules.roster_dates(starts_on=starts_on, ends_on=ends_on, weekday=weekday,
                                every_weeks=every_weeks)
@@ -487,7 +468,8 @@ def create_roster(
     return roster.id
 
 
-def _roster_for_officer(session: Session, actor: Actor | None, roster_id: int) -> Roster:
+def _roster_for_officer(session: Session, actor: Actor, roster_id: int) -> Roster:
+    """The roster, when its branch is one the actor keeps rosters for."""
     roster = session.get(Roster, int(roster_id))
     if roster is None:
         raise NotFound("This roster does not exist.")
@@ -506,8 +488,9 @@ def cancel_roster(session: Session, *, actor: Actor | None, roster_id: int, now:
         NotFound: no such roster.
         Conflict: nothing left after today.
     """
+    actor = require(actor, Perm.VERIFY_GREEN)
     roster = _roster_for_officer(session, actor, roster_id)
-    day = today(now)
+    day = local_day(now, get_settings().tz)
     future = list(session.exec(select(RosterDuty).where(RosterDuty.roster_id == roster.id,
                                                         RosterDuty.on_date > day)))
     if not future:
@@ -532,8 +515,9 @@ def replace_on_duty(session: Session, *, actor: Actor | None, roster_id: int, on
         Invalid: a past date, the person is not on that date, the replacement is not an active
             member of the branch or is already on duty that day.
     """
+    actor = require(actor, Perm.VERIFY_GREEN)
     roster = _roster_for_officer(session, actor, roster_id)
-    if on_date is None or on_date < today(now):
+    if on_date is None or on_date < local_day(now, get_settings().tz):
         raise Invalid("Choose a coming duty date.", {"on_date": "Required"})
     duty = session.get(RosterDuty, (roster.id, on_date, int(person_out)))
     if duty is None:
@@ -549,15 +533,15 @@ def replace_on_duty(session: Session, *, actor: Actor | None, roster_id: int, on
     session.add(RosterDuty(roster_id=roster.id, on_date=on_date, person_id=int(person_in)))
     names = dict(session.exec(select(Person.id, Person.full_name)
                               .where(Person.id.in_([int(person_out), int(person_in)]))).all())
-    when = on_date.strftime("%d/%m/%Y")
+    when = formats.day(on_date)
     notify.notify(session, person_id=int(person_in), category="green", kind="green.duty.assigned",
                   subject_ref=f"roster:{roster.id}:{on_date.isoformat()}", period=f"in:{person_out}",
                   title=f"You are on duty on {when}: {roster.title}",
-                  body=f"In place of {names.get(int(person_out), '')}.", link="/green", now=now)
+                  body=f"In place of {names.get(int(person_out), '')}.", link=routes.GREEN, now=now)
     notify.notify(session, person_id=int(person_out), category="green", kind="green.duty.released",
                   subject_ref=f"roster:{roster.id}:{on_date.isoformat()}", period=f"by:{person_in}",
                   title=f"You are no longer on duty on {when}: {roster.title}",
-                  body=f"{names.get(int(person_in), '')} takes your place.", link="/green", now=now)
+                  body=f"{names.get(int(person_in), '')} takes your place.", link=routes.GREEN, now=now)
     audit.record(session, actor=actor, action="green.roster.replace", entity="green_roster",
                  entity_id=roster.id, now=now, on=on_date.isoformat(), out=int(person_out), into=int(person_in))
     session.flush()
@@ -585,7 +569,7 @@ def submit_assessment(session: Session, *, actor: Actor | None, unit_id: int, an
         raise NotFound("This unit does not exist or is inactive.")
     require(actor, Perm.ASSESS_OFFICE, unit_path=unit.path)
     score = rules.assessment_score(answers)
-    year, quarter = rules.quarter_of(today(now))
+    year, quarter = rules.quarter_of(local_day(now, get_settings().tz))
     exists = session.exec(select(SelfAssessment.id).where(
         SelfAssessment.unit_id == unit_id, SelfAssessment.year == year,
         SelfAssessment.quarter == quarter)).first()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+import functools
+from collections.abc import Iterable
 
 import reflex as rx
 
-from engagement.core import clock, files
-from engagement.core.errors import DomainError, Invalid
+from engagement.core import clock, files, formats
+from engagement.core.errors import Invalid
 from engagement.green import queries, rules, service
 from engagement.green.dto import (
     ActionRow,
@@ -21,41 +22,30 @@ from engagement.green.dto import (
     PersonOption,
     UnitProgress,
 )
-from engagement.ui.auth import AuthState, as_int, as_text
+from engagement.settings import get_settings
+from engagement.ui.auth import AuthState
 from engagement.ui.components import Option
+from engagement.ui.kit import Dialog, Form, Paged, as_date, as_int, as_text
 
 PROGRESS_PAGE = 25
 
 
-def _date(value: object, what: str = "date") -> date:
+def _listed(value: object, listed: Iterable[object]) -> int:
+    """A selector's value as the id it names when that id is one of the options, else 0."""
     try:
-        return date.fromisoformat(as_text(value, 10).strip())
-    except ValueError:
-        raise Invalid(f"Enter the {what} as a date.") from None
+        wanted = as_int(value)
+    except Invalid:
+        return 0
+    return wanted if str(wanted) in {str(x) for x in listed} else 0
 
 
-def _number(value: object, *, default: int = 0, what: str = "number") -> int:
-    text = as_text(value, 12).strip()
-    if not text:
-        return default
-    try:
-        return int(text)
-    except ValueError:
-        raise Invalid(f"Enter the {what} as a whole number.") from None
+def _kept(current: int, ids: list[int]) -> int:
+    """The id shown so far while it is still listed, else the first listed (0 for none)."""
+    return current if current in ids else (ids[0] if ids else 0)
 
 
-def _amount(value: object) -> float | None:
-    text = as_text(value, 20).strip().replace(",", ".")
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise Invalid("Enter the amount as a number, e.g. 2.5.") from None
-
-
-class GreenState(AuthState):
-    """Campaigns: log an activity, see my activities, progress, impact and photos."""
+class GreenState(Paged, AuthState):
+    """Campaigns: log an activity, see my activities (the paged list), progress, impact and photos."""
 
     campaigns: list[CampaignRow] = []
     campaign_id: int = 0
@@ -71,9 +61,6 @@ class GreenState(AuthState):
     impact: list[ImpactRow] = []
     gallery: list[GalleryItem] = []
     mine: list[ActivityRow] = []
-    mine_page: int = 1
-    mine_pages: int = 1
-    mine_total: int = 0
     duties: list[DutyRow] = []
     photo_info: str = ""
     error: str = ""
@@ -95,6 +82,11 @@ class GreenState(AuthState):
         """Campaigns for the selector."""
         return [Option(value=str(c.id), label=f"{c.name} ({c.starts_on}–{c.ends_on})") for c in self.campaigns]
 
+    @rx.var
+    def unit_options(self) -> list[Option]:
+        """Participating units, for the targets form."""
+        return [Option(value=str(u.unit_id), label=u.unit_name) for u in self._all_progress]
+
     def _show_progress_page(self) -> None:
         self.progress_total = len(self._all_progress)
         self.progress_pages = max(1, -(-self.progress_total // PROGRESS_PAGE))
@@ -102,71 +94,55 @@ class GreenState(AuthState):
         start = (self.progress_page - 1) * PROGRESS_PAGE
         self.progress = self._all_progress[start:start + PROGRESS_PAGE]
 
-    async def _load_campaign(self) -> None:
-        chosen = next((c for c in self.campaigns if c.id == self.campaign_id), None)
+    def _show_campaign(self, view: queries.CampaignView) -> None:
+        self.campaigns, chosen = view.campaigns, view.chosen
+        self.campaign_id = chosen.id if chosen else 0
         if chosen is None:
             self.campaign_name = self.campaign_text = ""
             self.takes_part = False
-            self.actions, self._all_progress, self.impact, self.gallery = [], [], [], []
-            self._show_progress_page()
-            return
-        self.campaign_name = chosen.name
-        self.edit_name, self.edit_description = chosen.name, chosen.description
-        self.edit_ends_on, self.edit_backdate = chosen.ends_iso, str(chosen.backdate_days)
-        self.campaign_text = (f"{chosen.starts_on} – {chosen.ends_on} · "
-                              f"log within {chosen.backdate_days} day(s) of the activity. {chosen.description}")
-        self.takes_part = chosen.takes_part
-        self.actions = await self._read(queries.actions, campaign_id=chosen.id)
-        self._all_progress = await self._read(queries.unit_progress, campaign_id=chosen.id)
+        else:
+            self.campaign_name = chosen.name
+            self.edit_name, self.edit_description = chosen.name, chosen.description
+            self.edit_ends_on, self.edit_backdate = chosen.ends_iso, str(chosen.backdate_days)
+            self.campaign_text = (f"{chosen.starts_on} – {chosen.ends_on} · log within {chosen.backdate_days} "
+                                  f"day(s) of the activity. {chosen.description}")
+            self.takes_part = chosen.takes_part
+        self.actions, self._all_progress = view.actions, view.progress
+        self.impact, self.gallery = view.impact, view.gallery
         self._show_progress_page()
-        self.impact = await self._read(queries.impact_totals, campaign_id=chosen.id)
-        self.gallery = await self._read(queries.gallery, campaign_id=chosen.id)
 
-    async def _load_mine(self) -> None:
-        try:
-            page = await self._read(queries.my_activities, page=self.mine_page)
-        except DomainError as exc:
-            self.error = exc.message
-            return
-        self.mine, self.mine_page, self.mine_pages, self.mine_total = page.rows, page.page, page.pages, page.total
+    async def _reload(self) -> None:
+        self.mine = self._paged(await self._read(queries.my_activities, page=self.page))
+
+    async def _reload_campaign(self) -> None:
+        self._show_campaign(await self._read(queries.campaign_view, campaign_id=self.campaign_id,
+                                             now=clock.now()))
 
     @rx.event
     async def load(self):
-        """Page load: campaigns, the first open one I take part in, my activities and duties."""
+        """Page load, in one read: campaigns and the one shown, colleagues, my activities and duties."""
         self.error = self.create_error = self.target_error = self.photo_info = ""
         self._photo, self._photo_name = b"", ""
         self.busy = False
         now = clock.now()
-        self.today = service.today(now).isoformat()
-        try:
-            self.campaigns = await self._read(queries.campaigns, now=now)
-            if not any(c.id == self.campaign_id for c in self.campaigns):
-                # The longest-running open campaign of my unit (the list is newest first).
-                best = next((c for c in reversed(self.campaigns) if c.takes_part and c.is_open),
-                            self.campaigns[0] if self.campaigns else None)
-                self.campaign_id = best.id if best else 0
-            await self._load_campaign()
-            self.colleagues = await self._read(queries.colleagues)
-            self.mine_page = 1
-            await self._load_mine()
-            self.duties = await self._read(queries.my_duties, now=now)
-        except DomainError as exc:
-            self.error = exc.message
+        self.today = clock.local_day(now, get_settings().tz).isoformat()
+        self.page = 1
+        with self._attempt():
+            view, self.colleagues, mine, self.duties = await self._read_each(
+                functools.partial(queries.campaign_view, campaign_id=self.campaign_id, now=now),
+                queries.colleagues, functools.partial(queries.my_activities, page=1),
+                functools.partial(queries.my_duties, now=now))
+            self._show_campaign(view)
+            self.mine = self._paged(mine)
 
     @rx.event
     async def select_campaign(self, value: str):
         """Show another campaign."""
-        try:
-            wanted = as_int(value, "campaign")
-        except Invalid:
-            return
-        if any(c.id == wanted for c in self.campaigns):
-            self.campaign_id = wanted
-            self.progress_page = 1
-            try:
-                await self._load_campaign()
-            except DomainError as exc:
-                self.error = exc.message
+        wanted = _listed(value, (c.id for c in self.campaigns))
+        if wanted:
+            self.campaign_id, self.progress_page = wanted, 1
+            with self._attempt():
+                await self._reload_campaign()
 
     @rx.event
     async def attach_photo(self, files_: list[rx.UploadFile]):
@@ -175,21 +151,16 @@ class GreenState(AuthState):
         if not files_:
             return
         upload = files_[0]
-        # Read at most one byte past the limit: enough to refuse a huge file without holding it.
-        data = await upload.read(files.MAX_UPLOAD_BYTES + 1)
-        if len(data) > files.MAX_UPLOAD_BYTES:
-            self.error = (f"The photo is larger than {files.MAX_UPLOAD_BYTES // 1048576} MB. Take it again at a "
-                          "lower resolution or send a smaller copy.")
-            return
-        name = as_text(getattr(upload, "filename", "") or "photo", 200)
-        try:
+        with self._attempt():
+            # Read at most one byte past the limit: enough to refuse a huge file without holding it.
+            data = await upload.read(files.MAX_UPLOAD_BYTES + 1)
+            if len(data) > files.MAX_UPLOAD_BYTES:
+                raise Invalid(f"The photo is larger than {files.MAX_UPLOAD_BYTES // 1048576} MB. Take it again "
+                              "at a lower resolution or send a smaller copy.")
+            name = as_text(getattr(upload, "filename", "") or "photo", 200)
             clean = await asyncio.to_thread(files.clean_image, data)
-        except DomainError as exc:
-            self.error = exc.message
-            return
-        self.error = ""
-        self._photo, self._photo_name = clean.data, name.rsplit(".", 1)[0]
-        self.photo_info = f"Photo ready: {name} ({len(clean.data) // 1024 + 1} KB after cleaning)"
+            self._photo, self._photo_name = clean.data, name.rsplit(".", 1)[0]
+            self.photo_info = f"Photo ready: {name} ({len(clean.data) // 1024 + 1} KB after cleaning)"
 
     @rx.event
     def clear_photo(self):
@@ -199,41 +170,20 @@ class GreenState(AuthState):
     @rx.event
     async def submit_log(self, form: dict):
         """Log an activity for me and the colleagues ticked; it waits for verification."""
-        form = form if isinstance(form, dict) else {}
-        try:
-            participants = []
-            for key, value in list(form.items())[:200]:
-                if isinstance(key, str) and key.startswith("p_") and value:
-                    participants.append(as_int(key[2:], "colleague"))
+        with self._attempt(toast_errors=True) as done:
+            f = Form(form)
             await self._call(
-                service.log_activity, campaign_id=self.campaign_id,
-                action_id=as_int(form.get("action_id"), "action"),
-                occurred_on=_date(form.get("occurred_on"), "date of the activity"),
-                participant_ids=participants, note=as_text(form.get("note"), 1000),
-                impact_amount=_amount(form.get("impact")), photo=self._photo or None,
-                photo_name=self._photo_name,
-            )
-        except DomainError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
-        self.error = ""
+                service.log_activity, campaign_id=self.campaign_id, action_id=f.id("action_id", "action"),
+                occurred_on=f.day("occurred_on", "date of the activity"), participant_ids=f.ticked("p_"),
+                note=f.text("note", 1000), impact_amount=f.decimal("impact"), photo=self._photo or None,
+                photo_name=self._photo_name)
+        if not done.ok:
+            return done.toast
         self._photo, self._photo_name, self.photo_info = b"", "", ""
-        self.mine_page = 1
-        await self._load_mine()
+        self.page = 1
+        with self._attempt():
+            await self._reload()
         return [rx.toast.success("Logged. Your union officer will verify it."), rx.clear_selected_files("green_photo")]
-
-    @rx.event
-    async def next_mine(self):
-        """Next page of my activities."""
-        if self.mine_page < self.mine_pages:
-            self.mine_page += 1
-            await self._load_mine()
-
-    @rx.event
-    async def prev_mine(self):
-        """Previous page of my activities."""
-        self.mine_page = max(1, self.mine_page - 1)
-        await self._load_mine()
 
     @rx.event
     def next_progress(self):
@@ -247,184 +197,117 @@ class GreenState(AuthState):
         self.progress_page -= 1
         self._show_progress_page()
 
-    @rx.var
-    def unit_options(self) -> list[Option]:
-        """Participating units, for the targets form."""
-        return [Option(value=str(u.unit_id), label=u.unit_name) for u in self._all_progress]
-
     @rx.event
     async def set_target(self, form: dict):
         """Set one participating unit's targets (officers)."""
-        form = form if isinstance(form, dict) else {}
-        try:
-            await self._call(
-                service.set_unit_target, campaign_id=self.campaign_id, unit_id=as_int(form.get("unit_id"), "unit"),
-                target_points=_number(form.get("target_points"), what="points target"),
-                target_rate=_number(form.get("target_rate"), what="participation target"))
-        except DomainError as exc:
-            self.target_error = exc.message
-            return rx.toast.error(exc.message)
-        self.target_error = ""
-        await self._load_campaign()
-        return rx.toast.success("Target saved.")
+        with self._attempt(success="Target saved.", error="target_error", toast_errors=True) as done:
+            f = Form(form)
+            await self._call(service.set_unit_target, campaign_id=self.campaign_id, unit_id=f.id("unit_id", "unit"),
+                             target_points=f.number("target_points", what="points target"),
+                             target_rate=f.number("target_rate", what="participation target"))
+            await self._reload_campaign()
+        return done.toast
 
     @rx.event
     async def create_campaign(self, form: dict):
         """Create a campaign from a template (officers)."""
-        form = form if isinstance(form, dict) else {}
-        try:
-            new_id = await self._call(
-                service.create_campaign, name=as_text(form.get("name"), 200),
-                description=as_text(form.get("description"), 2000), kind=as_text(form.get("kind"), 20),
-                starts_on=_date(form.get("starts_on"), "start date"),
-                ends_on=_date(form.get("ends_on"), "end date"),
-                backdate_days=_number(form.get("backdate_days"), default=7, what="back-dating window"),
-                target_points=_number(form.get("target_points"), what="points target"),
-                target_rate=_number(form.get("target_rate"), what="participation target"),
-            )
-        except DomainError as exc:
-            self.create_error = exc.message
-            return rx.toast.error(exc.message)
-        self.create_error = ""
-        self.campaign_id = new_id
-        self.campaigns = await self._read(queries.campaigns, now=clock.now())
-        await self._load_campaign()
-        return rx.toast.success("Campaign created with its default actions.")
-
-
-    async def _reload_campaigns(self) -> None:
-        self.campaigns = await self._read(queries.campaigns, now=clock.now())
-        await self._load_campaign()
+        with self._attempt(success="Campaign created with its default actions.", error="create_error",
+                           toast_errors=True) as done:
+            f = Form(form)
+            self.campaign_id = await self._call(
+                service.create_campaign, name=f.text("name", 200), description=f.text("description", 2000),
+                kind=f.text("kind", 20), starts_on=f.day("starts_on", "start date"),
+                ends_on=f.day("ends_on", "end date"),
+                backdate_days=f.number("backdate_days", default=7, what="back-dating window"),
+                target_points=f.number("target_points", what="points target"),
+                target_rate=f.number("target_rate", what="participation target"))
+            await self._reload_campaign()
+        return done.toast
 
     @rx.event
     async def update_campaign(self, form: dict):
         """Rename the selected campaign, or change its description, end date or window (officers)."""
-        form = form if isinstance(form, dict) else {}
-        try:
+        with self._attempt(success="Campaign saved.", error="edit_error", toast_errors=True) as done:
+            f = Form(form)
             await self._call(
-                service.update_campaign, campaign_id=self.campaign_id, name=as_text(form.get("name"), 200),
-                description=as_text(form.get("description"), 2000), ends_on=_date(form.get("ends_on"), "end date"),
-                backdate_days=_number(form.get("backdate_days"), default=7, what="back-dating window"))
-        except DomainError as exc:
-            self.edit_error = exc.message
-            return rx.toast.error(exc.message)
-        self.edit_error = ""
-        await self._reload_campaigns()
-        return rx.toast.success("Campaign saved.")
+                service.update_campaign, campaign_id=self.campaign_id, name=f.text("name", 200),
+                description=f.text("description", 2000), ends_on=f.day("ends_on", "end date"),
+                backdate_days=f.number("backdate_days", default=7, what="back-dating window"))
+            await self._reload_campaign()
+        return done.toast
 
     @rx.event
     async def end_campaign(self):
         """End the selected campaign today (officers)."""
-        try:
+        with self._attempt(error="edit_error", toast_errors=True) as done:
             last = await self._call(service.end_campaign, campaign_id=self.campaign_id)
-        except DomainError as exc:
-            self.edit_error = exc.message
-            return rx.toast.error(exc.message)
-        self.edit_error = ""
-        await self._reload_campaigns()
-        return rx.toast.success(f"The campaign ends on {last.strftime('%d/%m/%Y')}; what was logged stays.")
+            done.success = f"The campaign ends on {formats.day(last)}; what was logged stays."
+            await self._reload_campaign()
+        return done.toast
 
 
-class VerifyState(AuthState):
+class VerifyState(Paged, Dialog, AuthState):
     """The union officer's verification queue and spot checks."""
 
     rows: list[ActivityRow] = []
-    page: int = 1
-    pages: int = 1
-    total: int = 0
     sample: list[ActivityRow] = []
-    reject_open: bool = False
     reject_title: str = ""
     error: str = ""
     _target_id: int = 0
 
     async def _reload(self) -> None:
-        try:
-            result = await self._read(queries.verification_queue, page=self.page)
-        except DomainError as exc:
-            self.error = exc.message
-            self.rows, self.total = [], 0
-            return
-        self.rows, self.page, self.pages, self.total = result.rows, result.page, result.pages, result.total
+        self.rows = self._paged(await self._read(queries.verification_queue, page=self.page))
+
+    def _drop_from_sample(self, activity_id: int) -> None:
+        self.sample = [s for s in self.sample if s.id != activity_id]
 
     @rx.event
     async def load(self):
         """Page load: the first page of pending activities."""
-        self.error = ""
-        self.sample = []
-        self.reject_open = False
-        self.page = 1
-        await self._reload()
+        self.sample, self.dialog, self.page = [], "", 1
+        with self._attempt() as done:
+            await self._reload()
+        if not done.ok:
+            self.rows, self.total = [], 0
 
     @rx.event
     async def approve(self, activity_id: int):
         """Approve one activity: it counts from now on."""
-        try:
-            await self._call(service.approve_activity, activity_id=as_int(activity_id, "activity"))
-        except DomainError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
-        self.error = ""
-        await self._reload()
-        self.sample = [s for s in self.sample if s.id != activity_id]
-        return rx.toast.success("Approved.")
+        with self._attempt(success="Approved.", toast_errors=True) as done:
+            target = as_int(activity_id, "activity")
+            await self._call(service.approve_activity, activity_id=target)
+            self._drop_from_sample(target)
+            await self._reload()
+        return done.toast
 
     @rx.event
     def open_reject(self, activity_id: int):
         """Ask for the reason before rejecting."""
-        try:
+        with self._attempt(error=None):
             target = as_int(activity_id, "activity")
-        except Invalid:
-            return
-        match = next((r for r in [*self.rows, *self.sample] if r.id == target), None)
-        if match is None:
-            return
-        self._target_id = target
-        self.reject_title = f"{match.action_name} · {match.logged_by} · {match.occurred_on}"
-        self.error = ""
-        self.reject_open = True
-
-    @rx.event
-    def close_reject(self, _open: bool = False):
-        """Close the reject dialog."""
-        self.reject_open = False
+            match = next((r for r in [*self.rows, *self.sample] if r.id == target), None)
+            if match is not None:
+                self._target_id = target
+                self.reject_title = f"{match.action_name} · {match.logged_by} · {match.occurred_on}"
+                self.error, self.dialog = "", "reject"
 
     @rx.event
     async def submit_reject(self, form: dict):
         """Reject (or revoke an approval) with the reason the member will see."""
-        form = form if isinstance(form, dict) else {}
-        try:
+        with self._attempt(success="Rejected; the member sees your reason.", toast_errors=True) as done:
+            f = Form(form)
             await self._call(service.reject_activity, activity_id=as_int(self._target_id, "activity"),
-                             reason=as_text(form.get("reason"), 500))
-        except DomainError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
-        self.error = ""
-        self.reject_open = False
-        self.sample = [s for s in self.sample if s.id != self._target_id]
-        await self._reload()
-        return rx.toast.success("Rejected; the member sees your reason.")
+                             reason=f.text("reason", 500))
+            self.dialog = ""
+            self._drop_from_sample(self._target_id)
+            await self._reload()
+        return done.toast
 
     @rx.event
     async def draw_sample(self):
         """Pick approved activities at random for a second look."""
-        try:
+        with self._attempt():
             self.sample = await self._read(queries.spot_check_sample, size=5)
-        except DomainError as exc:
-            self.error = exc.message
-
-    @rx.event
-    async def next_page(self):
-        """Next page of the queue."""
-        if self.page < self.pages:
-            self.page += 1
-            await self._reload()
-
-    @rx.event
-    async def prev_page(self):
-        """Previous page of the queue."""
-        self.page = max(1, self.page - 1)
-        await self._reload()
 
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -447,94 +330,74 @@ class RosterState(AuthState):
         if not self.branch_id:
             self.duties, self.slots, self.members, self.rosters = [], [], [], []
             return
-        now = clock.now()
-        self.duties = await self._read(queries.upcoming_roster, branch_id=self.branch_id, now=now)
-        self.slots = [Option(value=s.value, label=s.label)
-                      for s in await self._read(queries.duty_slots, branch_id=self.branch_id, now=now)]
-        self.members = [Option(value=str(m.id), label=m.name)
-                        for m in await self._read(queries.branch_member_options, branch_id=self.branch_id)]
-        self.rosters = [Option(value=str(r.id), label=f"{r.title} ({r.coming} coming duties)")
-                        for r in await self._read(queries.branch_rosters, branch_id=self.branch_id, now=now)]
+        branch, now = self.branch_id, clock.now()
+        self.duties, slots, members, rosters = await self._read_each(
+            functools.partial(queries.upcoming_roster, branch_id=branch, now=now),
+            functools.partial(queries.duty_slots, branch_id=branch, now=now),
+            functools.partial(queries.branch_member_options, branch_id=branch),
+            functools.partial(queries.branch_rosters, branch_id=branch, now=now))
+        self.slots = [Option(value=s.value, label=s.label) for s in slots]
+        self.members = [Option(value=str(m.id), label=m.name) for m in members]
+        self.rosters = [Option(value=str(r.id), label=f"{r.title} ({r.coming} coming duties)") for r in rosters]
         self.form_key += 1
 
     @rx.event
     async def load(self):
         """Page load: my branches and the first one's coming duties."""
-        self.error = ""
-        try:
+        with self._attempt() as done:
             rows = await self._read(queries.roster_branches)
             self.branches = [Option(value=str(b.id), label=f"{b.name} ({b.members} members)") for b in rows]
-            if not any(b.id == self.branch_id for b in rows):
-                self.branch_id = rows[0].id if rows else 0
+            self.branch_id = _kept(self.branch_id, [b.id for b in rows])
             await self._duties()
-        except DomainError as exc:
-            self.error = exc.message
+        if not done.ok:
             self.branches, self.duties = [], []
 
     @rx.event
     async def select_branch(self, value: str):
         """Show another branch's roster."""
-        try:
-            wanted = as_int(value, "branch")
-        except Invalid:
-            return
-        if any(b.value == str(wanted) for b in self.branches):
+        wanted = _listed(value, (b.value for b in self.branches))
+        if wanted:
             self.branch_id = wanted
-            try:
+            with self._attempt():
                 await self._duties()
-            except DomainError as exc:
-                self.error = exc.message
 
     @rx.event
     async def create(self, form: dict):
         """Create a recurring duty and assign the branch's members in turn."""
-        form = form if isinstance(form, dict) else {}
-        try:
+        with self._attempt(success="Roster created; members are assigned in turn.", toast_errors=True) as done:
+            f = Form(form)
             await self._call(
-                service.create_roster, branch_id=as_int(self.branch_id, "branch"),
-                title=as_text(form.get("title"), 200),
-                weekday=_number(form.get("weekday"), default=-1, what="weekday"),
-                every_weeks=_number(form.get("every_weeks"), default=1, what="interval"),
-                per_slot=_number(form.get("per_slot"), default=2, what="number of people"),
-                starts_on=_date(form.get("starts_on"), "first date"), ends_on=_date(form.get("ends_on"), "last date"),
-            )
+                service.create_roster, branch_id=as_int(self.branch_id, "branch"), title=f.text("title", 200),
+                weekday=f.number("weekday", default=-1, what="weekday"),
+                every_weeks=f.number("every_weeks", default=1, what="interval"),
+                per_slot=f.number("per_slot", default=2, what="number of people"),
+                starts_on=f.day("starts_on", "first date"), ends_on=f.day("ends_on", "last date"))
             await self._duties()
-        except DomainError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
-        self.error = ""
-        return rx.toast.success("Roster created; members are assigned in turn.")
+        return done.toast
 
     @rx.event
     async def replace(self, form: dict):
         """Give one person's duty on a date to another member of the branch."""
-        form = form if isinstance(form, dict) else {}
-        try:
-            parts = as_text(form.get("slot"), 60).split("|")
+        with self._attempt(success="Duty handed over; both people are told.", error="change_error",
+                           toast_errors=True) as done:
+            f = Form(form)
+            parts = f.text("slot", 60).split("|")
             if len(parts) != 3:
                 raise Invalid("Choose the duty to hand over.")
             await self._call(
-                service.replace_on_duty, roster_id=as_int(parts[0], "roster"), on_date=_date(parts[1], "duty date"),
-                person_out=as_int(parts[2], "person"), person_in=as_int(form.get("person_in"), "replacement"))
+                service.replace_on_duty, roster_id=as_int(parts[0], "roster"), on_date=as_date(parts[1], "duty date"),
+                person_out=as_int(parts[2], "person"), person_in=f.id("person_in", "replacement"))
             await self._duties()
-        except DomainError as exc:
-            self.change_error = exc.message
-            return rx.toast.error(exc.message)
-        self.change_error = ""
-        return rx.toast.success("Duty handed over; both people are told.")
+        return done.toast
 
     @rx.event
     async def cancel(self, form: dict):
         """Stop a roster after today."""
-        form = form if isinstance(form, dict) else {}
-        try:
-            removed = await self._call(service.cancel_roster, roster_id=as_int(form.get("roster_id"), "roster"))
+        with self._attempt(error="change_error", toast_errors=True) as done:
+            removed = await self._call(service.cancel_roster, roster_id=Form(form).id("roster_id", "roster"))
+            done.success = f"Roster stopped: {removed} coming duties removed."
             await self._duties()
-        except DomainError as exc:
-            self.change_error = exc.message
-            return rx.toast.error(exc.message)
-        self.change_error = ""
-        return rx.toast.success(f"Roster stopped: {removed} coming duties removed.")
+        return done.toast
 
 
 class AssessState(AuthState):
@@ -552,43 +415,32 @@ class AssessState(AuthState):
     @rx.event
     async def load(self):
         """Page load: the units I may assess."""
-        self.error = self.done = ""
-        try:
+        self.done = ""
+        with self._attempt() as loaded:
             rows = await self._read(queries.assessable_units)
             self.units = [Option(value=str(u.id), label=u.name) for u in rows]
-            if not any(u.id == self.unit_id for u in rows):
-                self.unit_id = rows[0].id if rows else 0
+            self.unit_id = _kept(self.unit_id, [u.id for u in rows])
             await self._history()
-        except DomainError as exc:
-            self.error = exc.message
+        if not loaded.ok:
             self.units, self.history = [], []
 
     @rx.event
     async def select_unit(self, value: str):
         """Show another unit's history."""
-        try:
-            wanted = as_int(value, "unit")
-        except Invalid:
-            return
-        if any(u.value == str(wanted) for u in self.units):
+        wanted = _listed(value, (u.value for u in self.units))
+        if wanted:
             self.unit_id = wanted
-            try:
+            with self._attempt():
                 await self._history()
-            except DomainError as exc:
-                self.error = exc.message
 
     @rx.event
     async def submit(self, form: dict):
         """Record this quarter's checklist."""
-        form = form if isinstance(form, dict) else {}
-        try:
-            answers = {key: _number(form.get(key), default=-1, what="answer") for key, _q in rules.CHECKLIST}
+        with self._attempt(toast_errors=True) as recorded:
+            f = Form(form)
+            answers = {key: f.number(key, default=-1, what="answer") for key, _q in rules.CHECKLIST}
             score = await self._call(service.submit_assessment, unit_id=as_int(self.unit_id, "unit"),
-                                     answers=answers, note=as_text(form.get("note"), 1000))
+                                     answers=answers, note=f.text("note", 1000))
             await self._history()
-        except DomainError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
-        self.error = ""
-        self.done = f"Recorded: {score}%."
-        return rx.toast.success(self.done)
+            self.done = recorded.success = f"Recorded: {score}%."
+        return recorded.toast

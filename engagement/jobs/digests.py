@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from engagement.commitments import queries as commitments_queries
+from engagement.core import routes
 from engagement.core.access import Actor, Grant, Perm, Role, can
 from engagement.core.db import unit_of_work
 from engagement.green import queries as green_queries
@@ -24,6 +25,7 @@ from engagement.jobs import rules
 from engagement.notify import service as notify_service
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.recognition import queries as recognition_queries
+from engagement.scoring import leaderboard as scoring_leaderboard
 from engagement.scoring import queries as scoring_queries
 from engagement.scoring import rules as scoring_rules
 
@@ -82,7 +84,7 @@ def send_approval_digests(engine: Engine, *, now: datetime, tz: ZoneInfo, window
             written += notify_service.notify(
                 session, person_id=actor.person_id, category="digests", kind=DIGEST_KIND,
                 subject_ref="approvals", period=local.date().isoformat(),
-                title="Waiting for your approval", body="\n".join(["Today:", *lines]), link="/", now=now)
+                title="Waiting for your approval", body="\n".join(["Today:", *lines]), link=routes.HOME, now=now)
     return written
 
 
@@ -139,7 +141,7 @@ def send_weekly_digests(engine: Engine, *, now: datetime, tz: ZoneInfo, window: 
                 written += notify_service.notify(
                     session, person_id=pid, category="digests", kind=WEEKLY_KIND, subject_ref="week",
                     period=span.key, title=message[0], body=message[1],
-                    link="/recognition" if got else "/leaderboards", now=now)
+                    link=routes.RECOGNITION if got else routes.LEADERBOARDS, now=now)
     return written
 
 
@@ -180,8 +182,8 @@ def send_monthly_digests(engine: Engine, *, now: datetime, tz: ZoneInfo, window:
         heads = unit_heads(session)
         if not heads:
             return 0
-        standings = scoring_queries.unit_standings(session, key=span.key,
-                                                   prev_key=scoring_rules.previous_period(span.key))
+        standings = scoring_leaderboard.unit_standings(session, key=span.key,
+                                                       prev_key=scoring_rules.previous_period(span.key))
         recognitions = _roll_up(recognition_queries.received_by_unit(session, start=start, end=end))
         green = _roll_up(green_queries.approved_by_unit(session, first=span.first, last=span.last))
         campaigns = commitments_queries.completion_for_digest(session, since=start, now=now)
@@ -199,5 +201,5 @@ def send_monthly_digests(engine: Engine, *, now: datetime, tz: ZoneInfo, window:
             written += notify_service.notify(
                 session, person_id=person_id, category="digests", kind=MONTHLY_KIND,
                 subject_ref=f"unit:{unit_id}", period=span.key, title=title, body=body,
-                link="/leaderboards", now=now)
+                link=routes.LEADERBOARDS, now=now)
     return written

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from engagement.core import routes
 from engagement.core.db import unit_of_work
 from engagement.green import queries as green_queries
 from engagement.jobs import rules
@@ -82,7 +83,7 @@ def nudge_allowances(engine: Engine, *, now: datetime, tz: ZoneInfo, days: int |
                     title=f"You still have {a.left} of {a.total} recognition points to give in {label}",
                     body=(f"You still have {a.left} of {a.total} recognition points to give in {label}; "
                           "they do not carry over. Thank a colleague whose work made a difference."),
-                    link="/recognition", now=now)
+                    link=routes.RECOGNITION, now=now)
     return written
 
 
@@ -166,7 +167,7 @@ def nudge_idle_green(engine: Engine, *, now: datetime, tz: ZoneInfo, idle_days: 
                     recipient_id=pid, category="green", kind=IDLE_KIND,
                     title="Your green-office campaigns miss you",
                     intro=f"You have logged no activity for more than {idle_days} days in:",
-                    items=new, link="/green", mandatory=False), now=now, today=today.isoformat())
+                    items=new, link=routes.GREEN, mandatory=False), now=now, today=today.isoformat())
     return written
 
 
@@ -204,5 +205,5 @@ def nudge_closing_green(engine: Engine, *, now: datetime, tz: ZoneInfo, days_bef
                         title=f"Campaign {name} closes on {_d(ends_on)}: log your activities before then",
                         body=(f"The campaign “{name}” closes on {_d(ends_on)}. Log the activities you "
                               "have done before then, so that they count."),
-                        link="/green", now=now)
+                        link=routes.GREEN, now=now)
     return written

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+from engagement.core import routes
 from engagement.jobs.dto import JobRow
 from engagement.jobs.state import NotifyAdminState
 from engagement.notify.dto import OutboxRow
-from engagement.ui import routes
-from engagement.ui.auth import AuthState
 from engagement.ui.components import error_callout, page_title, pager
+from engagement.ui.kit import private_page
 from engagement.ui.layout import shell
 
 
@@ -90,5 +90,5 @@ def admin_page() -> rx.Component:
 
 def add_pages(app: rx.App) -> None:
     """Register this module's pages."""
-    app.add_page(admin_page, route=routes.NOTIFY_ADMIN, title="Messages and jobs",
-                 on_load=[AuthState.guard, NotifyAdminState.load])
+    private_page(app, admin_page, route=routes.NOTIFY_ADMIN, title="Messages and jobs",
+                 load=NotifyAdminState.load)

@@ -34,7 +34,12 @@ def jobs_overview(session: Session, *, actor: Actor | None, now: datetime) -> li
     return result
 
 
-def lease_holder(session: Session, *, now: datetime) -> str:
-    """Who runs the scheduler now ("" when nobody holds a live lease)."""
+def lease_holder(session: Session, *, actor: Actor | None, now: datetime) -> str:
+    """Who runs the scheduler now ("" when nobody holds a live lease) (system admin).
+
+    Raises:
+        NotAllowed: not a system admin.
+    """
+    require(actor, Perm.MANAGE_NOTIFICATIONS)
     row = session.get(SchedulerLease, "scheduler")
     return row.holder if row is not None and row.expires_at > now else ""

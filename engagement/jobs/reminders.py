@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from engagement.commitments import queries as commitments_queries
 from engagement.commitments.dto import Unsigned
+from engagement.core import routes
 from engagement.core.db import unit_of_work
 from engagement.green import queries as green_queries
 from engagement.jobs import rules
@@ -216,7 +217,7 @@ def remind_commitments(engine: Engine, *, now: datetime, tz: ZoneInfo, policy: r
             batches = [Batch(recipient_id=pid, category="commitments", kind=REMINDER_KIND,
                              title="Your commitment is waiting for your signature",
                              intro="Please sign your conduct commitment:", items=per_person[pid],
-                             link="/commitments", mandatory=pid in urgent)
+                             link=routes.COMMITMENTS, mandatory=pid in urgent)
                        for pid in people[start:start + size]]
             written += _send(session, batches, bulk=bulk, now=now, today=today.isoformat())
     if per_head:
@@ -235,7 +236,7 @@ def remind_commitments(engine: Engine, *, now: datetime, tz: ZoneInfo, policy: r
                     recipient_id=head, category="commitments", kind=ESCALATION_KIND,
                     title="People in your unit have not signed their commitment",
                     intro="These people are past their due date and have not signed:", items=items,
-                    link="/commitments/campaigns", mandatory=True))
+                    link=routes.CAMPAIGNS, mandatory=True))
             written += _send(session, batches, bulk=bulk, now=now, today=today.isoformat())
     return written
 
@@ -277,5 +278,5 @@ def remind_duties(engine: Engine, *, now: datetime, tz: ZoneInfo, window: rules.
                     period=hashlib.sha256(title.encode()).hexdigest()[:12],
                     title=f"Green-office duty {when}: {title}",
                     body=f"You are on the duty roster “{title}” on {on.strftime('%d/%m/%Y')}.",
-                    link="/green", now=now)
+                    link=routes.GREEN, now=now)
     return written

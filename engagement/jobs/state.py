@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 
 import reflex as rx
 
 from engagement.core import clock
-from engagement.core.errors import DomainError, Invalid
 from engagement.jobs import queries, runner, service
 from engagement.jobs.dto import JobRow
 from engagement.notify import queries as notify_queries
 from engagement.notify import service as notify_service
 from engagement.notify.dto import OutboxRow
-from engagement.ui.auth import AuthState, as_int
+from engagement.ui.auth import AuthState
+from engagement.ui.kit import Paged, as_int, as_text
 
 
-class NotifyAdminState(AuthState):
+class NotifyAdminState(Paged, AuthState):
     """The outbox and the scheduled jobs, for the system admin."""
 
     rows: list[OutboxRow] = []
-    page: int = 1
-    pages: int = 1
-    total: int = 0
     pending: int = 0
     failed: int = 0
     status: str = ""
@@ -33,20 +31,19 @@ class NotifyAdminState(AuthState):
     notice: str = ""
 
     async def _reload(self) -> None:
-        result = await self._read(notify_queries.outbox, page=self.page, status=self.status)
-        self.rows, self.total, self.pages = result.rows, result.total, result.pages
+        now = clock.now()
+        result, self.jobs, self.lease_holder = await self._read_each(
+            functools.partial(notify_queries.outbox, page=self.page, status=self.status),
+            functools.partial(queries.jobs_overview, now=now),
+            functools.partial(queries.lease_holder, now=now))
+        self.rows = self._paged(result)
         self.pending, self.failed = result.pending, result.failed
         self.smtp_configured = result.smtp_configured
-        now = clock.now()
-        self.jobs = await self._read(queries.jobs_overview, now=now)
-        self.lease_holder = await self._read(_lease, now=now)
 
     async def _safe(self) -> None:
-        try:
+        with self._attempt() as done:
             await self._reload()
-            self.error = ""
-        except DomainError as exc:
-            self.error = exc.message
+        if not done.ok:
             self.rows, self.jobs = [], []
 
     @rx.event
@@ -63,35 +60,20 @@ class NotifyAdminState(AuthState):
         await self._safe()
 
     @rx.event
-    async def next_page(self):
-        """Older messages."""
-        self.page = min(self.pages, self.page + 1)
-        await self._safe()
-
-    @rx.event
-    async def prev_page(self):
-        """Newer messages."""
-        self.page = max(1, self.page - 1)
-        await self._safe()
-
-    @rx.event
     async def retry(self, message_id: int):
         """Queue a failed e-mail again."""
-        try:
+        with self._attempt():
             await self._call(notify_service.retry_message, message_id=as_int(message_id, "message"))
             self.notice = "The message is queued again; the next mail run sends it."
             await self._reload()
-        except (DomainError, Invalid) as exc:
-            self.error = exc.message
 
     @rx.event
     async def run_now(self, job_id: str):
         """Run a job at once in this process."""
-        job_id = str(job_id)[:60]
-        try:
+        job_id = as_text(job_id, 60)
+        with self._attempt() as allowed:
             holder = await self._call(service.authorise_run, job_id=job_id)
-        except DomainError as exc:
-            self.error = exc.message
+        if not allowed.ok:
             return None
         try:
             sent = await asyncio.to_thread(runner.run_job, job_id, holder=holder, require_lease=False,
@@ -104,7 +86,3 @@ class NotifyAdminState(AuthState):
                        else f"The job ran: {sent} message(s) sent.")
         await self._safe()
         return None
-
-
-def _lease(session, *, actor, now) -> str:
-    return queries.lease_holder(session, now=now) if actor is not None else ""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+from engagement.core import routes
 from engagement.notify.dto import NotificationRow, PreferenceRow
 from engagement.notify.rules import MODE_LABELS
 from engagement.notify.state import NotificationsState
-from engagement.ui import routes
 from engagement.ui.auth import AuthState
 from engagement.ui.components import error_callout, page_title, pager
+from engagement.ui.kit import private_page
 from engagement.ui.layout import shell
 
 
@@ -98,5 +99,5 @@ def _preferences() -> rx.Component:
 
 def add_pages(app: rx.App) -> None:
     """Register this module's pages."""
-    app.add_page(notifications_page, route=routes.NOTIFICATIONS, title="Notifications",
-                 on_load=[AuthState.guard, NotificationsState.load, NotificationsState.load_prefs])
+    private_page(app, notifications_page, route=routes.NOTIFICATIONS, title="Notifications",
+                 load=NotificationsState.load)

@@ -7,11 +7,11 @@ from collections.abc import Iterable
 from sqlmodel import Session, func, select
 
 from engagement.core import formats
-from engagement.core.access import Actor, Perm, require
+from engagement.core.access import Actor, Perm, require, require_login
 from engagement.core.clock import local
 from engagement.notify import rules
-from engagement.notify.dto import NotificationPage, NotificationRow, OutboxPage, OutboxRow
-from engagement.notify.models import Notification, OutboxMessage
+from engagement.notify.dto import NotificationPage, NotificationRow, OutboxPage, OutboxRow, PreferenceRow
+from engagement.notify.models import Notification, NotifyPreference, OutboxMessage
 from engagement.org.models import Person
 from engagement.settings import get_settings
 
@@ -88,3 +88,14 @@ def already_notified(session: Session, *, people: Iterable[int], kind: str, subj
         OutboxMessage.recipient_id.in_(list(people)), OutboxMessage.channel == rules.IN_APP,
         OutboxMessage.kind == kind, OutboxMessage.subject_ref == subject_ref,
         OutboxMessage.period == period)).all())
+
+
+def my_preferences(session: Session, *, actor: Actor | None) -> list[PreferenceRow]:
+    """One's choice for every category (the default where none was made)."""
+    me = require_login(actor)
+    chosen = dict(session.exec(select(NotifyPreference.category, NotifyPreference.mode).where(
+        NotifyPreference.person_id == me.person_id)).all())
+    has_email = bool((session.get(Person, me.person_id).email or "").strip())
+    return [PreferenceRow(category=cat, label=label, mode=chosen.get(cat, rules.DEFAULT_MODE.value),
+                          has_email=has_email)
+            for cat, label in rules.CATEGORIES.items()]

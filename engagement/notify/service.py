@@ -17,9 +17,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from engagement.core import audit
-from engagement.core.access import Actor, Perm, require
+from engagement.core.access import Actor, Perm, require, require_login
 from engagement.core.db import delete_in_batches, unit_of_work
-from engagement.core.errors import Invalid, NotAllowed, NotFound
+from engagement.core.errors import Invalid, NotFound
+from engagement.notify import queries as notify_queries
 from engagement.notify import rules
 from engagement.notify.dto import DeliveryReport, PreferenceRow
 from engagement.notify.models import (
@@ -271,15 +272,9 @@ def _notify_chunk(session: Session, chunk: Sequence[Message], *, now: datetime) 
     return [i in wrote for i in range(len(chunk))]
 
 
-def _me(actor: Actor | None) -> Actor:
-    if actor is None:
-        raise NotAllowed("Your session has ended. Please log in again.")
-    return actor
-
-
 def mark_read(session: Session, *, actor: Actor | None, notification_id: int, now: datetime) -> str:
     """Mark one of one's own notifications read; returns its link ("" for someone else's)."""
-    me = _me(actor)
+    me = require_login(actor)
     row = session.exec(select(Notification).where(
         Notification.id == int(notification_id), Notification.recipient_id == me.person_id)).first()
     if row is None:
@@ -293,7 +288,7 @@ def mark_read(session: Session, *, actor: Actor | None, notification_id: int, no
 
 def mark_all_read(session: Session, *, actor: Actor | None, now: datetime) -> int:
     """Mark every unread notification of one's own read; returns how many."""
-    me = _me(actor)
+    me = require_login(actor)
     result = session.execute(sa.update(Notification).where(
         Notification.recipient_id == me.person_id, Notification.read_at.is_(None))
         .values(read_at=now))
@@ -304,17 +299,6 @@ def mark_all_read(session: Session, *, actor: Actor | None, now: datetime) -> in
 # --- preferences ------------------------------------------------------------------------------
 
 
-def my_preferences(session: Session, *, actor: Actor | None) -> list[PreferenceRow]:
-    """One's choice for every category (the default where none was made)."""
-    me = _me(actor)
-    chosen = dict(session.exec(select(NotifyPreference.category, NotifyPreference.mode).where(
-        NotifyPreference.person_id == me.person_id)).all())
-    has_email = bool((session.get(Person, me.person_id).email or "").strip())
-    return [PreferenceRow(category=cat, label=label, mode=chosen.get(cat, rules.DEFAULT_MODE.value),
-                          has_email=has_email)
-            for cat, label in rules.CATEGORIES.items()]
-
-
 def set_preference(session: Session, *, actor: Actor | None, category: str, mode: str,
                    now: datetime) -> list[PreferenceRow]:
     """Choose how one category of messages reaches oneself.
@@ -323,7 +307,7 @@ def set_preference(session: Session, *, actor: Actor | None, category: str, mode
         NotAllowed: anonymous caller.
         Invalid: unknown category or mode.
     """
-    me = _me(actor)
+    me = require_login(actor)
     if category not in rules.CATEGORIES:
         raise Invalid("Choose one of the listed kinds of message.")
     try:
@@ -341,7 +325,7 @@ def set_preference(session: Session, *, actor: Actor | None, category: str, mode
     session.flush()
     audit.record(session, actor=me, action="notify.preference", entity="person",
                  entity_id=me.person_id, now=now, category=category, mode=chosen.value)
-    return my_preferences(session, actor=me)
+    return notify_queries.my_preferences(session, actor=me)
 
 
 # --- e-mail delivery --------------------------------------------------------------------------

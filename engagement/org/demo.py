@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from engagement.core.access import Actor, Role
 from engagement.core.errors import Conflict
 from engagement.core.security import hash_password
-from engagement.org import rules, service
+from engagement.org import rules, service, sessions
 from engagement.org.models import Account, Unit
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -283,9 +283,9 @@ DEMO_STAFF_LOGINS: list[tuple[str, str]] = [
 
 
 def _admin_actor(session: Session, now: datetime) -> tuple[Actor, str]:
-    result = service.login(session, username="admin", password=DEMO_PASSWORD,
+    result = sessions.login(session, username="admin", password=DEMO_PASSWORD,
                            client_ip="127.0.0.1", user_agent="engagement seed-demo", now=now)
-    actor = service.resolve_actor(session, token=result.token, now=now) if result.ok else None
+    actor = sessions.resolve_actor(session, token=result.token, now=now) if result.ok else None
     if actor is None:
         raise Conflict(f"The demo administrator could not log in: {result.message}")
     return actor, result.token
@@ -374,7 +374,7 @@ def seed_demo(session: Session, *, now: datetime) -> dict[str, int]:
         if not plan.active:
             service.set_person_active(session, actor=actor, person_id=person_id, active=False,
                                       now=now)
-    service.logout(session, token=token, now=now)
+    sessions.logout(session, token=token, now=now)
     session.flush()
     return {
         "units": len(_UNITS) + 1,

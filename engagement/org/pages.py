@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+from engagement.core import routes
 from engagement.org.dto import AuditRow, GrantRow, GroupRow, PersonRow, UnitRow
 from engagement.org.state import AuditState, ImportState, PeopleState, ProfileState, UnitsState
-from engagement.ui import routes
 from engagement.ui.auth import AuthState
 from engagement.ui.components import card, error_callout, field, page_title, pager, select_field
+from engagement.ui.kit import private_page
 from engagement.ui.layout import shell
 
 # --- units ------------------------------------------------------------------------------------
@@ -469,13 +470,8 @@ def profile_page() -> rx.Component:
 
 def add_pages(app: rx.App) -> None:
     """Register this feature's pages."""
-    app.add_page(units_page, route=routes.UNITS, title="Organisation",
-                 on_load=[AuthState.guard, UnitsState.load])
-    app.add_page(people_page, route=routes.PEOPLE, title="People",
-                 on_load=[AuthState.guard, PeopleState.load])
-    app.add_page(import_page, route=routes.IMPORT, title="Import staff",
-                 on_load=[AuthState.guard, ImportState.reset_page])
-    app.add_page(audit_page, route=routes.AUDIT, title="Audit log",
-                 on_load=[AuthState.guard, AuditState.load])
-    app.add_page(profile_page, route=routes.PROFILE, title="My profile",
-                 on_load=[AuthState.guard, ProfileState.load])
+    private_page(app, units_page, route=routes.UNITS, title="Organisation", load=UnitsState.load)
+    private_page(app, people_page, route=routes.PEOPLE, title="People", load=PeopleState.load)
+    private_page(app, import_page, route=routes.IMPORT, title="Import staff", load=ImportState.reset_page)
+    private_page(app, audit_page, route=routes.AUDIT, title="Audit log", load=AuditState.load)
+    private_page(app, profile_page, route=routes.PROFILE, title="My profile", load=ProfileState.load)

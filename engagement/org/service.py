@@ -1,4 +1,6 @@
-"""Use cases of the organisation feature: the only code here that writes.
+"""Use cases of the organisation feature: units, groups, people, accounts, roles, import.
+
+Login, sessions and the throttled password check live in ``engagement.org.sessions``.
 
 Every function: ``verb(session, *, actor, ..., now)``; authorises first, validates, then
 writes (with an audit entry) and flushes. The caller's ``unit_of_work`` commits.
@@ -7,7 +9,7 @@ writes (with an audit entry) and flushes. The caller's ``unit_of_work`` commits.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
@@ -17,28 +19,18 @@ from engagement.core.access import (
     ROLE_NEEDS_BRANCH,
     ROLE_NEEDS_UNIT,
     Actor,
-    Grant,
     Perm,
     Role,
     reach,
     require,
 )
-from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
-from engagement.core.secrets import keyed_hash
-from engagement.core.security import (
-    hash_password,
-    hash_token,
-    new_token,
-    temporary_password,
-    verify_password,
-)
+from engagement.core.errors import Conflict, Invalid, NotFound
+from engagement.core.security import hash_password, temporary_password
 from engagement.org import rules
-from engagement.org.dto import ImportReport, LoginResult, NewAccount
+from engagement.org.dto import ImportReport, NewAccount
 from engagement.org.models import (
     Account,
-    AuthSession,
     Branch,
-    LoginAttempt,
     Membership,
     Person,
     RoleGrant,
@@ -47,162 +39,9 @@ from engagement.org.models import (
     UnitGroup,
     UnitGroupMember,
 )
-from engagement.settings import get_settings
+from engagement.org.sessions import end_sessions, lift_throttle
 
 UNIT_KINDS = ("province", "department", "commune", "office", "centre", "other")
-
-# --- sessions and login ---------------------------------------------------------------------
-
-
-def _client_key(session: Session, client_ip: str, now: datetime) -> str:
-    """The client's network address as a keyed hash (comparable, not reversible)."""
-    return keyed_hash(session, purpose="login", value=client_ip or "unknown", now=now)
-
-
-def _failures(session: Session, column: sa.ColumnElement, value: str, since: datetime) -> list[datetime]:
-    stmt = select(LoginAttempt.at).where(
-        column == value, LoginAttempt.success.is_(False), LoginAttempt.at > since
-    )
-    return list(session.exec(stmt))
-
-
-def login(
-    session: Session, *, username: str, password: str, client_ip: str, user_agent: str,
-    now: datetime,
-) -> LoginResult:
-    """Check credentials and open a session.
-
-    Failures are returned, not raised, so that the failed attempt is committed and counts
-    towards throttling (5 failures per account or 20 per client in 15 minutes).
-
-    Returns:
-        ``ok`` with a fresh token (the database keeps only its hash), or a message.
-    """
-    name = (username or "").strip().lower()[:60]
-    if not name or not password:
-        return LoginResult(ok=False, message="Enter your username and password.")
-    client = _client_key(session, client_ip, now)
-    since = now - rules.THROTTLE_WINDOW
-    waits = [
-        rules.retry_after(_failures(session, LoginAttempt.username, name, since), now=now,
-                          limit=rules.ACCOUNT_FAILURE_LIMIT),
-        rules.retry_after(_failures(session, LoginAttempt.client_key, client, since), now=now,
-                          limit=rules.CLIENT_FAILURE_LIMIT),
-    ]
-    wait = max((w for w in waits if w is not None), default=None)
-    if wait is not None:
-        return LoginResult(ok=False, message=rules.wait_message(wait))
-
-    account = session.exec(select(Account).where(Account.username == name)).first()
-    valid = verify_password(password[:256], account.password_hash if account else None)
-    session.add(LoginAttempt(at=now, username=name, client_key=client, success=valid))
-    if not valid or account is None:
-        session.flush()
-        return LoginResult(ok=False, message="Wrong username or password.")
-    person = session.get(Person, account.person_id)
-    if not account.is_active or person is None or not person.is_active:
-        session.flush()
-        return LoginResult(
-            ok=False,
-            message="This account is deactivated. Ask your system administrator to reactivate it.",
-        )
-    token = new_token()
-    session.add(AuthSession(
-        token_hash=hash_token(token), account_id=account.id, created_at=now,
-        expires_at=now + timedelta(hours=get_settings().session_hours),
-        client_ip=(client_ip or "")[:64], user_agent=(user_agent or "")[:300],
-    ))
-    account.last_login_at = now
-    session.add(account)
-    session.flush()
-    return LoginResult(ok=True, token=token, must_change_password=account.must_change_password)
-
-
-def resolve_actor(session: Session, *, token: str, now: datetime) -> Actor | None:
-    """The actor behind a browser's session token, or None (expired, ended, unknown)."""
-    if not token or len(token) > 100:
-        return None
-    row = session.exec(
-        select(AuthSession, Account, Person, Unit)
-        .join(Account, Account.id == AuthSession.account_id)
-        .join(Person, Person.id == Account.person_id)
-        .join(Unit, Unit.id == Person.unit_id)
-        .where(AuthSession.token_hash == hash_token(token), AuthSession.ended_at.is_(None))
-    ).first()
-    if row is None:
-        return None
-    auth, account, person, unit = row
-    if auth.expires_at <= now or not account.is_active or not person.is_active:
-        return None
-    grants = session.exec(
-        select(RoleGrant, Unit.path)
-        .join(Unit, Unit.id == RoleGrant.unit_id, isouter=True)
-        .where(RoleGrant.account_id == account.id, RoleGrant.revoked_at.is_(None))
-    ).all()
-    return Actor(
-        account_id=account.id, person_id=person.id, username=account.username,
-        full_name=person.full_name, unit_id=unit.id, unit_path=unit.path,
-        grants=tuple(
-            Grant(role=Role(g.role), unit_id=g.unit_id, unit_path=path, branch_id=g.branch_id)
-            for g, path in grants
-        ),
-        must_change_password=account.must_change_password,
-    )
-
-
-def logout(session: Session, *, token: str, now: datetime) -> None:
-    """End the session of this token on the server (no-op for an unknown token)."""
-    if not token:
-        return
-    auth = session.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(token))).first()
-    if auth is not None and auth.ended_at is None:
-        auth.ended_at = now
-        session.add(auth)
-        session.flush()
-
-
-def _end_sessions(session: Session, account_id: int, now: datetime, keep_token: str = "") -> None:
-    keep = hash_token(keep_token) if keep_token else ""
-    session.execute(
-        sa.update(AuthSession)
-        .where(AuthSession.account_id == account_id, AuthSession.ended_at.is_(None),
-               AuthSession.token_hash != keep)
-        .values(ended_at=now)
-    )
-
-
-def change_password(
-    session: Session, *, actor: Actor | None, current_password: str, new_password: str,
-    confirm_password: str, token: str, now: datetime,
-) -> None:
-    """Change one's own password; other sessions of the account are ended.
-
-    Raises:
-        NotAllowed: not logged in.
-        Invalid: wrong current password, mismatch, or a weak new password.
-    """
-    if actor is None:
-        raise NotAllowed("Your session has ended. Please log in again.")
-    account = session.get(Account, actor.account_id)
-    if account is None or not verify_password(current_password, account.password_hash):
-        raise Invalid("Your current password is not right.", {"current": "Wrong password"})
-    if new_password != confirm_password:
-        raise Invalid("The two new passwords are not the same.", {"confirm": "Does not match"})
-    if new_password == current_password:
-        raise Invalid("Choose a new password that differs from the current one.")
-    problems = rules.password_problems(new_password, username=account.username,
-                                       full_name=actor.full_name)
-    if problems:
-        raise Invalid(" ".join(problems), {"new": problems[0]})
-    account.password_hash = hash_password(new_password)
-    account.must_change_password = False
-    account.password_changed_at = now
-    session.add(account)
-    _end_sessions(session, account.id, now, keep_token=token)
-    audit.record(session, actor=actor, action="account.change_password", entity="account",
-                 entity_id=account.id, now=now)
-    session.flush()
-
 
 # --- units ------------------------------------------------------------------------------------
 
@@ -541,7 +380,7 @@ def set_person_active(
         )
         account = session.exec(select(Account).where(Account.person_id == person.id)).first()
         if account is not None:
-            _end_sessions(session, account.id, now)
+            end_sessions(session, account.id, now)
     else:
         session.add(Membership(person_id=person.id, unit_id=unit.id, start_at=now))
     audit.record(session, actor=actor, action="person.reactivate" if active else "person.deactivate",
@@ -599,10 +438,9 @@ def reset_password(session: Session, *, actor: Actor | None, account_id: int, no
     account.must_change_password = True
     account.password_changed_at = now
     session.add(account)
-    _end_sessions(session, account.id, now)
+    end_sessions(session, account.id, now)
     # A reset also lifts the throttle: the admin has checked who is asking.
-    session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == account.username,
-                                                  LoginAttempt.success.is_(False)))
+    lift_throttle(session, account.username)
     audit.record(session, actor=actor, action="account.reset_password", entity="account",
                  entity_id=account.id, now=now, username=account.username)
     session.flush()
@@ -626,7 +464,7 @@ def set_account_active(
     account.is_active = active
     session.add(account)
     if not active:
-        _end_sessions(session, account.id, now)
+        end_sessions(session, account.id, now)
     audit.record(session, actor=actor, action="account.enable" if active else "account.disable",
                  entity="account", entity_id=account.id, now=now, username=account.username)
     session.flush()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 
 import reflex as rx
 
 from engagement.core.access import ROLE_LABELS, Role
-from engagement.core.errors import DomainError, Invalid
+from engagement.core.errors import Invalid
+from engagement.core.paging import page_count
 from engagement.org import queries, service
 from engagement.org.dto import (
     AccountInfo,
@@ -19,25 +21,21 @@ from engagement.org.dto import (
     UnitRow,
 )
 from engagement.org.rules import IMPORT_COLUMNS, fold, suggest_username
-from engagement.ui.auth import AuthState, as_int, as_text
+from engagement.ui.auth import AuthState
 from engagement.ui.components import Option
+from engagement.ui.kit import Dialog, Form, Paged, as_int, as_text, unit_options
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+AUDIT_PAGE_SIZE = 50
 
 
-def _unit_options(rows: list[UnitRow]) -> list[Option]:
-    return [Option(value=str(u.id), label=("\u2003" * u.depth) + f"{u.name} ({u.code})")
-            for u in rows if u.is_active]
-
-
-class UnitsState(AuthState):
+class UnitsState(Dialog, AuthState):
     """The unit tree, its history and the unit groups."""
 
     rows: list[UnitRow] = []
     groups: list[GroupRow] = []
     unit_options: list[Option] = []
     filter_text: str = ""
-    dialog: str = ""
     target_name: str = ""
     history: list[UnitEventRow] = []
     error: str = ""
@@ -50,10 +48,15 @@ class UnitsState(AuthState):
         return list(service.UNIT_KINDS)
 
     async def _reload(self) -> None:
-        self._all = await self._read(queries.unit_tree)
-        self.groups = await self._read(queries.groups)
-        self.unit_options = _unit_options(self._all)
+        self._all, self.groups = await self._read_each(queries.unit_tree, queries.groups)
+        self.unit_options = unit_options(self._all)
         self._apply_filter()
+
+    async def _write(self, fn, **kwargs) -> None:
+        """Run one write, then close the dialog and read the tree again."""
+        await self._call(fn, **kwargs)
+        self.dialog = ""
+        await self._reload()
 
     def _apply_filter(self) -> None:
         needle = fold(self.filter_text)
@@ -64,10 +67,8 @@ class UnitsState(AuthState):
     async def load(self):
         """Read the tree (on page load)."""
         self.dialog = ""
-        try:
+        with self._attempt():
             await self._reload()
-        except DomainError as exc:
-            self.error = exc.message
 
     @rx.event
     def set_filter_text(self, value: str):
@@ -76,22 +77,16 @@ class UnitsState(AuthState):
         self._apply_filter()
 
     def _open(self, kind: str, unit_id: object) -> None:
-        self.error = ""
-        self._target_id = 0
-        self.target_name = ""
+        """Open a dialog on a unit of the tree shown; an unknown id opens nothing."""
+        self.error, self._target_id, self.target_name = "", 0, ""
         if kind == "create" and str(unit_id) == "0":
             self.dialog = kind
             return
-        try:
+        with self._attempt(error=None):
             uid = as_int(unit_id, "unit")
-        except Invalid:
-            return
-        match = next((u for u in self._all if u.id == uid), None)
-        if match is None:
-            return
-        self._target_id = uid
-        self.target_name = match.name
-        self.dialog = kind
+            match = next((u for u in self._all if u.id == uid), None)
+            if match is not None:
+                self._target_id, self.target_name, self.dialog = uid, match.name, kind
 
     @rx.event
     def open_create(self, parent_id: int):
@@ -113,119 +108,84 @@ class UnitsState(AuthState):
         """Show a unit's history."""
         self._open("history", unit_id)
         if self._target_id:
-            try:
+            with self._attempt():
                 self.history = await self._read(queries.unit_history, unit_id=self._target_id)
-            except DomainError as exc:
-                self.error = exc.message
-
-    @rx.event
-    def close_dialog(self, _open: bool = False):
-        """Close any dialog."""
-        self.dialog = ""
-        self.error = ""
-
-    async def _write(self, fn, success: str, **kwargs):
-        try:
-            await self._call(fn, **kwargs)
-        except DomainError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
-        self.dialog = ""
-        self.error = ""
-        await self._reload()
-        return rx.toast.success(success)
 
     @rx.event
     async def submit_create(self, form: dict):
         """Create a unit under the dialog's parent."""
-        form = form if isinstance(form, dict) else {}
-        return await self._write(
-            service.create_unit, "Unit created.", name=as_text(form.get("name"), 200),
-            code=as_text(form.get("code"), 40), kind=as_text(form.get("kind"), 30),
-            parent_id=self._target_id or None,
-        )
+        with self._attempt(success="Unit created.", toast_errors=True) as done:
+            f = Form(form)
+            await self._write(service.create_unit, name=f.text("name", 200), code=f.text("code", 40),
+                              kind=f.text("kind", 30), parent_id=self._target_id or None)
+        return done.toast
 
     @rx.event
     async def submit_rename(self, form: dict):
         """Rename the dialog's unit."""
-        form = form if isinstance(form, dict) else {}
-        return await self._write(service.rename_unit, "Unit renamed.", unit_id=self._target_id,
-                                 name=as_text(form.get("name"), 200))
+        with self._attempt(success="Unit renamed.", toast_errors=True) as done:
+            name = Form(form).text("name", 200)
+            await self._write(service.rename_unit, unit_id=self._target_id, name=name)
+        return done.toast
 
     @rx.event
     async def submit_move(self, form: dict):
         """Move the dialog's unit under another parent ('' = top level)."""
-        form = form if isinstance(form, dict) else {}
-        raw = as_text(form.get("parent_id"), 20)
-        try:
-            parent = as_int(raw, "unit") if raw else None
-        except Invalid as exc:
-            self.error = exc.message
-            return None
-        return await self._write(service.move_unit, "Unit moved.", unit_id=self._target_id,
-                                 new_parent_id=parent)
+        with self._attempt(success="Unit moved.", toast_errors=True) as done:
+            parent = Form(form).optional_id("parent_id", "unit")
+            await self._write(service.move_unit, unit_id=self._target_id, new_parent_id=parent)
+        return done.toast
 
     @rx.event
     async def set_active(self, unit_id: int, active: bool):
         """Deactivate or reactivate a unit."""
-        try:
-            uid = as_int(unit_id, "unit")
-        except Invalid as exc:
-            return rx.toast.error(exc.message)
-        return await self._write(service.set_unit_active,
-                                 "Unit reactivated." if active else "Unit deactivated.",
-                                 unit_id=uid, active=bool(active))
+        success = "Unit reactivated." if active else "Unit deactivated."
+        with self._attempt(success=success, toast_errors=True) as done:
+            await self._write(service.set_unit_active, unit_id=as_int(unit_id, "unit"), active=bool(active))
+        return done.toast
 
     @rx.event
     async def create_group(self, form: dict):
         """Create a unit group."""
-        form = form if isinstance(form, dict) else {}
-        return await self._write(service.create_group, "Group created.",
-                                 name=as_text(form.get("name"), 200),
-                                 description=as_text(form.get("description"), 1000))
+        with self._attempt(success="Group created.", toast_errors=True) as done:
+            f = Form(form)
+            await self._write(service.create_group, name=f.text("name", 200),
+                              description=f.text("description", 1000))
+        return done.toast
 
     @rx.event
     async def add_to_group(self, form: dict):
         """Add a unit to a group."""
-        form = form if isinstance(form, dict) else {}
-        try:
-            group_id = as_int(form.get("group_id"), "group")
-            unit_id = as_int(form.get("unit_id"), "unit")
-        except Invalid as exc:
-            return rx.toast.error(exc.message)
-        return await self._write(service.set_group_membership, "Unit added to the group.",
-                                 group_id=group_id, unit_id=unit_id, member=True)
+        with self._attempt(success="Unit added to the group.", toast_errors=True) as done:
+            f = Form(form)
+            await self._write(service.set_group_membership, group_id=f.id("group_id", "group"),
+                              unit_id=f.id("unit_id", "unit"), member=True)
+        return done.toast
 
     @rx.event
     async def remove_from_group(self, group_id: int, unit_id: int):
         """Remove a unit from a group."""
-        try:
-            gid, uid = as_int(group_id, "group"), as_int(unit_id, "unit")
-        except Invalid as exc:
-            return rx.toast.error(exc.message)
-        return await self._write(service.set_group_membership, "Unit removed from the group.",
-                                 group_id=gid, unit_id=uid, member=False)
+        with self._attempt(success="Unit removed from the group.", toast_errors=True) as done:
+            await self._write(service.set_group_membership, group_id=as_int(group_id, "group"),
+                              unit_id=as_int(unit_id, "unit"), member=False)
+        return done.toast
 
 
 _EMPTY_PERSON = PersonRow(id=0, employee_code="", full_name="", position="", unit_id=0,
                           unit_name="", email="", phone="", is_active=True, has_account=False)
 
 
-class PeopleState(AuthState):
+class PeopleState(Paged, Dialog, AuthState):
     """The people list, the person form, and (for admins) accounts and roles."""
 
     query: str = ""
     unit_filter: str = ""
     include_inactive: bool = False
-    page: int = 1
-    pages: int = 1
-    total: int = 0
     rows: list[PersonRow] = []
     unit_options: list[Option] = []
     union_options: list[Option] = []
     youth_options: list[Option] = []
     branch_options: list[Option] = []
-    dialog: str = ""
     form_key: int = 0
     editing: PersonRow = _EMPTY_PERSON
     account: AccountInfo | None = None
@@ -239,76 +199,64 @@ class PeopleState(AuthState):
         """Roles an admin can grant."""
         return [Option(value=r.value, label=ROLE_LABELS[r]) for r in Role if r is not Role.STAFF]
 
-    async def _search(self) -> None:
+    def _search(self) -> functools.partial:
+        """The search of the current filters and page, as one read."""
         unit_id = int(self.unit_filter) if self.unit_filter.isdigit() else None
-        result = await self._read(queries.search_people, text=self.query, unit_id=unit_id,
-                                  include_inactive=self.include_inactive, page=self.page)
-        self.rows = result.rows
-        self.total = result.total
-        self.pages = result.pages
-        if self.page > self.pages:
-            self.page = self.pages
+        return functools.partial(queries.search_people, text=self.query, unit_id=unit_id,
+                                 include_inactive=self.include_inactive, page=self.page)
 
-    async def _refresh(self):
-        try:
-            await self._search()
-        except DomainError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
-        return None
+    def _show_page(self, result) -> None:
+        self.rows = self._paged(result)
+        self.page = min(self.page, self.pages)
+
+    async def _reload(self) -> None:
+        (result,) = await self._read_each(self._search())
+        self._show_page(result)
+
+    async def _first_page(self):
+        """The first page of the new filters; a refusal is shown and toasted."""
+        self.page = 1
+        with self._attempt(toast_errors=True) as done:
+            await self._reload()
+        return done.toast
+
+    def _on_close(self) -> None:
+        self.temp_password = ""
 
     @rx.event
     async def load(self):
-        """Page load: options for the forms and the first page of results."""
+        """Page load: options for the forms and the first page of results, in one read."""
         self.dialog = ""
         self.temp_password = ""
-        try:
-            units = await self._read(queries.unit_tree, include_inactive=False)
-            branches = await self._read(queries.branches)
-        except DomainError as exc:
-            self.error = exc.message
-            return
-        self.unit_options = _unit_options(units)
-        self.union_options = [Option(str(b.id), b.name) for b in branches if b.kind == "union"]
-        self.youth_options = [Option(str(b.id), b.name) for b in branches if b.kind == "youth"]
-        self.branch_options = self.union_options + self.youth_options
-        self.error = ""
-        return await self._refresh()
+        with self._attempt(toast_errors=True) as done:
+            units, branches, result = await self._read_each(
+                functools.partial(queries.unit_tree, include_inactive=False), queries.branches,
+                self._search())
+            self.unit_options = unit_options(units)
+            self.union_options = [Option(str(b.id), b.name) for b in branches if b.kind == "union"]
+            self.youth_options = [Option(str(b.id), b.name) for b in branches if b.kind == "youth"]
+            self.branch_options = self.union_options + self.youth_options
+            self._show_page(result)
+        return done.toast
 
     @rx.event
     async def set_query(self, value: str):
         """Search by name (accents optional), code or e-mail."""
         self.query = as_text(value, 60)
-        self.page = 1
-        return await self._refresh()
+        return await self._first_page()
 
     @rx.event
     async def set_unit_filter(self, value: str):
         """Limit to a unit and its sub-units."""
         value = as_text(value, 20)
         self.unit_filter = value if value.isdigit() else ""
-        self.page = 1
-        return await self._refresh()
+        return await self._first_page()
 
     @rx.event
     async def set_include_inactive(self, value: bool):
         """Show deactivated people too."""
         self.include_inactive = bool(value)
-        self.page = 1
-        return await self._refresh()
-
-    @rx.event
-    async def next_page(self):
-        """Next page of results."""
-        if self.page < self.pages:
-            self.page += 1
-        return await self._refresh()
-
-    @rx.event
-    async def prev_page(self):
-        """Previous page of results."""
-        self.page = max(1, self.page - 1)
-        return await self._refresh()
+        return await self._first_page()
 
     @rx.event
     def open_create(self):
@@ -319,143 +267,117 @@ class PeopleState(AuthState):
         self.form_key += 1
         self.dialog = "person"
 
-    async def _load_person(self, person_id: object) -> bool:
-        self.error = ""
+    async def _open_person(self, person_id: object, dialog: str) -> None:
+        """Read a person (and, for admins, their account) and open ``dialog`` on them."""
         self.temp_password = ""
-        try:
+        with self._attempt():
             pid = as_int(person_id, "person")
-            self.editing = await self._read(queries.person, person_id=pid)
-            self.account = (await self._read(queries.account_info, person_id=pid)
-                            if self.can_manage_accounts else None)
-        except DomainError as exc:
-            self.error = exc.message
-            return False
-        self._editing_id = pid
-        self.suggested_username = suggest_username(self.editing.full_name)
-        self.form_key += 1
-        return True
+            reads = [functools.partial(queries.person, person_id=pid)]
+            if self.can_manage_accounts:  # only decides what to show: the query checks the right
+                reads.append(functools.partial(queries.account_info, person_id=pid))
+            self.editing, *account = await self._read_each(*reads)
+            self.account = account[0] if account else None
+            self._editing_id = pid
+            self.suggested_username = suggest_username(self.editing.full_name)
+            self.form_key += 1
+            self.dialog = dialog
 
     @rx.event
     async def open_edit(self, person_id: int):
         """Open the form of an existing person."""
-        if await self._load_person(person_id):
-            self.dialog = "person"
+        await self._open_person(person_id, "person")
 
     @rx.event
     async def open_account(self, person_id: int):
         """Open the account and roles panel of a person (admins)."""
-        if await self._load_person(person_id):
-            self.dialog = "account"
-
-    @rx.event
-    def close_dialog(self, _open: bool = False):
-        """Close any dialog and forget a shown temporary password."""
-        self.dialog = ""
-        self.error = ""
-        self.temp_password = ""
+        await self._open_person(person_id, "account")
 
     @rx.event
     async def save_person(self, form: dict):
         """Create or update the person in the form."""
-        form = form if isinstance(form, dict) else {}
-        fields = {
-            "full_name": as_text(form.get("full_name"), 200),
-            "position": as_text(form.get("position"), 200),
-            "email": as_text(form.get("email"), 200),
-            "phone": as_text(form.get("phone"), 40),
-        }
-        try:
-            fields["unit_id"] = as_int(form.get("unit_id"), "unit")
-            for key in ("union_branch_id", "youth_branch_id"):
-                raw = as_text(form.get(key), 20)
-                fields[key] = as_int(raw, "branch") if raw else None
+        with self._attempt(success="Saved.") as done:
+            f = Form(form)
+            fields = {
+                "full_name": f.text("full_name", 200), "position": f.text("position", 200),
+                "email": f.text("email", 200), "phone": f.text("phone", 40),
+                "unit_id": f.id("unit_id", "unit"),
+                "union_branch_id": f.optional_id("union_branch_id", "branch"),
+                "youth_branch_id": f.optional_id("youth_branch_id", "branch"),
+            }
             if self._editing_id:
                 await self._call(service.update_person, person_id=self._editing_id, **fields)
             else:
-                await self._call(service.create_person,
-                                 employee_code=as_text(form.get("employee_code"), 40), **fields)
-        except DomainError as exc:
-            self.error = exc.message
-            return None
-        self.dialog = ""
-        self.error = ""
-        await self._refresh()
-        return rx.toast.success("Saved.")
+                await self._call(service.create_person, employee_code=f.text("employee_code", 40),
+                                 **fields)
+            self.dialog = ""
+            await self._reload()
+        return done.toast
 
     @rx.event
     async def set_person_active(self, person_id: int, active: bool):
         """Deactivate (never delete) or reactivate a person."""
-        try:
+        success = "Person reactivated." if active else "Person deactivated."
+        with self._attempt(success=success, error=None, toast_errors=True) as done:
             await self._call(service.set_person_active, person_id=as_int(person_id, "person"),
                              active=bool(active))
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        await self._refresh()
-        return rx.toast.success("Person reactivated." if active else "Person deactivated.")
+            await self._reload()
+        return done.toast
 
-    async def _account_action(self, fn, success: str, *, on_account: bool = True, **kwargs):
-        try:
-            if on_account:
-                # The account is re-derived from the person being edited, never taken from
-                # a browser value; the service then checks the caller may manage accounts.
-                info = await self._read(queries.account_info, person_id=self._editing_id)
-                kwargs["account_id"] = info.id if info is not None else 0
-            result = await self._call(fn, **kwargs)
-            self.account = await self._read(queries.account_info, person_id=self._editing_id)
-        except DomainError as exc:
-            self.error = exc.message
-            return None
-        self.error = ""
-        password = getattr(result, "temporary_password", "")
-        if password:
-            self.temp_password = password
-        await self._refresh()
-        return rx.toast.success(success)
+    async def _on_account(self, fn, **kwargs) -> None:
+        """Run an account action on the person being edited, then show the account again.
+
+        The account is re-derived from the person being edited, never taken from a browser
+        value; the service then checks the caller may manage accounts.
+        """
+        info = await self._read(queries.account_info, person_id=self._editing_id)
+        await self._account_action(fn, account_id=info.id if info is not None else 0, **kwargs)
+
+    async def _account_action(self, fn, **kwargs) -> None:
+        """Run an account action, then read the account and the list again in one read."""
+        result = await self._call(fn, **kwargs)
+        self.account, page = await self._read_each(
+            functools.partial(queries.account_info, person_id=self._editing_id), self._search())
+        self.temp_password = getattr(result, "temporary_password", "") or self.temp_password
+        self._show_page(page)
 
     @rx.event
     async def create_account(self, form: dict):
         """Give the person a login; shows a one-time temporary password."""
-        form = form if isinstance(form, dict) else {}
-        return await self._account_action(service.create_account, "Account created.",
-                                          on_account=False, person_id=self._editing_id,
-                                          username=as_text(form.get("username"), 60))
+        with self._attempt(success="Account created.") as done:
+            username = Form(form).text("username", 60)
+            await self._account_action(service.create_account, person_id=self._editing_id, username=username)
+        return done.toast
 
     @rx.event
     async def reset_password(self):
         """Replace the password with a temporary one (shown once)."""
-        return await self._account_action(service.reset_password, "Password reset.")
+        with self._attempt(success="Password reset.") as done:
+            await self._on_account(service.reset_password)
+        return done.toast
 
     @rx.event
     async def set_account_active(self, active: bool):
         """Disable or re-enable the login."""
-        return await self._account_action(
-            service.set_account_active, "Account enabled." if active else "Account disabled.",
-            active=bool(active))
+        with self._attempt(success="Account enabled." if active else "Account disabled.") as done:
+            await self._on_account(service.set_account_active, active=bool(active))
+        return done.toast
 
     @rx.event
     async def grant_role(self, form: dict):
         """Grant a role (unit heads need a unit; union officers a branch)."""
-        form = form if isinstance(form, dict) else {}
-        try:
-            unit_raw, branch_raw = as_text(form.get("unit_id"), 20), as_text(form.get("branch_id"), 20)
-            unit_id = as_int(unit_raw, "unit") if unit_raw else None
-            branch_id = as_int(branch_raw, "branch") if branch_raw else None
-        except Invalid as exc:
-            self.error = exc.message
-            return None
-        return await self._account_action(
-            service.grant_role, "Role granted.", role=as_text(form.get("role"), 40),
-            unit_id=unit_id, branch_id=branch_id)
+        with self._attempt(success="Role granted.") as done:
+            f = Form(form)
+            await self._on_account(service.grant_role, role=f.text("role", 40),
+                                   unit_id=f.optional_id("unit_id", "unit"),
+                                   branch_id=f.optional_id("branch_id", "branch"))
+        return done.toast
 
     @rx.event
     async def revoke_role(self, grant_id: int):
         """Revoke a role."""
-        try:
-            gid = as_int(grant_id, "role")
-        except Invalid as exc:
-            return rx.toast.error(exc.message)
-        return await self._account_action(service.revoke_role, "Role revoked.", on_account=False,
-                                          grant_id=gid)
+        with self._attempt(success="Role revoked.") as done:
+            await self._account_action(service.revoke_role, grant_id=as_int(grant_id, "role"))
+        return done.toast
 
 
 class ImportState(AuthState):
@@ -487,22 +409,31 @@ class ImportState(AuthState):
         return rx.download(data=",".join(IMPORT_COLUMNS) + "\n" + example + "\n",
                            filename="staff-import-template.csv")
 
+    @staticmethod
+    async def _csv_text(files: list[rx.UploadFile]) -> str:
+        """The uploaded file as text, at most ``MAX_UPLOAD_BYTES`` read.
+
+        Raises:
+            Invalid: no file, too large, or not UTF-8.
+        """
+        if not files:
+            raise Invalid("Choose a CSV file first.")
+        data = await files[0].read(MAX_UPLOAD_BYTES + 1)  # never hold more than the limit + 1
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise Invalid("The file is larger than 10 MB; split it into parts.")
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise Invalid("The file is not UTF-8 text. In Excel use “Save as: CSV UTF-8 "
+                          "(comma delimited)” and upload again.") from None
+
     @rx.event
     async def upload(self, files: list[rx.UploadFile]):
         """Validate the whole file, then import every row or none, reporting progress."""
         self.reset_page()
-        if not files:
-            self.error = "Choose a CSV file first."
-            return
-        data = await files[0].read(MAX_UPLOAD_BYTES + 1)  # never hold more than the limit + 1
-        if len(data) > MAX_UPLOAD_BYTES:
-            self.error = "The file is larger than 10 MB; split it into parts."
-            return
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            self.error = ("The file is not UTF-8 text. In Excel use “Save as: CSV UTF-8 "
-                          "(comma delimited)” and upload again.")
+        with self._attempt() as readable:
+            text = await self._csv_text(files)
+        if not readable.ok:
             return
         done = [0, 0]
         lock = threading.Lock()
@@ -525,10 +456,9 @@ class ImportState(AuthState):
                 self.status = f"Writing {written:,} of {total:,} people…"
                 yield
         self.busy = False
-        try:
+        with self._attempt() as imported:
             report = task.result()
-        except DomainError as exc:
-            self.error = exc.message
+        if not imported.ok:
             self.status = ""
             return
         if report.errors:
@@ -543,51 +473,30 @@ class ImportState(AuthState):
         self.status = f"Imported {report.created:,} people."
 
 
-class AuditState(AuthState):
+class AuditState(Paged, AuthState):
     """The audit log, paged."""
 
     rows: list[AuditRow] = []
-    page: int = 1
-    pages: int = 1
-    total: int = 0
     prefix: str = ""
     error: str = ""
 
-    async def _fetch(self) -> None:
-        try:
-            rows, total = await self._read(queries.audit_log, page=self.page, action_prefix=self.prefix)
-        except DomainError as exc:
-            self.error = exc.message
-            return
-        self.error = ""
-        self.rows, self.total = rows, total
-        self.pages = max(1, -(-total // 50))
+    async def _reload(self) -> None:
+        self.rows, self.total = await self._read(queries.audit_log, page=self.page,
+                                                 page_size=AUDIT_PAGE_SIZE, action_prefix=self.prefix)
+        self.pages = page_count(self.total, AUDIT_PAGE_SIZE)
 
     @rx.event
     async def load(self):
         """First page."""
         self.page = 1
-        await self._fetch()
+        with self._attempt():
+            await self._reload()
 
     @rx.event
     async def set_prefix(self, value: str):
         """Filter by action (e.g. ``account.``)."""
         self.prefix = as_text(value, 80)
-        self.page = 1
-        await self._fetch()
-
-    @rx.event
-    async def next_page(self):
-        """Older entries."""
-        if self.page < self.pages:
-            self.page += 1
-        await self._fetch()
-
-    @rx.event
-    async def prev_page(self):
-        """Newer entries."""
-        self.page = max(1, self.page - 1)
-        await self._fetch()
+        await self.load()
 
 
 class ProfileState(AuthState):
@@ -607,13 +516,8 @@ class ProfileState(AuthState):
     @rx.event
     async def load(self):
         """Read my record."""
-        try:
+        with self._attempt():
             me = await self._read(queries.profile)
-        except DomainError as exc:
-            self.error = exc.message
-            return
-        self.error = ""
-        self.full_name, self.employee_code, self.position = me.full_name, me.employee_code, me.position
-        self.unit_trail, self.email, self.phone = me.unit_trail, me.email, me.phone
-        self.roles = me.roles
-        self.union_branch, self.youth_branch = me.union_branch, me.youth_branch
+            for name in ("full_name", "employee_code", "position", "unit_trail", "email", "phone",
+                         "roles", "union_branch", "youth_branch"):
+                setattr(self, name, getattr(me, name))

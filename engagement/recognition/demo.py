@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from engagement.core.access import Actor
-from engagement.org import service as org_service
+from engagement.org import sessions as org_sessions
 from engagement.org.demo import DEMO_PASSWORD
 from engagement.recognition import service
 from engagement.recognition.models import RecognitionValue, ThanksLink
@@ -44,9 +44,9 @@ _RECOGNITIONS: tuple[tuple[str, tuple[str, ...], str, tuple[str, ...], str, int,
 
 
 def _actor(session: Session, username: str, now: datetime) -> tuple[Actor, str]:
-    result = org_service.login(session, username=username, password=DEMO_PASSWORD,
+    result = org_sessions.login(session, username=username, password=DEMO_PASSWORD,
                                client_ip="127.0.0.1", user_agent="engagement seed-demo", now=now)
-    actor = org_service.resolve_actor(session, token=result.token, now=now) if result.ok else None
+    actor = org_sessions.resolve_actor(session, token=result.token, now=now) if result.ok else None
     if actor is None:
         msg = f"demo login {username} failed: {result.message}"
         raise RuntimeError(msg)
@@ -97,6 +97,6 @@ def seed_demo(session: Session, *, now: datetime) -> dict[str, int]:
                               note=note, dossier=dossier, answer="5", expected=5,
                               client_ip=f"192.0.2.{10 + i}", now=now - timedelta(hours=3 - i))
     for token in tokens:
-        org_service.logout(session, token=token, now=now)
+        org_sessions.logout(session, token=token, now=now)
     session.flush()
     return {"recognitions": len(ids), "thanks": len(submissions)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from engagement.core import routes
 from engagement.recognition.dto import (
     FeedItem,
     PendingThanks,
@@ -25,9 +26,9 @@ from engagement.recognition.state import (
     ValuesState,
 )
 from engagement.settings import get_settings
-from engagement.ui import routes
 from engagement.ui.auth import AuthState
 from engagement.ui.components import card, error_callout, field, page_title, select_field
+from engagement.ui.kit import private_page
 from engagement.ui.layout import shell
 
 _LEVEL_COLOURS = {"thanks": "green", "great": "blue", "outstanding": "amber"}
@@ -551,18 +552,18 @@ def home_card() -> rx.Component:
 
 def add_pages(app: rx.App) -> None:
     """Register this module's pages."""
-    guard = AuthState.guard
-    app.add_page(recognition_page, route=routes.RECOGNITION, title="Recognition",
-                 on_load=[guard, RecognitionState.load])
-    app.add_page(person_page, route=routes.RECOGNITION_PERSON + "/[person_id]", title="Recognition profile",
-                 on_load=[guard, PersonState.load])
-    app.add_page(citizens_page, route=routes.RECOGNITION_CITIZENS, title="Citizens' thanks",
-                 on_load=[guard, CitizensState.load])
-    app.add_page(qr_page, route=routes.RECOGNITION_QR + "/[qr_unit]", title="QR sheet",
-                 on_load=[guard, QrState.load])
-    app.add_page(values_page, route=routes.RECOGNITION_VALUES, title="Recognition values",
-                 on_load=[guard, ValuesState.load])
-    app.add_page(fairness_page, route=routes.RECOGNITION_FAIRNESS, title="Recognition fairness",
-                 on_load=[guard, FairnessState.load])
+    private_page(app, recognition_page, route=routes.RECOGNITION, title="Recognition",
+                 load=RecognitionState.load)
+    private_page(app, person_page, route=routes.RECOGNITION_PERSON + "/[person_id]",
+                 title="Recognition profile", load=PersonState.load)
+    private_page(app, citizens_page, route=routes.RECOGNITION_CITIZENS, title="Citizens' thanks",
+                 load=CitizensState.load)
+    private_page(app, qr_page, route=routes.RECOGNITION_QR + "/[qr_unit]", title="QR sheet",
+                 load=QrState.load)
+    private_page(app, values_page, route=routes.RECOGNITION_VALUES, title="Recognition values",
+                 load=ValuesState.load)
+    private_page(app, fairness_page, route=routes.RECOGNITION_FAIRNESS, title="Recognition fairness",
+                 load=FairnessState.load)
+    # The citizens' page needs no login: no guard.
     app.add_page(thanks_page, route=routes.THANKS + "/[thanks_token]", title="Thank you",
                  on_load=ThanksState.load)

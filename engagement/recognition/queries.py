@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, func, or_, select
 
-from engagement.core import formats
+from engagement.core import formats, routes
 from engagement.core.access import Actor, Perm, Role, can, reach, require
+from engagement.core.clock import local
 from engagement.core.errors import NotFound
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.org.rules import fold
@@ -45,15 +46,15 @@ from engagement.recognition.models import (
     RecognitionValueLink,
     ThanksLink,
 )
+from engagement.settings import get_settings
 
 MAX_PAGE_SIZE = 50
-THANKS_PATH = "/thanks/"
 
 
 def values_catalogue(session: Session, *, actor: Actor | None,
                      include_inactive: bool = False) -> list[ValueRow]:
-    """The values one can cite (officers also see retired ones)."""
-    require(actor, Perm.GIVE_RECOGNITION)
+    """The values one can cite; with ``include_inactive``, the officers' whole catalogue."""
+    require(actor, Perm.MANAGE_VALUES if include_inactive else Perm.GIVE_RECOGNITION)
     stmt = select(RecognitionValue).order_by(RecognitionValue.sort_order, RecognitionValue.id)
     if not include_inactive:
         stmt = stmt.where(RecognitionValue.is_active.is_(True))
@@ -312,12 +313,24 @@ def _qr_png(url: str) -> str:
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
-def qr_sheet(session: Session, *, actor: Actor | None, unit_id: int, base_url: str) -> list[QrCard]:
-    """The printable QR codes of a unit's people and counters (a unit head's own units)."""
+def moderated_unit(session: Session, me: Actor, unit_id: int) -> Unit:
+    """A unit where ``me`` (who passed ``require(..., MODERATE_THANKS)``) manages citizens' thanks.
+
+    Raises:
+        NotFound: no such unit.
+        NotAllowed: the unit is outside the actor's units.
+    """
     unit = session.get(Unit, int(unit_id))
-    require(actor, Perm.MODERATE_THANKS, unit_path=unit.path if unit else "/nowhere/")
     if unit is None:
         raise NotFound("This unit does not exist.")
+    require(me, Perm.MODERATE_THANKS, unit_path=unit.path)
+    return unit
+
+
+def qr_sheet(session: Session, *, actor: Actor | None, unit_id: int, base_url: str) -> list[QrCard]:
+    """The printable QR codes of a unit's people and counters (a unit head's own units)."""
+    me = require(actor, Perm.MODERATE_THANKS)
+    unit = moderated_unit(session, me, unit_id)
     base = base_url.rstrip("/")
     rows = session.exec(
         select(ThanksLink, Person.full_name, Person.position)
@@ -327,7 +340,7 @@ def qr_sheet(session: Session, *, actor: Actor | None, unit_id: int, base_url: s
         .limit(300)).all()
     cards = []
     for link, name, position in rows:
-        url = f"{base}{THANKS_PATH}{link.token}"
+        url = base + routes.thanks(link.token)
         cards.append(QrCard(label=name or link.counter_name,
                             sublabel=(position or "") if name else unit.name,
                             url=url, png_data_uri=_qr_png(url)))
@@ -453,3 +466,16 @@ def unspent_allowances(session: Session, *, month: str) -> list[tuple[int, Allow
         if allowance.left > 0:
             out.append((person_id, allowance))
     return out
+
+
+def current_month(now: datetime) -> str:
+    """The allowance month of ``now`` in the organisation's time zone."""
+    return rules.month_key(local(now, get_settings().tz))
+
+
+def allowance(session: Session, *, actor: Actor | None, now: datetime) -> Allowance:
+    """One's allowance this month (read; nothing is written)."""
+    me = require(actor, Perm.GIVE_RECOGNITION)
+    month = current_month(now)
+    row = session.get(GivingMonth, (me.person_id, month))
+    return Allowance(month=month, total=rules.allowance_for(me.roles), spent=row.spent if row else 0)

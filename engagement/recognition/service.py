@@ -14,16 +14,15 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from engagement.core import audit
+from engagement.core import audit, routes
 from engagement.core.access import Actor, Perm, Role, can, require
-from engagement.core.clock import local
 from engagement.core.db import lock_key
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound, Throttled
 from engagement.core.secrets import keyed_hash
 from engagement.notify import service as notify
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.recognition import rules
-from engagement.recognition.dto import Allowance, Given
+from engagement.recognition.dto import Given
 from engagement.recognition.models import (
     CitizenThanks,
     GivingMonth,
@@ -35,9 +34,9 @@ from engagement.recognition.models import (
     RecognitionValueLink,
     ThanksLink,
 )
+from engagement.recognition.queries import current_month, moderated_unit
 from engagement.scoring import service as scoring
 from engagement.scoring.rules import Source
-from engagement.settings import get_settings
 
 # --- the points ledger ---------------------------------------------------------------------
 
@@ -103,9 +102,9 @@ def install_default_values(session: Session, *, now: datetime) -> int:
 
 def load_default_values(session: Session, *, actor: Actor | None, now: datetime) -> int:
     """An officer adds the movement's default values to the catalogue."""
-    require(actor, Perm.MANAGE_VALUES)
+    me = require(actor, Perm.MANAGE_VALUES)
     added = install_default_values(session, now=now)
-    audit.record(session, actor=actor, action="recognition.values_defaults", entity="recognition_value",
+    audit.record(session, actor=me, action="recognition.values_defaults", entity="recognition_value",
                  now=now, added=added)
     return added
 
@@ -119,7 +118,7 @@ def add_value(session: Session, *, actor: Actor | None, name: str, description: 
         Invalid: empty name.
         Conflict: a value with this name exists.
     """
-    require(actor, Perm.MANAGE_VALUES)
+    me = require(actor, Perm.MANAGE_VALUES)
     name = " ".join((name or "").split())[:120]
     if len(name) < 3:
         raise Invalid("Give the value a name of at least 3 characters.", {"name": "Too short"})
@@ -132,7 +131,7 @@ def add_value(session: Session, *, actor: Actor | None, name: str, description: 
                            sort_order=order, created_at=now)
     session.add(row)
     session.flush()
-    audit.record(session, actor=actor, action="recognition.value_add", entity="recognition_value",
+    audit.record(session, actor=me, action="recognition.value_add", entity="recognition_value",
                  entity_id=row.id, now=now, name=name)
     return row.id
 
@@ -140,31 +139,18 @@ def add_value(session: Session, *, actor: Actor | None, name: str, description: 
 def set_value_active(session: Session, *, actor: Actor | None, value_id: int, active: bool,
                      now: datetime) -> None:
     """An officer retires a value (past recognitions keep it) or brings it back."""
-    require(actor, Perm.MANAGE_VALUES)
+    me = require(actor, Perm.MANAGE_VALUES)
     row = session.get(RecognitionValue, int(value_id))
     if row is None:
         raise NotFound("This value does not exist.")
     row.is_active = bool(active)
     session.add(row)
     session.flush()
-    audit.record(session, actor=actor, action="recognition.value_active", entity="recognition_value",
+    audit.record(session, actor=me, action="recognition.value_active", entity="recognition_value",
                  entity_id=row.id, now=now, active=row.is_active)
 
 
 # --- giving ----------------------------------------------------------------------------------
-
-
-def current_month(now: datetime) -> str:
-    """The allowance month of ``now`` in the organisation's time zone."""
-    return rules.month_key(local(now, get_settings().tz))
-
-
-def allowance(session: Session, *, actor: Actor | None, now: datetime) -> Allowance:
-    """One's allowance this month (read; nothing is written)."""
-    me = require(actor, Perm.GIVE_RECOGNITION)
-    month = current_month(now)
-    row = session.get(GivingMonth, (me.person_id, month))
-    return Allowance(month=month, total=rules.allowance_for(me.roles), spent=row.spent if row else 0)
 
 
 def _lock_month(session: Session, person_id: int, month: str) -> GivingMonth:
@@ -280,13 +266,13 @@ def give(
     for pid in people:
         notify.notify(session, person_id=pid, category="recognition", kind="recognition.received",
                       subject_ref=ref, title=f"{label} from {me.full_name}",
-                      body=message[:200], link=f"/recognition/people/{pid}", now=now)
+                      body=message[:200], link=routes.recognition_person(pid), now=now)
     if unit_id:
         for pid in _unit_heads(session, int(unit_id)):
             notify.notify(session, person_id=pid, category="recognition",
                           kind="recognition.unit_received", subject_ref=ref,
                           title=f"{label} for your unit from {me.full_name}", body=message[:200],
-                          link="/recognition", now=now)
+                          link=routes.RECOGNITION, now=now)
     _record_points(session, recognition_id=rec.id, person_ids=people,
                    unit_id=int(unit_id) if unit_id else None,
                    quantity=float(rules.LEVELS[level][1]), occurred_at=now, now=now)
@@ -303,24 +289,26 @@ def _unit_heads(session: Session, unit_id: int) -> list[int]:
                RoleGrant.revoked_at.is_(None), Account.is_active.is_(True)).distinct()))
 
 
-def can_see(session: Session, actor: Actor | None, rec: Recognition) -> bool:
-    """Public recognitions: every logged-in person. Private ones: the giver, the receivers
-    and the unit heads over a receiver's unit."""
-    if actor is None or not can(actor, Perm.GIVE_RECOGNITION):
-        return False
-    if not rec.is_private or rec.giver_id == actor.person_id:
+def _can_see(session: Session, me: Actor, rec: Recognition) -> bool:
+    """Whether ``me`` (who passed ``require(..., GIVE_RECOGNITION)``) sees ``rec``.
+
+    Public recognitions: every logged-in person. Private ones: the giver, the receivers
+    and the unit heads over a receiver's unit.
+    """
+    if not rec.is_private or rec.giver_id == me.person_id:
         return True
-    heads = [g.unit_path for g in actor.grants if g.role is Role.UNIT_HEAD and g.unit_path]
+    heads = [g.unit_path for g in me.grants if g.role is Role.UNIT_HEAD and g.unit_path]
     for pid, path in session.exec(select(RecognitionRecipient.person_id, RecognitionRecipient.unit_path)
                                   .where(RecognitionRecipient.recognition_id == rec.id)):
-        if pid == actor.person_id or any(path.startswith(h) for h in heads):
+        if pid == me.person_id or any(path.startswith(h) for h in heads):
             return True
     return False
 
 
-def _visible(session: Session, actor: Actor | None, recognition_id: int) -> Recognition:
+def _visible(session: Session, me: Actor, recognition_id: int) -> Recognition:
+    """A live recognition ``me`` may see (an unknown and a hidden one are refused alike)."""
     rec = session.get(Recognition, int(recognition_id))
-    if rec is None or rec.revoked_at is not None or not can_see(session, actor, rec):
+    if rec is None or rec.revoked_at is not None or not _can_see(session, me, rec):
         raise NotFound("This recognition does not exist or is not visible to you.")
     return rec
 
@@ -398,18 +386,11 @@ def _new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def _require_unit(actor: Actor | None, session: Session, unit_id: int) -> Unit:
-    unit = session.get(Unit, int(unit_id))
-    require(actor, Perm.MODERATE_THANKS, unit_path=unit.path if unit else "/nowhere/")
-    if unit is None:
-        raise NotFound("This unit does not exist.")
-    return unit
-
-
 def ensure_unit_links(session: Session, *, actor: Actor | None, unit_id: int, now: datetime) -> int:
     """Give every active person of a unit (not its sub-units) a thanks link; returns how many
     were created. Existing links are kept, so printed QR codes stay valid."""
-    unit = _require_unit(actor, session, unit_id)
+    me = require(actor, Perm.MODERATE_THANKS)
+    unit = moderated_unit(session, me, unit_id)
     have = set(session.exec(select(ThanksLink.person_id).where(
         ThanksLink.unit_id == unit.id, ThanksLink.person_id.is_not(None),
         ThanksLink.is_active.is_(True))))
@@ -418,11 +399,11 @@ def ensure_unit_links(session: Session, *, actor: Actor | None, unit_id: int, no
                                                     Person.is_active.is_(True))):
         if pid not in have:
             session.add(ThanksLink(token=_new_token(), person_id=pid, unit_id=unit.id,
-                                   created_at=now, created_by_account_id=actor.account_id))
+                                   created_at=now, created_by_account_id=me.account_id))
             created += 1
     session.flush()
     if created:
-        audit.record(session, actor=actor, action="thanks.links", entity="unit", entity_id=unit.id,
+        audit.record(session, actor=me, action="thanks.links", entity="unit", entity_id=unit.id,
                      now=now, created=created)
     return created
 
@@ -430,7 +411,8 @@ def ensure_unit_links(session: Session, *, actor: Actor | None, unit_id: int, no
 def add_counter(session: Session, *, actor: Actor | None, unit_id: int, counter_name: str,
                 now: datetime) -> str:
     """A thanks link for a service counter of a unit; returns its token."""
-    unit = _require_unit(actor, session, unit_id)
+    me = require(actor, Perm.MODERATE_THANKS)
+    unit = moderated_unit(session, me, unit_id)
     name = " ".join((counter_name or "").split())[:120]
     if len(name) < 2:
         raise Invalid("Name the counter, e.g. “Quầy 1 - Tư pháp, hộ tịch”.", {"counter_name": "Required"})
@@ -439,10 +421,10 @@ def add_counter(session: Session, *, actor: Actor | None, unit_id: int, counter_
                                                 ThanksLink.is_active.is_(True))).first():
         raise Conflict(f"This unit already has a counter named “{name}”.")
     link = ThanksLink(token=_new_token(), unit_id=unit.id, counter_name=name, created_at=now,
-                      created_by_account_id=actor.account_id)
+                      created_by_account_id=me.account_id)
     session.add(link)
     session.flush()
-    audit.record(session, actor=actor, action="thanks.counter", entity="thanks_link",
+    audit.record(session, actor=me, action="thanks.counter", entity="thanks_link",
                  entity_id=link.id, now=now, name=name)
     return link.token
 
@@ -530,11 +512,11 @@ def moderate_thanks(session: Session, *, actor: Actor | None, thanks_id: int, ap
         NotAllowed: the note is about a unit outside the actor's reach.
         Conflict: already moderated.
     """
-    require(actor, Perm.MODERATE_THANKS)
+    me = require(actor, Perm.MODERATE_THANKS)
     row = session.get(CitizenThanks, int(thanks_id))
-    if row is None or not can(actor, Perm.MODERATE_THANKS, unit_path=row.unit_path):
+    if row is None or not can(me, Perm.MODERATE_THANKS, unit_path=row.unit_path):
         raise NotFound("This note does not exist or is not in your units.")
-    if row.person_id is not None and row.person_id == actor.person_id:
+    if row.person_id is not None and row.person_id == me.person_id:
         # Approving praise of oneself earns points; hiding criticism of oneself buries it.
         raise NotAllowed("This note is about you: the head of the unit above yours or an emulation officer "
                          "decides on it.")
@@ -542,7 +524,7 @@ def moderate_thanks(session: Session, *, actor: Actor | None, thanks_id: int, ap
         raise Conflict("This note has already been moderated.")
     row.status = "approved" if approve else "rejected"
     row.moderated_at = now
-    row.moderated_by_account_id = actor.account_id
+    row.moderated_by_account_id = me.account_id
     session.add(row)
     session.flush()
     if approve:
@@ -552,7 +534,7 @@ def moderate_thanks(session: Session, *, actor: Actor | None, thanks_id: int, ap
             notify.notify(session, person_id=row.person_id, category="recognition",
                           kind="thanks.approved", subject_ref=f"citizen:{row.id}",
                           title="A citizen thanked you", body=row.note[:200],
-                          link=f"/recognition/people/{row.person_id}", now=now)
-    audit.record(session, actor=actor, action="thanks.moderate", entity="citizen_thanks",
+                          link=routes.recognition_person(row.person_id), now=now)
+    audit.record(session, actor=me, action="thanks.moderate", entity="citizen_thanks",
                  entity_id=row.id, now=now, status=row.status)
 

@@ -2,129 +2,133 @@
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 import reflex as rx
 
-from engagement.core import clock
-from engagement.core.db import read_only, unit_of_work
-from engagement.core.errors import DomainError, Invalid
+from engagement.core import clock, routes
 from engagement.org import queries as org_queries
-from engagement.recognition import queries, rules, service
-from engagement.recognition.dto import (
-    FeedItem,
-    InwardUnitRow,
-    PendingThanks,
-    PersonCard,
-    QrCard,
-    RatingRollup,
-    RingRow,
-    ValueRow,
-)
+from engagement.recognition import dto, queries, rules, service
 from engagement.settings import get_settings
-from engagement.ui import routes
-from engagement.ui.auth import AuthState, as_int, as_text
+from engagement.ui.auth import AuthState
 from engagement.ui.components import Option
+from engagement.ui.kit import Form, as_int, as_text, unit_options
 
 LEVEL_OPTIONS = [Option(value=k, label=f"{label} (costs {c} per person)")
                  for k, (label, c) in rules.LEVELS.items()]
 
 
-def _opt_id(value: object) -> int | None:
-    text = as_text(value, 20).strip()
-    return int(text) if text.isdigit() and int(text) > 0 else None
+def _optional_id(value: Any, what: str) -> int:
+    """A filter chosen from a list: 0 for "all" (an empty choice), else a record's id."""
+    return as_int(value, what) if as_text(value, 20).strip() else 0
 
 
-class FeedBase(rx.State, mixin=True):
-    """What every feed shares: reactions, comments, revocation, paging (a mixin: each page's
-    State gets its own copy of these handlers)."""
+def _address_id(state: rx.State, name: str) -> int:
+    """A record's id from the page's address; 0 (which no read finds) when it is not a number."""
+    raw = as_text(state.router.page.params.get(name, ""), 20).strip()
+    return int(raw) if raw.isdecimal() else 0
 
-    items: list[FeedItem] = []
+
+class MorePaged(rx.State, mixin=True):
+    """A list read newest first a page at a time, knowing only whether older entries exist.
+
+    The state defines ``_reload()`` (reads the current ``page``, sets ``has_more``).
+    """
+
     page: int = 1
     has_more: bool = False
     error: str = ""
-    revoking_id: int = 0
-    _revoke_id: int = 0
 
     async def _reload(self) -> None:
-        """Subclasses read their page of the feed."""
-        self.items = []
-        self.has_more = False
+        raise NotImplementedError
 
     async def _refresh(self) -> None:
-        try:
+        """Read the current page again; a refusal becomes the page's message."""
+        with self._attempt():
             await self._reload()
-            self.error = ""
-        except DomainError as exc:
-            self.error = exc.message
+
+    async def _first_page(self) -> None:
+        self.page = 1
+        await self._refresh()
 
     @rx.event
     async def next_page(self):
-        """Older recognitions."""
+        """Older entries."""
         if self.has_more:
             self.page += 1
         await self._refresh()
 
     @rx.event
     async def prev_page(self):
-        """Newer recognitions."""
+        """Newer entries."""
         self.page = max(1, self.page - 1)
         await self._refresh()
+
+
+class FeedBase(MorePaged, mixin=True):
+    """What every feed shares: reactions, comments, revocation, paging (a mixin: each page's
+    State gets its own copy of these handlers)."""
+
+    items: list[dto.FeedItem] = []
+    revoking_id: int = 0
+    _revoke_id: int = 0
+
+    def _feed(self) -> Callable[..., dto.FeedPage]:
+        """The read of the current page of this feed (each page's State names its filters)."""
+        raise NotImplementedError
+
+    def _show_feed(self, result: dto.FeedPage) -> None:
+        self.items, self.has_more = result.items, result.has_more
+
+    async def _reload(self) -> None:
+        self._show_feed(await self._read(self._feed()))
 
     @rx.event
     async def react(self, recognition_id: int):
         """Say "thank you too"."""
-        try:
+        with self._attempt(error=None, toast_errors=True) as done:
             await self._call(service.react, recognition_id=as_int(recognition_id))
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        await self._refresh()
-        return None
+            await self._refresh()
+        return done.toast
 
     @rx.event
     async def add_comment(self, form: dict):
         """Comment under a recognition."""
-        form = form if isinstance(form, dict) else {}
-        try:
-            await self._call(service.comment, recognition_id=as_int(form.get("recognition_id")),
-                             body=as_text(form.get("body"), 400))
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        await self._refresh()
-        return None
+        with self._attempt(error=None, toast_errors=True) as done:
+            f = Form(form)
+            await self._call(service.comment, recognition_id=f.id("recognition_id"),
+                             body=f.text("body", 400))
+            await self._refresh()
+        return done.toast
 
     @rx.event
     def open_revoke(self, recognition_id: int):
         """Ask an officer for the reason (only for a recognition on the page)."""
-        rid = _opt_id(recognition_id)
-        if rid and any(i.id == rid and i.can_revoke for i in self.items):
-            self._revoke_id = rid
-            self.revoking_id = rid
-            self.error = ""
+        with self._attempt():
+            rid = as_int(recognition_id)
+            if any(i.id == rid and i.can_revoke for i in self.items):
+                self._revoke_id = self.revoking_id = rid
 
     @rx.event
     def close_revoke(self, _open: bool = False):
         """Close the revoke dialog."""
-        self._revoke_id = 0
-        self.revoking_id = 0
+        self._revoke_id = self.revoking_id = 0
 
     @rx.event
     async def submit_revoke(self, form: dict):
         """Revoke with a reason (kept with the recognition)."""
-        form = form if isinstance(form, dict) else {}
         if not self._revoke_id:
             return None
-        try:
+        with self._attempt(toast_errors=True, success="The recognition was revoked; the record and "
+                                                      "your reason are kept.") as done:
             await self._call(service.revoke, recognition_id=self._revoke_id,
-                             reason=as_text(form.get("reason"), 500))
-        except DomainError as exc:
-            self.error = exc.message
-            return rx.toast.error(exc.message)
-        self._revoke_id = 0
-        self.revoking_id = 0
-        await self._refresh()
-        return rx.toast.success("The recognition was revoked; the record and your reason are kept.")
+                             reason=Form(form).text("reason", 500))
+            self._revoke_id = self.revoking_id = 0
+            await self._reload()
+        return done.toast
 
 
 class RecognitionState(FeedBase, AuthState):
@@ -134,7 +138,7 @@ class RecognitionState(FeedBase, AuthState):
     value_filter: str = ""
     unit_options: list[Option] = []
     value_options: list[Option] = []
-    values: list[ValueRow] = []
+    values: list[dto.ValueRow] = []
     level_options: list[Option] = LEVEL_OPTIONS
     allowance_left: int = 0
     allowance_total: int = 0
@@ -146,58 +150,57 @@ class RecognitionState(FeedBase, AuthState):
     search_results: list[Option] = []
     chosen: list[Option] = []
     form_key: int = 0
+    _unit_id: int = 0
+    _value_id: int = 0
     _chosen: dict[int, str] = {}
     _found: dict[int, str] = {}
 
-    async def _reload(self) -> None:
-        result = await self._read(queries.feed, unit_id=_opt_id(self.unit_filter),
-                                  value_id=_opt_id(self.value_filter), page=self.page)
-        self.items = result.items
-        self.has_more = result.has_more
+    def _feed(self) -> Callable[..., dto.FeedPage]:
+        return functools.partial(queries.feed, unit_id=self._unit_id or None,
+                                 value_id=self._value_id or None, page=self.page)
 
-    async def _load_allowance(self) -> None:
-        left = await self._read(service.allowance, now=clock.now())
-        self.allowance_left = left.left
-        self.allowance_total = left.total
-        self.allowance_month = left.month
+    async def _filter(self, *, unit_id: int, value_id: int) -> None:
+        self._unit_id, self._value_id = unit_id, value_id
+        self.unit_filter, self.value_filter = str(unit_id or ""), str(value_id or "")
+        self.page = 1
+        await self._reload()
+
+    def _show_chosen(self) -> None:
+        self.chosen = [Option(str(k), v) for k, v in self._chosen.items()]
 
     @rx.event
     async def load(self):
-        """Page load: filters, the first page, one's allowance."""
-        self.page = 1
-        self.giving = False
-        try:
-            units = await self._read(org_queries.unit_tree, include_inactive=False)
-            self.values = await self._read(queries.values_catalogue)
-            await self._load_allowance()
-        except DomainError as exc:
-            self.error = exc.message
-            return
-        self.unit_options = [Option(str(u.id), ("\u2003" * u.depth) + u.name) for u in units]
-        self.value_options = [Option(str(v.id), v.name) for v in self.values]
-        await self._refresh()
+        """Page load: filters, the first page, one's allowance (one read)."""
+        self.page, self.giving = 1, False
+        with self._attempt():
+            units, self.values, left, feed = await self._read_each(
+                functools.partial(org_queries.unit_tree, include_inactive=False),
+                queries.values_catalogue, functools.partial(queries.allowance, now=clock.now()),
+                self._feed())
+            self.unit_options = unit_options(units, with_code=False)
+            self.value_options = [Option(str(v.id), v.name) for v in self.values]
+            self.allowance_left, self.allowance_total = left.left, left.total
+            self.allowance_month = left.month
+            self._show_feed(feed)
 
     @rx.event
     async def set_unit_filter(self, value: str):
         """The unit feed: recognitions received in a unit and its sub-units."""
-        self.unit_filter = str(_opt_id(value) or "")
-        self.page = 1
-        await self._refresh()
+        with self._attempt():
+            await self._filter(unit_id=_optional_id(value, "unit"), value_id=self._value_id)
 
     @rx.event
     async def set_value_filter(self, value: str):
         """Only recognitions citing a value."""
-        self.value_filter = str(_opt_id(value) or "")
-        self.page = 1
-        await self._refresh()
+        with self._attempt():
+            await self._filter(unit_id=self._unit_id, value_id=_optional_id(value, "value"))
 
     @rx.event
     async def my_unit(self):
         """Show my unit's feed."""
-        actor = await self._actor()
-        self.unit_filter = str(actor.unit_id) if actor else ""
-        self.page = 1
-        await self._refresh()
+        with self._attempt():
+            actor = await self._actor()
+            await self._filter(unit_id=actor.unit_id if actor else 0, value_id=self._value_id)
 
     @rx.event
     def open_give(self):
@@ -226,53 +229,46 @@ class RecognitionState(FeedBase, AuthState):
     async def set_search_text(self, value: str):
         """Find colleagues by name (accents optional) or employee code."""
         self.search_text = as_text(value, 60)
-        try:
+        with self._attempt(error=None) as done:
             found = await self._read(queries.find_colleagues, text=self.search_text)
-        except DomainError as exc:
-            self.give_error = exc.message
-            return
-        self._found = dict(found)
-        self.search_results = [Option(str(pid), label) for pid, label in found if pid not in self._chosen]
+            self._found = dict(found)
+            self.search_results = [Option(str(pid), label) for pid, label in found
+                                   if pid not in self._chosen]
+        if not done.ok:
+            self.give_error = done.message  # an earlier refusal of the form stays until it is sent
 
     @rx.event
     def choose(self, person_id: str):
         """Add a colleague from the search results."""
-        pid = _opt_id(person_id)
-        if pid is None or pid not in self._found or len(self._chosen) >= rules.MAX_RECIPIENTS:
-            return
-        self._chosen[pid] = self._found[pid]
-        self.chosen = [Option(str(k), v) for k, v in self._chosen.items()]
-        self.search_results = [o for o in self.search_results if o.value != str(pid)]
+        with self._attempt(error=None):
+            pid = as_int(person_id, "colleague")
+            if pid in self._found and len(self._chosen) < rules.MAX_RECIPIENTS:
+                self._chosen[pid] = self._found[pid]
+                self._show_chosen()
+                self.search_results = [o for o in self.search_results if o.value != str(pid)]
 
     @rx.event
     def unchoose(self, person_id: str):
         """Remove a chosen colleague."""
-        pid = _opt_id(person_id)
-        self._chosen.pop(pid or 0, None)
-        self.chosen = [Option(str(k), v) for k, v in self._chosen.items()]
+        with self._attempt(error=None):
+            self._chosen.pop(as_int(person_id, "colleague"), None)
+            self._show_chosen()
 
     @rx.event
     async def submit_give(self, form: dict):
         """Send the recognition."""
-        form = form if isinstance(form, dict) else {}
-        value_ids = [int(k[6:]) for k, v in form.items()
-                     if isinstance(k, str) and k.startswith("value_") and k[6:].isdigit() and v]
-        unit_id = _opt_id(form.get("unit_id")) if self.give_to_unit else None
-        try:
+        with self._attempt(error="give_error") as done:
+            f, to_unit = Form(form), self.give_to_unit
             given = await self._call(
-                service.give, person_ids=[] if self.give_to_unit else list(self._chosen),
-                unit_id=unit_id, message=as_text(form.get("message"), 2000),
-                value_ids=value_ids[: rules.MAX_VALUES + 1], level=as_text(form.get("level"), 20),
-                is_private=bool(form.get("private")), work_ref=as_text(form.get("work_ref"), 60))
-        except DomainError as exc:
-            self.give_error = exc.message
-            return None
-        self.giving = False
-        self.give_error = ""
-        self.allowance_left = given.left
-        self.page = 1
-        await self._refresh()
-        return rx.toast.success(f"Recognition sent. {given.left} of your allowance left this month.")
+                service.give, person_ids=[] if to_unit else list(self._chosen),
+                unit_id=f.optional_id("unit_id", "unit") if to_unit else None,
+                message=f.text("message", 2000), value_ids=f.ticked("value_")[: rules.MAX_VALUES + 1],
+                level=f.text("level", 20), is_private=f.flag("private"), work_ref=f.text("work_ref", 60))
+            self.giving = False
+            self.allowance_left = given.left
+            done.success = f"Recognition sent. {given.left} of your allowance left this month."
+            await self._first_page()
+        return done.toast
 
 
 class RecognitionHomeState(AuthState):
@@ -285,127 +281,93 @@ class RecognitionHomeState(AuthState):
 
     @rx.event
     async def load(self):
-        """One's allowance and recognitions received."""
-        try:
-            left = await self._read(service.allowance, now=clock.now())
-            mine = await self._read(queries.my_card)
-        except DomainError:
-            return
-        self.allowance_left, self.allowance_total = left.left, left.total
-        self.received = mine.received
-        self.my_person_id = mine.person_id
+        """One's allowance and recognitions received (one read)."""
+        with self._attempt(error=None):
+            left, mine = await self._read_each(functools.partial(queries.allowance, now=clock.now()),
+                                               queries.my_card)
+            self.allowance_left, self.allowance_total = left.left, left.total
+            self.received, self.my_person_id = mine.received, mine.person_id
 
 
 class PersonState(FeedBase, AuthState):
     """A person's recognition profile."""
 
-    card: PersonCard | None = None
+    card: dto.PersonCard | None = None
     chart: list[dict[str, str | int]] = []
     tab: str = "received"
     _person_id: int = 0
 
-    async def _reload(self) -> None:
-        if not self._person_id:
-            return
+    def _feed(self) -> Callable[..., dto.FeedPage]:
         key = "received_by" if self.tab == "received" else "given_by"
-        result = await self._read(queries.feed, page=self.page, **{key: self._person_id})
-        self.items = result.items
-        self.has_more = result.has_more
+        return functools.partial(queries.feed, page=self.page, **{key: self._person_id})
+
+    async def _reload(self) -> None:
+        if self._person_id:  # never the whole feed in place of a profile's
+            await super()._reload()
 
     @rx.event
     async def load(self):
         """Page load: the person named in the address."""
-        self.page = 1
-        self.tab = "received"
-        self.card = None
-        self.items = []
-        pid = _opt_id(self.router.page.params.get("person_id", ""))
-        if pid is None:
-            self.error = "This person does not exist."
-            return
-        self._person_id = pid
-        try:
-            self.card = await self._read(queries.person_card, person_id=pid)
-        except DomainError as exc:
-            self.error = exc.message
-            return
-        self.chart = [{"value": v.name, "count": v.count} for v in self.card.values]
-        await self._refresh()
+        self.page, self.tab, self.card, self.items, self.chart = 1, "received", None, [], []
+        self._person_id = _address_id(self, "person_id")
+        with self._attempt():
+            self.card, feed = await self._read_each(
+                functools.partial(queries.person_card, person_id=self._person_id), self._feed())
+            self.chart = [{"value": v.name, "count": v.count} for v in self.card.values]
+            self._show_feed(feed)
 
     @rx.event
     async def set_tab(self, value: str):
         """Received or given."""
         self.tab = "given" if value == "given" else "received"
-        self.page = 1
-        await self._refresh()
+        await self._first_page()
 
 
-class CitizensState(AuthState):
+class CitizensState(MorePaged, AuthState):
     """A unit head's citizens' thanks: notes to moderate, ratings, links and QR sheets."""
 
     status: str = "pending"
-    rows: list[PendingThanks] = []
-    page: int = 1
-    has_more: bool = False
-    rollups: list[RatingRollup] = []
+    rows: list[dto.PendingThanks] = []
+    rollups: list[dto.RatingRollup] = []
     unit_options: list[Option] = []
-    error: str = ""
+
+    def _lists(self) -> tuple[Callable[..., Any], ...]:
+        """The reads of the notes' current page and of the ratings."""
+        return (functools.partial(queries.thanks_for_moderation, status=self.status, page=self.page),
+                queries.rating_rollups)
+
+    def _show_lists(self, notes: tuple[list[dto.PendingThanks], bool],
+                    rollups: list[dto.RatingRollup]) -> None:
+        (self.rows, self.has_more), self.rollups = notes, rollups
 
     async def _reload(self) -> None:
-        self.rows, self.has_more = await self._read(queries.thanks_for_moderation,
-                                                    status=self.status, page=self.page)
-        self.rollups = await self._read(queries.rating_rollups)
-
-    async def _refresh(self) -> None:
-        try:
-            await self._reload()
-            self.error = ""
-        except DomainError as exc:
-            self.error = exc.message
+        self._show_lists(*await self._read_each(*self._lists()))
 
     @rx.event
     async def load(self):
-        """Page load."""
-        self.page = 1
-        self.status = "pending"
-        try:
-            units = await self._read(queries.moderated_units)
-        except DomainError as exc:
-            self.error = exc.message
+        """Page load: one's units, the waiting notes and the ratings (one read)."""
+        self.page, self.status = 1, "pending"
+        with self._attempt() as done:
+            units, *lists = await self._read_each(queries.moderated_units, *self._lists())
+            self.unit_options = [Option(str(uid), name) for uid, name in units]
+            self._show_lists(*lists)
+        if not done.ok:
             self.rows = []
-            return
-        self.unit_options = [Option(str(uid), name) for uid, name in units]
-        await self._refresh()
 
     @rx.event
     async def set_status(self, value: str):
         """Pending, approved or rejected notes."""
         self.status = value if value in {"pending", "approved", "rejected"} else "pending"
-        self.page = 1
-        await self._refresh()
-
-    @rx.event
-    async def next_page(self):
-        """Older notes."""
-        if self.has_more:
-            self.page += 1
-        await self._refresh()
-
-    @rx.event
-    async def prev_page(self):
-        """Newer notes."""
-        self.page = max(1, self.page - 1)
-        await self._refresh()
+        await self._first_page()
 
     async def _moderate(self, thanks_id: object, approve: bool):
-        try:
+        with self._attempt(error=None, toast_errors=True, success=(
+                "Approved: the note is shown and the rating counts." if approve
+                else "Rejected: the note stays hidden.")) as done:
             await self._call(service.moderate_thanks, thanks_id=as_int(thanks_id, "note"),
                              approve=approve)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        await self._refresh()
-        return rx.toast.success("Approved: the note is shown and the rating counts."
-                                if approve else "Rejected: the note stays hidden.")
+            await self._refresh()
+        return done.toast
 
     @rx.event
     async def approve(self, thanks_id: int):
@@ -420,125 +382,99 @@ class CitizensState(AuthState):
     @rx.event
     async def create_links(self, form: dict):
         """Give every person of a unit a thanks link, then open the printable sheet."""
-        form = form if isinstance(form, dict) else {}
-        try:
-            unit_id = as_int(form.get("unit_id"), "unit")
+        with self._attempt(error=None, toast_errors=True) as done:
+            unit_id = Form(form).id("unit_id", "unit")
             created = await self._call(service.ensure_unit_links, unit_id=unit_id)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        return [rx.toast.success(f"{created} new links created."),
-                rx.redirect(f"{routes.RECOGNITION_QR}/{unit_id}")]
+            done.success = f"{created} new links created."
+        return [done.toast, rx.redirect(f"{routes.RECOGNITION_QR}/{unit_id}")] if done.ok else done.toast
 
     @rx.event
     async def add_counter(self, form: dict):
         """A thanks link for a service counter."""
-        form = form if isinstance(form, dict) else {}
-        try:
-            unit_id = as_int(form.get("unit_id"), "unit")
+        with self._attempt(error=None, toast_errors=True, success="Counter added.") as done:
+            f = Form(form)
+            unit_id = f.id("unit_id", "unit")
             await self._call(service.add_counter, unit_id=unit_id,
-                             counter_name=as_text(form.get("counter_name"), 120))
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        return [rx.toast.success("Counter added."), rx.redirect(f"{routes.RECOGNITION_QR}/{unit_id}")]
+                             counter_name=f.text("counter_name", 120))
+        return [done.toast, rx.redirect(f"{routes.RECOGNITION_QR}/{unit_id}")] if done.ok else done.toast
 
 
 class QrState(AuthState):
     """The printable QR sheet of a unit."""
 
-    cards: list[QrCard] = []
+    cards: list[dto.QrCard] = []
     error: str = ""
 
     @rx.event
     async def load(self):
         """Page load: the unit named in the address."""
         self.cards = []
-        unit_id = _opt_id(self.router.page.params.get("qr_unit", ""))
-        # Printed codes must not depend on the address this head happened to open the app by.
-        base = get_settings().public_url
-        if unit_id is None:
-            self.error = "This unit does not exist."
-            return
-        try:
-            self.cards = await self._read(queries.qr_sheet, unit_id=unit_id, base_url=str(base))
-            self.error = "" if self.cards else ("This unit has no thanks links yet. Create them "
-                                                "from the Citizens' thanks page.")
-        except DomainError as exc:
-            self.error = exc.message
+        with self._attempt() as done:
+            # Printed codes must not depend on the address this head happened to open the app by.
+            self.cards = await self._read(queries.qr_sheet, unit_id=_address_id(self, "qr_unit"),
+                                          base_url=str(get_settings().public_url))
+        if done.ok and not self.cards:
+            self.error = "This unit has no thanks links yet. Create them from the Citizens' thanks page."
 
 
 class ValuesState(AuthState):
     """The officer's values catalogue."""
 
-    rows: list[ValueRow] = []
+    rows: list[dto.ValueRow] = []
     error: str = ""
 
     async def _reload(self) -> None:
-        try:
-            self.rows = await self._read(queries.values_catalogue, include_inactive=True)
-            self.error = ""
-        except DomainError as exc:
-            self.error = exc.message
+        self.rows = await self._read(queries.values_catalogue, include_inactive=True)
 
     @rx.event
     async def load(self):
-        """Page load."""
-        if not self.can_manage_values:
-            self.error = "You do not have permission for this. Ask a system administrator if you need it."
-            self.rows = []
-            return
-        await self._reload()
+        """Page load (the query refuses anyone but an officer, naming what is refused)."""
+        self.rows = []
+        with self._attempt():
+            await self._reload()
 
     @rx.event
     async def add(self, form: dict):
         """Add a value."""
-        form = form if isinstance(form, dict) else {}
-        try:
-            await self._call(service.add_value, name=as_text(form.get("name"), 120),
-                             description=as_text(form.get("description"), 500))
-        except DomainError as exc:
-            self.error = exc.message
-            return None
-        await self._reload()
-        return rx.toast.success("Value added.")
+        with self._attempt(success="Value added.") as done:
+            f = Form(form)
+            await self._call(service.add_value, name=f.text("name", 120),
+                             description=f.text("description", 500))
+            await self._reload()
+        return done.toast
 
     @rx.event
     async def set_active(self, value_id: int, active: bool):
         """Retire a value or bring it back."""
-        try:
+        with self._attempt(error=None, toast_errors=True) as done:
             await self._call(service.set_value_active, value_id=as_int(value_id, "value"),
                              active=bool(active))
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        await self._reload()
-        return None
+            await self._reload()
+        return done.toast
 
     @rx.event
     async def load_defaults(self):
         """Add the movement's default values."""
-        try:
+        with self._attempt(error=None, toast_errors=True) as done:
             added = await self._call(service.load_default_values)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        await self._reload()
-        return rx.toast.success(f"{added} values added.")
+            done.success = f"{added} values added."
+            await self._reload()
+        return done.toast
 
 
 class FairnessState(AuthState):
     """Signals of reciprocal rings and inward-looking units, for officers."""
 
-    rings: list[RingRow] = []
-    units: list[InwardUnitRow] = []
+    rings: list[dto.RingRow] = []
+    units: list[dto.InwardUnitRow] = []
     error: str = ""
 
     @rx.event
     async def load(self):
         """Page load: the last 180 days."""
         self.rings, self.units = [], []
-        try:
+        with self._attempt():
             self.rings, self.units = await self._read(queries.fairness, now=clock.now())
-            self.error = ""
-        except DomainError as exc:
-            self.error = exc.message
 
 
 class ThanksState(AuthState):
@@ -554,7 +490,7 @@ class ThanksState(AuthState):
     error: str = ""
     busy: bool = False
     form_key: int = 0
-    _token: str = ""
+    _link_token: str = ""
     _answer: int = 0
 
     def _new_question(self) -> None:
@@ -567,14 +503,9 @@ class ThanksState(AuthState):
         self.done = False
         self.error = ""
         token = as_text(self.router.page.params.get("thanks_token", ""), 64)
-
-        def work():
-            with read_only() as session:
-                return queries.thanks_target(session, token=token)
-
-        target = await asyncio.to_thread(work)
+        target = await self._public_read(queries.thanks_target, token=token)
         self.found = target is not None
-        self._token = token if target else ""
+        self._link_token = token if target else ""
         self.target_name = target.name if target else ""
         self.target_unit = target.unit_name if target else ""
         self.is_counter = bool(target and target.is_counter)
@@ -582,39 +513,26 @@ class ThanksState(AuthState):
 
     @rx.event
     async def submit(self, form: dict):
-        """Send the rating; the question's answer is checked against the server's copy."""
-        form = form if isinstance(form, dict) else {}
-        if not self._token or not self._answer:
-            self.error = "This thank-you link is not valid any more. Ask at the counter for a new one."
-            return
-        expected, token = self._answer, self._token
-        self._answer = 0  # one try per question
-        client_ip = self.router.session.client_ip
+        """Send the rating; the question's answer is checked against the server's copy.
 
-        def rating(name: str) -> int:
-            text = as_text(form.get(name), 2)
-            return int(text) if text.isdigit() else 0
-
-        def work() -> str:
-            with unit_of_work() as session:
-                return service.submit_thanks(
-                    session, token=token, attitude=rating("attitude"),
-                    timeliness=rating("timeliness"), guidance=rating("guidance"),
-                    note=as_text(form.get("note"), 1200), dossier=as_text(form.get("dossier"), 60),
-                    answer=as_text(form.get("answer"), 10), expected=expected,
-                    client_ip=client_ip, now=clock.now())
-
+        An unknown link, or a question already used, is refused by the service.
+        """
+        expected, self._answer = self._answer, 0  # one try per question
         self.busy = True
         yield
-        try:
-            status = await asyncio.to_thread(work)
-        except (DomainError, Invalid) as exc:
-            self.busy = False
-            self.error = exc.message
+        with self._attempt() as done:
+            f = Form(form)
+            status = await self._public(
+                service.submit_thanks, token=self._link_token,
+                attitude=f.number("attitude", what="rating"),
+                timeliness=f.number("timeliness", what="rating"),
+                guidance=f.number("guidance", what="rating"), note=f.text("note", 1200),
+                dossier=f.text("dossier", 60), answer=f.text("answer", 10), expected=expected,
+                client_ip=self.router.session.client_ip)
+        self.busy = False
+        if not done.ok:
             self._new_question()
             return
-        self.busy = False
-        self.error = ""
         self.done = True
         self.done_message = ("Thank you! Your rating has been recorded." if status == "approved" else
                              "Thank you! Your rating has been recorded; your note will be shown "

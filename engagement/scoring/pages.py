@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from engagement.core import routes
 from engagement.scoring.dto import BoardRow, CriteriaVersion, DisplayRow, EntryRow, SourceTotal
 from engagement.scoring.rules import SOURCE_LABELS, Source
 from engagement.scoring.state import (
@@ -15,9 +16,8 @@ from engagement.scoring.state import (
     ScreenState,
     StandingState,
 )
-from engagement.ui import routes
-from engagement.ui.auth import AuthState
 from engagement.ui.components import card, error_callout, field, page_title, select_field
+from engagement.ui.kit import private_page
 from engagement.ui.layout import shell
 
 S = LeaderboardState
@@ -427,8 +427,7 @@ def ranking_card() -> rx.Component:
 
 def add_pages(app: rx.App) -> None:
     """Register the scoring pages."""
-    app.add_page(leaderboards_page, route=routes.LEADERBOARDS, title="Leaderboards",
-                 on_load=[AuthState.guard, LeaderboardState.load])
-    app.add_page(scoring_admin_page, route=routes.SCORING_ADMIN, title="Scoring settings",
-                 on_load=[AuthState.guard, ScoringAdminState.load])
+    private_page(app, leaderboards_page, route=routes.LEADERBOARDS, title="Leaderboards", load=LeaderboardState.load)
+    private_page(app, scoring_admin_page, route=routes.SCORING_ADMIN, title="Scoring settings",
+                 load=ScoringAdminState.load)
     app.add_page(screen_page, route=routes.SCREEN, title="Leaderboard screen", on_load=ScreenState.refresh)

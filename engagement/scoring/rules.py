@@ -5,6 +5,7 @@ No database, no clock: every function takes what it needs and is unit-tested.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -92,6 +93,17 @@ def check_criteria(raw: dict[str, tuple[object, object]]) -> dict[Source, Criter
     if errors:
         raise Invalid("Some criteria need correcting.", fields=errors)
     return result
+
+
+def decode_criteria(text: str) -> dict[Source, Criterion]:
+    """Stored JSON back to criteria (a source missing from an old version uses the default)."""
+    raw = json.loads(text)
+    out = dict(DEFAULT_CRITERIA)
+    for source in Source:
+        item = raw.get(source.value)
+        if item is not None:
+            out[source] = Criterion(weight=int(item["weight"]), monthly_cap=item.get("monthly_cap"))
+    return out
 
 
 def points_for(criterion: Criterion, quantity: float, earned_this_month: int) -> int:
@@ -190,6 +202,23 @@ def _month_end(first: date) -> date:
     return date.fromordinal(nxt.toordinal() - 1)
 
 
+def period_options(kind: str, day: date) -> list[tuple[str, str]]:
+    """Recent periods of a kind as (key, label), newest first: the 24 months, 8 quarters or
+    3 years up to the one containing ``day``."""
+    if kind == PeriodKind.YEAR:
+        return [(str(day.year - i), str(day.year - i)) for i in range(3)]
+    out: list[tuple[str, str]] = []
+    y, m = day.year, day.month
+    seen: set[str] = set()
+    for _ in range(24):
+        key = month_key(date(y, m, 1)) if kind == PeriodKind.MONTH else quarter_key(date(y, m, 1))
+        if key not in seen:
+            seen.add(key)
+            out.append((key, key))
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    return out[:24] if kind == PeriodKind.MONTH else out[:8]
+
+
 def month_range(start: str, end: str) -> list[str]:
     """The month keys from ``start`` to ``end`` inclusive (a custom range).
 
@@ -240,6 +269,11 @@ def compress_months(months: Sequence[str]) -> list[str]:
 # Ranking --------------------------------------------------------------------------------
 
 T = TypeVar("T")
+
+
+#: The leaderboards (key -> title).
+BOARDS = {"units": "Units: total points", "units_per_member": "Units: points per member",
+          "people": "Individuals"}
 
 
 def competition_ranks(scores: Iterable[float]) -> list[int]:

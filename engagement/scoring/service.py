@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from engagement.core import audit
 from engagement.core.access import Actor, Perm, require
+from engagement.core.clock import local_day
 from engagement.core.db import lock_key
 from engagement.core.errors import Invalid, NotFound
 from engagement.core.security import hash_token, new_token
@@ -39,11 +39,6 @@ from engagement.scoring.rules import Criterion, Source
 from engagement.settings import get_settings
 
 
-def local_day(moment: datetime) -> date:
-    """The organisation's calendar day of ``moment`` (decides the period it counts in)."""
-    return moment.astimezone(ZoneInfo(get_settings().timezone)).date()
-
-
 def criteria_on(session: Session, day: date) -> tuple[int | None, dict[Source, Criterion]]:
     """The criteria version in force on ``day`` (defaults when the year has none)."""
     row = session.exec(
@@ -54,18 +49,7 @@ def criteria_on(session: Session, day: date) -> tuple[int | None, dict[Source, C
     ).first()
     if row is None:
         return None, dict(rules.DEFAULT_CRITERIA)
-    return row.id, decode_criteria(row.rules)
-
-
-def decode_criteria(text: str) -> dict[Source, Criterion]:
-    """Stored JSON back to criteria (a source missing from an old version uses the default)."""
-    raw = json.loads(text)
-    out = dict(rules.DEFAULT_CRITERIA)
-    for source in Source:
-        item = raw.get(source.value)
-        if item is not None:
-            out[source] = Criterion(weight=int(item["weight"]), monthly_cap=item.get("monthly_cap"))
-    return out
+    return row.id, rules.decode_criteria(row.rules)
 
 
 def _insert(session: Session):
@@ -224,7 +208,7 @@ def record_points(
     if person is None:
         raise NotFound("This person does not exist.")
     unit = session.get(Unit, unit_on(session, person, occurred_at))
-    day = local_day(occurred_at)
+    day = local_day(occurred_at, get_settings().tz)
     criteria_id, criteria = criteria_on(session, day)
     criterion = criteria[source]
     earned = 0
@@ -269,7 +253,7 @@ def record_unit_points(
     unit = session.get(Unit, unit_id)
     if unit is None:
         raise NotFound("This unit does not exist.")
-    day = local_day(occurred_at)
+    day = local_day(occurred_at, get_settings().tz)
     criteria_id, criteria = criteria_on(session, day)
     criterion = criteria[source]
     earned = 0
@@ -362,8 +346,9 @@ def adjust(
     ref = f"adjustment:{new_token()[:20]}"
     entry = PointEntry(
         entry_key=f"{Source.MANUAL.value}|{ref}|p:{person.id}|credit", person_id=person.id, unit_id=unit.id,
-        unit_path=unit.path, source=Source.MANUAL.value, source_ref=ref, points=amount, day=local_day(now),
-        occurred_at=now, recorded_at=now, reason=why[:500], actor_account_id=actor.account_id,
+        unit_path=unit.path, source=Source.MANUAL.value, source_ref=ref, points=amount,
+        day=local_day(now, get_settings().tz), occurred_at=now, recorded_at=now, reason=why[:500],
+        actor_account_id=actor.account_id,
     )
     _append(session, entry)
     audit.record(session, actor=actor, action="points.adjust", entity="person", entity_id=person.id,
@@ -394,7 +379,7 @@ def set_criteria(
     """
     actor = require(actor, Perm.MANAGE_SCORING)
     checked = rules.check_criteria(criteria)
-    today = local_day(now)
+    today = local_day(now, get_settings().tz)
     try:
         year_n = int(str(year).strip())
     except ValueError:
@@ -422,11 +407,6 @@ def set_criteria(
     return version
 
 
-def options(session: Session) -> ScoringOptions:
-    """The organisation's switches (defaults when never set)."""
-    return session.get(ScoringOptions, 1) or ScoringOptions()
-
-
 def set_options(session: Session, *, actor: Actor | None, individual_boards: bool, now: datetime) -> bool:
     """Switch individual leaderboards on or off for the organisation (officers still see them).
 
@@ -445,10 +425,6 @@ def set_options(session: Session, *, actor: Actor | None, individual_boards: boo
     audit.record(session, actor=actor, action="scoring.options", entity="scoring_options", entity_id=1,
                  now=now, individual_boards=row.individual_boards)
     return row.individual_boards
-
-
-BOARDS = {"units": "Units: total points", "units_per_member": "Units: points per member",
-          "people": "Individuals"}
 
 
 def create_display(
@@ -471,7 +447,7 @@ def create_display(
     name = str(title or "").strip()
     if not 3 <= len(name) <= 200:
         raise Invalid("Give the screen a title of 3 to 200 characters, e.g. 'Lobby, floor 1'.")
-    if board not in BOARDS:
+    if board not in rules.BOARDS:
         raise Invalid("Choose what the screen shows.")
     if period_kind not in {k.value for k in rules.PeriodKind}:
         raise Invalid("Choose the period: this month, this quarter or this year.")

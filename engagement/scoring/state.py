@@ -3,53 +3,67 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from datetime import date
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any
 
 import reflex as rx
 
-from engagement.core import clock
-from engagement.core.access import Perm, can
-from engagement.core.db import read_only
+from engagement.core import clock, routes
 from engagement.core.errors import DomainError
 from engagement.core.export import to_csv, to_xlsx
 from engagement.org import queries as org_queries
-from engagement.scoring import queries, service
+from engagement.scoring import queries, rules, service
 from engagement.scoring.dto import Board, BoardRow, Breakdown, CriteriaVersion, DisplayRow, Standing
-from engagement.scoring.rules import SOURCE_LABELS, PeriodKind, Source, month_key, quarter_key
+from engagement.scoring.rules import BOARDS, SOURCE_LABELS, Source, month_key
 from engagement.settings import get_settings
-from engagement.ui import routes
-from engagement.ui.auth import AuthState, as_int, as_text
+from engagement.ui.auth import AuthState
 from engagement.ui.components import Option
+from engagement.ui.kit import Form, as_int, as_text, unit_options
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from engagement.core.access import Actor
 
 _EMPTY_BOARD = Board(board="units", title="", period_label="")
 _EMPTY_BREAKDOWN = Breakdown(subject="", subject_id=0, name="", period_label="", points=0)
-BOARD_OPTIONS = [Option(k, v) for k, v in service.BOARDS.items()]
+_NO_STANDING = Standing(month="", my_points=0, my_year_points=0)
+BOARD_OPTIONS = [Option(k, v) for k, v in BOARDS.items()]
 PERIOD_KIND_OPTIONS = [Option("month", "Month"), Option("quarter", "Quarter"), Option("year", "Year"),
                        Option("custom", "Custom range (months)")]
 SOURCE_COLOURS = {"commitment": "#2f9e44", "recognition": "#e8590c", "green": "#12b886",
                   "commendation": "#7048e8", "citizen": "#1c7ed6", "manual": "#868e96"}
+#: Rows on a leaderboard page, and entries on a page of 'why this score'.
+BOARD_PAGE = 50
+ENTRY_PAGE = 20
 
 
 def today() -> date:
     """The organisation's calendar day now."""
-    return service.local_day(clock.now())
+    return clock.local_day(clock.now(), get_settings().tz)
 
 
 def period_options(kind: str, day: date) -> list[Option]:
     """Recent periods of a kind, newest first (24 months, 8 quarters, 3 years)."""
-    out: list[Option] = []
-    if kind == PeriodKind.YEAR:
-        return [Option(str(day.year - i), str(day.year - i)) for i in range(3)]
-    y, m = day.year, day.month
-    seen: set[str] = set()
-    for _ in range(24):
-        key = month_key(date(y, m, 1)) if kind == PeriodKind.MONTH else quarter_key(date(y, m, 1))
-        if key not in seen:
-            seen.add(key)
-            out.append(Option(key, key))
-        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
-    return out[:24] if kind == PeriodKind.MONTH else out[:8]
+    return [Option(value, label) for value, label in rules.period_options(kind, day)]
+
+
+def _chosen(value: str) -> int | None:
+    """A menu's id as a number; None for "" (or anything that is not one)."""
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
+def _group_options(groups: list[Any]) -> list[Option]:
+    return [Option(str(g.id), g.name) for g in groups]
+
+
+def _board_or_refusal(session: Session, *, actor: Actor | None, **query: Any) -> Board | DomainError:
+    """A board read with the page's menus: a refusal comes back as a value, so the menus still show."""
+    try:
+        return queries.leaderboard(session, actor=actor, **query)
+    except DomainError as exc:
+        return exc
 
 
 class LeaderboardState(AuthState):
@@ -90,63 +104,61 @@ class LeaderboardState(AuthState):
         """Whether 'Previous' applies."""
         return self.offset > 0
 
-    async def _fetch(self) -> None:
+    def _period(self) -> dict[str, Any]:
+        """The chosen period as the queries take it: a period key, or a custom start/end."""
         custom = self.period_kind == "custom"
-        self.result = await self._read(
-            queries.leaderboard, board=self.board, today=today(),
-            period=None if custom else (self.period or None),
-            start=self.start if custom else None, end=self.end if custom else None,
-            group_id=int(self.group_id) if self.group_id.isdigit() else None,
-            unit_id=int(self.unit_id) if self.unit_id.isdigit() and self.board == "people" else None,
-            offset=self.offset, limit=50,
-        )
+        return {"period": None if custom else (self.period or None),
+                "start": self.start if custom else None, "end": self.end if custom else None}
 
-    async def _refresh(self):
-        try:
-            await self._fetch()
-        except DomainError as exc:
-            self.error = exc.message
+    def _query(self, **extra: Any) -> dict[str, Any]:
+        """The board the menus choose, as ``queries.leaderboard`` takes it."""
+        return {"board": self.board, "today": today(), **self._period(), "group_id": _chosen(self.group_id),
+                "unit_id": _chosen(self.unit_id) if self.board == "people" else None, **extra}
+
+    def _show_board(self, board: Board | DomainError) -> None:
+        refused = isinstance(board, DomainError)
+        self.result = _EMPTY_BOARD if refused else board
+        self.error = board.message if refused else ""
+
+    async def _refresh(self) -> None:
+        with self._attempt() as done:
+            self.result = await self._read(queries.leaderboard, **self._query(offset=self.offset, limit=BOARD_PAGE))
+        if not done.ok:
             self.result = _EMPTY_BOARD
-            return
-        self.error = ""
 
-    def _may_see_individuals(self) -> bool:
-        def work() -> bool:
-            with read_only() as session:
-                return service.options(session).individual_boards
-        return work()
+    async def _first_page(self) -> None:
+        self.offset = 0
+        await self._refresh()
 
     @rx.event
     async def load(self):
-        """Page load: the menus and this month's unit board."""
+        """Page load: the menus and this month's unit board, in one read."""
         self.detail_open = False
-        try:
-            groups = await self._read(org_queries.groups)
-            units = await self._read(org_queries.unit_tree, include_inactive=False)
-        except DomainError as exc:
-            self.error = exc.message
-            return
-        actor = await self._actor()
-        allowed = await asyncio.to_thread(self._may_see_individuals)
-        self.individual_allowed = allowed or can(actor, Perm.MANAGE_SCORING)
-        if self.board == "people" and not self.individual_allowed:
-            self.board = "units"
-        self.group_options = [Option(str(g.id), g.name) for g in groups]
-        self.unit_options = [Option(str(u.id), ("\u2003" * u.depth) + u.name) for u in units]
         if not self.period:
             self.period = month_key(today())
         if not self.start:
-            self.start = month_key(date(today().year, 1, 1))
-            self.end = month_key(today())
+            self.start, self.end = month_key(date(today().year, 1, 1)), month_key(today())
         self.offset = 0
-        await self._refresh()
+        with self._attempt() as done:
+            groups, units, self.individual_allowed, board = await self._read_each(
+                org_queries.groups, functools.partial(org_queries.unit_tree, include_inactive=False),
+                queries.individual_boards_visible,
+                functools.partial(_board_or_refusal, **self._query(offset=0, limit=BOARD_PAGE)))
+        if not done.ok:
+            return
+        self.group_options = _group_options(groups)
+        self.unit_options = unit_options(units, with_code=False)
+        if self.board == "people" and not self.individual_allowed:
+            self.board = "units"  # switched off since this person chose it: the unit board instead
+            await self._refresh()
+        else:
+            self._show_board(board)
 
     @rx.event
     async def set_board(self, value: str):
         """Switch between unit and individual boards."""
         self.board = as_text(value, 30)
-        self.offset = 0
-        await self._refresh()
+        await self._first_page()
 
     @rx.event
     async def set_period_kind(self, value: str):
@@ -155,62 +167,56 @@ class LeaderboardState(AuthState):
         self.period_kind = kind if kind in {"month", "quarter", "year", "custom"} else "month"
         if self.period_kind != "custom":
             self.period = period_options(self.period_kind, today())[0].value
-        self.offset = 0
-        await self._refresh()
+        await self._first_page()
 
     @rx.event
     async def set_period(self, value: str):
         """Choose the period."""
         self.period = as_text(value, 8)
-        self.offset = 0
-        await self._refresh()
+        await self._first_page()
 
     @rx.event
     async def set_range(self, form: dict):
         """A custom range: from month to month."""
-        if not isinstance(form, dict):
-            return
-        self.start = as_text(form.get("start"), 7)
-        self.end = as_text(form.get("end"), 7)
-        self.period_kind = "custom"
-        self.offset = 0
-        await self._refresh()
+        with self._attempt() as done:
+            f = Form(form)
+            self.start, self.end, self.period_kind = f.text("start", 7), f.text("end", 7), "custom"
+        if done.ok:
+            await self._first_page()
 
     @rx.event
     async def set_group_id(self, value: str):
         """Rank the units of one peer cohort (empty: top-level units)."""
         self.group_id = as_text(value, 12)
-        self.offset = 0
-        await self._refresh()
+        await self._first_page()
 
     @rx.event
     async def set_unit_id(self, value: str):
         """Rank the people of one unit (empty: the whole organisation)."""
         self.unit_id = as_text(value, 12)
-        self.offset = 0
-        await self._refresh()
+        await self._first_page()
 
     @rx.event
     async def next_page(self):
         """The next 50."""
         if self.result.has_more:
-            self.offset += 50
+            self.offset += BOARD_PAGE
             await self._refresh()
 
     @rx.event
     async def previous_page(self):
         """The previous 50."""
-        self.offset = max(0, self.offset - 50)
+        self.offset = max(0, self.offset - BOARD_PAGE)
         await self._refresh()
 
     async def _load_detail(self) -> None:
+        """The open row's breakdown and its last 12 months, in one read."""
         subject = "person" if self.result.board == "people" else "unit"
-        custom = self.period_kind == "custom"
-        self.detail = await self._read(
-            queries.breakdown, subject=subject, subject_id=self._detail_id, today=today(),
-            period=None if custom else (self.period or None), start=self.start if custom else None,
-            end=self.end if custom else None, offset=self.detail_offset)
-        history = await self._read(queries.history, subject=subject, subject_id=self._detail_id, today=today())
+        day = today()
+        self.detail, history = await self._read_each(
+            functools.partial(queries.breakdown, subject=subject, subject_id=self._detail_id, today=day,
+                              offset=self.detail_offset, **self._period()),
+            functools.partial(queries.history, subject=subject, subject_id=self._detail_id, today=day))
         self.detail_chart = [{"month": h.month, **{s.value: h.by_source.get(s.value, 0) for s in Source}}
                              for h in history]
         self.detail_subject = subject
@@ -218,27 +224,23 @@ class LeaderboardState(AuthState):
     @rx.event
     async def open_detail(self, subject_id: int):
         """'Why this score': the entries behind a row, by source, and its points over time."""
-        try:
+        with self._attempt(error=None, toast_errors=True) as done:
             self._detail_id = as_int(subject_id)
             self.detail_offset = 0
             await self._load_detail()
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        self.detail_open = True
-        return None
+        if done.ok:
+            self.detail_open = True
+        return done.toast
 
     @rx.event
     async def detail_more(self, step: int):
         """Page through the entries of the open breakdown."""
         if self._detail_id <= 0:
-            return
-        step = 20 if step == 1 else -20
-        self.detail_offset = max(0, self.detail_offset + step)
-        try:
+            return None
+        self.detail_offset = max(0, self.detail_offset + (ENTRY_PAGE if step == 1 else -ENTRY_PAGE))
+        with self._attempt(error=None, toast_errors=True) as done:
             await self._load_detail()
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        return None
+        return done.toast
 
     @rx.event
     def close_detail(self):
@@ -251,14 +253,7 @@ class LeaderboardState(AuthState):
         self.detail_open = bool(value) and self._detail_id > 0
 
     async def _export_rows(self) -> tuple[list[str], list[list]]:
-        custom = self.period_kind == "custom"
-        page = await self._read(
-            queries.leaderboard, board=self.board, today=today(),
-            period=None if custom else (self.period or None), start=self.start if custom else None,
-            end=self.end if custom else None,
-            group_id=int(self.group_id) if self.group_id.isdigit() else None,
-            unit_id=int(self.unit_id) if self.unit_id.isdigit() and self.board == "people" else None,
-            export=True)
+        page = await self._read(queries.leaderboard, **self._query(export=True))
         rows: list[BoardRow] = page.rows
         if self.board == "people":
             headers = ["Rank", "Name", "Unit", "Points", "Change"]
@@ -270,16 +265,16 @@ class LeaderboardState(AuthState):
 
     @rx.event
     async def export(self, kind: str):
-        """Download the whole board (every page) as CSV or XLSX."""
-        try:
+        """Download the whole board (every page) as CSV or XLSX, written off the event loop."""
+        with self._attempt(error=None, toast_errors=True) as done:
             headers, body = await self._export_rows()
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        if not done.ok:
+            return done.toast
         name = f"leaderboard-{self.board}-{self.result.period_label.replace(' ', '_')}"
         if kind == "xlsx":
             data = await asyncio.to_thread(to_xlsx, "Leaderboard", headers, body)
             return rx.download(data=data, filename=f"{name}.xlsx")
-        return rx.download(data=to_csv(headers, body), filename=f"{name}.csv")
+        return rx.download(data=await asyncio.to_thread(to_csv, headers, body), filename=f"{name}.csv")
 
 
 class ScoringAdminState(AuthState):
@@ -297,74 +292,60 @@ class ScoringAdminState(AuthState):
     message: str = ""
     form_key: int = 0
 
-    async def _reload(self) -> None:
-        year = int(self.year) if self.year.isdigit() else today().year
+    async def _reload(self, *, with_groups: bool = False) -> None:
+        """The year's criteria, the screens and the switch (and the groups menu), in one read."""
+        year = _chosen(self.year) or today().year
         self.year = str(year)
-        self.versions = await self._read(queries.criteria_versions, year=year)
+        reads = [functools.partial(queries.criteria_versions, year=year), queries.displays,
+                 queries.individual_boards_on]
+        if with_groups:
+            reads.append(org_queries.groups)
+        self.versions, self.displays, self.individual_boards, *groups = await self._read_each(*reads)
+        if groups:
+            self.group_options = _group_options(groups[0])
         latest = self.versions[0].rules
         self.current = [{"source": s.value, "label": SOURCE_LABELS[s], "weight": str(latest[s.value][0]),
                          "cap": "" if latest[s.value][1] is None else str(latest[s.value][1])} for s in Source]
-        self.displays = await self._read(queries.displays)
-        self.individual_boards = await asyncio.to_thread(self._options)
-
-    def _options(self) -> bool:
-        with read_only() as session:
-            return service.options(session).individual_boards
 
     @rx.event
     async def load(self):
         """Page load."""
-        self.error = ""
-        self.message = ""
-        self.new_link = ""
-        try:
-            await self._reload()
-            self.group_options = [Option(str(g.id), g.name) for g in await self._read(org_queries.groups)]
-        except DomainError as exc:
-            self.error = exc.message
+        self.message, self.new_link = "", ""
+        with self._attempt():
+            await self._reload(with_groups=True)
 
     @rx.event
     async def save_criteria(self, form: dict):
         """Publish a new version of the year's criteria."""
-        if not isinstance(form, dict):
-            return
-        criteria = {s.value: (as_text(form.get(f"weight_{s.value}"), 10), as_text(form.get(f"cap_{s.value}"), 10))
-                    for s in Source}
-        try:
-            version = await self._call(service.set_criteria, year=as_text(form.get("year"), 4),
-                                       effective_from=as_text(form.get("effective_from"), 7),
-                                       criteria=criteria, note=as_text(form.get("note"), 500))
+        with self._attempt() as done:
+            f = Form(form)
+            criteria = {s.value: (f.text(f"weight_{s.value}", 10), f.text(f"cap_{s.value}", 10)) for s in Source}
+            version = await self._call(service.set_criteria, year=f.text("year", 4),
+                                       effective_from=f.text("effective_from", 7), criteria=criteria,
+                                       note=f.text("note", 500))
             await self._reload()
-        except DomainError as exc:
-            self.error = exc.message
-            fields = getattr(exc, "fields", {})
-            if fields:
-                self.error = " ".join(fields.values())
+        if not done.ok:
+            if done.fields:
+                self.error = " ".join(done.fields.values())
             return
-        self.error = ""
         self.message = f"Version {version} published."
         self.form_key += 1
 
     @rx.event
     async def set_individual_boards(self, value: bool):
         """Switch individual leaderboards on or off for the organisation."""
-        try:
+        with self._attempt() as done:
             await self._call(service.set_options, individual_boards=bool(value))
             await self._reload()
-        except DomainError as exc:
-            self.error = exc.message
-            return
-        self.message = "Individual leaderboards are " + ("on." if self.individual_boards else "off.")
+        if done.ok:
+            self.message = "Individual leaderboards are " + ("on." if self.individual_boards else "off.")
 
     @rx.event
     async def find_people(self, form: dict):
         """Search people for an adjustment."""
-        if not isinstance(form, dict):
-            return
-        try:
-            page = await self._read(org_queries.search_people, text=as_text(form.get("q"), 60), page_size=20)
-        except DomainError as exc:
-            self.error = exc.message
+        with self._attempt() as done:
+            page = await self._read(org_queries.search_people, text=Form(form).text("q", 60), page_size=20)
+        if not done.ok:
             return
         self.people = [Option(str(p.id), f"{p.full_name} · {p.employee_code} · {p.unit_name}") for p in page.rows]
         if not self.people:
@@ -373,94 +354,74 @@ class ScoringAdminState(AuthState):
     @rx.event
     async def adjust(self, form: dict):
         """Add or remove points for one person, with a reason."""
-        if not isinstance(form, dict):
-            return
-        try:
-            points = await self._call(service.adjust, person_id=as_int(form.get("person_id"), "person"),
-                                      points=as_text(form.get("points"), 10), reason=as_text(form.get("reason"), 500))
-        except DomainError as exc:
-            self.error = exc.message
-            return
-        self.error = ""
-        self.message = f"Adjustment of {points:+d} points recorded."
-        self.form_key += 1
+        with self._attempt() as done:
+            f = Form(form)
+            points = await self._call(service.adjust, person_id=f.id("person_id", "person"),
+                                      points=f.text("points", 10), reason=f.text("reason", 500))
+        if done.ok:
+            self.message = f"Adjustment of {points:+d} points recorded."
+            self.form_key += 1
 
     @rx.event
     async def create_display(self, form: dict):
         """Create a lobby-screen link (shown once)."""
-        if not isinstance(form, dict):
-            return
-        try:
-            link = await self._call(service.create_display, title=as_text(form.get("title"), 200),
-                                    board=as_text(form.get("board"), 30),
-                                    period_kind=as_text(form.get("period_kind"), 10),
-                                    group_id=as_text(form.get("group_id"), 12))
+        with self._attempt() as done:
+            f = Form(form)
+            link = await self._call(service.create_display, title=f.text("title", 200), board=f.text("board", 30),
+                                    period_kind=f.text("period_kind", 10), group_id=f.text("group_id", 12))
             await self._reload()
-        except DomainError as exc:
-            self.error = exc.message
-            return
-        self.error = ""
-        self.new_link = f"{get_settings().public_url}{routes.SCREEN}?k={link.token}"
-        self.form_key += 1
+        if done.ok:
+            self.new_link = get_settings().public_url + routes.screen(link.token)
+            self.form_key += 1
 
     @rx.event
     async def revoke_display(self, display_id: int):
         """Stop a lobby screen link."""
-        try:
+        with self._attempt() as done:
             await self._call(service.revoke_display, display_id=as_int(display_id, "screen"))
             await self._reload()
-        except DomainError as exc:
-            self.error = exc.message
-            return
-        self.message = "The screen link no longer works."
+        if done.ok:
+            self.message = "The screen link no longer works."
 
     @rx.event
     async def set_year(self, value: str):
         """Look at another year's criteria."""
         self.year = as_text(value, 4)
-        try:
+        with self._attempt():
             await self._reload()
-        except DomainError as exc:
-            self.error = exc.message
 
 
-class ScreenState(rx.State):
+class ScreenState(AuthState):
     """A lobby screen: no login; the unguessable link is the credential. Refreshes itself."""
 
     result: Board = _EMPTY_BOARD
     error: str = ""
     updated: str = ""
 
-    def _token(self) -> str:
+    def _link(self) -> str:
         value = self.router.url.query_parameters.get("k", "")
         return value if isinstance(value, str) else ""
-
-    def _fetch(self, token: str) -> Board:
-        with read_only() as session:
-            return queries.display_board(session, token=token, today=today())
 
     @rx.event
     async def refresh(self, _tick: str = ""):
         """Load (and every minute reload) the board."""
-        try:
-            self.result = await asyncio.to_thread(self._fetch, self._token())
-        except DomainError as exc:
-            self.error = exc.message
+        with self._attempt() as done:
+            self.result = await self._public_read(queries.display_board, token=self._link(), today=today())
+        if not done.ok:
             self.result = _EMPTY_BOARD
             return
-        self.error = ""
-        self.updated = clock.local(clock.now(), ZoneInfo(get_settings().timezone)).strftime("%H:%M")
+        self.updated = clock.local(clock.now(), get_settings().tz).strftime("%H:%M")
 
 
 class StandingState(AuthState):
     """The home page's ranking card."""
 
-    standing: Standing = Standing(month="", my_points=0, my_year_points=0)
+    standing: Standing = _NO_STANDING
 
     @rx.event
     async def load(self):
         """Read my points and my unit's place (on the home page's load)."""
-        try:
+        with self._attempt(error=None) as done:
             self.standing = await self._read(queries.my_standing, today=today())
-        except DomainError:
-            self.standing = Standing(month="", my_points=0, my_year_points=0)
+        if not done.ok:
+            self.standing = _NO_STANDING

@@ -8,43 +8,28 @@ can set (public vars, ``setvar``, handler arguments) ever decides identity or ri
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import reflex as rx
 
-from engagement.core import clock
+from engagement.core import clock, routes
 from engagement.core.access import Actor, Perm, can
 from engagement.core.db import read_only, unit_of_work
-from engagement.core.errors import DomainError, Invalid, NotAllowed
+from engagement.core.errors import NotAllowed
 from engagement.notify import queries as notify_queries
-from engagement.org import service as org_service
+from engagement.org import sessions as org_sessions
 from engagement.settings import get_settings
-from engagement.ui import routes
+from engagement.ui.kit import Attempt, AttemptBlock, Form
 
 T = TypeVar("T")
 
 SESSION_COOKIE = "engagement_session"
 
 
-def as_int(value: Any, what: str = "record") -> int:
-    """Parse an id sent by the browser, refusing anything but a positive whole number."""
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        number = 0
-    if number <= 0:
-        raise Invalid(f"Choose a {what} from the list.")
-    return number
-
-
-def as_text(value: Any, limit: int = 2000) -> str:
-    """A browser-sent value as bounded text."""
-    return ("" if value is None else str(value))[:limit]
-
-
 def _resolve(session: Any, token: str, now: Any) -> Actor | None:
-    return org_service.resolve_actor(session, token=token, now=now)
+    return org_sessions.resolve_actor(session, token=token, now=now)
 
 
 class AuthState(rx.State):
@@ -74,41 +59,85 @@ class AuthState(rx.State):
     can_assess_office: bool = False
     can_manage_notifications: bool = False
 
+    def _token(self) -> str:
+        return self.auth_token if isinstance(self.auth_token, str) else ""
+
     async def _call(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
-        """Run one service with the server-side actor, off the event loop.
+        """Run one service with the server-side actor, in one transaction, off the event loop.
 
         Raises:
             NotAllowed: a temporary password must be changed first.
             DomainError: whatever the service refuses.
         """
-        token = self.auth_token if isinstance(self.auth_token, str) else ""
+        token = self._token()
 
         def work() -> T:
             now = clock.now()
             with unit_of_work() as session:
                 actor = _resolve(session, token, now)
                 if (actor is not None and actor.must_change_password
-                        and fn is not org_service.change_password):
+                        and fn is not org_sessions.change_password):
                     raise NotAllowed("Change your temporary password first.")
                 return fn(session, actor=actor, now=now, **kwargs)
 
         return await asyncio.to_thread(work)
 
     async def _read(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
-        """Like ``_call`` for reads: no ``now`` argument, read-only session."""
-        token = self.auth_token if isinstance(self.auth_token, str) else ""
+        """Like ``_call`` for one read: no ``now`` argument, read-only session."""
+        (result,) = await self._read_each(functools.partial(fn, **kwargs))
+        return result
 
-        def work() -> T:
+    async def _read_each(self, *reads: Callable[..., Any]) -> tuple[Any, ...]:
+        """Several reads of one page in ONE read-only transaction, the actor resolved once.
+
+        Each read is a query function (or a ``functools.partial`` of one) called as
+        ``read(session, actor=actor)``; the results come back in order.
+
+        Raises:
+            NotAllowed: a temporary password must be changed first.
+            DomainError: whatever a query refuses (the later reads are not made).
+        """
+        token = self._token()
+
+        def work() -> tuple[Any, ...]:
             with read_only() as session:
                 actor = _resolve(session, token, clock.now())
                 if actor is not None and actor.must_change_password:
                     raise NotAllowed("Change your temporary password first.")
-                return fn(session, actor=actor, **kwargs)
+                return tuple(read(session, actor=actor) for read in reads)
 
         return await asyncio.to_thread(work)
 
+    async def _public(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        """Run a service that needs no login (citizens' pages) in one transaction, off the loop."""
+
+        def work() -> T:
+            with unit_of_work() as session:
+                return fn(session, now=clock.now(), **kwargs)
+
+        return await asyncio.to_thread(work)
+
+    async def _public_read(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        """Run a read that needs no login (public pages), read-only, off the loop."""
+
+        def work() -> T:
+            with read_only() as session:
+                return fn(session, **kwargs)
+
+        return await asyncio.to_thread(work)
+
+    def _attempt(self, *, success: str = "", error: str | None = "error",
+                 toast_errors: bool = False) -> AttemptBlock:
+        """A block whose DomainError becomes the message in ``error`` (a var name) instead of a crash.
+
+        On success the message var is cleared and ``.toast`` is a success toast when
+        ``success`` is given; on a refusal ``.ok`` is False, ``.message`` the refusal and
+        ``.toast`` an error toast when ``toast_errors``. ``error=None`` sets no var.
+        """
+        return AttemptBlock(self, Attempt(success=success, toast_errors=toast_errors), error)
+
     async def _actor(self) -> Actor | None:
-        token = self.auth_token if isinstance(self.auth_token, str) else ""
+        token = self._token()
 
         def work() -> Actor | None:
             with read_only() as session:
@@ -140,32 +169,28 @@ class AuthState(rx.State):
     @rx.event
     async def guard(self):
         """on_load of every private page: log in first, change a temporary password first."""
-        actor = await self._actor()
+        token = self._token()
+
+        def work() -> tuple[Actor | None, int]:
+            # One trip: the actor and the bell's number from one read-only transaction.
+            with read_only() as session:
+                actor = _resolve(session, token, clock.now())
+                unread = notify_queries.unread_count(session, actor=actor) if actor is not None else 0
+                return actor, unread
+
+        actor, unread = await asyncio.to_thread(work)
         self._show(actor)
+        self.unread_notifications = unread
         if actor is None:
             return rx.redirect(f"{routes.LOGIN}?next={self.router.url.path}")
         if actor.must_change_password and self.router.url.path != routes.CHANGE_PASSWORD:
             return rx.redirect(routes.CHANGE_PASSWORD)
-        await self._count_unread()
         return None
-
-    async def _count_unread(self) -> None:
-        """The bell's number (display only)."""
-        try:
-            self.unread_notifications = await self._read(notify_queries.unread_count)
-        except DomainError:
-            self.unread_notifications = 0
 
     @rx.event
     async def logout(self):
         """End the session on the server and forget the token in the browser."""
-        token = self.auth_token if isinstance(self.auth_token, str) else ""
-
-        def work() -> None:
-            with unit_of_work() as session:
-                org_service.logout(session, token=token, now=clock.now())
-
-        await asyncio.to_thread(work)
+        await self._public(org_sessions.logout, token=self._token())
         self.auth_token = ""
         self._show(None)
         return rx.redirect(routes.LOGIN)
@@ -189,27 +214,19 @@ class LoginState(AuthState):
     @rx.event
     async def submit(self, form: dict):
         """Check credentials (argon2 runs in a thread) and open a session."""
-        if not isinstance(form, dict):
-            return
-        username = as_text(form.get("username"), 60)
-        password = as_text(form.get("password"), 256)
-        client_ip = self.router.session.client_ip
-        user_agent = self.router.headers.user_agent
-
-        def work():
-            with unit_of_work() as session:
-                return org_service.login(session, username=username, password=password,
-                                         client_ip=client_ip, user_agent=user_agent,
-                                         now=clock.now())
-
-        self.busy = True
-        yield
-        result = await asyncio.to_thread(work)
+        with self._attempt():
+            f = Form(form)
+            self.busy = True
+            yield
+            result = await self._public(
+                org_sessions.login, username=f.text("username", 60), password=f.text("password", 256),
+                client_ip=self.router.session.client_ip, user_agent=self.router.headers.user_agent)
         self.busy = False
+        if self.error:
+            return
         if not result.ok:
             self.error = result.message
             return
-        self.error = ""
         self.auth_token = result.token
         if result.must_change_password:
             yield rx.redirect(routes.CHANGE_PASSWORD)
@@ -236,20 +253,10 @@ class PasswordState(AuthState):
     @rx.event
     async def submit(self, form: dict):
         """Change the password; other sessions of the account end."""
-        if not isinstance(form, dict):
-            return None
-        try:
-            await self._call(
-                org_service.change_password,
-                current_password=as_text(form.get("current"), 256),
-                new_password=as_text(form.get("new"), 256),
-                confirm_password=as_text(form.get("confirm"), 256),
-                token=self.auth_token if isinstance(self.auth_token, str) else "",
-            )
-        except DomainError as exc:
-            self.error = exc.message
-            self.done = False
-            return None
-        self.error = ""
-        self.done = True
-        return [rx.toast.success("Your password has been changed."), rx.redirect(routes.HOME)]
+        with self._attempt(success="Your password has been changed.") as done:
+            f = Form(form)
+            await self._call(org_sessions.change_password, current_password=f.text("current", 256),
+                             new_password=f.text("new", 256), confirm_password=f.text("confirm", 256),
+                             token=self._token())
+        self.done = done.ok
+        return [done.toast, rx.redirect(routes.HOME)] if done.ok else None

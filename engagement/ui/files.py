@@ -23,7 +23,7 @@ from engagement.core import clock
 from engagement.core.access import Actor
 from engagement.core.db import read_only
 from engagement.core.files import StoredFile
-from engagement.org import service as org_service
+from engagement.org import sessions as org_sessions
 from engagement.ui.auth import SESSION_COOKIE
 
 FILES_PREFIX = "/files"
@@ -44,7 +44,7 @@ def file_url(file_id: int) -> str:
 
 def _fetch(token: str, file_id: int) -> tuple[bytes, str, str] | None:
     with read_only() as session:
-        actor = org_service.resolve_actor(session, token=token, now=clock.now())
+        actor = org_sessions.resolve_actor(session, token=token, now=clock.now())
         row = session.get(StoredFile, file_id)
         if row is None:
             return None

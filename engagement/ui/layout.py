@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from engagement.core import routes
 from engagement.settings import get_settings
-from engagement.ui import routes
 from engagement.ui.auth import AuthState
 
 Item = tuple[str, str, str, "rx.Var | bool"]

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import reflex as rx
 
-from engagement.core.errors import DomainError
+from engagement.core import routes
 from engagement.org import queries as org_queries
 from engagement.recognition import pages as recognition_pages
 from engagement.recognition.state import RecognitionHomeState
 from engagement.scoring import pages as scoring_pages
 from engagement.scoring.state import StandingState
 from engagement.settings import get_settings
-from engagement.ui import routes
 from engagement.ui.auth import AuthState, LoginState, PasswordState
 from engagement.ui.components import error_callout, field, page_title
+from engagement.ui.kit import private_page
 from engagement.ui.layout import shell
 
 
@@ -29,16 +29,10 @@ class HomeState(AuthState):
     @rx.event
     async def load(self):
         """Read the person's unit and roles."""
-        try:
+        with self._attempt():
             me = await self._read(org_queries.profile)
-        except DomainError as exc:
-            self.error = exc.message
-            return
-        self.error = ""
-        self.unit_name = me.unit_name
-        self.unit_trail = me.unit_trail
-        self.position = me.position
-        self.roles = me.roles
+            self.unit_name, self.unit_trail = me.unit_name, me.unit_trail
+            self.position, self.roles = me.position, me.roles
 
 
 def login_page() -> rx.Component:
@@ -162,8 +156,7 @@ def add_pages(app: rx.App) -> None:
     """Register this module's pages."""
     app.add_page(login_page, route=routes.LOGIN, title="Log in",
                  on_load=LoginState.redirect_if_logged_in)
-    app.add_page(home_page, route=routes.HOME, title="Home",
-                 on_load=[AuthState.guard, HomeState.load, StandingState.load,
-                          RecognitionHomeState.load])
-    app.add_page(change_password_page, route=routes.CHANGE_PASSWORD, title="Change password",
-                 on_load=[AuthState.guard, PasswordState.reset_form])
+    private_page(app, home_page, route=routes.HOME, title="Home",
+                 load=[HomeState.load, StandingState.load, RecognitionHomeState.load])
+    private_page(app, change_password_page, route=routes.CHANGE_PASSWORD, title="Change password",
+                 load=PasswordState.reset_form)

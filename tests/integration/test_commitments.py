@@ -11,11 +11,15 @@ import sqlalchemy as sa
 from PIL import Image
 from sqlmodel import select
 
-from engagement.commitments import queries, rules, service
+from engagement.commitments import audience, queries, rules, service
 from engagement.commitments.models import Campaign, CommitmentTemplate, Signature
 from engagement.core.audit import AuditEntry
+from engagement.core.db import unit_of_work
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from engagement.org import service as org_service
+from engagement.org import sessions as org_sessions
+from engagement.org.models import LoginAttempt
+from engagement.schema import metadata
 from tests import factories as f
 
 STAFF_NAME = "Lê Thị Hoa"
@@ -132,16 +136,16 @@ def test_template_without_clauses_or_by_staff_is_refused(session, now, w):
 def test_status_moves_draft_open_closed_by_the_dates(session, now, w):
     cid = w.campaign(session, now, opens=3, due=10)
     c = session.get(Campaign, cid)
-    assert service.status_of(c, now) == "draft"
-    assert service.status_of(c, now + timedelta(days=4)) == "open"
-    assert service.status_of(c, now + timedelta(days=12)) == "closed"
+    assert audience.status_of(c, now) == "draft"
+    assert audience.status_of(c, now + timedelta(days=4)) == "open"
+    assert audience.status_of(c, now + timedelta(days=12)) == "closed"
 
 
 def test_late_signing_keeps_the_campaign_open_until_its_limit(session, now, w):
     cid = w.campaign(session, now, due=5, allow_late=True, late_until_on=_day(now, 20))
     c = session.get(Campaign, cid)
     later = now + timedelta(days=8)
-    assert service.status_of(c, later) == "open"
+    assert audience.status_of(c, later) == "open"
     info = _sign(session, w, cid, later)
     assert info.on_time is False
     rows = queries.people(session, actor=w.officer, campaign_id=cid, unit_id=w.org.a, now=later)
@@ -151,13 +155,13 @@ def test_late_signing_keeps_the_campaign_open_until_its_limit(session, now, w):
 def test_officer_opens_and_closes_explicitly(session, now, w):
     cid = w.campaign(session, now, opens=5)
     service.open_campaign(session, actor=w.officer, campaign_id=cid, now=now)
-    assert service.status_of(session.get(Campaign, cid), now) == "open"
+    assert audience.status_of(session.get(Campaign, cid), now) == "open"
     service.close_campaign(session, actor=w.officer, campaign_id=cid, now=now)
-    assert service.status_of(session.get(Campaign, cid), now) == "closed"
+    assert audience.status_of(session.get(Campaign, cid), now) == "closed"
     with pytest.raises(Conflict):
         service.close_campaign(session, actor=w.officer, campaign_id=cid, now=now)
     service.open_campaign(session, actor=w.officer, campaign_id=cid, now=now)
-    assert service.status_of(session.get(Campaign, cid), now) == "open"
+    assert audience.status_of(session.get(Campaign, cid), now) == "open"
 
 
 def test_reopening_after_the_due_date_needs_a_new_due_date(session, now, w):
@@ -166,7 +170,7 @@ def test_reopening_after_the_due_date_needs_a_new_due_date(session, now, w):
     with pytest.raises(Invalid, match="new due date"):
         service.open_campaign(session, actor=w.officer, campaign_id=cid, now=later)
     service.open_campaign(session, actor=w.officer, campaign_id=cid, due_on=_day(now, 15), now=later)
-    assert service.status_of(session.get(Campaign, cid), later) == "open"
+    assert audience.status_of(session.get(Campaign, cid), later) == "open"
 
 
 def test_campaign_validation_and_permission(session, now, w):
@@ -259,7 +263,6 @@ def test_sign_keeps_evidence_and_the_exact_text(session, now, w):
 
 @pytest.mark.parametrize(("change", "message"), [
     ({"typed_name": "Lê Thị Hoà"}, "not the name on your record"),
-    ({"password": "wrong password!"}, "password is not right"),
     ({"ticked": [1, 2]}, "tick every clause"),
     ({"pledges": ["ngắn"]}, "short measurable"),
 ])
@@ -267,6 +270,15 @@ def test_bad_input_gets_a_message_and_writes_nothing(session, now, w, change, me
     cid = w.campaign(session, now)
     with pytest.raises(Invalid, match=message):
         _sign(session, w, cid, now, **change)
+    assert _rows(session, Signature) == 0
+
+
+@pytest.mark.parametrize("password", ["wrong password!", ""])
+def test_a_wrong_password_is_returned_as_a_refusal_and_signs_nothing(session, now, w, password):
+    cid = w.campaign(session, now)
+    refusal = _sign(session, w, cid, now, password=password)
+    assert isinstance(refusal, service.PasswordRefused) and not refusal.ok and not refusal.throttled
+    assert "password is not right" in refusal.message and refusal.fields == {"password": "Wrong password"}
     assert _rows(session, Signature) == 0
 
 
@@ -495,7 +507,7 @@ def test_demo_seed_opens_this_years_campaign_with_paper_signatures(session, now)
     seed_org(session, now=now)
     signed = seed_commitments(session, now=now)
     c = session.exec(select(Campaign)).one()
-    assert service.status_of(c, now) == "open" and signed == 6
+    assert audience.status_of(c, now) == "open" and signed == 6
     assert queries.verify_chain(session).intact
     assert all(s.method == "paper" for s in session.exec(select(Signature)))
 
@@ -503,8 +515,8 @@ def test_demo_seed_opens_this_years_campaign_with_paper_signatures(session, now)
 def test_late_signing_without_a_limit_runs_to_the_end_of_the_year(session, now, w):
     cid = w.campaign(session, now, due=5, allow_late=True)
     c = session.get(Campaign, cid)
-    assert service.status_of(c, now + timedelta(days=60)) == "open"
-    assert service.status_of(c, now + timedelta(days=400)) == "closed"
+    assert audience.status_of(c, now + timedelta(days=60)) == "open"
+    assert audience.status_of(c, now + timedelta(days=400)) == "closed"
 
 
 def test_paper_scan_is_readable_by_signer_officer_and_current_head_only(session, now, w):
@@ -561,8 +573,7 @@ def test_refused_signature_earns_no_points(session, now, w):
     from engagement.scoring.models import PointEntry
 
     cid = w.campaign(session, now)
-    with pytest.raises(Invalid):
-        _sign(session, w, cid, now, password="not my password")
+    assert isinstance(_sign(session, w, cid, now, password="not my password"), service.PasswordRefused)
     assert _rows(session, PointEntry) == 0
 
 
@@ -594,3 +605,95 @@ def test_a_unit_head_cannot_give_themselves_an_exception(session, now, w):
     statuses = {r.name: r for r in queries.people(session, actor=w.officer, campaign_id=cid, unit_id=w.org.a,
                                                   now=later).rows}
     assert statuses[w.head.full_name].status == "pending"
+
+
+# --- the password at signing goes through the login throttle -------------------------------------
+
+WRONG = "not my password at all"
+
+
+def _counts(engine):
+    with unit_of_work(engine) as s:
+        return {t.name: s.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+                for t in metadata.sorted_tables}
+
+
+def _refused_in_its_own_transaction(engine, fn, throttled=False, **kw):
+    """Call a signing service as a state handler does: one unit of work, committed when it returns.
+
+    The password refusal is returned, so the unit of work commits: what it commits must be the
+    failed attempt (none when throttled: nothing is checked) and nothing else.
+    """
+    before = _counts(engine)
+    with unit_of_work(engine) as s:
+        refusal = fn(s, **kw)
+    assert isinstance(refusal, service.PasswordRefused) and not refusal.ok
+    assert refusal.throttled is throttled
+    after = _counts(engine)
+    assert after.pop("login_attempt") == before.pop("login_attempt") + (0 if throttled else 1)
+    assert after == before
+    return refusal
+
+
+def _failed_attempts(engine, username):
+    with unit_of_work(engine) as s:
+        return s.exec(select(sa.func.count()).select_from(LoginAttempt).where(
+            LoginAttempt.username == username, LoginAttempt.success.is_(False))).one()
+
+
+def _login(engine, username, password, now):
+    with unit_of_work(engine) as s:
+        return org_sessions.login(s, username=username, password=password, client_ip="10.1.2.3",
+                                  user_agent="Firefox/130", now=now)
+
+
+def test_wrong_password_at_signing_counts_towards_the_login_throttle(session, engine, now, w):
+    cid = w.campaign(session, now)
+    session.commit()
+    refusal = _refused_in_its_own_transaction(engine, _sign, w=w, cid=cid, now=now, password=WRONG)
+    assert "password is not right" in refusal.message and refusal.fields == {"password": "Wrong password"}
+    assert _failed_attempts(engine, "staff.a1") == 1  # committed by the caller; no signature is
+    for _ in range(4):
+        assert not _login(engine, "staff.a1", WRONG, now).ok
+    # Four wrong logins and the wrong signing make five: even the right password is now refused.
+    result = _login(engine, "staff.a1", f.PASSWORD, now)
+    assert not result.ok and "Too many failed attempts" in result.message
+    assert _rows(session, Signature) == 0
+
+
+def test_after_five_wrong_passwords_signing_is_refused_even_with_the_right_one(session, engine, now, w):
+    cid = w.campaign(session, now)
+    session.commit()
+    for _ in range(5):
+        _refused_in_its_own_transaction(engine, _sign, w=w, cid=cid, now=now, password=WRONG)
+    refusal = _refused_in_its_own_transaction(engine, _sign, throttled=True, w=w, cid=cid, now=now)
+    assert "Too many failed attempts" in refusal.message and refusal.field == "password"
+    assert _failed_attempts(engine, "staff.a1") == 5  # a throttled attempt is not checked or counted
+    assert _rows(session, Signature) == 0
+    # Once the window has passed, the right password signs.
+    assert _sign(session, w, cid, now + timedelta(minutes=16)).code
+
+
+def test_wrong_logins_also_refuse_signing(session, engine, now, w):
+    cid = w.campaign(session, now)
+    session.commit()
+    for _ in range(5):
+        assert not _login(engine, "staff.a1", WRONG, now).ok
+    refusal = _refused_in_its_own_transaction(engine, _sign, throttled=True, w=w, cid=cid, now=now)
+    assert "Too many failed attempts" in refusal.message
+
+
+def test_wrong_password_at_collective_signing_and_countersigning_is_counted(session, engine, now, w):
+    cid = w.campaign(session, now)
+    n = len(rules.COLLECTIVE_CLAUSES)
+    collective = {"campaign_id": cid, "unit_id": w.org.a, "ticked": list(range(1, n + 1)),
+                  "typed_name": w.head.full_name, "client_ip": "10.1.2.4", "user_agent": "", "now": now}
+    session.commit()
+    _refused_in_its_own_transaction(engine, service.sign_collective, actor=w.head, password=WRONG, **collective)
+    assert _failed_attempts(engine, "head.a") == 1
+    head_sig = service.sign_collective(session, actor=w.head, password=f.PASSWORD, **collective)
+    session.commit()
+    _refused_in_its_own_transaction(engine, service.countersign, actor=w.chair, signature_id=head_sig.id,
+                                    typed_name=w.chair.full_name, password=WRONG, client_ip="10.1.2.5",
+                                    user_agent="", now=now)
+    assert _failed_attempts(engine, "chair.a") == 1

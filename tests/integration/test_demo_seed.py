@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import select
 
 from engagement.core.access import Role
 from engagement.core.errors import Conflict
-from engagement.org import demo, service
+from engagement.org import demo, sessions
 from engagement.org.models import (
     Account,
     Branch,
@@ -18,15 +18,7 @@ from engagement.org.models import (
     UnitGroup,
     UnitGroupMember,
 )
-
-
-def _count(session, model, *where) -> int:
-    return session.exec(select(func.count()).select_from(model).where(*where)).one()
-
-
-def _login(session, username, now, password=demo.DEMO_PASSWORD):
-    return service.login(session, username=username, password=password, client_ip="127.0.0.1",
-                         user_agent="pytest", now=now)
+from tests import factories as f
 
 
 @pytest.fixture
@@ -35,12 +27,12 @@ def summary(session, now):
 
 
 def test_seed_builds_departments_communes_and_their_groups(session, summary):
-    departments = _count(session, Unit, Unit.kind == "department")
-    communes = _count(session, Unit, Unit.kind == "commune")
+    departments = f.count(session, Unit, Unit.kind == "department")
+    communes = f.count(session, Unit, Unit.kind == "commune")
     assert departments >= 8
     assert communes >= 6
-    assert _count(session, Unit, Unit.kind == "centre") == communes
-    assert _count(session, UnitGroup) == 2
+    assert f.count(session, Unit, Unit.kind == "centre") == communes
+    assert f.count(session, UnitGroup) == 2
     members = {
         name: set(session.exec(
             select(Unit.kind).join(UnitGroupMember, UnitGroupMember.unit_id == Unit.id)
@@ -49,27 +41,27 @@ def test_seed_builds_departments_communes_and_their_groups(session, summary):
         for name in (demo.GROUP_DEPARTMENTS, demo.GROUP_COMMUNES)
     }
     assert members == {demo.GROUP_DEPARTMENTS: {"department"}, demo.GROUP_COMMUNES: {"commune"}}
-    assert _count(session, UnitGroupMember) == departments + communes
+    assert f.count(session, UnitGroupMember) == departments + communes
     assert summary["departments"] == departments and summary["communes"] == communes
-    assert summary["units"] == _count(session, Unit)
+    assert summary["units"] == f.count(session, Unit)
 
 
 def test_every_department_and_commune_has_a_union_branch(session, summary):
-    anchors = _count(session, Unit, Unit.kind.in_(("department", "commune")))
+    anchors = f.count(session, Unit, Unit.kind.in_(("department", "commune")))
     union_units = session.exec(select(Branch.unit_id).where(Branch.kind == "union")).all()
     assert len(set(union_units)) == anchors
-    assert _count(session, Branch, Branch.kind == "youth") >= 1
+    assert f.count(session, Branch, Branch.kind == "youth") >= 1
     snv = session.exec(select(Branch).where(Branch.code == "CD-SNV")).one()
     assert snv.name == "Công đoàn Sở Nội vụ"
-    assert summary["branches"] == _count(session, Branch)
+    assert summary["branches"] == f.count(session, Branch)
 
 
 def test_seed_creates_about_eighty_people_most_without_a_login(session, summary):
-    people = _count(session, Person)
-    accounts = _count(session, Account)
+    people = f.count(session, Person)
+    accounts = f.count(session, Account)
     assert 70 <= people <= 90
     assert 18 <= accounts <= 25
-    without = _count(session, Person, Person.id.not_in(select(Account.person_id)))
+    without = f.count(session, Person, Person.id.not_in(select(Account.person_id)))
     assert without == people - accounts >= 50
     assert summary["people"] == people and summary["accounts"] == accounts
     assert summary["people_without_account"] == without
@@ -96,17 +88,17 @@ def test_every_demo_login_works_with_the_demo_password(session, summary, now):
     usernames = [u for u, _, _ in demo.DEMO_LOGINS] + [u for u, _ in demo.DEMO_STAFF_LOGINS]
     assert len(usernames) == len(set(usernames)) == summary["accounts"]
     for username in usernames:
-        result = _login(session, username, now)
+        result = f.login(session, username, demo.DEMO_PASSWORD, now=now)
         assert result.ok, (username, result.message)
         assert not result.must_change_password
-    assert not _login(session, "staff", now, password="not-the-demo-password").ok
+    assert not f.login(session, "staff", "not-the-demo-password", now=now).ok
 
 
 def test_demo_logins_cover_every_role(session, summary, now):
     held: dict[str, frozenset[Role]] = {}
     for username, _, full_name in demo.DEMO_LOGINS:
-        result = _login(session, username, now)
-        actor = service.resolve_actor(session, token=result.token, now=now)
+        result = f.login(session, username, demo.DEMO_PASSWORD, now=now)
+        actor = sessions.resolve_actor(session, token=result.token, now=now)
         assert actor is not None and actor.full_name == full_name
         held[username] = actor.roles
     assert set().union(*held.values()) == set(Role)
@@ -135,10 +127,10 @@ def test_scoped_roles_point_at_the_right_unit_and_branch(session, summary):
 
 
 def test_seeding_twice_is_refused(session, summary, now):
-    units = _count(session, Unit)
+    units = f.count(session, Unit)
     with pytest.raises(Conflict):
         demo.seed_demo(session, now=now)
-    assert _count(session, Unit) == units
+    assert f.count(session, Unit) == units
 
 
 def test_seeding_a_database_that_has_units_but_no_accounts_is_refused(session, now):
@@ -148,5 +140,5 @@ def test_seeding_a_database_that_has_units_but_no_accounts_is_refused(session, n
     session.flush()
     with pytest.raises(Conflict):
         demo.seed_demo(session, now=now)
-    assert _count(session, Person) == 0
-    assert _count(session, Account) == 0
+    assert f.count(session, Person) == 0
+    assert f.count(session, Account) == 0

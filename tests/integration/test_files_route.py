@@ -8,7 +8,6 @@ from sqlmodel import Session
 from starlette.testclient import TestClient
 
 from engagement.core import files
-from engagement.org import service as org_service
 from engagement.ui import files as ui_files
 from tests import factories
 from tests.integration._hashing import fast_hashing  # noqa: F401
@@ -20,8 +19,7 @@ def test_file_is_served_only_to_allowed_readers(engine, session, now, monkeypatc
                         purpose="test.photo", name="ảnh hoạt động", actor=admin, now=now)
     hidden = files.save(session, clean=files.CleanFile(b"%PDF-1.4", "application/pdf", "pdf"),
                         purpose="test.unregistered", name="scan", actor=admin, now=now)
-    token = org_service.login(session, username="admin", password=factories.PASSWORD,
-                              client_ip="127.0.0.1", user_agent="pytest", now=now).token
+    token = factories.login(session, "admin", now=now).token
     session.commit()
 
     @contextlib.contextmanager

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from engagement.core.access import Actor, Role
 from engagement.core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
 from engagement.core.files import StoredFile
-from engagement.green import queries, service
+from engagement.green import queries, rules, service
 from engagement.green.models import Action, Activity, RosterDuty
 from engagement.org.models import Person
 from tests import factories
@@ -251,7 +251,7 @@ def test_oversized_photo_is_refused_with_the_limit(session, now, world):
 def test_photo_is_reencoded_without_metadata(session, now, world):
     aid = _log(session, world, now, action="Weekly workplace cleaning", photo=png(exif=True))
     stored = session.get(StoredFile, session.get(Activity, aid).photo_file_id)
-    assert stored.content_type == "image/jpeg" and stored.purpose == service.PHOTO_PURPOSE
+    assert stored.content_type == "image/jpeg" and stored.purpose == rules.PHOTO_PURPOSE
     assert b"SecretCam" not in stored.data
     with Image.open(io.BytesIO(stored.data)) as image:
         assert image.format == "JPEG" and not image.getexif()
@@ -370,6 +370,26 @@ def test_gallery_shows_approved_photos_the_viewer_may_see(session, now, world):
     assert [g.activity_id for g in queries.gallery(session, actor=world.member, campaign_id=world.campaign)] \
         == [aid]
     assert queries.gallery(session, actor=world.outsider, campaign_id=world.campaign) == []
+
+
+def test_the_campaign_page_shows_the_chosen_campaign_or_the_longest_running_one_of_my_unit(session, now, world):
+    other = service.create_campaign(session, actor=world.admin, name="Tình nguyện B", kind="volunteer",
+                                    starts_on=date(2026, 1, 15), ends_on=date(2026, 4, 30), unit_ids=[world.b],
+                                    now=now)
+    mine = queries.campaign_view(session, actor=world.member, now=now)
+    assert [c.id for c in mine.campaigns] == [world.campaign, other]  # newest first
+    assert mine.chosen.id == world.campaign  # B's older campaign is not one of A's
+    assert [a.id for a in mine.actions] == [a.id for a in queries.actions(
+        session, actor=world.member, campaign_id=world.campaign)]
+    assert {p.unit_id for p in mine.progress} == {world.a, world.b}
+    assert [i.action_name for i in mine.impact] == [a.name for a in mine.actions] and mine.gallery == []
+    assert queries.campaign_view(session, actor=world.outsider, now=now).chosen.id == other
+    assert queries.campaign_view(session, actor=world.outsider, campaign_id=world.campaign,
+                                 now=now).chosen.id == world.campaign
+    fallback = queries.campaign_view(session, actor=world.member, campaign_id=999_999, now=now)
+    assert fallback.chosen.id == world.campaign
+    with pytest.raises(NotAllowed):
+        queries.campaign_view(session, actor=None, now=now)
 
 
 # --- rosters ---------------------------------------------------------------------------------
@@ -602,3 +622,114 @@ def test_two_tabs_logging_a_once_a_day_action_at_once_log_it_once(engine, sessio
     for t in threads:
         t.join()
     assert sorted(outcomes) == ["logged", "refused"]
+
+
+# --- the pages' states ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app_db(tmp_path, monkeypatch):
+    """The demo organisation and its green-office slice in the database the app's own engine uses."""
+    from engagement.core import clock
+    from engagement.core import db as core_db
+    from engagement.green.demo import seed_demo as seed_green
+    from engagement.org.demo import seed_demo
+    from engagement.schema import metadata
+    from engagement.settings import get_settings
+
+    monkeypatch.setenv("ENGAGEMENT_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    for cached in (get_settings, core_db.get_engine, core_db.get_read_engine):
+        cached.cache_clear()
+    engine = core_db.get_engine()
+    metadata.create_all(engine)
+    with Session(engine) as s:
+        seed_demo(s, now=clock.now())
+        seed_green(s, now=clock.now())
+        s.commit()
+    yield engine
+    engine.dispose()
+    core_db.get_read_engine().dispose()
+    for cached in (get_settings, core_db.get_engine, core_db.get_read_engine):
+        cached.cache_clear()
+
+
+def _state(engine, cls, username):
+    from reflex.state import State
+
+    import engagement.engagement  # noqa: F401  (registers the States)
+    from engagement.core import clock
+    from engagement.org import sessions as org_sessions
+    from engagement.org.demo import DEMO_PASSWORD
+    from engagement.ui.auth import AuthState
+
+    with Session(engine) as s:
+        login = org_sessions.login(s, username=username, password=DEMO_PASSWORD, client_ip="10.0.0.1",
+                                   user_agent="test", now=clock.now())
+        s.commit()
+    root = State(_reflex_internal_init=True)
+    root.get_substate(AuthState.get_full_name().split(".")[1:]).auth_token = login.token
+    return root.get_substate(cls.get_full_name().split(".")[1:])
+
+
+def _handler(state, name, *args):
+    import asyncio
+
+    return asyncio.run(type(state).event_handlers[name].fn(state, *args))
+
+
+class _Upload:
+    filename = "big.jpg"
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    async def read(self, size: int = -1) -> bytes:
+        return self.data if size < 0 else self.data[:size]
+
+
+def test_the_campaign_page_reads_everything_in_one_transaction(app_db, monkeypatch):
+    from engagement.green.state import GreenState
+    from engagement.ui import auth
+
+    state = _state(app_db, GreenState, "staff")
+    opened = []
+    real = auth.read_only
+
+    def counting(*args, **kwargs):
+        opened.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(auth, "read_only", counting)
+    _handler(state, "load")
+    assert len(opened) == 1
+    assert state.error == ""
+    assert state.campaign_id and state.campaign_name and state.actions and state.progress and state.impact
+    assert state.takes_part and state.colleagues and state.page == 1 and state.today
+    shown = state.campaign_id
+    other = next(c.id for c in state.campaigns if c.id != shown)
+    _handler(state, "select_campaign", str(other))
+    assert (state.campaign_id, state.error, len(opened)) == (other, "", 2)
+    _handler(state, "select_campaign", "999999")  # not listed: ignored
+    _handler(state, "select_campaign", "x")
+    assert (state.campaign_id, len(opened)) == (other, 2)
+
+
+def test_the_campaign_page_refuses_bad_input_with_its_messages(app_db):
+    from engagement.core import files
+    from engagement.green.state import GreenState
+
+    state = _state(app_db, GreenState, "staff")
+    _handler(state, "load")
+    _handler(state, "attach_photo", [_Upload(b"x" * (files.MAX_UPLOAD_BYTES + 5))])
+    assert state.error.startswith("The photo is larger than") and state.photo_info == ""
+    _handler(state, "attach_photo", [_Upload(b"not an image")])
+    assert "not a photo" in state.error
+    _handler(state, "submit_log", ["not", "a", "form"])
+    assert state.error.startswith("The form could not be read")
+    action = str(state.actions[0].id)
+    _handler(state, "submit_log", {"action_id": action, "occurred_on": "02/03/2026", "impact": "1"})
+    assert state.error == "Enter the date of the activity as a date."
+    _handler(state, "submit_log", {"action_id": action, "occurred_on": state.today, "impact": "nhiều"})
+    assert state.error == "Enter the amount as a number, e.g. 2.5."
+    _handler(state, "set_target", {"unit_id": "1", "target_points": "10", "target_rate": "5"})
+    assert state.target_error.startswith("Only ")  # staff are not officers

@@ -21,7 +21,7 @@ from sqlmodel import Session
 import engagement.engagement  # noqa: F401  (registers every page and State)
 from engagement.commitments.demo import seed_demo as seed_commitments
 from engagement.core import db as core_db
-from engagement.org import service
+from engagement.org import sessions
 from engagement.org.demo import DEMO_PASSWORD, seed_demo
 from engagement.recognition.demo import seed_demo as seed_recognition
 from engagement.schema import metadata
@@ -117,8 +117,8 @@ def _now():
 
 def _token_for(engine: sa.Engine, username: str) -> str:
     with Session(engine) as session:
-        result = service.login(session, username=username, password=DEMO_PASSWORD,
-                               client_ip="10.9.9.9", user_agent="test", now=_now())
+        result = sessions.login(session, username=username, password=DEMO_PASSWORD,
+                                client_ip="10.9.9.9", user_agent="test", now=_now())
         session.commit()
     assert result.ok
     return result.token

@@ -53,9 +53,7 @@ def world(session, now):
 
 
 def _clean(session, engine, **kw):
-    # On in-memory SQLite the test's session and the job share one connection: end its read.
-    session.commit()
-    return cleanup.cleanup(engine, **kw)
+    return f.run_after_commit(session, cleanup.cleanup, engine, **kw)
 
 
 def _left(session, model, column):

@@ -8,32 +8,18 @@ import threading
 from datetime import timedelta
 
 import pytest
-from reflex.state import State
 from sqlmodel import Session, select
 
 from engagement.core import clock
-from engagement.core import db as core_db
 from engagement.core.db import unit_of_work
 from engagement.jobs import registry, runner
 from engagement.jobs import rules as job_rules
 from engagement.jobs import service as jobs_service
 from engagement.jobs.models import JobRun, SchedulerLease
-from engagement.schema import metadata
 from engagement.settings import get_settings
+from tests import factories as f
 
 JOB = "deliver-email"
-
-
-@pytest.fixture
-def shared_engine(engine, tmp_path):
-    """An engine several threads can use at once (a file for SQLite)."""
-    if engine.dialect.name == "postgresql":
-        yield engine
-        return
-    eng = core_db.make_engine(f"sqlite:///{tmp_path / 'shared.db'}")
-    metadata.create_all(eng)
-    yield eng
-    eng.dispose()
 
 
 class Blocking:
@@ -171,50 +157,15 @@ def test_busy_message_shows_the_date_when_the_run_started_another_day():
 # --- the admin page's "Run now" ---------------------------------------------------------------
 
 
-@pytest.fixture
-def app_db(tmp_path, monkeypatch):
-    """A demo organisation in the database the app's own engine uses."""
-    from engagement.org.demo import seed_demo
-
-    monkeypatch.setenv("ENGAGEMENT_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
-    for cached in (get_settings, core_db.get_engine, core_db.get_read_engine):
-        cached.cache_clear()
-    engine = core_db.get_engine()
-    metadata.create_all(engine)
-    with Session(engine) as s:
-        seed_demo(s, now=clock.now())
-        s.commit()
-    yield engine
-    engine.dispose()
-    core_db.get_read_engine().dispose()
-    for cached in (get_settings, core_db.get_engine, core_db.get_read_engine):
-        cached.cache_clear()
-
-
-def _admin_state(engine):
-    from engagement.jobs.state import NotifyAdminState
-    from engagement.org import service as org_service
-    from engagement.org.demo import DEMO_PASSWORD
-    from engagement.ui.auth import AuthState
-
-    with Session(engine) as s:
-        login = org_service.login(s, username="admin", password=DEMO_PASSWORD, client_ip="10.0.0.1",
-                                  user_agent="test", now=clock.now())
-        s.commit()
-    root = State(_reflex_internal_init=True)
-    root.get_substate(AuthState.get_full_name().split(".")[1:]).auth_token = login.token
-    return root.get_substate(NotifyAdminState.get_full_name().split(".")[1:]), NotifyAdminState
-
-
 def test_run_now_while_the_job_runs_shows_a_toast_and_runs_nothing(app_db, blocking):
-    import engagement.engagement  # noqa: F401  (registers the States)
+    from engagement.jobs.state import NotifyAdminState
 
     started = clock.now() - timedelta(minutes=4)
     with unit_of_work(app_db) as s:
         assert jobs_service.take_lease(s, name=jobs_service.job_lock_name(JOB), holder="scheduler-1#x",
                                   now=started, seconds=runner.JOB_LOCK_SECONDS)
-    state, cls = _admin_state(app_db)
-    spec = asyncio.run(cls.event_handlers["run_now"].fn(state, JOB))
+    state = f.app_state(app_db, NotifyAdminState, "admin")  # the demo organisation's system admin
+    spec = asyncio.run(NotifyAdminState.event_handlers["run_now"].fn(state, JOB))
     since = started.astimezone(get_settings().tz).strftime("%H:%M")
     text = repr(spec.args)
     assert '"warning"' in text
@@ -226,6 +177,6 @@ def test_run_now_while_the_job_runs_shows_a_toast_and_runs_nothing(app_db, block
     with unit_of_work(app_db) as s:
         jobs_service.release_lease(s, name=jobs_service.job_lock_name(JOB), holder="scheduler-1#x", now=clock.now())
     blocking.gate.set()
-    assert asyncio.run(cls.event_handlers["run_now"].fn(state, JOB)) is None
+    assert asyncio.run(NotifyAdminState.event_handlers["run_now"].fn(state, JOB)) is None
     assert state.notice == "The job ran: 7 message(s) sent."
     assert blocking.calls == ["manual:admin"]

@@ -11,33 +11,21 @@ import pytest
 from sqlmodel import Session, select
 
 from engagement.core.access import Role
-from engagement.core.db import make_engine
 from engagement.green import service as green
-from engagement.green.models import Action
 from engagement.jobs import nudges, registry, runner
 from engagement.jobs import rules as job_rules
 from engagement.notify import service as notify_service
-from engagement.notify.mail import SmtpSender
-from engagement.notify.models import NotifyPreference, OutboxMessage
+from engagement.notify.models import OutboxMessage
 from engagement.org import service as org
-from engagement.org.models import Account, Person, RoleGrant
-from engagement.recognition import service as recognition
-from engagement.recognition.models import RecognitionValue
-from engagement.schema import metadata
+from engagement.org.models import Account, RoleGrant
 from engagement.settings import get_settings
 from tests import factories as f
 from tests.integration._hashing import fast_hashing  # noqa: F401
-from tests.integration._smtp import SmtpServer
 
 TZ = get_settings().tz
 #: Friday 27 November and Wednesday 11 March 2026 are holidays here.
 WINDOW = job_rules.SendingWindow(holidays=frozenset({date(2026, 11, 27), date(2026, 3, 11)}))
-MESSAGE = "Anh đã hỗ trợ người dân hoàn thiện hồ sơ ngay trong buổi sáng, không phải đi lại."
-
-
-def at(month: int, day: int, hour: int = 9) -> datetime:
-    """A local time in 2026, as aware UTC."""
-    return datetime(2026, month, day, hour, 0, tzinfo=TZ).astimezone(UTC)
+at = f.at  # at(month, day, hour=9): a local time in 2026, as aware UTC
 
 
 def days(first: date, last: date) -> list[date]:
@@ -45,9 +33,7 @@ def days(first: date, last: date) -> list[date]:
 
 
 def outbox(session: Session, kind: str, channel: str = "in_app") -> list[OutboxMessage]:
-    session.expire_all()
-    return list(session.exec(select(OutboxMessage).where(
-        OutboxMessage.kind == kind, OutboxMessage.channel == channel).order_by(OutboxMessage.id)))
+    return f.outbox(session, kind=kind, channel=channel)
 
 
 # --- unused recognition allowance -------------------------------------------------------------
@@ -61,8 +47,7 @@ class Givers:
     def __init__(self, session: Session, now: datetime) -> None:
         o = f.small_org(session, now)
         self.org = o
-        recognition.install_default_values(session, now=now)
-        self.value = session.exec(select(RecognitionValue.id).where(RecognitionValue.code == "service")).one()
+        self.value = f.recognition_value(session, now=now)
         self.some = f.user(session, o.admin, now, unit_id=o.a, username="some", name="Lê Văn Một")
         self.all = f.user(session, o.admin, now, unit_id=o.a, username="all", name="Trần Thị Hết")
         self.head = f.user(session, o.admin, now, unit_id=o.a, username="head", name="Đỗ Trưởng",
@@ -72,28 +57,22 @@ class Givers:
         grant = session.exec(select(RoleGrant).join(Account, Account.id == RoleGrant.account_id)
                              .where(Account.username == "former")).one()
         org.revoke_role(session, actor=o.admin, grant_id=grant.id, now=now)
-        self.mailer = f.user(session, o.admin, now, unit_id=o.b, username="mailer", name="Phạm Thư")
-        person = session.get(Person, self.mailer.person_id)
-        person.email = "thu@tinh.gov.vn"
-        session.add(person)
-        session.add(NotifyPreference(person_id=self.mailer.person_id, category="recognition", mode="email",
-                                     updated_at=now))
+        self.mailer = f.user(session, o.admin, now, unit_id=o.b, username="mailer", name="Phạm Thư",
+                             email="thu@tinh.gov.vn")
+        f.preference(session, actor=self.mailer, category="recognition", mode="email", now=now)
         self.no_account = f.person(session, o.admin, now, unit_id=o.a, name="Ngô Không Tài Khoản")
         self.disabled = f.user(session, o.admin, now, unit_id=o.a, username="disabled", name="Hồ Khoá")
         org.set_account_active(session, actor=o.admin, account_id=self.disabled.account_id, active=False,
                                now=now)
         self.left = f.user(session, o.admin, now, unit_id=o.a, username="left", name="Mai Đã Nghỉ")
-        left = session.get(Person, self.left.person_id)
-        left.is_active = False
-        session.add(left)
+        org.set_person_active(session, actor=o.admin, person_id=self.left.person_id, active=False, now=now)
         self.taker = f.person(session, o.admin, now, unit_id=o.b, name="Người Nhận")
         session.flush()
 
     def give(self, session: Session, who, level: str, count: int, now: datetime) -> None:
         takers = [f.person(session, self.org.admin, now, unit_id=self.org.b, name="Người Nhận")
                   for _ in range(count)]
-        recognition.give(session, actor=who, person_ids=takers, message=MESSAGE, value_ids=[self.value],
-                         level=level, now=now)
+        f.recognition(session, actor=who, to=takers, value_ids=[self.value], level=level, now=now)
 
 
 @pytest.fixture
@@ -108,8 +87,7 @@ def givers(session):
 
 
 def allowance_run(session, engine, when: datetime, k: int | None = 3) -> int:
-    session.commit()
-    return nudges.nudge_allowances(engine, now=when, tz=TZ, days=k, window=WINDOW)
+    return f.run_after_commit(session, nudges.nudge_allowances, engine, now=when, tz=TZ, days=k, window=WINDOW)
 
 
 def test_the_allowance_nudge_goes_once_to_each_person_with_points_left_in_the_last_working_days(
@@ -142,18 +120,12 @@ def test_the_allowance_nudge_goes_once_to_each_person_with_points_left_in_the_la
     assert some.created_at == at(11, 25, 9)
 
 
-def test_the_allowance_nudge_by_e_mail_reaches_a_real_smtp_server(session, engine, givers):
-    server = SmtpServer().start()
-    try:
-        assert allowance_run(session, engine, at(11, 25, 10)) == 5
-        sender = SmtpSender(host="127.0.0.1", port=server.port, user=None, password=None, tls=False,
-                            mail_from="thi-dua@tinh.gov.vn")
-        report = notify_service.deliver_email(engine, sender=sender, now=at(11, 25, 10), worker="t",
-                                              public_url="https://thidua.tinh.gov.vn")
-        assert report.sent == 1
-        [mail] = server.handler.messages
-    finally:
-        server.stop()
+def test_the_allowance_nudge_by_e_mail_reaches_a_real_smtp_server(session, engine, givers, smtp):
+    assert allowance_run(session, engine, at(11, 25, 10)) == 5
+    report = f.deliver(session, engine, sender=f.smtp_sender(smtp), now=at(11, 25, 10),
+                       public_url="https://thidua.tinh.gov.vn")
+    assert report.sent == 1
+    [mail] = smtp.messages
     assert mail.to == "thu@tinh.gov.vn"
     assert mail.subject == "You still have 10 of 10 recognition points to give in November 2026"
     assert "https://thidua.tinh.gov.vn/recognition" in mail.body
@@ -171,8 +143,7 @@ def test_spending_everything_before_the_window_means_no_nudge_and_off_means_none
     w = givers
     w.give(session, w.some, "outstanding", 2, at(11, 24))  # 3 + 6 = 9
     w.give(session, w.some, "thanks", 1, at(11, 24))       # 10 of 10
-    session.add(NotifyPreference(person_id=w.head.person_id, category="recognition", mode="off",
-                                 updated_at=at(11, 24)))
+    f.preference(session, actor=w.head, category="recognition", mode="off", now=at(11, 24))
     assert allowance_run(session, engine, at(11, 25)) == 3
     assert {m.recipient_id for m in outbox(session, nudges.ALLOWANCE_KIND)} == {
         w.org.admin.person_id, w.former.person_id, w.mailer.person_id}
@@ -191,30 +162,23 @@ class Greens:
     def __init__(self, session: Session, now: datetime) -> None:
         o = f.small_org(session, now)
         self.org = o
+        in_union = {"union_branch_id": o.union_branch}
         self.officer = f.user(session, o.admin, now, unit_id=o.a, username="cd.a", name="Đỗ Công Đoàn",
-                              role=Role.UNION_OFFICER.value, branch_id=o.union_branch)
-        self.mai = f.user(session, o.admin, now, unit_id=o.a, username="mai", name="Nguyễn Thị Mai")
-        self.quy = f.user(session, o.admin, now, unit_id=o.a, username="quy", name="Lý Văn Quý")
+                              role=Role.UNION_OFFICER.value, branch_id=o.union_branch, **in_union)
+        self.mai = f.user(session, o.admin, now, unit_id=o.a, username="mai", name="Nguyễn Thị Mai", **in_union)
+        self.quy = f.user(session, o.admin, now, unit_id=o.a, username="quy", name="Lý Văn Quý", **in_union)
         self.hung = f.user(session, o.admin, now, unit_id=o.a1, username="hung", name="Lê Văn Hùng")
         self.ha = f.user(session, o.admin, now, unit_id=o.b, username="thu.ha", name="Phạm Thu Hà")
         self.lan = f.person(session, o.admin, now, unit_id=o.a, name="Trần Thị Lan")
-        for actor in (self.mai, self.quy, self.officer):
-            person = session.get(Person, actor.person_id)
-            person.union_branch_id = o.union_branch
-            session.add(person)
-        self.office = green.create_campaign(
-            session, actor=o.admin, name="Công sở xanh", kind="green", starts_on=date(2026, 3, 2),
-            ends_on=date(2026, 4, 3), unit_ids=[o.a], now=now)
-        self.volunteer = green.create_campaign(
-            session, actor=o.admin, name="Tình nguyện", kind="volunteer", starts_on=date(2026, 3, 2),
-            ends_on=date(2026, 4, 30), unit_ids=[o.a1, o.b], now=now)
+        self.office = f.green_campaign(session, actor=o.admin, name="Công sở xanh", starts_on=date(2026, 3, 2),
+                                       ends_on=date(2026, 4, 3), unit_ids=[o.a], now=now)
+        self.volunteer = f.green_campaign(session, actor=o.admin, name="Tình nguyện", kind="volunteer",
+                                          starts_on=date(2026, 3, 2), ends_on=date(2026, 4, 30),
+                                          unit_ids=[o.a1, o.b], now=now)
         session.flush()
 
     def log(self, session: Session, who, on: date, now: datetime) -> int:
-        action = session.exec(select(Action.id).where(Action.campaign_id == self.office,
-                                                      Action.name.startswith("Waste sorting"))).one()
-        return green.log_activity(session, actor=who, campaign_id=self.office, action_id=action,
-                                  occurred_on=on, now=now)
+        return f.green_activity(session, actor=who, campaign_id=self.office, on=on, now=now)
 
 
 @pytest.fixture
@@ -225,14 +189,13 @@ def greens(session):
 
 
 def idle_run(session, engine, when: datetime, idle: int | None = 7, closing: int | None = 3) -> int:
-    session.commit()
-    return nudges.nudge_idle_green(engine, now=when, tz=TZ, idle_days=idle, closing_days=closing,
-                                   window=WINDOW)
+    return f.run_after_commit(session, nudges.nudge_idle_green, engine, now=when, tz=TZ, idle_days=idle,
+                              closing_days=closing, window=WINDOW)
 
 
 def closing_run(session, engine, when: datetime, before: int | None = 3) -> int:
-    session.commit()
-    return nudges.nudge_closing_green(engine, now=when, tz=TZ, days_before=before, window=WINDOW)
+    return f.run_after_commit(session, nudges.nudge_closing_green, engine, now=when, tz=TZ, days_before=before,
+                              window=WINDOW)
 
 
 def test_idle_members_are_nudged_every_n_days_and_the_closing_message_replaces_it(session, engine, greens):
@@ -358,17 +321,6 @@ def test_a_crash_mid_run_then_a_rerun_repeats_no_one_and_skips_no_one(session, e
     assert run(engine, when + timedelta(hours=2)) == 0
     counts = Counter(m.recipient_id for m in outbox(session, kind))
     assert len(counts) == expected and set(counts.values()) == {1}
-
-
-@pytest.fixture
-def shared_engine(engine, tmp_path):
-    if engine.dialect.name == "postgresql":
-        yield engine
-        return
-    eng = make_engine(f"sqlite:///{tmp_path / 'shared.db'}")
-    metadata.create_all(eng)
-    yield eng
-    eng.dispose()
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

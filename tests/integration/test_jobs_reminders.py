@@ -5,19 +5,16 @@ from __future__ import annotations
 import functools
 import threading
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import pytest
 from sqlmodel import Session, select
 
-from engagement.commitments import rules as c_rules
 from engagement.commitments import service as commitments
-from engagement.core.db import make_engine
 from engagement.jobs import reminders
 from engagement.jobs import rules as job_rules
 from engagement.notify import service as notify_service
-from engagement.notify.models import NotifyPreference, OutboxMessage
-from engagement.schema import metadata
+from engagement.notify.models import OutboxMessage
 from engagement.settings import get_settings
 from tests import factories as f
 
@@ -26,17 +23,14 @@ POLICY = job_rules.ReminderPolicy(every_days=3, before_days=2, overdue_max=2)
 WINDOW = job_rules.SendingWindow(holidays=frozenset({date(2026, 3, 11)}))
 
 
-def at(day: int, hour: int = 9) -> datetime:
-    """A local time in March 2026, as aware UTC."""
-    return datetime(2026, 3, day, hour, 0, tzinfo=TZ).astimezone(UTC)
+at = functools.partial(f.at, 3)  # at(day, hour=9): a local time in March 2026, as aware UTC
 
 
 class World:
     def __init__(self, session: Session, now: datetime) -> None:
         o = f.small_org(session, now)
         self.org = o
-        self.officer = f.user(session, o.admin, now, unit_id=o.root, username="officer",
-                              role="emulation_officer", name="Phạm Thi Đua")
+        self.officer = f.officer(session, org=o, now=now)
         # The head sits in the root unit, so is not in the campaign's audience (unit B).
         self.head = f.user(session, o.admin, now, unit_id=o.root, username="head.b", role="unit_head",
                            role_unit_id=o.b, name="Đỗ Trưởng Phòng")
@@ -45,14 +39,12 @@ class World:
         self.late = f.person(session, o.admin, now, unit_id=o.b, name="Ngô Văn Muộn",
                              email="muon@tinh.gov.vn")
         self.exempt = f.person(session, o.admin, now, unit_id=o.b, name="Trần Thị Phép")
-        self.personal, self.collective = commitments.ensure_default_templates(session, actor=self.officer,
-                                                                              now=now)
+        f.commitment_templates(session, actor=self.officer, now=now)
 
     def campaign(self, session: Session, now: datetime, name: str = "Cam kết 2026") -> int:
-        return commitments.create_campaign(
-            session, actor=self.officer, year=2026, name=name, template_id=self.personal,
-            unit_ids=[self.org.b], opens_on="2026-03-02", due_on="2026-03-13", allow_late=True,
-            late_until_on="2026-03-31", now=now)
+        return f.commitment_campaign(session, actor=self.officer, name=name, unit_ids=[self.org.b],
+                                     opens_on="2026-03-02", due_on="2026-03-13", allow_late=True,
+                                     late_until_on="2026-03-31", now=now)
 
 
 @pytest.fixture(autouse=True, params=["bulk", "one-by-one"])
@@ -72,35 +64,24 @@ def w(session):
 
 
 def run(session, engine, when: datetime, window: job_rules.SendingWindow = WINDOW) -> int:
-    session.commit()
-    return reminders.remind_commitments(engine, now=when, tz=TZ, policy=POLICY, window=window)
+    return f.run_after_commit(session, reminders.remind_commitments, engine, now=when, tz=TZ, policy=POLICY,
+                              window=window)
 
 
 def messages(session, kind: str | None = reminders.REMINDER_KIND, channel="in_app") -> list[OutboxMessage]:
-    session.expire_all()
-    stmt = select(OutboxMessage).where(OutboxMessage.channel == channel)
-    if kind:
-        stmt = stmt.where(OutboxMessage.kind == kind)
-    return list(session.exec(stmt.order_by(OutboxMessage.id)))
-
-
-def sign(session, actor, cid, when):
-    n = len(c_rules.DEFAULT_CLAUSES)
-    commitments.sign(session, actor=actor, campaign_id=cid, ticked=list(range(1, n + 1)), pledges=[],
-                     typed_name=actor.full_name, password=f.PASSWORD, client_ip="10.0.0.1",
-                     user_agent="pytest", now=when)
+    return f.outbox(session, kind=kind, channel=channel)  # kind None: every kind
 
 
 def test_a_campaign_reminds_exactly_on_schedule_over_simulated_days(session, engine, w):
     cid = w.campaign(session, at(2))
     commitments.set_exception(session, actor=w.officer, campaign_id=cid, person_id=w.exempt,
                               reason="Nghỉ thai sản", exempt=True, now=at(2))
-    session.add(NotifyPreference(person_id=w.late, category="commitments", mode="email", updated_at=at(2)))
+    f.preference(session, person_id=w.late, category="commitments", mode="email", now=at(2))
     session.commit()
     sent_on: dict[int, list[int]] = {}
     for day in range(2, 21):
         if day == 3:
-            sign(session, w.signer, cid, at(3, 8))
+            f.signature(session, actor=w.signer, campaign_id=cid, now=at(3, 8))
             commitments.respond(session, actor=w.decliner, campaign_id=cid, kind="decline",
                                 reason="Tôi cần làm rõ điều khoản 3", now=at(3, 8))
         before = {m.id for m in messages(session, kind=None)}
@@ -147,7 +128,7 @@ def test_nothing_goes_out_at_weekends_or_in_quiet_hours_and_it_catches_up_after(
 
 def test_a_person_who_turned_reminders_off_still_gets_the_due_day_notice(session, engine, w):
     w.campaign(session, at(2))
-    session.add(NotifyPreference(person_id=w.late, category="commitments", mode="off", updated_at=at(2)))
+    f.preference(session, person_id=w.late, category="commitments", mode="off", now=at(2))
     session.commit()
     run(session, engine, at(2))
     assert [m for m in messages(session) if m.recipient_id == w.late] == []
@@ -184,17 +165,6 @@ def test_a_crash_mid_run_then_a_rerun_repeats_no_one_and_skips_no_one(session, e
         w.signer.person_id: 1, w.decliner.person_id: 1, w.late: 1, w.exempt: 1}
 
 
-@pytest.fixture
-def shared_engine(engine, tmp_path):
-    if engine.dialect.name == "postgresql":
-        yield engine
-        return
-    eng = make_engine(f"sqlite:///{tmp_path / 'shared.db'}")
-    metadata.create_all(eng)
-    yield eng
-    eng.dispose()
-
-
 def test_two_reminder_runs_at_once_send_each_message_once(shared_engine):
     with Session(shared_engine, expire_on_commit=False) as s:
         world = World(s, at(2))
@@ -226,27 +196,18 @@ def test_two_reminder_runs_at_once_send_each_message_once(shared_engine):
 
 @pytest.fixture
 def roster(session):
-    from engagement.green import service as green
-    from engagement.org.models import Person
-
     o = f.small_org(session, at(2))
-    members = [f.user(session, o.admin, at(2), unit_id=o.a, username=u, name=n)
+    members = [f.user(session, o.admin, at(2), unit_id=o.a, username=u, name=n, union_branch_id=o.union_branch)
                for u, n in (("nv.mai", "Nguyễn Thị Mai"), ("nv.hung", "Lê Văn Hùng"))]
-    for actor in members:
-        person = session.get(Person, actor.person_id)
-        person.union_branch_id = o.union_branch
-        session.add(person)
-    session.flush()
     # Every Monday from 2 March, both members on each date.
-    green.create_roster(session, actor=o.admin, branch_id=o.union_branch, title="Tưới cây", weekday=0,
-                        per_slot=2, starts_on=date(2026, 3, 2), ends_on=date(2026, 3, 31), now=at(2))
+    f.green_roster(session, actor=o.admin, branch_id=o.union_branch, title="Tưới cây", weekday=0, per_slot=2,
+                   starts_on=date(2026, 3, 2), ends_on=date(2026, 3, 31), now=at(2))
     session.commit()
     return members
 
 
 def duty_run(session, engine, when):
-    session.commit()
-    return reminders.remind_duties(engine, now=when, tz=TZ, window=WINDOW)
+    return f.run_after_commit(session, reminders.remind_duties, engine, now=when, tz=TZ, window=WINDOW)
 
 
 def test_a_duty_is_announced_the_working_day_before_once(session, engine, roster):

@@ -8,14 +8,10 @@ import ssl
 import subprocess
 
 import pytest
-from sqlmodel import select
 
-from engagement.notify import service
-from engagement.notify.mail import SmtpSender, sender_from_settings
-from engagement.notify.models import OutboxMessage
+from engagement.notify.mail import sender_from_settings
 from engagement.settings import load_settings
 from tests import factories as f
-from tests.integration._smtp import SmtpServer
 
 
 @pytest.fixture(scope="module")
@@ -32,39 +28,35 @@ def cert(tmp_path_factory):
 
 
 @pytest.fixture
-def smtps(cert):
+def smtps(cert, smtp_server):
     crt, key = cert
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(str(crt), str(key))
-    server = SmtpServer(ssl_context=context).start()
-    yield server
-    server.stop()
+    return smtp_server(ssl_context=context)
 
 
-def _sender(server, **kw) -> SmtpSender:
-    return SmtpSender(host="127.0.0.1", port=server.port, user=None, password=None, security="ssl",
-                      mail_from="thi-dua@tinh.gov.vn", from_name="Tỉnh Demo", timeout=5, **kw)
+def _sender(server, **kw):
+    return f.smtp_sender(server, security="ssl", **kw)
 
 
 @pytest.fixture
 def queued(session, now):
     o = f.small_org(session, now)
     pid = f.person(session, o.admin, now, unit_id=o.b, name="Nguyễn Văn An", email="an@tinh.gov.vn")
-    session.add(service.NotifyPreference(person_id=pid, category="recognition", mode="email", updated_at=now))
-    service.notify(session, person_id=pid, category="recognition", kind="recognition.received",
-                   subject_ref="recognition:1", title="Bạn được ghi nhận", body="Cảm ơn anh.", now=now)
+    f.preference(session, person_id=pid, category="recognition", mode="email", now=now)
+    f.notification(session, person_id=pid, body="Cảm ơn anh.", link="", now=now)
     session.commit()
     return pid
 
 
-def _email(session) -> OutboxMessage:
-    session.expire_all()
-    return session.exec(select(OutboxMessage).where(OutboxMessage.channel == "email")).one()
+def _email(session):
+    [row] = f.outbox(session, channel="email")
+    return row
 
 
 def test_a_message_arrives_over_implicit_tls_when_the_servers_ca_is_trusted(
         session, engine, now, smtps, cert, queued):
-    report = service.deliver_email(engine, sender=_sender(smtps, ca_file=str(cert[0])), now=now, worker="t")
+    report = f.deliver(session, engine, sender=_sender(smtps, ca_file=str(cert[0])), now=now)
     assert (report.sent, report.retried) == (1, 0)
     [got] = smtps.messages
     assert (got.to, got.subject) == ("an@tinh.gov.vn", "Bạn được ghi nhận")
@@ -76,24 +68,21 @@ def test_an_untrusted_certificate_is_refused_and_the_message_is_retried_later_no
         session, engine, now, smtps, cert, queued):
     from datetime import timedelta
 
-    report = service.deliver_email(engine, sender=_sender(smtps), now=now, worker="t")
+    report = f.deliver(session, engine, sender=_sender(smtps), now=now)
     assert (report.sent, report.retried, report.failed) == (0, 1, 0)
     assert smtps.messages == []
     row = _email(session)
     assert (row.status, row.attempts, row.next_attempt_at) == ("pending", 1, now + timedelta(minutes=1))
     assert "CERTIFICATE_VERIFY_FAILED" in row.last_error
     # Once the operator trusts the server's CA, the next due run delivers it.
-    session.commit()
     later = now + timedelta(minutes=1)
-    assert service.deliver_email(engine, sender=_sender(smtps, ca_file=str(cert[0])), now=later,
-                                 worker="t").sent == 1
+    assert f.deliver(session, engine, sender=_sender(smtps, ca_file=str(cert[0])), now=later).sent == 1
     assert len(smtps.messages) == 1
 
 
 def test_a_plain_client_cannot_talk_to_an_implicit_tls_server(session, engine, now, smtps, queued):
-    plain = SmtpSender(host="127.0.0.1", port=smtps.port, user=None, password=None, security="none",
-                       mail_from="thi-dua@tinh.gov.vn", timeout=3)
-    report = service.deliver_email(engine, sender=plain, now=now, worker="t")
+    plain = f.smtp_sender(smtps, security="none", timeout=3)
+    report = f.deliver(session, engine, sender=plain, now=now)
     assert (report.sent, report.retried) == (0, 1)
     assert smtps.messages == []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ from sqlmodel import func, select
 
 from engagement.core.audit import AuditEntry
 from engagement.core.errors import Invalid, NotAllowed
-from engagement.org import rules, service
+from engagement.org import rules, service, sessions
 from engagement.org.models import Account, AuthSession, LoginAttempt, Unit
 from tests import factories as f
 from tests.integration._hashing import PRODUCTION_CONTEXT, fast_hashing  # noqa: F401 - autouse
@@ -18,16 +19,12 @@ IP = "203.0.113.7"
 WRONG = "not the password at all"
 
 
-def login(session, username, password=f.PASSWORD, *, now, ip=IP):
-    return service.login(session, username=username, password=password, client_ip=ip,
-                         user_agent="pytest", now=now)
+#: login(session, username, password=f.PASSWORD, *, now, client_ip=IP)
+login = functools.partial(f.login, client_ip=IP)
 
 
 def attempts(session, **where) -> int:
-    stmt = select(func.count()).select_from(LoginAttempt)
-    for column, value in where.items():
-        stmt = stmt.where(getattr(LoginAttempt, column) == value)
-    return session.exec(stmt).one()
+    return f.count(session, LoginAttempt, **where)
 
 
 def account_of(session, username) -> Account:
@@ -57,7 +54,7 @@ def test_login_opens_a_session_that_resolves_to_the_actor(session, now, staff):
     result = login(session, "binh.tt", now=now)
     assert result.ok and result.message == ""
     assert result.token and not result.must_change_password
-    actor = service.resolve_actor(session, token=result.token, now=now)
+    actor = sessions.resolve_actor(session, token=result.token, now=now)
     assert actor is not None
     assert (actor.username, actor.full_name) == ("binh.tt", "Trần Thị Bình")
     assert actor.account_id == staff.account_id
@@ -104,33 +101,33 @@ def test_empty_username_or_password_is_refused_without_recording(session, now, s
 
 @pytest.mark.parametrize("token", ["", "x" * 101, "not-a-real-token"])
 def test_unknown_or_malformed_token_resolves_to_nobody(session, now, staff, token):
-    assert service.resolve_actor(session, token=token, now=now) is None
+    assert sessions.resolve_actor(session, token=token, now=now) is None
 
 
 def test_expired_session_resolves_to_nobody(session, now, staff):
     token = login(session, "binh.tt", now=now).token
-    assert service.resolve_actor(session, token=token, now=now + timedelta(hours=11, minutes=59))
-    assert service.resolve_actor(session, token=token, now=now + timedelta(hours=12)) is None
-    assert service.resolve_actor(session, token=token, now=now + timedelta(hours=13)) is None
+    assert sessions.resolve_actor(session, token=token, now=now + timedelta(hours=11, minutes=59))
+    assert sessions.resolve_actor(session, token=token, now=now + timedelta(hours=12)) is None
+    assert sessions.resolve_actor(session, token=token, now=now + timedelta(hours=13)) is None
 
 
 def test_logout_ends_the_session_on_the_server(session, now, staff):
     token = login(session, "binh.tt", now=now).token
     other = login(session, "binh.tt", now=now).token
-    service.logout(session, token=token, now=now)
-    assert service.resolve_actor(session, token=token, now=now) is None
+    sessions.logout(session, token=token, now=now)
+    assert sessions.resolve_actor(session, token=token, now=now) is None
     row = session.exec(select(AuthSession).where(AuthSession.ended_at.is_not(None))).one()
     assert row.ended_at == now
     # Only that session: the same person on another device stays logged in.
-    assert service.resolve_actor(session, token=other, now=now) is not None
+    assert sessions.resolve_actor(session, token=other, now=now) is not None
 
 
 def test_logout_twice_or_with_unknown_token_changes_nothing(session, now, staff):
     token = login(session, "binh.tt", now=now).token
-    service.logout(session, token=token, now=now)
-    service.logout(session, token=token, now=now + timedelta(hours=1))
-    service.logout(session, token=f.token(), now=now)
-    service.logout(session, token="", now=now)
+    sessions.logout(session, token=token, now=now)
+    sessions.logout(session, token=token, now=now + timedelta(hours=1))
+    sessions.logout(session, token=f.token(), now=now)
+    sessions.logout(session, token="", now=now)
     ended = session.exec(select(AuthSession.ended_at).where(AuthSession.ended_at.is_not(None))).all()
     assert ended == [now]
 
@@ -147,9 +144,9 @@ def test_resolved_actor_carries_current_grants(session, now, admin, root_id):
 # --- throttling -----------------------------------------------------------------------------
 
 
-def _fail(session, username, times, *, now, ip=IP):
+def _fail(session, username, times, *, now):
     for _ in range(times):
-        result = login(session, username, WRONG, now=now, ip=ip)
+        result = login(session, username, WRONG, now=now)
         assert result.message == "Wrong username or password."
 
 
@@ -171,7 +168,7 @@ def test_lock_lifts_when_the_failures_leave_the_window(session, now, staff):
 
 def test_lock_also_applies_from_another_client(session, now, staff):
     _fail(session, "binh.tt", 5, now=now)
-    result = login(session, "binh.tt", now=now, ip="198.51.100.1")
+    result = login(session, "binh.tt", now=now, client_ip="198.51.100.1")
     assert not result.ok and "Too many failed attempts" in result.message
 
 
@@ -187,7 +184,7 @@ def test_throttled_attempts_are_not_recorded_and_do_not_extend_the_lock(session,
 
 def test_lock_of_one_account_does_not_touch_another(session, now, admin, staff):
     _fail(session, "binh.tt", 5, now=now)
-    assert login(session, "admin", now=now, ip="198.51.100.1").ok
+    assert login(session, "admin", now=now, client_ip="198.51.100.1").ok
 
 
 def test_twenty_failures_from_one_client_throttle_every_username_from_it(session, now, staff):
@@ -199,7 +196,7 @@ def test_twenty_failures_from_one_client_throttle_every_username_from_it(session
     assert not from_there.ok and "Try again in 15 minutes" in from_there.message
     assert attempts(session) == recorded
     # The same account from another client is fine: only the client is throttled.
-    assert login(session, "binh.tt", now=now, ip="198.51.100.1").ok
+    assert login(session, "binh.tt", now=now, client_ip="198.51.100.1").ok
     assert login(session, "binh.tt", now=now + timedelta(minutes=15)).ok
 
 
@@ -215,7 +212,7 @@ def test_disabled_account_cannot_log_in_and_its_sessions_end(session, now, admin
     token = login(session, "binh.tt", now=now).token
     service.set_account_active(session, actor=admin, account_id=staff.account_id, active=False,
                                now=now)
-    assert service.resolve_actor(session, token=token, now=now) is None
+    assert sessions.resolve_actor(session, token=token, now=now) is None
     result = login(session, "binh.tt", now=now)
     assert not result.ok and "deactivated" in result.message and result.token == ""
     service.set_account_active(session, actor=admin, account_id=staff.account_id, active=True,
@@ -233,7 +230,7 @@ def test_disabled_account_with_wrong_password_gets_the_wrong_password_message(se
 def test_deactivated_person_cannot_log_in(session, now, admin, staff):
     token = login(session, "binh.tt", now=now).token
     service.set_person_active(session, actor=admin, person_id=staff.person_id, active=False, now=now)
-    assert service.resolve_actor(session, token=token, now=now) is None
+    assert sessions.resolve_actor(session, token=token, now=now) is None
     result = login(session, "binh.tt", now=now)
     assert not result.ok and "deactivated" in result.message
 
@@ -251,9 +248,9 @@ NEW = "a brand new passphrase"
 
 
 def change(session, actor, *, current=f.PASSWORD, new=NEW, confirm=None, token="", now):
-    service.change_password(session, actor=actor, current_password=current, new_password=new,
-                            confirm_password=new if confirm is None else confirm, token=token,
-                            now=now)
+    sessions.change_password(session, actor=actor, current_password=current, new_password=new,
+                             confirm_password=new if confirm is None else confirm, token=token,
+                             now=now)
 
 
 def test_change_password_with_wrong_current_is_refused_and_changes_nothing(session, now, staff):
@@ -264,7 +261,7 @@ def test_change_password_with_wrong_current_is_refused_and_changes_nothing(sessi
         change(session, staff, current=WRONG, token=token, now=now)
     assert exc.value.fields == {"current": "Wrong password"}
     assert account_of(session, "binh.tt").password_hash == before
-    assert service.resolve_actor(session, token=other, now=now) is not None
+    assert sessions.resolve_actor(session, token=other, now=now) is not None
     assert login(session, "binh.tt", now=now).ok
     assert not login(session, "binh.tt", NEW, now=now).ok
 
@@ -292,11 +289,11 @@ def test_anonymous_caller_cannot_change_a_password(session, now, staff):
 def test_change_password_ends_other_sessions_but_keeps_the_current_one(session, now, staff):
     current = login(session, "binh.tt", now=now).token
     other = login(session, "binh.tt", now=now).token
-    actor = service.resolve_actor(session, token=current, now=now)
+    actor = sessions.resolve_actor(session, token=current, now=now)
     later = now + timedelta(minutes=5)
     change(session, actor, token=current, now=later)
-    assert service.resolve_actor(session, token=current, now=later) is not None
-    assert service.resolve_actor(session, token=other, now=later) is None
+    assert sessions.resolve_actor(session, token=current, now=later) is not None
+    assert sessions.resolve_actor(session, token=other, now=later) is None
     account = account_of(session, "binh.tt")
     assert account.password_changed_at == later and not account.must_change_password
     assert not login(session, "binh.tt", f.PASSWORD, now=later).ok
@@ -313,10 +310,10 @@ def test_change_password_clears_must_change_flag(session, now, admin, root_id):
     temp = service.create_account(session, actor=admin, person_id=pid, username="tam.lv", now=now)
     first = login(session, "tam.lv", temp.temporary_password, now=now)
     assert first.ok and first.must_change_password
-    actor = service.resolve_actor(session, token=first.token, now=now)
+    actor = sessions.resolve_actor(session, token=first.token, now=now)
     assert actor.must_change_password
     change(session, actor, current=temp.temporary_password, token=first.token, now=now)
-    again = service.resolve_actor(session, token=first.token, now=now)
+    again = sessions.resolve_actor(session, token=first.token, now=now)
     assert again is not None and not again.must_change_password
 
 
@@ -327,7 +324,7 @@ def test_reset_password_gives_a_temporary_password_and_ends_sessions(session, no
     token = login(session, "binh.tt", now=now).token
     reset = service.reset_password(session, actor=admin, account_id=staff.account_id, now=now)
     assert reset.username == "binh.tt" and len(reset.temporary_password) == 12
-    assert service.resolve_actor(session, token=token, now=now) is None
+    assert sessions.resolve_actor(session, token=token, now=now) is None
     assert account_of(session, "binh.tt").must_change_password
     assert not login(session, "binh.tt", f.PASSWORD, now=now).ok
     fresh = login(session, "binh.tt", reset.temporary_password, now=now)

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import select
 
 from engagement.core.access import Actor
 from engagement.core.audit import AuditEntry
 from engagement.core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
-from engagement.org import queries, service
+from engagement.org import queries, service, sessions
 from engagement.org.models import (
     Account,
     AuthSession,
@@ -79,10 +79,6 @@ def audit_entries(session, action, entity_id=None) -> list[AuditEntry]:
     return list(session.exec(stmt.order_by(AuditEntry.id)))
 
 
-def count(session, model) -> int:
-    return session.exec(select(func.count()).select_from(model)).one()
-
-
 # --- units --------------------------------------------------------------------------------
 
 
@@ -106,10 +102,10 @@ def test_duplicate_unit_code_is_a_conflict_whatever_its_case(session, now, org):
                                   "Phòng Tài Chính"])
 def test_sibling_with_the_same_name_ignoring_accents_and_case_is_a_conflict(session, now, org,
                                                                              name):
-    before = count(session, Unit)
+    before = f.count(session, Unit)
     with pytest.raises(Conflict):
         f.unit(session, org.admin, now, parent_id=org.root, name=name)
-    assert count(session, Unit) == before
+    assert f.count(session, Unit) == before
 
 
 def test_same_name_under_a_different_parent_is_allowed(session, now, org):
@@ -289,7 +285,7 @@ def test_group_is_created_and_units_added_and_removed(session, now, org):
                                  member=False, now=now)
     (group,) = queries.groups(session, actor=org.staff)
     assert group.unit_ids == [org.b]
-    assert count(session, UnitGroupMember) == 1
+    assert f.count(session, UnitGroupMember) == 1
     assert len(audit_entries(session, "group.remove_unit", gid)) == 1
     assert len(audit_entries(session, "group.create", gid)) == 1
     tree = {u.id: u.groups for u in queries.unit_tree(session, actor=org.staff)}
@@ -348,12 +344,12 @@ def test_duplicate_employee_code_is_a_conflict(session, now, org):
     ("employee_code", "E 1"),
 ])
 def test_invalid_person_fields_are_refused(session, now, org, field, value):
-    before = count(session, Person)
+    before = f.count(session, Person)
     data = {"employee_code": "E-NEW", "full_name": "Nguyễn Văn Ba", "position": "",
             "unit_id": org.a, field: value}
     with pytest.raises(Invalid):
         service.create_person(session, actor=org.admin, now=now, **data)
-    assert count(session, Person) == before
+    assert f.count(session, Person) == before
 
 
 def test_branch_of_the_wrong_kind_is_refused(session, now, org):
@@ -394,17 +390,13 @@ def test_person_cannot_be_moved_into_a_deactivated_unit(session, now, org):
 
 
 def test_deactivated_person_loses_sessions_membership_and_login(session, now, org):
-    result = service.login(session, username="staff.a1", password=f.PASSWORD, client_ip="10.0.0.1",
-                           user_agent="x", now=now)
+    result = f.login(session, "staff.a1", client_ip="10.0.0.1", user_agent="x", now=now)
     later = now + timedelta(hours=1)
     service.set_person_active(session, actor=org.admin, person_id=org.staff.person_id,
                               active=False, now=later)
-    open_sessions = session.exec(select(func.count()).select_from(AuthSession).where(
-        AuthSession.account_id == org.staff.account_id, AuthSession.ended_at.is_(None))).one()
-    assert open_sessions == 0
-    assert service.resolve_actor(session, token=result.token, now=later) is None
-    assert not service.login(session, username="staff.a1", password=f.PASSWORD,
-                             client_ip="10.0.0.1", user_agent="x", now=later).ok
+    assert f.count(session, AuthSession, AuthSession.ended_at.is_(None), account_id=org.staff.account_id) == 0
+    assert sessions.resolve_actor(session, token=result.token, now=later) is None
+    assert not f.login(session, "staff.a1", client_ip="10.0.0.1", user_agent="x", now=later).ok
     [m] = memberships(session, org.staff.person_id)
     assert m.end_at == later
     assert len(audit_entries(session, "person.deactivate", org.staff.person_id)) == 1
@@ -458,11 +450,11 @@ def test_unit_head_creates_and_edits_people_in_their_subtree(session, now, org):
 
 
 def test_unit_head_cannot_create_people_in_a_sibling_or_parent_unit(session, now, org):
-    before = count(session, Person)
+    before = f.count(session, Person)
     for unit_id in (org.b, org.root):
         with pytest.raises(NotAllowed):
             f.person(session, org.head, now, unit_id=unit_id)
-    assert count(session, Person) == before
+    assert f.count(session, Person) == before
 
 
 def test_unit_head_cannot_edit_or_deactivate_people_of_a_sibling_unit(session, now, org):
@@ -532,9 +524,8 @@ HEAD_MAY = {"create_person", "update_person", "set_person_active"}
 
 def _snapshot(session) -> dict[str, int]:
     from engagement.org.models import Branch, UnitGroup
-    return {m.__name__: count(session, m) for m in (Unit, UnitEvent, UnitGroup, UnitGroupMember,
-                                                    Branch, Person, Membership, Account,
-                                                    RoleGrant, AuditEntry)}
+    return f.counts(session, Unit, UnitEvent, UnitGroup, UnitGroupMember, Branch, Person, Membership, Account,
+                    RoleGrant, AuditEntry)
 
 
 @pytest.fixture
@@ -565,9 +556,9 @@ def test_unit_head_may_not_make_org_or_account_writes(session, now, org_with_gro
 
 @pytest.mark.parametrize("write", sorted(HEAD_MAY))
 def test_unit_head_may_make_people_writes_in_their_subtree(session, now, org_with_group, write):
-    audits = count(session, AuditEntry)
+    audits = f.count(session, AuditEntry)
     WRITES[write](session, org_with_group.head, org_with_group, now)
-    assert count(session, AuditEntry) == audits + 1
+    assert f.count(session, AuditEntry) == audits + 1
 
 
 @pytest.mark.parametrize("write", sorted(set(WRITES) - {"reset_password", "set_account_active",
@@ -578,9 +569,9 @@ def test_emulation_officer_may_make_org_writes_but_not_account_writes(session, n
     o = org_with_group
     officer = f.user(session, o.admin, now, unit_id=o.root, username="officer",
                      role="emulation_officer", name="Hoàng Văn Thi")
-    audits = count(session, AuditEntry)
+    audits = f.count(session, AuditEntry)
     WRITES[write](session, officer, o, now)
-    assert count(session, AuditEntry) > audits
+    assert f.count(session, AuditEntry) > audits
     with pytest.raises(NotAllowed):
         WRITES["reset_password"](session, officer, o, now)
 
@@ -695,8 +686,8 @@ def test_new_account_has_a_temporary_password_that_must_be_changed(session, now,
     created = service.create_account(session, actor=org.admin, person_id=org.person_a1,
                                      username=" Hoa.NT ", now=now)
     assert created.username == "hoa.nt"
-    result = service.login(session, username="hoa.nt", password=created.temporary_password,
-                           client_ip="10.0.0.2", user_agent="x", now=now)
+    result = f.login(session, "hoa.nt", created.temporary_password, client_ip="10.0.0.2", user_agent="x",
+                     now=now)
     assert result.ok and result.must_change_password
     info = queries.account_info(session, actor=org.admin, person_id=org.person_a1)
     assert (info.username, info.must_change_password, info.grants) == ("hoa.nt", True, [])
@@ -714,7 +705,7 @@ def test_second_account_for_a_person_is_a_conflict(session, now, org):
     with pytest.raises(Conflict):
         service.create_account(session, actor=org.admin, person_id=org.staff.person_id,
                                username="another.name", now=now)
-    assert count(session, Account) == 4
+    assert f.count(session, Account) == 4
 
 
 def test_account_needs_a_valid_username_and_an_active_person(session, now, org):
@@ -840,7 +831,7 @@ def test_profile_shows_trail_and_roles(session, now, org):
 
 def test_audit_log_is_for_admins_and_newest_first(session, now, org):
     rows, total = queries.audit_log(session, actor=org.admin, page_size=5)
-    assert total == count(session, AuditEntry) and len(rows) == 5
+    assert total == f.count(session, AuditEntry) and len(rows) == 5
     assert rows[0].action == "person.create"  # the last thing the fixture did
     creates, n = queries.audit_log(session, actor=org.admin, action_prefix="unit.")
     assert n == 3 and {r.action for r in creates} == {"unit.created"}

@@ -113,14 +113,14 @@ def test_allowance_is_spent_by_level_and_recipients_and_refuses_overspending(ses
         _give(session, org, now, level="outstanding")
     left = _give(session, org, now, level="great").left
     assert left == 0
-    assert service.allowance(session, actor=org.giver, now=now).left == 0
+    assert queries.allowance(session, actor=org.giver, now=now).left == 0
 
 
 def test_allowance_resets_next_month_without_carry_over(session, org, now):
     _give(session, org, now, level="thanks")
     next_month = now + timedelta(days=31)
-    assert service.allowance(session, actor=org.giver, now=next_month).spent == 0
-    assert service.allowance(session, actor=org.giver, now=next_month).total == 10
+    assert queries.allowance(session, actor=org.giver, now=next_month).spent == 0
+    assert queries.allowance(session, actor=org.giver, now=next_month).total == 10
 
 
 def test_unit_heads_get_a_larger_allowance(session, org):

@@ -3,19 +3,24 @@ stored totals that always equal a fresh recomputation from the ledger."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlmodel import select
+from reflex.state import State
+from sqlmodel import Session, select
 
+from engagement.core import clock
+from engagement.core.clock import local_day
 from engagement.core.errors import Invalid, NotAllowed
 from engagement.org import service as org_service
-from engagement.scoring import queries, rules, service
+from engagement.scoring import leaderboard, queries, rules, service
 from engagement.scoring.models import PersonPoints, PersonSourcePoints, PointEntry, UnitPoints, UnitSourcePoints
 from engagement.scoring.rules import Source, month_key, period_keys
+from engagement.settings import get_settings
 from tests import factories
 from tests.integration._hashing import fast_hashing  # noqa: F401
 
@@ -157,7 +162,7 @@ def test_manual_adjustment_needs_points_and_a_reason(session, org, now):
         service.adjust(session, actor=org.admin, person_id=pid, points=5, reason="ok", now=now)
     assert service.adjust(session, actor=org.admin, person_id=pid, points=-7,
                           reason="Late to the citizen desk 3 times", now=now) == -7
-    assert _person_total(session, month_key(service.local_day(now)), pid) == -7
+    assert _person_total(session, month_key(local_day(now, get_settings().tz)), pid) == -7
 
 
 def test_ties_share_a_rank_and_order_is_deterministic(session, org, now):
@@ -413,8 +418,8 @@ def test_concurrent_writers_never_double_count_or_break_the_cap(engine, now):
 
 def test_head_counts_are_reused_for_a_minute_then_refreshed(session, org, now, monkeypatch):
     people = [_person(session, org, now, org.b) for _ in range(2)]
-    monkeypatch.setattr(queries, "ORG_SNAPSHOT_SECONDS", 60.0)
-    queries._snapshots.clear()
+    monkeypatch.setattr(leaderboard, "ORG_SNAPSHOT_SECONDS", 60.0)
+    leaderboard._snapshots.clear()
 
     def members():
         rows = queries.leaderboard(session, actor=org.admin, board="units", today=TODAY, period="2026-03").rows
@@ -423,7 +428,7 @@ def test_head_counts_are_reused_for_a_minute_then_refreshed(session, org, now, m
     assert members() == 2
     org_service.set_person_active(session, actor=org.admin, person_id=people[0], active=False, now=now)
     assert members() == 2  # within the minute: the cached count
-    monkeypatch.setattr(queries, "ORG_SNAPSHOT_SECONDS", 0.0)
+    monkeypatch.setattr(leaderboard, "ORG_SNAPSHOT_SECONDS", 0.0)
     assert members() == 1
 
 
@@ -436,7 +441,7 @@ def test_a_large_unit_is_ranked_by_index_scan_with_the_same_result(session, org,
     org_service.set_person_active(session, actor=org.admin, person_id=a1[1], active=False, now=now)
     small = queries.leaderboard(session, actor=org.admin, board="people", today=TODAY, period="2026-03",
                                 unit_id=org.a)
-    monkeypatch.setattr(queries, "SMALL_UNIT", 1)
+    monkeypatch.setattr(leaderboard, "SMALL_UNIT", 1)
     large = queries.leaderboard(session, actor=org.admin, board="people", today=TODAY, period="2026-03",
                                 unit_id=org.a)
     assert [(r.rank, r.name, r.points) for r in large.rows] == [(1, "Hồ Văn A", 4), (1, "Hồ Văn C", 4)]
@@ -447,3 +452,101 @@ def test_a_large_unit_is_ranked_by_index_scan_with_the_same_result(session, org,
     everything = queries.leaderboard(session, actor=org.admin, board="people", today=TODAY, period="2026-03",
                                      export=True)
     assert len(everything.rows) == 3 and not everything.has_more
+
+
+# --- the pages' states ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app_db(tmp_path, monkeypatch):
+    """The demo organisation in the database the app's own engine uses."""
+    from engagement.core import db as core_db
+    from engagement.org.demo import seed_demo
+    from engagement.schema import metadata
+
+    monkeypatch.setenv("ENGAGEMENT_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    for cached in (get_settings, core_db.get_engine, core_db.get_read_engine):
+        cached.cache_clear()
+    engine = core_db.get_engine()
+    metadata.create_all(engine)
+    with Session(engine) as s:
+        seed_demo(s, now=clock.now())
+        s.commit()
+    yield engine
+    engine.dispose()
+    core_db.get_read_engine().dispose()
+    for cached in (get_settings, core_db.get_engine, core_db.get_read_engine):
+        cached.cache_clear()
+
+
+def _state(engine, cls, username):
+    import engagement.engagement  # noqa: F401  (registers the States)
+    from engagement.org import sessions as org_sessions
+    from engagement.org.demo import DEMO_PASSWORD
+    from engagement.ui.auth import AuthState
+
+    with Session(engine) as s:
+        login = org_sessions.login(s, username=username, password=DEMO_PASSWORD, client_ip="10.0.0.1",
+                                   user_agent="test", now=clock.now())
+        s.commit()
+    root = State(_reflex_internal_init=True)
+    root.get_substate(AuthState.get_full_name().split(".")[1:]).auth_token = login.token
+    return root.get_substate(cls.get_full_name().split(".")[1:])
+
+
+def _handler(state, name, *args):
+    return asyncio.run(type(state).event_handlers[name].fn(state, *args))
+
+
+def test_the_leaderboard_page_reads_its_menus_and_board_in_one_transaction(app_db, monkeypatch):
+    from engagement.scoring.state import LeaderboardState
+    from engagement.ui import auth
+
+    state = _state(app_db, LeaderboardState, "staff")
+    opened = []
+    real = auth.read_only
+
+    def counting(*args, **kwargs):
+        opened.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(auth, "read_only", counting)
+    _handler(state, "load")
+    assert len(opened) == 1
+    assert state.error == ""
+    assert state.result.board == "units" and state.result.rows
+    assert state.unit_options and state.individual_allowed
+
+
+def test_a_people_board_switched_off_meanwhile_opens_as_the_unit_board(app_db):
+    from engagement.scoring.models import ScoringOptions
+    from engagement.scoring.state import LeaderboardState
+
+    with Session(app_db) as s:
+        s.add(ScoringOptions(id=1, individual_boards=False))
+        s.commit()
+    state = _state(app_db, LeaderboardState, "staff")
+    state.board = "people"
+    _handler(state, "load")
+    assert (state.board, state.error, state.individual_allowed) == ("units", "", False)
+    assert state.result.board == "units"
+    assert [o.value for o in state.board_choices] == ["units", "units_per_member"]
+
+
+def test_a_lobby_screen_shows_its_board_until_the_link_is_revoked(app_db, monkeypatch):
+    from engagement.scoring.state import ScoringAdminState, ScreenState
+
+    admin = _state(app_db, ScoringAdminState, "officer")
+    _handler(admin, "load")
+    _handler(admin, "create_display", {"title": "Sảnh tầng 1", "board": "units", "period_kind": "month",
+                                       "group_id": ""})
+    assert admin.error == "" and "/screen?k=" in admin.new_link
+    token = admin.new_link.split("k=", 1)[1]
+    screen = State(_reflex_internal_init=True).get_substate(ScreenState.get_full_name().split(".")[1:])
+    monkeypatch.setattr(ScreenState, "_link", lambda self: token)
+    _handler(screen, "refresh")
+    assert (screen.error, screen.result.title) == ("", "Sảnh tầng 1") and screen.updated
+    _handler(admin, "revoke_display", admin.displays[0].id)
+    assert admin.message == "The screen link no longer works."
+    _handler(screen, "refresh")
+    assert screen.error.startswith("This screen link is not valid") and not screen.result.rows

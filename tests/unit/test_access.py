@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engagement.core.access import (
+    ACTIONS,
     PERMISSIONS,
     ROLE_LABELS,
     ROLE_NEEDS_BRANCH,
@@ -19,6 +20,7 @@ from engagement.core.access import (
     path_within,
     reach,
     require,
+    require_login,
 )
 from engagement.core.errors import NotAllowed
 
@@ -98,6 +100,9 @@ for _who, _rows in _GREEN.items():
 # Notifications: the outbox and the scheduled jobs are the system admin's alone.
 for _who in ("officer", "head", "union"):
     EXPECTED[_who][Perm.MANAGE_NOTIFICATIONS] = NOTHING
+# Everyone signs their own commitment.
+for _who in EXPECTED:
+    EXPECTED[_who][Perm.SIGN_COMMITMENT] = ORG
 ACTORS = {"staff": STAFF, "council": COUNCIL, "admin": ADMIN, "officer": OFFICER, "head": HEAD,
           "union": UNION}
 
@@ -278,4 +283,30 @@ def test_require_refuses_an_anonymous_caller_with_a_session_message():
 def test_require_raises_not_allowed_outside_reach(who, perm, target):
     with pytest.raises(NotAllowed) as exc:
         require(who, perm, **target)
-    assert "do not have permission" in exc.value.message
+    # The refusal names the action that was refused.
+    assert ACTIONS[perm] in exc.value.message
+
+
+def test_a_refusal_says_who_may_do_it():
+    with pytest.raises(NotAllowed) as exc:
+        require(STAFF, Perm.MANAGE_SCORING)
+    assert exc.value.message == ("Only emulation officers and system administrators can change the "
+                                 "scoring settings. Ask a system administrator if you need this role.")
+
+
+def test_a_refusal_outside_ones_units_says_so_instead_of_asking_for_the_role():
+    with pytest.raises(NotAllowed) as exc:
+        require(HEAD, Perm.MANAGE_PEOPLE, unit_path=SIBLING)
+    assert "outside" in exc.value.message
+    assert "Only" not in exc.value.message
+
+
+def test_every_permission_names_its_action():
+    assert set(ACTIONS) == set(Perm)
+
+
+def test_require_login_refuses_only_an_anonymous_caller():
+    assert require_login(STAFF) is STAFF
+    with pytest.raises(NotAllowed) as exc:
+        require_login(None)
+    assert "session has ended" in exc.value.message

@@ -85,3 +85,12 @@ def test_every_default_action_is_well_formed():
         rules.check_campaign(name=" ", starts_on=D, ends_on=D, kind="green", backdate_days=7)
     with pytest.raises(Invalid):
         rules.check_campaign(name="X", starts_on=D, ends_on=D, kind="other", backdate_days=7)
+
+
+def test_takes_part_is_a_unit_in_or_below_a_participating_unit():
+    paths = ["/1/2/", "/1/7/"]
+    assert rules.takes_part(paths, "/1/2/")
+    assert rules.takes_part(paths, "/1/7/9/")
+    assert not rules.takes_part(paths, "/1/")
+    assert not rules.takes_part(paths, "/1/3/")
+    assert not rules.takes_part([], "/1/2/")

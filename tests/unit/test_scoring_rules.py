@@ -109,3 +109,31 @@ def test_check_criteria_accepts_and_names_each_bad_field():
     with pytest.raises(Invalid) as err:
         rules.check_criteria({s.value: ("1", "0") for s in Source})
     assert set(err.value.fields) == {f"cap_{s.value}" for s in Source}
+
+
+def test_period_options_months_newest_first_for_two_years():
+    got = rules.period_options("month", date(2026, 3, 20))
+    assert len(got) == 24
+    assert got[0] == ("2026-03", "2026-03")
+    assert [v for v, _ in got[:4]] == ["2026-03", "2026-02", "2026-01", "2025-12"]
+    assert got[-1] == ("2024-04", "2024-04")
+    assert all(value == label for value, label in got)
+
+
+def test_period_options_quarters_cross_the_year_boundary():
+    got = [v for v, _ in rules.period_options("quarter", date(2026, 2, 10))]
+    assert got == ["2026-Q1", "2025-Q4", "2025-Q3", "2025-Q2", "2025-Q1", "2024-Q4", "2024-Q3", "2024-Q2"]
+
+
+def test_period_options_years_and_enum_kinds():
+    assert rules.period_options("year", date(2026, 7, 1)) == [("2026", "2026"), ("2025", "2025"), ("2024", "2024")]
+    assert rules.period_options(rules.PeriodKind.QUARTER, date(2026, 12, 31))[0] == ("2026-Q4", "2026-Q4")
+    assert len(rules.period_options(rules.PeriodKind.QUARTER, date(2026, 12, 31))) == 8
+
+
+def test_decode_criteria_fills_missing_sources_with_defaults():
+    got = rules.decode_criteria('{"green": {"weight": 3, "monthly_cap": 40}, "commitment": {"weight": 12}}')
+    assert got[Source.GREEN] == Criterion(weight=3, monthly_cap=40)
+    assert got[Source.COMMITMENT] == Criterion(weight=12, monthly_cap=None)
+    assert got[Source.RECOGNITION] == rules.DEFAULT_CRITERIA[Source.RECOGNITION]
+    assert set(got) == set(Source)

@@ -1,4 +1,4 @@
-"""Every route of the app, named once."""
+"""Every route of the app, named once, and the URL builders for links in pages, messages and PDFs."""
 
 LOGIN = "/login"
 HOME = "/"
@@ -28,3 +28,28 @@ GREEN_VERIFY = "/green/verify"
 GREEN_ROSTERS = "/green/rosters"
 GREEN_ASSESSMENT = "/green/assessment"
 NOTIFY_ADMIN = "/admin/notifications"
+
+
+def sign(campaign_id: int) -> str:
+    """The page where one signs a campaign's commitment."""
+    return f"/commitments/sign/{int(campaign_id)}"
+
+
+def verify(ref: str) -> str:
+    """The public check of one signature (its code or hash)."""
+    return f"/verify/{ref}"
+
+
+def recognition_person(person_id: int) -> str:
+    """A person's recognition profile."""
+    return f"{RECOGNITION_PERSON}/{int(person_id)}"
+
+
+def thanks(token: str) -> str:
+    """The citizens' thank-you page of a person or counter."""
+    return f"{THANKS}/{token}"
+
+
+def screen(token: str) -> str:
+    """A lobby screen's leaderboard page."""
+    return f"{SCREEN}?k={token}"

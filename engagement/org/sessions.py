@@ -1,0 +1,220 @@
+"""Login, sessions and the throttled password check of the organisation feature.
+
+Every function takes the caller's session and only flushes; the caller's ``unit_of_work``
+commits. ``check_password`` is THE place where a password is checked against the login
+throttle (5 failures per account or 20 per client in 15 minutes, recorded as
+``LoginAttempt`` rows): login uses it, and so does any re-entry of the password (signing a
+commitment). This module never imports ``org.service`` (the service imports from here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from engagement.core import audit
+from engagement.core.access import Actor, Grant, Role, require_login
+from engagement.core.errors import Invalid
+from engagement.core.secrets import keyed_hash
+from engagement.core.security import hash_password, hash_token, new_token, verify_password
+from engagement.org import rules
+from engagement.org.dto import LoginResult
+from engagement.org.models import Account, AuthSession, LoginAttempt, Person, RoleGrant, Unit
+from engagement.settings import get_settings
+
+
+def _client_key(session: Session, client_ip: str, now: datetime) -> str:
+    """The client's network address as a keyed hash (comparable, not reversible)."""
+    return keyed_hash(session, purpose="login", value=client_ip or "unknown", now=now)
+
+
+def _failures(session: Session, column: sa.ColumnElement, value: str, since: datetime) -> list[datetime]:
+    stmt = select(LoginAttempt.at).where(
+        column == value, LoginAttempt.success.is_(False), LoginAttempt.at > since
+    )
+    return list(session.exec(stmt))
+
+
+def _username(username: str | None) -> str:
+    return (username or "").strip().lower()[:60]
+
+
+@dataclass(frozen=True)
+class PasswordCheck:
+    """Outcome of ``check_password``.
+
+    ``ok``: the password is this account's. ``throttled``: refused without checking (too
+    many recent failures), with ``message`` saying how long to wait.
+    """
+
+    ok: bool
+    account_id: int | None = None
+    throttled: bool = False
+    message: str = ""
+
+
+def check_password(
+    session: Session, *, username: str, password: str, client_ip: str, now: datetime,
+) -> PasswordCheck:
+    """Check ``password`` for ``username`` under the login throttle, and record the attempt.
+
+    While the account has 5 failures, or the client 20, in the last 15 minutes, the check is
+    refused without verifying or recording anything. Otherwise the attempt (success or
+    failure) is added as a ``LoginAttempt`` row and flushed: the caller must COMMIT it even
+    when it then refuses the request, or the failure does not count.
+
+    Returns:
+        ``ok`` with the account's id, or not ok (``throttled`` with a wait message).
+    """
+    name = _username(username)
+    client = _client_key(session, client_ip, now)
+    since = now - rules.THROTTLE_WINDOW
+    waits = [
+        rules.retry_after(_failures(session, LoginAttempt.username, name, since), now=now,
+                          limit=rules.ACCOUNT_FAILURE_LIMIT),
+        rules.retry_after(_failures(session, LoginAttempt.client_key, client, since), now=now,
+                          limit=rules.CLIENT_FAILURE_LIMIT),
+    ]
+    wait = max((w for w in waits if w is not None), default=None)
+    if wait is not None:
+        return PasswordCheck(ok=False, throttled=True, message=rules.wait_message(wait))
+    account = session.exec(select(Account).where(Account.username == name)).first()
+    valid = verify_password((password or "")[:256], account.password_hash if account else None)
+    session.add(LoginAttempt(at=now, username=name, client_key=client, success=valid))
+    session.flush()
+    if not valid or account is None:
+        return PasswordCheck(ok=False)
+    return PasswordCheck(ok=True, account_id=account.id)
+
+
+def login(
+    session: Session, *, username: str, password: str, client_ip: str, user_agent: str,
+    now: datetime,
+) -> LoginResult:
+    """Check credentials and open a session.
+
+    Failures are returned, not raised, so that the failed attempt is committed and counts
+    towards throttling (5 failures per account or 20 per client in 15 minutes).
+
+    Returns:
+        ``ok`` with a fresh token (the database keeps only its hash), or a message.
+    """
+    name = _username(username)
+    if not name or not password:
+        return LoginResult(ok=False, message="Enter your username and password.")
+    check = check_password(session, username=name, password=password, client_ip=client_ip, now=now)
+    if check.throttled:
+        return LoginResult(ok=False, message=check.message)
+    if not check.ok:
+        return LoginResult(ok=False, message="Wrong username or password.")
+    account = session.get(Account, check.account_id)
+    person = session.get(Person, account.person_id)
+    if not account.is_active or person is None or not person.is_active:
+        return LoginResult(
+            ok=False,
+            message="This account is deactivated. Ask your system administrator to reactivate it.",
+        )
+    token = new_token()
+    session.add(AuthSession(
+        token_hash=hash_token(token), account_id=account.id, created_at=now,
+        expires_at=now + timedelta(hours=get_settings().session_hours),
+        client_ip=(client_ip or "")[:64], user_agent=(user_agent or "")[:300],
+    ))
+    account.last_login_at = now
+    session.add(account)
+    session.flush()
+    return LoginResult(ok=True, token=token, must_change_password=account.must_change_password)
+
+
+def resolve_actor(session: Session, *, token: str, now: datetime) -> Actor | None:
+    """The actor behind a browser's session token, or None (expired, ended, unknown)."""
+    if not token or len(token) > 100:
+        return None
+    row = session.exec(
+        select(AuthSession, Account, Person, Unit)
+        .join(Account, Account.id == AuthSession.account_id)
+        .join(Person, Person.id == Account.person_id)
+        .join(Unit, Unit.id == Person.unit_id)
+        .where(AuthSession.token_hash == hash_token(token), AuthSession.ended_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    auth, account, person, unit = row
+    if auth.expires_at <= now or not account.is_active or not person.is_active:
+        return None
+    grants = session.exec(
+        select(RoleGrant, Unit.path)
+        .join(Unit, Unit.id == RoleGrant.unit_id, isouter=True)
+        .where(RoleGrant.account_id == account.id, RoleGrant.revoked_at.is_(None))
+    ).all()
+    return Actor(
+        account_id=account.id, person_id=person.id, username=account.username,
+        full_name=person.full_name, unit_id=unit.id, unit_path=unit.path,
+        grants=tuple(
+            Grant(role=Role(g.role), unit_id=g.unit_id, unit_path=path, branch_id=g.branch_id)
+            for g, path in grants
+        ),
+        must_change_password=account.must_change_password,
+    )
+
+
+def logout(session: Session, *, token: str, now: datetime) -> None:
+    """End the session of this token on the server (no-op for an unknown token)."""
+    if not token:
+        return
+    auth = session.exec(select(AuthSession).where(AuthSession.token_hash == hash_token(token))).first()
+    if auth is not None and auth.ended_at is None:
+        auth.ended_at = now
+        session.add(auth)
+        session.flush()
+
+
+def end_sessions(session: Session, account_id: int, now: datetime, keep_token: str = "") -> None:
+    keep = hash_token(keep_token) if keep_token else ""
+    session.execute(
+        sa.update(AuthSession)
+        .where(AuthSession.account_id == account_id, AuthSession.ended_at.is_(None),
+               AuthSession.token_hash != keep)
+        .values(ended_at=now)
+    )
+
+
+def lift_throttle(session: Session, username: str) -> None:
+    """Forget an account's failed attempts (after an administrator's password reset)."""
+    session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == username,
+                                                  LoginAttempt.success.is_(False)))
+
+
+def change_password(
+    session: Session, *, actor: Actor | None, current_password: str, new_password: str,
+    confirm_password: str, token: str, now: datetime,
+) -> None:
+    """Change one's own password; other sessions of the account are ended.
+
+    Raises:
+        NotAllowed: not logged in.
+        Invalid: wrong current password, mismatch, or a weak new password.
+    """
+    actor = require_login(actor)
+    account = session.get(Account, actor.account_id)
+    if account is None or not verify_password(current_password, account.password_hash):
+        raise Invalid("Your current password is not right.", {"current": "Wrong password"})
+    if new_password != confirm_password:
+        raise Invalid("The two new passwords are not the same.", {"confirm": "Does not match"})
+    if new_password == current_password:
+        raise Invalid("Choose a new password that differs from the current one.")
+    problems = rules.password_problems(new_password, username=account.username,
+                                       full_name=actor.full_name)
+    if problems:
+        raise Invalid(" ".join(problems), {"new": problems[0]})
+    account.password_hash = hash_password(new_password)
+    account.must_change_password = False
+    account.password_changed_at = now
+    session.add(account)
+    end_sessions(session, account.id, now, keep_token=token)
+    audit.record(session, actor=actor, action="account.change_password", entity="account",
+                 entity_id=account.id, now=now)
+    session.flush()

@@ -1,0 +1,239 @@
+"""The small kit every state is written with: forms, attempts, paging, dialogs, page registration.
+
+A handler reads as: resolve, one call, message::
+
+    @rx.event
+    async def submit_rename(self, form: dict):
+        with self._attempt(success="The unit is renamed.") as done:
+            f = Form(form)
+            await self._call(service.rename_unit, unit_id=self._target_id, name=f.text("name", 200))
+            await self._reload()
+        return done.toast
+
+``AuthState`` (``ui/auth.py``) carries ``_attempt``, ``_call``, ``_read``, ``_read_each`` and
+``_public``; the mixins here add paged lists and dialogs to any state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import reflex as rx
+
+from engagement.core.errors import DomainError, Invalid
+from engagement.ui.components import Option
+
+
+def as_int(value: Any, what: str = "record") -> int:
+    """Parse an id sent by the browser, refusing anything but a positive whole number."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        number = 0
+    if number <= 0:
+        raise Invalid(f"Choose a {what} from the list.")
+    return number
+
+
+def as_text(value: Any, limit: int = 2000) -> str:
+    """A browser-sent value as bounded text."""
+    return ("" if value is None else str(value))[:limit]
+
+
+def as_date(value: Any, what: str = "date") -> date:
+    """A browser-sent ``yyyy-mm-dd`` (a date input's value) as a date."""
+    try:
+        return date.fromisoformat(as_text(value, 10).strip())
+    except ValueError:
+        raise Invalid(f"Enter the {what} as a date.") from None
+
+
+class Form:
+    """A submitted form with typed accessors; every bad value raises ``Invalid`` with a message.
+
+    Anything but a dict (a hostile client can send any value) is refused at once.
+    """
+
+    def __init__(self, data: Any) -> None:
+        if not isinstance(data, dict):
+            raise Invalid("The form could not be read. Reload the page and fill it in again.")
+        self.data = data
+
+    def text(self, name: str, limit: int = 2000) -> str:
+        """A text field, at most ``limit`` characters ("" when absent)."""
+        return as_text(self.data.get(name), limit)
+
+    def stripped(self, name: str, limit: int = 2000) -> str:
+        """A text field without surrounding spaces."""
+        return self.text(name, limit).strip()
+
+    def id(self, name: str, what: str = "record") -> int:
+        """A chosen record's id (a positive whole number)."""
+        return as_int(self.data.get(name), what)
+
+    def optional_id(self, name: str, what: str = "record") -> int | None:
+        """A chosen record's id, or None when nothing (or "0") was chosen."""
+        raw = self.stripped(name, 20)
+        return None if raw in ("", "0") else as_int(raw, what)
+
+    def number(self, name: str, *, default: int = 0, what: str = "number") -> int:
+        """A whole number; ``default`` when left empty."""
+        raw = self.stripped(name, 12)
+        if not raw:
+            return default
+        try:
+            return int(raw)
+        except ValueError:
+            raise Invalid(f"Enter the {what} as a whole number.") from None
+
+    def decimal(self, name: str, *, what: str = "amount") -> float | None:
+        """A decimal number (comma or point); None when left empty."""
+        raw = self.stripped(name, 20).replace(",", ".")
+        if not raw:
+            return None
+        try:
+            return float(raw)
+        except ValueError:
+            raise Invalid(f"Enter the {what} as a number, e.g. 2.5.") from None
+
+    def day(self, name: str, what: str = "date") -> date:
+        """A date field (required)."""
+        return as_date(self.data.get(name), what)
+
+    def optional_day(self, name: str, what: str = "date") -> date | None:
+        """A date field; None when left empty."""
+        return self.day(name, what) if self.stripped(name, 10) else None
+
+    def flag(self, name: str) -> bool:
+        """A checkbox or switch: ticked when sent with any value but empty, "off" or "false"."""
+        value = self.data.get(name)
+        if isinstance(value, bool):
+            return value
+        return as_text(value, 10).strip().lower() not in ("", "off", "false", "0")
+
+    def lines(self, name: str, *, limit: int = 4000, line_limit: int = 200) -> list[str]:
+        """A multi-line box as its non-empty lines."""
+        return [ln.strip()[:line_limit] for ln in self.text(name, limit).splitlines() if ln.strip()]
+
+    def ticked(self, prefix: str) -> list[int]:
+        """The ids of ticked boxes named ``<prefix><id>``."""
+        out = []
+        for key, value in self.data.items():
+            if isinstance(key, str) and key.startswith(prefix) and value not in (None, "", False, "off"):
+                tail = key[len(prefix):]
+                if tail.isdigit() and int(tail) > 0:
+                    out.append(int(tail))
+        return sorted(out)
+
+
+@dataclass
+class Attempt:
+    """What one ``_attempt`` block ended with: ``ok``, the refusal's ``message``, the toast."""
+
+    success: str = ""
+    toast_errors: bool = False
+    ok: bool = True
+    message: str = ""
+    fields: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def toast(self) -> Any:
+        """A success toast (when a success text was given), an error toast if asked, else None."""
+        if self.ok:
+            return rx.toast.success(self.success) if self.success else None
+        return rx.toast.error(self.message) if self.toast_errors else None
+
+
+class AttemptBlock:
+    """The context manager behind ``AuthState._attempt``: a DomainError becomes the message."""
+
+    def __init__(self, state: Any, result: Attempt, error_var: str | None) -> None:
+        self.state, self.result, self.error_var = state, result, error_var
+
+    def __enter__(self) -> Attempt:
+        return self.result
+
+    def __exit__(self, kind: type | None, exc: BaseException | None, _tb: Any) -> bool:
+        if exc is None:
+            if self.error_var:
+                setattr(self.state, self.error_var, "")
+            return False
+        if not isinstance(exc, DomainError):
+            return False
+        self.result.ok, self.result.message = False, exc.message
+        self.result.fields = dict(getattr(exc, "fields", {}) or {})
+        if self.error_var:
+            setattr(self.state, self.error_var, exc.message)
+        return True
+
+
+class Paged(rx.State, mixin=True):
+    """A paged list: ``page``/``pages``/``total`` and the previous/next handlers.
+
+    The state defines ``_reload()`` (reads the current ``page``) and sets the three numbers
+    from the page DTO with ``_paged(result)``.
+    """
+
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+
+    async def _reload(self) -> None:
+        raise NotImplementedError
+
+    def _paged(self, result: Any) -> Any:
+        """Take ``page``, ``pages`` and ``total`` from a page DTO; returns its rows."""
+        self.page, self.pages, self.total = result.page, result.pages, result.total
+        return result.rows
+
+    @rx.event
+    async def next_page(self):
+        """The next page."""
+        if self.page < self.pages:
+            self.page += 1
+        with self._attempt():
+            await self._reload()
+
+    @rx.event
+    async def prev_page(self):
+        """The previous page."""
+        self.page = max(1, self.page - 1)
+        with self._attempt():
+            await self._reload()
+
+
+class Dialog(rx.State, mixin=True):
+    """One dialog open at a time, named by ``dialog`` ("" when closed)."""
+
+    dialog: str = ""
+
+    def _on_close(self) -> None:
+        """What else to forget when the dialog closes (a state overrides it)."""
+
+    @rx.event
+    def close_dialog(self, _open: bool = False):
+        """Close any dialog (also its ``on_open_change`` handler) and clear its message."""
+        self.dialog = ""
+        self.error = ""
+        self._on_close()
+
+
+def unit_options(rows: Sequence[Any], *, with_code: bool = True) -> list[Option]:
+    """Active units of a tree (``org.dto.UnitRow`` rows, in tree order) as indented options."""
+    return [Option(value=str(u.id),
+                   label=("\u2003" * u.depth) + (f"{u.name} ({u.code})" if with_code else u.name))
+            for u in rows if u.is_active]
+
+
+def private_page(app: rx.App, component: Callable[[], rx.Component], *, route: str, title: str,
+                 load: Any = None) -> None:
+    """Register a page that needs a login: the guard runs first, then the page's own load(s)."""
+    from engagement.ui.auth import AuthState  # auth imports this module
+
+    loads = [AuthState.guard]
+    if load is not None:
+        loads.extend(load if isinstance(load, list | tuple) else [load])
+    app.add_page(component, route=route, title=title, on_load=loads)
