@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, func, or_, select
 
-from engagement.commitments import audience, rules
+from engagement.commitments import audience, models, rules
 from engagement.commitments.dto import (
     CampaignRow,
     ChainReport,
@@ -27,14 +27,6 @@ from engagement.commitments.dto import (
     SignView,
     TemplateRow,
     Unsigned,
-)
-from engagement.commitments.models import (
-    Campaign,
-    CampaignUnit,
-    CommitmentResponse,
-    CommitmentTemplate,
-    DueException,
-    Signature,
 )
 from engagement.commitments.rules import CampaignStatus, Kind, PersonStatus
 from engagement.core import formats
@@ -57,7 +49,7 @@ def _due_day(value: datetime | None) -> str:
 # --- templates and campaigns ------------------------------------------------------------------
 
 
-def _template_row(t: CommitmentTemplate, latest: bool = True) -> TemplateRow:
+def _template_row(t: models.CommitmentTemplate, latest: bool = True) -> TemplateRow:
     return TemplateRow(id=t.id, family=t.family, version=t.version, kind=t.kind, title=t.title,
                        preamble=t.preamble, clauses=json.loads(t.clauses_json),
                        published_at=formats.moment(t.published_at), is_latest=latest)
@@ -66,8 +58,8 @@ def _template_row(t: CommitmentTemplate, latest: bool = True) -> TemplateRow:
 def templates(session: Session, *, actor: Actor | None) -> list[TemplateRow]:
     """Every template version, newest first within each family."""
     require(actor, Perm.MANAGE_COMMITMENTS)
-    rows = session.exec(select(CommitmentTemplate).order_by(CommitmentTemplate.family,
-                                                            CommitmentTemplate.version.desc())).all()
+    rows = session.exec(select(models.CommitmentTemplate).order_by(models.CommitmentTemplate.family,
+                                                                   models.CommitmentTemplate.version.desc())).all()
     seen: set[str] = set()
     out = []
     for t in rows:
@@ -76,10 +68,10 @@ def templates(session: Session, *, actor: Actor | None) -> list[TemplateRow]:
     return out
 
 
-def _campaign_row(session: Session, c: Campaign, now: datetime) -> CampaignRow:
-    t = session.get(CommitmentTemplate, c.template_id)
-    names = session.exec(select(Unit.name).join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
-                         .where(CampaignUnit.campaign_id == c.id).order_by(Unit.name)).all()
+def _campaign_row(session: Session, c: models.Campaign, now: datetime) -> CampaignRow:
+    t = session.get(models.CommitmentTemplate, c.template_id)
+    names = session.exec(select(Unit.name).join(models.CampaignUnit, models.CampaignUnit.unit_id == Unit.id)
+                         .where(models.CampaignUnit.campaign_id == c.id).order_by(Unit.name)).all()
     return CampaignRow(id=c.id, year=c.year, name=c.name, status=str(audience.status_of(c, now)),
                        opens=formats.day(c.opens_at), due=_due_day(c.due_at), closes=_due_day(audience.closes_of(c)),
                        allow_late=c.allow_late, template=f"{t.title} (v{t.version})", units=", ".join(names),
@@ -89,15 +81,15 @@ def _campaign_row(session: Session, c: Campaign, now: datetime) -> CampaignRow:
 def campaigns(session: Session, *, actor: Actor | None, now: datetime) -> list[CampaignRow]:
     """Campaigns, newest first: all of them for officers, the open/closed ones for unit heads."""
     require(actor, Perm.VIEW_COMMITMENT_PROGRESS)
-    rows = session.exec(select(Campaign).order_by(Campaign.year.desc(), Campaign.id.desc())).all()
+    rows = session.exec(select(models.Campaign).order_by(models.Campaign.year.desc(), models.Campaign.id.desc())).all()
     out = [_campaign_row(session, c, now) for c in rows]
     if not can(actor, Perm.MANAGE_COMMITMENTS):
         out = [r for r in out if r.status != CampaignStatus.DRAFT]
     return out
 
 
-def _get_campaign(session: Session, campaign_id: int) -> Campaign:
-    c = session.get(Campaign, campaign_id) if isinstance(campaign_id, int) else None
+def _get_campaign(session: Session, campaign_id: int) -> models.Campaign:
+    c = session.get(models.Campaign, campaign_id) if isinstance(campaign_id, int) else None
     if c is None:
         raise NotFound("This campaign does not exist.")
     return c
@@ -106,13 +98,14 @@ def _get_campaign(session: Session, campaign_id: int) -> Campaign:
 # --- the signer's side ---------------------------------------------------------------------------
 
 
-def _my_status(session: Session, c: Campaign, person_id: int, now: datetime) -> tuple[PersonStatus, datetime | None]:
-    signed = session.exec(select(Signature.id).where(Signature.campaign_id == c.id,
-                                                     Signature.slot == f"p:{person_id}")).first()
+def _my_status(session: Session, c: models.Campaign, person_id: int,
+               now: datetime) -> tuple[PersonStatus, datetime | None]:
+    signed = session.exec(select(models.Signature.id).where(models.Signature.campaign_id == c.id,
+                                                            models.Signature.slot == f"p:{person_id}")).first()
     due, exempt = audience.due_for(session, c, person_id)
-    declined = session.exec(select(CommitmentResponse.id).where(
-        CommitmentResponse.campaign_id == c.id, CommitmentResponse.person_id == person_id,
-        CommitmentResponse.kind == "decline")).first()
+    declined = session.exec(select(models.CommitmentResponse.id).where(
+        models.CommitmentResponse.campaign_id == c.id, models.CommitmentResponse.person_id == person_id,
+        models.CommitmentResponse.kind == "decline")).first()
     return rules.person_status(signed=signed is not None, exempt=exempt, declined=declined is not None,
                                due_at=due, now=now), due
 
@@ -124,22 +117,23 @@ def my_commitments(session: Session, *, actor: Actor | None, now: datetime) -> l
                       .where(Person.id == actor.person_id)).one()
     person, unit = me
     out: dict[int, MyCommitment] = {}
-    for sig, c in session.exec(select(Signature, Campaign).join(Campaign, Campaign.id == Signature.campaign_id)
-                               .where(Signature.person_id == actor.person_id,
-                                      Signature.kind == Kind.PERSONAL)):
+    for sig, c in session.exec(select(models.Signature, models.Campaign)
+                               .join(models.Campaign, models.Campaign.id == models.Signature.campaign_id)
+                               .where(models.Signature.person_id == actor.person_id,
+                                      models.Signature.kind == Kind.PERSONAL)):
         out[c.id] = MyCommitment(
             campaign_id=c.id, year=c.year, name=c.name, campaign_status=str(audience.status_of(c, now)),
             status=str(PersonStatus.SIGNED), due=_due_day(c.due_at), signed_at=formats.moment(sig.signed_at),
             signature_id=sig.id, code=sig.code, method=sig.method, pledges=json.loads(sig.pledges_json))
-    for c in session.exec(select(Campaign).where(Campaign.opens_at <= now)):
+    for c in session.exec(select(models.Campaign).where(models.Campaign.opens_at <= now)):
         if c.id in out or not rules.in_audience(
                 unit_path=unit.path, position=person.position,
                 audience_paths=audience.audience_paths(session, c.id), positions=audience.positions_of(c)):
             continue
         status, due = _my_status(session, c, actor.person_id, now)
-        response = session.exec(select(CommitmentResponse).where(
-            CommitmentResponse.campaign_id == c.id, CommitmentResponse.person_id == actor.person_id)
-            .order_by(CommitmentResponse.id.desc())).first()
+        response = session.exec(select(models.CommitmentResponse).where(
+            models.CommitmentResponse.campaign_id == c.id, models.CommitmentResponse.person_id == actor.person_id)
+            .order_by(models.CommitmentResponse.id.desc())).first()
         out[c.id] = MyCommitment(campaign_id=c.id, year=c.year, name=c.name,
                                  campaign_status=str(audience.status_of(c, now)), status=str(status),
                                  due=_due_day(due), response=f"{response.kind}: {response.reason}" if response else "")
@@ -154,14 +148,14 @@ def sign_view(session: Session, *, actor: Actor | None, campaign_id: int, now: d
     """
     actor = require(actor, Perm.SIGN_COMMITMENT)
     c = _get_campaign(session, campaign_id)
-    sig = session.exec(select(Signature).where(Signature.campaign_id == c.id,
-                                               Signature.slot == f"p:{actor.person_id}")).first()
+    sig = session.exec(select(models.Signature).where(models.Signature.campaign_id == c.id,
+                                                      models.Signature.slot == f"p:{actor.person_id}")).first()
     if sig is None:
         member = audience.member_of(session, c, actor.person_id)
         unit_name = member.unit.name
     else:
         unit_name = session.get(Unit, sig.unit_id).name
-    t = session.get(CommitmentTemplate, sig.template_id if sig else c.template_id)
+    t = session.get(models.CommitmentTemplate, sig.template_id if sig else c.template_id)
     status, due = _my_status(session, c, actor.person_id, now)
     blocked = ""
     if sig is None:
@@ -187,15 +181,15 @@ def _audience_filter(paths: tuple[str, ...], positions: tuple[str, ...]) -> sa.C
     return sa.and_(Person.is_active.is_(True), where)
 
 
-def _status_query(c: Campaign, now: datetime, *columns: sa.ColumnElement):
+def _status_query(c: models.Campaign, now: datetime, *columns: sa.ColumnElement):
     """People of the audience with their status (a CASE mirroring ``rules.person_status``)."""
-    declined = (select(CommitmentResponse.person_id)
-                .where(CommitmentResponse.campaign_id == c.id, CommitmentResponse.kind == "decline")
+    declined = (select(models.CommitmentResponse.person_id)
+                .where(models.CommitmentResponse.campaign_id == c.id, models.CommitmentResponse.kind == "decline")
                 .distinct().subquery())
-    due = func.coalesce(DueException.due_at, sa.literal(c.due_at, UTCDateTime))
+    due = func.coalesce(models.DueException.due_at, sa.literal(c.due_at, UTCDateTime))
     status = sa.case(
-        (Signature.id.is_not(None), "signed"),
-        (sa.and_(DueException.id.is_not(None), DueException.due_at.is_(None)), "exempted"),
+        (models.Signature.id.is_not(None), "signed"),
+        (sa.and_(models.DueException.id.is_not(None), models.DueException.due_at.is_(None)), "exempted"),
         (declined.c.person_id.is_not(None), "declined"),
         (due <= sa.literal(now, UTCDateTime), "overdue"),
         else_="pending",
@@ -203,9 +197,11 @@ def _status_query(c: Campaign, now: datetime, *columns: sa.ColumnElement):
     stmt = (select(*columns, status)
             .select_from(Person)
             .join(Unit, Unit.id == Person.unit_id)
-            .outerjoin(Signature, sa.and_(Signature.campaign_id == c.id, Signature.person_id == Person.id,
-                                          Signature.kind == Kind.PERSONAL))
-            .outerjoin(DueException, sa.and_(DueException.campaign_id == c.id, DueException.person_id == Person.id))
+            .outerjoin(models.Signature, sa.and_(models.Signature.campaign_id == c.id,
+                                                 models.Signature.person_id == Person.id,
+                                                 models.Signature.kind == Kind.PERSONAL))
+            .outerjoin(models.DueException, sa.and_(models.DueException.campaign_id == c.id,
+                                                    models.DueException.person_id == Person.id))
             .outerjoin(declined, declined.c.person_id == Person.id))
     return stmt, status, due
 
@@ -214,7 +210,7 @@ def _visible(actor: Actor | None, path: str) -> bool:
     return can(actor, Perm.VIEW_COMMITMENT_PROGRESS, unit_path=path)
 
 
-def _status_counts(session: Session, c: Campaign, now: datetime) -> tuple[list, dict[int, dict[str, int]]]:
+def _status_counts(session: Session, c: models.Campaign, now: datetime) -> tuple[list, dict[int, dict[str, int]]]:
     """The audience's units, and each unit's people (sub-units included) by status."""
     paths = audience.audience_paths(session, c.id)
     stmt, status, _due = _status_query(c, now, Person.unit_id)
@@ -240,7 +236,8 @@ def completion_for_digest(session: Session, *, since: datetime,
     """For the unit heads' monthly digest (a job, no actor): every campaign that opened by
     ``now`` and was still open at ``since``, as (name, unit -> (signed or exempted, audience))."""
     out = []
-    for c in session.exec(select(Campaign).where(Campaign.opens_at <= now).order_by(Campaign.opens_at, Campaign.id)):
+    for c in session.exec(select(models.Campaign).where(models.Campaign.opens_at <= now)
+                          .order_by(models.Campaign.opens_at, models.Campaign.id)):
         if audience.closes_of(c) < since:
             continue
         _units, totals = _status_counts(session, c, now)
@@ -263,8 +260,8 @@ def completion(session: Session, *, actor: Actor | None, campaign_id: int, group
         group_units = set(session.exec(select(UnitGroupMember.unit_id)
                                        .where(UnitGroupMember.group_id == group_id)).all())
     collective: dict[int, str] = {}
-    for kind, unit_id in session.exec(select(Signature.kind, Signature.unit_id).where(
-            Signature.campaign_id == c.id, Signature.kind != Kind.PERSONAL)):
+    for kind, unit_id in session.exec(select(models.Signature.kind, models.Signature.unit_id).where(
+            models.Signature.campaign_id == c.id, models.Signature.kind != Kind.PERSONAL)):
         if kind == Kind.COUNTERSIGN or unit_id not in collective:
             collective[unit_id] = "countersigned" if kind == Kind.COUNTERSIGN else "signed"
     names = {u.id: u.name.casefold() for u in units}
@@ -296,8 +293,8 @@ def people(session: Session, *, actor: Actor | None, campaign_id: int, unit_id: 
         raise NotFound("This unit does not exist or is outside your units.")
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     stmt, st, due = _status_query(c, now, Person.id, Person.full_name, Person.employee_code,
-                                  Unit.name.label("unit_name"), Person.position, Signature.signed_at,
-                                  Signature.method, Signature.scan_file_id)
+                                  Unit.name.label("unit_name"), Person.position, models.Signature.signed_at,
+                                  models.Signature.method, models.Signature.scan_file_id)
     stmt = stmt.add_columns(due.label("due")).where(
         _audience_filter(audience.audience_paths(session, c.id), audience.positions_of(c)),
         Unit.path.like(unit.path + "%"))
@@ -313,12 +310,12 @@ def people(session: Session, *, actor: Actor | None, campaign_id: int, unit_id: 
     notes: dict[int, str] = {}
     ids = [r[0] for r in rows]
     if ids:
-        for r in session.exec(select(CommitmentResponse).where(CommitmentResponse.campaign_id == c.id,
-                                                               CommitmentResponse.person_id.in_(ids))
-                              .order_by(CommitmentResponse.id)):
+        for r in session.exec(select(models.CommitmentResponse).where(models.CommitmentResponse.campaign_id == c.id,
+                                                                      models.CommitmentResponse.person_id.in_(ids))
+                              .order_by(models.CommitmentResponse.id)):
             notes[r.person_id] = f"{'Declined' if r.kind == 'decline' else 'Asks for clarification'}: {r.reason}"
-        for e in session.exec(select(DueException).where(DueException.campaign_id == c.id,
-                                                         DueException.person_id.in_(ids))):
+        for e in session.exec(select(models.DueException).where(models.DueException.campaign_id == c.id,
+                                                                models.DueException.person_id.in_(ids))):
             notes.setdefault(e.person_id, f"Exception: {e.reason}")
     return PeoplePage(rows=[PersonProgress(
         person_id=r[0], name=r[1], employee_code=r[2], unit_name=r[3], position=r[4], signed_at=formats.moment(r[5]),
@@ -336,18 +333,19 @@ def collectives(session: Session, *, actor: Actor | None, now: datetime) -> list
     if not wanted:
         return []
     out = []
-    for c in session.exec(select(Campaign).where(Campaign.collective_template_id.is_not(None))
-                          .order_by(Campaign.year.desc())):
+    for c in session.exec(select(models.Campaign).where(models.Campaign.collective_template_id.is_not(None))
+                          .order_by(models.Campaign.year.desc())):
         if audience.status_of(c, now) is CampaignStatus.DRAFT:
             continue
         paths = audience.audience_paths(session, c.id)
         for unit in session.exec(select(Unit).where(Unit.id.in_(wanted))):
             if not any(unit.path.startswith(p) for p in paths):
                 continue
-            sigs = {s.kind: s for s in session.exec(select(Signature).where(
-                Signature.campaign_id == c.id, Signature.unit_id == unit.id, Signature.kind != Kind.PERSONAL))}
+            sigs = {s.kind: s for s in session.exec(select(models.Signature).where(
+                models.Signature.campaign_id == c.id, models.Signature.unit_id == unit.id,
+                models.Signature.kind != Kind.PERSONAL))}
             head, counter = sigs.get(Kind.COLLECTIVE), sigs.get(Kind.COUNTERSIGN)
-            t = session.get(CommitmentTemplate, c.collective_template_id)
+            t = session.get(models.CommitmentTemplate, c.collective_template_id)
             is_open = audience.status_of(c, now) is CampaignStatus.OPEN
             out.append(CollectiveRow(campaign_id=c.id, unit_id=unit.id, unit_name=f"{unit.name} · {c.name}",
                                      head_signature_id=head.id if head else 0,
@@ -383,9 +381,9 @@ def export_register(session: Session, *, actor: Actor | None, campaign_id: int, 
     require(actor, Perm.VIEW_COMMITMENT_PROGRESS)
     c = _get_campaign(session, campaign_id)
     where = reach(actor, Perm.VIEW_COMMITMENT_PROGRESS)
-    stmt = (select(Signature, Person.full_name, Person.employee_code, Unit.name)
-            .join(Person, Person.id == Signature.person_id).join(Unit, Unit.id == Signature.unit_id)
-            .where(Signature.campaign_id == c.id).order_by(Signature.seq))
+    stmt = (select(models.Signature, Person.full_name, Person.employee_code, Unit.name)
+            .join(Person, Person.id == models.Signature.person_id).join(Unit, Unit.id == models.Signature.unit_id)
+            .where(models.Signature.campaign_id == c.id).order_by(models.Signature.seq))
     if not where.org:
         stmt = stmt.where(or_(*[Unit.path.like(p + "%") for p in where.unit_paths]))
     # Client addresses are evidence for officers; a unit head's copy leaves them out.
@@ -407,7 +405,7 @@ def _export(what: str, campaign_id: int, fmt: str, headers, rows) -> tuple[bytes
 # --- tamper evidence -------------------------------------------------------------------------------
 
 
-def _link(sig: Signature, parent_hash: str, scan_sha: str) -> rules.ChainLink:
+def _link(sig: models.Signature, parent_hash: str, scan_sha: str) -> rules.ChainLink:
     try:
         pledges = json.loads(sig.pledges_json)
     except ValueError:
@@ -422,10 +420,10 @@ def _link(sig: Signature, parent_hash: str, scan_sha: str) -> rules.ChainLink:
 
 
 def _links(session: Session, stmt) -> list[rules.ChainLink]:
-    parent = sa.orm.aliased(Signature)
+    parent = sa.orm.aliased(models.Signature)
     rows = session.execute(stmt.add_columns(StoredFile.sha256, parent.content_hash)
-                        .outerjoin(StoredFile, StoredFile.id == Signature.scan_file_id)
-                        .outerjoin(parent, parent.id == Signature.parent_id)).all()
+                        .outerjoin(StoredFile, StoredFile.id == models.Signature.scan_file_id)
+                        .outerjoin(parent, parent.id == models.Signature.parent_id)).all()
     return [_link(sig, parent_hash or "", scan or "") for sig, scan, parent_hash in rows]
 
 
@@ -434,7 +432,7 @@ def verify_chain(session: Session) -> ChainReport:
 
     For the ``engagement verify-signatures`` command (server authority) and the officer page.
     """
-    links = _links(session, select(Signature).order_by(Signature.seq))
+    links = _links(session, select(models.Signature).order_by(models.Signature.seq))
     breaks = rules.find_breaks(links)
     return ChainReport(checked=len(links), breaks=[f"#{b.seq} ({b.code}): {b.problem}" for b in breaks])
 
@@ -454,19 +452,19 @@ def public_signature(session: Session, *, reference: str) -> PublicSignature:
     ref = (reference or "").strip().lower()
     if not rules.looks_like_reference(ref):
         return PublicSignature(found=False)
-    column = Signature.content_hash if len(ref) == 64 else Signature.code
-    sig = session.exec(select(Signature).where(column == ref)).first()
+    column = models.Signature.content_hash if len(ref) == 64 else models.Signature.code
+    sig = session.exec(select(models.Signature).where(column == ref)).first()
     if sig is None:
         return PublicSignature(found=False)
-    link = _links(session, select(Signature).where(Signature.id == sig.id))[0]
-    prev = session.exec(select(Signature).where(Signature.seq == sig.seq - 1)).first()
-    nxt = session.exec(select(Signature).where(Signature.seq == sig.seq + 1)).first()
+    link = _links(session, select(models.Signature).where(models.Signature.id == sig.id))[0]
+    prev = session.exec(select(models.Signature).where(models.Signature.seq == sig.seq - 1)).first()
+    nxt = session.exec(select(models.Signature).where(models.Signature.seq == sig.seq + 1)).first()
     start = prev.content_hash if prev else rules.GENESIS_HASH
     intact = not rules.find_breaks([link], start_hash=start, start_seq=sig.seq) and \
         (sig.seq == 1 or prev is not None) and (nxt is None or nxt.prev_hash == sig.content_hash)
     person = session.get(Person, sig.person_id)
     unit = session.get(Unit, sig.unit_id)
-    c = session.get(Campaign, sig.campaign_id)
+    c = session.get(models.Campaign, sig.campaign_id)
     return PublicSignature(found=True, intact=intact, code=sig.code, content_hash=sig.content_hash,
                            name=person.full_name if person else "", unit=unit.name if unit else "",
                            campaign=c.name if c else "", signed_on=formats.day(sig.signed_at), kind=sig.kind,
@@ -476,12 +474,12 @@ def public_signature(session: Session, *, reference: str) -> PublicSignature:
 def signature_for_pdf(session: Session, *, actor: Actor | None, signature_id: int) -> dict:
     """The facts a signature's PDF shows, for the signer or whoever follows their unit."""
     actor = require_login(actor)
-    sig = session.get(Signature, signature_id) if isinstance(signature_id, int) else None
+    sig = session.get(models.Signature, signature_id) if isinstance(signature_id, int) else None
     unit = session.get(Unit, sig.unit_id) if sig else None
     if sig is None or unit is None or (sig.person_id != actor.person_id and not _visible(actor, unit.path)):
         raise NotFound("This signature does not exist or is not yours to download.")
     person = session.get(Person, sig.person_id)
-    c = session.get(Campaign, sig.campaign_id)
+    c = session.get(models.Campaign, sig.campaign_id)
     return {"code": sig.code, "hash": sig.content_hash, "content": sig.content, "name": person.full_name,
             "unit": unit.name, "campaign": c.name, "signed_at": formats.moment(sig.signed_at), "method": sig.method,
             "kind": sig.kind, "paper_reason": sig.paper_reason, "seq": sig.seq}
@@ -494,8 +492,9 @@ def unsigned_in_open_campaigns(session: Session, *, now: datetime) -> list[Unsig
     left out here, so they can never be reminded.
     """
     out: list[Unsigned] = []
-    for c in session.exec(select(Campaign).where(Campaign.opens_at <= now, Campaign.closed_at.is_(None))
-                          .order_by(Campaign.id)):
+    for c in session.exec(select(models.Campaign)
+                          .where(models.Campaign.opens_at <= now, models.Campaign.closed_at.is_(None))
+                          .order_by(models.Campaign.id)):
         if audience.status_of(c, now) is not CampaignStatus.OPEN:
             continue
         stmt, st, due = _status_query(c, now, Person.id, Person.unit_id, Unit.path)

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from engagement.commitments import rules
+from engagement.commitments import models, rules
 from engagement.commitments.audience import (
     Member,
     _exception,
@@ -30,14 +30,6 @@ from engagement.commitments.audience import (
     union_chair_units,
 )
 from engagement.commitments.dto import SignatureInfo
-from engagement.commitments.models import (
-    Campaign,
-    CampaignUnit,
-    CommitmentResponse,
-    CommitmentTemplate,
-    DueException,
-    Signature,
-)
 from engagement.commitments.rules import CampaignStatus, Kind
 from engagement.core import audit, files, formats
 from engagement.core.access import Actor, Perm, Role, can, reach, require
@@ -51,7 +43,7 @@ from engagement.settings import get_settings
 SCAN_PURPOSE = "commitment.scan"
 
 
-def _info(sig: Signature) -> SignatureInfo:
+def _info(sig: models.Signature) -> SignatureInfo:
     return SignatureInfo(id=sig.id, code=sig.code, content_hash=sig.content_hash,
                          signed_at=formats.moment(sig.signed_at), on_time=sig.on_time, method=sig.method,
                          kind=sig.kind)
@@ -60,15 +52,15 @@ def _info(sig: Signature) -> SignatureInfo:
 # --- templates ------------------------------------------------------------------------------------
 
 
-def _latest(session: Session, family: str) -> CommitmentTemplate | None:
-    return session.exec(select(CommitmentTemplate).where(CommitmentTemplate.family == family)
-                        .order_by(CommitmentTemplate.version.desc())).first()
+def _latest(session: Session, family: str) -> models.CommitmentTemplate | None:
+    return session.exec(select(models.CommitmentTemplate).where(models.CommitmentTemplate.family == family)
+                        .order_by(models.CommitmentTemplate.version.desc())).first()
 
 
 def _publish(session: Session, *, family: str, kind: str, text: rules.TemplateText,
-             actor: Actor | None, now: datetime) -> CommitmentTemplate:
+             actor: Actor | None, now: datetime) -> models.CommitmentTemplate:
     latest = _latest(session, family)
-    row = CommitmentTemplate(
+    row = models.CommitmentTemplate(
         family=family, version=(latest.version + 1) if latest else 1, kind=kind, title=text.title,
         preamble=text.preamble, clauses_json=json.dumps(list(text.clauses), ensure_ascii=False),
         published_at=now, published_by=actor.account_id if actor else None)
@@ -112,7 +104,7 @@ def publish_template(session: Session, *, actor: Actor | None, template_id: int,
         NotAllowed, NotFound, Invalid.
     """
     require(actor, Perm.MANAGE_COMMITMENTS)
-    base = session.get(CommitmentTemplate, template_id)
+    base = session.get(models.CommitmentTemplate, template_id)
     if base is None:
         raise NotFound("This template does not exist.")
     text = rules.clean_template(title, preamble, clauses)
@@ -122,8 +114,8 @@ def publish_template(session: Session, *, actor: Actor | None, template_id: int,
 # --- campaigns -------------------------------------------------------------------------------------
 
 
-def _campaign(session: Session, campaign_id: int) -> Campaign:
-    row = session.get(Campaign, campaign_id) if isinstance(campaign_id, int) else None
+def _campaign(session: Session, campaign_id: int) -> models.Campaign:
+    row = session.get(models.Campaign, campaign_id) if isinstance(campaign_id, int) else None
     if row is None:
         raise NotFound("This campaign does not exist.")
     return row
@@ -146,11 +138,11 @@ def create_campaign(session: Session, *, actor: Actor | None, year: int, name: s
         NotAllowed, NotFound (template or unit), Invalid (dates, audience, name).
     """
     require(actor, Perm.MANAGE_COMMITMENTS)
-    template = session.get(CommitmentTemplate, template_id) if isinstance(template_id, int) else None
+    template = session.get(models.CommitmentTemplate, template_id) if isinstance(template_id, int) else None
     if template is None or template.kind != Kind.PERSONAL:
         raise NotFound("Choose a personal commitment template.")
     if collective_template_id:
-        coll = session.get(CommitmentTemplate, collective_template_id)
+        coll = session.get(models.CommitmentTemplate, collective_template_id)
         if coll is None or coll.kind != Kind.COLLECTIVE:
             raise NotFound("Choose a collective commitment template.")
     units = sorted({u for u in unit_ids if isinstance(u, int)})
@@ -173,15 +165,15 @@ def create_campaign(session: Session, *, actor: Actor | None, year: int, name: s
     if due_at <= now:
         raise Invalid("The due date has already passed; choose a later one.", {"due": "In the past"})
     clean_name = " ".join((name or "").split())[:200] or f"Cam kết năm {year}"
-    row = Campaign(year=year, name=clean_name, template_id=template.id,
-                   collective_template_id=collective_template_id or None,
-                   positions="\n".join(rules.split_lines(positions))[:5000], opens_at=opens_at,
-                   due_at=due_at, allow_late=bool(allow_late), late_until=late_until, created_at=now,
-                   created_by=actor.account_id)
+    row = models.Campaign(year=year, name=clean_name, template_id=template.id,
+                          collective_template_id=collective_template_id or None,
+                          positions="\n".join(rules.split_lines(positions))[:5000], opens_at=opens_at,
+                          due_at=due_at, allow_late=bool(allow_late), late_until=late_until, created_at=now,
+                          created_by=actor.account_id)
     session.add(row)
     session.flush()
     for unit_id in units:
-        session.add(CampaignUnit(campaign_id=row.id, unit_id=unit_id))
+        session.add(models.CampaignUnit(campaign_id=row.id, unit_id=unit_id))
     audit.record(session, actor=actor, action="commitment_campaign.create", entity="commitment_campaign",
                  entity_id=row.id, now=now, year=year, template_id=template.id, units=units,
                  opens_at=opens_at, due_at=due_at, allow_late=allow_late)
@@ -259,7 +251,7 @@ def set_exception(session: Session, *, actor: Actor | None, campaign_id: int, pe
         if due_at <= c.due_at:
             raise Invalid("A personal due date must come after the campaign's due date "
                           f"({formats.day(c.due_at - timedelta(seconds=1))}).", {"due": "Too early"})
-    row = _exception(session, c.id, person_id) or DueException(
+    row = _exception(session, c.id, person_id) or models.DueException(
         campaign_id=c.id, person_id=person_id, reason=text, recorded_at=now)
     row.due_at, row.reason, row.recorded_at, row.recorded_by = due_at, text, now, actor.account_id
     session.add(row)
@@ -271,7 +263,7 @@ def set_exception(session: Session, *, actor: Actor | None, campaign_id: int, pe
 # --- signing ---------------------------------------------------------------------------------------
 
 
-def _template_text(t: CommitmentTemplate) -> tuple[str, ...]:
+def _template_text(t: models.CommitmentTemplate) -> tuple[str, ...]:
     return tuple(json.loads(t.clauses_json))
 
 
@@ -328,16 +320,17 @@ def _lock_chain(session: Session) -> None:
         session.execute(sa.text("SELECT pg_advisory_xact_lock(727001)"))
 
 
-def _append(session: Session, *, c: Campaign, template_id: int, kind: Kind, slot: str, person_id: int,
-            unit_id: int, parent: Signature | None, method: str, typed_name: str, content: str,
+def _append(session: Session, *, c: models.Campaign, template_id: int, kind: Kind, slot: str, person_id: int,
+            unit_id: int, parent: models.Signature | None, method: str, typed_name: str, content: str,
             pledges: tuple[str, ...], client_ip: str, user_agent: str, on_time: bool,
             recorded_by: int | None = None, paper_reason: str = "", scan: files.StoredFile | None = None,
-            now: datetime) -> Signature:
+            now: datetime) -> models.Signature:
     """Write one signature at the end of the chain."""
-    if session.exec(select(Signature.id).where(Signature.campaign_id == c.id, Signature.slot == slot)).first():
+    if session.exec(select(models.Signature.id)
+                    .where(models.Signature.campaign_id == c.id, models.Signature.slot == slot)).first():
         raise Conflict("This commitment is already signed; a signature cannot be given twice.")
     _lock_chain(session)
-    last = session.exec(select(Signature).order_by(Signature.seq.desc())).first()
+    last = session.exec(select(models.Signature).order_by(models.Signature.seq.desc())).first()
     seq = (last.seq + 1) if last else 1
     prev_hash = last.content_hash if last else rules.GENESIS_HASH
     ip, ua = (client_ip or "")[:64], (user_agent or "")[:300]
@@ -347,19 +340,19 @@ def _append(session: Session, *, c: Campaign, template_id: int, kind: Kind, slot
         signed_at=now, method=method, typed_name=typed_name, content=content, pledges=pledges,
         client_ip=ip, user_agent=ua, scan_sha256=scan.sha256 if scan else "")
     digest = rules.chain_hash(prev_hash, payload)
-    sig = Signature(seq=seq, code=digest[:16], campaign_id=c.id, template_id=template_id, kind=str(kind),
-                    slot=slot, person_id=person_id, unit_id=unit_id, parent_id=parent.id if parent else None,
-                    signed_at=now, method=method, typed_name=typed_name, content=content,
-                    pledges_json=json.dumps(list(pledges), ensure_ascii=False), client_ip=ip, user_agent=ua,
-                    recorded_by=recorded_by, paper_reason=paper_reason,
-                    scan_file_id=scan.id if scan else None, on_time=on_time, prev_hash=prev_hash,
-                    content_hash=digest)
+    sig = models.Signature(seq=seq, code=digest[:16], campaign_id=c.id, template_id=template_id, kind=str(kind),
+                           slot=slot, person_id=person_id, unit_id=unit_id, parent_id=parent.id if parent else None,
+                           signed_at=now, method=method, typed_name=typed_name, content=content,
+                           pledges_json=json.dumps(list(pledges), ensure_ascii=False), client_ip=ip, user_agent=ua,
+                           recorded_by=recorded_by, paper_reason=paper_reason,
+                           scan_file_id=scan.id if scan else None, on_time=on_time, prev_hash=prev_hash,
+                           content_hash=digest)
     session.add(sig)
     session.flush()
     return sig
 
 
-def _record_points(session: Session, sig: Signature, now: datetime) -> None:
+def _record_points(session: Session, sig: models.Signature, now: datetime) -> None:
     """THE scoring hook, in the signing transaction (issue 6's points ledger).
 
     A personal signature given on time earns the signer the COMMITMENT points; a collective
@@ -371,18 +364,18 @@ def _record_points(session: Session, sig: Signature, now: datetime) -> None:
         scoring.record_points(session, person_id=sig.person_id, source=Source.COMMITMENT,
                               source_ref=f"signature:{sig.id}", occurred_at=sig.signed_at, now=now)
     elif sig.kind == Kind.COUNTERSIGN and sig.parent_id:
-        head = session.get(Signature, sig.parent_id)
+        head = session.get(models.Signature, sig.parent_id)
         if head is not None and head.on_time:
             scoring.record_unit_points(session, unit_id=head.unit_id, source=Source.COMMITMENT,
                                        source_ref=f"signature:{head.id}", occurred_at=head.signed_at, now=now)
 
 
-def _not_signed_yet(session: Session, actor: Actor, campaign_id: int) -> tuple[Campaign, Member]:
+def _not_signed_yet(session: Session, actor: Actor, campaign_id: int) -> tuple[models.Campaign, Member]:
     """The campaign and the actor's place in its audience; refused once they have signed."""
     c = _campaign(session, campaign_id)
     member = member_of(session, c, actor.person_id)
-    if session.exec(select(Signature.id).where(Signature.campaign_id == c.id,
-                                               Signature.slot == f"p:{actor.person_id}")).first():
+    if session.exec(select(models.Signature.id).where(models.Signature.campaign_id == c.id,
+                                                      models.Signature.slot == f"p:{actor.person_id}")).first():
         raise Conflict("You have already signed this commitment.")
     return c, member
 
@@ -407,7 +400,7 @@ def sign(session: Session, *, actor: Actor | None, campaign_id: int, ticked: lis
     actor = require(actor, Perm.SIGN_COMMITMENT)
     c, member = _not_signed_yet(session, actor, campaign_id)
     due_at = check_can_sign(session, c, actor.person_id, now)
-    template = session.get(CommitmentTemplate, c.template_id)
+    template = session.get(models.CommitmentTemplate, c.template_id)
     clauses = _template_text(template)
     ticks = [t for t in (ticked or []) if isinstance(t, int)]
     if not rules.all_ticked(ticks, len(clauses)):
@@ -447,8 +440,8 @@ def respond(session: Session, *, actor: Actor | None, campaign_id: int, kind: st
     if status_of(c, now) is not CampaignStatus.OPEN:
         raise Invalid("This campaign is not open; responses are taken only while it is open.")
     text = rules.clean_reason(reason)
-    session.add(CommitmentResponse(campaign_id=c.id, person_id=actor.person_id, unit_id=member.unit.id,
-                                   kind=kind, reason=text, at=now))
+    session.add(models.CommitmentResponse(campaign_id=c.id, person_id=actor.person_id, unit_id=member.unit.id,
+                                          kind=kind, reason=text, at=now))
     audit.record(session, actor=actor, action=f"commitment.{kind}", entity="commitment_campaign",
                  entity_id=c.id, now=now, reason=text)
     session.flush()
@@ -482,7 +475,7 @@ def sign_collective(session: Session, *, actor: Actor | None, campaign_id: int, 
                    closes_on=formats.day(closes_of(c) - timedelta(seconds=1)), due_at=c.due_at,
                    due_on=formats.day(c.due_at - timedelta(seconds=1)), has_exception=False,
                    allow_late=c.allow_late, now=now)
-    template = session.get(CommitmentTemplate, c.collective_template_id)
+    template = session.get(models.CommitmentTemplate, c.collective_template_id)
     clauses = _template_text(template)
     if not rules.all_ticked([t for t in (ticked or []) if isinstance(t, int)], len(clauses)):
         raise Invalid("Read and tick every clause before signing.", {"clauses": "Not all ticked"})
@@ -514,7 +507,7 @@ def countersign(session: Session, *, actor: Actor | None, signature_id: int, typ
         NotAllowed (not the chair of this unit's union branch), NotFound, Invalid, Conflict.
     """
     actor = require(actor, Perm.SIGN_COMMITMENT)
-    parent = session.get(Signature, signature_id) if isinstance(signature_id, int) else None
+    parent = session.get(models.Signature, signature_id) if isinstance(signature_id, int) else None
     if parent is None or parent.kind != Kind.COLLECTIVE or parent.unit_id not in union_chair_units(session, actor):
         raise NotAllowed("Only the union chair of this unit can countersign its collective commitment.")
     c = _campaign(session, parent.campaign_id)
@@ -561,11 +554,11 @@ def record_paper_signature(session: Session, *, actor: Actor | None, campaign_id
     if not scan:
         raise Invalid("Upload the scan of the signed paper (PDF, JPEG or PNG).", {"scan": "Required"})
     clean = files.clean_scan(scan)
-    if session.exec(select(Signature.id).where(Signature.campaign_id == c.id,
-                                               Signature.slot == f"p:{person_id}")).first():
+    if session.exec(select(models.Signature.id).where(models.Signature.campaign_id == c.id,
+                                                      models.Signature.slot == f"p:{person_id}")).first():
         raise Conflict("This person has already signed this commitment.")
     stored = files.save(session, clean=clean, purpose=SCAN_PURPOSE, name=scan_name or "scan", actor=actor, now=now)
-    template = session.get(CommitmentTemplate, c.template_id)
+    template = session.get(models.CommitmentTemplate, c.template_id)
     content = rules.signed_text(title=template.title, preamble=template.preamble,
                                 clauses=_template_text(template), pledges=(), signer=member.person.full_name,
                                 unit=member.unit.name, campaign=c.name) + \
@@ -586,7 +579,7 @@ def may_read_scan(session: Session, actor: Actor | None, stored: files.StoredFil
     """Who may open a paper-signature scan: officers, the signer, and the head of the signer's
     unit now (who sees the link in their people list); the head of a unit the signer has
     since left no longer may."""
-    sig = session.exec(select(Signature).where(Signature.scan_file_id == stored.id)).first()
+    sig = session.exec(select(models.Signature).where(models.Signature.scan_file_id == stored.id)).first()
     if sig is None or actor is None:
         return False
     if actor.person_id == sig.person_id:
@@ -598,4 +591,4 @@ def may_read_scan(session: Session, actor: Actor | None, stored: files.StoredFil
 
 def chain_count(session: Session) -> int:
     """How many signatures the chain holds."""
-    return session.exec(select(func.count()).select_from(Signature)).one()
+    return session.exec(select(func.count()).select_from(models.Signature)).one()

@@ -15,6 +15,7 @@ from engagement.commitments.dto import (
     CompletionRow,
     MyCommitment,
     PersonProgress,
+    PublicSignature,
     SignatureInfo,
     TemplateRow,
 )
@@ -486,23 +487,12 @@ class CampaignsState(Paged, Dialog, AuthState):
 class VerifyState(AuthState):
     """The public verify page: no login, no personal data beyond name, unit, campaign, date."""
 
-    found: bool = False
-    intact: bool = False
+    sig: PublicSignature = PublicSignature(found=False)
     loaded: bool = False
-    code: str = ""
-    content_hash: str = ""
-    name: str = ""
-    unit: str = ""
-    campaign: str = ""
-    signed_on: str = ""
-    method: str = ""
 
     @rx.event
     async def load(self):
         """Look the reference in the address up."""
-        result = await self._public_read(queries.public_signature,
-                                         reference=as_text(self.router.page.params.get("ref", ""), 80))
+        self.sig = await self._public_read(queries.public_signature,
+                                           reference=as_text(self.router.page.params.get("ref", ""), 80))
         self.loaded = True
-        self.found, self.intact, self.code = result.found, result.intact, result.code
-        self.content_hash, self.name, self.unit = result.content_hash, result.name, result.unit
-        self.campaign, self.signed_on, self.method = result.campaign, result.signed_on, result.method

@@ -147,16 +147,30 @@ def _mine_row(a: ActivityRow) -> rx.Component:
     )
 
 
+def _form_card(title: str, *fields: rx.Component, on_submit, note: str = "", error=None,
+               reset_on_submit: bool = False, **form_props) -> rx.Component:
+    """A card with a heading, an optional grey note and error, and a form of ``fields``."""
+    return card(
+        rx.heading(title, size="4"),
+        *([rx.text(note, size="2", color_scheme="gray")] if note else []),
+        *([error_callout(error)] if error is not None else []),
+        rx.form(rx.vstack(*fields, spacing="3", align="stretch"), on_submit=on_submit,
+                reset_on_submit=reset_on_submit, **form_props),
+    )
+
+
+def _list_card(title: str, rows, empty: str, render) -> rx.Component:
+    """A card with a heading and one line per row, or ``empty`` in grey when there is none."""
+    return card(rx.heading(title, size="4"),
+                rx.cond(rows.length() == 0, rx.text(empty, color_scheme="gray")),
+                rx.foreach(rows, render))
+
+
 def _officer_form(visible, title: str, note: str, error, *fields: rx.Component, on_submit,
                   **form_props) -> rx.Component:
     """A form card under the campaign that only officers see (their services check it again)."""
-    return rx.cond(visible, rx.box(card(
-        rx.heading(title, size="4"),
-        *([rx.text(note, size="2", color_scheme="gray")] if note else []),
-        error_callout(error),
-        rx.form(rx.vstack(*fields, spacing="3", align="stretch"), on_submit=on_submit, reset_on_submit=False,
-                **form_props),
-    ), margin_top="1.5em", width="100%"))
+    return rx.cond(visible, rx.box(_form_card(title, *fields, on_submit=on_submit, note=note, error=error,
+                                              **form_props), margin_top="1.5em", width="100%"))
 
 
 def _create_campaign() -> rx.Component:
@@ -339,21 +353,24 @@ def _two_columns(*cards: rx.Component) -> rx.Component:
     return rx.grid(*cards, columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%")
 
 
-def _chosen_page(title: str, subtitle: str, error, options, selector: rx.Component,
+def _chosen_page(title: str, subtitle: str, error, choose: tuple[str, rx.Var, rx.Var, rx.EventHandler, str],
                  *sections: rx.Component) -> rx.Component:
-    """A page about one chosen branch or unit: its selector, then its sections (when there is one)."""
+    """A page about one chosen branch or unit: its selector (``choose``: label, options, chosen
+    id, change handler, field name), then its sections (when there is anything to choose)."""
+    options = choose[1]
     return shell(page_title(title, subtitle), error_callout(error), rx.cond(
-        options.length() > 0, rx.vstack(selector, *sections, spacing="4", width="100%", align="stretch")))
+        options.length() > 0, rx.vstack(_selector(*choose), *sections, spacing="4", width="100%", align="stretch")))
 
 
 def roster_page() -> rx.Component:
     """Duty rosters of my branches."""
+    branch = ("Branch", RosterState.branches, RosterState.branch_id, RosterState.select_branch, "branch")
     return _chosen_page(
         "Duty rosters", "Recurring duties such as weekly cleaning, shared in turn by branch members",
-        RosterState.error, RosterState.branches,
-        _selector("Branch", RosterState.branches, RosterState.branch_id, RosterState.select_branch, "branch"),
+        RosterState.error, branch,
         _two_columns(
-            card(rx.heading("New roster", size="4"), rx.form(rx.vstack(
+            _form_card(
+                "New roster",
                 field("Duty", "title", required=True, default_value="Tổng vệ sinh cơ quan"),
                 rx.el.label(rx.vstack(rx.text("Day of the week", size="2", weight="medium"), rx.el.select(
                     *[rx.el.option(day, value=str(i)) for i, day in enumerate(WEEKDAYS)],
@@ -365,33 +382,25 @@ def roster_page() -> rx.Component:
                         field("Last date", "ends_on", type="date", required=True),
                         columns="2", spacing="3", width="100%"),
                 rx.button("Create and assign", type="submit", width="fit-content"),
-                spacing="3", align="stretch"), on_submit=RosterState.create, reset_on_submit=False)),
-            card(rx.heading("Coming duties", size="4"),
-                 rx.cond(RosterState.duties.length() == 0, rx.text("No duties planned.", color_scheme="gray")),
-                 rx.foreach(RosterState.duties, lambda d: rx.text(
-                     rx.text.strong(d.on_date), " · ", d.title, " · ", d.people, size="2")))),
+                on_submit=RosterState.create),
+            _list_card("Coming duties", RosterState.duties, "No duties planned.", lambda d: rx.text(
+                rx.text.strong(d.on_date), " · ", d.title, " · ", d.people, size="2"))),
         rx.cond(RosterState.slots.length() > 0, _two_columns(
-            card(rx.heading("Hand a duty over", size="4"),
-                 rx.text("Someone on leave or ill: put another member of the branch in their place. Both "
-                         "are told.", size="2", color_scheme="gray"),
-                 error_callout(RosterState.change_error),
-                 rx.form(rx.vstack(
-                     select_field("Duty", "slot", RosterState.slots, required=True),
-                     select_field("Who takes it", "person_in", RosterState.members, required=True),
-                     rx.button("Hand over", type="submit", width="fit-content"),
-                     spacing="3", align="stretch"),
-                     on_submit=RosterState.replace, reset_on_submit=False,
-                     key=RosterState.form_key.to_string() + "-replace")),
-            card(rx.heading("Stop a roster", size="4"),
-                 rx.text("Removes its duties after today; today's and past duties stay.", size="2",
-                         color_scheme="gray"),
-                 rx.form(rx.vstack(
-                     select_field("Roster", "roster_id", RosterState.rosters, required=True),
-                     rx.button("Stop after today", type="submit", color_scheme="red", variant="soft",
-                               width="fit-content"),
-                     spacing="3", align="stretch"),
-                     on_submit=RosterState.cancel, reset_on_submit=False,
-                     key=RosterState.form_key.to_string() + "-cancel")))),
+            _form_card(
+                "Hand a duty over",
+                select_field("Duty", "slot", RosterState.slots, required=True),
+                select_field("Who takes it", "person_in", RosterState.members, required=True),
+                rx.button("Hand over", type="submit", width="fit-content"),
+                note="Someone on leave or ill: put another member of the branch in their place. Both are told.",
+                error=RosterState.change_error, on_submit=RosterState.replace,
+                key=RosterState.form_key.to_string() + "-replace"),
+            _form_card(
+                "Stop a roster",
+                select_field("Roster", "roster_id", RosterState.rosters, required=True),
+                rx.button("Stop after today", type="submit", color_scheme="red", variant="soft",
+                          width="fit-content"),
+                note="Removes its duties after today; today's and past duties stay.",
+                on_submit=RosterState.cancel, key=RosterState.form_key.to_string() + "-cancel"))),
     )
 
 
@@ -407,23 +416,21 @@ def _criterion(key: str, question: str) -> rx.Component:
 
 def assessment_page() -> rx.Component:
     """Quarterly green, clean, beautiful office checklist."""
+    unit = ("Unit", AssessState.units, AssessState.unit_id, AssessState.select_unit, "unit")
     return _chosen_page(
-        "Office self-assessment", "Once a quarter, the unit head scores the office",
-        AssessState.error, AssessState.units,
-        _selector("Unit", AssessState.units, AssessState.unit_id, AssessState.select_unit, "unit"),
+        "Office self-assessment", "Once a quarter, the unit head scores the office", AssessState.error, unit,
         _two_columns(
-            card(rx.heading("This quarter", size="4"), rx.form(rx.vstack(
+            _form_card(
+                "This quarter",
                 *[_criterion(key, q) for key, q in CHECKLIST],
                 field("Note", "note", placeholder="optional"),
                 rx.button("Record the assessment", type="submit", width="fit-content"),
                 rx.cond(AssessState.done != "", rx.text(AssessState.done, color_scheme="green")),
-                spacing="3", align="stretch"), on_submit=AssessState.submit, reset_on_submit=True)),
-            card(rx.heading("Score history", size="4"),
-                 rx.cond(AssessState.history.length() == 0, rx.text("Not assessed yet.", color_scheme="gray")),
-                 rx.foreach(AssessState.history, lambda h: rx.box(
-                     rx.hstack(rx.text(h.period, weight="medium"), rx.spacer(), rx.text(h.score, "%")),
-                     rx.progress(value=h.score, max=100), rx.text(h.filled_at, size="1", color_scheme="gray"),
-                     width="100%")))),
+                on_submit=AssessState.submit, reset_on_submit=True),
+            _list_card("Score history", AssessState.history, "Not assessed yet.", lambda h: rx.box(
+                rx.hstack(rx.text(h.period, weight="medium"), rx.spacer(), rx.text(h.score, "%")),
+                rx.progress(value=h.score, max=100), rx.text(h.filled_at, size="1", color_scheme="gray"),
+                width="100%"))),
     )
 
 

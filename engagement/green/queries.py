@@ -19,7 +19,7 @@ from engagement.core.access import Actor, Perm, reach, require
 from engagement.core.clock import local_day
 from engagement.core.errors import NotFound
 from engagement.core.files import StoredFile
-from engagement.green import rules
+from engagement.green import models, rules
 from engagement.green.dto import (
     ActionRow,
     ActivityPage,
@@ -35,16 +35,6 @@ from engagement.green.dto import (
     RosterRow,
     UnitProgress,
 )
-from engagement.green.models import (
-    Action,
-    Activity,
-    ActivityParticipant,
-    Campaign,
-    CampaignUnit,
-    Roster,
-    RosterDuty,
-    SelfAssessment,
-)
 from engagement.green.rules import APPROVED, PENDING, PHOTO_PURPOSE, REJECTED, takes_part
 from engagement.org.models import Branch, Person, Unit
 from engagement.settings import get_settings
@@ -58,13 +48,13 @@ def campaigns(session: Session, *, actor: Actor | None, now: datetime | None = N
     """Active campaigns, newest first, marking those the actor's unit takes part in."""
     require(actor, Perm.LOG_GREEN)
     day = local_day(now, get_settings().tz) if now else None
-    rows = list(session.exec(select(Campaign).where(Campaign.is_active.is_(True))
-                             .order_by(Campaign.starts_on.desc(), Campaign.id.desc()).limit(100)))
+    rows = list(session.exec(select(models.Campaign).where(models.Campaign.is_active.is_(True))
+                             .order_by(models.Campaign.starts_on.desc(), models.Campaign.id.desc()).limit(100)))
     paths: dict[int, list[str]] = {}
     if rows:
-        for cid, path in session.exec(select(CampaignUnit.campaign_id, Unit.path)
-                                      .join(Unit, Unit.id == CampaignUnit.unit_id)
-                                      .where(CampaignUnit.campaign_id.in_([c.id for c in rows]))):
+        for cid, path in session.exec(select(models.CampaignUnit.campaign_id, Unit.path)
+                                      .join(Unit, Unit.id == models.CampaignUnit.unit_id)
+                                      .where(models.CampaignUnit.campaign_id.in_([c.id for c in rows]))):
             paths.setdefault(cid, []).append(path)
     return [CampaignRow(
         id=c.id, name=c.name, kind=c.kind, description=c.description, starts_on=formats.day(c.starts_on),
@@ -77,8 +67,9 @@ def campaigns(session: Session, *, actor: Actor | None, now: datetime | None = N
 def actions(session: Session, *, actor: Actor | None, campaign_id: int) -> list[ActionRow]:
     """A campaign's action catalogue."""
     require(actor, Perm.LOG_GREEN)
-    rows = session.exec(select(Action).where(Action.campaign_id == campaign_id, Action.is_active.is_(True))
-                        .order_by(Action.id))
+    rows = session.exec(select(models.Action)
+                        .where(models.Action.campaign_id == campaign_id, models.Action.is_active.is_(True))
+                        .order_by(models.Action.id))
     out = []
     for a in rows:
         limit = ("no limit" if a.limit_count <= 0 else
@@ -149,14 +140,14 @@ def _visible(actor: Actor) -> sa.ColumnElement[bool] | None:
     if people.org or verify.org:
         return None
     conds: list[sa.ColumnElement[bool]] = [
-        Activity.unit_id == actor.unit_id,
-        Activity.id.in_(select(ActivityParticipant.activity_id)
-                        .where(ActivityParticipant.person_id == actor.person_id)),
+        models.Activity.unit_id == actor.unit_id,
+        models.Activity.id.in_(select(models.ActivityParticipant.activity_id)
+                               .where(models.ActivityParticipant.person_id == actor.person_id)),
     ]
     if verify.branch_ids:
-        conds.append(Activity.branch_id.in_(verify.branch_ids))
+        conds.append(models.Activity.branch_id.in_(verify.branch_ids))
     if people.unit_paths:
-        conds.append(Activity.unit_id.in_(select(Unit.id).where(
+        conds.append(models.Activity.unit_id.in_(select(Unit.id).where(
             sa.or_(*[Unit.path.startswith(p) for p in people.unit_paths]))))
     return sa.or_(*conds)
 
@@ -164,19 +155,19 @@ def _visible(actor: Actor) -> sa.ColumnElement[bool] | None:
 def _rows(session: Session, stmt) -> list[ActivityRow]:
     logger = aliased(Person)
     result = session.execute(
-        stmt.add_columns(Campaign.name, Action.name, Action.points, Action.impact_unit, logger.full_name,
-                         Unit.name)
-        .join(Campaign, Campaign.id == Activity.campaign_id)
-        .join(Action, Action.id == Activity.action_id)
-        .join(logger, logger.id == Activity.logged_by_person_id)
-        .join(Unit, Unit.id == Activity.unit_id)
+        stmt.add_columns(models.Campaign.name, models.Action.name, models.Action.points, models.Action.impact_unit,
+                         logger.full_name, Unit.name)
+        .join(models.Campaign, models.Campaign.id == models.Activity.campaign_id)
+        .join(models.Action, models.Action.id == models.Activity.action_id)
+        .join(logger, logger.id == models.Activity.logged_by_person_id)
+        .join(Unit, Unit.id == models.Activity.unit_id)
     ).all()
     ids = [r[0].id for r in result]
     names: dict[int, list[str]] = {}
     if ids:
-        for aid, name in session.exec(select(ActivityParticipant.activity_id, Person.full_name)
-                                      .join(Person, Person.id == ActivityParticipant.person_id)
-                                      .where(ActivityParticipant.activity_id.in_(ids))
+        for aid, name in session.exec(select(models.ActivityParticipant.activity_id, Person.full_name)
+                                      .join(Person, Person.id == models.ActivityParticipant.person_id)
+                                      .where(models.ActivityParticipant.activity_id.in_(ids))
                                       .order_by(Person.name_key)):
             names.setdefault(aid, []).append(name)
     out = []
@@ -192,40 +183,40 @@ def _rows(session: Session, stmt) -> list[ActivityRow]:
 
 
 def _page(session: Session, where: list, page: int, order) -> ActivityPage:
-    total = session.exec(select(func.count()).select_from(Activity).where(*where)).one()
+    total = session.exec(select(func.count()).select_from(models.Activity).where(*where)).one()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, page), pages)
-    stmt = select(Activity).where(*where).order_by(*order).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    stmt = select(models.Activity).where(*where).order_by(*order).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
     return ActivityPage(rows=_rows(session, stmt), total=total, page=page, pages=pages)
 
 
 def my_activities(session: Session, *, actor: Actor | None, page: int = 1) -> ActivityPage:
     """Activities the actor logged or took part in, newest first."""
     require(actor, Perm.LOG_GREEN)
-    mine = Activity.id.in_(select(ActivityParticipant.activity_id)
-                           .where(ActivityParticipant.person_id == actor.person_id))
-    return _page(session, [mine], page, (Activity.occurred_on.desc(), Activity.id.desc()))
+    mine = models.Activity.id.in_(select(models.ActivityParticipant.activity_id)
+                                  .where(models.ActivityParticipant.person_id == actor.person_id))
+    return _page(session, [mine], page, (models.Activity.occurred_on.desc(), models.Activity.id.desc()))
 
 
 def _queue_filter(actor: Actor) -> list:
     where = reach(actor, Perm.VERIFY_GREEN)
     if where.org:
         return []
-    return [Activity.branch_id.in_(where.branch_ids)]
+    return [models.Activity.branch_id.in_(where.branch_ids)]
 
 
 def verification_queue(session: Session, *, actor: Actor | None, page: int = 1) -> ActivityPage:
     """Pending activities of the branches the actor verifies, oldest first."""
     require(actor, Perm.VERIFY_GREEN)
-    return _page(session, [Activity.status == PENDING, *_queue_filter(actor)], page,
-                 (Activity.created_at, Activity.id))
+    return _page(session, [models.Activity.status == PENDING, *_queue_filter(actor)], page,
+                 (models.Activity.created_at, models.Activity.id))
 
 
 def spot_check_sample(session: Session, *, actor: Actor | None, size: int = 5) -> list[ActivityRow]:
     """A random sample of approved activities of the actor's branches, for a second look."""
     require(actor, Perm.VERIFY_GREEN)
     size = min(max(1, size), 20)
-    stmt = (select(Activity).where(Activity.status == APPROVED, *_queue_filter(actor))
+    stmt = (select(models.Activity).where(models.Activity.status == APPROVED, *_queue_filter(actor))
             .order_by(func.random()).limit(size))
     return _rows(session, stmt)
 
@@ -233,8 +224,8 @@ def spot_check_sample(session: Session, *, actor: Actor | None, size: int = 5) -
 # --- progress --------------------------------------------------------------------------------
 
 
-def _campaign(session: Session, campaign_id: int) -> Campaign:
-    row = session.get(Campaign, campaign_id)
+def _campaign(session: Session, campaign_id: int) -> models.Campaign:
+    row = session.get(models.Campaign, campaign_id)
     if row is None or not row.is_active:
         raise NotFound("This campaign does not exist or has been closed.")
     return row
@@ -249,24 +240,24 @@ def unit_progress(session: Session, *, actor: Actor | None, campaign_id: int) ->
     _campaign(session, campaign_id)
     cu_unit = aliased(Unit)
     sub = aliased(Unit)
-    base = (sa.select(CampaignUnit.unit_id)
-            .join(cu_unit, cu_unit.id == CampaignUnit.unit_id)
+    base = (sa.select(models.CampaignUnit.unit_id)
+            .join(cu_unit, cu_unit.id == models.CampaignUnit.unit_id)
             .join(sub, sub.path.startswith(cu_unit.path))
-            .where(CampaignUnit.campaign_id == campaign_id))
+            .where(models.CampaignUnit.campaign_id == campaign_id))
     members = dict(session.execute(
         base.add_columns(func.count(Person.id))
         .join(Person, Person.unit_id == sub.id).where(Person.is_active.is_(True))
-        .group_by(CampaignUnit.unit_id)).all())
+        .group_by(models.CampaignUnit.unit_id)).all())
     earned = {uid: (pts, people) for uid, pts, people in session.execute(
-        base.add_columns(func.coalesce(func.sum(Action.points), 0),
-                         func.count(sa.distinct(ActivityParticipant.person_id)))
-        .join(ActivityParticipant, ActivityParticipant.unit_id == sub.id)
-        .join(Activity, Activity.id == ActivityParticipant.activity_id)
-        .join(Action, Action.id == Activity.action_id)
-        .where(Activity.campaign_id == campaign_id, Activity.status == APPROVED)
-        .group_by(CampaignUnit.unit_id)).all()}
-    units = session.exec(select(CampaignUnit, Unit.name).join(Unit, Unit.id == CampaignUnit.unit_id)
-                         .where(CampaignUnit.campaign_id == campaign_id)).all()
+        base.add_columns(func.coalesce(func.sum(models.Action.points), 0),
+                         func.count(sa.distinct(models.ActivityParticipant.person_id)))
+        .join(models.ActivityParticipant, models.ActivityParticipant.unit_id == sub.id)
+        .join(models.Activity, models.Activity.id == models.ActivityParticipant.activity_id)
+        .join(models.Action, models.Action.id == models.Activity.action_id)
+        .where(models.Activity.campaign_id == campaign_id, models.Activity.status == APPROVED)
+        .group_by(models.CampaignUnit.unit_id)).all()}
+    units = session.exec(select(models.CampaignUnit, Unit.name).join(Unit, Unit.id == models.CampaignUnit.unit_id)
+                         .where(models.CampaignUnit.campaign_id == campaign_id)).all()
     out = []
     for cu, name in units:
         count = members.get(cu.unit_id, 0)
@@ -287,11 +278,13 @@ def impact_totals(session: Session, *, actor: Actor | None, campaign_id: int) ->
     """Approved impact per action (kg sorted, sheets saved, kWh, plants, hours)."""
     require(actor, Perm.LOG_GREEN)
     rows = session.exec(
-        select(Action.name, Action.impact_unit, func.coalesce(func.sum(Activity.impact_amount), 0),
-               func.count(Activity.id))
-        .join(Activity, sa.and_(Activity.action_id == Action.id, Activity.status == APPROVED), isouter=True)
-        .where(Action.campaign_id == campaign_id)
-        .group_by(Action.id, Action.name, Action.impact_unit).order_by(Action.id)).all()
+        select(models.Action.name, models.Action.impact_unit, func.coalesce(func.sum(models.Activity.impact_amount), 0),
+               func.count(models.Activity.id))
+        .join(models.Activity,
+              sa.and_(models.Activity.action_id == models.Action.id, models.Activity.status == APPROVED), isouter=True)
+        .where(models.Action.campaign_id == campaign_id)
+        .group_by(models.Action.id, models.Action.name, models.Action.impact_unit)
+        .order_by(models.Action.id)).all()
     return [ImpactRow(action_name=name, total=f"{float(total):g}" if unit else "", unit=unit,
                       activities=int(n)) for name, unit, total, n in rows]
 
@@ -299,16 +292,16 @@ def impact_totals(session: Session, *, actor: Actor | None, campaign_id: int) ->
 def gallery(session: Session, *, actor: Actor | None, campaign_id: int, limit: int = 24) -> list[GalleryItem]:
     """Photos of approved activities the actor may see, newest first."""
     require(actor, Perm.LOG_GREEN)
-    where = [Activity.campaign_id == campaign_id, Activity.status == APPROVED,
-             Activity.photo_file_id.is_not(None)]
+    where = [models.Activity.campaign_id == campaign_id, models.Activity.status == APPROVED,
+             models.Activity.photo_file_id.is_not(None)]
     visible = _visible(actor)
     if visible is not None:
         where.append(visible)
-    rows = session.exec(select(Activity.id, Activity.photo_file_id, Action.name, Unit.name,
-                               Activity.occurred_on)
-                        .join(Action, Action.id == Activity.action_id)
-                        .join(Unit, Unit.id == Activity.unit_id)
-                        .where(*where).order_by(Activity.occurred_on.desc(), Activity.id.desc())
+    rows = session.exec(select(models.Activity.id, models.Activity.photo_file_id, models.Action.name, Unit.name,
+                               models.Activity.occurred_on)
+                        .join(models.Action, models.Action.id == models.Activity.action_id)
+                        .join(Unit, Unit.id == models.Activity.unit_id)
+                        .where(*where).order_by(models.Activity.occurred_on.desc(), models.Activity.id.desc())
                         .limit(min(max(1, limit), 60))).all()
     return [GalleryItem(activity_id=aid, photo_url=f"{FILES_PREFIX}/{fid}",
                         caption=f"{action} · {unit} · {formats.day(on)}") for aid, fid, action, unit, on in rows]
@@ -318,7 +311,7 @@ def may_see_photo(session: Session, actor: Actor | None, file: StoredFile) -> bo
     """The /files reader for green photos: only people who may see the activity's unit."""
     if actor is None or file.purpose != PHOTO_PURPOSE:
         return False
-    stmt = select(Activity.id).where(Activity.photo_file_id == file.id)
+    stmt = select(models.Activity.id).where(models.Activity.photo_file_id == file.id)
     visible = _visible(actor)
     if visible is not None:
         stmt = stmt.where(visible)
@@ -332,15 +325,15 @@ def my_duties(session: Session, *, actor: Actor | None, now: datetime, limit: in
     """The actor's next duty dates, with who else is on duty."""
     require(actor, Perm.LOG_GREEN)
     start = local_day(now, get_settings().tz)
-    mine = session.exec(select(RosterDuty.roster_id, RosterDuty.on_date, Roster.title, Branch.name)
-                        .join(Roster, Roster.id == RosterDuty.roster_id)
-                        .join(Branch, Branch.id == Roster.branch_id)
-                        .where(RosterDuty.person_id == actor.person_id, RosterDuty.on_date >= start)
-                        .order_by(RosterDuty.on_date).limit(limit)).all()
+    mine = session.exec(select(models.RosterDuty.roster_id, models.RosterDuty.on_date, models.Roster.title, Branch.name)
+                        .join(models.Roster, models.Roster.id == models.RosterDuty.roster_id)
+                        .join(Branch, Branch.id == models.Roster.branch_id)
+                        .where(models.RosterDuty.person_id == actor.person_id, models.RosterDuty.on_date >= start)
+                        .order_by(models.RosterDuty.on_date).limit(limit)).all()
     out = []
     for roster_id, on, title, branch in mine:
-        names = session.exec(select(Person.full_name).join(RosterDuty, RosterDuty.person_id == Person.id)
-                             .where(RosterDuty.roster_id == roster_id, RosterDuty.on_date == on)
+        names = session.exec(select(Person.full_name).join(models.RosterDuty, models.RosterDuty.person_id == Person.id)
+                             .where(models.RosterDuty.roster_id == roster_id, models.RosterDuty.on_date == on)
                              .order_by(Person.name_key)).all()
         out.append(DutyRow(on_date=formats.day(on), title=title, branch_name=branch, people=", ".join(names)))
     return out
@@ -353,11 +346,11 @@ def duties_due(session: Session, *, on_date: date) -> list[tuple[int, str, date]
     so it takes no actor and returns ids only.
     """
     return [(pid, title, on) for pid, title, on in session.exec(
-        select(RosterDuty.person_id, Roster.title, RosterDuty.on_date)
-        .join(Roster, Roster.id == RosterDuty.roster_id)
-        .join(Person, Person.id == RosterDuty.person_id)
-        .where(RosterDuty.on_date == on_date, Person.is_active.is_(True))
-        .order_by(RosterDuty.person_id))]
+        select(models.RosterDuty.person_id, models.Roster.title, models.RosterDuty.on_date)
+        .join(models.Roster, models.Roster.id == models.RosterDuty.roster_id)
+        .join(Person, Person.id == models.RosterDuty.person_id)
+        .where(models.RosterDuty.on_date == on_date, Person.is_active.is_(True))
+        .order_by(models.RosterDuty.person_id))]
 
 
 # --- for the scheduler's nudges (notifications issue): the system's authority, ids only ------
@@ -366,9 +359,10 @@ def duties_due(session: Session, *, on_date: date) -> list[tuple[int, str, date]
 def running_campaigns(session: Session, *, on_date: date) -> list[tuple[int, str, date, date]]:
     """(id, name, first day, last day) of every active campaign running on ``on_date``."""
     return [tuple(r) for r in session.exec(
-        select(Campaign.id, Campaign.name, Campaign.starts_on, Campaign.ends_on)
-        .where(Campaign.is_active.is_(True), Campaign.starts_on <= on_date, Campaign.ends_on >= on_date)
-        .order_by(Campaign.id))]
+        select(models.Campaign.id, models.Campaign.name, models.Campaign.starts_on, models.Campaign.ends_on)
+        .where(models.Campaign.is_active.is_(True), models.Campaign.starts_on <= on_date,
+               models.Campaign.ends_on >= on_date)
+        .order_by(models.Campaign.id))]
 
 
 def campaign_members(session: Session, *, campaign_ids: list[int]) -> list[tuple[int, int]]:
@@ -383,12 +377,12 @@ def campaign_members(session: Session, *, campaign_ids: list[int]) -> list[tuple
     cu_unit = aliased(Unit)
     sub = aliased(Unit)
     return [tuple(r) for r in session.exec(
-        select(CampaignUnit.campaign_id, Person.id).distinct()
-        .join(cu_unit, cu_unit.id == CampaignUnit.unit_id)
+        select(models.CampaignUnit.campaign_id, Person.id).distinct()
+        .join(cu_unit, cu_unit.id == models.CampaignUnit.unit_id)
         .join(sub, sub.path.startswith(cu_unit.path))
         .join(Person, Person.unit_id == sub.id)
-        .where(CampaignUnit.campaign_id.in_(campaign_ids), Person.is_active.is_(True))
-        .order_by(CampaignUnit.campaign_id, Person.id))]
+        .where(models.CampaignUnit.campaign_id.in_(campaign_ids), Person.is_active.is_(True))
+        .order_by(models.CampaignUnit.campaign_id, Person.id))]
 
 
 def last_activities(session: Session, *, campaign_ids: list[int]) -> dict[tuple[int, int], tuple[date, datetime]]:
@@ -401,11 +395,11 @@ def last_activities(session: Session, *, campaign_ids: list[int]) -> dict[tuple[
     if not campaign_ids:
         return {}
     rows = session.exec(
-        select(Activity.campaign_id, ActivityParticipant.person_id, func.max(Activity.occurred_on),
-               func.max(Activity.created_at))
-        .join(ActivityParticipant, ActivityParticipant.activity_id == Activity.id)
-        .where(Activity.campaign_id.in_(campaign_ids), Activity.status != REJECTED)
-        .group_by(Activity.campaign_id, ActivityParticipant.person_id)).all()
+        select(models.Activity.campaign_id, models.ActivityParticipant.person_id, func.max(models.Activity.occurred_on),
+               func.max(models.Activity.created_at))
+        .join(models.ActivityParticipant, models.ActivityParticipant.activity_id == models.Activity.id)
+        .where(models.Activity.campaign_id.in_(campaign_ids), models.Activity.status != REJECTED)
+        .group_by(models.Activity.campaign_id, models.ActivityParticipant.person_id)).all()
     return {(cid, pid): (on, at) for cid, pid, on, at in rows}
 
 
@@ -430,12 +424,12 @@ def upcoming_roster(session: Session, *, actor: Actor | None, branch_id: int, no
     """The next dates on a branch's rosters, for its officer."""
     require(actor, Perm.VERIFY_GREEN, branch_id=branch_id)
     today = local_day(now, get_settings().tz)
-    rows = session.exec(select(RosterDuty.on_date, Roster.title, Branch.name, Person.full_name)
-                        .join(Roster, Roster.id == RosterDuty.roster_id)
-                        .join(Branch, Branch.id == Roster.branch_id)
-                        .join(Person, Person.id == RosterDuty.person_id)
-                        .where(Roster.branch_id == branch_id, RosterDuty.on_date >= today)
-                        .order_by(RosterDuty.on_date, Roster.id, Person.name_key).limit(limit * 20)).all()
+    rows = session.exec(select(models.RosterDuty.on_date, models.Roster.title, Branch.name, Person.full_name)
+                        .join(models.Roster, models.Roster.id == models.RosterDuty.roster_id)
+                        .join(Branch, Branch.id == models.Roster.branch_id)
+                        .join(Person, Person.id == models.RosterDuty.person_id)
+                        .where(models.Roster.branch_id == branch_id, models.RosterDuty.on_date >= today)
+                        .order_by(models.RosterDuty.on_date, models.Roster.id, Person.name_key).limit(limit * 20)).all()
     grouped: dict[tuple[date, str, str], list[str]] = {}
     for on, title, branch, name in rows:
         grouped.setdefault((on, title, branch), []).append(name)
@@ -461,8 +455,8 @@ def assessment_history(session: Session, *, actor: Actor | None, unit_id: int) -
     require(actor, Perm.ASSESS_OFFICE, unit_path=unit.path if unit is not None else "")
     if unit is None:
         raise NotFound("This unit does not exist.")
-    rows = session.exec(select(SelfAssessment).where(SelfAssessment.unit_id == unit_id)
-                        .order_by(SelfAssessment.year.desc(), SelfAssessment.quarter.desc())).all()
+    rows = session.exec(select(models.SelfAssessment).where(models.SelfAssessment.unit_id == unit_id)
+                        .order_by(models.SelfAssessment.year.desc(), models.SelfAssessment.quarter.desc())).all()
     return [AssessmentRow(unit_name=unit.name, period=f"Q{r.quarter} {r.year}", score=r.score,
                           filled_at=formats.moment(r.created_at)) for r in rows]
 
@@ -472,9 +466,9 @@ def assessment_answers(session: Session, *, actor: Actor | None, unit_id: int, y
     """The answers of one quarter (empty when not assessed)."""
     require(actor, Perm.ASSESS_OFFICE)
     assessment_history(session, actor=actor, unit_id=unit_id)  # the unit must be within reach
-    row = session.exec(select(SelfAssessment).where(SelfAssessment.unit_id == unit_id,
-                                                    SelfAssessment.year == year,
-                                                    SelfAssessment.quarter == quarter)).first()
+    row = session.exec(select(models.SelfAssessment).where(models.SelfAssessment.unit_id == unit_id,
+                                                           models.SelfAssessment.year == year,
+                                                           models.SelfAssessment.quarter == quarter)).first()
     return json.loads(row.answers) if row else {}
 
 
@@ -484,8 +478,9 @@ def approved_by_unit(session: Session, *, first: date, last: date) -> list[tuple
     For the unit heads' monthly digest (a scheduled job, no actor).
     """
     return [(path, n) for path, n in session.exec(
-        select(Unit.path, func.count()).select_from(Activity).join(Unit, Unit.id == Activity.unit_id)
-        .where(Activity.status == APPROVED, Activity.occurred_on >= first, Activity.occurred_on <= last)
+        select(Unit.path, func.count()).select_from(models.Activity).join(Unit, Unit.id == models.Activity.unit_id)
+        .where(models.Activity.status == APPROVED, models.Activity.occurred_on >= first,
+               models.Activity.occurred_on <= last)
         .group_by(Unit.path)).all()]
 
 
@@ -494,12 +489,12 @@ def duty_slots(session: Session, *, actor: Actor | None, branch_id: int, now: da
     """Each person on each coming date of the branch's rosters, soonest first (officers)."""
     require(actor, Perm.VERIFY_GREEN, branch_id=branch_id)
     today = local_day(now, get_settings().tz)
-    rows = session.exec(select(RosterDuty.roster_id, RosterDuty.on_date, RosterDuty.person_id, Roster.title,
-                               Person.full_name)
-                        .join(Roster, Roster.id == RosterDuty.roster_id)
-                        .join(Person, Person.id == RosterDuty.person_id)
-                        .where(Roster.branch_id == branch_id, RosterDuty.on_date >= today)
-                        .order_by(RosterDuty.on_date, Roster.id, Person.name_key).limit(limit)).all()
+    rows = session.exec(select(models.RosterDuty.roster_id, models.RosterDuty.on_date, models.RosterDuty.person_id,
+                               models.Roster.title, Person.full_name)
+                        .join(models.Roster, models.Roster.id == models.RosterDuty.roster_id)
+                        .join(Person, Person.id == models.RosterDuty.person_id)
+                        .where(models.Roster.branch_id == branch_id, models.RosterDuty.on_date >= today)
+                        .order_by(models.RosterDuty.on_date, models.Roster.id, Person.name_key).limit(limit)).all()
     return [DutySlot(value=f"{rid}|{on.isoformat()}|{pid}", label=f"{formats.day(on)} · {title} · {name}")
             for rid, on, pid, title, name in rows]
 
@@ -508,10 +503,10 @@ def branch_rosters(session: Session, *, actor: Actor | None, branch_id: int, now
     """The branch's rosters that still have duties after today (officers)."""
     require(actor, Perm.VERIFY_GREEN, branch_id=branch_id)
     today = local_day(now, get_settings().tz)
-    rows = session.exec(select(Roster.id, Roster.title, func.count())
-                        .join(RosterDuty, RosterDuty.roster_id == Roster.id)
-                        .where(Roster.branch_id == branch_id, RosterDuty.on_date > today)
-                        .group_by(Roster.id, Roster.title).order_by(Roster.id)).all()
+    rows = session.exec(select(models.Roster.id, models.Roster.title, func.count())
+                        .join(models.RosterDuty, models.RosterDuty.roster_id == models.Roster.id)
+                        .where(models.Roster.branch_id == branch_id, models.RosterDuty.on_date > today)
+                        .group_by(models.Roster.id, models.Roster.title).order_by(models.Roster.id)).all()
     return [RosterRow(id=rid, title=title, coming=n) for rid, title, n in rows]
 
 

@@ -17,17 +17,7 @@ from engagement.core import audit, files, formats, routes
 from engagement.core.access import Actor, Perm, can, require
 from engagement.core.clock import local_day
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
-from engagement.green import rules
-from engagement.green.models import (
-    Action,
-    Activity,
-    ActivityParticipant,
-    Campaign,
-    CampaignUnit,
-    Roster,
-    RosterDuty,
-    SelfAssessment,
-)
+from engagement.green import models, rules
 from engagement.green.queries import branch_members
 from engagement.green.rules import APPROVED, MAX_IMPACT, PENDING, PHOTO_PURPOSE, REJECTED, takes_part
 from engagement.notify import service as notify
@@ -43,12 +33,12 @@ def _source_ref(activity_id: int, person_id: int) -> str:
     return f"green-activity:{activity_id}:{person_id}"
 
 
-def _occurred_at(activity: Activity) -> datetime:
+def _occurred_at(activity: models.Activity) -> datetime:
     # The activity has a calendar date; the ledger wants a moment: midday, local time.
     return datetime.combine(activity.occurred_on, time(12), tzinfo=get_settings().tz).astimezone(UTC)
 
 
-def _record_points(session: Session, *, activity: Activity, person_ids: Sequence[int], points: int,
+def _record_points(session: Session, *, activity: models.Activity, person_ids: Sequence[int], points: int,
                    now: datetime) -> None:
     """Credit each participant of an approved activity in the points ledger (same transaction)."""
     for person_id in person_ids:
@@ -57,7 +47,7 @@ def _record_points(session: Session, *, activity: Activity, person_ids: Sequence
                               now=now, quantity=points)
 
 
-def _reverse_points(session: Session, *, activity: Activity, person_ids: Sequence[int], reason: str,
+def _reverse_points(session: Session, *, activity: models.Activity, person_ids: Sequence[int], reason: str,
                     actor: Actor, now: datetime) -> None:
     """Take back the points of an approval that is revoked."""
     for person_id in person_ids:
@@ -68,8 +58,8 @@ def _reverse_points(session: Session, *, activity: Activity, person_ids: Sequenc
 # --- campaigns -------------------------------------------------------------------------------
 
 
-def _campaign(session: Session, campaign_id: int) -> Campaign:
-    row = session.get(Campaign, campaign_id)
+def _campaign(session: Session, campaign_id: int) -> models.Campaign:
+    row = session.get(models.Campaign, campaign_id)
     if row is None or not row.is_active:
         raise NotFound("This campaign does not exist or has been closed.")
     return row
@@ -109,18 +99,18 @@ def create_campaign(
         units = list(session.exec(select(Unit.id).where(Unit.depth == 1, Unit.is_active.is_(True))))
         if not units:
             units = list(session.exec(select(Unit.id).where(Unit.depth == 0, Unit.is_active.is_(True))))
-    campaign = Campaign(name=name[:200], description=description.strip()[:2000], kind=kind,
-                        starts_on=starts_on, ends_on=ends_on, backdate_days=backdate_days,
-                        created_at=now, created_by_account_id=actor.account_id)
+    campaign = models.Campaign(name=name[:200], description=description.strip()[:2000], kind=kind,
+                               starts_on=starts_on, ends_on=ends_on, backdate_days=backdate_days,
+                               created_at=now, created_by_account_id=actor.account_id)
     session.add(campaign)
     session.flush()
     for spec in rules.TEMPLATES[kind]:
-        session.add(Action(campaign_id=campaign.id, name=spec.name, points=spec.points,
-                           impact_unit=spec.impact_unit, photo_required=spec.photo_required,
-                           limit_count=spec.limit_count, limit_period=spec.limit_period))
+        session.add(models.Action(campaign_id=campaign.id, name=spec.name, points=spec.points,
+                                  impact_unit=spec.impact_unit, photo_required=spec.photo_required,
+                                  limit_count=spec.limit_count, limit_period=spec.limit_period))
     for unit_id in units:
-        session.add(CampaignUnit(campaign_id=campaign.id, unit_id=unit_id,
-                                 target_points=target_points, target_rate=target_rate))
+        session.add(models.CampaignUnit(campaign_id=campaign.id, unit_id=unit_id,
+                                        target_points=target_points, target_rate=target_rate))
     audit.record(session, actor=actor, action="green.campaign.create", entity="green_campaign",
                  entity_id=campaign.id, now=now, name=name, kind=kind, units=len(units))
     session.flush()
@@ -205,7 +195,7 @@ def set_unit_target(session: Session, *, actor: Actor | None, campaign_id: int, 
     """
     require(actor, Perm.MANAGE_GREEN)
     _campaign(session, campaign_id)
-    row = session.get(CampaignUnit, (campaign_id, unit_id))
+    row = session.get(models.CampaignUnit, (campaign_id, unit_id))
     if row is None:
         raise NotFound("This unit does not take part in the campaign.")
     _check_targets(target_points, target_rate)
@@ -220,22 +210,22 @@ def set_unit_target(session: Session, *, actor: Actor | None, campaign_id: int, 
 
 def _participating_paths(session: Session, campaign_id: int) -> list[str]:
     return list(session.exec(
-        select(Unit.path).join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
-        .where(CampaignUnit.campaign_id == campaign_id, Unit.is_active.is_(True))))
+        select(Unit.path).join(models.CampaignUnit, models.CampaignUnit.unit_id == Unit.id)
+        .where(models.CampaignUnit.campaign_id == campaign_id, Unit.is_active.is_(True))))
 
 
 # --- logging ---------------------------------------------------------------------------------
 
 
-def _count_in_period(session: Session, *, action: Action, person_ids: Sequence[int], first: date,
+def _count_in_period(session: Session, *, action: models.Action, person_ids: Sequence[int], first: date,
                      last: date) -> dict[int, int]:
     rows = session.exec(
-        select(ActivityParticipant.person_id, func.count())
-        .join(Activity, Activity.id == ActivityParticipant.activity_id)
-        .where(Activity.action_id == action.id, Activity.status.in_([PENDING, APPROVED]),
-               Activity.occurred_on >= first, Activity.occurred_on <= last,
-               ActivityParticipant.person_id.in_(list(person_ids)))
-        .group_by(ActivityParticipant.person_id)
+        select(models.ActivityParticipant.person_id, func.count())
+        .join(models.Activity, models.Activity.id == models.ActivityParticipant.activity_id)
+        .where(models.Activity.action_id == action.id, models.Activity.status.in_([PENDING, APPROVED]),
+               models.Activity.occurred_on >= first, models.Activity.occurred_on <= last,
+               models.ActivityParticipant.person_id.in_(list(person_ids)))
+        .group_by(models.ActivityParticipant.person_id)
     ).all()
     return dict(rows)
 
@@ -266,7 +256,7 @@ def log_activity(
     paths = _participating_paths(session, campaign.id)
     if not takes_part(paths, actor.unit_path):
         raise NotAllowed("Your unit does not take part in this campaign.")
-    action = session.get(Action, action_id)
+    action = session.get(models.Action, action_id)
     if action is None or action.campaign_id != campaign.id or not action.is_active:
         raise NotFound("Choose an action from this campaign's list.")
     if occurred_on is None:
@@ -320,7 +310,7 @@ def log_activity(
     elif action.photo_required:
         raise Invalid(f"“{action.name}” needs a photo as evidence. Attach one and send again.",
                       {"photo": "Required"})
-    activity = Activity(
+    activity = models.Activity(
         campaign_id=campaign.id, action_id=action.id, logged_by_person_id=me.id, unit_id=me.unit_id,
         branch_id=me.union_branch_id or me.youth_branch_id, occurred_on=occurred_on,
         note=note.strip()[:1000], impact_amount=impact_amount, photo_file_id=photo_id,
@@ -329,7 +319,7 @@ def log_activity(
     session.add(activity)
     session.flush()
     for person in people:
-        session.add(ActivityParticipant(activity_id=activity.id, person_id=person.id, unit_id=person.unit_id))
+        session.add(models.ActivityParticipant(activity_id=activity.id, person_id=person.id, unit_id=person.unit_id))
     audit.record(session, actor=actor, action="green.activity.log", entity="green_activity",
                  entity_id=activity.id, now=now, action_name=action.name, on=occurred_on,
                  participants=[p.id for p in people])
@@ -340,22 +330,22 @@ def log_activity(
 # --- verification ----------------------------------------------------------------------------
 
 
-def _activity_for_verifier(session: Session, actor: Actor, activity_id: int) -> Activity:
+def _activity_for_verifier(session: Session, actor: Actor, activity_id: int) -> models.Activity:
     """The activity, when it is in the actor's queue (its branch) and they did not take part."""
-    activity = session.get(Activity, activity_id)
+    activity = session.get(models.Activity, activity_id)
     if activity is None or not can(actor, Perm.VERIFY_GREEN, branch_id=activity.branch_id
                                    if activity.branch_id is not None else -1):
         raise NotFound("This activity is not in your verification queue.")
-    participants = set(session.exec(select(ActivityParticipant.person_id)
-                                    .where(ActivityParticipant.activity_id == activity.id)))
+    participants = set(session.exec(select(models.ActivityParticipant.person_id)
+                                    .where(models.ActivityParticipant.activity_id == activity.id)))
     if actor.person_id in participants:
         raise NotAllowed("You took part in this activity; another officer must verify it.")
     return activity
 
 
 def _participants(session: Session, activity_id: int) -> list[int]:
-    return sorted(session.exec(select(ActivityParticipant.person_id)
-                               .where(ActivityParticipant.activity_id == activity_id)))
+    return sorted(session.exec(select(models.ActivityParticipant.person_id)
+                               .where(models.ActivityParticipant.activity_id == activity_id)))
 
 
 def approve_activity(session: Session, *, actor: Actor | None, activity_id: int, now: datetime) -> None:
@@ -372,14 +362,14 @@ def approve_activity(session: Session, *, actor: Actor | None, activity_id: int,
         raise Conflict("This activity has already been decided; refresh the queue.")
     # Guard against two officers deciding at once: only one UPDATE finds it pending.
     done = session.execute(
-        sa.update(Activity).where(Activity.id == activity.id, Activity.status == PENDING)
+        sa.update(models.Activity).where(models.Activity.id == activity.id, models.Activity.status == PENDING)
         .values(status=APPROVED, decided_by_account_id=actor.account_id, decided_at=now,
                 reject_reason="")
     ).rowcount
     if done != 1:
         raise Conflict("This activity has already been decided; refresh the queue.")
     session.refresh(activity)
-    action = session.get(Action, activity.action_id)
+    action = session.get(models.Action, activity.action_id)
     people = _participants(session, activity.id)
     _record_points(session, activity=activity, person_ids=people, points=action.points, now=now)
     audit.record(session, actor=actor, action="green.activity.approve", entity="green_activity",
@@ -406,7 +396,7 @@ def reject_activity(session: Session, *, actor: Actor | None, activity_id: int, 
         raise Conflict("This activity has already been rejected.")
     was = activity.status
     done = session.execute(
-        sa.update(Activity).where(Activity.id == activity.id, Activity.status == was)
+        sa.update(models.Activity).where(models.Activity.id == activity.id, models.Activity.status == was)
         .values(status=REJECTED, decided_by_account_id=actor.account_id, decided_at=now,
                 reject_reason=text)
     ).rowcount
@@ -456,21 +446,21 @@ def create_roster(
     if not dates:
         raise Invalid("No such weekday falls between these dates.", {"dates": "Empty"})
     assignments = rules.assign_round_robin(branch_members(session, branch_id), dates, per_slot)
-    roster = Roster(branch_id=branch_id, title=title[:200], weekday=weekday, every_weeks=every_weeks,
-                    per_slot=per_slot, starts_on=starts_on, ends_on=ends_on, created_at=now,
-                    created_by_account_id=actor.account_id)
+    roster = models.Roster(branch_id=branch_id, title=title[:200], weekday=weekday, every_weeks=every_weeks,
+                           per_slot=per_slot, starts_on=starts_on, ends_on=ends_on, created_at=now,
+                           created_by_account_id=actor.account_id)
     session.add(roster)
     session.flush()
-    session.add_all([RosterDuty(roster_id=roster.id, on_date=d, person_id=p) for d, p in assignments])
+    session.add_all([models.RosterDuty(roster_id=roster.id, on_date=d, person_id=p) for d, p in assignments])
     audit.record(session, actor=actor, action="green.roster.create", entity="green_roster",
                  entity_id=roster.id, now=now, branch=branch.code, dates=len(dates), duties=len(assignments))
     session.flush()
     return roster.id
 
 
-def _roster_for_officer(session: Session, actor: Actor, roster_id: int) -> Roster:
+def _roster_for_officer(session: Session, actor: Actor, roster_id: int) -> models.Roster:
     """The roster, when its branch is one the actor keeps rosters for."""
-    roster = session.get(Roster, int(roster_id))
+    roster = session.get(models.Roster, int(roster_id))
     if roster is None:
         raise NotFound("This roster does not exist.")
     require(actor, Perm.VERIFY_GREEN, branch_id=roster.branch_id)
@@ -491,8 +481,8 @@ def cancel_roster(session: Session, *, actor: Actor | None, roster_id: int, now:
     actor = require(actor, Perm.VERIFY_GREEN)
     roster = _roster_for_officer(session, actor, roster_id)
     day = local_day(now, get_settings().tz)
-    future = list(session.exec(select(RosterDuty).where(RosterDuty.roster_id == roster.id,
-                                                        RosterDuty.on_date > day)))
+    future = list(session.exec(select(models.RosterDuty).where(models.RosterDuty.roster_id == roster.id,
+                                                               models.RosterDuty.on_date > day)))
     if not future:
         raise Conflict("This roster has no duties left after today.")
     for duty in future:
@@ -519,18 +509,18 @@ def replace_on_duty(session: Session, *, actor: Actor | None, roster_id: int, on
     roster = _roster_for_officer(session, actor, roster_id)
     if on_date is None or on_date < local_day(now, get_settings().tz):
         raise Invalid("Choose a coming duty date.", {"on_date": "Required"})
-    duty = session.get(RosterDuty, (roster.id, on_date, int(person_out)))
+    duty = session.get(models.RosterDuty, (roster.id, on_date, int(person_out)))
     if duty is None:
         raise Invalid("This person is not on duty that day; reload the page.", {"person_out": "Not on duty"})
     if int(person_in) == int(person_out):
         raise Invalid("Choose someone else to take the duty.", {"person_in": "Same person"})
     if int(person_in) not in set(branch_members(session, roster.branch_id)):
         raise Invalid("The replacement must be an active member of the branch.", {"person_in": "Not a member"})
-    if session.get(RosterDuty, (roster.id, on_date, int(person_in))) is not None:
+    if session.get(models.RosterDuty, (roster.id, on_date, int(person_in))) is not None:
         raise Invalid("The replacement is already on duty that day.", {"person_in": "Already on duty"})
     session.delete(duty)
     session.flush()
-    session.add(RosterDuty(roster_id=roster.id, on_date=on_date, person_id=int(person_in)))
+    session.add(models.RosterDuty(roster_id=roster.id, on_date=on_date, person_id=int(person_in)))
     names = dict(session.exec(select(Person.id, Person.full_name)
                               .where(Person.id.in_([int(person_out), int(person_in)]))).all())
     when = formats.day(on_date)
@@ -570,15 +560,15 @@ def submit_assessment(session: Session, *, actor: Actor | None, unit_id: int, an
     require(actor, Perm.ASSESS_OFFICE, unit_path=unit.path)
     score = rules.assessment_score(answers)
     year, quarter = rules.quarter_of(local_day(now, get_settings().tz))
-    exists = session.exec(select(SelfAssessment.id).where(
-        SelfAssessment.unit_id == unit_id, SelfAssessment.year == year,
-        SelfAssessment.quarter == quarter)).first()
+    exists = session.exec(select(models.SelfAssessment.id).where(
+        models.SelfAssessment.unit_id == unit_id, models.SelfAssessment.year == year,
+        models.SelfAssessment.quarter == quarter)).first()
     if exists is not None:
         raise Conflict(f"{unit.name} has already been assessed for Q{quarter} {year}.")
-    session.add(SelfAssessment(unit_id=unit_id, year=year, quarter=quarter,
-                               answers=json.dumps({k: answers[k] for k, _ in rules.CHECKLIST}),
-                               score=score, note=note.strip()[:1000], created_at=now,
-                               created_by_account_id=actor.account_id))
+    session.add(models.SelfAssessment(unit_id=unit_id, year=year, quarter=quarter,
+                                      answers=json.dumps({k: answers[k] for k, _ in rules.CHECKLIST}),
+                                      score=score, note=note.strip()[:1000], created_at=now,
+                                      created_by_account_id=actor.account_id))
     audit.record(session, actor=actor, action="green.assessment.submit", entity="unit", entity_id=unit_id,
                  now=now, year=year, quarter=quarter, score=score)
     session.flush()

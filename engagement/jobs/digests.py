@@ -72,9 +72,10 @@ def queues(session: Session, actor: Actor, now: datetime) -> list[str]:
 
 def send_approval_digests(engine: Engine, *, now: datetime, tz: ZoneInfo, window: rules.SendingWindow) -> int:
     """At most one digest per approver per local day, on working days outside quiet hours."""
-    local = now.astimezone(tz)
-    if not window.may_send(local):
+    local = window.sending_time(now, tz)
+    if local is None:
         return 0
+    period = local.date().isoformat()
     written = 0
     with unit_of_work(engine) as session:
         for actor in approvers(session):
@@ -83,7 +84,7 @@ def send_approval_digests(engine: Engine, *, now: datetime, tz: ZoneInfo, window
                 continue
             written += notify_service.notify(
                 session, person_id=actor.person_id, category="digests", kind=DIGEST_KIND,
-                subject_ref="approvals", period=local.date().isoformat(),
+                subject_ref="approvals", period=period,
                 title="Waiting for your approval", body="\n".join(["Today:", *lines]), link=routes.HOME, now=now)
     return written
 
@@ -115,8 +116,8 @@ def send_weekly_digests(engine: Engine, *, now: datetime, tz: ZoneInfo, window: 
     Sent on the first working day of the week the job runs outside quiet hours; people with
     nothing new get nothing.
     """
-    local = now.astimezone(tz)
-    if not window.may_send(local):
+    local = window.sending_time(now, tz)
+    if local is None:
         return 0
     span = rules.previous_week(local.date())
     start, end = _bounds(span.first, span.last, tz)
@@ -172,8 +173,8 @@ def _roll_up(rows: list[tuple[str, int]]) -> dict[int, int]:
 
 def send_monthly_digests(engine: Engine, *, now: datetime, tz: ZoneInfo, window: rules.SendingWindow) -> int:
     """Last month's review for each unit head, one per unit they head (first working days)."""
-    local = now.astimezone(tz)
-    if not window.may_send(local) or not rules.monthly_digest_due(local.date(), window):
+    local = window.sending_time(now, tz)
+    if local is None or not rules.monthly_digest_due(local.date(), window):
         return 0
     span = rules.previous_month(local.date())
     start, end = _bounds(span.first, span.last, tz)

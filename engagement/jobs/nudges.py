@@ -14,7 +14,7 @@ the next run in the window catches up.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -50,6 +50,12 @@ def _d(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
+def _sending_day(now: datetime, tz: ZoneInfo, setting: int | None, window: rules.SendingWindow) -> date | None:
+    """The local date when a nudge whose setting is ``setting`` (None: off) may go out now, else None."""
+    local = window.sending_time(now, tz)
+    return None if setting is None or local is None else local.date()
+
+
 # --- unused recognition allowance ---------------------------------------------------------------
 
 
@@ -60,9 +66,8 @@ def nudge_allowances(engine: Engine, *, now: datetime, tz: ZoneInfo, days: int |
     Returns:
         How many messages were written (0 outside the window or with ``days`` None: off).
     """
-    local = now.astimezone(tz)
-    if days is None or not window.may_send(local) or not rules.allowance_nudge_due(
-            local.date(), days=days, window=window):
+    local = window.sending_time(now, tz)
+    if days is None or local is None or not rules.allowance_nudge_due(local.date(), days=days, window=window):
         return 0
     month = recognition_rules.month_key(local)
     label = rules.month_label(local.year, local.month)
@@ -111,6 +116,13 @@ def _green_audience(session: Session, campaign_ids: list[int]) -> dict[int, set[
     return out
 
 
+def _campaigns_due(session: Session, today: date, due: Callable[[date, date], bool],
+                   ) -> tuple[list[tuple[int, str, date, date]], dict[int, set[int]]]:
+    """The campaigns running ``today`` whose (first day, last day) are ``due``, and who to nudge in each."""
+    campaigns = [c for c in green_queries.running_campaigns(session, on_date=today) if due(c[2], c[3])]
+    return campaigns, _green_audience(session, [c[0] for c in campaigns])
+
+
 def nudge_idle_green(engine: Engine, *, now: datetime, tz: ZoneInfo, idle_days: int | None,
                      closing_days: int | None, window: rules.SendingWindow) -> int:
     """Nudge campaign members who have logged nothing for more than ``idle_days`` days.
@@ -122,19 +134,15 @@ def nudge_idle_green(engine: Engine, *, now: datetime, tz: ZoneInfo, idle_days: 
     campaign's "closing soon" day on, its members get that message instead.
 
     Returns:
-        How many messages were written.
+        How many messages were written (one per person, listing all their idle campaigns).
     """
-    local = now.astimezone(tz)
-    if idle_days is None or not window.may_send(local):
+    today = _sending_day(now, tz, idle_days, window)
+    if today is None:
         return 0
-    today = local.date()
     with unit_of_work(engine) as session:
-        campaigns = [c for c in green_queries.running_campaigns(session, on_date=today)
-                     if closing_days is None
-                     or today < rules.closing_day(c[3], days_before=closing_days, window=window)]
-        ids = [c[0] for c in campaigns]
-        audience = _green_audience(session, ids)
-        last = green_queries.last_activities(session, campaign_ids=ids)
+        campaigns, audience = _campaigns_due(session, today, lambda _starts_on, ends_on: (
+            closing_days is None or today < rules.closing_day(ends_on, days_before=closing_days, window=window)))
+        last = green_queries.last_activities(session, campaign_ids=[c[0] for c in campaigns])
     owed: dict[int, list[Item]] = defaultdict(list)
     stage_of: dict[date, int | None] = {}  # many people share a last day; the rule loops
     for cid, name, starts_on, _ends_on in campaigns:
@@ -179,17 +187,14 @@ def nudge_closing_green(engine: Engine, *, now: datetime, tz: ZoneInfo, days_bef
     is a weekend or holiday), caught up on a later working day, never after the campaign ended.
 
     Returns:
-        How many messages were written.
+        How many messages were written (one per person and campaign).
     """
-    local = now.astimezone(tz)
-    if days_before is None or not window.may_send(local):
+    today = _sending_day(now, tz, days_before, window)
+    if today is None:
         return 0
-    today = local.date()
     with unit_of_work(engine) as session:
-        campaigns = [c for c in green_queries.running_campaigns(session, on_date=today)
-                     if rules.closing_due(today, starts_on=c[2], ends_on=c[3], days_before=days_before,
-                                          window=window)]
-        audience = _green_audience(session, [c[0] for c in campaigns])
+        campaigns, audience = _campaigns_due(session, today, lambda starts_on, ends_on: rules.closing_due(
+            today, starts_on=starts_on, ends_on=ends_on, days_before=days_before, window=window))
     written = 0
     for cid, name, _starts_on, ends_on in campaigns:
         ref = f"campaign:{cid}"

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import ModuleType
 
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.engine import Engine
@@ -45,39 +46,19 @@ def _remind_commitments(*, engine: Engine, now: datetime, holder: str) -> int:
                                         window=window_from_settings())
 
 
-def _remind_duties(*, engine: Engine, now: datetime, holder: str) -> int:
-    return reminders.remind_duties(engine, now=now, tz=get_settings().tz, window=window_from_settings())
+def _windowed(module: ModuleType, name: str, **extra: str) -> Callable[..., int]:
+    """A job that calls ``module.name(engine, now=, tz=, window=, **settings)``.
 
+    ``extra`` maps an argument to the setting that gives it. The function is looked up at
+    run time, so a test that replaces it is honoured.
+    """
 
-def _approval_digests(*, engine: Engine, now: datetime, holder: str) -> int:
-    return digests.send_approval_digests(engine, now=now, tz=get_settings().tz,
-                                         window=window_from_settings())
+    def run(*, engine: Engine, now: datetime, holder: str) -> int:
+        settings = get_settings()
+        return getattr(module, name)(engine, now=now, tz=settings.tz, window=window_from_settings(),
+                                     **{arg: getattr(settings, key) for arg, key in extra.items()})
 
-
-def _weekly_digests(*, engine: Engine, now: datetime, holder: str) -> int:
-    return digests.send_weekly_digests(engine, now=now, tz=get_settings().tz, window=window_from_settings())
-
-
-def _monthly_digests(*, engine: Engine, now: datetime, holder: str) -> int:
-    return digests.send_monthly_digests(engine, now=now, tz=get_settings().tz, window=window_from_settings())
-
-
-def _nudge_allowances(*, engine: Engine, now: datetime, holder: str) -> int:
-    settings = get_settings()
-    return nudges.nudge_allowances(engine, now=now, tz=settings.tz, days=settings.allowance_nudge_days,
-                                   window=window_from_settings())
-
-
-def _nudge_idle_green(*, engine: Engine, now: datetime, holder: str) -> int:
-    settings = get_settings()
-    return nudges.nudge_idle_green(engine, now=now, tz=settings.tz, idle_days=settings.green_idle_days,
-                                   closing_days=settings.green_closing_days, window=window_from_settings())
-
-
-def _nudge_closing_green(*, engine: Engine, now: datetime, holder: str) -> int:
-    settings = get_settings()
-    return nudges.nudge_closing_green(engine, now=now, tz=settings.tz, days_before=settings.green_closing_days,
-                                      window=window_from_settings())
+    return run
 
 
 def _cleanup(*, engine: Engine, now: datetime, holder: str) -> int:
@@ -102,46 +83,32 @@ class Job:
         return CronTrigger(timezone=get_settings().tz, **self.cron)
 
 
-#: Every job, by id. Features' reminder jobs are added here.
-JOBS: dict[str, Job] = {
-    "deliver-email": Job(id="deliver-email", label="Send queued e-mails",
-                         schedule="Every minute", cron={"minute": "*"}, func=_deliver_email),
-    "commitment-reminders": Job(
-        id="commitment-reminders", label="Commitment reminders",
-        schedule="Hourly at :10, working days outside quiet hours",
-        cron={"minute": "10"}, func=_remind_commitments),
-    "green-duty-reminders": Job(
-        id="green-duty-reminders", label="Green-office duty reminders",
-        schedule="Hourly at :20, the working day before each duty",
-        cron={"minute": "20"}, func=_remind_duties),
-    "approval-digests": Job(
-        id="approval-digests", label="Daily digest of approval queues",
-        schedule="Hourly at :30; once a working day per approver, only when something waits",
-        cron={"minute": "30"}, func=_approval_digests),
-    "weekly-digests": Job(
-        id="weekly-digests", label="Weekly digest for staff (recognition received, my points)",
-        schedule="Hourly at :35; last week's, on the first working day of the week, only when it held something",
-        cron={"minute": "35"}, func=_weekly_digests),
-    "monthly-digests": Job(
-        id="monthly-digests", label="Monthly review for unit heads (completion, activity, ranking)",
-        schedule="Hourly at :45; last month's, on the first working day of the month (until the 10th)",
-        cron={"minute": "45"}, func=_monthly_digests),
-    "allowance-nudges": Job(
-        id="allowance-nudges", label="Unused recognition allowance",
-        schedule="Hourly at :40, in the last working days of the month (once a month per person)",
-        cron={"minute": "40"}, func=_nudge_allowances),
-    "green-idle-nudges": Job(
-        id="green-idle-nudges", label="Green campaigns: no activity for a while",
-        schedule="Hourly at :50, working days; at most once per idle period per campaign",
-        cron={"minute": "50"}, func=_nudge_idle_green),
-    "green-closing-nudges": Job(
-        id="green-closing-nudges", label="Green campaigns closing soon",
-        schedule="Hourly at :55, a few working days before a campaign closes (once per campaign)",
-        cron={"minute": "55"}, func=_nudge_closing_green),
-    "notify-cleanup": Job(
-        id="notify-cleanup", label="Delete old messages and job runs",
-        schedule="Daily at 02:40; rows deleted are counted as messages",
-        cron={"hour": "2", "minute": "40"}, func=_cleanup),
-}
-
-
+#: Every job, by id: (id, label, schedule as people read it, cron fields, function).
+JOBS: dict[str, Job] = {job.id: job for job in (
+    Job("deliver-email", "Send queued e-mails", "Every minute", {"minute": "*"}, _deliver_email),
+    Job("commitment-reminders", "Commitment reminders", "Hourly at :10, working days outside quiet hours",
+        {"minute": "10"}, _remind_commitments),
+    Job("green-duty-reminders", "Green-office duty reminders", "Hourly at :20, the working day before each duty",
+        {"minute": "20"}, _windowed(reminders, "remind_duties")),
+    Job("approval-digests", "Daily digest of approval queues",
+        "Hourly at :30; once a working day per approver, only when something waits",
+        {"minute": "30"}, _windowed(digests, "send_approval_digests")),
+    Job("weekly-digests", "Weekly digest for staff (recognition received, my points)",
+        "Hourly at :35; last week's, on the first working day of the week, only when it held something",
+        {"minute": "35"}, _windowed(digests, "send_weekly_digests")),
+    Job("monthly-digests", "Monthly review for unit heads (completion, activity, ranking)",
+        "Hourly at :45; last month's, on the first working day of the month (until the 10th)",
+        {"minute": "45"}, _windowed(digests, "send_monthly_digests")),
+    Job("allowance-nudges", "Unused recognition allowance",
+        "Hourly at :40, in the last working days of the month (once a month per person)",
+        {"minute": "40"}, _windowed(nudges, "nudge_allowances", days="allowance_nudge_days")),
+    Job("green-idle-nudges", "Green campaigns: no activity for a while",
+        "Hourly at :50, working days; at most once per idle period per campaign",
+        {"minute": "50"}, _windowed(nudges, "nudge_idle_green", idle_days="green_idle_days",
+                                    closing_days="green_closing_days")),
+    Job("green-closing-nudges", "Green campaigns closing soon",
+        "Hourly at :55, a few working days before a campaign closes (once per campaign)",
+        {"minute": "55"}, _windowed(nudges, "nudge_closing_green", days_before="green_closing_days")),
+    Job("notify-cleanup", "Delete old messages and job runs", "Daily at 02:40; rows deleted are counted as messages",
+        {"hour": "2", "minute": "40"}, _cleanup),
+)}

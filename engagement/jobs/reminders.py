@@ -179,8 +179,8 @@ def remind_commitments(engine: Engine, *, now: datetime, tz: ZoneInfo, policy: r
     about ten statements each): the same result, kept for the benchmark's comparison and
     as the fallback when a concurrent run collides.
     """
-    local = now.astimezone(tz)
-    if not window.may_send(local):
+    local = window.sending_time(now, tz)
+    if local is None:
         return 0
     today = local.date()
     with unit_of_work(engine) as session:
@@ -264,14 +264,15 @@ def days_ahead(today: date, window: rules.SendingWindow) -> list[date]:
 
 def remind_duties(engine: Engine, *, now: datetime, tz: ZoneInfo, window: rules.SendingWindow) -> int:
     """Remind everyone on a green-office duty the working day before; returns messages written."""
-    local = now.astimezone(tz)
-    if not window.may_send(local):
+    local = window.sending_time(now, tz)
+    if local is None:
         return 0
+    today = local.date()
     written = 0
     with unit_of_work(engine) as session:
-        for day in days_ahead(local.date(), window):
+        for day in days_ahead(today, window):
             for person_id, title, on in green_queries.duties_due(session, on_date=day):
-                when = "tomorrow" if on == local.date() + timedelta(days=1) else on.strftime("%A %d/%m")
+                when = "tomorrow" if on == today + timedelta(days=1) else on.strftime("%A %d/%m")
                 written += notify_service.notify(
                     session, person_id=person_id, category="green", kind=DUTY_KIND,
                     subject_ref=f"duty:{on.isoformat()}",

@@ -6,7 +6,7 @@ No database, no clock: every function takes the facts and the time it needs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,11 @@ class SendingWindow:
     def may_send(self, local_moment: datetime) -> bool:
         """Whether a reminder may be sent at this local date and time."""
         return self.is_working_day(local_moment.date()) and not self.is_quiet(local_moment.time())
+
+    def sending_time(self, now: datetime, tz: tzinfo) -> datetime | None:
+        """``now`` in the organisation's local time ``tz`` when a message may go out then, else None."""
+        local = now.astimezone(tz)
+        return local if self.may_send(local) else None
 
 
 def parse_holidays(raw: str) -> frozenset[date]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engagement.core.paging import page_count
+from engagement.core.paging import Page
 
 
 @dataclass(frozen=True)
@@ -21,19 +21,11 @@ class NotificationRow:
 
 
 @dataclass(frozen=True)
-class NotificationPage:
+class NotificationPage(Page):
     """A page of one's notifications, newest first."""
 
     rows: list[NotificationRow]
-    total: int
     unread: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        """How many pages there are (at least one)."""
-        return page_count(self.total, self.page_size)
 
 
 @dataclass(frozen=True)
@@ -74,18 +66,10 @@ class OutboxRow:
 
 
 @dataclass(frozen=True)
-class OutboxPage:
+class OutboxPage(Page):
     """A page of the outbox, newest first."""
 
     rows: list[OutboxRow]
-    total: int
     pending: int
     failed: int
-    page: int
-    page_size: int
     smtp_configured: bool
-
-    @property
-    def pages(self) -> int:
-        """How many pages there are (at least one)."""
-        return page_count(self.total, self.page_size)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engagement.core.paging import page_count
+from engagement.core.paging import Page
 
 
 @dataclass(frozen=True)
@@ -85,18 +85,10 @@ class PersonRow:
 
 
 @dataclass(frozen=True)
-class PeoplePage:
+class PeoplePage(Page):
     """One page of search results."""
 
     rows: list[PersonRow]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        """How many pages there are (at least one)."""
-        return page_count(self.total, self.page_size)
 
 
 @dataclass(frozen=True)

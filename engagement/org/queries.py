@@ -9,7 +9,7 @@ from engagement.core import formats
 from engagement.core.access import ROLE_LABELS, Actor, Perm, Reach, Role, can, reach, require
 from engagement.core.audit import AuditEntry
 from engagement.core.errors import NotFound
-from engagement.org import rules
+from engagement.org import models, rules
 from engagement.org.dto import (
     AccountInfo,
     AuditRow,
@@ -22,16 +22,6 @@ from engagement.org.dto import (
     UnitEventRow,
     UnitRow,
 )
-from engagement.org.models import (
-    Account,
-    Branch,
-    Person,
-    RoleGrant,
-    Unit,
-    UnitEvent,
-    UnitGroup,
-    UnitGroupMember,
-)
 
 MAX_PAGE_SIZE = 100
 
@@ -40,18 +30,19 @@ def unit_tree(session: Session, *, actor: Actor | None, include_inactive: bool =
     """All units in tree order (parents before children, siblings by name), with head counts."""
     require(actor, Perm.VIEW_ORG)
     counts = dict(session.exec(
-        select(Person.unit_id, func.count()).where(Person.is_active.is_(True)).group_by(Person.unit_id)
+        select(models.Person.unit_id, func.count()).where(models.Person.is_active.is_(True))
+        .group_by(models.Person.unit_id)
     ).all())
     group_names: dict[int, list[str]] = {}
     for unit_id, name in session.exec(
-            select(UnitGroupMember.unit_id, UnitGroup.name)
-            .join(UnitGroup, UnitGroup.id == UnitGroupMember.group_id)):
+            select(models.UnitGroupMember.unit_id, models.UnitGroup.name)
+            .join(models.UnitGroup, models.UnitGroup.id == models.UnitGroupMember.group_id)):
         group_names.setdefault(unit_id, []).append(name)
-    stmt = select(Unit)
+    stmt = select(models.Unit)
     if not include_inactive:
-        stmt = stmt.where(Unit.is_active.is_(True))
+        stmt = stmt.where(models.Unit.is_active.is_(True))
     units = list(session.exec(stmt))
-    children: dict[int | None, list[Unit]] = {}
+    children: dict[int | None, list[models.Unit]] = {}
     for unit in units:
         children.setdefault(unit.parent_id, []).append(unit)
     ordered: list[UnitRow] = []
@@ -78,7 +69,8 @@ def unit_history(session: Session, *, actor: Actor | None, unit_id: int) -> list
     """A unit's history, newest first."""
     require(actor, Perm.VIEW_ORG)
     events = session.exec(
-        select(UnitEvent).where(UnitEvent.unit_id == unit_id).order_by(UnitEvent.at.desc(), UnitEvent.id.desc())
+        select(models.UnitEvent).where(models.UnitEvent.unit_id == unit_id)
+        .order_by(models.UnitEvent.at.desc(), models.UnitEvent.id.desc())
     )
     return [UnitEventRow(at=formats.moment(e.at), kind=e.kind, old_value=e.old_value, new_value=e.new_value)
             for e in events]
@@ -89,11 +81,11 @@ def groups(session: Session, *, actor: Actor | None) -> list[GroupRow]:
     require(actor, Perm.VIEW_ORG)
     members: dict[int, list[tuple[int, str]]] = {}
     for group_id, unit_id, name in session.exec(
-            select(UnitGroupMember.group_id, Unit.id, Unit.name)
-            .join(Unit, Unit.id == UnitGroupMember.unit_id)):
+            select(models.UnitGroupMember.group_id, models.Unit.id, models.Unit.name)
+            .join(models.Unit, models.Unit.id == models.UnitGroupMember.unit_id)):
         members.setdefault(group_id, []).append((unit_id, name))
     rows = []
-    for group in session.exec(select(UnitGroup).order_by(UnitGroup.name)):
+    for group in session.exec(select(models.UnitGroup).order_by(models.UnitGroup.name)):
         units = sorted(members.get(group.id, []), key=lambda m: rules.fold(m[1]))
         rows.append(GroupRow(id=group.id, name=group.name, description=group.description,
                              unit_ids=[u for u, _ in units],
@@ -104,7 +96,8 @@ def groups(session: Session, *, actor: Actor | None) -> list[GroupRow]:
 def branches(session: Session, *, actor: Actor | None) -> list[BranchRow]:
     """Active union and youth-union branches."""
     require(actor, Perm.VIEW_ORG)
-    stmt = select(Branch).where(Branch.is_active.is_(True)).order_by(Branch.kind, Branch.name)
+    stmt = (select(models.Branch).where(models.Branch.is_active.is_(True))
+            .order_by(models.Branch.kind, models.Branch.name))
     return [BranchRow(id=b.id, kind=b.kind, code=b.code, name=b.name, unit_id=b.unit_id)
             for b in session.exec(stmt)]
 
@@ -112,9 +105,9 @@ def branches(session: Session, *, actor: Actor | None) -> list[BranchRow]:
 def _people_filter(where: Reach) -> sa.ColumnElement[bool] | None:
     if where.org:
         return None
-    clauses = [Unit.path.startswith(p) for p in where.unit_paths]
-    clauses += [Person.union_branch_id.in_(where.branch_ids), Person.youth_branch_id.in_(where.branch_ids)] \
-        if where.branch_ids else []
+    clauses = [models.Unit.path.startswith(p) for p in where.unit_paths]
+    clauses += [models.Person.union_branch_id.in_(where.branch_ids),
+                models.Person.youth_branch_id.in_(where.branch_ids)] if where.branch_ids else []
     return or_(*clauses) if clauses else sa.false()
 
 
@@ -133,29 +126,29 @@ def search_people(
     if scope is not None:
         conditions.append(scope)
     if not include_inactive:
-        conditions.append(Person.is_active.is_(True))
+        conditions.append(models.Person.is_active.is_(True))
     needle = rules.fold(text)[:60]
     if needle:
         escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         conditions.append(or_(
-            Person.name_key.like(f"%{escaped}%", escape="\\"),
-            func.lower(Person.employee_code).like(f"%{escaped}%", escape="\\"),
-            Person.email.like(f"%{escaped}%", escape="\\"),
+            models.Person.name_key.like(f"%{escaped}%", escape="\\"),
+            func.lower(models.Person.employee_code).like(f"%{escaped}%", escape="\\"),
+            models.Person.email.like(f"%{escaped}%", escape="\\"),
         ))
     if unit_id:
-        unit = session.get(Unit, unit_id)
+        unit = session.get(models.Unit, unit_id)
         if unit is None:
             raise NotFound("That unit does not exist.")
-        conditions.append(Unit.path.startswith(unit.path) if include_sub_units
-                          else Person.unit_id == unit.id)
-    base = select(Person.id).join(Unit, Unit.id == Person.unit_id).where(*conditions)
+        conditions.append(models.Unit.path.startswith(unit.path) if include_sub_units
+                          else models.Person.unit_id == unit.id)
+    base = select(models.Person.id).join(models.Unit, models.Unit.id == models.Person.unit_id).where(*conditions)
     total = session.exec(select(func.count()).select_from(base.subquery())).one()
     stmt = (
-        select(Person, Unit.name, Account.username)
-        .join(Unit, Unit.id == Person.unit_id)
-        .join(Account, Account.person_id == Person.id, isouter=True)
+        select(models.Person, models.Unit.name, models.Account.username)
+        .join(models.Unit, models.Unit.id == models.Person.unit_id)
+        .join(models.Account, models.Account.person_id == models.Person.id, isouter=True)
         .where(*conditions)
-        .order_by(Person.name_key, Person.id)
+        .order_by(models.Person.name_key, models.Person.id)
         .offset((page - 1) * page_size)
         .limit(page_size)
     )
@@ -163,7 +156,7 @@ def search_people(
     return PeoplePage(rows=rows, total=total, page=page, page_size=page_size)
 
 
-def _person_row(p: Person, unit_name: str, username: str | None) -> PersonRow:
+def _person_row(p: models.Person, unit_name: str, username: str | None) -> PersonRow:
     return PersonRow(
         id=p.id, employee_code=p.employee_code, full_name=p.full_name, position=p.position,
         unit_id=p.unit_id, unit_name=unit_name, email=p.email or "", phone=p.phone or "",
@@ -180,10 +173,10 @@ def person(session: Session, *, actor: Actor | None, person_id: int) -> PersonRo
     """
     require(actor, Perm.VIEW_PEOPLE)
     row = session.exec(
-        select(Person, Unit, Account.username)
-        .join(Unit, Unit.id == Person.unit_id)
-        .join(Account, Account.person_id == Person.id, isouter=True)
-        .where(Person.id == person_id)
+        select(models.Person, models.Unit, models.Account.username)
+        .join(models.Unit, models.Unit.id == models.Person.unit_id)
+        .join(models.Account, models.Account.person_id == models.Person.id, isouter=True)
+        .where(models.Person.id == person_id)
     ).first()
     if row is None:
         raise NotFound("That person does not exist.")
@@ -198,16 +191,16 @@ def person(session: Session, *, actor: Actor | None, person_id: int) -> PersonRo
 def account_info(session: Session, *, actor: Actor | None, person_id: int) -> AccountInfo | None:
     """The account of a person and its roles (admins only); None when there is none."""
     require(actor, Perm.MANAGE_ACCOUNTS)
-    account = session.exec(select(Account).where(Account.person_id == person_id)).first()
+    account = session.exec(select(models.Account).where(models.Account.person_id == person_id)).first()
     if account is None:
         return None
     grants = []
     for grant, unit_name, branch_name in session.exec(
-            select(RoleGrant, Unit.name, Branch.name)
-            .join(Unit, Unit.id == RoleGrant.unit_id, isouter=True)
-            .join(Branch, Branch.id == RoleGrant.branch_id, isouter=True)
-            .where(RoleGrant.account_id == account.id, RoleGrant.revoked_at.is_(None))
-            .order_by(RoleGrant.id)):
+            select(models.RoleGrant, models.Unit.name, models.Branch.name)
+            .join(models.Unit, models.Unit.id == models.RoleGrant.unit_id, isouter=True)
+            .join(models.Branch, models.Branch.id == models.RoleGrant.branch_id, isouter=True)
+            .where(models.RoleGrant.account_id == account.id, models.RoleGrant.revoked_at.is_(None))
+            .order_by(models.RoleGrant.id)):
         role = Role(grant.role)
         grants.append(GrantRow(id=grant.id, role=role.value, role_label=ROLE_LABELS[role],
                                scope=unit_name or branch_name or "Whole organisation"))
@@ -216,27 +209,27 @@ def account_info(session: Session, *, actor: Actor | None, person_id: int) -> Ac
                        last_login=formats.moment(account.last_login_at), grants=grants)
 
 
-def _trail(session: Session, unit: Unit) -> str:
+def _trail(session: Session, unit: models.Unit) -> str:
     ids = [int(x) for x in unit.path.strip("/").split("/") if x]
-    names = dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all())
+    names = dict(session.exec(select(models.Unit.id, models.Unit.name).where(models.Unit.id.in_(ids))).all())
     return " › ".join(names.get(i, "?") for i in ids)
 
 
 def profile(session: Session, *, actor: Actor | None) -> Profile:
     """What the logged-in person sees about themselves."""
     require(actor, Perm.VIEW_ORG)
-    p = session.get(Person, actor.person_id)
-    unit = session.get(Unit, p.unit_id)
-    branch_names = dict(session.exec(select(Branch.id, Branch.name).where(
-        Branch.id.in_([b for b in (p.union_branch_id, p.youth_branch_id) if b]))).all())
+    p = session.get(models.Person, actor.person_id)
+    unit = session.get(models.Unit, p.unit_id)
+    branch_names = dict(session.exec(select(models.Branch.id, models.Branch.name).where(
+        models.Branch.id.in_([b for b in (p.union_branch_id, p.youth_branch_id) if b]))).all())
     labels = []
     for grant in actor.grants:
         label = ROLE_LABELS[grant.role]
         if grant.unit_id:
-            unit_name = session.get(Unit, grant.unit_id).name
+            unit_name = session.get(models.Unit, grant.unit_id).name
             label = f"{label} — {unit_name}"
         elif grant.branch_id:
-            branch = session.get(Branch, grant.branch_id)
+            branch = session.get(models.Branch, grant.branch_id)
             label = f"{label} — {branch.name if branch else ''}"
         labels.append(label)
     return Profile(

@@ -26,19 +26,8 @@ from engagement.core.access import (
 )
 from engagement.core.errors import Conflict, Invalid, NotFound
 from engagement.core.security import hash_password, temporary_password
-from engagement.org import rules
+from engagement.org import models, rules
 from engagement.org.dto import ImportReport, NewAccount
-from engagement.org.models import (
-    Account,
-    Branch,
-    Membership,
-    Person,
-    RoleGrant,
-    Unit,
-    UnitEvent,
-    UnitGroup,
-    UnitGroupMember,
-)
 from engagement.org.sessions import end_sessions, lift_throttle
 
 UNIT_KINDS = ("province", "department", "commune", "office", "centre", "other")
@@ -46,27 +35,27 @@ UNIT_KINDS = ("province", "department", "commune", "office", "centre", "other")
 # --- units ------------------------------------------------------------------------------------
 
 
-def _unit(session: Session, unit_id: int | None) -> Unit:
-    unit = session.get(Unit, unit_id) if unit_id else None
+def _unit(session: Session, unit_id: int | None) -> models.Unit:
+    unit = session.get(models.Unit, unit_id) if unit_id else None
     if unit is None:
         raise NotFound("That unit does not exist (it may have been changed by someone else).")
     return unit
 
 
 def _check_sibling_name(session: Session, parent_id: int | None, name: str, exclude: int | None) -> None:
-    stmt = select(Unit.id, Unit.name).where(
-        Unit.parent_id.is_(None) if parent_id is None else Unit.parent_id == parent_id,
-        Unit.is_active.is_(True),
+    stmt = select(models.Unit.id, models.Unit.name).where(
+        models.Unit.parent_id.is_(None) if parent_id is None else models.Unit.parent_id == parent_id,
+        models.Unit.is_active.is_(True),
     )
     for other_id, other_name in session.exec(stmt):
         if other_id != exclude and rules.fold(other_name) == rules.fold(name):
             raise Conflict(f"Another unit at this level is already called “{other_name}”.")
 
 
-def _unit_event(session: Session, unit: Unit, kind: str, old: str, new: str, actor: Actor,
+def _unit_event(session: Session, unit: models.Unit, kind: str, old: str, new: str, actor: Actor,
                 now: datetime) -> None:
-    session.add(UnitEvent(unit_id=unit.id, at=now, kind=kind, old_value=old[:400],
-                          new_value=new[:400], actor_account_id=actor.account_id))
+    session.add(models.UnitEvent(unit_id=unit.id, at=now, kind=kind, old_value=old[:400],
+                                 new_value=new[:400], actor_account_id=actor.account_id))
     audit.record(session, actor=actor, action=f"unit.{kind}", entity="unit", entity_id=unit.id,
                  now=now, old=old, new=new)
 
@@ -91,11 +80,11 @@ def create_unit(
     parent = _unit(session, parent_id) if parent_id else None
     if parent is not None and not parent.is_active:
         raise Invalid(f"“{parent.name}” is deactivated; reactivate it before adding units under it.")
-    if session.exec(select(Unit.id).where(Unit.code == code)).first() is not None:
+    if session.exec(select(models.Unit.id).where(models.Unit.code == code)).first() is not None:
         raise Conflict(f"Unit code {code} is already used; choose another code.")
     _check_sibling_name(session, parent_id, name, None)
-    unit = Unit(name=name, code=code, kind=kind, parent_id=parent_id, created_at=now,
-                updated_at=now, depth=(parent.depth + 1) if parent else 0)
+    unit = models.Unit(name=name, code=code, kind=kind, parent_id=parent_id, created_at=now,
+                       updated_at=now, depth=(parent.depth + 1) if parent else 0)
     session.add(unit)
     session.flush()
     unit.path = rules.child_path(parent.path if parent else None, unit.id)
@@ -142,11 +131,11 @@ def move_unit(
     if new_parent is not None and not new_parent.is_active:
         raise Invalid(f"“{new_parent.name}” is deactivated; choose an active unit.")
     _check_sibling_name(session, new_parent_id, unit.name, unit.id)
-    old_parent = session.get(Unit, unit.parent_id) if unit.parent_id else None
+    old_parent = session.get(models.Unit, unit.parent_id) if unit.parent_id else None
     old_prefix = unit.path
     new_prefix = rules.child_path(new_parent.path if new_parent else None, unit.id)
     depth_shift = ((new_parent.depth + 1) if new_parent else 0) - unit.depth
-    for sub in session.exec(select(Unit).where(Unit.path.startswith(old_prefix))):
+    for sub in session.exec(select(models.Unit).where(models.Unit.path.startswith(old_prefix))):
         sub.path = rules.rebase_path(sub.path, old_prefix, new_prefix)
         sub.depth += depth_shift
         sub.updated_at = now
@@ -171,17 +160,17 @@ def set_unit_active(
     if unit.is_active == active:
         return
     if not active:
-        subs = session.exec(select(func.count()).select_from(Unit).where(
-            Unit.parent_id == unit.id, Unit.is_active.is_(True))).one()
-        people = session.exec(select(func.count()).select_from(Person).where(
-            Person.unit_id == unit.id, Person.is_active.is_(True))).one()
+        subs = session.exec(select(func.count()).select_from(models.Unit).where(
+            models.Unit.parent_id == unit.id, models.Unit.is_active.is_(True))).one()
+        people = session.exec(select(func.count()).select_from(models.Person).where(
+            models.Person.unit_id == unit.id, models.Person.is_active.is_(True))).one()
         if subs or people:
             raise Conflict(
                 f"“{unit.name}” still has {subs} active sub-unit(s) and {people} active "
                 "person(s). Move or deactivate them first."
             )
     else:
-        parent = session.get(Unit, unit.parent_id) if unit.parent_id else None
+        parent = session.get(models.Unit, unit.parent_id) if unit.parent_id else None
         if parent is not None and not parent.is_active:
             raise Conflict(f"Reactivate “{parent.name}” first: it is the parent of this unit.")
         _check_sibling_name(session, unit.parent_id, unit.name, unit.id)
@@ -206,10 +195,10 @@ def create_group(
     require(actor, Perm.MANAGE_GROUPS)
     name = rules.clean_unit_name(name)
     description = rules.collapse(description)[:1000]
-    existing = session.exec(select(UnitGroup.name)).all()
+    existing = session.exec(select(models.UnitGroup.name)).all()
     if any(rules.fold(n) == rules.fold(name) for n in existing):
         raise Conflict(f"A group called “{name}” already exists.")
-    group = UnitGroup(name=name, description=description, created_at=now)
+    group = models.UnitGroup(name=name, description=description, created_at=now)
     session.add(group)
     session.flush()
     audit.record(session, actor=actor, action="group.create", entity="unit_group",
@@ -227,13 +216,13 @@ def set_group_membership(
         NotAllowed, NotFound.
     """
     require(actor, Perm.MANAGE_GROUPS)
-    group = session.get(UnitGroup, group_id)
+    group = session.get(models.UnitGroup, group_id)
     if group is None:
         raise NotFound("That unit group does not exist.")
     unit = _unit(session, unit_id)
-    link = session.get(UnitGroupMember, (group_id, unit_id))
+    link = session.get(models.UnitGroupMember, (group_id, unit_id))
     if member and link is None:
-        session.add(UnitGroupMember(group_id=group_id, unit_id=unit_id))
+        session.add(models.UnitGroupMember(group_id=group_id, unit_id=unit_id))
     elif not member and link is not None:
         session.delete(link)  # membership is configuration, not a record; the audit keeps it
     else:
@@ -246,8 +235,8 @@ def set_group_membership(
 # --- people --------------------------------------------------------------------------------
 
 
-def _person(session: Session, person_id: int) -> Person:
-    person = session.get(Person, person_id) if person_id else None
+def _person(session: Session, person_id: int) -> models.Person:
+    person = session.get(models.Person, person_id) if person_id else None
     if person is None:
         raise NotFound("That person does not exist.")
     return person
@@ -256,11 +245,27 @@ def _person(session: Session, person_id: int) -> Person:
 def _branch_id(session: Session, branch_id: int | None, kind: str) -> int | None:
     if not branch_id:
         return None
-    branch = session.get(Branch, branch_id)
+    branch = session.get(models.Branch, branch_id)
     if branch is None or branch.kind != kind or not branch.is_active:
         label = "union" if kind == "union" else "youth-union"
         raise Invalid(f"Choose an active {label} branch from the list.")
     return branch.id
+
+
+def _person_details(session: Session, *, position: str, email: str | None, phone: str | None,
+                    union_branch_id: int | None, youth_branch_id: int | None) -> dict[str, str | int | None]:
+    """A person's cleaned position, contact and branches, as ``Person`` fields, checked in form order.
+
+    Raises:
+        Invalid: a field is not valid, or a branch is not an active one of its kind.
+    """
+    return {
+        "position": rules.clean_position(position),
+        "email": rules.clean_email(email),
+        "phone": rules.clean_phone(phone),
+        "union_branch_id": _branch_id(session, union_branch_id, "union"),
+        "youth_branch_id": _branch_id(session, youth_branch_id, "youth"),
+    }
 
 
 def create_person(
@@ -280,19 +285,15 @@ def create_person(
         raise Invalid(f"“{unit.name}” is deactivated; choose an active unit.")
     code = rules.clean_code(employee_code, "employee code")
     name = rules.clean_full_name(full_name)
-    if session.exec(select(Person.id).where(Person.employee_code == code)).first() is not None:
+    if session.exec(select(models.Person.id).where(models.Person.employee_code == code)).first() is not None:
         raise Conflict(f"Employee code {code} already exists; search for that person instead.")
-    person = Person(
-        employee_code=code, full_name=name, name_key=rules.fold(name),
-        email=rules.clean_email(email), phone=rules.clean_phone(phone),
-        position=rules.clean_position(position), unit_id=unit.id,
-        union_branch_id=_branch_id(session, union_branch_id, "union"),
-        youth_branch_id=_branch_id(session, youth_branch_id, "youth"),
-        created_at=now, updated_at=now,
-    )
+    details = _person_details(session, position=position, email=email, phone=phone,
+                              union_branch_id=union_branch_id, youth_branch_id=youth_branch_id)
+    person = models.Person(employee_code=code, full_name=name, name_key=rules.fold(name), unit_id=unit.id,
+                           created_at=now, updated_at=now, **details)
     session.add(person)
     session.flush()
-    session.add(Membership(person_id=person.id, unit_id=unit.id, start_at=now))
+    session.add(models.Membership(person_id=person.id, unit_id=unit.id, start_at=now))
     audit.record(session, actor=actor, action="person.create", entity="person",
                  entity_id=person.id, now=now, name=name, unit=unit.name)
     session.flush()
@@ -322,11 +323,10 @@ def update_person(
     name = rules.clean_full_name(full_name)
     person.full_name = name
     person.name_key = rules.fold(name)
-    person.position = rules.clean_position(position)
-    person.email = rules.clean_email(email)
-    person.phone = rules.clean_phone(phone)
-    person.union_branch_id = _branch_id(session, union_branch_id, "union")
-    person.youth_branch_id = _branch_id(session, youth_branch_id, "youth")
+    details = _person_details(session, position=position, email=email, phone=phone,
+                              union_branch_id=union_branch_id, youth_branch_id=youth_branch_id)
+    for field, value in details.items():
+        setattr(person, field, value)
     if new_unit.id != old_unit.id:
         if person.is_active:
             _move_membership(session, person, new_unit.id, now)
@@ -341,13 +341,13 @@ def update_person(
     session.flush()
 
 
-def _move_membership(session: Session, person: Person, unit_id: int, now: datetime) -> None:
+def _move_membership(session: Session, person: models.Person, unit_id: int, now: datetime) -> None:
     session.execute(
-        sa.update(Membership)
-        .where(Membership.person_id == person.id, Membership.end_at.is_(None))
+        sa.update(models.Membership)
+        .where(models.Membership.person_id == person.id, models.Membership.end_at.is_(None))
         .values(end_at=now)
     )
-    session.add(Membership(person_id=person.id, unit_id=unit_id, start_at=now))
+    session.add(models.Membership(person_id=person.id, unit_id=unit_id, start_at=now))
     person.unit_id = unit_id
 
 
@@ -374,15 +374,15 @@ def set_person_active(
     session.add(person)
     if not active:
         session.execute(
-            sa.update(Membership)
-            .where(Membership.person_id == person.id, Membership.end_at.is_(None))
+            sa.update(models.Membership)
+            .where(models.Membership.person_id == person.id, models.Membership.end_at.is_(None))
             .values(end_at=now)
         )
-        account = session.exec(select(Account).where(Account.person_id == person.id)).first()
+        account = session.exec(select(models.Account).where(models.Account.person_id == person.id)).first()
         if account is not None:
             end_sessions(session, account.id, now)
     else:
-        session.add(Membership(person_id=person.id, unit_id=unit.id, start_at=now))
+        session.add(models.Membership(person_id=person.id, unit_id=unit.id, start_at=now))
     audit.record(session, actor=actor, action="person.reactivate" if active else "person.deactivate",
                  entity="person", entity_id=person.id, now=now, name=person.full_name)
     session.flush()
@@ -404,13 +404,13 @@ def create_account(
     if not person.is_active:
         raise Invalid("Reactivate this person before giving them an account.")
     name = rules.clean_username(username)
-    if session.exec(select(Account.id).where(Account.person_id == person.id)).first() is not None:
+    if session.exec(select(models.Account.id).where(models.Account.person_id == person.id)).first() is not None:
         raise Conflict(f"{person.full_name} already has an account; reset its password instead.")
-    if session.exec(select(Account.id).where(Account.username == name)).first() is not None:
+    if session.exec(select(models.Account.id).where(models.Account.username == name)).first() is not None:
         raise Conflict(f"The username {name} is taken; choose another one.")
     temp = temporary_password()
-    account = Account(person_id=person.id, username=name, password_hash=hash_password(temp),
-                      must_change_password=True, created_at=now, password_changed_at=now)
+    account = models.Account(person_id=person.id, username=name, password_hash=hash_password(temp),
+                             must_change_password=True, created_at=now, password_changed_at=now)
     session.add(account)
     session.flush()
     audit.record(session, actor=actor, action="account.create", entity="account",
@@ -418,8 +418,8 @@ def create_account(
     return NewAccount(account_id=account.id, username=name, temporary_password=temp)
 
 
-def _account(session: Session, account_id: int) -> Account:
-    account = session.get(Account, account_id) if account_id else None
+def _account(session: Session, account_id: int) -> models.Account:
+    account = session.get(models.Account, account_id) if account_id else None
     if account is None:
         raise NotFound("That account does not exist.")
     return account
@@ -491,23 +491,23 @@ def grant_role(
         raise Invalid("Choose the unit this unit head manages.")
     unit_id = _unit(session, unit_id).id if parsed in ROLE_NEEDS_UNIT else None
     if parsed in ROLE_NEEDS_BRANCH:
-        branch = session.get(Branch, branch_id) if branch_id else None
+        branch = session.get(models.Branch, branch_id) if branch_id else None
         if branch is None:
             raise Invalid("Choose the branch this union officer looks after.")
         branch_id = branch.id
     else:
         branch_id = None
-    clash = session.exec(select(RoleGrant.id).where(
-        RoleGrant.account_id == account.id, RoleGrant.role == parsed.value,
-        RoleGrant.revoked_at.is_(None),
-        RoleGrant.unit_id.is_(None) if unit_id is None else RoleGrant.unit_id == unit_id,
-        RoleGrant.branch_id.is_(None) if branch_id is None else RoleGrant.branch_id == branch_id,
+    clash = session.exec(select(models.RoleGrant.id).where(
+        models.RoleGrant.account_id == account.id, models.RoleGrant.role == parsed.value,
+        models.RoleGrant.revoked_at.is_(None),
+        models.RoleGrant.unit_id.is_(None) if unit_id is None else models.RoleGrant.unit_id == unit_id,
+        models.RoleGrant.branch_id.is_(None) if branch_id is None else models.RoleGrant.branch_id == branch_id,
     )).first()
     if clash is not None:
         raise Conflict("This account already has that role.")
-    grant = RoleGrant(account_id=account.id, role=parsed.value, unit_id=unit_id,
-                      branch_id=branch_id, granted_at=now,
-                      granted_by=actor.account_id if actor else None)
+    grant = models.RoleGrant(account_id=account.id, role=parsed.value, unit_id=unit_id,
+                             branch_id=branch_id, granted_at=now,
+                             granted_by=actor.account_id if actor else None)
     session.add(grant)
     session.flush()
     audit.record(session, actor=actor, action="role.grant", entity="account", entity_id=account.id,
@@ -522,7 +522,7 @@ def revoke_role(session: Session, *, actor: Actor | None, grant_id: int, now: da
         NotAllowed, NotFound, Invalid (an admin removing their own admin role).
     """
     require(actor, Perm.MANAGE_ACCOUNTS)
-    grant = session.get(RoleGrant, grant_id) if grant_id else None
+    grant = session.get(models.RoleGrant, grant_id) if grant_id else None
     if grant is None or grant.revoked_at is not None:
         raise NotFound("That role grant does not exist or was already revoked.")
     if (actor is not None and grant.account_id == actor.account_id
@@ -559,22 +559,22 @@ def import_people(
     require(actor, Perm.IMPORT_PEOPLE)
     _, rows = rules.read_csv(csv_text)
     units = {code: uid for uid, code in session.exec(
-        select(Unit.id, Unit.code).where(Unit.is_active.is_(True)))}
+        select(models.Unit.id, models.Unit.code).where(models.Unit.is_active.is_(True)))}
     branches: dict[str, dict[str, int]] = {"union": {}, "youth": {}}
     for bid, kind, code in session.exec(
-            select(Branch.id, Branch.kind, Branch.code).where(Branch.is_active.is_(True))):
+            select(models.Branch.id, models.Branch.kind, models.Branch.code).where(models.Branch.is_active.is_(True))):
         branches.setdefault(kind, {})[code.upper()] = bid
     where = reach(actor, Perm.IMPORT_PEOPLE)
     allowed: set[int] | None = None
     if not where.org:
-        allowed = {uid for uid, path in session.exec(select(Unit.id, Unit.path))
+        allowed = {uid for uid, path in session.exec(select(models.Unit.id, models.Unit.path))
                    if any(path.startswith(p) for p in where.unit_paths)}
     codes_in_file = {(r.get("employee_code") or "").strip().upper() for r in rows if r}
     taken: set[str] = set()
     code_list = [c for c in codes_in_file if c]
     for start in range(0, len(code_list), 900):
         chunk = code_list[start:start + 900]
-        taken.update(session.exec(select(Person.employee_code).where(Person.employee_code.in_(chunk))))
+        taken.update(session.exec(select(models.Person.employee_code).where(models.Person.employee_code.in_(chunk))))
     valid, errors = rules.validate_import(
         rows, unit_ids_by_code=units, union_branch_ids_by_code=branches["union"],
         youth_branch_ids_by_code=branches["youth"], taken_employee_codes=taken,
@@ -586,14 +586,14 @@ def import_people(
                             errors=[(e.line, e.column, e.message) for e in errors])
     for start in range(0, len(valid), IMPORT_BATCH):
         batch = valid[start:start + IMPORT_BATCH]
-        people = [Person(employee_code=p.employee_code, full_name=p.full_name,
-                         name_key=rules.fold(p.full_name), email=p.email, phone=p.phone,
-                         position=p.position, unit_id=p.unit_id,
-                         union_branch_id=p.union_branch_id, youth_branch_id=p.youth_branch_id,
-                         created_at=now, updated_at=now) for p in batch]
+        people = [models.Person(employee_code=p.employee_code, full_name=p.full_name,
+                                name_key=rules.fold(p.full_name), email=p.email, phone=p.phone,
+                                position=p.position, unit_id=p.unit_id,
+                                union_branch_id=p.union_branch_id, youth_branch_id=p.youth_branch_id,
+                                created_at=now, updated_at=now) for p in batch]
         session.add_all(people)
         session.flush()
-        session.add_all([Membership(person_id=p.id, unit_id=p.unit_id, start_at=now) for p in people])
+        session.add_all([models.Membership(person_id=p.id, unit_id=p.unit_id, start_at=now) for p in people])
         session.flush()
         if progress is not None:
             progress(start + len(batch), len(valid))
@@ -618,9 +618,9 @@ def create_branch(
     unit = _unit(session, unit_id)
     code = rules.clean_code(code, "branch code")
     name = rules.clean_unit_name(name)
-    if session.exec(select(Branch.id).where(Branch.kind == kind, Branch.code == code)).first():
+    if session.exec(select(models.Branch.id).where(models.Branch.kind == kind, models.Branch.code == code)).first():
         raise Conflict(f"Branch code {code} is already used.")
-    branch = Branch(kind=kind, code=code, name=name, unit_id=unit.id)
+    branch = models.Branch(kind=kind, code=code, name=name, unit_id=unit.id)
     session.add(branch)
     session.flush()
     audit.record(session, actor=actor, action="branch.create", entity="branch",
@@ -643,33 +643,33 @@ def bootstrap_admin(
     Raises:
         Conflict: accounts already exist. Invalid: bad name, username or password.
     """
-    if session.exec(select(Account.id)).first() is not None:
+    if session.exec(select(models.Account.id)).first() is not None:
         raise Conflict("Accounts already exist; log in as an administrator and use the People page.")
     name = rules.clean_full_name(full_name)
     login_name = rules.clean_username(username)
     problems = rules.password_problems(password, username=login_name, full_name=name)
     if problems:
         raise Invalid(" ".join(problems))
-    root = session.exec(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id)).first()
+    root = session.exec(select(models.Unit).where(models.Unit.parent_id.is_(None)).order_by(models.Unit.id)).first()
     if root is None:
-        root = Unit(name=rules.clean_unit_name(unit_name), code=rules.clean_code(unit_code),
-                    kind="province", created_at=now, updated_at=now)
+        root = models.Unit(name=rules.clean_unit_name(unit_name), code=rules.clean_code(unit_code),
+                           kind="province", created_at=now, updated_at=now)
         session.add(root)
         session.flush()
         root.path = rules.child_path(None, root.id)
-        session.add(UnitEvent(unit_id=root.id, at=now, kind="created",
-                              new_value=f"{root.name} ({root.code})"))
-    person = Person(employee_code=rules.clean_code(employee_code, "employee code"), full_name=name,
-                    name_key=rules.fold(name), position="System administrator", unit_id=root.id,
-                    created_at=now, updated_at=now)
+        session.add(models.UnitEvent(unit_id=root.id, at=now, kind="created",
+                                     new_value=f"{root.name} ({root.code})"))
+    person = models.Person(employee_code=rules.clean_code(employee_code, "employee code"), full_name=name,
+                           name_key=rules.fold(name), position="System administrator", unit_id=root.id,
+                           created_at=now, updated_at=now)
     session.add(person)
     session.flush()
-    session.add(Membership(person_id=person.id, unit_id=root.id, start_at=now))
-    account = Account(person_id=person.id, username=login_name, password_hash=hash_password(password),
-                      created_at=now, password_changed_at=now)
+    session.add(models.Membership(person_id=person.id, unit_id=root.id, start_at=now))
+    account = models.Account(person_id=person.id, username=login_name, password_hash=hash_password(password),
+                             created_at=now, password_changed_at=now)
     session.add(account)
     session.flush()
-    session.add(RoleGrant(account_id=account.id, role=Role.SYSTEM_ADMIN.value, granted_at=now))
+    session.add(models.RoleGrant(account_id=account.id, role=Role.SYSTEM_ADMIN.value, granted_at=now))
     audit.record(session, actor=None, action="account.bootstrap_admin", entity="account",
                  entity_id=account.id, now=now, username=login_name)
     session.flush()

@@ -17,6 +17,7 @@ from engagement.org.dto import (
     AuditRow,
     GroupRow,
     PersonRow,
+    Profile,
     UnitEventRow,
     UnitRow,
 )
@@ -499,25 +500,18 @@ class AuditState(Paged, AuthState):
         await self.load()
 
 
+_NO_PROFILE = Profile(full_name="", employee_code="", position="", unit_name="", unit_trail="", email="",
+                      phone="", username="", roles=[], union_branch="", youth_branch="")
+
+
 class ProfileState(AuthState):
     """The person's own record."""
 
-    full_name: str = ""
-    employee_code: str = ""
-    position: str = ""
-    unit_trail: str = ""
-    email: str = ""
-    phone: str = ""
-    roles: list[str] = []
-    union_branch: str = ""
-    youth_branch: str = ""
+    me: Profile = _NO_PROFILE
     error: str = ""
 
     @rx.event
     async def load(self):
         """Read my record."""
         with self._attempt():
-            me = await self._read(queries.profile)
-            for name in ("full_name", "employee_code", "position", "unit_trail", "email", "phone",
-                         "roles", "union_branch", "youth_branch"):
-                setattr(self, name, getattr(me, name))
+            self.me = await self._read(queries.profile)

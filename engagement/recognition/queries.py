@@ -19,7 +19,7 @@ from engagement.core.clock import local
 from engagement.core.errors import NotFound
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.org.rules import fold
-from engagement.recognition import rules
+from engagement.recognition import models, rules
 from engagement.recognition.dto import (
     Allowance,
     CommentRow,
@@ -35,17 +35,6 @@ from engagement.recognition.dto import (
     ValueCount,
     ValueRow,
 )
-from engagement.recognition.models import (
-    CitizenThanks,
-    GivingMonth,
-    Recognition,
-    RecognitionComment,
-    RecognitionReaction,
-    RecognitionRecipient,
-    RecognitionValue,
-    RecognitionValueLink,
-    ThanksLink,
-)
 from engagement.settings import get_settings
 
 MAX_PAGE_SIZE = 50
@@ -55,9 +44,9 @@ def values_catalogue(session: Session, *, actor: Actor | None,
                      include_inactive: bool = False) -> list[ValueRow]:
     """The values one can cite; with ``include_inactive``, the officers' whole catalogue."""
     require(actor, Perm.MANAGE_VALUES if include_inactive else Perm.GIVE_RECOGNITION)
-    stmt = select(RecognitionValue).order_by(RecognitionValue.sort_order, RecognitionValue.id)
+    stmt = select(models.RecognitionValue).order_by(models.RecognitionValue.sort_order, models.RecognitionValue.id)
     if not include_inactive:
-        stmt = stmt.where(RecognitionValue.is_active.is_(True))
+        stmt = stmt.where(models.RecognitionValue.is_active.is_(True))
     return [ValueRow(id=v.id, code=v.code, name=v.name, description=v.description,
                      is_active=v.is_active) for v in session.exec(stmt)]
 
@@ -80,11 +69,11 @@ def find_colleagues(session: Session, *, actor: Actor | None, text: str,
 def _visibility(actor: Actor) -> sa.ColumnElement[bool]:
     """Public recognitions, or private ones the actor gave, received or heads a receiver of."""
     heads = [g.unit_path for g in actor.grants if g.role is Role.UNIT_HEAD and g.unit_path]
-    mine = or_(RecognitionRecipient.person_id == actor.person_id,
-               *[RecognitionRecipient.unit_path.startswith(h) for h in heads])
-    private_ok = sa.exists(select(RecognitionRecipient.id).where(
-        RecognitionRecipient.recognition_id == Recognition.id, mine))
-    return or_(Recognition.is_private.is_(False), Recognition.giver_id == actor.person_id, private_ok)
+    mine = or_(models.RecognitionRecipient.person_id == actor.person_id,
+               *[models.RecognitionRecipient.unit_path.startswith(h) for h in heads])
+    private_ok = sa.exists(select(models.RecognitionRecipient.id).where(
+        models.RecognitionRecipient.recognition_id == models.Recognition.id, mine))
+    return or_(models.Recognition.is_private.is_(False), models.Recognition.giver_id == actor.person_id, private_ok)
 
 
 def feed(
@@ -102,33 +91,33 @@ def feed(
     me = require(actor, Perm.GIVE_RECOGNITION)
     page = max(1, int(page))
     page_size = min(MAX_PAGE_SIZE, max(1, int(page_size)))
-    where = [Recognition.revoked_at.is_(None), _visibility(me)]
+    where = [models.Recognition.revoked_at.is_(None), _visibility(me)]
     if unit_id:
         unit = session.get(Unit, int(unit_id))
         path = unit.path if unit else "/none/"
-        where.append(sa.exists(select(RecognitionRecipient.id).where(
-            RecognitionRecipient.recognition_id == Recognition.id,
-            RecognitionRecipient.unit_path.startswith(path))))
+        where.append(sa.exists(select(models.RecognitionRecipient.id).where(
+            models.RecognitionRecipient.recognition_id == models.Recognition.id,
+            models.RecognitionRecipient.unit_path.startswith(path))))
     if value_id:
-        where.append(sa.exists(select(RecognitionValueLink.value_id).where(
-            RecognitionValueLink.recognition_id == Recognition.id,
-            RecognitionValueLink.value_id == int(value_id))))
+        where.append(sa.exists(select(models.RecognitionValueLink.value_id).where(
+            models.RecognitionValueLink.recognition_id == models.Recognition.id,
+            models.RecognitionValueLink.value_id == int(value_id))))
     if received_by:
-        where.append(sa.exists(select(RecognitionRecipient.id).where(
-            RecognitionRecipient.recognition_id == Recognition.id,
-            RecognitionRecipient.person_id == int(received_by))))
+        where.append(sa.exists(select(models.RecognitionRecipient.id).where(
+            models.RecognitionRecipient.recognition_id == models.Recognition.id,
+            models.RecognitionRecipient.person_id == int(received_by))))
     if given_by:
-        where.append(Recognition.giver_id == int(given_by))
+        where.append(models.Recognition.giver_id == int(given_by))
     recs = list(session.exec(
-        select(Recognition).where(*where)
-        .order_by(Recognition.created_at.desc(), Recognition.id.desc())
+        select(models.Recognition).where(*where)
+        .order_by(models.Recognition.created_at.desc(), models.Recognition.id.desc())
         .offset((page - 1) * page_size).limit(page_size + 1)))
     has_more = len(recs) > page_size
     recs = recs[:page_size]
     return FeedPage(items=_items(session, me, recs), page=page, has_more=has_more)
 
 
-def _items(session: Session, me: Actor, recs: list[Recognition]) -> list[FeedItem]:
+def _items(session: Session, me: Actor, recs: list[models.Recognition]) -> list[FeedItem]:
     ids = [r.id for r in recs]
     if not ids:
         return []
@@ -136,33 +125,33 @@ def _items(session: Session, me: Actor, recs: list[Recognition]) -> list[FeedIte
     giver_ids = {r.giver_id for r in recs}
     recipients: dict[int, list[tuple[int, str]]] = {}
     for rid, pid, pname, uname in session.exec(
-            select(RecognitionRecipient.recognition_id, RecognitionRecipient.person_id,
+            select(models.RecognitionRecipient.recognition_id, models.RecognitionRecipient.person_id,
                    Person.full_name, Unit.name)
-            .join(Unit, Unit.id == RecognitionRecipient.unit_id)
-            .join(Person, Person.id == RecognitionRecipient.person_id, isouter=True)
-            .where(RecognitionRecipient.recognition_id.in_(ids))
-            .order_by(RecognitionRecipient.id)):
+            .join(Unit, Unit.id == models.RecognitionRecipient.unit_id)
+            .join(Person, Person.id == models.RecognitionRecipient.person_id, isouter=True)
+            .where(models.RecognitionRecipient.recognition_id.in_(ids))
+            .order_by(models.RecognitionRecipient.id)):
         recipients.setdefault(rid, []).append((pid or 0, pname or uname))
     names.update(session.exec(select(Person.id, Person.full_name).where(Person.id.in_(giver_ids))).all())
     values: dict[int, list[str]] = {}
     for rid, vname in session.exec(
-            select(RecognitionValueLink.recognition_id, RecognitionValue.name)
-            .join(RecognitionValue, RecognitionValue.id == RecognitionValueLink.value_id)
-            .where(RecognitionValueLink.recognition_id.in_(ids))
-            .order_by(RecognitionValue.sort_order)):
+            select(models.RecognitionValueLink.recognition_id, models.RecognitionValue.name)
+            .join(models.RecognitionValue, models.RecognitionValue.id == models.RecognitionValueLink.value_id)
+            .where(models.RecognitionValueLink.recognition_id.in_(ids))
+            .order_by(models.RecognitionValue.sort_order)):
         values.setdefault(rid, []).append(vname)
     reactions = dict(session.exec(
-        select(RecognitionReaction.recognition_id, func.count())
-        .where(RecognitionReaction.recognition_id.in_(ids))
-        .group_by(RecognitionReaction.recognition_id)).all())
-    mine = set(session.exec(select(RecognitionReaction.recognition_id).where(
-        RecognitionReaction.recognition_id.in_(ids), RecognitionReaction.person_id == me.person_id)))
+        select(models.RecognitionReaction.recognition_id, func.count())
+        .where(models.RecognitionReaction.recognition_id.in_(ids))
+        .group_by(models.RecognitionReaction.recognition_id)).all())
+    mine = set(session.exec(select(models.RecognitionReaction.recognition_id).where(
+        models.RecognitionReaction.recognition_id.in_(ids), models.RecognitionReaction.person_id == me.person_id)))
     comments: dict[int, list[CommentRow]] = {}
     for c, author in session.exec(
-            select(RecognitionComment, Person.full_name)
-            .join(Person, Person.id == RecognitionComment.person_id)
-            .where(RecognitionComment.recognition_id.in_(ids))
-            .order_by(RecognitionComment.created_at, RecognitionComment.id)):
+            select(models.RecognitionComment, Person.full_name)
+            .join(Person, Person.id == models.RecognitionComment.person_id)
+            .where(models.RecognitionComment.recognition_id.in_(ids))
+            .order_by(models.RecognitionComment.created_at, models.RecognitionComment.id)):
         comments.setdefault(c.recognition_id, []).append(
             CommentRow(author=author, body=c.body, at=formats.moment(c.created_at)))
     may_revoke = can(me, Perm.REVOKE_RECOGNITION)
@@ -183,8 +172,8 @@ def _items(session: Session, me: Actor, recs: list[Recognition]) -> list[FeedIte
 
 
 def _averages(stmt_where: list) -> sa.Select:
-    return select(func.count(), func.avg(CitizenThanks.attitude), func.avg(CitizenThanks.timeliness),
-                  func.avg(CitizenThanks.guidance)).where(CitizenThanks.status == "approved", *stmt_where)
+    return select(func.count(), func.avg(models.CitizenThanks.attitude), func.avg(models.CitizenThanks.timeliness),
+                  func.avg(models.CitizenThanks.guidance)).where(models.CitizenThanks.status == "approved", *stmt_where)
 
 
 def _f(value: float | None) -> str:
@@ -202,21 +191,21 @@ def person_card(session: Session, *, actor: Actor | None, person_id: int) -> Per
     if row is None:
         raise NotFound("This person does not exist.")
     person, unit_name, unit_path = row
-    visible = [Recognition.revoked_at.is_(None), _visibility(me)]
-    received_ids = select(RecognitionRecipient.recognition_id).where(
-        RecognitionRecipient.person_id == person.id)
-    received = session.exec(select(func.count()).select_from(Recognition).where(
-        Recognition.id.in_(received_ids), *visible)).one()
-    given = session.exec(select(func.count()).select_from(Recognition).where(
-        Recognition.giver_id == person.id, *visible)).one()
+    visible = [models.Recognition.revoked_at.is_(None), _visibility(me)]
+    received_ids = select(models.RecognitionRecipient.recognition_id).where(
+        models.RecognitionRecipient.person_id == person.id)
+    received = session.exec(select(func.count()).select_from(models.Recognition).where(
+        models.Recognition.id.in_(received_ids), *visible)).one()
+    given = session.exec(select(func.count()).select_from(models.Recognition).where(
+        models.Recognition.giver_id == person.id, *visible)).one()
     values = [ValueCount(name=name, count=n) for name, n in session.exec(
-        select(RecognitionValue.name, func.count())
-        .join(RecognitionValueLink, RecognitionValueLink.value_id == RecognitionValue.id)
-        .join(Recognition, Recognition.id == RecognitionValueLink.recognition_id)
-        .where(Recognition.id.in_(received_ids), *visible)
-        .group_by(RecognitionValue.id, RecognitionValue.name)
-        .order_by(func.count().desc(), RecognitionValue.name))]
-    n, att, tim, gui = session.exec(_averages([CitizenThanks.person_id == person.id])).one()
+        select(models.RecognitionValue.name, func.count())
+        .join(models.RecognitionValueLink, models.RecognitionValueLink.value_id == models.RecognitionValue.id)
+        .join(models.Recognition, models.Recognition.id == models.RecognitionValueLink.recognition_id)
+        .where(models.Recognition.id.in_(received_ids), *visible)
+        .group_by(models.RecognitionValue.id, models.RecognitionValue.name)
+        .order_by(func.count().desc(), models.RecognitionValue.name))]
+    n, att, tim, gui = session.exec(_averages([models.CitizenThanks.person_id == person.id])).one()
     overall = (float(att) + float(tim) + float(gui)) / 3 if n else None
     # Citizens' ratings of a person are for the person and those who moderate their unit.
     if me.person_id != person.id and not can(me, Perm.MODERATE_THANKS, unit_path=unit_path):
@@ -233,8 +222,8 @@ def thanks_target(session: Session, *, token: str) -> ThanksTarget | None:
     """Whom a public thanks link is for (public: no actor), or None for a bad link."""
     if not token or len(token) > 64:
         return None
-    row = session.exec(select(ThanksLink, Unit.name).join(Unit, Unit.id == ThanksLink.unit_id)
-                       .where(ThanksLink.token == token, ThanksLink.is_active.is_(True))).first()
+    row = session.exec(select(models.ThanksLink, Unit.name).join(Unit, Unit.id == models.ThanksLink.unit_id)
+                       .where(models.ThanksLink.token == token, models.ThanksLink.is_active.is_(True))).first()
     if row is None:
         return None
     link, unit_name = row
@@ -250,7 +239,7 @@ def _thanks_scope(actor: Actor) -> sa.ColumnElement[bool]:
     where = reach(actor, Perm.MODERATE_THANKS)
     if where.org:
         return sa.true()
-    return or_(*[CitizenThanks.unit_path.startswith(p) for p in where.unit_paths]) \
+    return or_(*[models.CitizenThanks.unit_path.startswith(p) for p in where.unit_paths]) \
         if where.unit_paths else sa.false()
 
 
@@ -261,15 +250,15 @@ def thanks_for_moderation(session: Session, *, actor: Actor | None, status: str 
     page = max(1, int(page))
     page_size = min(MAX_PAGE_SIZE, max(1, int(page_size)))
     status = status if status in {"pending", "approved", "rejected"} else "pending"
-    where = [CitizenThanks.status == status, _thanks_scope(me)]
+    where = [models.CitizenThanks.status == status, _thanks_scope(me)]
     if status != "pending":
-        where.append(CitizenThanks.note != "")
+        where.append(models.CitizenThanks.note != "")
     rows = session.exec(
-        select(CitizenThanks, ThanksLink.counter_name, Person.full_name, Unit.name)
-        .join(ThanksLink, ThanksLink.id == CitizenThanks.link_id)
-        .join(Unit, Unit.id == CitizenThanks.unit_id)
-        .join(Person, Person.id == CitizenThanks.person_id, isouter=True)
-        .where(*where).order_by(CitizenThanks.created_at.desc(), CitizenThanks.id.desc())
+        select(models.CitizenThanks, models.ThanksLink.counter_name, Person.full_name, Unit.name)
+        .join(models.ThanksLink, models.ThanksLink.id == models.CitizenThanks.link_id)
+        .join(Unit, Unit.id == models.CitizenThanks.unit_id)
+        .join(Person, Person.id == models.CitizenThanks.person_id, isouter=True)
+        .where(*where).order_by(models.CitizenThanks.created_at.desc(), models.CitizenThanks.id.desc())
         .offset((page - 1) * page_size).limit(page_size + 1)).all()
     out = [PendingThanks(id=t.id, target=pname or counter, unit_name=uname, attitude=t.attitude,
                          timeliness=t.timeliness, guidance=t.guidance, note=t.note,
@@ -283,15 +272,15 @@ def rating_rollups(session: Session, *, actor: Actor | None) -> list[RatingRollu
     me = require(actor, Perm.MODERATE_THANKS)
     scope = _thanks_scope(me)
     out = []
-    cols = (func.count(), func.avg(CitizenThanks.attitude), func.avg(CitizenThanks.timeliness),
-            func.avg(CitizenThanks.guidance))
-    base = [CitizenThanks.status == "approved", scope]
+    cols = (func.count(), func.avg(models.CitizenThanks.attitude), func.avg(models.CitizenThanks.timeliness),
+            func.avg(models.CitizenThanks.guidance))
+    base = [models.CitizenThanks.status == "approved", scope]
     for label, n, a, t, g in session.exec(
-            select(Unit.name, *cols).join(Unit, Unit.id == CitizenThanks.unit_id)
+            select(Unit.name, *cols).join(Unit, Unit.id == models.CitizenThanks.unit_id)
             .where(*base).group_by(Unit.id, Unit.name).order_by(Unit.name)):
         out.append(_rollup(f"Unit: {label}", n, a, t, g))
     for label, n, a, t, g in session.exec(
-            select(Person.full_name, *cols).join(Person, Person.id == CitizenThanks.person_id)
+            select(Person.full_name, *cols).join(Person, Person.id == models.CitizenThanks.person_id)
             .where(*base).group_by(Person.id, Person.full_name)
             .order_by(func.count().desc(), Person.full_name).limit(50)):
         out.append(_rollup(label, n, a, t, g))
@@ -333,10 +322,10 @@ def qr_sheet(session: Session, *, actor: Actor | None, unit_id: int, base_url: s
     unit = moderated_unit(session, me, unit_id)
     base = base_url.rstrip("/")
     rows = session.exec(
-        select(ThanksLink, Person.full_name, Person.position)
-        .join(Person, Person.id == ThanksLink.person_id, isouter=True)
-        .where(ThanksLink.unit_id == unit.id, ThanksLink.is_active.is_(True))
-        .order_by(ThanksLink.person_id.is_(None).desc(), ThanksLink.counter_name, Person.name_key)
+        select(models.ThanksLink, Person.full_name, Person.position)
+        .join(Person, Person.id == models.ThanksLink.person_id, isouter=True)
+        .where(models.ThanksLink.unit_id == unit.id, models.ThanksLink.is_active.is_(True))
+        .order_by(models.ThanksLink.person_id.is_(None).desc(), models.ThanksLink.counter_name, Person.name_key)
         .limit(300)).all()
     cards = []
     for link, name, position in rows:
@@ -358,24 +347,24 @@ def fairness(session: Session, *, actor: Actor | None, now: datetime,
     """
     require(actor, Perm.VIEW_FAIRNESS)
     since = now - timedelta(days=max(1, min(730, int(days))))
-    live = [Recognition.revoked_at.is_(None), Recognition.created_at >= since]
+    live = [models.Recognition.revoked_at.is_(None), models.Recognition.created_at >= since]
     edges = [(g, p) for g, p in session.exec(
-        select(Recognition.giver_id, RecognitionRecipient.person_id)
-        .join(RecognitionRecipient, RecognitionRecipient.recognition_id == Recognition.id)
-        .where(RecognitionRecipient.person_id.is_not(None), *live))]
+        select(models.Recognition.giver_id, models.RecognitionRecipient.person_id)
+        .join(models.RecognitionRecipient, models.RecognitionRecipient.recognition_id == models.Recognition.id)
+        .where(models.RecognitionRecipient.person_id.is_not(None), *live))]
     rings = rules.reciprocal_rings(edges)
     ids = {r.a for r in rings} | {r.b for r in rings}
     names = dict(session.exec(select(Person.id, Person.full_name).where(Person.id.in_(ids))).all()) \
         if ids else {}
     ring_rows = [RingRow(a_name=names.get(r.a, "?"), b_name=names.get(r.b, "?"), a_to_b=r.a_to_b,
                          b_to_a=r.b_to_a) for r in rings[:100]]
-    inside = sa.case((RecognitionRecipient.unit_id == Recognition.giver_unit_id, 1), else_=0)
+    inside = sa.case((models.RecognitionRecipient.unit_id == models.Recognition.giver_unit_id, 1), else_=0)
     units = []
     for name, n_inside, total in session.exec(
             select(Unit.name, func.sum(inside), func.count())
-            .select_from(Recognition)
-            .join(RecognitionRecipient, RecognitionRecipient.recognition_id == Recognition.id)
-            .join(Unit, Unit.id == Recognition.giver_unit_id)
+            .select_from(models.Recognition)
+            .join(models.RecognitionRecipient, models.RecognitionRecipient.recognition_id == models.Recognition.id)
+            .join(Unit, Unit.id == models.Recognition.giver_unit_id)
             .where(*live).group_by(Unit.id, Unit.name)):
         n_inside = int(n_inside or 0)
         if rules.inward_share(n_inside, total):
@@ -414,12 +403,13 @@ def received_between(session: Session, *, start: datetime, end: datetime) -> dic
     out: dict[int, list[tuple[str, str, str]]] = {}
     giver = sa.orm.aliased(Person)
     for person_id, name, level, message in session.exec(
-            select(RecognitionRecipient.person_id, giver.full_name, Recognition.level, Recognition.message)
-            .join(Recognition, Recognition.id == RecognitionRecipient.recognition_id)
-            .join(giver, giver.id == Recognition.giver_id)
-            .where(Recognition.created_at >= start, Recognition.created_at < end,
-                   Recognition.revoked_at.is_(None), RecognitionRecipient.person_id.is_not(None))
-            .order_by(Recognition.created_at, Recognition.id)):
+            select(models.RecognitionRecipient.person_id, giver.full_name, models.Recognition.level,
+                   models.Recognition.message)
+            .join(models.Recognition, models.Recognition.id == models.RecognitionRecipient.recognition_id)
+            .join(giver, giver.id == models.Recognition.giver_id)
+            .where(models.Recognition.created_at >= start, models.Recognition.created_at < end,
+                   models.Recognition.revoked_at.is_(None), models.RecognitionRecipient.person_id.is_not(None))
+            .order_by(models.Recognition.created_at, models.Recognition.id)):
         out.setdefault(person_id, []).append((name, rules.LEVELS[level][0], message))
     return out
 
@@ -430,10 +420,11 @@ def received_by_unit(session: Session, *, start: datetime, end: datetime) -> lis
     A person recognised counts for the unit they were in; a unit recognised counts once.
     """
     return [(path, n) for path, n in session.exec(
-        select(RecognitionRecipient.unit_path, func.count())
-        .join(Recognition, Recognition.id == RecognitionRecipient.recognition_id)
-        .where(Recognition.created_at >= start, Recognition.created_at < end, Recognition.revoked_at.is_(None))
-        .group_by(RecognitionRecipient.unit_path)).all()]
+        select(models.RecognitionRecipient.unit_path, func.count())
+        .join(models.Recognition, models.Recognition.id == models.RecognitionRecipient.recognition_id)
+        .where(models.Recognition.created_at >= start, models.Recognition.created_at < end,
+               models.Recognition.revoked_at.is_(None))
+        .group_by(models.RecognitionRecipient.unit_path)).all()]
 
 
 def unspent_allowances(session: Session, *, month: str) -> list[tuple[int, Allowance]]:
@@ -446,9 +437,10 @@ def unspent_allowances(session: Session, *, month: str) -> list[tuple[int, Allow
     """
     active = (Account.is_active.is_(True), Person.is_active.is_(True))
     rows = session.exec(
-        select(Account.id, Account.person_id, func.coalesce(GivingMonth.spent, 0))
+        select(Account.id, Account.person_id, func.coalesce(models.GivingMonth.spent, 0))
         .join(Person, Person.id == Account.person_id)
-        .join(GivingMonth, sa.and_(GivingMonth.person_id == Account.person_id, GivingMonth.month == month),
+        .join(models.GivingMonth,
+              sa.and_(models.GivingMonth.person_id == Account.person_id, models.GivingMonth.month == month),
               isouter=True)
         .where(*active).order_by(Account.person_id)).all()
     roles: dict[int, set[Role]] = {}
@@ -477,5 +469,5 @@ def allowance(session: Session, *, actor: Actor | None, now: datetime) -> Allowa
     """One's allowance this month (read; nothing is written)."""
     me = require(actor, Perm.GIVE_RECOGNITION)
     month = current_month(now)
-    row = session.get(GivingMonth, (me.person_id, month))
+    row = session.get(models.GivingMonth, (me.person_id, month))
     return Allowance(month=month, total=rules.allowance_for(me.roles), spent=row.spent if row else 0)

@@ -21,19 +21,8 @@ from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound, Thro
 from engagement.core.secrets import keyed_hash
 from engagement.notify import service as notify
 from engagement.org.models import Account, Person, RoleGrant, Unit
-from engagement.recognition import rules
+from engagement.recognition import models, rules
 from engagement.recognition.dto import Given
-from engagement.recognition.models import (
-    CitizenThanks,
-    GivingMonth,
-    Recognition,
-    RecognitionComment,
-    RecognitionReaction,
-    RecognitionRecipient,
-    RecognitionValue,
-    RecognitionValueLink,
-    ThanksLink,
-)
 from engagement.recognition.queries import current_month, moderated_unit
 from engagement.scoring import service as scoring
 from engagement.scoring.rules import Source
@@ -69,7 +58,7 @@ def _record_citizen_points(session: Session, *, thanks_id: int, person_id: int |
     Only a good rating (average of the three scores at least GOOD_RATING) earns points: a
     1-star rating must not score like a 5-star one.
     """
-    row = session.get(CitizenThanks, thanks_id)
+    row = session.get(models.CitizenThanks, thanks_id)
     if row is None or (row.attitude + row.timeliness + row.guidance) / 3 < rules.GOOD_RATING:
         return
     ref = f"citizen:{thanks_id}"
@@ -89,12 +78,12 @@ def install_default_values(session: Session, *, now: datetime) -> int:
 
     Used by the demo and by officers ("add the movement's values") on a new installation.
     """
-    have = set(session.exec(select(RecognitionValue.code)))
+    have = set(session.exec(select(models.RecognitionValue.code)))
     added = 0
     for order, (code, name, description) in enumerate(rules.DEFAULT_VALUES):
         if code not in have:
-            session.add(RecognitionValue(code=code, name=name, description=description,
-                                         sort_order=order, created_at=now))
+            session.add(models.RecognitionValue(code=code, name=name, description=description,
+                                                sort_order=order, created_at=now))
             added += 1
     session.flush()
     return added
@@ -123,12 +112,13 @@ def add_value(session: Session, *, actor: Actor | None, name: str, description: 
     if len(name) < 3:
         raise Invalid("Give the value a name of at least 3 characters.", {"name": "Too short"})
     code = "v-" + hashlib.sha256(name.lower().encode()).hexdigest()[:12]
-    if session.exec(select(RecognitionValue.id).where(
-            sa.or_(RecognitionValue.code == code, func.lower(RecognitionValue.name) == name.lower()))).first():
+    if session.exec(select(models.RecognitionValue.id).where(
+            sa.or_(models.RecognitionValue.code == code,
+                   func.lower(models.RecognitionValue.name) == name.lower()))).first():
         raise Conflict(f"The catalogue already has a value named “{name}”.")
-    order = session.exec(select(func.coalesce(func.max(RecognitionValue.sort_order), 0))).one() + 1
-    row = RecognitionValue(code=code, name=name, description=(description or "").strip()[:500],
-                           sort_order=order, created_at=now)
+    order = session.exec(select(func.coalesce(func.max(models.RecognitionValue.sort_order), 0))).one() + 1
+    row = models.RecognitionValue(code=code, name=name, description=(description or "").strip()[:500],
+                                  sort_order=order, created_at=now)
     session.add(row)
     session.flush()
     audit.record(session, actor=me, action="recognition.value_add", entity="recognition_value",
@@ -140,7 +130,7 @@ def set_value_active(session: Session, *, actor: Actor | None, value_id: int, ac
                      now: datetime) -> None:
     """An officer retires a value (past recognitions keep it) or brings it back."""
     me = require(actor, Perm.MANAGE_VALUES)
-    row = session.get(RecognitionValue, int(value_id))
+    row = session.get(models.RecognitionValue, int(value_id))
     if row is None:
         raise NotFound("This value does not exist.")
     row.is_active = bool(active)
@@ -153,15 +143,16 @@ def set_value_active(session: Session, *, actor: Actor | None, value_id: int, ac
 # --- giving ----------------------------------------------------------------------------------
 
 
-def _lock_month(session: Session, person_id: int, month: str) -> GivingMonth:
+def _lock_month(session: Session, person_id: int, month: str) -> models.GivingMonth:
     """The giver's month row, locked for the rest of the transaction (created when missing)."""
-    stmt = select(GivingMonth).where(GivingMonth.person_id == person_id, GivingMonth.month == month)
+    stmt = select(models.GivingMonth).where(models.GivingMonth.person_id == person_id,
+                                            models.GivingMonth.month == month)
     row = session.exec(stmt.with_for_update()).first()
     if row is not None:
         return row
     try:
         with session.begin_nested():
-            session.add(GivingMonth(person_id=person_id, month=month, spent=0))
+            session.add(models.GivingMonth(person_id=person_id, month=month, spent=0))
             session.flush()
     except sa.exc.IntegrityError:
         pass  # created by a concurrent giver: lock theirs
@@ -213,8 +204,8 @@ def give(
         raise Invalid("Choose at least one value the recognition honours.", {"values": "Required"})
     if len(value_ids) > rules.MAX_VALUES:
         raise Invalid(f"Choose at most {rules.MAX_VALUES} values.")
-    active = set(session.exec(select(RecognitionValue.id).where(
-        RecognitionValue.id.in_(value_ids), RecognitionValue.is_active.is_(True))))
+    active = set(session.exec(select(models.RecognitionValue.id).where(
+        models.RecognitionValue.id.in_(value_ids), models.RecognitionValue.is_active.is_(True))))
     if active != set(value_ids):
         raise Invalid("One of the chosen values is no longer in the catalogue. Choose again.")
     work_ref = " ".join((work_ref or "").split())[:60]
@@ -248,16 +239,16 @@ def give(
     ledger.spent += price
     session.add(ledger)
 
-    rec = Recognition(giver_id=me.person_id, giver_unit_id=me.unit_id, message=message, level=level,
-                      cost=price, month=month, is_private=bool(is_private), work_ref=work_ref,
-                      target_unit_id=int(unit_id) if unit_id else None, created_at=now)
+    rec = models.Recognition(giver_id=me.person_id, giver_unit_id=me.unit_id, message=message, level=level,
+                             cost=price, month=month, is_private=bool(is_private), work_ref=work_ref,
+                             target_unit_id=int(unit_id) if unit_id else None, created_at=now)
     session.add(rec)
     session.flush()
     for pid, uid, path in recipients:
-        session.add(RecognitionRecipient(recognition_id=rec.id, person_id=pid, unit_id=uid,
-                                         unit_path=path))
+        session.add(models.RecognitionRecipient(recognition_id=rec.id, person_id=pid, unit_id=uid,
+                                                unit_path=path))
     for vid in value_ids:
-        session.add(RecognitionValueLink(recognition_id=rec.id, value_id=vid))
+        session.add(models.RecognitionValueLink(recognition_id=rec.id, value_id=vid))
     session.flush()
 
     label = rules.LEVELS[level][0]
@@ -289,7 +280,7 @@ def _unit_heads(session: Session, unit_id: int) -> list[int]:
                RoleGrant.revoked_at.is_(None), Account.is_active.is_(True)).distinct()))
 
 
-def _can_see(session: Session, me: Actor, rec: Recognition) -> bool:
+def _can_see(session: Session, me: Actor, rec: models.Recognition) -> bool:
     """Whether ``me`` (who passed ``require(..., GIVE_RECOGNITION)``) sees ``rec``.
 
     Public recognitions: every logged-in person. Private ones: the giver, the receivers
@@ -298,16 +289,16 @@ def _can_see(session: Session, me: Actor, rec: Recognition) -> bool:
     if not rec.is_private or rec.giver_id == me.person_id:
         return True
     heads = [g.unit_path for g in me.grants if g.role is Role.UNIT_HEAD and g.unit_path]
-    for pid, path in session.exec(select(RecognitionRecipient.person_id, RecognitionRecipient.unit_path)
-                                  .where(RecognitionRecipient.recognition_id == rec.id)):
+    for pid, path in session.exec(select(models.RecognitionRecipient.person_id, models.RecognitionRecipient.unit_path)
+                                  .where(models.RecognitionRecipient.recognition_id == rec.id)):
         if pid == me.person_id or any(path.startswith(h) for h in heads):
             return True
     return False
 
 
-def _visible(session: Session, me: Actor, recognition_id: int) -> Recognition:
+def _visible(session: Session, me: Actor, recognition_id: int) -> models.Recognition:
     """A live recognition ``me`` may see (an unknown and a hidden one are refused alike)."""
-    rec = session.get(Recognition, int(recognition_id))
+    rec = session.get(models.Recognition, int(recognition_id))
     if rec is None or rec.revoked_at is not None or not _can_see(session, me, rec):
         raise NotFound("This recognition does not exist or is not visible to you.")
     return rec
@@ -324,7 +315,7 @@ def revoke(session: Session, *, actor: Actor | None, recognition_id: int, reason
         Conflict: already revoked.
     """
     me = require(actor, Perm.REVOKE_RECOGNITION)
-    rec = session.get(Recognition, int(recognition_id))
+    rec = session.get(models.Recognition, int(recognition_id))
     if rec is None:
         raise NotFound("This recognition does not exist.")
     reason = " ".join((reason or "").split())[:500]
@@ -347,12 +338,12 @@ def react(session: Session, *, actor: Actor | None, recognition_id: int, now: da
     """Add one's "thank you too" (once); returns False when one had already reacted."""
     me = require(actor, Perm.GIVE_RECOGNITION)
     rec = _visible(session, me, recognition_id)
-    if session.get(RecognitionReaction, (rec.id, me.person_id)) is not None:
+    if session.get(models.RecognitionReaction, (rec.id, me.person_id)) is not None:
         return False
     try:
         with session.begin_nested():
-            session.add(RecognitionReaction(recognition_id=rec.id, person_id=me.person_id,
-                                            created_at=now))
+            session.add(models.RecognitionReaction(recognition_id=rec.id, person_id=me.person_id,
+                                                   created_at=now))
             session.flush()
     except sa.exc.IntegrityError:
         return False
@@ -373,7 +364,7 @@ def comment(session: Session, *, actor: Actor | None, recognition_id: int, body:
         raise Invalid("Write a comment first.")
     if len(body) > rules.COMMENT_MAX:
         raise Invalid(f"Keep comments under {rules.COMMENT_MAX} characters (you wrote {len(body)}).")
-    row = RecognitionComment(recognition_id=rec.id, person_id=me.person_id, body=body, created_at=now)
+    row = models.RecognitionComment(recognition_id=rec.id, person_id=me.person_id, body=body, created_at=now)
     session.add(row)
     session.flush()
     return row.id
@@ -391,15 +382,15 @@ def ensure_unit_links(session: Session, *, actor: Actor | None, unit_id: int, no
     were created. Existing links are kept, so printed QR codes stay valid."""
     me = require(actor, Perm.MODERATE_THANKS)
     unit = moderated_unit(session, me, unit_id)
-    have = set(session.exec(select(ThanksLink.person_id).where(
-        ThanksLink.unit_id == unit.id, ThanksLink.person_id.is_not(None),
-        ThanksLink.is_active.is_(True))))
+    have = set(session.exec(select(models.ThanksLink.person_id).where(
+        models.ThanksLink.unit_id == unit.id, models.ThanksLink.person_id.is_not(None),
+        models.ThanksLink.is_active.is_(True))))
     created = 0
     for pid in session.exec(select(Person.id).where(Person.unit_id == unit.id,
                                                     Person.is_active.is_(True))):
         if pid not in have:
-            session.add(ThanksLink(token=_new_token(), person_id=pid, unit_id=unit.id,
-                                   created_at=now, created_by_account_id=me.account_id))
+            session.add(models.ThanksLink(token=_new_token(), person_id=pid, unit_id=unit.id,
+                                          created_at=now, created_by_account_id=me.account_id))
             created += 1
     session.flush()
     if created:
@@ -416,12 +407,12 @@ def add_counter(session: Session, *, actor: Actor | None, unit_id: int, counter_
     name = " ".join((counter_name or "").split())[:120]
     if len(name) < 2:
         raise Invalid("Name the counter, e.g. “Quầy 1 - Tư pháp, hộ tịch”.", {"counter_name": "Required"})
-    if session.exec(select(ThanksLink.id).where(ThanksLink.unit_id == unit.id,
-                                                ThanksLink.counter_name == name,
-                                                ThanksLink.is_active.is_(True))).first():
+    if session.exec(select(models.ThanksLink.id).where(models.ThanksLink.unit_id == unit.id,
+                                                       models.ThanksLink.counter_name == name,
+                                                       models.ThanksLink.is_active.is_(True))).first():
         raise Conflict(f"This unit already has a counter named “{name}”.")
-    link = ThanksLink(token=_new_token(), unit_id=unit.id, counter_name=name, created_at=now,
-                      created_by_account_id=me.account_id)
+    link = models.ThanksLink(token=_new_token(), unit_id=unit.id, counter_name=name, created_at=now,
+                             created_by_account_id=me.account_id)
     session.add(link)
     session.flush()
     audit.record(session, actor=me, action="thanks.counter", entity="thanks_link",
@@ -454,8 +445,8 @@ def submit_thanks(
         Invalid: wrong answer, bad ratings, dossier number or note.
         Throttled: too many submissions from this network today, or for this dossier.
     """
-    link = session.exec(select(ThanksLink).where(ThanksLink.token == (token or "")[:64],
-                                                 ThanksLink.is_active.is_(True))).first()
+    link = session.exec(select(models.ThanksLink).where(models.ThanksLink.token == (token or "")[:64],
+                                                        models.ThanksLink.is_active.is_(True))).first()
     if link is None or not token:
         raise NotFound("This thank-you link is not valid any more. Ask at the counter for a new one.")
     if expected <= 0 or str(answer).strip() != str(expected):
@@ -474,22 +465,22 @@ def submit_thanks(
     key = client_key(session, client_ip, now=now)
     # Count-then-insert under a lock on the network: a burst of tabs cannot pass the limit together.
     lock_key(session, "thanks-client", key)
-    today = session.exec(select(func.count()).select_from(CitizenThanks).where(
-        CitizenThanks.client_key == key, CitizenThanks.created_at > now - timedelta(days=1))).one()
+    today = session.exec(select(func.count()).select_from(models.CitizenThanks).where(
+        models.CitizenThanks.client_key == key, models.CitizenThanks.created_at > now - timedelta(days=1))).one()
     if today >= rules.THANKS_PER_CLIENT_PER_DAY:
         raise Throttled("Thank you! We have received several ratings from your network today; "
                         "please come back tomorrow.")
-    same = session.exec(select(CitizenThanks.link_id).where(CitizenThanks.dossier_ref == ref)).all()
+    same = session.exec(select(models.CitizenThanks.link_id).where(models.CitizenThanks.dossier_ref == ref)).all()
     if link.id in same:
         raise Throttled("This dossier has already been rated here. Thank you!")
     if len(same) >= rules.THANKS_PER_DOSSIER:
         raise Throttled("This dossier has already been rated the most times allowed. Thank you!")
     unit = session.get(Unit, link.unit_id)
     status = "pending" if note else "approved"
-    row = CitizenThanks(link_id=link.id, person_id=link.person_id, unit_id=unit.id,
-                        unit_path=unit.path, attitude=attitude, timeliness=timeliness,
-                        guidance=guidance, note=note, dossier_ref=ref, client_key=key,
-                        status=status, created_at=now, moderated_at=now if status == "approved" else None)
+    row = models.CitizenThanks(link_id=link.id, person_id=link.person_id, unit_id=unit.id,
+                               unit_path=unit.path, attitude=attitude, timeliness=timeliness,
+                               guidance=guidance, note=note, dossier_ref=ref, client_key=key,
+                               status=status, created_at=now, moderated_at=now if status == "approved" else None)
     try:
         with session.begin_nested():
             session.add(row)
@@ -513,7 +504,7 @@ def moderate_thanks(session: Session, *, actor: Actor | None, thanks_id: int, ap
         Conflict: already moderated.
     """
     me = require(actor, Perm.MODERATE_THANKS)
-    row = session.get(CitizenThanks, int(thanks_id))
+    row = session.get(models.CitizenThanks, int(thanks_id))
     if row is None or not can(me, Perm.MODERATE_THANKS, unit_path=row.unit_path):
         raise NotFound("This note does not exist or is not in your units.")
     if row.person_id is not None and row.person_id == me.person_id:

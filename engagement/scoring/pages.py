@@ -170,13 +170,7 @@ def _detail_dialog() -> rx.Component:
                 rx.cond(
                     d.entries_visible,
                     rx.vstack(
-                        rx.table.root(
-                            rx.table.header(rx.table.row(
-                                rx.table.column_header_cell("Day"), rx.table.column_header_cell("Source"),
-                                rx.table.column_header_cell("Points"), rx.table.column_header_cell("Note"))),
-                            rx.table.body(rx.foreach(d.entry_rows, _entry_row)),
-                            width="100%", size="1",
-                        ),
+                        _small_table(("Day", "Source", "Points", "Note"), d.entry_rows, _entry_row),
                         rx.hstack(
                             rx.button("Newer", size="1", variant="soft", on_click=S.detail_more(-1),
                                       disabled=d.offset <= 0),
@@ -245,6 +239,15 @@ def _static_select(label: str, name: str, options: list) -> rx.Component:
     )
 
 
+def _small_table(headers: tuple[str, ...], rows, render) -> rx.Component:
+    """A compact full-width table: a header of ``headers``, then ``render(row)`` for each row."""
+    return rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+        rx.table.body(rx.foreach(rows, render)),
+        size="1", width="100%",
+    )
+
+
 def _criterion_row(item: dict) -> rx.Component:
     return rx.table.row(
         rx.table.cell(item["label"]),
@@ -292,13 +295,7 @@ def scoring_admin_page() -> rx.Component:
                             field("Year", "year", default_value=A.year, type="number"),
                             field("From month", "effective_from", type="month"),
                         ),
-                        rx.table.root(
-                            rx.table.header(rx.table.row(rx.table.column_header_cell("Source"),
-                                                         rx.table.column_header_cell("Weight"),
-                                                         rx.table.column_header_cell("Monthly cap"))),
-                            rx.table.body(rx.foreach(A.current, _criterion_row)),
-                            size="1", width="100%",
-                        ),
+                        _small_table(("Source", "Weight", "Monthly cap"), A.current, _criterion_row),
                         field("Note", "note", placeholder="e.g. Council decision 12/QĐ of 5 March"),
                         rx.button("Publish new version", type="submit"),
                         align="stretch",
@@ -306,13 +303,7 @@ def scoring_admin_page() -> rx.Component:
                     on_submit=A.save_criteria,
                     key=A.form_key.to_string() + A.year,
                 ),
-                rx.table.root(
-                    rx.table.header(rx.table.row(rx.table.column_header_cell("Version"),
-                                                 rx.table.column_header_cell("From"),
-                                                 rx.table.column_header_cell("Note"))),
-                    rx.table.body(rx.foreach(A.versions, _version_row)),
-                    size="1", width="100%",
-                ),
+                _small_table(("Version", "From", "Note"), A.versions, _version_row),
             ),
             rx.vstack(
                 card(

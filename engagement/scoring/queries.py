@@ -15,7 +15,7 @@ from engagement.core.access import Actor, Perm, can, require
 from engagement.core.errors import Invalid, NotAllowed, NotFound
 from engagement.core.security import hash_token
 from engagement.org.models import Person, Unit, UnitGroup
-from engagement.scoring import rules
+from engagement.scoring import models, rules
 from engagement.scoring.dto import (
     Board,
     Breakdown,
@@ -27,15 +27,6 @@ from engagement.scoring.dto import (
     Standing,
 )
 from engagement.scoring.leaderboard import people_board, resolve_period, top_unit_rank, unit_board
-from engagement.scoring.models import (
-    PersonPoints,
-    PersonSourcePoints,
-    PointEntry,
-    ScoreDisplay,
-    ScoringCriteria,
-    ScoringOptions,
-    UnitSourcePoints,
-)
 from engagement.scoring.rules import BOARDS, SOURCE_LABELS, Source, decode_criteria
 
 MAX_LIMIT = 200
@@ -44,9 +35,9 @@ EXPORT_LIMIT = 50_000
 PERIOD_KIND_LABELS = {"month": "This month", "quarter": "This quarter", "year": "This year"}
 
 
-def options(session: Session) -> ScoringOptions:
+def options(session: Session) -> models.ScoringOptions:
     """The organisation's switches (defaults when never set)."""
-    return session.get(ScoringOptions, 1) or ScoringOptions()
+    return session.get(models.ScoringOptions, 1) or models.ScoringOptions()
 
 
 def individual_boards_visible(session: Session, actor: Actor | None) -> bool:
@@ -128,10 +119,10 @@ def _bounds(keys: list[str]) -> tuple[date, date]:
 
 
 def _entry_rows(session: Session, where: list, offset: int, limit: int) -> tuple[list[EntryRow], int]:
-    total = session.exec(select(sa.func.count()).select_from(PointEntry).where(*where)).one()
+    total = session.exec(select(sa.func.count()).select_from(models.PointEntry).where(*where)).one()
     rows = session.exec(
-        select(PointEntry, Person.full_name).join(Person, Person.id == PointEntry.person_id, isouter=True)
-        .where(*where).order_by(PointEntry.day.desc(), PointEntry.id.desc()).offset(offset).limit(limit)
+        select(models.PointEntry, Person.full_name).join(Person, Person.id == models.PointEntry.person_id, isouter=True)
+        .where(*where).order_by(models.PointEntry.day.desc(), models.PointEntry.id.desc()).offset(offset).limit(limit)
     ).all()
     out = [EntryRow(id=e.id, day=e.day.isoformat(), source=e.source, label=SOURCE_LABELS[Source(e.source)],
                     ref=e.source_ref, points=e.points, person=name or "(whole unit)", reason=e.reason,
@@ -174,25 +165,27 @@ def breakdown(
         if not own and not individual_boards_visible(session, actor):
             raise NotAllowed("Individual scores are switched off for the organisation.")
         by_source = session.exec(
-            select(PersonSourcePoints.source, sa.func.sum(PersonSourcePoints.points))
-            .where(PersonSourcePoints.person_id == person.id, PersonSourcePoints.month.in_(months))
-            .group_by(PersonSourcePoints.source)
+            select(models.PersonSourcePoints.source, sa.func.sum(models.PersonSourcePoints.points))
+            .where(models.PersonSourcePoints.person_id == person.id, models.PersonSourcePoints.month.in_(months))
+            .group_by(models.PersonSourcePoints.source)
         ).all()
         visible = own or can(actor, Perm.MANAGE_SCORING) or can(actor, Perm.VIEW_PEOPLE, unit_path=unit.path)
-        where = [PointEntry.person_id == person.id, PointEntry.day >= first, PointEntry.day <= last]
+        where = [models.PointEntry.person_id == person.id,
+                 models.PointEntry.day >= first, models.PointEntry.day <= last]
         name = person.full_name
     elif subject == "unit":
         unit = session.get(Unit, subject_id)
         if unit is None:
             raise NotFound("This unit does not exist.")
         by_source = session.exec(
-            select(UnitSourcePoints.source, sa.func.sum(UnitSourcePoints.points))
-            .join(Unit, Unit.id == UnitSourcePoints.unit_id)
-            .where(Unit.path.startswith(unit.path), UnitSourcePoints.month.in_(months))
-            .group_by(UnitSourcePoints.source)
+            select(models.UnitSourcePoints.source, sa.func.sum(models.UnitSourcePoints.points))
+            .join(Unit, Unit.id == models.UnitSourcePoints.unit_id)
+            .where(Unit.path.startswith(unit.path), models.UnitSourcePoints.month.in_(months))
+            .group_by(models.UnitSourcePoints.source)
         ).all()
         visible = can(actor, Perm.MANAGE_SCORING) or can(actor, Perm.VIEW_PEOPLE, unit_path=unit.path)
-        where = [PointEntry.unit_path.startswith(unit.path), PointEntry.day >= first, PointEntry.day <= last]
+        where = [models.PointEntry.unit_path.startswith(unit.path),
+                 models.PointEntry.day >= first, models.PointEntry.day <= last]
         name = unit.name
     else:
         raise Invalid("Choose a person or a unit.")
@@ -228,18 +221,19 @@ def history(
         if actor.person_id != person.id and not individual_boards_visible(session, actor):
             raise NotAllowed("Individual scores are switched off for the organisation.")
         rows = session.exec(
-            select(PersonSourcePoints.month, PersonSourcePoints.source, PersonSourcePoints.points)
-            .where(PersonSourcePoints.person_id == person.id, PersonSourcePoints.month.in_(keys))
+            select(models.PersonSourcePoints.month, models.PersonSourcePoints.source, models.PersonSourcePoints.points)
+            .where(models.PersonSourcePoints.person_id == person.id, models.PersonSourcePoints.month.in_(keys))
         ).all()
     elif subject == "unit":
         unit = session.get(Unit, subject_id)
         if unit is None:
             raise NotFound("This unit does not exist.")
         rows = session.exec(
-            select(UnitSourcePoints.month, UnitSourcePoints.source, sa.func.sum(UnitSourcePoints.points))
-            .join(Unit, Unit.id == UnitSourcePoints.unit_id)
-            .where(Unit.path.startswith(unit.path), UnitSourcePoints.month.in_(keys))
-            .group_by(UnitSourcePoints.month, UnitSourcePoints.source)
+            select(models.UnitSourcePoints.month, models.UnitSourcePoints.source,
+                   sa.func.sum(models.UnitSourcePoints.points))
+            .join(Unit, Unit.id == models.UnitSourcePoints.unit_id)
+            .where(Unit.path.startswith(unit.path), models.UnitSourcePoints.month.in_(keys))
+            .group_by(models.UnitSourcePoints.month, models.UnitSourcePoints.source)
         ).all()
     else:
         raise Invalid("Choose a person or a unit.")
@@ -258,7 +252,7 @@ def display_board(session: Session, *, token: str, today: date) -> Board:
     """
     if not isinstance(token, str) or not 20 <= len(token) <= 100:
         raise NotFound("This screen link is not valid. Ask the emulation officer for a new one.")
-    row = session.exec(select(ScoreDisplay).where(ScoreDisplay.token_hash == hash_token(token))).first()
+    row = session.exec(select(models.ScoreDisplay).where(models.ScoreDisplay.token_hash == hash_token(token))).first()
     if row is None or row.revoked_at is not None:
         raise NotFound("This screen link is not valid. Ask the emulation officer for a new one.")
     key = rules.period_key(rules.PeriodKind(row.period_kind), today)
@@ -276,8 +270,9 @@ def displays(session: Session, *, actor: Actor | None) -> list[DisplayRow]:
     """Lobby screens, newest first (officers)."""
     require(actor, Perm.MANAGE_SCORING)
     rows = session.exec(
-        select(ScoreDisplay, UnitGroup.name).join(UnitGroup, UnitGroup.id == ScoreDisplay.group_id, isouter=True)
-        .order_by(ScoreDisplay.id.desc()).limit(100)
+        select(models.ScoreDisplay, UnitGroup.name)
+        .join(UnitGroup, UnitGroup.id == models.ScoreDisplay.group_id, isouter=True)
+        .order_by(models.ScoreDisplay.id.desc()).limit(100)
     ).all()
     return [DisplayRow(id=d.id, title=d.title, board=BOARDS.get(d.board, d.board),
                        period_kind=PERIOD_KIND_LABELS.get(d.period_kind, d.period_kind), group=g or "Top-level units",
@@ -288,8 +283,8 @@ def criteria_versions(session: Session, *, actor: Actor | None, year: int) -> li
     """Every published version of a year's criteria, newest first; the defaults when none."""
     require(actor, Perm.VIEW_SCORES)
     rows = session.exec(
-        select(ScoringCriteria).where(ScoringCriteria.year == year)
-        .order_by(ScoringCriteria.version.desc())
+        select(models.ScoringCriteria).where(models.ScoringCriteria.year == year)
+        .order_by(models.ScoringCriteria.version.desc())
     ).all()
     out = [CriteriaVersion(year=r.year, version=r.version, effective_from=r.effective_from.isoformat(), note=r.note,
                            rules={s.value: (c.weight, c.monthly_cap) for s, c in decode_criteria(r.rules).items()})
@@ -306,8 +301,8 @@ def my_standing(session: Session, *, actor: Actor | None, today: date) -> Standi
     actor = require(actor, Perm.VIEW_SCORES)
     month, year = rules.month_key(today), rules.year_key(today)
     mine = dict(session.exec(
-        select(PersonPoints.period, PersonPoints.points)
-        .where(PersonPoints.person_id == actor.person_id, PersonPoints.period.in_([month, year]))
+        select(models.PersonPoints.period, models.PersonPoints.points)
+        .where(models.PersonPoints.person_id == actor.person_id, models.PersonPoints.period.in_([month, year]))
     ).all())
     parts = [int(p) for p in actor.unit_path.strip("/").split("/") if p]
     top_id = parts[1] if len(parts) > 1 else None
@@ -330,9 +325,10 @@ def points_between(session: Session, *, person_ids: list[int], first: date, last
     if not person_ids:
         return {}
     return dict(session.exec(
-        select(PointEntry.person_id, sa.func.sum(PointEntry.points))
-        .where(PointEntry.person_id.in_(person_ids), PointEntry.day >= first, PointEntry.day <= last)
-        .group_by(PointEntry.person_id)).all())
+        select(models.PointEntry.person_id, sa.func.sum(models.PointEntry.points))
+        .where(models.PointEntry.person_id.in_(person_ids), models.PointEntry.day >= first,
+               models.PointEntry.day <= last)
+        .group_by(models.PointEntry.person_id)).all())
 
 
 def person_totals(session: Session, *, person_ids: list[int], periods: list[str]) -> dict[tuple[int, str], int]:
@@ -340,6 +336,6 @@ def person_totals(session: Session, *, person_ids: list[int], periods: list[str]
     if not person_ids:
         return {}
     return {(pid, period): points for pid, period, points in session.exec(
-        select(PersonPoints.person_id, PersonPoints.period, PersonPoints.points)
-        .where(PersonPoints.period.in_(periods), PersonPoints.person_id.in_(person_ids))).all()}
+        select(models.PersonPoints.person_id, models.PersonPoints.period, models.PersonPoints.points)
+        .where(models.PersonPoints.period.in_(periods), models.PersonPoints.person_id.in_(person_ids))).all()}
 

@@ -59,6 +59,21 @@ MAX_CAP = 100_000
 MAX_ADJUSTMENT = 1000
 
 
+def _whole_number(text: str, low: int, high: int, *, errors: dict[str, str], field: str,
+                  not_whole: str, out_of_range: str) -> int | None:
+    """``text`` as a whole number from ``low`` to ``high``, or None with ``errors[field]`` set to
+    ``not_whole`` or ``out_of_range``."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        errors[field] = not_whole
+        return None
+    if not low <= value <= high:
+        errors[field] = out_of_range
+        return None
+    return value
+
+
 def check_criteria(raw: dict[str, tuple[object, object]]) -> dict[Source, Criterion]:
     """Validate an officer's criteria form: ``{source: (weight, cap or "")}``.
 
@@ -70,24 +85,20 @@ def check_criteria(raw: dict[str, tuple[object, object]]) -> dict[Source, Criter
     for source in Source:
         weight_raw, cap_raw = raw.get(source.value, ("", ""))
         label = SOURCE_LABELS[source]
-        try:
-            weight = int(str(weight_raw).strip())
-        except ValueError:
-            errors[f"weight_{source.value}"] = f"{label}: the weight must be a whole number (0 to {MAX_WEIGHT})."
-            continue
-        if not 0 <= weight <= MAX_WEIGHT:
-            errors[f"weight_{source.value}"] = f"{label}: the weight must be between 0 and {MAX_WEIGHT}."
+        weight = _whole_number(
+            str(weight_raw), 0, MAX_WEIGHT, errors=errors, field=f"weight_{source.value}",
+            not_whole=f"{label}: the weight must be a whole number (0 to {MAX_WEIGHT}).",
+            out_of_range=f"{label}: the weight must be between 0 and {MAX_WEIGHT}.")
+        if weight is None:
             continue
         cap_text = "" if cap_raw is None else str(cap_raw).strip()
         cap: int | None = None
         if cap_text:
-            try:
-                cap = int(cap_text)
-            except ValueError:
-                errors[f"cap_{source.value}"] = f"{label}: the monthly cap must be a whole number, or empty for none."
-                continue
-            if not 1 <= cap <= MAX_CAP:
-                errors[f"cap_{source.value}"] = f"{label}: the monthly cap must be between 1 and {MAX_CAP}."
+            cap = _whole_number(
+                cap_text, 1, MAX_CAP, errors=errors, field=f"cap_{source.value}",
+                not_whole=f"{label}: the monthly cap must be a whole number, or empty for none.",
+                out_of_range=f"{label}: the monthly cap must be between 1 and {MAX_CAP}.")
+            if cap is None:
                 continue
         result[source] = Criterion(weight=weight, monthly_cap=cap)
     if errors:

@@ -11,6 +11,7 @@ display functions.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -23,18 +24,8 @@ from engagement.core.db import lock_key
 from engagement.core.errors import Invalid, NotFound
 from engagement.core.security import hash_token, new_token
 from engagement.org.models import Membership, Person, Unit, UnitGroup
-from engagement.scoring import rules
+from engagement.scoring import models, rules
 from engagement.scoring.dto import DisplayLink
-from engagement.scoring.models import (
-    PersonPoints,
-    PersonSourcePoints,
-    PointEntry,
-    ScoreDisplay,
-    ScoringCriteria,
-    ScoringOptions,
-    UnitPoints,
-    UnitSourcePoints,
-)
 from engagement.scoring.rules import Criterion, Source
 from engagement.settings import get_settings
 
@@ -42,9 +33,9 @@ from engagement.settings import get_settings
 def criteria_on(session: Session, day: date) -> tuple[int | None, dict[Source, Criterion]]:
     """The criteria version in force on ``day`` (defaults when the year has none)."""
     row = session.exec(
-        select(ScoringCriteria)
-        .where(ScoringCriteria.year == day.year, ScoringCriteria.effective_from <= day)
-        .order_by(ScoringCriteria.effective_from.desc(), ScoringCriteria.version.desc())
+        select(models.ScoringCriteria)
+        .where(models.ScoringCriteria.year == day.year, models.ScoringCriteria.effective_from <= day)
+        .order_by(models.ScoringCriteria.effective_from.desc(), models.ScoringCriteria.version.desc())
         .limit(1)
     ).first()
     if row is None:
@@ -77,17 +68,17 @@ def _ancestor_ids(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
 
 
-def _apply_totals(session: Session, entry: PointEntry) -> None:
+def _apply_totals(session: Session, entry: models.PointEntry) -> None:
     """Add one entry's points to every stored total it belongs to."""
     if entry.points == 0:
         return
     months = rules.period_keys(entry.day)
     month = months[0]
     if entry.person_id is not None:
-        _add(session, PersonPoints,
+        _add(session, models.PersonPoints,
              [{"period": p, "person_id": entry.person_id, "points": entry.points} for p in months],
              ["period", "person_id"], ["points"])
-        _add(session, PersonSourcePoints,
+        _add(session, models.PersonSourcePoints,
              [{"month": month, "person_id": entry.person_id, "source": entry.source, "points": entry.points}],
              ["month", "person_id", "source"], ["points"])
     rows = []
@@ -95,8 +86,8 @@ def _apply_totals(session: Session, entry: PointEntry) -> None:
         own = entry.points if ancestor == entry.unit_id else 0
         rows.extend({"period": p, "unit_id": ancestor, "own_points": own, "total_points": entry.points}
                     for p in months)
-    _add(session, UnitPoints, rows, ["period", "unit_id"], ["own_points", "total_points"])
-    _add(session, UnitSourcePoints,
+    _add(session, models.UnitPoints, rows, ["period", "unit_id"], ["own_points", "total_points"])
+    _add(session, models.UnitSourcePoints,
          [{"month": month, "unit_id": entry.unit_id, "source": entry.source, "points": entry.points}],
          ["month", "unit_id", "source"], ["points"])
 
@@ -104,13 +95,13 @@ def _apply_totals(session: Session, entry: PointEntry) -> None:
 def _earned_this_month(session: Session, person_id: int, month: str, source: Source) -> int:
     """What the person already has from ``source`` this month, with the row locked (PostgreSQL)
     so two concurrent events cannot both fit under the cap."""
-    _add(session, PersonSourcePoints,
+    _add(session, models.PersonSourcePoints,
          [{"month": month, "person_id": person_id, "source": source.value, "points": 0}],
          ["month", "person_id", "source"], ["points"])
     return session.exec(
-        select(PersonSourcePoints.points).where(
-            PersonSourcePoints.month == month, PersonSourcePoints.person_id == person_id,
-            PersonSourcePoints.source == source.value)
+        select(models.PersonSourcePoints.points).where(
+            models.PersonSourcePoints.month == month, models.PersonSourcePoints.person_id == person_id,
+            models.PersonSourcePoints.source == source.value)
     ).one()
 
 
@@ -121,9 +112,9 @@ def _unit_earned_this_month(session: Session, unit_id: int, day: date, source: S
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     lock_key(session, "unit-cap", f"{unit_id}:{first.isoformat()}:{source.value}")
     return int(session.exec(
-        select(sa.func.coalesce(sa.func.sum(PointEntry.points), 0)).where(
-            PointEntry.unit_id == unit_id, PointEntry.person_id.is_(None), PointEntry.source == source.value,
-            PointEntry.day >= first, PointEntry.day <= last)
+        select(sa.func.coalesce(sa.func.sum(models.PointEntry.points), 0)).where(
+            models.PointEntry.unit_id == unit_id, models.PointEntry.person_id.is_(None),
+            models.PointEntry.source == source.value, models.PointEntry.day >= first, models.PointEntry.day <= last)
     ).one())
 
 
@@ -139,15 +130,15 @@ def unit_on(session: Session, person: Person, moment: datetime) -> int:
     return unit_id if unit_id is not None else person.unit_id
 
 
-def _existing(session: Session, key: str) -> PointEntry | None:
-    return session.exec(select(PointEntry).where(PointEntry.entry_key == key)).first()
+def _existing(session: Session, key: str) -> models.PointEntry | None:
+    return session.exec(select(models.PointEntry).where(models.PointEntry.entry_key == key)).first()
 
 
-def _append(session: Session, entry: PointEntry) -> bool:
+def _append(session: Session, entry: models.PointEntry) -> bool:
     """Insert ``entry`` unless its key exists (``ON CONFLICT DO NOTHING``: a concurrent
     duplicate waits for the first and then does nothing, instead of failing the caller's
     transaction), then add it to the totals. Returns whether it was appended."""
-    table = PointEntry.__table__
+    table = models.PointEntry.__table__
     values = {c.name: getattr(entry, c.name) for c in table.columns if c.name != "id"}
     stmt = (_insert(session)(table).values(**values)
             .on_conflict_do_nothing(index_elements=["entry_key"]).returning(table.c.id))
@@ -200,29 +191,15 @@ def record_points(
         NotFound: no such person.
         Invalid: an empty or overlong source_ref.
     """
-    source, ref = _check_ref(source, source_ref)
-    key = f"{source.value}|{ref}|p:{person_id}|credit"
-    if _existing(session, key) is not None:
-        return 0
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound("This person does not exist.")
-    unit = session.get(Unit, unit_on(session, person, occurred_at))
-    day = local_day(occurred_at, get_settings().tz)
-    criteria_id, criteria = criteria_on(session, day)
-    criterion = criteria[source]
-    earned = 0
-    if criterion.monthly_cap is not None:
-        earned = _earned_this_month(session, person_id, rules.month_key(day), source)
-    points = rules.points_for(criterion, quantity, earned)
-    raw = round(quantity * criterion.weight) if quantity > 0 else 0
-    reason = f"Monthly cap of {criterion.monthly_cap} reached" if points < raw else ""
-    entry = PointEntry(
-        entry_key=key, person_id=person_id, unit_id=unit.id, unit_path=unit.path,
-        source=source.value, source_ref=ref, points=points, day=day, occurred_at=occurred_at,
-        recorded_at=now, criteria_id=criteria_id, reason=reason,
-    )
-    return points if _append(session, entry) else 0
+    def unit_of() -> Unit:
+        person = session.get(Person, person_id)
+        if person is None:
+            raise NotFound("This person does not exist.")
+        return session.get(Unit, unit_on(session, person, occurred_at))
+
+    return _credit(session, owner=f"p:{person_id}", person_id=person_id, unit_of=unit_of,
+                   earned=lambda _, day, source: _earned_this_month(session, person_id, rules.month_key(day), source),
+                   source=source, source_ref=source_ref, occurred_at=occurred_at, now=now, quantity=quantity)
 
 
 def record_unit_points(
@@ -246,26 +223,50 @@ def record_unit_points(
     Raises:
         NotFound: no such unit.
     """
+    def unit_of() -> Unit:
+        unit = session.get(Unit, unit_id)
+        if unit is None:
+            raise NotFound("This unit does not exist.")
+        return unit
+
+    return _credit(session, owner=f"u:{unit_id}", person_id=None, unit_of=unit_of,
+                   earned=lambda unit, day, source: _unit_earned_this_month(session, unit.id, day, source),
+                   source=source, source_ref=source_ref, occurred_at=occurred_at, now=now, quantity=quantity)
+
+
+def _credit(session: Session, *, owner: str, person_id: int | None, unit_of: Callable[[], Unit],
+            earned: Callable[[Unit, date, Source], int], source: Source, source_ref: str,
+            occurred_at: datetime, now: datetime, quantity: float) -> int:
+    """Append the credit entry of ``owner`` (``p:<person id>`` or ``u:<unit id>``) for an event,
+    and update the totals: the common body of ``record_points`` and ``record_unit_points``.
+
+    ``unit_of()`` finds the unit the entry counts for (raising ``NotFound``), once the event
+    is known to be new; ``earned(unit, day, source)`` is what the owner already earned from
+    the source that month, asked only when the source has a monthly cap. Points are
+    ``quantity x weight`` of the criteria in force on the event's day, limited by the cap; a
+    capped entry carries the reason. ``person_id`` is None for a unit's own credit.
+
+    Returns:
+        The points recorded (0 for a duplicate).
+    """
     source, ref = _check_ref(source, source_ref)
-    key = f"{source.value}|{ref}|u:{unit_id}|credit"
+    key = f"{source.value}|{ref}|{owner}|credit"
     if _existing(session, key) is not None:
         return 0
-    unit = session.get(Unit, unit_id)
-    if unit is None:
-        raise NotFound("This unit does not exist.")
+    unit = unit_of()
     day = local_day(occurred_at, get_settings().tz)
     criteria_id, criteria = criteria_on(session, day)
     criterion = criteria[source]
-    earned = 0
+    already = 0
     if criterion.monthly_cap is not None:
-        earned = _unit_earned_this_month(session, unit.id, day, source)
-    points = rules.points_for(criterion, quantity, earned)
+        already = earned(unit, day, source)
+    points = rules.points_for(criterion, quantity, already)
     raw = round(quantity * criterion.weight) if quantity > 0 else 0
-    entry = PointEntry(
-        entry_key=key, person_id=None, unit_id=unit.id, unit_path=unit.path, source=source.value,
-        source_ref=ref, points=points, day=day, occurred_at=occurred_at, recorded_at=now,
-        criteria_id=criteria_id,
-        reason=f"Monthly cap of {criterion.monthly_cap} reached" if points < raw else "",
+    reason = f"Monthly cap of {criterion.monthly_cap} reached" if points < raw else ""
+    entry = models.PointEntry(
+        entry_key=key, person_id=person_id, unit_id=unit.id, unit_path=unit.path,
+        source=source.value, source_ref=ref, points=points, day=day, occurred_at=occurred_at,
+        recorded_at=now, criteria_id=criteria_id, reason=reason,
     )
     return points if _append(session, entry) else 0
 
@@ -289,16 +290,16 @@ def reverse_points(
     source, ref = _check_ref(source, source_ref)
     reason = (reason or "").strip()[:500] or "Reversed"
     credits = session.exec(
-        select(PointEntry).where(PointEntry.source == source.value, PointEntry.source_ref == ref,
-                                 PointEntry.reverses_id.is_(None))
-        .order_by(PointEntry.id)
+        select(models.PointEntry).where(models.PointEntry.source == source.value, models.PointEntry.source_ref == ref,
+                                        models.PointEntry.reverses_id.is_(None))
+        .order_by(models.PointEntry.id)
     ).all()
     taken = 0
     for credit in credits:
         key = credit.entry_key.removesuffix("|credit") + "|reversal"
         if _existing(session, key) is not None:
             continue
-        entry = PointEntry(
+        entry = models.PointEntry(
             entry_key=key, person_id=credit.person_id, unit_id=credit.unit_id, unit_path=credit.unit_path,
             source=credit.source, source_ref=credit.source_ref, points=-credit.points, day=credit.day,
             occurred_at=credit.occurred_at, recorded_at=now, criteria_id=credit.criteria_id,
@@ -344,7 +345,7 @@ def adjust(
         raise NotFound("Choose a person from the list.")
     unit = session.get(Unit, unit_on(session, person, now))
     ref = f"adjustment:{new_token()[:20]}"
-    entry = PointEntry(
+    entry = models.PointEntry(
         entry_key=f"{Source.MANUAL.value}|{ref}|p:{person.id}|credit", person_id=person.id, unit_id=unit.id,
         unit_path=unit.path, source=Source.MANUAL.value, source_ref=ref, points=amount,
         day=local_day(now, get_settings().tz), occurred_at=now, recorded_at=now, reason=why[:500],
@@ -393,11 +394,11 @@ def set_criteria(
     if start < date(today.year, today.month, 1):
         raise Invalid("Rules cannot change for a month that is already over; choose this month or a later one.")
     last = session.exec(
-        select(sa.func.max(ScoringCriteria.version)).where(ScoringCriteria.year == year_n)
+        select(sa.func.max(models.ScoringCriteria.version)).where(models.ScoringCriteria.year == year_n)
     ).one()
     version = (last or 0) + 1
     payload = {s.value: {"weight": c.weight, "monthly_cap": c.monthly_cap} for s, c in checked.items()}
-    session.add(ScoringCriteria(
+    session.add(models.ScoringCriteria(
         year=year_n, version=version, effective_from=start, rules=json.dumps(payload, sort_keys=True),
         note=str(note or "").strip()[:500], created_at=now, created_by_account_id=actor.account_id,
     ))
@@ -414,9 +415,9 @@ def set_options(session: Session, *, actor: Actor | None, individual_boards: boo
         NotAllowed: not an emulation officer or admin.
     """
     actor = require(actor, Perm.MANAGE_SCORING)
-    row = session.get(ScoringOptions, 1)
+    row = session.get(models.ScoringOptions, 1)
     if row is None:
-        row = ScoringOptions(id=1)
+        row = models.ScoringOptions(id=1)
         session.add(row)
     row.individual_boards = bool(individual_boards)
     row.updated_at = now
@@ -460,8 +461,8 @@ def create_display(
         if session.get(UnitGroup, gid) is None:
             raise Invalid("Choose a unit group from the list.")
     token = new_token()
-    row = ScoreDisplay(token_hash=hash_token(token), title=name, board=str(board), period_kind=str(period_kind),
-                       group_id=gid, created_at=now, created_by_account_id=actor.account_id)
+    row = models.ScoreDisplay(token_hash=hash_token(token), title=name, board=str(board), period_kind=str(period_kind),
+                              group_id=gid, created_at=now, created_by_account_id=actor.account_id)
     session.add(row)
     session.flush()
     audit.record(session, actor=actor, action="scoring.display.create", entity="score_display",
@@ -477,7 +478,7 @@ def revoke_display(session: Session, *, actor: Actor | None, display_id: int, no
         NotFound: no such screen.
     """
     actor = require(actor, Perm.MANAGE_SCORING)
-    row = session.get(ScoreDisplay, display_id) if isinstance(display_id, int) else None
+    row = session.get(models.ScoreDisplay, display_id) if isinstance(display_id, int) else None
     if row is None:
         raise NotFound("This screen does not exist.")
     if row.revoked_at is None:

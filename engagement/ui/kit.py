@@ -79,25 +79,25 @@ class Form:
         raw = self.stripped(name, 20)
         return None if raw in ("", "0") else as_int(raw, what)
 
+    def _converted(self, name: str, limit: int, convert: Callable[[str], Any], *, empty: Any,
+                   message: str) -> Any:
+        """A field through ``convert``; ``empty`` when left empty, ``Invalid(message)`` when it fails."""
+        raw = self.stripped(name, limit)
+        if not raw:
+            return empty
+        try:
+            return convert(raw)
+        except ValueError:
+            raise Invalid(message) from None
+
     def number(self, name: str, *, default: int = 0, what: str = "number") -> int:
         """A whole number; ``default`` when left empty."""
-        raw = self.stripped(name, 12)
-        if not raw:
-            return default
-        try:
-            return int(raw)
-        except ValueError:
-            raise Invalid(f"Enter the {what} as a whole number.") from None
+        return self._converted(name, 12, int, empty=default, message=f"Enter the {what} as a whole number.")
 
     def decimal(self, name: str, *, what: str = "amount") -> float | None:
         """A decimal number (comma or point); None when left empty."""
-        raw = self.stripped(name, 20).replace(",", ".")
-        if not raw:
-            return None
-        try:
-            return float(raw)
-        except ValueError:
-            raise Invalid(f"Enter the {what} as a number, e.g. 2.5.") from None
+        return self._converted(name, 20, lambda raw: float(raw.replace(",", ".")), empty=None,
+                               message=f"Enter the {what} as a number, e.g. 2.5.")
 
     def day(self, name: str, what: str = "date") -> date:
         """A date field (required)."""
