@@ -154,3 +154,19 @@ def app_db(app_engine: Engine) -> Engine:
         seed_demo(s, now=clock.now())
         s.commit()
     return app_engine
+
+
+@pytest.fixture
+def read_sessions(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the read-only sessions the states open (one per page load is the rule)."""
+    from engagement.ui import auth
+
+    opened: list[int] = []
+    real = auth.read_only
+
+    def counting(*args, **kwargs):
+        opened.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(auth, "read_only", counting)
+    return opened

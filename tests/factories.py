@@ -514,3 +514,12 @@ def at(month: int, day: int, hour: int = 9, minute: int = 0, *, year: int = 2026
     """A local time in the organisation's zone, as aware UTC: ``at(3, 2)`` is Monday 2 March 2026,
     09:00 in Hanoi (the ``now`` fixture). For one month: ``functools.partial(at, 3)``."""
     return datetime(year, month, day, hour, minute, tzinfo=get_settings().tz).astimezone(UTC)
+
+
+def run_handler(state: Any, name: str, *args: Any) -> Any:
+    """Run one event handler of ``state`` as the browser would call it (async handlers awaited)."""
+    import asyncio
+    import inspect
+
+    result = type(state).event_handlers[name].fn(state, *args)
+    return asyncio.run(result) if inspect.iscoroutine(result) else result

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 import json
 from datetime import timedelta
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
-from PIL import Image
 from sqlmodel import select
 
 from engagement.commitments import audience, queries, rules, service
@@ -17,26 +17,13 @@ from engagement.core.audit import AuditEntry
 from engagement.core.db import unit_of_work
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from engagement.org import service as org_service
-from engagement.org import sessions as org_sessions
 from engagement.org.models import LoginAttempt
 from engagement.schema import metadata
 from tests import factories as f
 
 STAFF_NAME = "Lê Thị Hoa"
-
-
-def _rows(session, model):
-    return session.exec(select(sa.func.count()).select_from(model)).one()
-
-
-def _day(now, days):
-    return (now + timedelta(days=days)).astimezone(rules_tz()).date().isoformat()
-
-
-def rules_tz():
-    from engagement.settings import get_settings
-
-    return get_settings().tz
+PLEDGE = "Trả lời mọi yêu cầu của người dân trong 2 ngày"
+SCAN = f.png(size=(50, 50), color=(255, 255, 255))  # a signed paper form, scanned
 
 
 class World:
@@ -45,8 +32,7 @@ class World:
     def __init__(self, session, now):
         org = f.small_org(session, now)
         self.org = org
-        self.officer = f.user(session, org.admin, now, unit_id=org.root, username="officer",
-                              role="emulation_officer", name="Phạm Thi Đua")
+        self.officer = f.officer(session, org=org, now=now)
         self.head = f.user(session, org.admin, now, unit_id=org.a, username="head.a", role="unit_head",
                            role_unit_id=org.a, name="Đỗ Trưởng Phòng")
         self.chair = f.user(session, org.admin, now, unit_id=org.a, username="chair.a", role="union_officer",
@@ -54,33 +40,15 @@ class World:
         self.staff = f.user(session, org.admin, now, unit_id=org.a1, username="staff.a1", name=STAFF_NAME)
         self.staff_b = f.user(session, org.admin, now, unit_id=org.b, username="staff.b", name="Hồ Văn Bình")
         self.paper_person = f.person(session, org.admin, now, unit_id=org.a1, name="Ngô Thị Giấy")
-        self.personal, self.collective = service.ensure_default_templates(session, actor=self.officer, now=now)
-
-    def campaign(self, session, now, *, units=None, opens=0, due=30, **kw):
-        return service.create_campaign(
-            session, actor=self.officer, year=2026, name="Cam kết 2026", template_id=self.personal,
-            collective_template_id=self.collective, unit_ids=units or [self.org.a],
-            opens_on=_day(now, opens), due_on=_day(now, due), now=now, **kw)
+        self.personal, self.collective = f.commitment_templates(session, actor=self.officer, now=now)
+        # The officer's campaign for unit A with a collective commitment; ``opens_on``/``due_on``
+        # in days from ``now`` (default: opens today, due in 30 days).
+        self.campaign = partial(f.commitment_campaign, actor=self.officer, unit_ids=[org.a], collective=True)
 
 
 @pytest.fixture
 def w(session, now):
     return World(session, now)
-
-
-def _sign(session, w, cid, now, actor=None, **kw):
-    actor = actor or w.staff
-    n = len(rules.DEFAULT_CLAUSES)
-    args = {"ticked": list(range(1, n + 1)), "pledges": ["Trả lời mọi yêu cầu của người dân trong 2 ngày"],
-            "typed_name": actor.full_name, "password": f.PASSWORD, "client_ip": "10.1.2.3",
-            "user_agent": "Firefox/130", **kw}
-    return service.sign(session, actor=actor, campaign_id=cid, now=now, **args)
-
-
-def _png():
-    out = io.BytesIO()
-    Image.new("RGB", (50, 50), "white").save(out, format="PNG")
-    return out.getvalue()
 
 
 # --- templates -------------------------------------------------------------------------------------
@@ -109,16 +77,15 @@ def test_editing_a_template_publishes_a_new_version_and_keeps_the_old(session, n
 
 
 def test_a_campaign_on_a_new_version_needs_new_signatures(session, now, w):
-    first = w.campaign(session, now)
-    _sign(session, w, first, now)
+    first = w.campaign(session, now=now)
+    f.signature(session, actor=w.staff, campaign_id=first, now=now)
     new_id = service.publish_template(session, actor=w.officer, template_id=w.personal, title="Bản mới",
                                       preamble="", clauses=["Chỉ một điều"], now=now)
-    second = service.create_campaign(session, actor=w.officer, year=2026, name="Bổ sung", template_id=new_id,
-                                     unit_ids=[w.org.a], opens_on=_day(now, 0), due_on=_day(now, 10), now=now)
+    second = f.commitment_campaign(session, actor=w.officer, now=now, unit_ids=[w.org.a], name="Bổ sung",
+                                   template_id=new_id, due_on=10)
     view = queries.sign_view(session, actor=w.staff, campaign_id=second, now=now)
     assert view.can_sign and view.clauses == ["Chỉ một điều"]
-    service.sign(session, actor=w.staff, campaign_id=second, ticked=[1], pledges=[], typed_name=STAFF_NAME,
-                 password=f.PASSWORD, client_ip="", user_agent="", now=now)
+    assert f.signature(session, actor=w.staff, campaign_id=second, now=now, ticked=[1]).code
 
 
 def test_template_without_clauses_or_by_staff_is_refused(session, now, w):
@@ -134,7 +101,7 @@ def test_template_without_clauses_or_by_staff_is_refused(session, now, w):
 
 
 def test_status_moves_draft_open_closed_by_the_dates(session, now, w):
-    cid = w.campaign(session, now, opens=3, due=10)
+    cid = w.campaign(session, now=now, opens_on=3, due_on=10)
     c = session.get(Campaign, cid)
     assert audience.status_of(c, now) == "draft"
     assert audience.status_of(c, now + timedelta(days=4)) == "open"
@@ -142,18 +109,18 @@ def test_status_moves_draft_open_closed_by_the_dates(session, now, w):
 
 
 def test_late_signing_keeps_the_campaign_open_until_its_limit(session, now, w):
-    cid = w.campaign(session, now, due=5, allow_late=True, late_until_on=_day(now, 20))
+    cid = w.campaign(session, now=now, due_on=5, allow_late=True, late_until_on=f.iso_day(now, 20))
     c = session.get(Campaign, cid)
     later = now + timedelta(days=8)
     assert audience.status_of(c, later) == "open"
-    info = _sign(session, w, cid, later)
+    info = f.signature(session, actor=w.staff, campaign_id=cid, now=later)
     assert info.on_time is False
     rows = queries.people(session, actor=w.officer, campaign_id=cid, unit_id=w.org.a, now=later)
     assert {r.name: r.status for r in rows.rows}[w.head.full_name] == "overdue"
 
 
 def test_officer_opens_and_closes_explicitly(session, now, w):
-    cid = w.campaign(session, now, opens=5)
+    cid = w.campaign(session, now=now, opens_on=5)
     service.open_campaign(session, actor=w.officer, campaign_id=cid, now=now)
     assert audience.status_of(session.get(Campaign, cid), now) == "open"
     service.close_campaign(session, actor=w.officer, campaign_id=cid, now=now)
@@ -165,31 +132,31 @@ def test_officer_opens_and_closes_explicitly(session, now, w):
 
 
 def test_reopening_after_the_due_date_needs_a_new_due_date(session, now, w):
-    cid = w.campaign(session, now, due=2)
+    cid = w.campaign(session, now=now, due_on=2)
     later = now + timedelta(days=5)
     with pytest.raises(Invalid, match="new due date"):
         service.open_campaign(session, actor=w.officer, campaign_id=cid, now=later)
-    service.open_campaign(session, actor=w.officer, campaign_id=cid, due_on=_day(now, 15), now=later)
+    service.open_campaign(session, actor=w.officer, campaign_id=cid, due_on=f.iso_day(now, 15), now=later)
     assert audience.status_of(session.get(Campaign, cid), later) == "open"
 
 
 def test_campaign_validation_and_permission(session, now, w):
     with pytest.raises(Invalid, match="after the opening"):
-        w.campaign(session, now, opens=10, due=5)
+        w.campaign(session, now=now, opens_on=10, due_on=5)
     with pytest.raises(Invalid, match="at least one unit"):
-        service.create_campaign(session, actor=w.officer, year=2026, name="x", template_id=w.personal,
-                                unit_ids=[], opens_on=_day(now, 0), due_on=_day(now, 5), now=now)
+        f.commitment_campaign(session, actor=w.officer, now=now, unit_ids=[], name="x", template_id=w.personal,
+                              due_on=5)
     with pytest.raises(Invalid, match="as a date"):
-        service.create_campaign(session, actor=w.officer, year=2026, name="x", template_id=w.personal,
-                                unit_ids=[w.org.a], opens_on="tomorrow", due_on=_day(now, 5), now=now)
+        f.commitment_campaign(session, actor=w.officer, now=now, unit_ids=[w.org.a], name="x",
+                              template_id=w.personal, opens_on="tomorrow", due_on=5)
     with pytest.raises(NotAllowed):
-        service.create_campaign(session, actor=w.head, year=2026, name="x", template_id=w.personal,
-                                unit_ids=[w.org.a], opens_on=_day(now, 0), due_on=_day(now, 5), now=now)
-    assert _rows(session, Campaign) == 0
+        f.commitment_campaign(session, actor=w.head, now=now, unit_ids=[w.org.a], name="x", template_id=w.personal,
+                              due_on=5)
+    assert f.count(session, Campaign) == 0
 
 
 def test_joiners_are_added_and_leavers_drop_out(session, now, w):
-    cid = w.campaign(session, now)
+    cid = w.campaign(session, now=now)
     before = {r.unit_id: r for r in queries.completion(session, actor=w.officer, campaign_id=cid, now=now)}
     # staff_b joins A1 (in the audience); the paper person leaves for B (outside it).
     org_service.update_person(session, actor=w.org.admin, person_id=w.staff_b.person_id, full_name="Hồ Văn Bình",
@@ -204,31 +171,31 @@ def test_joiners_are_added_and_leavers_drop_out(session, now, w):
 
 
 def test_positions_limit_the_audience(session, now, w):
-    cid = w.campaign(session, now, positions="Trưởng phòng")
+    cid = w.campaign(session, now=now, positions="Trưởng phòng")
     with pytest.raises(NotAllowed, match="not addressed to you"):
-        _sign(session, w, cid, now)
+        f.signature(session, actor=w.staff, campaign_id=cid, now=now)
     rows = queries.completion(session, actor=w.officer, campaign_id=cid, now=now)
     assert rows[0].total == 0
 
 
 def test_due_exception_moves_one_persons_deadline_with_a_reason(session, now, w):
-    cid = w.campaign(session, now, due=3)
+    cid = w.campaign(session, now=now, due_on=3)
     service.set_exception(session, actor=w.head, campaign_id=cid, person_id=w.staff.person_id,
-                          reason="Nghỉ ốm dài ngày", due_on=_day(now, 20), now=now)
+                          reason="Nghỉ ốm dài ngày", due_on=f.iso_day(now, 20), now=now)
     later = now + timedelta(days=6)
     statuses = {r.name: r for r in queries.people(session, actor=w.officer, campaign_id=cid, unit_id=w.org.a,
                                                   now=later).rows}
     assert statuses[STAFF_NAME].status == "pending"
     assert "Nghỉ ốm" in statuses[STAFF_NAME].note
     assert statuses[w.head.full_name].status == "overdue"
-    info = _sign(session, w, cid, later)
+    info = f.signature(session, actor=w.staff, campaign_id=cid, now=later)
     assert info.on_time
     audit = session.exec(select(AuditEntry).where(AuditEntry.action == "commitment_exception.set")).one()
     assert "Nghỉ ốm" in audit.detail
 
 
 def test_exemption_counts_as_exempted(session, now, w):
-    cid = w.campaign(session, now)
+    cid = w.campaign(session, now=now)
     service.set_exception(session, actor=w.officer, campaign_id=cid, person_id=w.paper_person,
                           reason="Nghỉ thai sản", exempt=True, now=now)
     row = next(r for r in queries.completion(session, actor=w.officer, campaign_id=cid, now=now)
@@ -237,21 +204,22 @@ def test_exemption_counts_as_exempted(session, now, w):
 
 
 def test_exception_needs_a_reason_and_reach(session, now, w):
-    cid = w.campaign(session, now, units=[w.org.root])
+    cid = w.campaign(session, now=now, unit_ids=[w.org.root])
     with pytest.raises(Invalid, match="reason"):
         service.set_exception(session, actor=w.officer, campaign_id=cid, person_id=w.staff.person_id,
-                              reason="", due_on=_day(now, 40), now=now)
+                              reason="", due_on=f.iso_day(now, 40), now=now)
     with pytest.raises(NotAllowed):
         service.set_exception(session, actor=w.head, campaign_id=cid, person_id=w.staff_b.person_id,
-                              reason="Nghỉ phép năm", due_on=_day(now, 40), now=now)
+                              reason="Nghỉ phép năm", due_on=f.iso_day(now, 40), now=now)
 
 
 # --- signing -----------------------------------------------------------------------------------------
 
 
 def test_sign_keeps_evidence_and_the_exact_text(session, now, w):
-    cid = w.campaign(session, now)
-    info = _sign(session, w, cid, now)
+    cid = w.campaign(session, now=now)
+    info = f.signature(session, actor=w.staff, campaign_id=cid, now=now, pledges=[PLEDGE], client_ip="10.1.2.3",
+                       user_agent="Firefox/130")
     sig = session.get(Signature, info.id)
     assert (sig.client_ip, sig.user_agent, sig.signed_at, sig.method) == ("10.1.2.3", "Firefox/130", now, "online")
     assert "4 xin" in sig.content and "Trả lời mọi yêu cầu" in sig.content and STAFF_NAME in sig.content
@@ -267,50 +235,50 @@ def test_sign_keeps_evidence_and_the_exact_text(session, now, w):
     ({"pledges": ["ngắn"]}, "short measurable"),
 ])
 def test_bad_input_gets_a_message_and_writes_nothing(session, now, w, change, message):
-    cid = w.campaign(session, now)
+    cid = w.campaign(session, now=now)
     with pytest.raises(Invalid, match=message):
-        _sign(session, w, cid, now, **change)
-    assert _rows(session, Signature) == 0
+        f.signature(session, actor=w.staff, campaign_id=cid, now=now, **change)
+    assert f.count(session, Signature) == 0
 
 
 @pytest.mark.parametrize("password", ["wrong password!", ""])
 def test_a_wrong_password_is_returned_as_a_refusal_and_signs_nothing(session, now, w, password):
-    cid = w.campaign(session, now)
-    refusal = _sign(session, w, cid, now, password=password)
+    cid = w.campaign(session, now=now)
+    refusal = f.signature(session, actor=w.staff, campaign_id=cid, now=now, password=password)
     assert isinstance(refusal, service.PasswordRefused) and not refusal.ok and not refusal.throttled
     assert "password is not right" in refusal.message and refusal.fields == {"password": "Wrong password"}
-    assert _rows(session, Signature) == 0
+    assert f.count(session, Signature) == 0
 
 
 def test_signing_twice_is_refused(session, now, w):
-    cid = w.campaign(session, now)
-    _sign(session, w, cid, now)
+    cid = w.campaign(session, now=now)
+    f.signature(session, actor=w.staff, campaign_id=cid, now=now)
     with pytest.raises(Conflict, match="already signed"):
-        _sign(session, w, cid, now)
-    assert _rows(session, Signature) == 1
+        f.signature(session, actor=w.staff, campaign_id=cid, now=now)
+    assert f.count(session, Signature) == 1
 
 
 def test_signing_a_closed_or_draft_campaign_is_refused(session, now, w):
-    draft = w.campaign(session, now, opens=3)
+    draft = w.campaign(session, now=now, opens_on=3)
     with pytest.raises(Invalid, match="not open"):
-        _sign(session, w, draft, now)
-    closed = w.campaign(session, now, due=2)
+        f.signature(session, actor=w.staff, campaign_id=draft, now=now)
+    closed = w.campaign(session, now=now, due_on=2)
     with pytest.raises(Invalid, match="closed on"):
-        _sign(session, w, closed, now + timedelta(days=4))
-    assert _rows(session, Signature) == 0
+        f.signature(session, actor=w.staff, campaign_id=closed, now=now + timedelta(days=4))
+    assert f.count(session, Signature) == 0
 
 
 def test_signing_someone_elses_campaign_is_refused(session, now, w):
-    cid = w.campaign(session, now)  # unit A only
+    cid = w.campaign(session, now=now)  # unit A only
     with pytest.raises(NotAllowed, match="not addressed to you"):
-        _sign(session, w, cid, now, actor=w.staff_b)
+        f.signature(session, actor=w.staff_b, campaign_id=cid, now=now)
     with pytest.raises(NotFound):
-        _sign(session, w, 9999, now)
-    assert _rows(session, Signature) == 0
+        f.signature(session, actor=w.staff, campaign_id=9999, now=now)
+    assert f.count(session, Signature) == 0
 
 
 def test_decline_and_clarify_are_seen_by_the_unit_head(session, now, w):
-    cid = w.campaign(session, now)
+    cid = w.campaign(session, now=now)
     service.respond(session, actor=w.staff, campaign_id=cid, kind="decline", reason="Tôi chưa rõ điều 5",
                     now=now)
     rows = queries.people(session, actor=w.head, campaign_id=cid, unit_id=w.org.a, status="todo", now=now).rows
@@ -321,15 +289,10 @@ def test_decline_and_clarify_are_seen_by_the_unit_head(session, now, w):
 
 
 def test_collective_signed_by_head_and_countersigned_by_union_chair(session, now, w):
-    cid = w.campaign(session, now)
-    n = len(rules.COLLECTIVE_CLAUSES)
+    cid = w.campaign(session, now=now)
     with pytest.raises(NotAllowed):
-        service.sign_collective(session, actor=w.staff, campaign_id=cid, unit_id=w.org.a,
-                                ticked=list(range(1, n + 1)), typed_name=STAFF_NAME, password=f.PASSWORD,
-                                client_ip="", user_agent="", now=now)
-    head_sig = service.sign_collective(session, actor=w.head, campaign_id=cid, unit_id=w.org.a,
-                                       ticked=list(range(1, n + 1)), typed_name=w.head.full_name,
-                                       password=f.PASSWORD, client_ip="", user_agent="", now=now)
+        f.collective_signature(session, actor=w.staff, campaign_id=cid, unit_id=w.org.a, now=now)
+    head_sig = f.collective_signature(session, actor=w.head, campaign_id=cid, unit_id=w.org.a, now=now)
     with pytest.raises(NotAllowed):
         service.countersign(session, actor=w.head, signature_id=head_sig.id, typed_name=w.head.full_name,
                             password=f.PASSWORD, client_ip="", user_agent="", now=now)
@@ -343,10 +306,10 @@ def test_collective_signed_by_head_and_countersigned_by_union_chair(session, now
 
 
 def test_paper_signature_is_recorded_with_scan_and_marked(session, now, w):
-    cid = w.campaign(session, now)
+    cid = w.campaign(session, now=now)
     info = service.record_paper_signature(session, actor=w.officer, campaign_id=cid, person_id=w.paper_person,
-                                          reason="Không có tài khoản", scan=_png(), scan_name="scan",
-                                          signed_on=_day(now, 0), now=now)
+                                          reason="Không có tài khoản", scan=SCAN, scan_name="scan",
+                                          signed_on=f.iso_day(now, 0), now=now)
     sig = session.get(Signature, info.id)
     assert sig.method == "paper" and sig.scan_file_id and sig.recorded_by == w.officer.account_id
     people = queries.people(session, actor=w.officer, campaign_id=cid, unit_id=w.org.a1, now=now).rows
@@ -355,21 +318,21 @@ def test_paper_signature_is_recorded_with_scan_and_marked(session, now, w):
     assert "paper" in data.decode("utf-8-sig")
     with pytest.raises(NotAllowed):
         service.record_paper_signature(session, actor=w.head, campaign_id=cid, person_id=w.paper_person,
-                                       reason="xxxxxx", scan=_png(), scan_name="s", signed_on=_day(now, 0),
+                                       reason="xxxxxx", scan=SCAN, scan_name="s", signed_on=f.iso_day(now, 0),
                                        now=now)
     with pytest.raises(Invalid, match="scan"):
         service.record_paper_signature(session, actor=w.officer, campaign_id=cid, person_id=w.staff.person_id,
                                        reason="Không có tài khoản", scan=b"", scan_name="s",
-                                       signed_on=_day(now, 0), now=now)
+                                       signed_on=f.iso_day(now, 0), now=now)
 
 
 # --- tamper evidence -----------------------------------------------------------------------------------
 
 
 def _three(session, now, w):
-    cid = w.campaign(session, now, units=[w.org.root])
+    cid = w.campaign(session, now=now, unit_ids=[w.org.root])
     for actor in (w.staff, w.staff_b, w.head):
-        _sign(session, w, cid, now, actor=actor)
+        f.signature(session, actor=actor, campaign_id=cid, now=now)
     session.commit()
     return cid
 
@@ -417,8 +380,8 @@ def test_verify_command_exits_non_zero_and_lists_breaks(session, now, w, engine,
 
 
 def test_public_verify_shows_only_name_unit_campaign_date(session, now, w):
-    cid = w.campaign(session, now)
-    info = _sign(session, w, cid, now)
+    cid = w.campaign(session, now=now)
+    info = f.signature(session, actor=w.staff, campaign_id=cid, now=now)
     found = queries.public_signature(session, reference=info.content_hash)
     assert found.found and found.intact and found.name == STAFF_NAME and found.unit == "Tổ Nhân sự"
     assert not queries.public_signature(session, reference="deadbeefdeadbeef").found
@@ -428,8 +391,8 @@ def test_public_verify_shows_only_name_unit_campaign_date(session, now, w):
 def test_pdf_renders_vietnamese_with_hash_and_qr(session, now, w):
     from engagement.commitments import pdf
 
-    cid = w.campaign(session, now)
-    info = _sign(session, w, cid, now)
+    cid = w.campaign(session, now=now)
+    info = f.signature(session, actor=w.staff, campaign_id=cid, now=now)
     data = pdf.render(queries.signature_for_pdf(session, actor=w.staff, signature_id=info.id))
     assert data.startswith(b"%PDF") and len(data) > 5000
     with pytest.raises(NotFound):
@@ -441,8 +404,8 @@ def test_pdf_renders_vietnamese_with_hash_and_qr(session, now, w):
 
 
 def test_completion_rolls_up_sub_units(session, now, w):
-    cid = w.campaign(session, now, units=[w.org.root])
-    _sign(session, w, cid, now)
+    cid = w.campaign(session, now=now, unit_ids=[w.org.root])
+    f.signature(session, actor=w.staff, campaign_id=cid, now=now)
     service.respond(session, actor=w.staff_b, campaign_id=cid, kind="decline", reason="Không đồng ý",
                     now=now)
     rows = {r.unit_id: r for r in queries.completion(session, actor=w.officer, campaign_id=cid, now=now)}
@@ -456,7 +419,7 @@ def test_completion_rolls_up_sub_units(session, now, w):
 
 
 def test_unit_head_sees_only_their_units(session, now, w):
-    cid = w.campaign(session, now, units=[w.org.root])
+    cid = w.campaign(session, now=now, unit_ids=[w.org.root])
     ids = {r.unit_id for r in queries.completion(session, actor=w.head, campaign_id=cid, now=now)}
     assert ids == {w.org.a, w.org.a1}
     with pytest.raises(NotFound):
@@ -466,7 +429,7 @@ def test_unit_head_sees_only_their_units(session, now, w):
 
 
 def test_filter_by_unit_group(session, now, w):
-    cid = w.campaign(session, now, units=[w.org.root])
+    cid = w.campaign(session, now=now, unit_ids=[w.org.root])
     gid = org_service.create_group(session, actor=w.org.admin, name="Phòng chuyên môn", description="", now=now)
     org_service.set_group_membership(session, actor=w.org.admin, group_id=gid, unit_id=w.org.b, member=True,
                                      now=now)
@@ -477,8 +440,8 @@ def test_filter_by_unit_group(session, now, w):
 def test_exports_csv_and_xlsx(session, now, w):
     from openpyxl import load_workbook
 
-    cid = w.campaign(session, now)
-    _sign(session, w, cid, now)
+    cid = w.campaign(session, now=now)
+    f.signature(session, actor=w.staff, campaign_id=cid, now=now, client_ip="10.1.2.3")
     data, name = queries.export_completion(session, actor=w.officer, campaign_id=cid, fmt="csv", now=now)
     assert name.endswith(".csv") and "Tổ Nhân sự" in data.decode("utf-8-sig")
     data, name = queries.export_register(session, actor=w.head, campaign_id=cid, fmt="xlsx", now=now)
@@ -491,11 +454,10 @@ def test_exports_csv_and_xlsx(session, now, w):
 
 
 def test_staff_sees_their_commitments_past_years_and_pledges(session, now, w):
-    old = w.campaign(session, now, due=3)
-    _sign(session, w, old, now)
-    current = service.create_campaign(session, actor=w.officer, year=2027, name="Cam kết 2027",
-                                      template_id=w.personal, unit_ids=[w.org.a], opens_on=_day(now, 0),
-                                      due_on=_day(now, 20), now=now)
+    old = w.campaign(session, now=now, due_on=3)
+    f.signature(session, actor=w.staff, campaign_id=old, now=now)
+    current = f.commitment_campaign(session, actor=w.officer, now=now, unit_ids=[w.org.a], year=2027,
+                                    name="Cam kết 2027", template_id=w.personal, due_on=20)
     mine = queries.my_commitments(session, actor=w.staff, now=now + timedelta(days=5))
     assert [(m.campaign_id, m.status) for m in mine] == [(current, "pending"), (old, "signed")]
 
@@ -513,7 +475,7 @@ def test_demo_seed_opens_this_years_campaign_with_paper_signatures(session, now)
 
 
 def test_late_signing_without_a_limit_runs_to_the_end_of_the_year(session, now, w):
-    cid = w.campaign(session, now, due=5, allow_late=True)
+    cid = w.campaign(session, now=now, due_on=5, allow_late=True)
     c = session.get(Campaign, cid)
     assert audience.status_of(c, now + timedelta(days=60)) == "open"
     assert audience.status_of(c, now + timedelta(days=400)) == "closed"
@@ -522,10 +484,10 @@ def test_late_signing_without_a_limit_runs_to_the_end_of_the_year(session, now, 
 def test_paper_scan_is_readable_by_signer_officer_and_current_head_only(session, now, w):
     from engagement.core.files import StoredFile
 
-    cid = w.campaign(session, now, units=[w.org.root])
+    cid = w.campaign(session, now=now, unit_ids=[w.org.root])
     info = service.record_paper_signature(session, actor=w.officer, campaign_id=cid, person_id=w.staff.person_id,
-                                          reason="Ký tại cuộc họp", scan=_png(), scan_name="scan",
-                                          signed_on=_day(now, 0), now=now)
+                                          reason="Ký tại cuộc họp", scan=SCAN, scan_name="scan",
+                                          signed_on=f.iso_day(now, 0), now=now)
     stored = session.get(StoredFile, session.get(Signature, info.id).scan_file_id)
     assert service.may_read_scan(session, w.staff, stored)
     assert service.may_read_scan(session, w.officer, stored)
@@ -553,54 +515,46 @@ def test_paper_scan_is_readable_by_signer_officer_and_current_head_only(session,
 # --- emulation points (issue 6's ledger) -------------------------------------------------------------
 
 
-def _points(session, ref):
-    from engagement.scoring.models import PointEntry
-
-    return session.exec(select(PointEntry).where(PointEntry.source_ref == ref)).all()
-
-
 def test_signing_on_time_earns_points_once_and_late_earns_none(session, now, w):
-    cid = w.campaign(session, now, due=5, allow_late=True)
-    on_time = _sign(session, w, cid, now)
-    entries = _points(session, f"signature:{on_time.id}")
+    cid = w.campaign(session, now=now, due_on=5, allow_late=True)
+    on_time = f.signature(session, actor=w.staff, campaign_id=cid, now=now)
+    entries = f.point_entries(session, source_ref=f"signature:{on_time.id}")
     assert len(entries) == 1 and entries[0].person_id == w.staff.person_id and entries[0].points > 0
     assert entries[0].source == "commitment"
-    late = _sign(session, w, cid, now + timedelta(days=8), actor=w.head)
-    assert not late.on_time and _points(session, f"signature:{late.id}") == []
+    late = f.signature(session, actor=w.head, campaign_id=cid, now=now + timedelta(days=8))
+    assert not late.on_time and f.point_entries(session, source_ref=f"signature:{late.id}") == []
 
 
 def test_refused_signature_earns_no_points(session, now, w):
     from engagement.scoring.models import PointEntry
 
-    cid = w.campaign(session, now)
-    assert isinstance(_sign(session, w, cid, now, password="not my password"), service.PasswordRefused)
-    assert _rows(session, PointEntry) == 0
+    cid = w.campaign(session, now=now)
+    refusal = f.signature(session, actor=w.staff, campaign_id=cid, now=now, password="not my password")
+    assert isinstance(refusal, service.PasswordRefused)
+    assert f.count(session, PointEntry) == 0
 
 
 def test_countersigned_collective_earns_the_unit_points(session, now, w):
-    cid = w.campaign(session, now)
-    n = len(rules.COLLECTIVE_CLAUSES)
-    head_sig = service.sign_collective(session, actor=w.head, campaign_id=cid, unit_id=w.org.a,
-                                       ticked=list(range(1, n + 1)), typed_name=w.head.full_name,
-                                       password=f.PASSWORD, client_ip="", user_agent="", now=now)
-    assert _points(session, f"signature:{head_sig.id}") == []
+    cid = w.campaign(session, now=now)
+    head_sig = f.collective_signature(session, actor=w.head, campaign_id=cid, unit_id=w.org.a, now=now)
+    assert f.point_entries(session, source_ref=f"signature:{head_sig.id}") == []
     service.countersign(session, actor=w.chair, signature_id=head_sig.id, typed_name=w.chair.full_name,
                         password=f.PASSWORD, client_ip="", user_agent="", now=now)
-    entries = _points(session, f"signature:{head_sig.id}")
+    entries = f.point_entries(session, source_ref=f"signature:{head_sig.id}")
     assert len(entries) == 1 and entries[0].unit_id == w.org.a and entries[0].person_id is None
 
 
 def test_a_unit_head_cannot_give_themselves_an_exception(session, now, w):
-    cid = w.campaign(session, now, due=3)
+    cid = w.campaign(session, now=now, due_on=3)
     with pytest.raises(NotAllowed, match="yourself"):
         service.set_exception(session, actor=w.head, campaign_id=cid, person_id=w.head.person_id,
-                              reason="Đi công tác dài ngày", due_on=_day(now, 20), now=now)
+                              reason="Đi công tác dài ngày", due_on=f.iso_day(now, 20), now=now)
     with pytest.raises(NotAllowed, match="yourself"):
         service.set_exception(session, actor=w.head, campaign_id=cid, person_id=w.head.person_id,
                               reason="Đi công tác dài ngày", exempt=True, now=now)
     # An officer (organisation-wide) may record it for the head.
     service.set_exception(session, actor=w.officer, campaign_id=cid, person_id=w.head.person_id,
-                          reason="Đi công tác dài ngày", due_on=_day(now, 20), now=now)
+                          reason="Đi công tác dài ngày", due_on=f.iso_day(now, 20), now=now)
     later = now + timedelta(days=6)
     statuses = {r.name: r for r in queries.people(session, actor=w.officer, campaign_id=cid, unit_id=w.org.a,
                                                   now=later).rows}
@@ -637,61 +591,59 @@ def _refused_in_its_own_transaction(engine, fn, throttled=False, **kw):
 
 def _failed_attempts(engine, username):
     with unit_of_work(engine) as s:
-        return s.exec(select(sa.func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.username == username, LoginAttempt.success.is_(False))).one()
-
-
-def _login(engine, username, password, now):
-    with unit_of_work(engine) as s:
-        return org_sessions.login(s, username=username, password=password, client_ip="10.1.2.3",
-                                  user_agent="Firefox/130", now=now)
+        return f.count(s, LoginAttempt, LoginAttempt.success.is_(False), username=username)
 
 
 def test_wrong_password_at_signing_counts_towards_the_login_throttle(session, engine, now, w):
-    cid = w.campaign(session, now)
+    cid = w.campaign(session, now=now)
     session.commit()
-    refusal = _refused_in_its_own_transaction(engine, _sign, w=w, cid=cid, now=now, password=WRONG)
+    refusal = _refused_in_its_own_transaction(engine, f.signature, actor=w.staff, campaign_id=cid, now=now,
+                                              password=WRONG)
     assert "password is not right" in refusal.message and refusal.fields == {"password": "Wrong password"}
     assert _failed_attempts(engine, "staff.a1") == 1  # committed by the caller; no signature is
     for _ in range(4):
-        assert not _login(engine, "staff.a1", WRONG, now).ok
+        with unit_of_work(engine) as s:
+            assert not f.login(s, "staff.a1", WRONG, now=now).ok
     # Four wrong logins and the wrong signing make five: even the right password is now refused.
-    result = _login(engine, "staff.a1", f.PASSWORD, now)
+    with unit_of_work(engine) as s:
+        result = f.login(s, "staff.a1", now=now)
     assert not result.ok and "Too many failed attempts" in result.message
-    assert _rows(session, Signature) == 0
+    assert f.count(session, Signature) == 0
 
 
 def test_after_five_wrong_passwords_signing_is_refused_even_with_the_right_one(session, engine, now, w):
-    cid = w.campaign(session, now)
+    cid = w.campaign(session, now=now)
     session.commit()
     for _ in range(5):
-        _refused_in_its_own_transaction(engine, _sign, w=w, cid=cid, now=now, password=WRONG)
-    refusal = _refused_in_its_own_transaction(engine, _sign, throttled=True, w=w, cid=cid, now=now)
+        _refused_in_its_own_transaction(engine, f.signature, actor=w.staff, campaign_id=cid, now=now,
+                                        password=WRONG)
+    refusal = _refused_in_its_own_transaction(engine, f.signature, throttled=True, actor=w.staff, campaign_id=cid,
+                                              now=now)
     assert "Too many failed attempts" in refusal.message and refusal.field == "password"
     assert _failed_attempts(engine, "staff.a1") == 5  # a throttled attempt is not checked or counted
-    assert _rows(session, Signature) == 0
+    assert f.count(session, Signature) == 0
     # Once the window has passed, the right password signs.
-    assert _sign(session, w, cid, now + timedelta(minutes=16)).code
+    assert f.signature(session, actor=w.staff, campaign_id=cid, now=now + timedelta(minutes=16)).code
 
 
 def test_wrong_logins_also_refuse_signing(session, engine, now, w):
-    cid = w.campaign(session, now)
+    cid = w.campaign(session, now=now)
     session.commit()
     for _ in range(5):
-        assert not _login(engine, "staff.a1", WRONG, now).ok
-    refusal = _refused_in_its_own_transaction(engine, _sign, throttled=True, w=w, cid=cid, now=now)
+        with unit_of_work(engine) as s:
+            assert not f.login(s, "staff.a1", WRONG, now=now).ok
+    refusal = _refused_in_its_own_transaction(engine, f.signature, throttled=True, actor=w.staff, campaign_id=cid,
+                                              now=now)
     assert "Too many failed attempts" in refusal.message
 
 
 def test_wrong_password_at_collective_signing_and_countersigning_is_counted(session, engine, now, w):
-    cid = w.campaign(session, now)
-    n = len(rules.COLLECTIVE_CLAUSES)
-    collective = {"campaign_id": cid, "unit_id": w.org.a, "ticked": list(range(1, n + 1)),
-                  "typed_name": w.head.full_name, "client_ip": "10.1.2.4", "user_agent": "", "now": now}
+    cid = w.campaign(session, now=now)
+    collective = {"actor": w.head, "campaign_id": cid, "unit_id": w.org.a, "client_ip": "10.1.2.4", "now": now}
     session.commit()
-    _refused_in_its_own_transaction(engine, service.sign_collective, actor=w.head, password=WRONG, **collective)
+    _refused_in_its_own_transaction(engine, f.collective_signature, password=WRONG, **collective)
     assert _failed_attempts(engine, "head.a") == 1
-    head_sig = service.sign_collective(session, actor=w.head, password=f.PASSWORD, **collective)
+    head_sig = f.collective_signature(session, **collective)
     session.commit()
     _refused_in_its_own_transaction(engine, service.countersign, actor=w.chair, signature_id=head_sig.id,
                                     typed_name=w.chair.full_name, password=WRONG, client_ip="10.1.2.5",

@@ -15,23 +15,10 @@ from engagement.core.errors import Conflict, DomainError, Invalid, NotAllowed, N
 from engagement.core.files import StoredFile
 from engagement.green import queries, rules, service
 from engagement.green.models import Action, Activity, RosterDuty
-from engagement.org.models import Person
-from tests import factories
+from tests import factories as f
 from tests.integration._hashing import fast_hashing  # noqa: F401
 
 TODAY = date(2026, 3, 2)  # the `now` fixture, in Hanoi
-
-
-def png(size: tuple[int, int] = (40, 30), exif: bool = False) -> bytes:
-    image = Image.new("RGB", size, (30, 160, 60))
-    out = io.BytesIO()
-    if exif:
-        meta = Image.Exif()
-        meta[0x010F] = "SecretCam"  # Make
-        image.save(out, format="JPEG", exif=meta)
-    else:
-        image.save(out, format="PNG")
-    return out.getvalue()
 
 
 @dataclass
@@ -49,44 +36,24 @@ class World:
     campaign: int
 
 
-def _set_branch(session: Session, actor: Actor, branch_id: int | None) -> None:
-    person = session.get(Person, actor.person_id)
-    person.union_branch_id = branch_id
-    session.add(person)
-    session.flush()
-
-
 @pytest.fixture
 def world(session, now) -> World:
-    org = factories.small_org(session, now)
+    org = f.small_org(session, now)
     admin = org.admin
-    member = factories.user(session, admin, now, unit_id=org.a, username="nv.a", name="Nguyễn Thị Mai")
-    colleague = factories.user(session, admin, now, unit_id=org.a1, username="nv.a1", name="Lê Văn Hùng")
-    outsider = factories.user(session, admin, now, unit_id=org.b, username="nv.b", name="Phạm Thu Hà")
-    officer = factories.user(session, admin, now, unit_id=org.a, username="cd.a", name="Đỗ Minh Quân",
-                             role=Role.UNION_OFFICER, branch_id=org.union_branch)
-    head_b = factories.user(session, admin, now, unit_id=org.b, username="head.b", name="Vũ Thanh Sơn",
-                            role=Role.UNIT_HEAD, role_unit_id=org.b)
-    for actor in (member, colleague, officer):
-        _set_branch(session, actor, org.union_branch)
-    campaign = service.create_campaign(
-        session, actor=admin, name="Công sở xanh 2026", kind="green", starts_on=date(2026, 2, 1),
-        ends_on=date(2026, 6, 30), backdate_days=7, unit_ids=[org.a, org.b], target_points=20,
-        target_rate=50, now=now)
+    member = f.user(session, admin, now, unit_id=org.a, username="nv.a", name="Nguyễn Thị Mai",
+                    union_branch_id=org.union_branch)
+    colleague = f.user(session, admin, now, unit_id=org.a1, username="nv.a1", name="Lê Văn Hùng",
+                       union_branch_id=org.union_branch)
+    outsider = f.user(session, admin, now, unit_id=org.b, username="nv.b", name="Phạm Thu Hà")
+    officer = f.user(session, admin, now, unit_id=org.a, username="cd.a", name="Đỗ Minh Quân",
+                     role=Role.UNION_OFFICER, branch_id=org.union_branch, union_branch_id=org.union_branch)
+    head_b = f.user(session, admin, now, unit_id=org.b, username="head.b", name="Vũ Thanh Sơn",
+                    role=Role.UNIT_HEAD, role_unit_id=org.b)
+    # "Công sở xanh 2026", 1 February to 30 June 2026
+    campaign = f.green_campaign(session, actor=admin, now=now, unit_ids=[org.a, org.b], backdate_days=7,
+                                target_points=20, target_rate=50)
     return World(admin, member, colleague, outsider, officer, head_b, org.a, org.a1, org.b,
                  org.union_branch, campaign)
-
-
-def _action(session: Session, campaign: int, name_start: str) -> Action:
-    return session.exec(select(Action).where(Action.campaign_id == campaign,
-                                             Action.name.startswith(name_start))).one()
-
-
-def _log(session, w: World, now, *, who: Actor | None = None, action: str = "Waste sorting",
-         on: date = TODAY, **kw) -> int:
-    return service.log_activity(session, actor=who or w.member, campaign_id=w.campaign,
-                                action_id=_action(session, w.campaign, action).id, occurred_on=on,
-                                now=now, **kw)
 
 
 def _progress(session, w: World, unit_id: int):
@@ -103,8 +70,8 @@ def test_campaigns_ship_with_default_catalogues(session, now, world):
     assert "Weekly workplace cleaning" in names and "Waste sorting at source" in names
     cleaning = next(r for r in rows if r.name == "Weekly workplace cleaning")
     assert cleaning.photo_required and cleaning.limit_text == "once a week"
-    volunteer = service.create_campaign(session, actor=world.admin, name="Mùa hè xanh", kind="volunteer",
-                                        starts_on=date(2026, 6, 1), ends_on=date(2026, 8, 31), now=now)
+    volunteer = f.green_campaign(session, actor=world.admin, now=now, name="Mùa hè xanh", kind="volunteer",
+                                 starts_on=date(2026, 6, 1), ends_on=date(2026, 8, 31))
     v_names = [r.name for r in queries.actions(session, actor=world.member, campaign_id=volunteer)]
     assert "Volunteer hours in the community" in v_names
     # With no units named, the top-level units (A and B under ROOT) take part.
@@ -114,14 +81,13 @@ def test_campaigns_ship_with_default_catalogues(session, now, world):
 
 def test_staff_cannot_create_a_campaign_and_bad_dates_are_refused(session, now, world):
     with pytest.raises(NotAllowed):
-        service.create_campaign(session, actor=world.member, name="X", kind="green",
-                                starts_on=TODAY, ends_on=TODAY, now=now)
+        f.green_campaign(session, actor=world.member, now=now, name="X", starts_on=TODAY, ends_on=TODAY)
     with pytest.raises(Invalid, match="end date is before"):
-        service.create_campaign(session, actor=world.admin, name="X", kind="green",
-                                starts_on=TODAY, ends_on=TODAY - timedelta(days=1), now=now)
+        f.green_campaign(session, actor=world.admin, now=now, name="X", starts_on=TODAY,
+                         ends_on=TODAY - timedelta(days=1))
     with pytest.raises(Invalid, match="Back-dating"):
-        service.create_campaign(session, actor=world.admin, name="X", kind="green", starts_on=TODAY,
-                                ends_on=TODAY, backdate_days=400, now=now)
+        f.green_campaign(session, actor=world.admin, now=now, name="X", starts_on=TODAY, ends_on=TODAY,
+                         backdate_days=400)
 
 
 def test_unit_targets_are_set_by_officers_only(session, now, world):
@@ -140,17 +106,17 @@ def test_unit_targets_are_set_by_officers_only(session, now, world):
 
 
 def test_activity_date_must_be_inside_the_back_dating_window(session, now, world):
-    assert _log(session, world, now, on=TODAY - timedelta(days=7))
+    assert f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now,
+                            on=TODAY - timedelta(days=7))
     with pytest.raises(Invalid, match="up to 7 day"):
-        _log(session, world, now, on=TODAY - timedelta(days=8))
+        f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now, on=TODAY - timedelta(days=8))
     with pytest.raises(Invalid, match="future"):
-        _log(session, world, now, on=TODAY + timedelta(days=1))
+        f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now, on=TODAY + timedelta(days=1))
 
 
 def test_activity_outside_the_campaign_dates_is_refused(session, now, world):
-    early = service.create_campaign(session, actor=world.admin, name="Tháng 2", kind="green",
-                                    starts_on=date(2026, 2, 1), ends_on=date(2026, 2, 28),
-                                    backdate_days=30, unit_ids=[world.a], now=now)
+    early = f.green_campaign(session, actor=world.admin, now=now, name="Tháng 2", ends_on=date(2026, 2, 28),
+                             backdate_days=30, unit_ids=[world.a])
     action = session.exec(select(Action).where(Action.campaign_id == early)).first()
     with pytest.raises(Invalid, match="outside it"):
         service.log_activity(session, actor=world.member, campaign_id=early, action_id=action.id,
@@ -158,53 +124,59 @@ def test_activity_outside_the_campaign_dates_is_refused(session, now, world):
 
 
 def test_once_a_day_limit_counts_pending_and_approved_but_not_rejected(session, now, world):
-    first = _log(session, world, now)
+    first = f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now)
     with pytest.raises(Invalid, match="once a day"):
-        _log(session, world, now)
-    assert _log(session, world, now, on=TODAY - timedelta(days=1))
+        f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now)
+    assert f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now,
+                            on=TODAY - timedelta(days=1))
     service.reject_activity(session, actor=world.officer, activity_id=first, reason="Ảnh không rõ, chụp lại",
                             now=now)
-    assert _log(session, world, now)  # the rejected one no longer uses up the day
+    # the rejected one no longer uses up the day
+    assert f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now)
 
 
 def test_weekly_limit_spans_the_calendar_week(session, now, world):
-    photo = png()
-    _log(session, world, now, action="Weekly workplace cleaning", photo=photo)
+    photo = f.png()
+    f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now,
+                     action="Weekly workplace cleaning", photo=photo)
     with pytest.raises(Invalid, match="once a week"):
-        _log(session, world, now, action="Weekly workplace cleaning", photo=photo, on=TODAY)
+        f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now,
+                         action="Weekly workplace cleaning", photo=photo, on=TODAY)
     # 1 March 2026 is the Sunday of the previous week.
-    assert _log(session, world, now, action="Weekly workplace cleaning", photo=photo,
-                on=TODAY - timedelta(days=1))
+    assert f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now,
+                            action="Weekly workplace cleaning", photo=photo, on=TODAY - timedelta(days=1))
 
 
 def test_group_activity_credits_each_participant_and_checks_each_limit(session, now, world):
-    group = _log(session, world, now, participant_ids=[world.colleague.person_id])
+    group = f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now,
+                             participant_ids=[world.colleague.person_id])
     with pytest.raises(Invalid, match="Lê Văn Hùng already logged"):
-        _log(session, world, now, who=world.officer, participant_ids=[world.colleague.person_id])
+        f.green_activity(session, actor=world.officer, campaign_id=world.campaign, now=now,
+                         participant_ids=[world.colleague.person_id])
     service.approve_activity(session, actor=world.officer, activity_id=group, now=now)
     a = _progress(session, world, world.a)
-    points = _action(session, world.campaign, "Waste sorting").points
+    points = f.green_action(session, campaign_id=world.campaign, name="Waste sorting").points
     assert a.points == 2 * points  # the logger and the colleague (in sub-unit A1) are credited
     assert a.active_members == 2
 
 
 def test_participant_outside_unit_and_branch_is_refused(session, now, world):
     with pytest.raises(Invalid, match="not in your unit or your branch"):
-        _log(session, world, now, participant_ids=[world.outsider.person_id])
+        f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now,
+                         participant_ids=[world.outsider.person_id])
 
 
 def test_colleague_of_the_branch_in_a_unit_outside_the_campaign_is_not_credited(session, now, world):
-    outside = factories.unit(session, world.admin, now, parent_id=None, name="Ban Dân tộc", code="BDT")
-    member = factories.user(session, world.admin, now, unit_id=outside, username="nv.bdt", name="Hà Thị Thu")
-    _set_branch(session, member, world.branch)
+    outside = f.unit(session, world.admin, now, parent_id=None, name="Ban Dân tộc", code="BDT")
+    member = f.user(session, world.admin, now, unit_id=outside, username="nv.bdt", name="Hà Thị Thu",
+                    union_branch_id=world.branch)
     with pytest.raises(Invalid, match="Hà Thị Thu's unit does not take part"):
-        _log(session, world, now, participant_ids=[member.person_id])
+        f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now,
+                         participant_ids=[member.person_id])
 
 
 def test_member_of_a_unit_outside_the_campaign_cannot_log(session, now, world):
-    only_b = service.create_campaign(session, actor=world.admin, name="Chỉ B", kind="green",
-                                     starts_on=date(2026, 2, 1), ends_on=date(2026, 6, 30),
-                                     unit_ids=[world.b], now=now)
+    only_b = f.green_campaign(session, actor=world.admin, now=now, name="Chỉ B", unit_ids=[world.b])
     action = session.exec(select(Action).where(Action.campaign_id == only_b)).first()
     with pytest.raises(NotAllowed, match="does not take part"):
         service.log_activity(session, actor=world.member, campaign_id=only_b, action_id=action.id,
@@ -212,8 +184,7 @@ def test_member_of_a_unit_outside_the_campaign_cannot_log(session, now, world):
 
 
 def test_action_of_another_campaign_is_refused(session, now, world):
-    other = service.create_campaign(session, actor=world.admin, name="Khác", kind="volunteer",
-                                    starts_on=date(2026, 2, 1), ends_on=date(2026, 6, 30), now=now)
+    other = f.green_campaign(session, actor=world.admin, now=now, name="Khác", kind="volunteer")
     foreign = session.exec(select(Action).where(Action.campaign_id == other)).first()
     with pytest.raises(NotFound):
         service.log_activity(session, actor=world.member, campaign_id=world.campaign, action_id=foreign.id,
@@ -231,25 +202,30 @@ def test_anonymous_cannot_log(session, now, world):
 
 def test_photo_required_action_needs_a_photo(session, now, world):
     with pytest.raises(Invalid, match="needs a photo"):
-        _log(session, world, now, action="Weekly workplace cleaning")
+        f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now,
+                         action="Weekly workplace cleaning")
 
 
 def test_broken_and_fake_images_get_a_clear_message(session, now, world):
     with pytest.raises(Invalid, match="not a photo"):
-        _log(session, world, now, action="Weekly workplace cleaning", photo=b"%PDF-1.4 not an image",
+        f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now,
+                         action="Weekly workplace cleaning", photo=b"%PDF-1.4 not an image",
              photo_name="cleaning.jpg")
     with pytest.raises(Invalid, match="damaged"):
-        _log(session, world, now, action="Weekly workplace cleaning", photo=png()[:60])
+        f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now,
+                         action="Weekly workplace cleaning", photo=f.png()[:60])
     assert session.exec(select(Activity)).all() == []
 
 
 def test_oversized_photo_is_refused_with_the_limit(session, now, world):
     with pytest.raises(Invalid, match="the limit is 10 MB"):
-        _log(session, world, now, action="Weekly workplace cleaning", photo=b"\x89PNG" + b"0" * (11 * 1048576))
+        f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now,
+                         action="Weekly workplace cleaning", photo=b"\x89PNG" + b"0" * (11 * 1048576))
 
 
 def test_photo_is_reencoded_without_metadata(session, now, world):
-    aid = _log(session, world, now, action="Weekly workplace cleaning", photo=png(exif=True))
+    aid = f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now,
+                           action="Weekly workplace cleaning", photo=f.png(exif=True))
     stored = session.get(StoredFile, session.get(Activity, aid).photo_file_id)
     assert stored.content_type == "image/jpeg" and stored.purpose == rules.PHOTO_PURPOSE
     assert b"SecretCam" not in stored.data
@@ -258,7 +234,8 @@ def test_photo_is_reencoded_without_metadata(session, now, world):
 
 
 def test_photo_is_visible_only_to_people_who_may_see_the_unit(session, now, world):
-    aid = _log(session, world, now, action="Weekly workplace cleaning", photo=png())
+    aid = f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now,
+                           action="Weekly workplace cleaning", photo=f.png())
     stored = session.get(StoredFile, session.get(Activity, aid).photo_file_id)
     assert queries.may_see_photo(session, world.member, stored)
     assert queries.may_see_photo(session, world.officer, stored)  # the branch's union officer
@@ -272,18 +249,18 @@ def test_photo_is_visible_only_to_people_who_may_see_the_unit(session, now, worl
 
 
 def test_only_approved_activities_count_towards_progress(session, now, world):
-    aid = _log(session, world, now)
+    aid = f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now)
     assert _progress(session, world, world.a).points == 0
     queue = queries.verification_queue(session, actor=world.officer)
     assert [r.id for r in queue.rows] == [aid]
     service.approve_activity(session, actor=world.officer, activity_id=aid, now=now)
     a = _progress(session, world, world.a)
-    assert a.points == _action(session, world.campaign, "Waste sorting").points
+    assert a.points == f.green_action(session, campaign_id=world.campaign, name="Waste sorting").points
     assert queries.verification_queue(session, actor=world.officer).total == 0
 
 
 def test_rejection_needs_a_reason_the_member_sees(session, now, world):
-    aid = _log(session, world, now)
+    aid = f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now)
     with pytest.raises(Invalid, match="reason"):
         service.reject_activity(session, actor=world.officer, activity_id=aid, reason=" ", now=now)
     service.reject_activity(session, actor=world.officer, activity_id=aid,
@@ -295,12 +272,12 @@ def test_rejection_needs_a_reason_the_member_sees(session, now, world):
 
 
 def test_only_the_branch_officer_may_verify(session, now, world):
-    aid = _log(session, world, now)
+    aid = f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now)
     with pytest.raises(NotAllowed):
         service.approve_activity(session, actor=world.member, activity_id=aid, now=now)
     with pytest.raises(NotAllowed):
         service.approve_activity(session, actor=world.head_b, activity_id=aid, now=now)
-    other_branch = factories.user(session, world.admin, now, unit_id=world.b, username="cd.b",
+    other_branch = f.user(session, world.admin, now, unit_id=world.b, username="cd.b",
                                   role=Role.UNION_OFFICER, branch_id=_other_branch(session, world, now))
     with pytest.raises(NotFound):
         service.approve_activity(session, actor=other_branch, activity_id=aid, now=now)
@@ -316,22 +293,23 @@ def _other_branch(session, world: World, now) -> int:
 
 
 def test_officer_cannot_verify_an_activity_they_took_part_in(session, now, world):
-    aid = _log(session, world, now, participant_ids=[world.officer.person_id])
+    aid = f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now,
+                           participant_ids=[world.officer.person_id])
     with pytest.raises(NotAllowed, match="another officer"):
         service.approve_activity(session, actor=world.officer, activity_id=aid, now=now)
 
 
 def test_a_decision_is_made_once(session, now, world):
-    aid = _log(session, world, now)
+    aid = f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now)
     service.approve_activity(session, actor=world.officer, activity_id=aid, now=now)
     with pytest.raises(Conflict):
         service.approve_activity(session, actor=world.officer, activity_id=aid, now=now)
 
 
 def test_spot_check_samples_approved_activities_and_can_revoke(session, now, world):
-    approved = _log(session, world, now)
-    pending = _log(session, world, now, who=world.colleague)
-    service.approve_activity(session, actor=world.officer, activity_id=approved, now=now)
+    approved = f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now,
+                                approve_by=world.officer)
+    pending = f.green_activity(session, actor=world.colleague, campaign_id=world.campaign, now=now)
     sample = queries.spot_check_sample(session, actor=world.officer, size=5)
     assert [r.id for r in sample] == [approved]
     assert pending not in [r.id for r in sample]
@@ -346,10 +324,9 @@ def test_spot_check_samples_approved_activities_and_can_revoke(session, now, wor
 
 
 def test_progress_compares_units_fairly_and_sums_impact(session, now, world):
-    a_log = _log(session, world, now, impact_amount=3.5)
-    b_log = _log(session, world, now, who=world.outsider, impact_amount=1.5)
-    service.approve_activity(session, actor=world.admin, activity_id=a_log, now=now)
-    service.approve_activity(session, actor=world.admin, activity_id=b_log, now=now)
+    for who, kg in ((world.member, 3.5), (world.outsider, 1.5)):
+        f.green_activity(session, actor=who, campaign_id=world.campaign, now=now, impact_amount=kg,
+                         approve_by=world.admin)
     a = _progress(session, world, world.a)
     b = _progress(session, world, world.b)
     # A has 3 members (member, colleague in A1, officer), B has 2 (outsider, head).
@@ -364,7 +341,8 @@ def test_progress_compares_units_fairly_and_sums_impact(session, now, world):
 
 
 def test_gallery_shows_approved_photos_the_viewer_may_see(session, now, world):
-    aid = _log(session, world, now, action="Weekly workplace cleaning", photo=png())
+    aid = f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now,
+                           action="Weekly workplace cleaning", photo=f.png())
     assert queries.gallery(session, actor=world.member, campaign_id=world.campaign) == []
     service.approve_activity(session, actor=world.officer, activity_id=aid, now=now)
     assert [g.activity_id for g in queries.gallery(session, actor=world.member, campaign_id=world.campaign)] \
@@ -373,9 +351,8 @@ def test_gallery_shows_approved_photos_the_viewer_may_see(session, now, world):
 
 
 def test_the_campaign_page_shows_the_chosen_campaign_or_the_longest_running_one_of_my_unit(session, now, world):
-    other = service.create_campaign(session, actor=world.admin, name="Tình nguyện B", kind="volunteer",
-                                    starts_on=date(2026, 1, 15), ends_on=date(2026, 4, 30), unit_ids=[world.b],
-                                    now=now)
+    other = f.green_campaign(session, actor=world.admin, now=now, name="Tình nguyện B", kind="volunteer",
+                             starts_on=date(2026, 1, 15), ends_on=date(2026, 4, 30), unit_ids=[world.b])
     mine = queries.campaign_view(session, actor=world.member, now=now)
     assert [c.id for c in mine.campaigns] == [world.campaign, other]  # newest first
     assert mine.chosen.id == world.campaign  # B's older campaign is not one of A's
@@ -396,9 +373,8 @@ def test_the_campaign_page_shows_the_chosen_campaign_or_the_longest_running_one_
 
 
 def test_roster_assigns_branch_members_in_turn_on_each_weekday(session, now, world):
-    rid = service.create_roster(session, actor=world.officer, branch_id=world.branch, title="Tổng vệ sinh",
-                                weekday=4, per_slot=2, starts_on=TODAY, ends_on=TODAY + timedelta(days=27),
-                                now=now)
+    rid = f.green_roster(session, actor=world.officer, branch_id=world.branch, now=now, title="Tổng vệ sinh",
+                         weekday=4, per_slot=2, starts_on=TODAY, ends_on=TODAY + timedelta(days=27))
     duties = session.exec(select(RosterDuty).where(RosterDuty.roster_id == rid)
                           .order_by(RosterDuty.on_date)).all()
     dates = sorted({d.on_date for d in duties})
@@ -416,8 +392,8 @@ def test_roster_assigns_branch_members_in_turn_on_each_weekday(session, now, wor
 
 
 def test_roster_duties_of_a_day_feed_reminders(session, now, world):
-    service.create_roster(session, actor=world.officer, branch_id=world.branch, title="Tưới cây", weekday=4,
-                          per_slot=3, starts_on=TODAY, ends_on=TODAY + timedelta(days=6), now=now)
+    f.green_roster(session, actor=world.officer, branch_id=world.branch, now=now, title="Tưới cây", weekday=4,
+                   per_slot=3, starts_on=TODAY, ends_on=TODAY + timedelta(days=6))
     due = queries.duties_due(session, on_date=date(2026, 3, 6))
     assert sorted(pid for pid, _t, _d in due) == sorted(
         [world.member.person_id, world.colleague.person_id, world.officer.person_id])
@@ -426,21 +402,21 @@ def test_roster_duties_of_a_day_feed_reminders(session, now, world):
 
 def test_roster_is_kept_by_the_branch_officer_only(session, now, world):
     with pytest.raises(NotAllowed):
-        service.create_roster(session, actor=world.member, branch_id=world.branch, title="X", weekday=0,
-                              starts_on=TODAY, ends_on=TODAY + timedelta(days=7), now=now)
+        f.green_roster(session, actor=world.member, branch_id=world.branch, now=now, title="X", weekday=0,
+                       starts_on=TODAY, ends_on=TODAY + timedelta(days=7))
     with pytest.raises(Invalid, match="today or later"):
-        service.create_roster(session, actor=world.officer, branch_id=world.branch, title="X", weekday=0,
-                              starts_on=TODAY - timedelta(days=1), ends_on=TODAY + timedelta(days=7), now=now)
+        f.green_roster(session, actor=world.officer, branch_id=world.branch, now=now, title="X", weekday=0,
+                       starts_on=TODAY - timedelta(days=1), ends_on=TODAY + timedelta(days=7))
     with pytest.raises(Invalid, match="between 1 and 3"):
-        service.create_roster(session, actor=world.officer, branch_id=world.branch, title="X", weekday=0,
-                              per_slot=9, starts_on=TODAY, ends_on=TODAY + timedelta(days=7), now=now)
+        f.green_roster(session, actor=world.officer, branch_id=world.branch, now=now, title="X", weekday=0,
+                       per_slot=9, starts_on=TODAY, ends_on=TODAY + timedelta(days=7))
 
 
 def test_a_sick_members_duty_goes_to_a_colleague_and_both_hear_of_it(session, now, world):
     from engagement.notify.models import Notification
 
-    rid = service.create_roster(session, actor=world.officer, branch_id=world.branch, title="Tổng vệ sinh",
-                                weekday=4, per_slot=1, starts_on=TODAY, ends_on=TODAY + timedelta(days=13), now=now)
+    rid = f.green_roster(session, actor=world.officer, branch_id=world.branch, now=now, title="Tổng vệ sinh",
+                         weekday=4, per_slot=1, starts_on=TODAY, ends_on=TODAY + timedelta(days=13))
     first = session.exec(select(RosterDuty).where(RosterDuty.roster_id == rid).order_by(RosterDuty.on_date)).first()
     sick = first.person_id
     stand_in = next(p for p in (world.member.person_id, world.colleague.person_id, world.officer.person_id)
@@ -472,8 +448,8 @@ def test_a_sick_members_duty_goes_to_a_colleague_and_both_hear_of_it(session, no
 
 
 def test_a_cancelled_roster_keeps_past_duties_and_drops_the_coming_ones(session, now, world):
-    rid = service.create_roster(session, actor=world.officer, branch_id=world.branch, title="Tưới cây",
-                                weekday=0, per_slot=1, starts_on=TODAY, ends_on=TODAY + timedelta(days=27), now=now)
+    rid = f.green_roster(session, actor=world.officer, branch_id=world.branch, now=now, title="Tưới cây",
+                         weekday=0, per_slot=1, starts_on=TODAY, ends_on=TODAY + timedelta(days=27))
     assert service.cancel_roster(session, actor=world.officer, roster_id=rid, now=now) == 3  # Mondays 9, 16, 23
     left = [d.on_date for d in session.exec(select(RosterDuty).where(RosterDuty.roster_id == rid))]
     assert left == [TODAY]                                            # today's duty stands
@@ -499,17 +475,15 @@ def test_officer_edits_and_ends_a_campaign_without_touching_what_was_logged(sess
                             description="Thêm tháng 7", ends_on=date(2026, 7, 31), backdate_days=3, now=now)
     c = session.get(Campaign, world.campaign)
     assert (c.name, c.ends_on, c.backdate_days) == ("Công sở xanh – mở rộng", date(2026, 7, 31), 3)
-    action = _action(session, world.campaign, "Waste sorting")
-    logged = service.log_activity(session, actor=world.member, campaign_id=world.campaign, action_id=action.id,
-                                  occurred_on=TODAY, now=now)
+    logged = f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now)
     assert service.end_campaign(session, actor=world.admin, campaign_id=world.campaign, now=now) == TODAY
     with pytest.raises(Conflict, match="already ends"):
         service.end_campaign(session, actor=world.admin, campaign_id=world.campaign, now=now)
     # what was logged can still be verified; nothing later can be logged
     service.approve_activity(session, actor=world.officer, activity_id=logged, now=now)
     with pytest.raises(Invalid):
-        service.log_activity(session, actor=world.member, campaign_id=world.campaign, action_id=action.id,
-                             occurred_on=TODAY + timedelta(days=1), now=now + timedelta(days=1))
+        f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now + timedelta(days=1),
+                         on=TODAY + timedelta(days=1))
 
 
 # --- self-assessment -------------------------------------------------------------------------
@@ -543,18 +517,16 @@ def test_assessment_needs_every_answer_and_the_right_unit(session, now, world):
 
 
 def _ledger(session: Session, activity_id: int) -> dict[int, int]:
-    from engagement.scoring.models import PointEntry
-
-    rows = session.exec(select(PointEntry).where(PointEntry.source == "green",
-                                                 PointEntry.source_ref.startswith(f"green-activity:{activity_id}:")))
+    """The green points each person has in the ledger for one activity."""
     totals: dict[int, int] = {}
-    for row in rows:
+    for row in f.point_entries(session, source="green", ref_prefix=f"green-activity:{activity_id}:"):
         totals[row.person_id] = totals.get(row.person_id, 0) + row.points
     return totals
 
 
 def test_approval_credits_each_participant_in_the_ledger_and_revocation_takes_it_back(session, now, world):
-    aid = _log(session, world, now, participant_ids=[world.colleague.person_id])
+    aid = f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now,
+                           participant_ids=[world.colleague.person_id])
     assert _ledger(session, aid) == {}  # pending: nothing yet
     service.approve_activity(session, actor=world.officer, activity_id=aid, now=now)
     credited = _ledger(session, aid)
@@ -566,7 +538,7 @@ def test_approval_credits_each_participant_in_the_ledger_and_revocation_takes_it
 
 
 def test_rejected_activity_never_reaches_the_ledger(session, now, world):
-    aid = _log(session, world, now)
+    aid = f.green_activity(session, actor=world.member, campaign_id=world.campaign, now=now)
     service.reject_activity(session, actor=world.officer, activity_id=aid, reason="Thiếu minh chứng rõ ràng",
                             now=now)
     assert _ledger(session, aid) == {}
@@ -575,10 +547,9 @@ def test_rejected_activity_never_reaches_the_ledger(session, now, world):
 def test_progress_costs_the_same_few_queries_for_many_units(session, engine, now, world):
     import sqlalchemy as sa
 
-    units = [factories.unit(session, world.admin, now, parent_id=world.b) for _ in range(25)]
-    many = service.create_campaign(session, actor=world.admin, name="Nhiều đơn vị", kind="green",
-                                   starts_on=date(2026, 2, 1), ends_on=date(2026, 6, 30),
-                                   unit_ids=[world.a, world.b, *units], now=now)
+    units = [f.unit(session, world.admin, now, parent_id=world.b) for _ in range(25)]
+    many = f.green_campaign(session, actor=world.admin, now=now, name="Nhiều đơn vị",
+                            unit_ids=[world.a, world.b, *units])
     statements: list[str] = []
 
     def count(_conn, _cursor, statement, *_args):
@@ -600,7 +571,7 @@ def test_two_tabs_logging_a_once_a_day_action_at_once_log_it_once(engine, sessio
     import threading
 
     session.commit()
-    action_id = _action(session, world.campaign, "Waste sorting").id
+    action_id = f.green_action(session, campaign_id=world.campaign, name="Waste sorting").id
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
@@ -628,53 +599,17 @@ def test_two_tabs_logging_a_once_a_day_action_at_once_log_it_once(engine, sessio
 
 
 @pytest.fixture
-def app_db(tmp_path, monkeypatch):
+def app_db(app_db):
     """The demo organisation and its green-office slice in the database the app's own engine uses."""
     from engagement.core import clock
-    from engagement.core import db as core_db
     from engagement.green.demo import seed_demo as seed_green
-    from engagement.org.demo import seed_demo
-    from engagement.schema import metadata
-    from engagement.settings import get_settings
 
-    monkeypatch.setenv("ENGAGEMENT_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
-    for cached in (get_settings, core_db.get_engine, core_db.get_read_engine):
-        cached.cache_clear()
-    engine = core_db.get_engine()
-    metadata.create_all(engine)
-    with Session(engine) as s:
-        seed_demo(s, now=clock.now())
+    with Session(app_db) as s:
         seed_green(s, now=clock.now())
         s.commit()
-    yield engine
-    engine.dispose()
-    core_db.get_read_engine().dispose()
-    for cached in (get_settings, core_db.get_engine, core_db.get_read_engine):
-        cached.cache_clear()
+    return app_db
 
 
-def _state(engine, cls, username):
-    from reflex.state import State
-
-    import engagement.engagement  # noqa: F401  (registers the States)
-    from engagement.core import clock
-    from engagement.org import sessions as org_sessions
-    from engagement.org.demo import DEMO_PASSWORD
-    from engagement.ui.auth import AuthState
-
-    with Session(engine) as s:
-        login = org_sessions.login(s, username=username, password=DEMO_PASSWORD, client_ip="10.0.0.1",
-                                   user_agent="test", now=clock.now())
-        s.commit()
-    root = State(_reflex_internal_init=True)
-    root.get_substate(AuthState.get_full_name().split(".")[1:]).auth_token = login.token
-    return root.get_substate(cls.get_full_name().split(".")[1:])
-
-
-def _handler(state, name, *args):
-    import asyncio
-
-    return asyncio.run(type(state).event_handlers[name].fn(state, *args))
 
 
 class _Upload:
@@ -687,30 +622,22 @@ class _Upload:
         return self.data if size < 0 else self.data[:size]
 
 
-def test_the_campaign_page_reads_everything_in_one_transaction(app_db, monkeypatch):
+def test_the_campaign_page_reads_everything_in_one_transaction(app_db, read_sessions):
     from engagement.green.state import GreenState
-    from engagement.ui import auth
 
-    state = _state(app_db, GreenState, "staff")
-    opened = []
-    real = auth.read_only
-
-    def counting(*args, **kwargs):
-        opened.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(auth, "read_only", counting)
-    _handler(state, "load")
+    state = f.app_state(app_db, GreenState, "staff")
+    opened = read_sessions
+    f.run_handler(state, "load")
     assert len(opened) == 1
     assert state.error == ""
     assert state.campaign_id and state.campaign_name and state.actions and state.progress and state.impact
     assert state.takes_part and state.colleagues and state.page == 1 and state.today
     shown = state.campaign_id
     other = next(c.id for c in state.campaigns if c.id != shown)
-    _handler(state, "select_campaign", str(other))
+    f.run_handler(state, "select_campaign", str(other))
     assert (state.campaign_id, state.error, len(opened)) == (other, "", 2)
-    _handler(state, "select_campaign", "999999")  # not listed: ignored
-    _handler(state, "select_campaign", "x")
+    f.run_handler(state, "select_campaign", "999999")  # not listed: ignored
+    f.run_handler(state, "select_campaign", "x")
     assert (state.campaign_id, len(opened)) == (other, 2)
 
 
@@ -718,18 +645,18 @@ def test_the_campaign_page_refuses_bad_input_with_its_messages(app_db):
     from engagement.core import files
     from engagement.green.state import GreenState
 
-    state = _state(app_db, GreenState, "staff")
-    _handler(state, "load")
-    _handler(state, "attach_photo", [_Upload(b"x" * (files.MAX_UPLOAD_BYTES + 5))])
+    state = f.app_state(app_db, GreenState, "staff")
+    f.run_handler(state, "load")
+    f.run_handler(state, "attach_photo", [_Upload(b"x" * (files.MAX_UPLOAD_BYTES + 5))])
     assert state.error.startswith("The photo is larger than") and state.photo_info == ""
-    _handler(state, "attach_photo", [_Upload(b"not an image")])
+    f.run_handler(state, "attach_photo", [_Upload(b"not an image")])
     assert "not a photo" in state.error
-    _handler(state, "submit_log", ["not", "a", "form"])
+    f.run_handler(state, "submit_log", ["not", "a", "form"])
     assert state.error.startswith("The form could not be read")
     action = str(state.actions[0].id)
-    _handler(state, "submit_log", {"action_id": action, "occurred_on": "02/03/2026", "impact": "1"})
+    f.run_handler(state, "submit_log", {"action_id": action, "occurred_on": "02/03/2026", "impact": "1"})
     assert state.error == "Enter the date of the activity as a date."
-    _handler(state, "submit_log", {"action_id": action, "occurred_on": state.today, "impact": "nhiều"})
+    f.run_handler(state, "submit_log", {"action_id": action, "occurred_on": state.today, "impact": "nhiều"})
     assert state.error == "Enter the amount as a number, e.g. 2.5."
-    _handler(state, "set_target", {"unit_id": "1", "target_points": "10", "target_rate": "5"})
+    f.run_handler(state, "set_target", {"unit_id": "1", "target_points": "10", "target_rate": "5"})
     assert state.target_error.startswith("Only ")  # staff are not officers

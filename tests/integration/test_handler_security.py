@@ -20,13 +20,13 @@ from sqlmodel import Session
 
 import engagement.engagement  # noqa: F401  (registers every page and State)
 from engagement.commitments.demo import seed_demo as seed_commitments
-from engagement.core import db as core_db
-from engagement.org import sessions
-from engagement.org.demo import DEMO_PASSWORD, seed_demo
+from engagement.core import clock
+from engagement.core.db import unit_of_work
+from engagement.org.demo import DEMO_PASSWORD
 from engagement.recognition.demo import seed_demo as seed_recognition
 from engagement.schema import metadata
-from engagement.settings import get_settings
 from engagement.ui.auth import AuthState
+from tests import factories as f
 
 HOSTILE_FORM = {
     "name": "Hacked", "code": "HACK1", "kind": "office", "parent_id": "1", "unit_id": "1",
@@ -90,36 +90,19 @@ def _fingerprint(engine: sa.Engine, skip: frozenset[str] = frozenset()) -> dict[
 
 
 @pytest.fixture
-def app_db(tmp_path, monkeypatch):
-    """A seeded demo database that the app's own engine uses."""
-    monkeypatch.setenv("ENGAGEMENT_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
-    for cached in (get_settings, core_db.get_engine, core_db.get_read_engine):
-        cached.cache_clear()
-    engine = core_db.get_engine()
-    metadata.create_all(engine)
-    with Session(engine) as session:
-        seed_demo(session, now=_now())
-        seed_commitments(session, now=_now())  # an open campaign, so its handlers have a target
-        seed_recognition(session, now=_now())
+def app_db(app_db):
+    """The demo organisation with its commitments and recognition, in the database the app's own engine uses."""
+    with Session(app_db) as session:
+        seed_commitments(session, now=clock.now())  # an open campaign, so its handlers have a target
+        seed_recognition(session, now=clock.now())
         session.commit()
-    yield engine
-    engine.dispose()
-    core_db.get_read_engine().dispose()
-    for cached in (get_settings, core_db.get_engine, core_db.get_read_engine):
-        cached.cache_clear()
-
-
-def _now():
-    from engagement.core import clock
-
-    return clock.now()
+    return app_db
 
 
 def _token_for(engine: sa.Engine, username: str) -> str:
-    with Session(engine) as session:
-        result = sessions.login(session, username=username, password=DEMO_PASSWORD,
-                                client_ip="10.9.9.9", user_agent="test", now=_now())
-        session.commit()
+    """A session token of the demo user ``username`` (committed, as after a real login)."""
+    with unit_of_work(engine) as session:
+        result = f.login(session, username, DEMO_PASSWORD, now=clock.now(), client_ip="10.9.9.9", user_agent="test")
     assert result.ok
     return result.token
 

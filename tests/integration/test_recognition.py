@@ -12,43 +12,25 @@ from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound, Thro
 from engagement.notify import queries as notify_queries
 from engagement.notify import service as notify_service
 from engagement.recognition import queries, rules, service
-from engagement.recognition.models import CitizenThanks, Recognition, RecognitionValue, ThanksLink
-from engagement.scoring.models import PointEntry
+from engagement.recognition.models import CitizenThanks, Recognition, ThanksLink
 from tests import factories as f
-
-MESSAGE = "Chị đã hướng dẫn tận tình cho người dân làm hồ sơ đất đai, giảm một lần đi lại."
 
 
 @pytest.fixture
 def org(session, now):
-    o = f.small_org(session, now)
-    service.install_default_values(session, now=now)
-    o.giver = f.user(session, o.admin, now, unit_id=o.a, username="giver", name="Lê Văn Tặng")
-    o.taker = f.user(session, o.admin, now, unit_id=o.b, username="taker", name="Phạm Thị Nhận")
+    """``recognition_org`` (giver in A; taker and head_b in B) with a colleague of the taker, A's head
+    and an officer."""
+    o = f.recognition_org(session, now=now)
     o.other = f.user(session, o.admin, now, unit_id=o.b, username="other", name="Hoàng Văn Khác")
-    o.head_b = f.user(session, o.admin, now, unit_id=o.b, username="headb", name="Đỗ Trưởng B",
-                      role=Role.UNIT_HEAD.value, role_unit_id=o.b)
     o.head_a = f.user(session, o.admin, now, unit_id=o.a, username="heada", name="Vũ Trưởng A",
                       role=Role.UNIT_HEAD.value, role_unit_id=o.a)
-    o.officer = f.user(session, o.admin, now, unit_id=o.root, username="officer", name="Ngô Thi Đua",
-                       role=Role.EMULATION_OFFICER.value)
-    o.value = session.exec(select(RecognitionValue.id).where(RecognitionValue.code == "service")).one()
+    o.officer = f.officer(session, org=o, now=now, name="Ngô Thi Đua")
     session.commit()
     return o
 
 
-_GIVER = object()
-
-
-def _give(session, org, now, *, actor=_GIVER, to=None, level="thanks", **kw):
-    return service.give(session, actor=org.giver if actor is _GIVER else actor,
-                        person_ids=[org.taker.person_id] if to is None else to,
-                        message=kw.pop("message", MESSAGE), value_ids=kw.pop("value_ids", [org.value]),
-                        level=level, now=now, **kw)
-
-
 def test_recognition_reaches_the_feed_and_notifies_the_receiver(session, org, now):
-    given = _give(session, org, now, level="great")
+    given = f.recognition(session, actor=org.giver, to=[org.taker.person_id], now=now, level="great")
     session.commit()
     assert given.cost == 2
     page = queries.feed(session, actor=org.other)
@@ -64,18 +46,16 @@ def test_recognition_reaches_the_feed_and_notifies_the_receiver(session, org, no
 
 def test_recognising_oneself_is_refused(session, org, now):
     with pytest.raises(Invalid, match="yourself"):
-        _give(session, org, now, to=[org.giver.person_id, org.taker.person_id])
+        f.recognition(session, actor=org.giver, to=[org.giver.person_id, org.taker.person_id], now=now)
 
 
 def test_recognising_ones_own_unit_is_refused(session, org, now):
     with pytest.raises(Invalid, match="belong to this unit"):
-        service.give(session, actor=org.giver, unit_id=org.a, message=MESSAGE,
-                     value_ids=[org.value], level="thanks", now=now)
+        f.recognition(session, actor=org.giver, unit_id=org.a, now=now)
 
 
 def test_a_unit_can_be_recognised_and_its_head_is_notified(session, org, now):
-    given = service.give(session, actor=org.giver, unit_id=org.b, message=MESSAGE,
-                         value_ids=[org.value], level="outstanding", now=now)
+    given = f.recognition(session, actor=org.giver, unit_id=org.b, now=now, level="outstanding")
     assert given.cost == 3
     assert notify_queries.unread_count(session, actor=org.head_b) == 1
     assert queries.feed(session, actor=org.other, unit_id=org.b).items[0].recipients == "Phòng Tài chính"
@@ -83,17 +63,17 @@ def test_a_unit_can_be_recognised_and_its_head_is_notified(session, org, now):
 
 def test_short_message_and_missing_value_are_refused(session, org, now):
     with pytest.raises(Invalid, match="at least 30 characters"):
-        _give(session, org, now, message="Cảm ơn nhé")
+        f.recognition(session, actor=org.giver, to=[org.taker.person_id], now=now, message="Cảm ơn nhé")
     with pytest.raises(Invalid, match="at least one value"):
-        _give(session, org, now, value_ids=[])
+        f.recognition(session, actor=org.giver, to=[org.taker.person_id], now=now, value_ids=[])
     with pytest.raises(Invalid, match="level"):
-        _give(session, org, now, level="legendary")
+        f.recognition(session, actor=org.giver, to=[org.taker.person_id], now=now, level="legendary")
 
 
 def test_retired_value_cannot_be_cited(session, org, now):
     service.set_value_active(session, actor=org.officer, value_id=org.value, active=False, now=now)
     with pytest.raises(Invalid, match="no longer in the catalogue"):
-        _give(session, org, now)
+        f.recognition(session, actor=org.giver, to=[org.taker.person_id], now=now)
 
 
 def test_only_officers_manage_values(session, org, now):
@@ -107,17 +87,18 @@ def test_only_officers_manage_values(session, org, now):
 
 def test_allowance_is_spent_by_level_and_recipients_and_refuses_overspending(session, org, now):
     assert rules.allowance_for(org.giver.roles) == 10
-    _give(session, org, now, level="outstanding", to=[org.taker.person_id, org.other.person_id])  # 6
-    _give(session, org, now, level="great")  # 8
+    f.recognition(session, actor=org.giver, to=[org.taker.person_id, org.other.person_id], now=now,
+                  level="outstanding")  # 6
+    f.recognition(session, actor=org.giver, to=[org.taker.person_id], now=now, level="great")  # 8
     with pytest.raises(Conflict, match="you have 2 of 10 left"):
-        _give(session, org, now, level="outstanding")
-    left = _give(session, org, now, level="great").left
+        f.recognition(session, actor=org.giver, to=[org.taker.person_id], now=now, level="outstanding")
+    left = f.recognition(session, actor=org.giver, to=[org.taker.person_id], now=now, level="great").left
     assert left == 0
     assert queries.allowance(session, actor=org.giver, now=now).left == 0
 
 
 def test_allowance_resets_next_month_without_carry_over(session, org, now):
-    _give(session, org, now, level="thanks")
+    f.recognition(session, actor=org.giver, to=[org.taker.person_id], now=now, level="thanks")
     next_month = now + timedelta(days=31)
     assert queries.allowance(session, actor=org.giver, now=next_month).spent == 0
     assert queries.allowance(session, actor=org.giver, now=next_month).total == 10
@@ -128,7 +109,7 @@ def test_unit_heads_get_a_larger_allowance(session, org):
 
 
 def test_revocation_is_kept_and_hides_the_recognition(session, org, now):
-    given = _give(session, org, now)
+    given = f.recognition(session, actor=org.giver, to=[org.taker.person_id], now=now)
     with pytest.raises(NotAllowed):
         service.revoke(session, actor=org.head_b, recognition_id=given.id, reason="Nội dung không phù hợp", now=now)
     with pytest.raises(Invalid, match="reason"):
@@ -144,7 +125,7 @@ def test_revocation_is_kept_and_hides_the_recognition(session, org, now):
 
 
 def test_private_recognition_is_seen_only_by_giver_receiver_and_their_unit_head(session, org, now):
-    given = _give(session, org, now, is_private=True)
+    given = f.recognition(session, actor=org.giver, to=[org.taker.person_id], now=now, is_private=True)
     for who in (org.giver, org.taker, org.head_b):
         assert [i.id for i in queries.feed(session, actor=who).items] == [given.id]
     for who in (org.other, org.head_a, org.officer):
@@ -156,7 +137,7 @@ def test_private_recognition_is_seen_only_by_giver_receiver_and_their_unit_head(
 
 
 def test_reactions_once_per_person_and_short_comments(session, org, now):
-    given = _give(session, org, now)
+    given = f.recognition(session, actor=org.giver, to=[org.taker.person_id], now=now)
     assert service.react(session, actor=org.other, recognition_id=given.id, now=now) is True
     assert service.react(session, actor=org.other, recognition_id=given.id, now=now) is False
     service.comment(session, actor=org.other, recognition_id=given.id, body="Rất xứng đáng!", now=now)
@@ -168,13 +149,13 @@ def test_reactions_once_per_person_and_short_comments(session, org, now):
 
 
 def test_feed_filters_by_unit_and_value_and_pages_in_sql(session, org, now):
-    other_value = session.exec(select(RecognitionValue.id).where(RecognitionValue.code == "digital")).one()
+    other_value = f.recognition_value(session, now=now, code="digital")
     head = f.user(session, org.admin, now, unit_id=org.a1, username="person3", name="Trịnh Văn Ba",
                   role=Role.UNIT_HEAD.value, role_unit_id=org.a1)
     for i in range(5):
-        _give(session, org, now + timedelta(minutes=i), actor=head)
-    _give(session, org, now + timedelta(minutes=10), actor=head, to=[org.giver.person_id],
-          value_ids=[other_value])
+        f.recognition(session, actor=head, to=[org.taker.person_id], now=now + timedelta(minutes=i))
+    f.recognition(session, actor=head, to=[org.giver.person_id], now=now + timedelta(minutes=10),
+                  value_ids=[other_value])
     assert len(queries.feed(session, actor=org.other, unit_id=org.a).items) == 1
     assert len(queries.feed(session, actor=org.other, value_id=other_value).items) == 1
     first = queries.feed(session, actor=org.other, page_size=4)
@@ -185,9 +166,9 @@ def test_feed_filters_by_unit_and_value_and_pages_in_sql(session, org, now):
 
 
 def test_profile_counts_values_received(session, org, now):
-    digital = session.exec(select(RecognitionValue.id).where(RecognitionValue.code == "digital")).one()
-    _give(session, org, now, value_ids=[org.value, digital])
-    _give(session, org, now, value_ids=[org.value])
+    digital = f.recognition_value(session, now=now, code="digital")
+    f.recognition(session, actor=org.giver, to=[org.taker.person_id], now=now, value_ids=[org.value, digital])
+    f.recognition(session, actor=org.giver, to=[org.taker.person_id], now=now, value_ids=[org.value])
     card = queries.person_card(session, actor=org.other, person_id=org.taker.person_id)
     assert card.received == 2 and card.given == 0
     assert [(v.name, v.count) for v in card.values] == [("Service attitude", 2),
@@ -196,7 +177,7 @@ def test_profile_counts_values_received(session, org, now):
 
 def test_anonymous_cannot_give_or_read(session, org, now):
     with pytest.raises(NotAllowed):
-        _give(session, org, now, actor=None)
+        f.recognition(session, actor=None, to=[org.taker.person_id], now=now)
     with pytest.raises(NotAllowed):
         queries.feed(session, actor=None)
 
@@ -214,7 +195,7 @@ def test_notifying_twice_about_the_same_subject_adds_one(session, org, now):
 
 
 def test_marking_read_touches_only_ones_own(session, org, now):
-    _give(session, org, now)
+    f.recognition(session, actor=org.giver, to=[org.taker.person_id], now=now)
     mine = notify_queries.my_notifications(session, actor=org.taker).rows[0]
     notify_service.mark_read(session, actor=org.other, notification_id=mine.id, now=now)
     assert notify_queries.unread_count(session, actor=org.taker) == 1
@@ -227,23 +208,10 @@ def test_marking_read_touches_only_ones_own(session, org, now):
 # --- citizens' thanks ----------------------------------------------------------------------
 
 
-def _link(session, org, now) -> str:
-    service.ensure_unit_links(session, actor=org.head_b, unit_id=org.b, now=now)
-    return session.exec(select(ThanksLink.token).where(
-        ThanksLink.person_id == org.taker.person_id)).one()
-
-
-def _thank(session, token, now, *, dossier="HS-2026-0001", ip="203.0.113.5", note="", answer="7",
-           expected=7, rating=5):
-    return service.submit_thanks(session, token=token, attitude=rating, timeliness=rating,
-                                 guidance=rating, note=note, dossier=dossier, answer=answer,
-                                 expected=expected, client_ip=ip, now=now)
-
-
 def test_thanks_links_are_unguessable_and_only_for_ones_own_units(session, org, now):
     with pytest.raises(NotAllowed):
         service.ensure_unit_links(session, actor=org.head_a, unit_id=org.b, now=now)
-    token = _link(session, org, now)
+    token = f.thanks_token(session, actor=org.head_b, person_id=org.taker.person_id, now=now)
     assert len(token) >= 30 and not token.isdigit()
     assert service.ensure_unit_links(session, actor=org.head_b, unit_id=org.b, now=now) == 0
     assert queries.thanks_target(session, token=token).name == "Phạm Thị Nhận"
@@ -254,18 +222,18 @@ def test_thanks_links_are_unguessable_and_only_for_ones_own_units(session, org, 
 
 
 def test_wrong_challenge_answer_is_refused(session, org, now):
-    token = _link(session, org, now)
+    token = f.thanks_token(session, actor=org.head_b, person_id=org.taker.person_id, now=now)
     with pytest.raises(Invalid, match="answer"):
-        _thank(session, token, now, answer="8")
+        f.citizen_thanks(session, token=token, now=now, answer="8")
     with pytest.raises(Invalid, match="answer"):
-        _thank(session, token, now, answer="", expected=0)
+        f.citizen_thanks(session, token=token, now=now, answer="", expected=0)
 
 
 def test_one_rating_per_dossier_and_link(session, org, now):
-    token = _link(session, org, now)
-    assert _thank(session, token, now) == "approved"
+    token = f.thanks_token(session, actor=org.head_b, person_id=org.taker.person_id, now=now)
+    assert f.citizen_thanks(session, token=token, now=now) == "approved"
     with pytest.raises(Throttled, match="already been rated"):
-        _thank(session, token, now, dossier="hs-2026-0001", ip="198.51.100.1")
+        f.citizen_thanks(session, token=token, now=now, dossier="hs-2026-0001", client_ip="198.51.100.1")
 
 
 def test_a_dossier_is_rated_a_limited_number_of_times(session, org, now):
@@ -275,18 +243,19 @@ def test_a_dossier_is_rated_a_limited_number_of_times(session, org, now):
                                       counter_name="Quầy 1", now=now))
     assert len(tokens) >= rules.THANKS_PER_DOSSIER + 1
     for i, token in enumerate(tokens[:rules.THANKS_PER_DOSSIER]):
-        _thank(session, token, now, ip=f"198.51.100.{i}")
+        f.citizen_thanks(session, token=token, now=now, client_ip=f"198.51.100.{i}")
     with pytest.raises(Throttled, match="most times"):
-        _thank(session, tokens[rules.THANKS_PER_DOSSIER], now, ip="198.51.100.99")
+        f.citizen_thanks(session, token=tokens[rules.THANKS_PER_DOSSIER], now=now, client_ip="198.51.100.99")
 
 
 def test_one_network_is_limited_per_day(session, org, now):
-    token = _link(session, org, now)
+    token = f.thanks_token(session, actor=org.head_b, person_id=org.taker.person_id, now=now)
     for i in range(rules.THANKS_PER_CLIENT_PER_DAY):
-        _thank(session, token, now, dossier=f"HS-{i:04d}")
+        f.citizen_thanks(session, token=token, now=now, dossier=f"HS-{i:04d}")
     with pytest.raises(Throttled, match="tomorrow"):
-        _thank(session, token, now, dossier="HS-9999")
-    assert _thank(session, token, now + timedelta(days=1, minutes=1), dossier="HS-9999") == "approved"
+        f.citizen_thanks(session, token=token, now=now, dossier="HS-9999")
+    tomorrow = now + timedelta(days=1, minutes=1)
+    assert f.citizen_thanks(session, token=token, now=tomorrow, dossier="HS-9999") == "approved"
 
 
 def test_networks_are_kept_as_keyed_hashes_not_reversible_by_trying_addresses(session, org, now):
@@ -294,8 +263,8 @@ def test_networks_are_kept_as_keyed_hashes_not_reversible_by_trying_addresses(se
 
     from engagement.core import secrets
 
-    token = _link(session, org, now)
-    _thank(session, token, now, ip="203.0.113.5")
+    token = f.thanks_token(session, actor=org.head_b, person_id=org.taker.person_id, now=now)
+    f.citizen_thanks(session, token=token, now=now, client_ip="203.0.113.5")
     stored = session.exec(select(CitizenThanks.client_key)).one()
     plain = hashlib.sha256(b"thanks:203.0.113.5").hexdigest()[:32]
     assert stored != plain and len(stored) == 32
@@ -314,7 +283,7 @@ def test_a_burst_from_one_network_cannot_pass_the_daily_limit_together(engine, s
 
     from sqlmodel import Session
 
-    token = _link(session, org, now)
+    token = f.thanks_token(session, actor=org.head_b, person_id=org.taker.person_id, now=now)
     session.commit()
     tabs = rules.THANKS_PER_CLIENT_PER_DAY + 3
     barrier = threading.Barrier(tabs)
@@ -324,7 +293,7 @@ def test_a_burst_from_one_network_cannot_pass_the_daily_limit_together(engine, s
         with Session(engine) as s:
             barrier.wait(timeout=10)
             try:
-                _thank(s, token, now, dossier=f"HS-B{i:03d}")
+                f.citizen_thanks(s, token=token, now=now, dossier=f"HS-B{i:03d}")
                 s.commit()
                 outcomes.append("thanked")
             except Throttled:
@@ -340,18 +309,18 @@ def test_a_burst_from_one_network_cannot_pass_the_daily_limit_together(engine, s
 
 
 def test_bad_ratings_and_dossier_are_refused(session, org, now):
-    token = _link(session, org, now)
+    token = f.thanks_token(session, actor=org.head_b, person_id=org.taker.person_id, now=now)
     with pytest.raises(Invalid, match="1 to 5"):
-        _thank(session, token, now, rating=6)
+        f.citizen_thanks(session, token=token, now=now, rating=6)
     with pytest.raises(Invalid, match="dossier"):
-        _thank(session, token, now, dossier="<script>")
+        f.citizen_thanks(session, token=token, now=now, dossier="<script>")
     with pytest.raises(NotFound):
-        _thank(session, "no-such-token", now)
+        f.citizen_thanks(session, token="no-such-token", now=now)
 
 
 def test_notes_wait_for_the_unit_head_and_ratings_roll_up_when_approved(session, org, now):
-    token = _link(session, org, now)
-    assert _thank(session, token, now, note="Cảm ơn chị rất nhiều!", rating=4) == "pending"
+    token = f.thanks_token(session, actor=org.head_b, person_id=org.taker.person_id, now=now)
+    assert f.citizen_thanks(session, token=token, now=now, note="Cảm ơn chị rất nhiều!", rating=4) == "pending"
     assert queries.rating_rollups(session, actor=org.head_b) == []
     with pytest.raises(NotAllowed):
         queries.thanks_for_moderation(session, actor=org.taker)
@@ -374,8 +343,8 @@ def test_notes_wait_for_the_unit_head_and_ratings_roll_up_when_approved(session,
 
 
 def test_rejected_notes_do_not_count(session, org, now):
-    token = _link(session, org, now)
-    _thank(session, token, now, note="Quảng cáo linh tinh")
+    token = f.thanks_token(session, actor=org.head_b, person_id=org.taker.person_id, now=now)
+    f.citizen_thanks(session, token=token, now=now, note="Quảng cáo linh tinh")
     pending, _ = queries.thanks_for_moderation(session, actor=org.head_b)
     service.moderate_thanks(session, actor=org.head_b, thanks_id=pending[0].id, approve=False, now=now)
     assert queries.rating_rollups(session, actor=org.head_b) == []
@@ -388,9 +357,9 @@ def test_reciprocal_ring_and_inward_unit_are_flagged_for_officers_only(session, 
     a, b = org.taker, org.other  # both in unit B
     for i in range(3):
         t = now + timedelta(days=i)
-        _give(session, org, t, actor=a, to=[b.person_id])
-        _give(session, org, t, actor=b, to=[a.person_id])
-    head_b_extra = [_give(session, org, now, actor=org.head_b, to=[a.person_id]) for _ in range(4)]
+        f.recognition(session, actor=a, to=[b.person_id], now=t)
+        f.recognition(session, actor=b, to=[a.person_id], now=t)
+    head_b_extra = [f.recognition(session, actor=org.head_b, to=[a.person_id], now=now) for _ in range(4)]
     assert len(head_b_extra) == 4
     with pytest.raises(NotAllowed):
         queries.fairness(session, actor=org.head_b, now=now + timedelta(days=5))
@@ -403,44 +372,37 @@ def test_reciprocal_ring_and_inward_unit_are_flagged_for_officers_only(session, 
 # --- points ledger ---------------------------------------------------------------------------
 
 
-def _points(session, source: str, ref: str) -> list[tuple[int | None, int]]:
-
-    return [(e.person_id, e.points) for e in session.exec(
-        select(PointEntry).where(PointEntry.source == source, PointEntry.source_ref == ref)
-        .order_by(PointEntry.id))]
-
-
 def test_each_receiver_earns_points_and_a_revocation_reverses_them(session, org, now):
-    given = _give(session, org, now, level="great", to=[org.taker.person_id, org.other.person_id])
-    credits = _points(session, "recognition", f"recognition:{given.id}")
-    assert {p for p, _ in credits} == {org.taker.person_id, org.other.person_id}
-    assert all(points > 0 for _, points in credits)
+    given = f.recognition(session, actor=org.giver, to=[org.taker.person_id, org.other.person_id], now=now,
+                          level="great")
+    credits = f.point_entries(session, source="recognition", source_ref=f"recognition:{given.id}")
+    assert {e.person_id for e in credits} == {org.taker.person_id, org.other.person_id}
+    assert all(e.points > 0 for e in credits)
     service.revoke(session, actor=org.officer, recognition_id=given.id,
                    reason="Tặng trùng lặp, không phù hợp", now=now)
-    entries = _points(session, "recognition", f"recognition:{given.id}")
-    assert len(entries) == 4 and sum(points for _, points in entries) == 0
+    entries = f.point_entries(session, source="recognition", source_ref=f"recognition:{given.id}")
+    assert len(entries) == 4 and sum(e.points for e in entries) == 0
 
 
 def test_a_unit_recognition_earns_unit_points(session, org, now):
-    given = service.give(session, actor=org.giver, unit_id=org.b, message=MESSAGE,
-                         value_ids=[org.value], level="thanks", now=now)
-    entries = _points(session, "recognition", f"recognition:{given.id}")
-    assert len(entries) == 1 and entries[0][0] is None and entries[0][1] > 0
+    given = f.recognition(session, actor=org.giver, unit_id=org.b, now=now)
+    entries = f.point_entries(session, source="recognition", source_ref=f"recognition:{given.id}")
+    assert len(entries) == 1 and entries[0].person_id is None and entries[0].points > 0
 
 
 def test_citizen_points_only_once_the_rating_counts(session, org, now):
-    token = _link(session, org, now)
-    _thank(session, token, now, note="Cảm ơn chị!")
+    token = f.thanks_token(session, actor=org.head_b, person_id=org.taker.person_id, now=now)
+    f.citizen_thanks(session, token=token, now=now, note="Cảm ơn chị!")
     pending, _ = queries.thanks_for_moderation(session, actor=org.head_b)
-    assert _points(session, "citizen", f"citizen:{pending[0].id}") == []
+    assert f.point_entries(session, source="citizen", source_ref=f"citizen:{pending[0].id}") == []
     service.moderate_thanks(session, actor=org.head_b, thanks_id=pending[0].id, approve=True, now=now)
-    assert [p for p, _ in _points(session, "citizen", f"citizen:{pending[0].id}")] == [org.taker.person_id]
+    credited = f.point_entries(session, source="citizen", source_ref=f"citizen:{pending[0].id}")
+    assert [e.person_id for e in credited] == [org.taker.person_id]
 
 
 def test_a_unit_head_cannot_moderate_a_note_about_themselves(session, org, now):
-    service.ensure_unit_links(session, actor=org.head_b, unit_id=org.b, now=now)
-    token = session.exec(select(ThanksLink.token).where(ThanksLink.person_id == org.head_b.person_id)).one()
-    assert _thank(session, token, now, note="Trưởng phòng rất tận tình") == "pending"
+    token = f.thanks_token(session, actor=org.head_b, person_id=org.head_b.person_id, now=now)
+    assert f.citizen_thanks(session, token=token, now=now, note="Trưởng phòng rất tận tình") == "pending"
     note = session.exec(select(CitizenThanks).where(CitizenThanks.person_id == org.head_b.person_id)).one()
     with pytest.raises(NotAllowed, match="about you"):
         service.moderate_thanks(session, actor=org.head_b, thanks_id=note.id, approve=True, now=now)
@@ -450,8 +412,7 @@ def test_a_unit_head_cannot_moderate_a_note_about_themselves(session, org, now):
 
 
 def test_only_a_good_citizen_rating_earns_points(session, org, now):
-    token = _link(session, org, now)
-    _thank(session, token, now, dossier="HS-2026-0101", rating=1)
-    _thank(session, token, now, dossier="HS-2026-0102", ip="203.0.113.9", rating=5)
-    refs = session.exec(select(PointEntry.source_ref).where(PointEntry.source == "citizen")).all()
-    assert len(refs) == 1
+    token = f.thanks_token(session, actor=org.head_b, person_id=org.taker.person_id, now=now)
+    f.citizen_thanks(session, token=token, now=now, dossier="HS-2026-0101", rating=1)
+    f.citizen_thanks(session, token=token, now=now, dossier="HS-2026-0102", client_ip="203.0.113.9", rating=5)
+    assert len(f.point_entries(session, source="citizen")) == 1

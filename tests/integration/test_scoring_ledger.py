@@ -3,7 +3,6 @@ stored totals that always equal a fresh recomputation from the ledger."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -13,7 +12,6 @@ from hypothesis import strategies as st
 from reflex.state import State
 from sqlmodel import Session, select
 
-from engagement.core import clock
 from engagement.core.clock import local_day
 from engagement.core.errors import Invalid, NotAllowed
 from engagement.org import service as org_service
@@ -21,7 +19,7 @@ from engagement.scoring import leaderboard, queries, rules, service
 from engagement.scoring.models import PersonPoints, PersonSourcePoints, PointEntry, UnitPoints, UnitSourcePoints
 from engagement.scoring.rules import Source, month_key, period_keys
 from engagement.settings import get_settings
-from tests import factories
+from tests import factories as f
 from tests.integration._hashing import fast_hashing  # noqa: F401
 
 MARCH = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)
@@ -29,19 +27,9 @@ TODAY = date(2026, 3, 20)
 
 
 @pytest.fixture
-def org(session, now):
-    return factories.small_org(session, now)
-
-
-def _person(session, org, now, unit_id, name="Nguyễn Văn An"):
-    return factories.person(session, org.admin, now, unit_id=unit_id, name=name)
-
-
-def _totals(session, model, **where):
-    stmt = select(model)
-    for key, value in where.items():
-        stmt = stmt.where(getattr(model, key) == value)
-    return session.exec(stmt).all()
+def org(small_org):
+    """The conftest's ``small_org``: ROOT with A (A1 under it) and B, two branches, an admin."""
+    return small_org
 
 
 def _person_total(session, period, person_id):
@@ -50,11 +38,9 @@ def _person_total(session, period, person_id):
 
 
 def test_recording_twice_is_a_no_op(session, org, now):
-    pid = _person(session, org, now, org.a1)
-    first = service.record_points(session, person_id=pid, source=Source.COMMITMENT, source_ref="signature:1",
-                                  occurred_at=MARCH, now=now)
-    again = service.record_points(session, person_id=pid, source=Source.COMMITMENT, source_ref="signature:1",
-                                  occurred_at=MARCH, now=now)
+    pid = f.person(session, org.admin, now, unit_id=org.a1)
+    first = f.points(session, person_id=pid, source_ref="signature:1", occurred_at=MARCH, now=now)
+    again = f.points(session, person_id=pid, source_ref="signature:1", occurred_at=MARCH, now=now)
     assert (first, again) == (10, 0)
     assert session.exec(select(sa.func.count()).select_from(PointEntry)).one() == 1
     assert _person_total(session, "2026-03", pid) == 10
@@ -63,14 +49,14 @@ def test_recording_twice_is_a_no_op(session, org, now):
 
 
 def test_entry_carries_the_unit_at_that_time(session, org, now):
-    pid = _person(session, org, now, org.a1)
+    pid = f.person(session, org.admin, now, unit_id=org.a1)
     later = now + timedelta(days=40)
     org_service.update_person(session, actor=org.admin, person_id=pid, full_name="Nguyễn Văn An",
                               position="Chuyên viên", unit_id=org.b, now=later)
-    service.record_points(session, person_id=pid, source=Source.GREEN, source_ref="green:1",
-                          occurred_at=now + timedelta(days=1), now=later, quantity=5)
-    service.record_points(session, person_id=pid, source=Source.GREEN, source_ref="green:2",
-                          occurred_at=later + timedelta(days=1), now=later, quantity=7)
+    f.points(session, person_id=pid, source=Source.GREEN, source_ref="green:1", occurred_at=now + timedelta(days=1),
+             now=later, quantity=5)
+    f.points(session, person_id=pid, source=Source.GREEN, source_ref="green:2",
+             occurred_at=later + timedelta(days=1), now=later, quantity=7)
     entries = {e.source_ref: e for e in session.exec(select(PointEntry)).all()}
     assert entries["green:1"].unit_id == org.a1
     assert entries["green:2"].unit_id == org.b
@@ -85,9 +71,9 @@ def test_entry_carries_the_unit_at_that_time(session, org, now):
 
 
 def test_reversal_appends_and_takes_the_points_back_once(session, org, now):
-    pid = _person(session, org, now, org.a)
-    service.record_points(session, person_id=pid, source=Source.RECOGNITION, source_ref="recognition:9",
-                          occurred_at=MARCH, now=now, quantity=3)
+    pid = f.person(session, org.admin, now, unit_id=org.a)
+    f.points(session, person_id=pid, source=Source.RECOGNITION, source_ref="recognition:9", occurred_at=MARCH,
+             now=now, quantity=3)
     taken = service.reverse_points(session, source=Source.RECOGNITION, source_ref="recognition:9",
                                    reason="Revoked: duplicate", now=now, actor=org.admin)
     again = service.reverse_points(session, source=Source.RECOGNITION, source_ref="recognition:9",
@@ -99,34 +85,32 @@ def test_reversal_appends_and_takes_the_points_back_once(session, org, now):
     assert entries[1].reason == "Revoked: duplicate"
     assert _person_total(session, "2026-03", pid) == 0
     # Recording the same source again after a reversal does not score twice.
-    assert service.record_points(session, person_id=pid, source=Source.RECOGNITION, source_ref="recognition:9",
-                                 occurred_at=MARCH, now=now, quantity=3) == 0
+    assert f.points(session, person_id=pid, source=Source.RECOGNITION, source_ref="recognition:9",
+                    occurred_at=MARCH, now=now, quantity=3) == 0
 
 
 def test_monthly_cap_limits_points_and_explains_why(session, org, now):
-    pid = _person(session, org, now, org.a)
-    got = [service.record_points(session, person_id=pid, source=Source.RECOGNITION, source_ref=f"r:{i}",
-                                 occurred_at=MARCH, now=now, quantity=3) for i in range(5)]
+    pid = f.person(session, org.admin, now, unit_id=org.a)
+    got = [f.points(session, person_id=pid, source=Source.RECOGNITION, source_ref=f"r:{i}", occurred_at=MARCH,
+                    now=now, quantity=3) for i in range(5)]
     assert got == [6, 6, 6, 2, 0]  # cap 20 a month
     capped = session.exec(select(PointEntry).where(PointEntry.source_ref == "r:4")).one()
     assert "cap" in capped.reason
     # The cap is per month: April starts again.
-    assert service.record_points(session, person_id=pid, source=Source.RECOGNITION, source_ref="r:april",
-                                 occurred_at=MARCH + timedelta(days=30), now=now, quantity=3) == 6
+    assert f.points(session, person_id=pid, source=Source.RECOGNITION, source_ref="r:april",
+                    occurred_at=MARCH + timedelta(days=30), now=now, quantity=3) == 6
 
 
 def test_criteria_versions_keep_past_months(session, org, now):
-    pid = _person(session, org, now, org.a)
+    pid = f.person(session, org.admin, now, unit_id=org.a)
     officer = org.admin
     form = {s.value: ("1", "") for s in Source}
     form["commitment"] = ("25", "")
     # now = 2 March 2026: a version effective from April.
     assert service.set_criteria(session, actor=officer, year=2026, effective_from="2026-04", criteria=form,
                                 now=now) == 1
-    march = service.record_points(session, person_id=pid, source=Source.COMMITMENT, source_ref="s:march",
-                                  occurred_at=MARCH, now=now)
-    april = service.record_points(session, person_id=pid, source=Source.COMMITMENT, source_ref="s:april",
-                                  occurred_at=MARCH + timedelta(days=30), now=now)
+    march = f.points(session, person_id=pid, occurred_at=MARCH, now=now)
+    april = f.points(session, person_id=pid, occurred_at=MARCH + timedelta(days=30), now=now)
     assert (march, april) == (10, 25)
     with pytest.raises(Invalid, match="already over"):
         service.set_criteria(session, actor=officer, year=2026, effective_from="2026-02", criteria=form, now=now)
@@ -141,7 +125,7 @@ def test_criteria_versions_keep_past_months(session, org, now):
 
 
 def test_staff_cannot_configure_or_adjust(session, org, now):
-    staff = factories.user(session, org.admin, now, unit_id=org.a, username="nv.a")
+    staff = f.user(session, org.admin, now, unit_id=org.a, username="nv.a")
     form = {s.value: ("1", "") for s in Source}
     with pytest.raises(NotAllowed):
         service.set_criteria(session, actor=staff, year=2026, effective_from="2026-04", criteria=form, now=now)
@@ -154,7 +138,7 @@ def test_staff_cannot_configure_or_adjust(session, org, now):
 
 
 def test_manual_adjustment_needs_points_and_a_reason(session, org, now):
-    pid = _person(session, org, now, org.a)
+    pid = f.person(session, org.admin, now, unit_id=org.a)
     with pytest.raises(Invalid, match="whole number"):
         service.adjust(session, actor=org.admin, person_id=pid, points="lots", reason="Helped the flood response",
                        now=now)
@@ -166,10 +150,10 @@ def test_manual_adjustment_needs_points_and_a_reason(session, org, now):
 
 
 def test_ties_share_a_rank_and_order_is_deterministic(session, org, now):
-    people = [_person(session, org, now, org.a, name=n) for n in ("Lê Văn C", "Lê Văn A", "Lê Văn B", "Lê Văn D")]
+    people = [f.person(session, org.admin, now, unit_id=org.a, name=n)
+              for n in ("Lê Văn C", "Lê Văn A", "Lê Văn B", "Lê Văn D")]
     for pid, qty in zip(people, (5, 5, 9, 1), strict=True):
-        service.record_points(session, person_id=pid, source=Source.GREEN, source_ref=f"g:{pid}",
-                              occurred_at=MARCH, now=now, quantity=qty)
+        f.points(session, person_id=pid, source=Source.GREEN, occurred_at=MARCH, now=now, quantity=qty)
     board = queries.leaderboard(session, actor=org.admin, board="people", today=TODAY, period="2026-03")
     assert [(r.rank, r.name, r.points) for r in board.rows] == [
         (1, "Lê Văn B", 9), (2, "Lê Văn A", 5), (2, "Lê Văn C", 5), (4, "Lê Văn D", 1)]
@@ -181,16 +165,12 @@ def test_ties_share_a_rank_and_order_is_deterministic(session, org, now):
 
 
 def test_rank_change_since_previous_period(session, org, now):
-    a, b = _person(session, org, now, org.a, name="Phạm An"), _person(session, org, now, org.a, name="Phạm Bình")
+    a, b = (f.person(session, org.admin, now, unit_id=org.a, name=n) for n in ("Phạm An", "Phạm Bình"))
     feb = MARCH - timedelta(days=28)
-    service.record_points(session, person_id=a, source=Source.GREEN, source_ref="f1", occurred_at=feb, now=now,
-                          quantity=9)
-    service.record_points(session, person_id=b, source=Source.GREEN, source_ref="f2", occurred_at=feb, now=now,
-                          quantity=3)
-    service.record_points(session, person_id=b, source=Source.GREEN, source_ref="m1", occurred_at=MARCH, now=now,
-                          quantity=8)
-    service.record_points(session, person_id=a, source=Source.GREEN, source_ref="m2", occurred_at=MARCH, now=now,
-                          quantity=2)
+    f.points(session, person_id=a, source=Source.GREEN, occurred_at=feb, now=now, quantity=9)
+    f.points(session, person_id=b, source=Source.GREEN, occurred_at=feb, now=now, quantity=3)
+    f.points(session, person_id=b, source=Source.GREEN, occurred_at=MARCH, now=now, quantity=8)
+    f.points(session, person_id=a, source=Source.GREEN, occurred_at=MARCH, now=now, quantity=2)
     rows = queries.leaderboard(session, actor=org.admin, board="people", today=TODAY, period="2026-03").rows
     assert [(r.name, r.rank, r.change) for r in rows] == [("Phạm Bình", 1, 1), ("Phạm An", 2, -1)]
     units = queries.leaderboard(session, actor=org.admin, board="units", today=TODAY, period="2026-03").rows
@@ -199,14 +179,12 @@ def test_rank_change_since_previous_period(session, org, now):
 
 def test_per_member_normalisation_and_cohorts(session, org, now):
     # A (with A1) has 3 people and 30 points; B has 1 person and 20 points.
-    a_people = [_person(session, org, now, org.a), _person(session, org, now, org.a1),
-                _person(session, org, now, org.a1)]
-    b_person = _person(session, org, now, org.b)
-    for i, pid in enumerate(a_people):
-        service.record_points(session, person_id=pid, source=Source.GREEN, source_ref=f"a{i}", occurred_at=MARCH,
-                              now=now, quantity=10)
-    service.record_points(session, person_id=b_person, source=Source.GREEN, source_ref="b", occurred_at=MARCH,
-                          now=now, quantity=20)
+    a_people = [f.person(session, org.admin, now, unit_id=org.a), f.person(session, org.admin, now, unit_id=org.a1),
+                f.person(session, org.admin, now, unit_id=org.a1)]
+    b_person = f.person(session, org.admin, now, unit_id=org.b)
+    for pid in a_people:
+        f.points(session, person_id=pid, source=Source.GREEN, occurred_at=MARCH, now=now, quantity=10)
+    f.points(session, person_id=b_person, source=Source.GREEN, occurred_at=MARCH, now=now, quantity=20)
     total = queries.leaderboard(session, actor=org.admin, board="units", today=TODAY, period="2026-03").rows
     # The admin of small_org sits in ROOT, not in A or B.
     assert [(r.name, r.points, r.members) for r in total] == [("Phòng Tổ chức", 30, 3), ("Phòng Tài chính", 20, 1)]
@@ -224,11 +202,9 @@ def test_per_member_normalisation_and_cohorts(session, org, now):
 
 
 def test_deactivated_people_vanish_but_history_stays(session, org, now):
-    keep, gone = _person(session, org, now, org.a, name="Còn Lại"), _person(session, org, now, org.a, name="Đã Nghỉ")
-    service.record_points(session, person_id=gone, source=Source.GREEN, source_ref="g1", occurred_at=MARCH,
-                          now=now, quantity=50)
-    service.record_points(session, person_id=keep, source=Source.GREEN, source_ref="g2", occurred_at=MARCH,
-                          now=now, quantity=5)
+    keep, gone = (f.person(session, org.admin, now, unit_id=org.a, name=n) for n in ("Còn Lại", "Đã Nghỉ"))
+    f.points(session, person_id=gone, source=Source.GREEN, occurred_at=MARCH, now=now, quantity=50)
+    f.points(session, person_id=keep, source=Source.GREEN, occurred_at=MARCH, now=now, quantity=5)
     org_service.set_person_active(session, actor=org.admin, person_id=gone, active=False, now=now)
     rows = queries.leaderboard(session, actor=org.admin, board="people", today=TODAY, period="2026-03").rows
     assert [(r.name, r.rank) for r in rows] == [("Còn Lại", 1)]
@@ -241,7 +217,7 @@ def test_deactivated_people_vanish_but_history_stays(session, org, now):
 
 
 def test_individual_boards_can_be_switched_off(session, org, now):
-    staff = factories.user(session, org.admin, now, unit_id=org.a, username="nv.b")
+    staff = f.user(session, org.admin, now, unit_id=org.a, username="nv.b")
     service.set_options(session, actor=org.admin, individual_boards=False, now=now)
     with pytest.raises(NotAllowed, match="switched off"):
         queries.leaderboard(session, actor=staff, board="people", today=TODAY)
@@ -252,8 +228,8 @@ def test_individual_boards_can_be_switched_off(session, org, now):
 
 
 def test_breakdown_hides_entries_from_colleagues(session, org, now):
-    a_staff = factories.user(session, org.admin, now, unit_id=org.a, username="nv.c")
-    b_staff = factories.user(session, org.admin, now, unit_id=org.b, username="nv.d")
+    a_staff = f.user(session, org.admin, now, unit_id=org.a, username="nv.c")
+    b_staff = f.user(session, org.admin, now, unit_id=org.b, username="nv.d")
     service.adjust(session, actor=org.admin, person_id=a_staff.person_id, points=-3,
                    reason="Late three times in March", now=now)
     seen_by_other = queries.breakdown(session, actor=b_staff, subject="person", subject_id=a_staff.person_id,
@@ -267,10 +243,9 @@ def test_breakdown_hides_entries_from_colleagues(session, org, now):
 def test_a_units_own_credits_are_capped_like_a_persons(session, org, now):
     """A service counter's citizen ratings (unit credits) stop at the source's monthly cap;
     its members' own points do not use the unit's cap up."""
-    pid = _person(session, org, now, org.b)
-    for i in range(3):
-        service.record_points(session, person_id=pid, source=Source.CITIZEN, source_ref=f"citizen:p{i}",
-                              occurred_at=MARCH, now=now)
+    pid = f.person(session, org.admin, now, unit_id=org.b)
+    for _ in range(3):
+        f.points(session, person_id=pid, source=Source.CITIZEN, occurred_at=MARCH, now=now)
     cap = rules.DEFAULT_CRITERIA[Source.CITIZEN].monthly_cap
     got = [service.record_unit_points(session, unit_id=org.b, source=Source.CITIZEN, source_ref=f"citizen:{i}",
                                       occurred_at=MARCH, now=now) for i in range(cap + 2)]
@@ -286,14 +261,14 @@ def test_a_units_own_credits_are_capped_like_a_persons(session, org, now):
 
 
 def test_unit_points_and_custom_ranges(session, org, now):
-    pid = _person(session, org, now, org.a1)
+    pid = f.person(session, org.admin, now, unit_id=org.a1)
     service.record_unit_points(session, unit_id=org.b, source=Source.COMMENDATION, source_ref="decision:1",
                                occurred_at=MARCH, now=now)
     assert service.record_unit_points(session, unit_id=org.b, source=Source.COMMENDATION,
                                       source_ref="decision:1", occurred_at=MARCH, now=now) == 0
     for month in (1, 2, 3, 4):
-        service.record_points(session, person_id=pid, source=Source.GREEN, source_ref=f"m{month}",
-                              occurred_at=datetime(2026, month, 5, 3, tzinfo=UTC), now=now, quantity=month)
+        f.points(session, person_id=pid, source=Source.GREEN, occurred_at=datetime(2026, month, 5, 3, tzinfo=UTC),
+                 now=now, quantity=month)
     board = queries.leaderboard(session, actor=org.admin, board="units", today=TODAY, start="2026-01",
                                 end="2026-04")
     assert board.period_label == "2026-01 to 2026-04"
@@ -353,15 +328,15 @@ def test_stored_totals_equal_a_fresh_recomputation(engine, now, events):
     from sqlmodel import Session
 
     with Session(engine) as session:
-        org = factories.small_org(session, now)
-        people = [_person(session, org, now, u) for u in (org.a, org.a1, org.b, org.root)]
+        org = f.small_org(session, now)
+        people = [f.person(session, org.admin, now, unit_id=u) for u in (org.a, org.a1, org.b, org.root)]
         units = [org.a, org.a1, org.b, org.root]
         start = datetime(2025, 12, 1, 2, tzinfo=UTC)
         for kind, idx, source, ref, offset, qty in events:
             at = start + timedelta(days=offset)
             if kind == "record":
-                service.record_points(session, person_id=people[idx], source=source, source_ref=f"x:{ref}",
-                                      occurred_at=at, now=now, quantity=qty)
+                f.points(session, person_id=people[idx], source=source, source_ref=f"x:{ref}", occurred_at=at,
+                         now=now, quantity=qty)
             elif kind == "unit":
                 service.record_unit_points(session, unit_id=units[idx], source=source, source_ref=f"x:{ref}",
                                            occurred_at=at, now=now, quantity=qty)
@@ -372,8 +347,8 @@ def test_stored_totals_equal_a_fresh_recomputation(engine, now, events):
                 service.adjust(session, actor=org.admin, person_id=people[idx], points=qty - 6 or 1,
                                reason="property test adjustment", now=now)
         fresh, stored = _fresh(session), _stored(session)
-        for f, s in zip(fresh, stored, strict=True):
-            assert _nonzero(f) == _nonzero(s)
+        for recomputed, kept in zip(fresh, stored, strict=True):
+            assert _nonzero(recomputed) == _nonzero(kept)
         session.rollback()
 
 
@@ -386,8 +361,8 @@ def test_concurrent_writers_never_double_count_or_break_the_cap(engine, now):
     from sqlmodel import Session
 
     with Session(engine) as session:
-        org = factories.small_org(session, now)
-        pid = _person(session, org, now, org.a)
+        org = f.small_org(session, now)
+        pid = f.person(session, org.admin, now, unit_id=org.a)
         session.commit()
     barrier = threading.Barrier(4)
     errors: list[BaseException] = []
@@ -396,8 +371,8 @@ def test_concurrent_writers_never_double_count_or_break_the_cap(engine, now):
         try:
             with Session(engine) as s:
                 barrier.wait(timeout=10)
-                service.record_points(s, person_id=pid, source=Source.RECOGNITION, source_ref=ref,
-                                      occurred_at=MARCH, now=now, quantity=6)
+                f.points(s, person_id=pid, source=Source.RECOGNITION, source_ref=ref, occurred_at=MARCH, now=now,
+                         quantity=6)
                 s.commit()
         except BaseException as exc:
             errors.append(exc)
@@ -417,7 +392,7 @@ def test_concurrent_writers_never_double_count_or_break_the_cap(engine, now):
 
 
 def test_head_counts_are_reused_for_a_minute_then_refreshed(session, org, now, monkeypatch):
-    people = [_person(session, org, now, org.b) for _ in range(2)]
+    people = [f.person(session, org.admin, now, unit_id=org.b) for _ in range(2)]
     monkeypatch.setattr(leaderboard, "ORG_SNAPSHOT_SECONDS", 60.0)
     leaderboard._snapshots.clear()
 
@@ -433,11 +408,10 @@ def test_head_counts_are_reused_for_a_minute_then_refreshed(session, org, now, m
 
 
 def test_a_large_unit_is_ranked_by_index_scan_with_the_same_result(session, org, now, monkeypatch):
-    a1 = [_person(session, org, now, org.a1, name=n) for n in ("Hồ Văn A", "Hồ Văn B", "Hồ Văn C")]
-    other = _person(session, org, now, org.b, name="Ngoài Đơn Vị")
+    a1 = [f.person(session, org.admin, now, unit_id=org.a1, name=n) for n in ("Hồ Văn A", "Hồ Văn B", "Hồ Văn C")]
+    other = f.person(session, org.admin, now, unit_id=org.b, name="Ngoài Đơn Vị")
     for pid, qty in zip([*a1, other], (4, 9, 4, 50), strict=True):
-        service.record_points(session, person_id=pid, source=Source.GREEN, source_ref=f"l:{pid}",
-                              occurred_at=MARCH, now=now, quantity=qty)
+        f.points(session, person_id=pid, source=Source.GREEN, occurred_at=MARCH, now=now, quantity=qty)
     org_service.set_person_active(session, actor=org.admin, person_id=a1[1], active=False, now=now)
     small = queries.leaderboard(session, actor=org.admin, board="people", today=TODAY, period="2026-03",
                                 unit_id=org.a)
@@ -457,61 +431,14 @@ def test_a_large_unit_is_ranked_by_index_scan_with_the_same_result(session, org,
 # --- the pages' states ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def app_db(tmp_path, monkeypatch):
-    """The demo organisation in the database the app's own engine uses."""
-    from engagement.core import db as core_db
-    from engagement.org.demo import seed_demo
-    from engagement.schema import metadata
-
-    monkeypatch.setenv("ENGAGEMENT_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
-    for cached in (get_settings, core_db.get_engine, core_db.get_read_engine):
-        cached.cache_clear()
-    engine = core_db.get_engine()
-    metadata.create_all(engine)
-    with Session(engine) as s:
-        seed_demo(s, now=clock.now())
-        s.commit()
-    yield engine
-    engine.dispose()
-    core_db.get_read_engine().dispose()
-    for cached in (get_settings, core_db.get_engine, core_db.get_read_engine):
-        cached.cache_clear()
 
 
-def _state(engine, cls, username):
-    import engagement.engagement  # noqa: F401  (registers the States)
-    from engagement.org import sessions as org_sessions
-    from engagement.org.demo import DEMO_PASSWORD
-    from engagement.ui.auth import AuthState
-
-    with Session(engine) as s:
-        login = org_sessions.login(s, username=username, password=DEMO_PASSWORD, client_ip="10.0.0.1",
-                                   user_agent="test", now=clock.now())
-        s.commit()
-    root = State(_reflex_internal_init=True)
-    root.get_substate(AuthState.get_full_name().split(".")[1:]).auth_token = login.token
-    return root.get_substate(cls.get_full_name().split(".")[1:])
-
-
-def _handler(state, name, *args):
-    return asyncio.run(type(state).event_handlers[name].fn(state, *args))
-
-
-def test_the_leaderboard_page_reads_its_menus_and_board_in_one_transaction(app_db, monkeypatch):
+def test_the_leaderboard_page_reads_its_menus_and_board_in_one_transaction(app_db, read_sessions):
     from engagement.scoring.state import LeaderboardState
-    from engagement.ui import auth
 
-    state = _state(app_db, LeaderboardState, "staff")
-    opened = []
-    real = auth.read_only
-
-    def counting(*args, **kwargs):
-        opened.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(auth, "read_only", counting)
-    _handler(state, "load")
+    state = f.app_state(app_db, LeaderboardState, "staff")
+    opened = read_sessions
+    f.run_handler(state, "load")
     assert len(opened) == 1
     assert state.error == ""
     assert state.result.board == "units" and state.result.rows
@@ -525,9 +452,9 @@ def test_a_people_board_switched_off_meanwhile_opens_as_the_unit_board(app_db):
     with Session(app_db) as s:
         s.add(ScoringOptions(id=1, individual_boards=False))
         s.commit()
-    state = _state(app_db, LeaderboardState, "staff")
+    state = f.app_state(app_db, LeaderboardState, "staff")
     state.board = "people"
-    _handler(state, "load")
+    f.run_handler(state, "load")
     assert (state.board, state.error, state.individual_allowed) == ("units", "", False)
     assert state.result.board == "units"
     assert [o.value for o in state.board_choices] == ["units", "units_per_member"]
@@ -536,17 +463,17 @@ def test_a_people_board_switched_off_meanwhile_opens_as_the_unit_board(app_db):
 def test_a_lobby_screen_shows_its_board_until_the_link_is_revoked(app_db, monkeypatch):
     from engagement.scoring.state import ScoringAdminState, ScreenState
 
-    admin = _state(app_db, ScoringAdminState, "officer")
-    _handler(admin, "load")
-    _handler(admin, "create_display", {"title": "Sảnh tầng 1", "board": "units", "period_kind": "month",
+    admin = f.app_state(app_db, ScoringAdminState, "officer")
+    f.run_handler(admin, "load")
+    f.run_handler(admin, "create_display", {"title": "Sảnh tầng 1", "board": "units", "period_kind": "month",
                                        "group_id": ""})
     assert admin.error == "" and "/screen?k=" in admin.new_link
     token = admin.new_link.split("k=", 1)[1]
     screen = State(_reflex_internal_init=True).get_substate(ScreenState.get_full_name().split(".")[1:])
     monkeypatch.setattr(ScreenState, "_link", lambda self: token)
-    _handler(screen, "refresh")
+    f.run_handler(screen, "refresh")
     assert (screen.error, screen.result.title) == ("", "Sảnh tầng 1") and screen.updated
-    _handler(admin, "revoke_display", admin.displays[0].id)
+    f.run_handler(admin, "revoke_display", admin.displays[0].id)
     assert admin.message == "The screen link no longer works."
-    _handler(screen, "refresh")
+    f.run_handler(screen, "refresh")
     assert screen.error.startswith("This screen link is not valid") and not screen.result.rows
