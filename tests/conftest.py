@@ -77,6 +77,9 @@ def _no_org_snapshot_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     from engagement.scoring import leaderboard as scoring_leaderboard
 
     monkeypatch.setattr(scoring_leaderboard, "ORG_SNAPSHOT_SECONDS", 0.0)
+    # Fresh caches: they are keyed by id(engine), and a freed engine's id can come back.
+    monkeypatch.setattr(scoring_leaderboard, "_snapshots", {})
+    monkeypatch.setattr(scoring_leaderboard, "_histograms", {})
 
 
 @pytest.fixture

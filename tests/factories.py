@@ -24,7 +24,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from engagement.commitments import service as commitments
-from engagement.commitments.dto import SignatureInfo
 from engagement.commitments.models import Campaign as CommitmentCampaign
 from engagement.commitments.models import CommitmentTemplate
 from engagement.core import clock
@@ -242,28 +241,41 @@ def _clause_count(session: Session, campaign_id: int, collective: bool = False) 
 def signature(session: Session, *, actor: Actor | None, campaign_id: int, now: datetime,
               password: str = PASSWORD, typed_name: str | None = None, ticked: list[int] | None = None,
               pledges: Sequence[str] = (), client_ip: str = "10.0.0.1",
-              user_agent: str = "pytest") -> SignatureInfo:
-    """``actor`` signs their commitment online, every clause of the campaign's template ticked."""
-    return commitments.sign(
+              user_agent: str = "pytest", expect_refusal: bool = False) -> Any:
+    """``actor`` signs their commitment online, every clause of the campaign's template ticked.
+
+    A password refusal comes back from the service as data; a factory that silently returned it
+    would let a setup go on without the signature, so it raises instead, unless the test says it
+    expects the refusal (``expect_refusal``: then anything else raises).
+    """
+    return _signed(expect_refusal, commitments.sign(
         session, actor=actor, campaign_id=campaign_id,
         ticked=list(range(1, _clause_count(session, campaign_id) + 1)) if ticked is None else ticked,
         pledges=list(pledges), typed_name=typed_name if typed_name is not None else actor.full_name if actor else "",
-        password=password, client_ip=client_ip, user_agent=user_agent, now=now)
+        password=password, client_ip=client_ip, user_agent=user_agent, now=now))
+
+
+def _signed(expect_refusal: bool, result: Any) -> Any:
+    refused = isinstance(result, commitments.PasswordRefused)
+    if refused != expect_refusal:
+        raise AssertionError(f"expected a password refusal, got {result!r}" if expect_refusal
+                             else f"the signature was refused: {result.message}")
+    return result
 
 
 def collective_signature(session: Session, *, actor: Actor, campaign_id: int, unit_id: int, now: datetime,
                          countersigner: Actor | None = None, password: str = PASSWORD, client_ip: str = "",
-                         user_agent: str = "") -> SignatureInfo:
+                         user_agent: str = "", expect_refusal: bool = False) -> Any:
     """A unit head signs the unit's collective commitment (every clause), and ``countersigner``
     (the union chair) countersigns it when given; the head's signature."""
-    head = commitments.sign_collective(
+    head = _signed(expect_refusal, commitments.sign_collective(
         session, actor=actor, campaign_id=campaign_id, unit_id=unit_id,
         ticked=list(range(1, _clause_count(session, campaign_id, collective=True) + 1)),
-        typed_name=actor.full_name, password=password, client_ip=client_ip, user_agent=user_agent, now=now)
+        typed_name=actor.full_name, password=password, client_ip=client_ip, user_agent=user_agent, now=now))
     if countersigner is not None:
-        commitments.countersign(session, actor=countersigner, signature_id=head.id,
-                                typed_name=countersigner.full_name, password=password, client_ip=client_ip,
-                                user_agent=user_agent, now=now)
+        _signed(False, commitments.countersign(session, actor=countersigner, signature_id=head.id,
+                                        typed_name=countersigner.full_name, password=password,
+                                        client_ip=client_ip, user_agent=user_agent, now=now))
     return head
 
 

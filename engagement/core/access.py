@@ -269,16 +269,20 @@ def refusal(actor: Actor, perm: Perm) -> str:
     """The sentence that tells ``actor`` why ``perm`` is refused, naming the action.
 
     Someone who holds a role of the permission, but whose scope does not reach the record,
-    is told the record is outside their units; anyone else is told who can do it.
+    is told the record is outside their units (or branch); anyone else is told who can do it.
     """
-    action = ACTIONS.get(perm, "do this")
+    action = ACTIONS[perm]
     row = PERMISSIONS[perm]
-    if any(g.role in row for g in _grants_with_staff(actor)):
-        return (f"You can {action} only within the units or branch your role covers, "
-                "and this one is outside them.")
+    scopes = {row[g.role] for g in _grants_with_staff(actor) if g.role in row}
+    if scopes:
+        where = "the branch" if scopes == {Scope.BRANCH} else "the units"
+        return f"You can {action} only within {where} your role covers, and this one is outside them."
     holders = [ROLE_PLURALS[r] for r in Role if r in row]
+    if holders == [ROLE_PLURALS[Role.SYSTEM_ADMIN]]:
+        return f"Only system administrators can {action}."
     who = holders[0] if len(holders) == 1 else ", ".join(holders[:-1]) + " and " + holders[-1]
-    return f"Only {who} can {action}. Ask a system administrator if you need this role."
+    ask = "this role" if len(holders) == 1 else "one of these roles"
+    return f"Only {who} can {action}. Ask a system administrator if you need {ask}."
 
 
 def require(

@@ -53,3 +53,16 @@ def thanks(token: str) -> str:
 def screen(token: str) -> str:
     """A lobby screen's leaderboard page."""
     return f"{SCREEN}?k={token}"
+
+
+def same_site(link: object, *, limit: int = 300) -> str:
+    """``link`` when it is a path on this site, else "" (never an open redirect to another host).
+
+    Refuses absolute URLs, scheme-relative ``//host`` and backslashes (browsers read ``/\\host``
+    as ``//host``) and control characters.
+    """
+    text = (link if isinstance(link, str) else "").strip()
+    if (not text.startswith("/") or text.startswith("//") or "\\" in text
+            or any(ord(ch) < 32 for ch in text)):
+        return ""
+    return text[:limit]

@@ -261,14 +261,17 @@ class VerifyState(Paged, Dialog, AuthState):
     def _drop_from_sample(self, activity_id: int) -> None:
         self.sample = [s for s in self.sample if s.id != activity_id]
 
-    @rx.event
-    async def load(self):
-        """Page load: the first page of pending activities."""
-        self.sample, self.dialog, self.page = [], "", 1
+    async def _turn(self) -> None:
         with self._attempt() as done:
             await self._reload()
         if not done.ok:
             self.rows, self.total = [], 0
+
+    @rx.event
+    async def load(self):
+        """Page load: the first page of pending activities."""
+        self.sample, self.dialog, self.page = [], "", 1
+        await self._turn()
 
     @rx.event
     async def approve(self, activity_id: int):

@@ -46,6 +46,9 @@ class NotifyAdminState(Paged, AuthState):
         if not done.ok:
             self.rows, self.jobs = [], []
 
+    async def _turn(self) -> None:
+        await self._safe()
+
     @rx.event
     async def load(self):
         """Page load: the newest page of the outbox and every job."""

@@ -1,4 +1,4 @@
-"""Writing notifications: the outbox, e-mail delivery, preferences, the scheduler lease.
+"""Writing notifications: the outbox, in-app notices, e-mail delivery, preferences.
 
 Other features call ``notify`` inside their own transaction.
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from engagement.core import audit
+from engagement.core import audit, routes
 from engagement.core.access import Actor, Perm, require, require_login
 from engagement.core.db import delete_in_batches, unit_of_work
 from engagement.core.errors import Invalid, NotFound
@@ -29,14 +29,6 @@ from engagement.notify.models import (
     OutboxMessage,
 )
 from engagement.org.models import Person
-
-
-def safe_link(link: str) -> str:
-    """A same-site path, or nothing (never an open redirect to another host)."""
-    link = (link or "").strip()
-    if not link.startswith("/") or link.startswith("//") or "\\" in link:
-        return ""
-    return link[:300]
 
 
 def _preference(session: Session, person_id: int, category: str) -> str | None:
@@ -97,7 +89,7 @@ def notify(
     chosen = rules.channels(_preference(session, person_id, category), mandatory=mandatory,
                             has_email=bool(email))
     wrote = False
-    link = safe_link(link)
+    link = routes.same_site(link)
     for channel in chosen:
         row = OutboxMessage(
             recipient_id=person_id, channel=channel, category=category[:40], kind=kind,
@@ -223,7 +215,7 @@ def _notify_chunk(session: Session, chunk: Sequence[Message], *, now: datetime) 
         if m.person_id not in emails:
             continue
         email = emails[m.person_id]
-        link = safe_link(m.link)
+        link = routes.same_site(m.link)
         for channel in rules.channels(modes.get((m.person_id, m.category)), mandatory=m.mandatory,
                                       has_email=bool(email)):
             in_app = channel == rules.IN_APP
@@ -283,7 +275,7 @@ def mark_read(session: Session, *, actor: Actor | None, notification_id: int, no
         row.read_at = now
         session.add(row)
         session.flush()
-    return safe_link(row.link)
+    return routes.same_site(row.link)
 
 
 def mark_all_read(session: Session, *, actor: Actor | None, now: datetime) -> int:

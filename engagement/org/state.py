@@ -48,6 +48,9 @@ class UnitsState(Dialog, AuthState):
         """Unit kinds for the create form."""
         return list(service.UNIT_KINDS)
 
+    def _on_close(self) -> None:
+        self.error = ""
+
     async def _reload(self) -> None:
         self._all, self.groups = await self._read_each(queries.unit_tree, queries.groups)
         self.unit_options = unit_options(self._all)
@@ -214,14 +217,19 @@ class PeopleState(Paged, Dialog, AuthState):
         (result,) = await self._read_each(self._search())
         self._show_page(result)
 
-    async def _first_page(self):
-        """The first page of the new filters; a refusal is shown and toasted."""
-        self.page = 1
+    async def _turn(self):
+        """Read the current page; a refusal is shown and toasted."""
         with self._attempt(toast_errors=True) as done:
             await self._reload()
         return done.toast
 
+    async def _first_page(self):
+        """The first page of the new filters."""
+        self.page = 1
+        return await self._turn()
+
     def _on_close(self) -> None:
+        self.error = ""
         self.temp_password = ""
 
     @rx.event

@@ -306,13 +306,14 @@ def moderated_unit(session: Session, me: Actor, unit_id: int) -> Unit:
     """A unit where ``me`` (who passed ``require(..., MODERATE_THANKS)``) manages citizens' thanks.
 
     Raises:
-        NotFound: no such unit.
-        NotAllowed: the unit is outside the actor's units.
+        NotAllowed: the unit is outside the actor's units (or does not exist, for a unit head).
+        NotFound: no such unit (for someone whose reach is the whole organisation).
     """
     unit = session.get(Unit, int(unit_id))
+    # Authorise before telling whether the unit exists: a unit head learns nothing of others' ids.
+    require(me, Perm.MODERATE_THANKS, unit_path=unit.path if unit is not None else "")
     if unit is None:
         raise NotFound("This unit does not exist.")
-    require(me, Perm.MODERATE_THANKS, unit_path=unit.path)
     return unit
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -30,6 +31,16 @@ SESSION_COOKIE = "engagement_session"
 
 def _resolve(session: Any, token: str, now: Any) -> Actor | None:
     return org_sessions.resolve_actor(session, token=token, now=now)
+
+
+def _fresh_tab(path: str) -> Any:
+    """Open ``path`` with a new Reflex tab state (at login and logout).
+
+    Reflex keeps a tab's page states under a token in the tab's sessionStorage: without a new
+    one, the next person to log in on that tab would see the previous person's last pages
+    until their own reads land. Dropping the token and loading the page anew starts clean.
+    """
+    return rx.call_script(f"window.sessionStorage.removeItem('token'); window.location.replace({json.dumps(path)})")
 
 
 class AuthState(rx.State):
@@ -193,7 +204,7 @@ class AuthState(rx.State):
         await self._public(org_sessions.logout, token=self._token())
         self.auth_token = ""
         self._show(None)
-        return rx.redirect(routes.LOGIN)
+        return _fresh_tab(routes.LOGIN)
 
 
 class LoginState(AuthState):
@@ -229,13 +240,9 @@ class LoginState(AuthState):
             return
         self.auth_token = result.token
         if result.must_change_password:
-            yield rx.redirect(routes.CHANGE_PASSWORD)
+            yield _fresh_tab(routes.CHANGE_PASSWORD)
             return
-        target = self.router.url.query_parameters.get("next", routes.HOME)
-        # Only same-site paths: never an open redirect to another host.
-        if not isinstance(target, str) or not target.startswith("/") or target.startswith("//"):
-            target = routes.HOME
-        yield rx.redirect(target)
+        yield _fresh_tab(routes.same_site(self.router.url.query_parameters.get("next")) or routes.HOME)
 
 
 class PasswordState(AuthState):

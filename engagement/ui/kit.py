@@ -189,20 +189,23 @@ class Paged(rx.State, mixin=True):
         self.page, self.pages, self.total = result.page, result.pages, result.total
         return result.rows
 
+    async def _turn(self) -> Any:
+        """Read the page just turned to; a state overrides it to show a refusal its own way."""
+        with self._attempt():
+            await self._reload()
+
     @rx.event
     async def next_page(self):
         """The next page."""
         if self.page < self.pages:
             self.page += 1
-        with self._attempt():
-            await self._reload()
+        return await self._turn()
 
     @rx.event
     async def prev_page(self):
         """The previous page."""
         self.page = max(1, self.page - 1)
-        with self._attempt():
-            await self._reload()
+        return await self._turn()
 
 
 class Dialog(rx.State, mixin=True):
@@ -215,9 +218,8 @@ class Dialog(rx.State, mixin=True):
 
     @rx.event
     def close_dialog(self, _open: bool = False):
-        """Close any dialog (also its ``on_open_change`` handler) and clear its message."""
+        """Close any dialog (also its ``on_open_change`` handler); ``_on_close`` forgets the rest."""
         self.dialog = ""
-        self.error = ""
         self._on_close()
 
 

@@ -87,16 +87,19 @@ def test_leaderboard_moves_after_an_approved_green_activity(page: Page, app_url:
     # Not approved yet: the leaderboard has not moved.
     assert _unit_points(page, app_url, "Sở Nội vụ") == before
 
+    staff_tab = page.evaluate("window.sessionStorage.getItem('token')")
     page.context.clear_cookies()
     log_in(page, app_url, "union.snv")
+    # A login starts a new Reflex tab state: nothing the staff member saw stays in this tab.
+    page.wait_for_function("old => { const t = window.sessionStorage.getItem('token'); return t && t !== old; }",
+                           arg=staff_tab, timeout=15_000)
     page.goto(f"{app_url}/green/verify")
     row = page.locator(".queue-row", has_text="Lý Hồng Hoa").filter(has_text="Switching off power after hours")
     expect(row).to_have_count(1, timeout=15_000)
     row.get_by_role("button", name="Approve").click()
     expect(row).to_have_count(0, timeout=15_000)
 
-    # The tab's state still holds the board the staff member saw until this load's read lands
-    # (the same Reflex tab, another login): wait for the new figure rather than read at once.
+    # Wait for the new figure: the board appears when this page's load has read it.
     page.goto(f"{app_url}/leaderboards")
     cell = page.locator("#leaderboard tbody tr", has_text="Sở Nội vụ").locator("td").nth(3)
     expect(cell).to_have_text(str(before + 1), timeout=15_000)

@@ -244,7 +244,8 @@ def test_bad_input_gets_a_message_and_writes_nothing(session, now, w, change, me
 @pytest.mark.parametrize("password", ["wrong password!", ""])
 def test_a_wrong_password_is_returned_as_a_refusal_and_signs_nothing(session, now, w, password):
     cid = w.campaign(session, now=now)
-    refusal = f.signature(session, actor=w.staff, campaign_id=cid, now=now, password=password)
+    refusal = f.signature(session, actor=w.staff, campaign_id=cid, now=now, password=password,
+                          expect_refusal=True)
     assert isinstance(refusal, service.PasswordRefused) and not refusal.ok and not refusal.throttled
     assert "password is not right" in refusal.message and refusal.fields == {"password": "Wrong password"}
     assert f.count(session, Signature) == 0
@@ -455,11 +456,13 @@ def test_exports_csv_and_xlsx(session, now, w):
 
 def test_staff_sees_their_commitments_past_years_and_pledges(session, now, w):
     old = w.campaign(session, now=now, due_on=3)
-    f.signature(session, actor=w.staff, campaign_id=old, now=now)
+    pledge = "Trả lời mọi hồ sơ trong ngày"
+    f.signature(session, actor=w.staff, campaign_id=old, now=now, pledges=[pledge])
     current = f.commitment_campaign(session, actor=w.officer, now=now, unit_ids=[w.org.a], year=2027,
                                     name="Cam kết 2027", template_id=w.personal, due_on=20)
     mine = queries.my_commitments(session, actor=w.staff, now=now + timedelta(days=5))
     assert [(m.campaign_id, m.status) for m in mine] == [(current, "pending"), (old, "signed")]
+    assert [m.pledges for m in mine] == [[], [pledge]]
 
 
 def test_demo_seed_opens_this_years_campaign_with_paper_signatures(session, now):
@@ -529,7 +532,8 @@ def test_refused_signature_earns_no_points(session, now, w):
     from engagement.scoring.models import PointEntry
 
     cid = w.campaign(session, now=now)
-    refusal = f.signature(session, actor=w.staff, campaign_id=cid, now=now, password="not my password")
+    refusal = f.signature(session, actor=w.staff, campaign_id=cid, now=now, password="not my password",
+                          expect_refusal=True)
     assert isinstance(refusal, service.PasswordRefused)
     assert f.count(session, PointEntry) == 0
 
@@ -597,8 +601,9 @@ def _failed_attempts(engine, username):
 def test_wrong_password_at_signing_counts_towards_the_login_throttle(session, engine, now, w):
     cid = w.campaign(session, now=now)
     session.commit()
-    refusal = _refused_in_its_own_transaction(engine, f.signature, actor=w.staff, campaign_id=cid, now=now,
-                                              password=WRONG)
+    refusal = _refused_in_its_own_transaction(
+        engine, f.signature, expect_refusal=True, actor=w.staff, campaign_id=cid, now=now,
+        password=WRONG)
     assert "password is not right" in refusal.message and refusal.fields == {"password": "Wrong password"}
     assert _failed_attempts(engine, "staff.a1") == 1  # committed by the caller; no signature is
     for _ in range(4):
@@ -615,10 +620,12 @@ def test_after_five_wrong_passwords_signing_is_refused_even_with_the_right_one(s
     cid = w.campaign(session, now=now)
     session.commit()
     for _ in range(5):
-        _refused_in_its_own_transaction(engine, f.signature, actor=w.staff, campaign_id=cid, now=now,
-                                        password=WRONG)
-    refusal = _refused_in_its_own_transaction(engine, f.signature, throttled=True, actor=w.staff, campaign_id=cid,
-                                              now=now)
+        _refused_in_its_own_transaction(
+            engine, f.signature, expect_refusal=True, actor=w.staff, campaign_id=cid, now=now,
+            password=WRONG)
+    refusal = _refused_in_its_own_transaction(
+        engine, f.signature, expect_refusal=True, throttled=True, actor=w.staff, campaign_id=cid,
+        now=now)
     assert "Too many failed attempts" in refusal.message and refusal.field == "password"
     assert _failed_attempts(engine, "staff.a1") == 5  # a throttled attempt is not checked or counted
     assert f.count(session, Signature) == 0
@@ -632,8 +639,9 @@ def test_wrong_logins_also_refuse_signing(session, engine, now, w):
     for _ in range(5):
         with unit_of_work(engine) as s:
             assert not f.login(s, "staff.a1", WRONG, now=now).ok
-    refusal = _refused_in_its_own_transaction(engine, f.signature, throttled=True, actor=w.staff, campaign_id=cid,
-                                              now=now)
+    refusal = _refused_in_its_own_transaction(
+        engine, f.signature, expect_refusal=True, throttled=True, actor=w.staff, campaign_id=cid,
+        now=now)
     assert "Too many failed attempts" in refusal.message
 
 
@@ -641,7 +649,8 @@ def test_wrong_password_at_collective_signing_and_countersigning_is_counted(sess
     cid = w.campaign(session, now=now)
     collective = {"actor": w.head, "campaign_id": cid, "unit_id": w.org.a, "client_ip": "10.1.2.4", "now": now}
     session.commit()
-    _refused_in_its_own_transaction(engine, f.collective_signature, password=WRONG, **collective)
+    _refused_in_its_own_transaction(engine, f.collective_signature, password=WRONG, expect_refusal=True,
+                                    **collective)
     assert _failed_attempts(engine, "head.a") == 1
     head_sig = f.collective_signature(session, **collective)
     session.commit()

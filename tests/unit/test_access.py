@@ -291,7 +291,19 @@ def test_a_refusal_says_who_may_do_it():
     with pytest.raises(NotAllowed) as exc:
         require(STAFF, Perm.MANAGE_SCORING)
     assert exc.value.message == ("Only emulation officers and system administrators can change the "
-                                 "scoring settings. Ask a system administrator if you need this role.")
+                                 "scoring settings. Ask a system administrator if you need one of these roles.")
+
+
+def test_a_refusal_of_an_admin_only_action_does_not_send_one_to_an_admin():
+    with pytest.raises(NotAllowed) as exc:
+        require(OFFICER, Perm.VIEW_AUDIT)
+    assert exc.value.message == "Only system administrators can read the audit log."
+
+
+def test_a_union_officer_outside_their_branch_is_told_it_is_outside_the_branch():
+    with pytest.raises(NotAllowed) as exc:
+        require(UNION, Perm.VIEW_PEOPLE, branch_id=31)
+    assert "only within the branch your role covers" in exc.value.message
 
 
 def test_a_refusal_outside_ones_units_says_so_instead_of_asking_for_the_role():
