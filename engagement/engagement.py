@@ -15,6 +15,7 @@ from engagement.notify import pages as notify_pages
 from engagement.org import pages as org_pages
 from engagement.recognition import pages as recognition_pages
 from engagement.scoring import pages as scoring_pages
+from engagement.settings import get_settings
 from engagement.ui import files as ui_files
 from engagement.ui import pages as ui_pages
 
@@ -22,6 +23,8 @@ app = rx.App(
     # Authorised routes (evidence files) outside Reflex's public upload folder.
     api_transformer=ui_files.build_api(),
     stylesheets=["/styles.css"],
+    # The organisation's language; a tab in another language sets it when its page loads.
+    html_lang=get_settings().language,
     head_components=[rx.el.meta(name="viewport", content="width=device-width, initial-scale=1")],
 )
 

@@ -42,6 +42,18 @@ def _days(name: str, default: int, *, low: int, high: int) -> int | None:
 
 SMTP_SECURITY = ("starttls", "ssl", "none")
 
+#: The interface languages: English is the source text, every other one has a catalogue in
+#: ``engagement/locale/<code>/LC_MESSAGES/messages.po`` (README "Languages" says how to add one).
+LANGUAGES = ("vi", "en")
+
+
+def _language() -> str:
+    raw = _env("ENGAGEMENT_LANGUAGE", "vi").lower()
+    if raw not in LANGUAGES:
+        msg = f"Setting ENGAGEMENT_LANGUAGE must be one of {', '.join(LANGUAGES)}, got {raw!r}"
+        raise ValueError(msg)
+    return raw
+
 
 def _smtp_security() -> str:
     raw = os.environ.get("ENGAGEMENT_SMTP_SECURITY", "").strip()
@@ -106,6 +118,8 @@ class Settings:
     green_idle_days: int | None = 14
     green_closing_days: int | None = 3
     outbox_retention_days: int = 180
+    #: The organisation's interface language (a person's own choice overrides it).
+    language: str = "vi"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -156,9 +170,8 @@ def load_settings() -> Settings:
         allowance_nudge_days=_days("ENGAGEMENT_ALLOWANCE_NUDGE_DAYS", 3, low=1, high=20),
         green_idle_days=_days("ENGAGEMENT_GREEN_IDLE_DAYS", 14, low=1, high=365),
         green_closing_days=_days("ENGAGEMENT_GREEN_CLOSING_DAYS", 3, low=0, high=60),
-
-
         outbox_retention_days=_positive("ENGAGEMENT_OUTBOX_RETENTION_DAYS", 180),
+        language=_language(),
     )
 
 

@@ -20,6 +20,10 @@ from tests import factories
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "").strip()
 
+# Tests compare messages with their ids, the English source text; the Vietnamese rendering
+# has its own tests (tests/unit/test_i18n.py) and the browser journeys run in Vietnamese.
+os.environ.setdefault("ENGAGEMENT_LANGUAGE", "en")
+
 
 @pytest.fixture(scope="session")
 def _pg_engine() -> Iterator[Engine | None]:

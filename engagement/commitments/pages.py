@@ -11,7 +11,7 @@ from engagement.core import routes
 from engagement.ui import files as ui_files
 from engagement.ui.auth import AuthState
 from engagement.ui.components import card, error_callout, field, page_title, pager, select_field
-from engagement.ui.kit import private_page
+from engagement.ui.kit import private_page, public_page
 from engagement.ui.layout import shell
 
 STATUS_COLORS = {"signed": "green", "pending": "gray", "declined": "orange", "overdue": "red",
@@ -402,4 +402,4 @@ def add_pages(app: rx.App) -> None:
                  load=MyCommitmentsState.load)
     private_page(app, sign_page, route=routes.SIGN, title="Sign my commitment", load=SignState.load)
     private_page(app, campaigns_page, route=routes.CAMPAIGNS, title="Commitment campaigns", load=CampaignsState.load)
-    app.add_page(verify_page, route=routes.VERIFY, title="Verify a commitment", on_load=VerifyState.load)
+    public_page(app, verify_page, route=routes.VERIFY, title="Verify a commitment", load=VerifyState.load)

@@ -182,6 +182,8 @@ class Actor:
     unit_path: str
     grants: tuple[Grant, ...] = field(default_factory=tuple)
     must_change_password: bool = False
+    #: The person's interface language ("" = the organisation's default).
+    language: str = ""
 
     @property
     def roles(self) -> frozenset[Role]:

@@ -1,14 +1,36 @@
-"""Domain errors: every message is written for the civil servant who will read it."""
+"""Domain errors: every message is written for the civil servant who will read it.
+
+A service raises a message id (the English text) with named parameters, never a finished
+sentence: ``raise Conflict("“{unit}” still has active members.", unit=unit.name)``. The edge
+renders it in the reader's language (``render(lang)``); ``str(error)`` and ``.message``
+render it in the current language (``core.i18n.current``).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from engagement.core.i18n import Msg, render
+
 
 class DomainError(Exception):
-    """A rule refused the request; ``message`` says what to do about it."""
+    """A rule refused the request; the message says what to do about it."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Msg, /, **params: Any) -> None:
+        self.msg = message if isinstance(message, Msg) else Msg(message, params)
+        super().__init__(self.msg.msgid)
+
+    def render(self, lang: str | None = None) -> str:
+        """The message in ``lang`` (the current language by default)."""
+        return self.msg.render(lang)
+
+    @property
+    def message(self) -> str:
+        """The message in the current language."""
+        return self.msg.render()
+
+    def __str__(self) -> str:
+        return self.msg.render()
 
 
 class NotAllowed(DomainError):
@@ -20,11 +42,20 @@ class NotFound(DomainError):
 
 
 class Invalid(DomainError):
-    """The input is wrong; ``fields`` maps a field name to its message."""
+    """The input is wrong; ``fields`` maps a field name to its message (an id or a ``Msg``)."""
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.fields = fields or {}
+    def __init__(self, message: str | Msg, /, fields: dict[str, str | Msg] | None = None, **params: Any) -> None:
+        super().__init__(message, **params)
+        self.raw_fields = dict(fields or {})
+
+    @property
+    def fields(self) -> dict[str, str]:
+        """The field messages in the current language."""
+        return self.render_fields()
+
+    def render_fields(self, lang: str | None = None) -> dict[str, str]:
+        """The field messages in ``lang``."""
+        return {name: render(text, lang) for name, text in self.raw_fields.items()}
 
 
 class Conflict(DomainError):

@@ -50,7 +50,8 @@ def approvers(session: Session) -> list[Actor]:
                         .where(Account.id.in_(wanted), Account.is_active.is_(True),
                                Person.is_active.is_(True)).order_by(Account.id)).all()
     return [Actor(account_id=a.id, person_id=p.id, username=a.username, full_name=p.full_name,
-                  unit_id=u.id, unit_path=u.path, grants=tuple(grants[a.id])) for a, p, u in rows]
+                  unit_id=u.id, unit_path=u.path, grants=tuple(grants[a.id]), language=a.language or "")
+            for a, p, u in rows]
 
 
 def queues(session: Session, actor: Actor, now: datetime) -> list[str]:

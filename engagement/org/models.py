@@ -132,6 +132,8 @@ class Account(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     password_changed_at: datetime = Field(sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: The interface language the person chose ("" = the organisation's default).
+    language: str = Field(default="", max_length=10, sa_column_kwargs={"server_default": ""})
 
 
 class RoleGrant(SQLModel, table=True):

@@ -23,7 +23,7 @@ from engagement.core.security import hash_password, hash_token, new_token, verif
 from engagement.org import rules
 from engagement.org.dto import LoginResult
 from engagement.org.models import Account, AuthSession, LoginAttempt, Person, RoleGrant, Unit
-from engagement.settings import get_settings
+from engagement.settings import LANGUAGES, get_settings
 
 
 def _client_key(session: Session, client_ip: str, now: datetime) -> str:
@@ -158,6 +158,7 @@ def resolve_actor(session: Session, *, token: str, now: datetime) -> Actor | Non
             for g, path in grants
         ),
         must_change_password=account.must_change_password,
+        language=account.language or "",
     )
 
 
@@ -217,4 +218,22 @@ def change_password(
     end_sessions(session, account.id, now, keep_token=token)
     audit.record(session, actor=actor, action="account.change_password", entity="account",
                  entity_id=account.id, now=now)
+    session.flush()
+
+
+def set_language(session: Session, *, actor: Actor | None, language: str, now: datetime) -> None:
+    """Remember the interface language the person chose for their account.
+
+    Raises:
+        NotAllowed: not logged in.
+        Invalid: not one of the interface languages.
+    """
+    require_login(actor)
+    if language not in LANGUAGES:
+        raise Invalid("Choose a language from the list.")
+    account = session.get(Account, actor.account_id)
+    if account is None:
+        raise Invalid("Choose a language from the list.")
+    account.language = language
+    session.add(account)
     session.flush()

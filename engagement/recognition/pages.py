@@ -28,7 +28,7 @@ from engagement.recognition.state import (
 from engagement.settings import get_settings
 from engagement.ui.auth import AuthState
 from engagement.ui.components import card, error_callout, field, page_title, select_field
-from engagement.ui.kit import private_page
+from engagement.ui.kit import private_page, public_page
 from engagement.ui.layout import shell
 
 _LEVEL_COLOURS = {"thanks": "green", "great": "blue", "outstanding": "amber"}
@@ -565,5 +565,4 @@ def add_pages(app: rx.App) -> None:
     private_page(app, fairness_page, route=routes.RECOGNITION_FAIRNESS, title="Recognition fairness",
                  load=FairnessState.load)
     # The citizens' page needs no login: no guard.
-    app.add_page(thanks_page, route=routes.THANKS + "/[thanks_token]", title="Thank you",
-                 on_load=ThanksState.load)
+    public_page(app, thanks_page, route=routes.THANKS + "/[thanks_token]", title="Thank you", load=ThanksState.load)

@@ -17,7 +17,7 @@ from engagement.scoring.state import (
     StandingState,
 )
 from engagement.ui.components import card, error_callout, field, page_title, select_field
-from engagement.ui.kit import private_page
+from engagement.ui.kit import private_page, public_page
 from engagement.ui.layout import shell
 
 S = LeaderboardState
@@ -421,4 +421,4 @@ def add_pages(app: rx.App) -> None:
     private_page(app, leaderboards_page, route=routes.LEADERBOARDS, title="Leaderboards", load=LeaderboardState.load)
     private_page(app, scoring_admin_page, route=routes.SCORING_ADMIN, title="Scoring settings",
                  load=ScoringAdminState.load)
-    app.add_page(screen_page, route=routes.SCREEN, title="Leaderboard screen", on_load=ScreenState.refresh)
+    public_page(app, screen_page, route=routes.SCREEN, title="Leaderboard screen", load=ScreenState.refresh)

@@ -15,13 +15,14 @@ from typing import Any, TypeVar
 
 import reflex as rx
 
-from engagement.core import clock, routes
+from engagement.core import clock, i18n, routes
 from engagement.core.access import Actor, Perm, can
 from engagement.core.db import read_only, unit_of_work
 from engagement.core.errors import NotAllowed
 from engagement.notify import queries as notify_queries
 from engagement.org import sessions as org_sessions
 from engagement.settings import get_settings
+from engagement.ui.i18n import LangState
 from engagement.ui.kit import Attempt, AttemptBlock, Form
 
 T = TypeVar("T")
@@ -43,8 +44,11 @@ def _fresh_tab(path: str) -> Any:
     return rx.call_script(f"window.sessionStorage.removeItem('token'); window.location.replace({json.dumps(path)})")
 
 
-class AuthState(rx.State):
-    """The logged-in person as the pages show them. Display only: never trusted."""
+class AuthState(LangState):
+    """The logged-in person as the pages show them. Display only: never trusted.
+
+    Every service and query it runs writes in the tab's language (``i18n.using``).
+    """
 
     auth_token: str = rx.Cookie(
         "", name=SESSION_COOKIE, path="/", same_site="strict",
@@ -80,11 +84,11 @@ class AuthState(rx.State):
             NotAllowed: a temporary password must be changed first.
             DomainError: whatever the service refuses.
         """
-        token = self._token()
+        token, lang = self._token(), self._lang()
 
         def work() -> T:
             now = clock.now()
-            with unit_of_work() as session:
+            with i18n.using(lang), unit_of_work() as session:
                 actor = _resolve(session, token, now)
                 if (actor is not None and actor.must_change_password
                         and fn is not org_sessions.change_password):
@@ -108,10 +112,10 @@ class AuthState(rx.State):
             NotAllowed: a temporary password must be changed first.
             DomainError: whatever a query refuses (the later reads are not made).
         """
-        token = self._token()
+        token, lang = self._token(), self._lang()
 
         def work() -> tuple[Any, ...]:
-            with read_only() as session:
+            with i18n.using(lang), read_only() as session:
                 actor = _resolve(session, token, clock.now())
                 if actor is not None and actor.must_change_password:
                     raise NotAllowed("Change your temporary password first.")
@@ -122,8 +126,10 @@ class AuthState(rx.State):
     async def _public(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
         """Run a service that needs no login (citizens' pages) in one transaction, off the loop."""
 
+        lang = self._lang()
+
         def work() -> T:
-            with unit_of_work() as session:
+            with i18n.using(lang), unit_of_work() as session:
                 return fn(session, now=clock.now(), **kwargs)
 
         return await asyncio.to_thread(work)
@@ -131,13 +137,15 @@ class AuthState(rx.State):
     async def _public_read(self, fn: Callable[..., T], /, **kwargs: Any) -> T:
         """Run a read that needs no login (public pages), read-only, off the loop."""
 
+        lang = self._lang()
+
         def work() -> T:
-            with read_only() as session:
+            with i18n.using(lang), read_only() as session:
                 return fn(session, **kwargs)
 
         return await asyncio.to_thread(work)
 
-    def _attempt(self, *, success: str = "", error: str | None = "error",
+    def _attempt(self, *, success: str | i18n.Msg = "", error: str | None = "error",
                  toast_errors: bool = False) -> AttemptBlock:
         """A block whose DomainError becomes the message in ``error`` (a var name) instead of a crash.
 
@@ -145,7 +153,7 @@ class AuthState(rx.State):
         ``success`` is given; on a refusal ``.ok`` is False, ``.message`` the refusal and
         ``.toast`` an error toast when ``toast_errors``. ``error=None`` sets no var.
         """
-        return AttemptBlock(self, Attempt(success=success, toast_errors=toast_errors), error)
+        return AttemptBlock(self, Attempt(success=success, toast_errors=toast_errors, lang=self._lang()), error)
 
     async def _actor(self) -> Actor | None:
         token = self._token()
@@ -192,11 +200,32 @@ class AuthState(rx.State):
         actor, unread = await asyncio.to_thread(work)
         self._show(actor)
         self.unread_notifications = unread
+        # The account's choice, else this browser's, else the organisation's default.
+        chosen = actor.language if actor is not None and i18n.supported(actor.language) else ""
+        if not chosen and i18n.supported(self.lang_choice):
+            chosen = self.lang_choice
+        if chosen and chosen != self.lang_choice:
+            self.lang_choice = chosen
+        shown = self._show_language(chosen or i18n.default_language())
         if actor is None:
-            return rx.redirect(f"{routes.LOGIN}?next={self.router.url.path}")
+            return [shown, rx.redirect(f"{routes.LOGIN}?next={self.router.url.path}")]
         if actor.must_change_password and self.router.url.path != routes.CHANGE_PASSWORD:
-            return rx.redirect(routes.CHANGE_PASSWORD)
-        return None
+            return [shown, rx.redirect(routes.CHANGE_PASSWORD)]
+        return shown
+
+    @rx.event
+    async def choose_language(self, code: str):
+        """The language switch (header, profile): kept for the account, and in this browser."""
+        if not i18n.supported(code):
+            return rx.toast.error(self._t("Choose a language from the list."))
+        if await self._actor() is not None:
+            with self._attempt(error=None, toast_errors=True) as done:
+                await self._call(org_sessions.set_language, language=code)
+            if not done.ok:
+                return done.toast
+        self.lang_choice = code
+        self._show_language(code)
+        return rx.call_script("window.location.reload()")
 
     @rx.event
     async def logout(self):

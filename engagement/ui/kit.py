@@ -23,18 +23,25 @@ from typing import Any
 
 import reflex as rx
 
+from engagement.core import i18n
 from engagement.core.errors import DomainError, Invalid
+from engagement.core.i18n import N_, Msg, render
 from engagement.ui.components import Option
 
 
-def as_int(value: Any, what: str = "record") -> int:
+def _noun(what: str | Msg) -> Msg:
+    """A field's name as a message (a plain id is looked up in the catalogue too)."""
+    return what if isinstance(what, Msg) else N_(what)
+
+
+def as_int(value: Any, what: str | Msg = N_("record")) -> int:
     """Parse an id sent by the browser, refusing anything but a positive whole number."""
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
         number = 0
     if number <= 0:
-        raise Invalid(f"Choose a {what} from the list.")
+        raise Invalid("Choose a {what} from the list.", what=_noun(what))
     return number
 
 
@@ -43,12 +50,12 @@ def as_text(value: Any, limit: int = 2000) -> str:
     return ("" if value is None else str(value))[:limit]
 
 
-def as_date(value: Any, what: str = "date") -> date:
+def as_date(value: Any, what: str | Msg = N_("date")) -> date:
     """A browser-sent ``yyyy-mm-dd`` (a date input's value) as a date."""
     try:
         return date.fromisoformat(as_text(value, 10).strip())
     except ValueError:
-        raise Invalid(f"Enter the {what} as a date.") from None
+        raise Invalid("Enter the {what} as a date.", what=_noun(what)) from None
 
 
 class Form:
@@ -70,17 +77,17 @@ class Form:
         """A text field without surrounding spaces."""
         return self.text(name, limit).strip()
 
-    def id(self, name: str, what: str = "record") -> int:
+    def id(self, name: str, what: str | Msg = N_("record")) -> int:
         """A chosen record's id (a positive whole number)."""
         return as_int(self.data.get(name), what)
 
-    def optional_id(self, name: str, what: str = "record") -> int | None:
+    def optional_id(self, name: str, what: str | Msg = N_("record")) -> int | None:
         """A chosen record's id, or None when nothing (or "0") was chosen."""
         raw = self.stripped(name, 20)
         return None if raw in ("", "0") else as_int(raw, what)
 
     def _converted(self, name: str, limit: int, convert: Callable[[str], Any], *, empty: Any,
-                   message: str) -> Any:
+                   message: Msg) -> Any:
         """A field through ``convert``; ``empty`` when left empty, ``Invalid(message)`` when it fails."""
         raw = self.stripped(name, limit)
         if not raw:
@@ -90,20 +97,21 @@ class Form:
         except ValueError:
             raise Invalid(message) from None
 
-    def number(self, name: str, *, default: int = 0, what: str = "number") -> int:
+    def number(self, name: str, *, default: int = 0, what: str | Msg = N_("number")) -> int:
         """A whole number; ``default`` when left empty."""
-        return self._converted(name, 12, int, empty=default, message=f"Enter the {what} as a whole number.")
+        return self._converted(name, 12, int, empty=default,
+                               message=N_("Enter the {what} as a whole number.", what=_noun(what)))
 
-    def decimal(self, name: str, *, what: str = "amount") -> float | None:
+    def decimal(self, name: str, *, what: str | Msg = N_("amount")) -> float | None:
         """A decimal number (comma or point); None when left empty."""
         return self._converted(name, 20, lambda raw: float(raw.replace(",", ".")), empty=None,
-                               message=f"Enter the {what} as a number, e.g. 2.5.")
+                               message=N_("Enter the {what} as a number, e.g. 2.5.", what=_noun(what)))
 
-    def day(self, name: str, what: str = "date") -> date:
+    def day(self, name: str, what: str | Msg = N_("date")) -> date:
         """A date field (required)."""
         return as_date(self.data.get(name), what)
 
-    def optional_day(self, name: str, what: str = "date") -> date | None:
+    def optional_day(self, name: str, what: str | Msg = N_("date")) -> date | None:
         """A date field; None when left empty."""
         return self.day(name, what) if self.stripped(name, 10) else None
 
@@ -133,8 +141,10 @@ class Form:
 class Attempt:
     """What one ``_attempt`` block ended with: ``ok``, the refusal's ``message``, the toast."""
 
-    success: str = ""
+    success: str | Msg = ""
     toast_errors: bool = False
+    #: The reader's language (the state's), for the success text.
+    lang: str = ""
     ok: bool = True
     message: str = ""
     fields: dict[str, str] = field(default_factory=dict)
@@ -143,7 +153,7 @@ class Attempt:
     def toast(self) -> Any:
         """A success toast (when a success text was given), an error toast if asked, else None."""
         if self.ok:
-            return rx.toast.success(self.success) if self.success else None
+            return rx.toast.success(render(self.success, self.lang or None)) if self.success else None
         return rx.toast.error(self.message) if self.toast_errors else None
 
 
@@ -163,10 +173,11 @@ class AttemptBlock:
             return False
         if not isinstance(exc, DomainError):
             return False
-        self.result.ok, self.result.message = False, exc.message
-        self.result.fields = dict(getattr(exc, "fields", {}) or {})
+        lang = self.result.lang or None
+        self.result.ok, self.result.message = False, exc.render(lang)
+        self.result.fields = exc.render_fields(lang) if isinstance(exc, Invalid) else {}
         if self.error_var:
-            setattr(self.state, self.error_var, exc.message)
+            setattr(self.state, self.error_var, self.result.message)
         return True
 
 
@@ -230,12 +241,29 @@ def unit_options(rows: Sequence[Any], *, with_code: bool = True) -> list[Option]
             for u in rows if u.is_active]
 
 
-def private_page(app: rx.App, component: Callable[[], rx.Component], *, route: str, title: str,
-                 load: Any = None) -> None:
-    """Register a page that needs a login: the guard runs first, then the page's own load(s)."""
-    from engagement.ui.auth import AuthState  # auth imports this module
-
-    loads = [AuthState.guard]
+def _register(app: rx.App, component: Callable[[], rx.Component], first: Any, *, route: str,
+              title: str | Msg, load: Any) -> None:
+    loads = [first]
     if load is not None:
         loads.extend(load if isinstance(load, list | tuple) else [load])
-    app.add_page(component, route=route, title=title, on_load=loads)
+    # The browser tab's title is compiled once, in the organisation's language.
+    app.add_page(component, route=route, title=render(title, i18n.default_language()), on_load=loads)
+
+
+def private_page(app: rx.App, component: Callable[[], rx.Component], *, route: str, title: str | Msg,
+                 load: Any = None) -> None:
+    """Register a page that needs a login: the guard runs first, then the page's own load(s).
+
+    ``title`` is a message id (mark it with ``N_`` where it is not a literal here).
+    """
+    from engagement.ui.auth import AuthState  # auth imports this module
+
+    _register(app, component, AuthState.guard, route=route, title=title, load=load)
+
+
+def public_page(app: rx.App, component: Callable[[], rx.Component], *, route: str, title: str | Msg,
+                load: Any = None) -> None:
+    """Register a page anyone may open: the browser's language is found first."""
+    from engagement.ui.i18n import LangState
+
+    _register(app, component, LangState.detect, route=route, title=title, load=load)

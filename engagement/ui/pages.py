@@ -13,7 +13,7 @@ from engagement.scoring.state import StandingState
 from engagement.settings import get_settings
 from engagement.ui.auth import AuthState, LoginState, PasswordState
 from engagement.ui.components import error_callout, field, page_title
-from engagement.ui.kit import private_page
+from engagement.ui.kit import private_page, public_page
 from engagement.ui.layout import shell
 
 
@@ -154,8 +154,7 @@ def change_password_page() -> rx.Component:
 
 def add_pages(app: rx.App) -> None:
     """Register this module's pages."""
-    app.add_page(login_page, route=routes.LOGIN, title="Log in",
-                 on_load=LoginState.redirect_if_logged_in)
+    public_page(app, login_page, route=routes.LOGIN, title="Log in", load=LoginState.redirect_if_logged_in)
     private_page(app, home_page, route=routes.HOME, title="Home",
                  load=[HomeState.load, StandingState.load, RecognitionHomeState.load])
     private_page(app, change_password_page, route=routes.CHANGE_PASSWORD, title="Change password",

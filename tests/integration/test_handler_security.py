@@ -26,6 +26,7 @@ from engagement.org.demo import DEMO_PASSWORD
 from engagement.recognition.demo import seed_demo as seed_recognition
 from engagement.schema import metadata
 from engagement.ui.auth import AuthState
+from engagement.ui.i18n import LangState
 from tests import factories as f
 
 HOSTILE_FORM = {
@@ -70,7 +71,7 @@ def all_handlers() -> list[tuple[type, str]]:
     found = []
     # Every State of the app (not Reflex's own internal states), logged-in pages or not.
     stack = [cls for cls in rx.State.get_substates() if cls.__module__.startswith("engagement")]
-    assert AuthState in stack
+    assert LangState in stack  # the root of the app's states (AuthState is below it)
     while stack:
         cls = stack.pop()
         stack.extend(cls.get_substates())
