@@ -9,7 +9,7 @@ export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export TELEMETRY_ENABLED := false
 
-.PHONY: run test install dev lint unit e2e chromium clean
+.PHONY: run test install dev lint unit e2e chromium clean i18n
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -51,6 +51,10 @@ e2e: dev chromium
 	$(PY) -m pytest tests/e2e -p no:cacheprovider
 
 test: lint unit e2e
+
+## Extract the messages of the code and update each language's catalogue (README "Languages").
+i18n: dev
+	$(PY) -m engagement.core.catalogue update
 
 clean:
 	rm -rf .web .states $(VENV)

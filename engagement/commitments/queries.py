@@ -35,10 +35,17 @@ from engagement.core.db import UTCDateTime
 from engagement.core.errors import Invalid, NotFound
 from engagement.core.export import to_csv, to_xlsx
 from engagement.core.files import StoredFile
+from engagement.core.i18n import N_, _
 from engagement.org.models import Person, Unit, UnitGroupMember
 
 MAX_PAGE_SIZE = 100
 STATUS_ORDER = ("overdue", "declined", "pending", "exempted", "signed")
+#: How a person's response to a campaign reads (English: its code).
+RESPONSE_KINDS = {"decline": N_("decline"), "clarify": N_("clarify")}
+#: The codes the exports show as words.
+KIND_LABELS = {"personal": N_("personal"), "collective": N_("collective"), "countersign": N_("countersign")}
+METHOD_LABELS = {"online": N_("online"), "paper": N_("paper")}
+COLLECTIVE_LABELS = {"signed": N_("signed"), "countersigned": N_("countersigned")}
 
 
 def _due_day(value: datetime | None) -> str:
@@ -49,10 +56,10 @@ def _due_day(value: datetime | None) -> str:
 # --- templates and campaigns ------------------------------------------------------------------
 
 
-def _template_row(t: models.CommitmentTemplate, latest: bool = True) -> TemplateRow:
-    return TemplateRow(id=t.id, family=t.family, version=t.version, kind=t.kind, title=t.title,
-                       preamble=t.preamble, clauses=json.loads(t.clauses_json),
-                       published_at=formats.moment(t.published_at), is_latest=latest)
+def _template_row(tpl: models.CommitmentTemplate, latest: bool = True) -> TemplateRow:
+    return TemplateRow(id=tpl.id, family=tpl.family, version=tpl.version, kind=tpl.kind, title=tpl.title,
+                       preamble=tpl.preamble, clauses=json.loads(tpl.clauses_json),
+                       published_at=formats.moment(tpl.published_at), is_latest=latest)
 
 
 def templates(session: Session, *, actor: Actor | None) -> list[TemplateRow]:
@@ -62,19 +69,19 @@ def templates(session: Session, *, actor: Actor | None) -> list[TemplateRow]:
                                                                    models.CommitmentTemplate.version.desc())).all()
     seen: set[str] = set()
     out = []
-    for t in rows:
-        out.append(_template_row(t, latest=t.family not in seen))
-        seen.add(t.family)
+    for tpl in rows:
+        out.append(_template_row(tpl, latest=tpl.family not in seen))
+        seen.add(tpl.family)
     return out
 
 
 def _campaign_row(session: Session, c: models.Campaign, now: datetime) -> CampaignRow:
-    t = session.get(models.CommitmentTemplate, c.template_id)
+    tpl = session.get(models.CommitmentTemplate, c.template_id)
     names = session.exec(select(Unit.name).join(models.CampaignUnit, models.CampaignUnit.unit_id == Unit.id)
                          .where(models.CampaignUnit.campaign_id == c.id).order_by(Unit.name)).all()
     return CampaignRow(id=c.id, year=c.year, name=c.name, status=str(audience.status_of(c, now)),
                        opens=formats.day(c.opens_at), due=_due_day(c.due_at), closes=_due_day(audience.closes_of(c)),
-                       allow_late=c.allow_late, template=f"{t.title} (v{t.version})", units=", ".join(names),
+                       allow_late=c.allow_late, template=f"{tpl.title} (v{tpl.version})", units=", ".join(names),
                        positions=", ".join(rules.split_lines(c.positions)))
 
 
@@ -136,8 +143,16 @@ def my_commitments(session: Session, *, actor: Actor | None, now: datetime) -> l
             .order_by(models.CommitmentResponse.id.desc())).first()
         out[c.id] = MyCommitment(campaign_id=c.id, year=c.year, name=c.name,
                                  campaign_status=str(audience.status_of(c, now)), status=str(status),
-                                 due=_due_day(due), response=f"{response.kind}: {response.reason}" if response else "")
+                                 due=_due_day(due), response=_response(response))
     return sorted(out.values(), key=lambda m: (-m.year, -m.campaign_id))
+
+
+def _response(response: models.CommitmentResponse | None) -> str:
+    """A person's response as they read it back: its kind, then the reason they wrote."""
+    if response is None:
+        return ""
+    kind = RESPONSE_KINDS.get(response.kind, response.kind)
+    return _("{kind}: {reason}", kind=kind, reason=response.reason)
 
 
 def sign_view(session: Session, *, actor: Actor | None, campaign_id: int, now: datetime) -> SignView:
@@ -155,7 +170,7 @@ def sign_view(session: Session, *, actor: Actor | None, campaign_id: int, now: d
         unit_name = member.unit.name
     else:
         unit_name = session.get(Unit, sig.unit_id).name
-    t = session.get(models.CommitmentTemplate, sig.template_id if sig else c.template_id)
+    tpl = session.get(models.CommitmentTemplate, sig.template_id if sig else c.template_id)
     status, due = _my_status(session, c, actor.person_id, now)
     blocked = ""
     if sig is None:
@@ -163,8 +178,8 @@ def sign_view(session: Session, *, actor: Actor | None, campaign_id: int, now: d
             audience.check_can_sign(session, c, actor.person_id, now)
         except Invalid as exc:
             blocked = exc.message
-    return SignView(campaign_id=c.id, name=c.name, year=c.year, title=t.title, preamble=t.preamble,
-                    clauses=json.loads(t.clauses_json), status=str(status),
+    return SignView(campaign_id=c.id, name=c.name, year=c.year, title=tpl.title, preamble=tpl.preamble,
+                    clauses=json.loads(tpl.clauses_json), status=str(status),
                     campaign_status=str(audience.status_of(c, now)), due=_due_day(due),
                     can_sign=sig is None and not blocked, blocked_reason=blocked, my_name=actor.full_name,
                     unit_name=unit_name, signature_id=sig.id if sig else 0, code=sig.code if sig else "",
@@ -241,7 +256,8 @@ def completion_for_digest(session: Session, *, since: datetime,
         if audience.closes_of(c) < since:
             continue
         _units, totals = _status_counts(session, c, now)
-        out.append((c.name, {uid: (t["signed"] + t["exempted"], sum(t.values())) for uid, t in totals.items()}))
+        out.append((c.name, {uid: (tally["signed"] + tally["exempted"], sum(tally.values()))
+                             for uid, tally in totals.items()}))
     return out
 
 
@@ -269,12 +285,12 @@ def completion(session: Session, *, actor: Actor | None, campaign_id: int, group
     for u in units:
         if not _visible(actor, u.path) or (group_units is not None and u.id not in group_units):
             continue
-        t = totals[u.id]
-        total = sum(t.values())
-        done = t["signed"] + t["exempted"]
+        tally = totals[u.id]
+        total = sum(tally.values())
+        done = tally["signed"] + tally["exempted"]
         out.append((tuple(names.get(int(p), "") for p in u.path.strip("/").split("/")), CompletionRow(
-            unit_id=u.id, name=u.name, code=u.code, depth=u.depth, total=total, signed=t["signed"],
-            pending=t["pending"], declined=t["declined"], overdue=t["overdue"], exempted=t["exempted"],
+            unit_id=u.id, name=u.name, code=u.code, depth=u.depth, total=total, signed=tally["signed"],
+            pending=tally["pending"], declined=tally["declined"], overdue=tally["overdue"], exempted=tally["exempted"],
             percent=round(100 * done / total) if total else 0, collective=collective.get(u.id, ""))))
     out.sort(key=lambda pair: pair[0])
     return [row for _key, row in out]
@@ -313,10 +329,11 @@ def people(session: Session, *, actor: Actor | None, campaign_id: int, unit_id: 
         for r in session.exec(select(models.CommitmentResponse).where(models.CommitmentResponse.campaign_id == c.id,
                                                                       models.CommitmentResponse.person_id.in_(ids))
                               .order_by(models.CommitmentResponse.id)):
-            notes[r.person_id] = f"{'Declined' if r.kind == 'decline' else 'Asks for clarification'}: {r.reason}"
+            notes[r.person_id] = (_("Declined: {reason}", reason=r.reason) if r.kind == "decline"
+                                  else _("Asks for clarification: {reason}", reason=r.reason))
         for e in session.exec(select(models.DueException).where(models.DueException.campaign_id == c.id,
                                                                 models.DueException.person_id.in_(ids))):
-            notes.setdefault(e.person_id, f"Exception: {e.reason}")
+            notes.setdefault(e.person_id, _("Exception: {reason}", reason=e.reason))
     return PeoplePage(rows=[PersonProgress(
         person_id=r[0], name=r[1], employee_code=r[2], unit_name=r[3], position=r[4], signed_at=formats.moment(r[5]),
         method=r[6] or "", scan_url=f"/files/{r[7]}" if r[7] else "", status=r[8],
@@ -345,13 +362,13 @@ def collectives(session: Session, *, actor: Actor | None, now: datetime) -> list
                 models.Signature.campaign_id == c.id, models.Signature.unit_id == unit.id,
                 models.Signature.kind != Kind.PERSONAL))}
             head, counter = sigs.get(Kind.COLLECTIVE), sigs.get(Kind.COUNTERSIGN)
-            t = session.get(models.CommitmentTemplate, c.collective_template_id)
+            tpl = session.get(models.CommitmentTemplate, c.collective_template_id)
             is_open = audience.status_of(c, now) is CampaignStatus.OPEN
             out.append(CollectiveRow(campaign_id=c.id, unit_id=unit.id, unit_name=f"{unit.name} · {c.name}",
                                      head_signature_id=head.id if head else 0,
                                      head_signed_at=formats.moment(head.signed_at) if head else "",
                                      countersigned_at=formats.moment(counter.signed_at) if counter else "",
-                                     title=t.title, clauses=json.loads(t.clauses_json),
+                                     title=tpl.title, clauses=json.loads(tpl.clauses_json),
                                      can_sign=is_open and head is None and unit.id in head_units,
                                      can_countersign=is_open and head is not None and counter is None
                                      and unit.id in chair_units))
@@ -360,10 +377,12 @@ def collectives(session: Session, *, actor: Actor | None, now: datetime) -> list
 
 # --- exports -----------------------------------------------------------------------------------------
 
-COMPLETION_HEADERS = ("Unit", "Code", "Level", "People", "Signed", "Pending", "Declined", "Overdue",
-                      "Exempted", "Done %", "Collective")
-REGISTER_HEADERS = ("Seq", "Code", "Kind", "Method", "Signed at", "Name", "Employee code", "Unit",
-                    "On time", "Typed name", "Client address", "Paper reason", "SHA-256")
+COMPLETION_HEADERS = (N_("Unit"), N_("Code"), N_("Level"), N_("People"), N_("Signed"), N_("Pending"),
+                      N_("Declined"), N_("Overdue"), N_("Exempted"), N_("Done %"), N_("Collective"))
+REGISTER_HEADERS = (N_("Seq"), N_("Code"), N_("Kind"), N_("Method"), N_("Signed at"), N_("Name"),
+                    N_("Employee code"), N_("Unit"), N_("On time"), N_("Typed name"), N_("Client address"),
+                    N_("Paper reason"), "SHA-256")
+EXPORT_TITLES = {"completion": N_("Completion"), "signatures": N_("Signatures")}
 
 
 def export_completion(session: Session, *, actor: Actor | None, campaign_id: int, fmt: str,
@@ -371,7 +390,7 @@ def export_completion(session: Session, *, actor: Actor | None, campaign_id: int
     """The completion table as CSV or XLSX bytes, and a file name."""
     rows = completion(session, actor=actor, campaign_id=campaign_id, group_id=group_id, now=now)
     data = [(r.name, r.code, r.depth, r.total, r.signed, r.pending, r.declined, r.overdue, r.exempted,
-             r.percent, r.collective) for r in rows]
+             r.percent, _label(COLLECTIVE_LABELS, r.collective)) for r in rows]
     return _export("completion", campaign_id, fmt, COMPLETION_HEADERS, data)
 
 
@@ -388,17 +407,23 @@ def export_register(session: Session, *, actor: Actor | None, campaign_id: int, 
         stmt = stmt.where(or_(*[Unit.path.like(p + "%") for p in where.unit_paths]))
     # Client addresses are evidence for officers; a unit head's copy leaves them out.
     show_ip = where.org
-    data = [(s.seq, s.code, s.kind, s.method, formats.moment(s.signed_at), name, code, unit,
-             "yes" if s.on_time else "no", s.typed_name, s.client_ip if show_ip else "", s.paper_reason,
-             s.content_hash)
+    yes, no = _("yes"), _("no")
+    data = [(s.seq, s.code, _label(KIND_LABELS, s.kind), _label(METHOD_LABELS, s.method),
+             formats.moment(s.signed_at), name, code, unit, yes if s.on_time else no, s.typed_name,
+             s.client_ip if show_ip else "", s.paper_reason, s.content_hash)
             for s, name, code, unit in session.exec(stmt)]
     return _export("signatures", campaign_id, fmt, REGISTER_HEADERS, data)
+
+
+def _label(labels: dict, code: str) -> str:
+    """The word for a code in the current language (an unknown or empty code as it is)."""
+    return labels[code].render() if code in labels else code
 
 
 def _export(what: str, campaign_id: int, fmt: str, headers, rows) -> tuple[bytes, str]:
     name = f"commitments-{what}-{campaign_id}"
     if fmt == "xlsx":
-        return to_xlsx(what.capitalize(), headers, rows), name + ".xlsx"
+        return to_xlsx(EXPORT_TITLES.get(what, what.capitalize()), headers, rows), name + ".xlsx"
     return to_csv(headers, rows), name + ".csv"
 
 

@@ -15,6 +15,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
 from engagement.core.errors import Invalid
+from engagement.core.i18n import N_, Msg, _
 
 GENESIS_HASH = "0" * 64
 MAX_CLAUSES = 40
@@ -39,6 +40,16 @@ class PersonStatus(StrEnum):
     DECLINED = "declined"
     OVERDUE = "overdue"
     EXEMPTED = "exempted"
+
+
+#: The labels the pages and messages show for the statuses (English: the codes themselves).
+CAMPAIGN_STATUS_LABELS: dict[str, Msg] = {
+    "draft": N_("draft"), "open": N_("open"), "closed": N_("closed"),
+}
+PERSON_STATUS_LABELS: dict[str, Msg] = {
+    "signed": N_("signed"), "pending": N_("pending"), "declined": N_("declined"), "overdue": N_("overdue"),
+    "exempted": N_("exempted"),
+}
 
 
 class Kind(StrEnum):
@@ -110,16 +121,17 @@ def clean_template(title: str, preamble: str, clauses: list[str] | tuple[str, ..
     preamble = unicodedata.normalize("NFC", (preamble or "").strip())
     kept = tuple(_collapse(c) for c in clauses if _collapse(c))
     if not title or len(title) > 200:
-        raise Invalid("Give the template a title of at most 200 characters.", {"title": "Required"})
+        raise Invalid("Give the template a title of at most {n} characters.", {"title": N_("Required")}, n=200)
     if len(preamble) > 3000:
-        raise Invalid("The preamble is too long (at most 3,000 characters).", {"preamble": "Too long"})
+        raise Invalid("The preamble is too long (at most 3,000 characters).", {"preamble": N_("Too long")})
     if not kept:
-        raise Invalid("A commitment needs at least one clause.", {"clauses": "Required"})
+        raise Invalid("A commitment needs at least one clause.", {"clauses": N_("Required")})
     if len(kept) > MAX_CLAUSES:
-        raise Invalid(f"A commitment has at most {MAX_CLAUSES} clauses.", {"clauses": "Too many"})
+        raise Invalid("A commitment has at most {n} clauses.", {"clauses": N_("Too many")}, n=MAX_CLAUSES)
     long_one = next((i for i, c in enumerate(kept, 1) if len(c) > 1000), None)
     if long_one:
-        raise Invalid(f"Clause {long_one} is too long (at most 1,000 characters).", {"clauses": "Too long"})
+        raise Invalid("Clause {number} is too long (at most 1,000 characters).", {"clauses": N_("Too long")},
+                      number=long_one)
     return TemplateText(title=title, preamble=preamble, clauses=kept)
 
 
@@ -152,8 +164,11 @@ def campaign_status(*, opens_at: datetime, due_at: datetime, allow_late: bool,
     return CampaignStatus.OPEN if now < end else CampaignStatus.CLOSED
 
 
-def parse_day(raw: str, what: str) -> date:
+def parse_day(raw: str, what: str | Msg) -> date:
     """A date typed as YYYY-MM-DD (what a date input sends) or DD/MM/YYYY.
+
+    ``what`` names the date in the message (a ``Msg``, e.g. ``N_("due date")``); its English
+    text is also the field the message is about.
 
     Raises:
         Invalid: anything else.
@@ -164,7 +179,8 @@ def parse_day(raw: str, what: str) -> date:
             return datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar day, no time)
         except ValueError:
             continue
-    raise Invalid(f"Enter the {what} as a date, e.g. 2026-03-31.", {what: "Not a date"})
+    key = what.msgid if isinstance(what, Msg) else what
+    raise Invalid("Enter the {what} as a date, e.g. 2026-03-31.", {key: N_("Not a date")}, what=what)
 
 
 def start_of_day(day: date, zone: tzinfo) -> datetime:
@@ -185,15 +201,15 @@ def check_campaign(*, year: int, opens_at: datetime, due_at: datetime, allow_lat
         Invalid: with the field to correct.
     """
     if not 2000 <= year <= 2100:
-        raise Invalid("Enter the campaign year, e.g. 2026.", {"year": "Not a year"})
+        raise Invalid("Enter the campaign year, e.g. 2026.", {"year": N_("Not a year")})
     if unit_count == 0:
-        raise Invalid("Choose at least one unit for the audience.", {"units": "Required"})
+        raise Invalid("Choose at least one unit for the audience.", {"units": N_("Required")})
     if due_at <= opens_at:
-        raise Invalid("The due date must come after the opening date.", {"due": "Too early"})
+        raise Invalid("The due date must come after the opening date.", {"due": N_("Too early")})
     if late_until is not None and not allow_late:
         raise Invalid("A late-signing limit only applies when late signing is allowed.")
     if late_until is not None and late_until <= due_at:
-        raise Invalid("Late signing must end after the due date.", {"late_until": "Too early"})
+        raise Invalid("Late signing must end after the due date.", {"late_until": N_("Too early")})
 
 
 def effective_due(campaign_due: datetime, exception_due: datetime | None, exempt: bool) -> datetime | None:
@@ -237,8 +253,8 @@ def may_sign(status: CampaignStatus, *, closed_by_officer: bool, closes_on: str,
     """
     if status is CampaignStatus.DRAFT:
         raise Invalid("This campaign is not open for signing yet.")
-    closed_msg = (f"This campaign closed on {closes_on}; ask your unit head or the emulation officer "
-                  "to reopen it or to record an exception for you.")
+    closed_msg = N_("This campaign closed on {day}; ask your unit head or the emulation officer "
+                    "to reopen it or to record an exception for you.", day=closes_on)
     if closed_by_officer:
         raise Invalid(closed_msg)
     if has_exception and due_at is not None and now < due_at:
@@ -246,8 +262,8 @@ def may_sign(status: CampaignStatus, *, closed_by_officer: bool, closes_on: str,
     if status is CampaignStatus.CLOSED:
         raise Invalid(closed_msg)
     if due_at is not None and now >= due_at and not allow_late:
-        raise Invalid(f"Your signing deadline passed on {due_on} and this campaign does not accept "
-                      "late signatures.")
+        raise Invalid("Your signing deadline passed on {day} and this campaign does not accept "
+                      "late signatures.", day=due_on)
 
 
 # --- signing ------------------------------------------------------------------------------------
@@ -266,16 +282,16 @@ def clean_pledges(items: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     """
     kept = tuple(_collapse(p) for p in items if _collapse(p))
     if len(kept) > MAX_PLEDGES:
-        raise Invalid(f"Add at most {MAX_PLEDGES} personal pledges.", {"pledges": "Too many"})
+        raise Invalid("Add at most {n} personal pledges.", {"pledges": N_("Too many")}, n=MAX_PLEDGES)
     for number, pledge in enumerate(kept, 1):
         if not PLEDGE_MIN <= len(pledge) <= PLEDGE_MAX:
-            raise Invalid(f"Pledge {number} should be a short measurable item of {PLEDGE_MIN} to "
-                          f"{PLEDGE_MAX} characters, e.g. “answer every citizen request within "
-                          "2 days”.", {"pledges": "Length"})
+            raise Invalid("Pledge {number} should be a short measurable item of {low} to {high} characters, "
+                          "e.g. “answer every citizen request within 2 days”.", {"pledges": N_("Length")},
+                          number=number, low=PLEDGE_MIN, high=PLEDGE_MAX)
     return kept
 
 
-def clean_reason(raw: str, what: str = "reason") -> str:
+def clean_reason(raw: str, what: str | Msg = N_("reason")) -> str:
     """A reason written by a person (decline, clarification, exception, paper signature).
 
     Raises:
@@ -283,7 +299,8 @@ def clean_reason(raw: str, what: str = "reason") -> str:
     """
     text = _collapse(raw)
     if not REASON_MIN <= len(text) <= REASON_MAX:
-        raise Invalid(f"Write a {what} of {REASON_MIN} to {REASON_MAX} characters.", {"reason": "Length"})
+        raise Invalid("Write a {what} of {low} to {high} characters.", {"reason": N_("Length")}, what=what,
+                      low=REASON_MIN, high=REASON_MAX)
     return text
 
 
@@ -340,7 +357,7 @@ class ChainBreak:
 
     seq: int
     code: str
-    problem: str
+    problem: str  # in the current language (the reader's, or the organisation's for the command)
 
 
 def find_breaks(links: list[ChainLink], *, start_hash: str = GENESIS_HASH, start_seq: int = 1) -> list[ChainBreak]:
@@ -353,12 +370,12 @@ def find_breaks(links: list[ChainLink], *, start_hash: str = GENESIS_HASH, start
     expected_prev, expected_seq = start_hash, start_seq
     for link in links:
         if link.seq != expected_seq:
-            breaks.append(ChainBreak(link.seq, link.code,
-                                     f"signature #{expected_seq} to #{link.seq - 1} missing"))
+            breaks.append(ChainBreak(link.seq, link.code, _("signature #{first} to #{last} missing",
+                                                             first=expected_seq, last=link.seq - 1)))
         if link.prev_hash != expected_prev:
-            breaks.append(ChainBreak(link.seq, link.code, "does not follow the previous signature's hash"))
+            breaks.append(ChainBreak(link.seq, link.code, _("does not follow the previous signature's hash")))
         if chain_hash(link.prev_hash, link.payload) != link.content_hash:
-            breaks.append(ChainBreak(link.seq, link.code, "content changed after signing (hash mismatch)"))
+            breaks.append(ChainBreak(link.seq, link.code, _("content changed after signing (hash mismatch)")))
         expected_prev, expected_seq = link.content_hash, link.seq + 1
     return breaks
 

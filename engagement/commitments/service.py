@@ -34,6 +34,7 @@ from engagement.commitments.rules import CampaignStatus, Kind
 from engagement.core import audit, files, formats
 from engagement.core.access import Actor, Perm, Role, can, reach, require
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from engagement.core.i18n import N_
 from engagement.org import sessions as org_sessions
 from engagement.org.models import Person, Unit
 from engagement.scoring import service as scoring
@@ -41,6 +42,7 @@ from engagement.scoring.rules import Source
 from engagement.settings import get_settings
 
 SCAN_PURPOSE = "commitment.scan"
+DUE_DATE = N_("due date")
 
 
 def _info(sig: models.Signature) -> SignatureInfo:
@@ -151,11 +153,11 @@ def create_campaign(session: Session, *, actor: Actor | None, year: int, name: s
     if len(found) != len(units):
         raise NotFound("One of the chosen units does not exist or is inactive.")
     zone = get_settings().tz
-    opens_day = rules.parse_day(opens_on, "opening date")
+    opens_day = rules.parse_day(opens_on, N_("opening date"))
     opens_at = rules.start_of_day(opens_day, zone)
     opens_at = max(opens_at, now) if opens_day <= now.astimezone(zone).date() else opens_at
-    due_at = rules.end_of_day(rules.parse_day(due_on, "due date"), zone)
-    late_until = rules.end_of_day(rules.parse_day(late_until_on, "late-signing limit"), zone) \
+    due_at = rules.end_of_day(rules.parse_day(due_on, DUE_DATE), zone)
+    late_until = rules.end_of_day(rules.parse_day(late_until_on, N_("late-signing limit")), zone) \
         if (late_until_on or "").strip() else None
     rules.check_campaign(year=year, opens_at=opens_at, due_at=due_at, allow_late=allow_late,
                          late_until=late_until, unit_count=len(units))
@@ -163,7 +165,7 @@ def create_campaign(session: Session, *, actor: Actor | None, year: int, name: s
         # Late signing with no limit given runs to the end of the campaign's year.
         late_until = max(rules.end_of_day(date(year, 12, 31), zone), due_at + timedelta(days=30))
     if due_at <= now:
-        raise Invalid("The due date has already passed; choose a later one.", {"due": "In the past"})
+        raise Invalid("The due date has already passed; choose a later one.", {"due": N_("In the past")})
     clean_name = " ".join((name or "").split())[:200] or f"Cam kết năm {year}"
     row = models.Campaign(year=year, name=clean_name, template_id=template.id,
                           collective_template_id=collective_template_id or None,
@@ -194,7 +196,7 @@ def open_campaign(session: Session, *, actor: Actor | None, campaign_id: int, du
     if status is CampaignStatus.OPEN:
         raise Conflict("This campaign is already open.")
     if (due_on or "").strip():
-        c.due_at = rules.end_of_day(rules.parse_day(due_on, "due date"), get_settings().tz)
+        c.due_at = rules.end_of_day(rules.parse_day(due_on, DUE_DATE), get_settings().tz)
         if c.late_until is not None and c.late_until <= c.due_at:
             c.late_until = None
     if c.opens_at > now:
@@ -202,7 +204,7 @@ def open_campaign(session: Session, *, actor: Actor | None, campaign_id: int, du
     c.closed_at = None
     if status_of(c, now) is not CampaignStatus.OPEN:
         raise Invalid("The due date has passed: give a new due date to reopen this campaign.",
-                      {"due": "In the past"})
+                      {"due": N_("In the past")})
     session.add(c)
     audit.record(session, actor=actor, action="commitment_campaign.open", entity="commitment_campaign",
                  entity_id=c.id, now=now, due_at=c.due_at)
@@ -219,7 +221,8 @@ def close_campaign(session: Session, *, actor: Actor | None, campaign_id: int, n
     c = _campaign(session, campaign_id)
     status = status_of(c, now)
     if status is not CampaignStatus.OPEN:
-        raise Conflict(f"Only an open campaign can be closed; this one is {status}.")
+        raise Conflict("Only an open campaign can be closed; this one is {status}.",
+                       status=rules.CAMPAIGN_STATUS_LABELS.get(str(status), str(status)))
     c.closed_at = now
     session.add(c)
     audit.record(session, actor=actor, action="commitment_campaign.close", entity="commitment_campaign",
@@ -247,10 +250,10 @@ def set_exception(session: Session, *, actor: Actor | None, campaign_id: int, pe
     text = rules.clean_reason(reason)
     due_at = None
     if not exempt:
-        due_at = rules.end_of_day(rules.parse_day(due_on, "due date"), get_settings().tz)
+        due_at = rules.end_of_day(rules.parse_day(due_on, DUE_DATE), get_settings().tz)
         if due_at <= c.due_at:
-            raise Invalid("A personal due date must come after the campaign's due date "
-                          f"({formats.day(c.due_at - timedelta(seconds=1))}).", {"due": "Too early"})
+            raise Invalid("A personal due date must come after the campaign's due date ({day}).",
+                          {"due": N_("Too early")}, day=formats.day(c.due_at - timedelta(seconds=1)))
     row = _exception(session, c.id, person_id) or models.DueException(
         campaign_id=c.id, person_id=person_id, reason=text, recorded_at=now)
     row.due_at, row.reason, row.recorded_at, row.recorded_by = due_at, text, now, actor.account_id
@@ -263,8 +266,8 @@ def set_exception(session: Session, *, actor: Actor | None, campaign_id: int, pe
 # --- signing ---------------------------------------------------------------------------------------
 
 
-def _template_text(t: models.CommitmentTemplate) -> tuple[str, ...]:
-    return tuple(json.loads(t.clauses_json))
+def _template_text(tpl: models.CommitmentTemplate) -> tuple[str, ...]:
+    return tuple(json.loads(tpl.clauses_json))
 
 
 @dataclass(frozen=True)
@@ -275,19 +278,21 @@ class PasswordRefused:
     unit of work commits the failed attempt (and nothing else: no signature is written).
     """
 
-    message: str
+    message: str  # in the current language (the reader's, as the service ran)
     field: str = "password"
-    hint: str = "Wrong password"
+    hint: str = "Wrong password"  # a message id: WRONG_PASSWORD or TOO_MANY_ATTEMPTS
     throttled: bool = False
     ok: bool = False
 
     @property
     def fields(self) -> dict[str, str]:
-        """The form field to correct, with its short message (as ``Invalid.fields``)."""
+        """The form field to correct, with its short message's id (``Invalid`` renders it)."""
         return {self.field: self.hint}
 
 
-RE_ENTER_MESSAGE = "Your password is not right. Re-enter the password you log in with."
+RE_ENTER_MESSAGE = N_("Your password is not right. Re-enter the password you log in with.")
+WRONG_PASSWORD = N_("Wrong password")
+TOO_MANY_ATTEMPTS = N_("Too many failed attempts")
 
 
 def _check_password(session: Session, actor: Actor, password: str, client_ip: str,
@@ -303,13 +308,13 @@ def _check_password(session: Session, actor: Actor, password: str, client_ip: st
         attempts, at login or signing, for the account or client; checked nothing).
     """
     if not password:
-        return PasswordRefused(RE_ENTER_MESSAGE)
+        return PasswordRefused(RE_ENTER_MESSAGE.render())
     check = org_sessions.check_password(session, username=actor.username, password=password,
                                         client_ip=client_ip, now=now)
     if check.throttled:
-        return PasswordRefused(check.message, hint="Too many failed attempts", throttled=True)
+        return PasswordRefused(str(check.message), hint=TOO_MANY_ATTEMPTS.msgid, throttled=True)
     if not check.ok or check.account_id != actor.account_id:
-        return PasswordRefused(RE_ENTER_MESSAGE)
+        return PasswordRefused(RE_ENTER_MESSAGE.render())
     return None
 
 
@@ -402,14 +407,13 @@ def sign(session: Session, *, actor: Actor | None, campaign_id: int, ticked: lis
     due_at = check_can_sign(session, c, actor.person_id, now)
     template = session.get(models.CommitmentTemplate, c.template_id)
     clauses = _template_text(template)
-    ticks = [t for t in (ticked or []) if isinstance(t, int)]
+    ticks = [n for n in (ticked or []) if isinstance(n, int)]
     if not rules.all_ticked(ticks, len(clauses)):
-        raise Invalid("Read and tick every clause before signing.", {"clauses": "Not all ticked"})
+        raise Invalid("Read and tick every clause before signing.", {"clauses": N_("Not all ticked")})
     kept = rules.clean_pledges(pledges or [])
     if not rules.names_match(typed_name, member.person.full_name):
-        raise Invalid("The name you typed is not the name on your record "
-                      f"(“{member.person.full_name}”). Type your full name exactly.",
-                      {"typed_name": "Does not match"})
+        raise Invalid("The name you typed is not the name on your record (“{name}”). Type your full name exactly.",
+                      {"typed_name": N_("Does not match")}, name=member.person.full_name)
     if refused := _check_password(session, actor, password, client_ip, now):
         return refused
     content = rules.signed_text(title=template.title, preamble=template.preamble, clauses=clauses,
@@ -477,11 +481,11 @@ def sign_collective(session: Session, *, actor: Actor | None, campaign_id: int, 
                    allow_late=c.allow_late, now=now)
     template = session.get(models.CommitmentTemplate, c.collective_template_id)
     clauses = _template_text(template)
-    if not rules.all_ticked([t for t in (ticked or []) if isinstance(t, int)], len(clauses)):
-        raise Invalid("Read and tick every clause before signing.", {"clauses": "Not all ticked"})
+    if not rules.all_ticked([n for n in (ticked or []) if isinstance(n, int)], len(clauses)):
+        raise Invalid("Read and tick every clause before signing.", {"clauses": N_("Not all ticked")})
     if not rules.names_match(typed_name, actor.full_name):
-        raise Invalid(f"The name you typed is not the name on your record (“{actor.full_name}”).",
-                      {"typed_name": "Does not match"})
+        raise Invalid("The name you typed is not the name on your record (“{name}”).",
+                      {"typed_name": N_("Does not match")}, name=actor.full_name)
     if refused := _check_password(session, actor, password, client_ip, now):
         return refused
     content = rules.signed_text(title=template.title, preamble=template.preamble, clauses=clauses, pledges=(),
@@ -512,10 +516,11 @@ def countersign(session: Session, *, actor: Actor | None, signature_id: int, typ
         raise NotAllowed("Only the union chair of this unit can countersign its collective commitment.")
     c = _campaign(session, parent.campaign_id)
     if status_of(c, now) is CampaignStatus.CLOSED:
-        raise Invalid(f"This campaign closed on {formats.day(closes_of(c))}; it can no longer be countersigned.")
+        raise Invalid("This campaign closed on {day}; it can no longer be countersigned.",
+                      day=formats.day(closes_of(c)))
     if not rules.names_match(typed_name, actor.full_name):
-        raise Invalid(f"The name you typed is not the name on your record (“{actor.full_name}”).",
-                      {"typed_name": "Does not match"})
+        raise Invalid("The name you typed is not the name on your record (“{name}”).",
+                      {"typed_name": N_("Does not match")}, name=actor.full_name)
     if refused := _check_password(session, actor, password, client_ip, now):
         return refused
     content = f"Đồng ký bản cam kết tập thể {parent.code} (SHA-256 {parent.content_hash})"
@@ -548,11 +553,11 @@ def record_paper_signature(session: Session, *, actor: Actor | None, campaign_id
     if status_of(c, now) is CampaignStatus.DRAFT:
         raise Invalid("This campaign is not open yet.")
     text = rules.clean_reason(reason)
-    signed_day = rules.parse_day(signed_on, "date on the paper")
+    signed_day = rules.parse_day(signed_on, N_("date on the paper"))
     if rules.start_of_day(signed_day, get_settings().tz) > now:
-        raise Invalid("The date on the paper cannot be in the future.", {"signed_on": "In the future"})
+        raise Invalid("The date on the paper cannot be in the future.", {"signed_on": N_("In the future")})
     if not scan:
-        raise Invalid("Upload the scan of the signed paper (PDF, JPEG or PNG).", {"scan": "Required"})
+        raise Invalid("Upload the scan of the signed paper (PDF, JPEG or PNG).", {"scan": N_("Required")})
     clean = files.clean_scan(scan)
     if session.exec(select(models.Signature.id).where(models.Signature.campaign_id == c.id,
                                                       models.Signature.slot == f"p:{person_id}")).first():
@@ -562,7 +567,7 @@ def record_paper_signature(session: Session, *, actor: Actor | None, campaign_id
     content = rules.signed_text(title=template.title, preamble=template.preamble,
                                 clauses=_template_text(template), pledges=(), signer=member.person.full_name,
                                 unit=member.unit.name, campaign=c.name) + \
-        f"\n\n[Ký trên giấy ngày {signed_day:%d/%m/%Y}; ghi nhận bởi {actor.full_name}]"
+        f"\n\n[Ký trên giấy ngày {formats.day(signed_day)}; ghi nhận bởi {actor.full_name}]"
     due_at, _ = due_for(session, c, person_id)
     on_time = due_at is None or rules.start_of_day(signed_day, get_settings().tz) < due_at
     sig = _append(session, c=c, template_id=template.id, kind=Kind.PERSONAL, slot=f"p:{person_id}",

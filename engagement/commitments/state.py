@@ -19,9 +19,10 @@ from engagement.commitments.dto import (
     SignatureInfo,
     TemplateRow,
 )
-from engagement.core import clock
+from engagement.core import clock, formats, i18n
 from engagement.core.access import Perm, can
 from engagement.core.errors import Invalid
+from engagement.core.i18n import N_, Msg
 from engagement.org import queries as org_queries
 from engagement.settings import get_settings
 from engagement.ui.auth import AuthState
@@ -29,6 +30,8 @@ from engagement.ui.components import Option
 from engagement.ui.kit import Dialog, Form, Paged, as_int, as_text, unit_options
 
 MAX_SCAN_BYTES = 10 * 1024 * 1024
+#: What a browser-sent id names, for the refusal of a bad one.
+CAMPAIGN, UNIT, TEMPLATE = N_("campaign"), N_("unit"), N_("template")
 
 
 def _signed(result: SignatureInfo | service.PasswordRefused) -> SignatureInfo:
@@ -48,7 +51,7 @@ def _evidence(state: AuthState, f: Form) -> dict[str, str]:
             "client_ip": state.router.session.client_ip, "user_agent": state.router.headers.user_agent}
 
 
-def _pick(rows: list[Any], value: Any, what: str, key: str = "id") -> Any:
+def _pick(rows: list[Any], value: Any, what: Msg, key: str = "id") -> Any:
     """The row of a list already shown whose ``key`` is the browser-sent id (None for any other value)."""
     try:
         wanted = as_int(value, what)
@@ -60,18 +63,18 @@ def _pick(rows: list[Any], value: Any, what: str, key: str = "id") -> Any:
 def _toggled(ticked: list[int], number: Any, count: int) -> list[int]:
     """Clause ``number`` (from 1, at most ``count``) ticked or unticked as read."""
     try:
-        n = as_int(number, "clause")
+        n = as_int(number, N_("clause"))
     except Invalid:
         return ticked
     if n > count:
         return ticked
-    return [t for t in ticked if t != n] if n in ticked else sorted([*ticked, n])
+    return [k for k in ticked if k != n] if n in ticked else sorted([*ticked, n])
 
 
 async def _pdf_download(state: AuthState, signature_id: object):
     with state._attempt(error=None, toast_errors=True) as done:
-        facts = await state._read(queries.signature_for_pdf, signature_id=as_int(signature_id, "signature"))
-        data = await asyncio.to_thread(pdf.render, facts)
+        facts = await state._read(queries.signature_for_pdf, signature_id=as_int(signature_id, N_("signature")))
+        data = await asyncio.to_thread(pdf.render, facts, state._lang())
     return rx.download(data=data, filename=f"cam-ket-{facts['code']}.pdf") if done.ok else done.toast
 
 
@@ -109,7 +112,7 @@ class MyCommitmentsState(Dialog, AuthState):
 
     def _find(self, campaign_id: object, unit_id: object) -> CollectiveRow | None:
         try:
-            cid, uid = as_int(campaign_id, "campaign"), as_int(unit_id, "unit")
+            cid, uid = as_int(campaign_id, CAMPAIGN), as_int(unit_id, UNIT)
         except Invalid:
             return None
         return next((c for c in self.collectives if c.campaign_id == cid and c.unit_id == uid), None)
@@ -134,7 +137,7 @@ class MyCommitmentsState(Dialog, AuthState):
         """Sign or countersign, with typed name and password."""
         if self.dialog not in ("sign", "countersign"):
             return None
-        with self._attempt(success="Collective commitment signed.", error="dialog_error") as done:
+        with self._attempt(success=N_("Collective commitment signed."), error="dialog_error") as done:
             evidence = _evidence(self, Form(form))
             if self.dialog == "sign":
                 _signed(await self._call(service.sign_collective, campaign_id=self._campaign_id,
@@ -182,7 +185,7 @@ class SignState(AuthState):
         self.error = self.respond_error = self.done_message = ""
         self.ticked, self.campaign_id, self.busy = [], 0, False
         with self._attempt():
-            await self._reload(as_int(self.router.page.params.get("campaign_id", ""), "campaign"))
+            await self._reload(as_int(self.router.page.params.get("campaign_id", ""), CAMPAIGN))
 
     @rx.event
     def toggle(self, number: int):
@@ -194,14 +197,14 @@ class SignState(AuthState):
         """Sign: typed name and password are checked on the server (argon2 off the loop)."""
         if not self.campaign_id:
             return
-        with self._attempt(success="Your commitment is signed.") as done:
+        with self._attempt(success=N_("Your commitment is signed.")) as done:
             f = Form(form)
             self.busy = True
             yield
             info = _signed(await self._call(
                 service.sign, campaign_id=self.campaign_id, ticked=list(self.ticked),
                 pledges=rules.split_lines(f.text("pledges", 2000)), **_evidence(self, f)))
-            self.done_message = f"Signed. Your signature code is {info.code}."
+            self.done_message = self._t("Signed. Your signature code is {code}.", code=info.code)
             await self._reload(self.campaign_id)
         self.busy = False
         if done.ok:
@@ -210,7 +213,7 @@ class SignState(AuthState):
     @rx.event
     async def respond(self, form: dict):
         """Decline, or ask for clarification, with a reason."""
-        with self._attempt(success="Your unit head will see your message.", error="respond_error") as done:
+        with self._attempt(success=N_("Your unit head will see your message."), error="respond_error") as done:
             f = Form(form)
             await self._call(service.respond, campaign_id=self.campaign_id, kind=f.text("kind", 20),
                              reason=f.text("reason", 1000))
@@ -288,10 +291,10 @@ class CampaignsState(Paged, Dialog, AuthState):
             self._can_manage = officer is not None
             if officer is not None:
                 self.template_rows, units = officer
-                self.templates = [Option(str(t.id), f"{t.title} (v{t.version})")
-                                  for t in self.template_rows if t.is_latest and t.kind == rules.Kind.PERSONAL]
-                self._collective_id = next((t.id for t in self.template_rows
-                                            if t.is_latest and t.kind == rules.Kind.COLLECTIVE), 0)
+                self.templates = [Option(str(tpl.id), f"{tpl.title} (v{tpl.version})")
+                                  for tpl in self.template_rows if tpl.is_latest and tpl.kind == rules.Kind.PERSONAL]
+                self._collective_id = next((tpl.id for tpl in self.template_rows
+                                            if tpl.is_latest and tpl.kind == rules.Kind.COLLECTIVE), 0)
                 self.unit_options = unit_options(units, with_code=False)
             self.group_options = [Option(str(g.id), g.name) for g in groups]
             if self.selected not in {c.id for c in self.campaigns}:
@@ -307,7 +310,7 @@ class CampaignsState(Paged, Dialog, AuthState):
     async def select(self, campaign_id: str):
         """Show another campaign's completion."""
         with self._attempt():
-            cid = as_int(campaign_id, "campaign")
+            cid = as_int(campaign_id, CAMPAIGN)
             if cid in {c.id for c in self.campaigns}:
                 self.selected, self.drill_unit = cid, 0
                 await self._load_completion()
@@ -316,14 +319,14 @@ class CampaignsState(Paged, Dialog, AuthState):
     async def set_group(self, group_id: str):
         """Filter by unit group ("" for all units)."""
         with self._attempt():
-            self.group_id = as_int(group_id, "group") if str(group_id).strip() else 0
+            self.group_id = as_int(group_id, N_("group")) if str(group_id).strip() else 0
             await self._load_completion()
 
     @rx.event
     async def drill(self, unit_id: int):
         """The people of one unit (and its sub-units)."""
         with self._attempt():
-            uid = as_int(unit_id, "unit")
+            uid = as_int(unit_id, UNIT)
             match = next((r for r in self.rows if r.unit_id == uid), None)
             if match is not None:
                 self.drill_unit, self.drill_name, self.page = uid, match.name, 1
@@ -341,34 +344,34 @@ class CampaignsState(Paged, Dialog, AuthState):
     @rx.event
     async def create(self, form: dict):
         """Launch a campaign (officers)."""
-        with self._attempt(success="Campaign created.", error="form_error") as done:
+        with self._attempt(success=N_("Campaign created."), error="form_error") as done:
             f = Form(form)
             year_text = f.text("year", 4)
             self.selected = await self._call(
                 service.create_campaign, year=int(year_text) if year_text.isdigit() else 0,
-                name=f.text("name", 200), template_id=f.id("template_id", "template"),
-                unit_ids=[f.id("unit_id", "unit")], opens_on=f.text("opens_on", 20), due_on=f.text("due_on", 20),
+                name=f.text("name", 200), template_id=f.id("template_id", TEMPLATE),
+                unit_ids=[f.id("unit_id", UNIT)], opens_on=f.text("opens_on", 20), due_on=f.text("due_on", 20),
                 allow_late=f.flag("allow_late"), positions=f.text("positions", 2000),
                 collective_template_id=(self._collective_id or None) if f.flag("collective") else None)
         if done.ok:
             await self._load()
         return done.toast
 
-    async def _set_open(self, fn, campaign_id: object, message: str):
+    async def _set_open(self, fn, campaign_id: object, message: Msg):
         with self._attempt(success=message, error=None, toast_errors=True) as done:
-            await self._call(fn, campaign_id=as_int(campaign_id, "campaign"))
+            await self._call(fn, campaign_id=as_int(campaign_id, CAMPAIGN))
             self.campaigns = await self._read(queries.campaigns, now=clock.now())
         return done.toast
 
     @rx.event
     async def open_now(self, campaign_id: int):
         """Open a draft (or reopen) now."""
-        return await self._set_open(service.open_campaign, campaign_id, "Campaign open.")
+        return await self._set_open(service.open_campaign, campaign_id, N_("Campaign open."))
 
     @rx.event
     async def close_now(self, campaign_id: int):
         """Close an open campaign now."""
-        return await self._set_open(service.close_campaign, campaign_id, "Campaign closed.")
+        return await self._set_open(service.close_campaign, campaign_id, N_("Campaign closed."))
 
     @rx.event
     async def export(self, what: str, fmt: str):
@@ -391,9 +394,12 @@ class CampaignsState(Paged, Dialog, AuthState):
         if not done.ok:
             self.chain_message = done.message
         elif report.intact:
-            self.chain_message = f"Chain intact: {report.checked} signatures checked."
+            with i18n.using(self._lang()):
+                count = formats.number(report.checked, 0)
+            self.chain_message = self._tn("Chain intact: {n} signature checked.",
+                                          "Chain intact: {n} signatures checked.", report.checked, n=count)
         else:
-            self.chain_message = f"Chain BROKEN: {'; '.join(report.breaks[:10])}"
+            self.chain_message = self._t("Chain BROKEN: {breaks}", breaks="; ".join(report.breaks[:10]))
 
     # --- dialogs: exception, paper signature, template edit -------------------------------------
 
@@ -407,7 +413,7 @@ class CampaignsState(Paged, Dialog, AuthState):
         await self._reload()
 
     def _open_person(self, kind: str, person_id: object) -> None:
-        row = _pick(self.people, person_id, "person", "person_id")
+        row = _pick(self.people, person_id, N_("person"), "person_id")
         if row is None:
             return
         self._target_id, self.target_name, self.dialog, self.dialog_error = row.person_id, row.name, kind, ""
@@ -428,7 +434,7 @@ class CampaignsState(Paged, Dialog, AuthState):
     @rx.event
     async def submit_exception(self, form: dict):
         """Record the exception."""
-        with self._attempt(success="Exception recorded.", error="dialog_error") as done:
+        with self._attempt(success=N_("Exception recorded."), error="dialog_error") as done:
             f = Form(form)
             await self._call(service.set_exception, campaign_id=self.selected, person_id=self._target_id,
                              reason=f.text("reason", 500), due_on=f.text("due_on", 20), exempt=f.flag("exempt"))
@@ -448,7 +454,7 @@ class CampaignsState(Paged, Dialog, AuthState):
     @rx.event
     async def submit_paper(self, files: list[rx.UploadFile]):
         """Record the paper signature with its scan."""
-        with self._attempt(success="Paper signature recorded.", error="dialog_error") as done:
+        with self._attempt(success=N_("Paper signature recorded."), error="dialog_error") as done:
             scan, name = b"", "scan"
             if files:
                 upload = files[0]
@@ -464,7 +470,7 @@ class CampaignsState(Paged, Dialog, AuthState):
     @rx.event
     def open_template(self, template_id: int):
         """Edit a template (publishes a new version)."""
-        row = _pick(self.template_rows, template_id, "template")
+        row = _pick(self.template_rows, template_id, TEMPLATE)
         if row is None:
             return
         self._target_id, self.dialog, self.dialog_error = row.id, "template", ""
@@ -473,8 +479,8 @@ class CampaignsState(Paged, Dialog, AuthState):
     @rx.event
     async def submit_template(self, form: dict):
         """Publish the edited text as a new version."""
-        with self._attempt(success="New template version published. Campaigns keep the version they started with.",
-                           error="dialog_error") as done:
+        with self._attempt(success=N_("New template version published. Campaigns keep the version they "
+                                      "started with."), error="dialog_error") as done:
             f = Form(form)
             await self._call(service.publish_template, template_id=self._target_id, title=f.text("title", 200),
                              preamble=f.text("preamble", 3000), clauses=rules.split_lines(f.text("clauses", 40000)))

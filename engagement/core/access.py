@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from engagement.core.errors import NotAllowed
+from engagement.core.i18n import N_, Msg
 
 
 class Role(StrEnum):
@@ -28,14 +29,24 @@ class Role(StrEnum):
     SYSTEM_ADMIN = "system_admin"
 
 
-ROLE_LABELS: dict[Role, str] = {
-    Role.STAFF: "Staff",
-    Role.UNIT_HEAD: "Unit head",
-    Role.EMULATION_OFFICER: "Emulation officer",
-    Role.UNION_OFFICER: "Union officer",
-    Role.COUNCIL_MEMBER: "Council member",
-    Role.SYSTEM_ADMIN: "System admin",
+#: Each role's name, as a message (render it in the reader's language: ``role_label``).
+ROLE_NAMES: dict[Role, Msg] = {
+    Role.STAFF: N_("Staff"),
+    Role.UNIT_HEAD: N_("Unit head"),
+    Role.EMULATION_OFFICER: N_("Emulation officer"),
+    Role.UNION_OFFICER: N_("Union officer"),
+    Role.COUNCIL_MEMBER: N_("Council member"),
+    Role.SYSTEM_ADMIN: N_("System admin"),
 }
+#: The role names as message ids (English); ``i18n.render(ROLE_LABELS[role])`` or ``role_label(role)``
+#: gives the reader's text.
+ROLE_LABELS: dict[Role, str] = {role: name.msgid for role, name in ROLE_NAMES.items()}
+
+
+def role_label(role: Role | str) -> str:
+    """A role's name in the current language (the reader's, inside ``i18n.using``)."""
+    return ROLE_NAMES[Role(role)].render()
+
 
 #: Which roles need a unit or a branch when granted.
 ROLE_NEEDS_UNIT = frozenset({Role.UNIT_HEAD})
@@ -122,42 +133,46 @@ PERMISSIONS: dict[Perm, dict[Role, Scope]] = {
 }
 
 #: What each permission lets a person do, for refusals ("Only ... can <action>.").
-ACTIONS: dict[Perm, str] = {
-    Perm.VIEW_ORG: "see the organisation",
-    Perm.MANAGE_UNITS: "change the unit tree",
-    Perm.MANAGE_GROUPS: "change unit groups",
-    Perm.VIEW_PEOPLE: "see this list of people",
-    Perm.MANAGE_PEOPLE: "change people's records",
-    Perm.IMPORT_PEOPLE: "import staff",
-    Perm.MANAGE_ACCOUNTS: "manage logins and roles",
-    Perm.VIEW_AUDIT: "read the audit log",
-    Perm.MANAGE_COMMITMENTS: "run commitment campaigns and templates",
-    Perm.VIEW_COMMITMENT_PROGRESS: "follow commitment completion",
-    Perm.RECORD_COMMITMENT_EXCEPTION: "record due-date exceptions",
-    Perm.GIVE_RECOGNITION: "give recognition",
-    Perm.REVOKE_RECOGNITION: "revoke a recognition",
-    Perm.MANAGE_VALUES: "manage the values catalogue",
-    Perm.MODERATE_THANKS: "manage citizens' thanks",
-    Perm.VIEW_FAIRNESS: "see the fairness signals",
-    Perm.VIEW_SCORES: "see the leaderboards",
-    Perm.MANAGE_SCORING: "change the scoring settings",
-    Perm.LOG_GREEN: "log green-office activities",
-    Perm.MANAGE_GREEN: "manage green-office campaigns",
-    Perm.VERIFY_GREEN: "verify green-office activities",
-    Perm.ASSESS_OFFICE: "assess an office",
-    Perm.MANAGE_NOTIFICATIONS: "manage messages and scheduled jobs",
-    Perm.SIGN_COMMITMENT: "sign a commitment",
+ACTION_NAMES: dict[Perm, Msg] = {
+    Perm.VIEW_ORG: N_("see the organisation"),
+    Perm.MANAGE_UNITS: N_("change the unit tree"),
+    Perm.MANAGE_GROUPS: N_("change unit groups"),
+    Perm.VIEW_PEOPLE: N_("see this list of people"),
+    Perm.MANAGE_PEOPLE: N_("change people's records"),
+    Perm.IMPORT_PEOPLE: N_("import staff"),
+    Perm.MANAGE_ACCOUNTS: N_("manage logins and roles"),
+    Perm.VIEW_AUDIT: N_("read the audit log"),
+    Perm.MANAGE_COMMITMENTS: N_("run commitment campaigns and templates"),
+    Perm.VIEW_COMMITMENT_PROGRESS: N_("follow commitment completion"),
+    Perm.RECORD_COMMITMENT_EXCEPTION: N_("record due-date exceptions"),
+    Perm.GIVE_RECOGNITION: N_("give recognition"),
+    Perm.REVOKE_RECOGNITION: N_("revoke a recognition"),
+    Perm.MANAGE_VALUES: N_("manage the values catalogue"),
+    Perm.MODERATE_THANKS: N_("manage citizens' thanks"),
+    Perm.VIEW_FAIRNESS: N_("see the fairness signals"),
+    Perm.VIEW_SCORES: N_("see the leaderboards"),
+    Perm.MANAGE_SCORING: N_("change the scoring settings"),
+    Perm.LOG_GREEN: N_("log green-office activities"),
+    Perm.MANAGE_GREEN: N_("manage green-office campaigns"),
+    Perm.VERIFY_GREEN: N_("verify green-office activities"),
+    Perm.ASSESS_OFFICE: N_("assess an office"),
+    Perm.MANAGE_NOTIFICATIONS: N_("manage messages and scheduled jobs"),
+    Perm.SIGN_COMMITMENT: N_("sign a commitment"),
 }
+#: The same as message ids (English).
+ACTIONS: dict[Perm, str] = {perm: action.msgid for perm, action in ACTION_NAMES.items()}
 
 #: Role names as a refusal lists them.
-ROLE_PLURALS: dict[Role, str] = {
-    Role.STAFF: "staff members",
-    Role.UNIT_HEAD: "unit heads",
-    Role.EMULATION_OFFICER: "emulation officers",
-    Role.UNION_OFFICER: "union officers",
-    Role.COUNCIL_MEMBER: "council members",
-    Role.SYSTEM_ADMIN: "system administrators",
+ROLE_PLURAL_NAMES: dict[Role, Msg] = {
+    Role.STAFF: N_("staff members"),
+    Role.UNIT_HEAD: N_("unit heads"),
+    Role.EMULATION_OFFICER: N_("emulation officers"),
+    Role.UNION_OFFICER: N_("union officers"),
+    Role.COUNCIL_MEMBER: N_("council members"),
+    Role.SYSTEM_ADMIN: N_("system administrators"),
 }
+#: The same as message ids (English).
+ROLE_PLURALS: dict[Role, str] = {role: name.msgid for role, name in ROLE_PLURAL_NAMES.items()}
 
 
 @dataclass(frozen=True)
@@ -253,7 +268,7 @@ def can(
     return branch_id is not None and branch_id in where.branch_ids
 
 
-SESSION_ENDED = "Your session has ended. Please log in again."
+SESSION_ENDED = N_("Your session has ended. Please log in again.")
 
 
 def require_login(actor: Actor | None) -> Actor:
@@ -267,24 +282,40 @@ def require_login(actor: Actor | None) -> Actor:
     return actor
 
 
-def refusal(actor: Actor, perm: Perm) -> str:
-    """The sentence that tells ``actor`` why ``perm`` is refused, naming the action.
+def _listed(names: list[Msg]) -> Msg:
+    """Names as one list in the reader's language: "a, b and c"."""
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return N_("{first} and {last}", first=names[0], last=names[1])
+    return N_("{first}, {rest}", first=names[0], rest=_listed(names[1:]))
+
+
+def refusal(actor: Actor, perm: Perm) -> Msg:
+    """The message that tells ``actor`` why ``perm`` is refused, naming the action.
 
     Someone who holds a role of the permission, but whose scope does not reach the record,
     is told the record is outside their units (or branch); anyone else is told who can do it.
+    The roles and the action are messages too, so the whole sentence reads in the reader's language.
     """
-    action = ACTIONS[perm]
+    action = ACTION_NAMES[perm]
     row = PERMISSIONS[perm]
     scopes = {row[g.role] for g in _grants_with_staff(actor) if g.role in row}
+    if scopes == {Scope.BRANCH}:
+        return N_("You can {action} only within the branch your role covers, and this one is outside them.",
+                  action=action)
     if scopes:
-        where = "the branch" if scopes == {Scope.BRANCH} else "the units"
-        return f"You can {action} only within {where} your role covers, and this one is outside them."
-    holders = [ROLE_PLURALS[r] for r in Role if r in row]
-    if holders == [ROLE_PLURALS[Role.SYSTEM_ADMIN]]:
-        return f"Only system administrators can {action}."
-    who = holders[0] if len(holders) == 1 else ", ".join(holders[:-1]) + " and " + holders[-1]
-    ask = "this role" if len(holders) == 1 else "one of these roles"
-    return f"Only {who} can {action}. Ask a system administrator if you need {ask}."
+        return N_("You can {action} only within the units your role covers, and this one is outside them.",
+                  action=action)
+    holders = [r for r in Role if r in row]
+    if holders == [Role.SYSTEM_ADMIN]:
+        return N_("Only system administrators can {action}.", action=action)
+    who = _listed([ROLE_PLURAL_NAMES[r] for r in holders])
+    if len(holders) == 1:
+        return N_("Only {roles} can {action}. Ask a system administrator if you need this role.",
+                  roles=who, action=action)
+    return N_("Only {roles} can {action}. Ask a system administrator if you need one of these roles.",
+              roles=who, action=action)
 
 
 def require(

@@ -20,6 +20,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel
 
+from engagement.core import i18n
 from engagement.core.access import Actor
 from engagement.core.db import UTCDateTime
 from engagement.core.errors import Invalid, NotFound
@@ -27,6 +28,13 @@ from engagement.core.errors import Invalid, NotFound
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_SIDE = 2000
 JPEG_QUALITY = 85
+
+
+def _megabytes(size: int) -> str:
+    """A size in MB with one decimal, in the reader's convention ("2.5" in English, "2,5" in Vietnamese)."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(size / 1048576, format="#,##0.0", locale=i18n.LOCALES.get(i18n.current(), "en_GB"))
 
 
 class StoredFile(SQLModel, table=True):
@@ -63,8 +71,9 @@ def clean_image(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES, max_side: int
     if not data:
         raise Invalid("The file is empty. Choose a photo (JPEG, PNG or WebP).")
     if len(data) > max_bytes:
-        raise Invalid(f"The photo is {len(data) / 1048576:.1f} MB; the limit is {max_bytes // 1048576} MB. "
-                      "Take it again at a lower resolution or send a smaller copy.")
+        raise Invalid("The photo is {size} MB; the limit is {limit} MB. "
+                      "Take it again at a lower resolution or send a smaller copy.",
+                      size=_megabytes(len(data)), limit=max_bytes // 1048576)
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     Image.MAX_IMAGE_PIXELS = 40_000_000  # refuse decompression bombs
@@ -96,7 +105,8 @@ def clean_scan(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES) -> CleanFile:
     """
     if data.startswith(b"%PDF-"):
         if len(data) > max_bytes:
-            raise Invalid(f"The scan is {len(data) / 1048576:.1f} MB; the limit is {max_bytes // 1048576} MB.")
+            raise Invalid("The scan is {size} MB; the limit is {limit} MB.",
+                          size=_megabytes(len(data)), limit=max_bytes // 1048576)
         return CleanFile(data=data, content_type="application/pdf", extension="pdf")
     return clean_image(data, max_bytes=max_bytes)
 

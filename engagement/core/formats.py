@@ -39,11 +39,12 @@ def moment(value: datetime | None) -> str:
     return local(value, get_settings().tz).strftime(MOMENT) if value else ""
 
 
-def number(value: float | int | None, digits: int = 1) -> str:
-    """A number in the reader's convention, at most ``digits`` decimals (``1.234,5`` in Vietnamese)."""
+def number(value: float | int | None, digits: int = 1, *, fixed: bool = False) -> str:
+    """A number in the reader's convention, at most ``digits`` decimals (``1.234,5`` in Vietnamese);
+    ``fixed``: always ``digits`` decimals (``4,0``)."""
     if value is None:
         return ""
-    pattern = "#,##0" + ("." + "#" * digits if digits > 0 else "")
+    pattern = "#,##0" + ("." + ("0" if fixed else "#") * digits if digits > 0 else "")
     return format_decimal(value, format=pattern, locale=_locale())
 
 
@@ -65,4 +66,4 @@ def month_label(year: int, month: int) -> str:
 def long_day(value: date) -> str:
     """A day written out, for letters and certificates: "ngày 01 tháng 12 năm 2026", "01 December 2026"."""
     name = get_month_names("wide", "format", locale=_locale())[value.month]
-    return i18n._("{day} {month_name} {year}", day=f"{value.day:02d}", month_name=name, year=value.year)
+    return i18n._("{day} {month_name} {year}", day=str(value.day).zfill(2), month_name=name, year=value.year)

@@ -13,10 +13,11 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from engagement.core import files
+from engagement.core import files, i18n
 from engagement.core.access import Actor
 from engagement.core.clock import local_day
 from engagement.core.errors import Conflict
+from engagement.core.i18n import N_, _
 from engagement.green import rules, service
 from engagement.green.models import Action, Activity, ActivityParticipant, SelfAssessment
 from engagement.org import sessions as org_sessions
@@ -24,8 +25,9 @@ from engagement.org.demo import DEMO_PASSWORD
 from engagement.org.models import Branch, Person, Unit
 from engagement.settings import get_settings
 
-GREEN_NAME = "Công sở xanh – sạch – đẹp 2026"
-VOLUNTEER_NAME = "Mùa hè xanh 2026"
+#: The demo campaigns' names, written in the organisation's language when seeded.
+GREEN_NAME = N_("Green, clean and beautiful office 2026")
+VOLUNTEER_NAME = N_("Green Summer 2026")
 
 
 def _admin(session: Session, now: datetime) -> Actor:
@@ -33,7 +35,7 @@ def _admin(session: Session, now: datetime) -> Actor:
                                user_agent="engagement seed-demo", now=now)
     actor = org_sessions.resolve_actor(session, token=result.token, now=now) if result.ok else None
     if actor is None:
-        raise Conflict(f"The demo administrator could not log in: {result.message}")
+        raise Conflict("The demo administrator could not log in: {reason}", reason=result.message)
     return actor
 
 
@@ -43,7 +45,7 @@ def _photo(seed: int) -> bytes:
     rng = random.Random(seed)  # noqa: S311 (demo pictures, not secrets)
     image = Image.new("RGB", (480, 360), (235, 245, 235))
     draw = ImageDraw.Draw(image)
-    for _ in range(12):
+    for _tree in range(12):
         x, y = rng.randrange(0, 440), rng.randrange(120, 330)
         green = (rng.randrange(30, 90), rng.randrange(120, 200), rng.randrange(40, 90))
         draw.ellipse((x, y - 60, x + 50, y), fill=green)
@@ -56,24 +58,33 @@ def _photo(seed: int) -> bytes:
 def seed_demo(session: Session, *, now: datetime) -> dict[str, int]:
     """Add the green-office slice to the demo organisation (after the org seed).
 
+    What it writes (campaign names, descriptions, reasons, the roster) is the organisation's
+    data: it is written in the organisation's language.
+
     Returns:
         Counts of what was created.
     """
+    with i18n.using(i18n.default_language()):
+        return _seed(session, now=now)
+
+
+def _seed(session: Session, *, now: datetime) -> dict[str, int]:
     admin = _admin(session, now)
     today = local_day(now, get_settings().tz)
     rng = random.Random(2026)  # noqa: S311 (a repeatable demo, not secrets)
     green = service.create_campaign(
-        session, actor=admin, name=GREEN_NAME, kind="green", starts_on=today - timedelta(days=45),
+        session, actor=admin, name=str(GREEN_NAME), kind="green", starts_on=today - timedelta(days=45),
         ends_on=today + timedelta(days=135), backdate_days=7, target_points=40, target_rate=60, now=now,
-        description="Mỗi đoàn viên tham gia vệ sinh nơi làm việc hằng tuần, chăm sóc cây xanh, "
-                    "tiết kiệm giấy và điện.")
+        description=_("Every union member joins the weekly workplace cleaning, cares for the office plants "
+                      "and saves paper and power."))
     service.create_campaign(
-        session, actor=admin, name=VOLUNTEER_NAME, kind="volunteer", starts_on=today - timedelta(days=10),
+        session, actor=admin, name=str(VOLUNTEER_NAME), kind="volunteer", starts_on=today - timedelta(days=10),
         ends_on=today + timedelta(days=80), backdate_days=14, target_points=30, target_rate=40, now=now,
-        description="Chiến dịch tình nguyện hè: dọn vệ sinh nơi công cộng, hiến máu, giờ tình nguyện.")
+        description=_("Summer volunteer campaign: cleaning public spaces, blood donation, volunteer hours."))
     actions = {a.name: a for a in session.exec(select(Action).where(Action.campaign_id == green))}
     daily = [a for a in actions.values() if a.limit_period == "day" and not a.photo_required]
-    cleaning = actions["Weekly workplace cleaning"]
+    cleaning = actions[next(str(s.name) for s in rules.GREEN_OFFICE_ACTIONS
+                            if s.name.msgid == "Weekly workplace cleaning")]
     # The administrator approves the history below, so takes part in none of it.
     people = list(session.exec(select(Person).where(Person.is_active.is_(True), Person.id != admin.person_id)
                                .order_by(Person.id)))
@@ -131,7 +142,8 @@ def seed_demo(session: Session, *, now: datetime) -> dict[str, int]:
     if waiting:
         add(waiting[0], cleaning, monday - timedelta(days=3), [], photos[0], None, "pending")
 
-    reasons = ("Ảnh chưa thể hiện kết quả, vui lòng chụp lại.", "Trùng với hoạt động đã ghi hôm trước.")
+    reasons = (_("The photo does not show the result; please take it again."),
+               _("Same as an activity logged the day before."))
     for activity_id, _branch, status in created:
         if status == "approved":
             service.approve_activity(session, actor=admin, activity_id=activity_id, now=now)
@@ -139,8 +151,9 @@ def seed_demo(session: Session, *, now: datetime) -> dict[str, int]:
             service.reject_activity(session, actor=admin, activity_id=activity_id,
                                     reason=rng.choice(reasons), now=now)
     if snv_branch is not None:
-        service.create_roster(session, actor=admin, branch_id=snv_branch, title="Tổng vệ sinh cơ quan chiều thứ Sáu",
-                              weekday=4, every_weeks=1, per_slot=2, starts_on=today,
+        service.create_roster(session, actor=admin, branch_id=snv_branch,
+                              title=_("Office cleaning on Friday afternoons"), weekday=4, every_weeks=1, per_slot=2,
+                              starts_on=today,
                               ends_on=today + timedelta(days=90), now=now)
     snv = session.exec(select(Unit).where(Unit.code == "SNV")).first()
     if snv is not None:

@@ -28,9 +28,9 @@ class ActionRow:
     id: int
     name: str
     points: int
-    impact_unit: str
+    impact_unit: str  # the stored code
     photo_required: bool
-    limit_text: str
+    limit_text: str  # in the reader's language
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,8 @@ class ActivityRow:
     unit_name: str
     participants: str
     note: str
-    impact: str
-    status: str
+    impact: str  # amount and unit, in the reader's language
+    status: str  # pending | approved | rejected (pages show rules.STATUS_LABELS)
     reject_reason: str
     photo_url: str
     points: int
@@ -92,8 +92,9 @@ class ImpactRow:
 
     action_name: str
     total: str
-    unit: str
+    unit: str  # the stored code (kg, sheets, kWh, plants, hours; "" for none)
     activities: int
+    unit_label: str = ""  # the unit as it reads in the reader's language
 
 
 @dataclass(frozen=True)

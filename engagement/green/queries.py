@@ -19,6 +19,7 @@ from engagement.core.access import Actor, Perm, reach, require
 from engagement.core.clock import local_day
 from engagement.core.errors import NotFound
 from engagement.core.files import StoredFile
+from engagement.core.i18n import _
 from engagement.green import models, rules
 from engagement.green.dto import (
     ActionRow,
@@ -70,14 +71,22 @@ def actions(session: Session, *, actor: Actor | None, campaign_id: int) -> list[
     rows = session.exec(select(models.Action)
                         .where(models.Action.campaign_id == campaign_id, models.Action.is_active.is_(True))
                         .order_by(models.Action.id))
-    out = []
-    for a in rows:
-        limit = ("no limit" if a.limit_count <= 0 else
-                 f"{'once' if a.limit_count == 1 else f'{a.limit_count} times'} "
-                 f"{rules.PERIOD_LABELS[a.limit_period]}")
-        out.append(ActionRow(id=a.id, name=a.name, points=a.points, impact_unit=a.impact_unit,
-                             photo_required=a.photo_required, limit_text=limit))
-    return out
+    return [ActionRow(id=a.id, name=a.name, points=a.points, impact_unit=a.impact_unit,
+                      photo_required=a.photo_required, limit_text=str(rules.limit_text(a.limit_count, a.limit_period)))
+            for a in rows]
+
+
+def impact_unit_label(code: str) -> str:
+    """How an impact unit reads in the current language (an unknown code as it is stored)."""
+    label = rules.IMPACT_UNITS.get(code)
+    return str(label) if label is not None else code
+
+
+def _amount(value: float | None, unit: str) -> str:
+    """An impact amount with its unit: "2,5 kg" ("" for none)."""
+    if value is None:
+        return ""
+    return _("{amount} {unit}", amount=formats.number(value, 2), unit=impact_unit_label(unit))
 
 
 @dataclass(frozen=True)
@@ -172,7 +181,7 @@ def _rows(session: Session, stmt) -> list[ActivityRow]:
             names.setdefault(aid, []).append(name)
     out = []
     for act, campaign_name, action_name, points, impact_unit, logged_by, unit_name in result:
-        impact = (f"{act.impact_amount:g} {impact_unit}" if act.impact_amount is not None else "")
+        impact = _amount(act.impact_amount, impact_unit)
         out.append(ActivityRow(
             id=act.id, campaign_name=campaign_name, action_name=action_name, occurred_on=formats.day(act.occurred_on),
             logged_by=logged_by, unit_name=unit_name, participants=", ".join(names.get(act.id, [])),
@@ -268,7 +277,7 @@ def unit_progress(session: Session, *, actor: Actor | None, campaign_id: int) ->
             unit_id=cu.unit_id, unit_name=name, members=count, active_members=active, points=points,
             target_points=cu.target_points, percent=rules.percent(points, cu.target_points),
             rate=rate, target_rate=cu.target_rate,
-            per_member=f"{points / count:.1f}" if count else "0.0",
+            per_member=formats.number(points / count if count else 0, 1),
         ))
     out.sort(key=lambda r: (-(r.points / r.members if r.members else 0), r.unit_name))
     return out
@@ -285,8 +294,9 @@ def impact_totals(session: Session, *, actor: Actor | None, campaign_id: int) ->
         .where(models.Action.campaign_id == campaign_id)
         .group_by(models.Action.id, models.Action.name, models.Action.impact_unit)
         .order_by(models.Action.id)).all()
-    return [ImpactRow(action_name=name, total=f"{float(total):g}" if unit else "", unit=unit,
-                      activities=int(n)) for name, unit, total, n in rows]
+    return [ImpactRow(action_name=name, total=formats.number(float(total), 2) if unit else "", unit=unit,
+                      activities=int(n), unit_label=impact_unit_label(unit) if unit else "")
+            for name, unit, total, n in rows]
 
 
 def gallery(session: Session, *, actor: Actor | None, campaign_id: int, limit: int = 24) -> list[GalleryItem]:
@@ -457,8 +467,8 @@ def assessment_history(session: Session, *, actor: Actor | None, unit_id: int) -
         raise NotFound("This unit does not exist.")
     rows = session.exec(select(models.SelfAssessment).where(models.SelfAssessment.unit_id == unit_id)
                         .order_by(models.SelfAssessment.year.desc(), models.SelfAssessment.quarter.desc())).all()
-    return [AssessmentRow(unit_name=unit.name, period=f"Q{r.quarter} {r.year}", score=r.score,
-                          filled_at=formats.moment(r.created_at)) for r in rows]
+    return [AssessmentRow(unit_name=unit.name, period=_("Q{quarter} {year}", quarter=r.quarter, year=r.year),
+                          score=r.score, filled_at=formats.moment(r.created_at)) for r in rows]
 
 
 def assessment_answers(session: Session, *, actor: Actor | None, unit_id: int, year: int,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from engagement.core.errors import Invalid
+from engagement.core.i18n import N_, Msg, N_n
 
 #: The stored-file purpose of activity photos (the /files route asks green who may see one).
 PHOTO_PURPOSE = "green.photo"
@@ -19,8 +20,17 @@ MAX_IMPACT = 1_000_000
 #: An activity's verification status.
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 
+#: The labels of the statuses (pages show them with ``t_match``).
+STATUS_LABELS: dict[str, Msg] = {PENDING: N_("Pending"), APPROVED: N_("Approved"), REJECTED: N_("Rejected")}
+
+#: The kinds of campaign, each with its template of default actions (``TEMPLATES``).
+KIND_LABELS: dict[str, Msg] = {"green": N_("Green office"), "volunteer": N_("Volunteer")}
+
+#: What an action's impact is counted in: the stored code and how it reads.
+IMPACT_UNITS: dict[str, Msg] = {"kg": N_("kg"), "sheets": N_("sheets"), "kWh": N_("kWh"),
+                                "plants": N_("plants"), "hours": N_("hours")}
+
 LIMIT_PERIODS = ("day", "week", "month", "campaign")
-PERIOD_LABELS = {"day": "a day", "week": "a week", "month": "a month", "campaign": "in this campaign"}
 MAX_BACKDATE_DAYS = 60
 MAX_PARTICIPANTS = 50
 REJECT_REASON_MIN = 5
@@ -31,7 +41,7 @@ MAX_ROSTER_DAYS = 370
 class ActionSpec:
     """A catalogue entry: what a template campaign offers."""
 
-    name: str
+    name: Msg  # rendered in the organisation's language when a campaign is created
     points: int
     impact_unit: str = ""
     photo_required: bool = False
@@ -41,31 +51,31 @@ class ActionSpec:
 
 #: Defaults for a "green, clean, beautiful office" campaign.
 GREEN_OFFICE_ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("Weekly workplace cleaning", 3, "", True, 1, "week"),
-    ActionSpec("Waste sorting at source", 2, "kg", False, 1, "day"),
-    ActionSpec("Caring for office plants", 1, "plants", False, 1, "day"),
-    ActionSpec("Saving paper (double-sided, e-documents)", 1, "sheets", False, 1, "day"),
-    ActionSpec("Switching off power after hours", 1, "kWh", False, 1, "day"),
-    ActionSpec("Planting a tree", 5, "plants", True, 2, "month"),
+    ActionSpec(N_("Weekly workplace cleaning"), 3, "", True, 1, "week"),
+    ActionSpec(N_("Waste sorting at source"), 2, "kg", False, 1, "day"),
+    ActionSpec(N_("Caring for office plants"), 1, "plants", False, 1, "day"),
+    ActionSpec(N_("Saving paper (double-sided, e-documents)"), 1, "sheets", False, 1, "day"),
+    ActionSpec(N_("Switching off power after hours"), 1, "kWh", False, 1, "day"),
+    ActionSpec(N_("Planting a tree"), 5, "plants", True, 2, "month"),
 )
 
 #: Defaults for a volunteer campaign such as "Green Summer" (Mùa hè xanh).
 VOLUNTEER_ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("Volunteer hours in the community", 4, "hours", True, 1, "day"),
-    ActionSpec("Cleaning a public space", 3, "kg", True, 1, "week"),
-    ActionSpec("Blood donation", 10, "", True, 1, "campaign"),
+    ActionSpec(N_("Volunteer hours in the community"), 4, "hours", True, 1, "day"),
+    ActionSpec(N_("Cleaning a public space"), 3, "kg", True, 1, "week"),
+    ActionSpec(N_("Blood donation"), 10, "", True, 1, "campaign"),
 )
 
 TEMPLATES: dict[str, tuple[ActionSpec, ...]] = {"green": GREEN_OFFICE_ACTIONS, "volunteer": VOLUNTEER_ACTIONS}
 
 #: The office self-assessment checklist (key, question). Each scored 0 (no), 1 (partly), 2 (yes).
-CHECKLIST: tuple[tuple[str, str], ...] = (
-    ("plants", "Green plants in every room, cared for"),
-    ("desks", "Tidy desks and corridors, documents filed"),
-    ("signage", "Signage, name plates and notice boards in order"),
-    ("waste", "Waste sorted at source, bins labelled"),
-    ("energy", "Lights, air conditioning and computers off when not in use"),
-    ("paper", "Paper saved: e-documents and double-sided printing"),
+CHECKLIST: tuple[tuple[str, Msg], ...] = (
+    ("plants", N_("Green plants in every room, cared for")),
+    ("desks", N_("Tidy desks and corridors, documents filed")),
+    ("signage", N_("Signage, name plates and notice boards in order")),
+    ("waste", N_("Waste sorted at source, bins labelled")),
+    ("energy", N_("Lights, air conditioning and computers off when not in use")),
+    ("paper", N_("Paper saved: e-documents and double-sided printing")),
 )
 CHECKLIST_MAX = 2
 
@@ -78,19 +88,22 @@ def check_campaign(*, name: str, starts_on: date | None, ends_on: date | None, k
         Invalid: missing name, dates out of order, unknown kind, or a back-dating window
             outside 0..60 days.
     """
-    fields: dict[str, str] = {}
+    fields: dict[str, str | Msg] = {}
     if not name.strip():
-        fields["name"] = "Enter the campaign's name."
+        fields["name"] = N_("Enter the campaign's name.")
     if starts_on is None or ends_on is None:
-        fields["dates"] = "Enter the start and end dates."
+        fields["dates"] = N_("Enter the start and end dates.")
     elif ends_on < starts_on:
-        fields["dates"] = "The end date is before the start date."
+        fields["dates"] = N_("The end date is before the start date.")
     if kind not in TEMPLATES:
-        fields["kind"] = "Choose a green-office or a volunteer campaign."
+        fields["kind"] = N_("Choose a green-office or a volunteer campaign.")
     if not 0 <= backdate_days <= MAX_BACKDATE_DAYS:
-        fields["backdate_days"] = f"Back-dating must be between 0 and {MAX_BACKDATE_DAYS} days."
+        fields["backdate_days"] = N_("Back-dating must be between 0 and {n} days.", n=MAX_BACKDATE_DAYS)
+    if len(fields) == 1:
+        raise Invalid(next(iter(fields.values())), fields)
     if fields:
-        raise Invalid(" ".join(fields.values()), fields)
+        raise Invalid("{first} Check the other fields of the campaign too.", fields,
+                      first=next(iter(fields.values())))
 
 
 def check_activity_date(*, occurred_on: date, today: date, starts_on: date, ends_on: date,
@@ -102,13 +115,16 @@ def check_activity_date(*, occurred_on: date, today: date, starts_on: date, ends
     """
     if occurred_on > today:
         raise Invalid("The date is in the future. Log an activity on or after the day you did it.",
-                      {"occurred_on": "In the future"})
+                      {"occurred_on": N_("In the future")})
     if occurred_on < today - timedelta(days=backdate_days):
-        raise Invalid(f"Activities can be logged up to {backdate_days} day(s) after the day. "
-                      "Ask your union officer if you missed it.", {"occurred_on": "Too long ago"})
+        raise Invalid("Activities can be logged up to {days} day(s) after the day. "
+                      "Ask your union officer if you missed it.", {"occurred_on": N_("Too long ago")},
+                      days=backdate_days)
     if occurred_on < starts_on or occurred_on > ends_on:
-        raise Invalid(f"The campaign runs from {starts_on:%d/%m/%Y} to {ends_on:%d/%m/%Y}; "
-                      "this date is outside it.", {"occurred_on": "Outside the campaign"})
+        # dd/mm/yyyy in every language (core.formats.day; rules may not import it: it reads the clock's zone).
+        raise Invalid("The campaign runs from {first} to {last}; this date is outside it.",
+                      {"occurred_on": N_("Outside the campaign")},
+                      first=starts_on.strftime("%d/%m/%Y"), last=ends_on.strftime("%d/%m/%Y"))
 
 
 def takes_part(paths: Sequence[str], unit_path: str) -> bool:
@@ -130,17 +146,36 @@ def period_bounds(period: str, day: date, *, starts_on: date, ends_on: date) -> 
     return starts_on, ends_on
 
 
+def limit_text(limit_count: int, limit_period: str) -> Msg:
+    """How often an action may be logged: "once a day", "3 times a week", "no limit"."""
+    if limit_count <= 0:
+        return N_("no limit")
+    if limit_period == "day":
+        return N_n("once a day", "{n} times a day", limit_count)
+    if limit_period == "week":
+        return N_n("once a week", "{n} times a week", limit_count)
+    if limit_period == "month":
+        return N_n("once a month", "{n} times a month", limit_count)
+    return N_n("once in this campaign", "{n} times in this campaign", limit_count)
+
+
 def check_limit(*, action_name: str, limit_count: int, limit_period: str, already: int,
-                who: str = "You") -> None:
+                who: str | None = None) -> None:
     """Refuse one more activity when ``already`` (pending or approved) reaches the limit.
+
+    Args:
+        who: the colleague's name when the limit is theirs; None when it is the actor's own.
 
     Raises:
         Invalid: the limit is reached.
     """
     if limit_count > 0 and already >= limit_count:
-        times = "once" if limit_count == 1 else f"{limit_count} times"
-        raise Invalid(f"{who} already logged “{action_name}” {times} {PERIOD_LABELS[limit_period]}, "
-                      "the most this campaign allows.")
+        times = limit_text(limit_count, limit_period)
+        if who is None:
+            raise Invalid("You already logged “{action}” {times}, the most this campaign allows.",
+                          action=action_name, times=times)
+        raise Invalid("{name} already logged “{action}” {times}, the most this campaign allows.",
+                      name=who, action=action_name, times=times)
 
 
 def check_reject_reason(reason: str) -> str:
@@ -148,7 +183,7 @@ def check_reject_reason(reason: str) -> str:
     text = reason.strip()
     if len(text) < REJECT_REASON_MIN:
         raise Invalid("Write a reason the member can act on (at least a few words).",
-                      {"reason": "Too short"})
+                      {"reason": N_("Too short")})
     return text
 
 
@@ -184,7 +219,7 @@ def assign_round_robin(people: Sequence[int], dates: Sequence[date], per_slot: i
     if not people:
         raise Invalid("This branch has no active members to put on the roster.")
     if not 1 <= per_slot <= min(len(people), 20):
-        raise Invalid(f"Put between 1 and {min(len(people), 20)} people on each date.")
+        raise Invalid("Put between 1 and {n} people on each date.", n=min(len(people), 20))
     out: list[tuple[date, int]] = []
     cursor = 0
     for day in dates:
@@ -204,7 +239,7 @@ def assessment_score(answers: dict[str, int]) -> int:
     for key, question in CHECKLIST:
         value = answers.get(key)
         if value is None or not 0 <= value <= CHECKLIST_MAX:
-            raise Invalid(f"Answer “{question}” (no, partly or yes).", {key: "Answer this"})
+            raise Invalid("Answer “{question}” (no, partly or yes).", {key: N_("Answer this")}, question=question)
         total += value
     return round(100 * total / (CHECKLIST_MAX * len(CHECKLIST)))
 

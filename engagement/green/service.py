@@ -13,10 +13,11 @@ from datetime import UTC, date, datetime, time
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from engagement.core import audit, files, formats, routes
+from engagement.core import audit, files, formats, i18n, routes
 from engagement.core.access import Actor, Perm, can, require
 from engagement.core.clock import local_day
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
+from engagement.core.i18n import N_
 from engagement.green import models, rules
 from engagement.green.queries import branch_members
 from engagement.green.rules import APPROVED, MAX_IMPACT, PENDING, PHOTO_PURPOSE, REJECTED, takes_part
@@ -104,8 +105,10 @@ def create_campaign(
                                created_at=now, created_by_account_id=actor.account_id)
     session.add(campaign)
     session.flush()
+    # The default actions are the organisation's records: named in its language, whoever creates them.
+    lang = i18n.default_language()
     for spec in rules.TEMPLATES[kind]:
-        session.add(models.Action(campaign_id=campaign.id, name=spec.name, points=spec.points,
+        session.add(models.Action(campaign_id=campaign.id, name=spec.name.render(lang)[:200], points=spec.points,
                                   impact_unit=spec.impact_unit, photo_required=spec.photo_required,
                                   limit_count=spec.limit_count, limit_period=spec.limit_period))
     for unit_id in units:
@@ -139,7 +142,7 @@ def update_campaign(
                          backdate_days=backdate_days)
     if ends_on < local_day(now, get_settings().tz) and ends_on != campaign.ends_on:
         raise Invalid("The end date cannot be in the past; to stop the campaign now, end it today.",
-                      {"ends_on": "In the past"})
+                      {"ends_on": N_("In the past")})
     old = {"name": campaign.name, "ends_on": campaign.ends_on.isoformat(), "backdate_days": campaign.backdate_days}
     campaign.name, campaign.description = name[:200], description.strip()[:2000]
     campaign.ends_on, campaign.backdate_days = ends_on, backdate_days
@@ -166,7 +169,7 @@ def end_campaign(session: Session, *, actor: Actor | None, campaign_id: int, now
     campaign = _campaign(session, campaign_id)
     day = local_day(now, get_settings().tz)
     if campaign.ends_on <= day:
-        raise Conflict(f"This campaign already ends on {formats.day(campaign.ends_on)}.")
+        raise Conflict("This campaign already ends on {day}.", day=formats.day(campaign.ends_on))
     old = campaign.ends_on
     campaign.ends_on = max(day, campaign.starts_on)
     session.add(campaign)
@@ -178,10 +181,11 @@ def end_campaign(session: Session, *, actor: Actor | None, campaign_id: int, now
 
 def _check_targets(target_points: int, target_rate: int) -> None:
     if not 0 <= target_points <= 1_000_000:
-        raise Invalid("The points target must be between 0 and 1,000,000.", {"target_points": "Out of range"})
+        raise Invalid("The points target must be between 0 and {most}.", {"target_points": N_("Out of range")},
+                      most=formats.number(1_000_000, 0))
     if not 0 <= target_rate <= 100:
         raise Invalid("The participation target is a percent between 0 and 100.",
-                      {"target_rate": "Out of range"})
+                      {"target_rate": N_("Out of range")})
 
 
 def set_unit_target(session: Session, *, actor: Actor | None, campaign_id: int, unit_id: int,
@@ -260,14 +264,14 @@ def log_activity(
     if action is None or action.campaign_id != campaign.id or not action.is_active:
         raise NotFound("Choose an action from this campaign's list.")
     if occurred_on is None:
-        raise Invalid("Enter the date of the activity.", {"occurred_on": "Required"})
+        raise Invalid("Enter the date of the activity.", {"occurred_on": N_("Required")})
     rules.check_activity_date(occurred_on=occurred_on, today=local_day(now, get_settings().tz),
                               starts_on=campaign.starts_on, ends_on=campaign.ends_on,
                               backdate_days=campaign.backdate_days)
     me = session.get(Person, actor.person_id)
     others = sorted({int(p) for p in participant_ids} - {actor.person_id})
     if len(others) + 1 > rules.MAX_PARTICIPANTS:
-        raise Invalid(f"A group activity credits at most {rules.MAX_PARTICIPANTS} people.")
+        raise Invalid("A group activity credits at most {n} people.", n=rules.MAX_PARTICIPANTS)
     people = [me]
     if others:
         found = list(session.exec(select(Person).where(Person.id.in_(others), Person.is_active.is_(True))))
@@ -275,20 +279,21 @@ def log_activity(
         for person in found:
             same_branch = {person.union_branch_id, person.youth_branch_id} & my_branches
             if person.unit_id != me.unit_id and not same_branch:
-                raise Invalid(f"{person.full_name} is not in your unit or your branch; "
-                              "they can log the activity themselves.")
+                raise Invalid("{name} is not in your unit or your branch; they can log the activity themselves.",
+                              name=person.full_name)
         if len(found) != len(others):
             raise Invalid("One of the participants is not an active staff member.")
         unit_paths = dict(session.exec(select(Unit.id, Unit.path).where(Unit.id.in_({p.unit_id for p in found}))).all())
         for person in found:
             if not takes_part(paths, unit_paths.get(person.unit_id, "")):
-                raise Invalid(f"{person.full_name}'s unit does not take part in this campaign.")
+                raise Invalid("{name}'s unit does not take part in this campaign.", name=person.full_name)
         people.extend(found)
     if impact_amount is not None:
         if not action.impact_unit:
             impact_amount = None
         elif not 0 <= impact_amount <= MAX_IMPACT:
-            raise Invalid(f"The amount must be between 0 and {MAX_IMPACT:,}.", {"impact": "Out of range"})
+            raise Invalid("The amount must be between 0 and {most}.", {"impact": N_("Out of range")},
+                          most=formats.number(MAX_IMPACT, 0))
     first, last = rules.period_bounds(action.limit_period, occurred_on, starts_on=campaign.starts_on,
                                       ends_on=campaign.ends_on)
     # Lock the participants' rows (in id order, so two loggers cannot deadlock) before counting:
@@ -301,15 +306,15 @@ def log_activity(
     for person in people:
         rules.check_limit(action_name=action.name, limit_count=action.limit_count,
                           limit_period=action.limit_period, already=counts.get(person.id, 0),
-                          who="You" if person.id == actor.person_id else person.full_name)
+                          who=None if person.id == actor.person_id else person.full_name)
     photo_id = None
     if photo:
         clean = files.clean_image(photo)
         photo_id = files.save(session, clean=clean, purpose=PHOTO_PURPOSE, name=photo_name or "green-photo",
                               actor=actor, now=now).id
     elif action.photo_required:
-        raise Invalid(f"“{action.name}” needs a photo as evidence. Attach one and send again.",
-                      {"photo": "Required"})
+        raise Invalid("“{action}” needs a photo as evidence. Attach one and send again.",
+                      {"photo": N_("Required")}, action=action.name)
     activity = models.Activity(
         campaign_id=campaign.id, action_id=action.id, logged_by_person_id=me.id, unit_id=me.unit_id,
         branch_id=me.union_branch_id or me.youth_branch_id, occurred_on=occurred_on,
@@ -436,15 +441,15 @@ def create_roster(
         raise NotFound("This branch does not exist or is inactive.")
     title = title.strip()
     if not title:
-        raise Invalid("Name the duty, e.g. “Weekly cleaning”.", {"title": "Required"})
+        raise Invalid("Name the duty, e.g. “Weekly cleaning”.", {"title": N_("Required")})
     if starts_on is None or ends_on is None:
-        raise Invalid("Enter the first and last dates of the roster.", {"dates": "Required"})
+        raise Invalid("Enter the first and last dates of the roster.", {"dates": N_("Required")})
     if starts_on < local_day(now, get_settings().tz):
-        raise Invalid("A roster starts today or later.", {"dates": "In the past"})
+        raise Invalid("A roster starts today or later.", {"dates": N_("In the past")})
     dates = rules.roster_dates(starts_on=starts_on, ends_on=ends_on, weekday=weekday,
                                every_weeks=every_weeks)
     if not dates:
-        raise Invalid("No such weekday falls between these dates.", {"dates": "Empty"})
+        raise Invalid("No such weekday falls between these dates.", {"dates": N_("Empty")})
     assignments = rules.assign_round_robin(branch_members(session, branch_id), dates, per_slot)
     roster = models.Roster(branch_id=branch_id, title=title[:200], weekday=weekday, every_weeks=every_weeks,
                            per_slot=per_slot, starts_on=starts_on, ends_on=ends_on, created_at=now,
@@ -508,16 +513,16 @@ def replace_on_duty(session: Session, *, actor: Actor | None, roster_id: int, on
     actor = require(actor, Perm.VERIFY_GREEN)
     roster = _roster_for_officer(session, actor, roster_id)
     if on_date is None or on_date < local_day(now, get_settings().tz):
-        raise Invalid("Choose a coming duty date.", {"on_date": "Required"})
+        raise Invalid("Choose a coming duty date.", {"on_date": N_("Required")})
     duty = session.get(models.RosterDuty, (roster.id, on_date, int(person_out)))
     if duty is None:
-        raise Invalid("This person is not on duty that day; reload the page.", {"person_out": "Not on duty"})
+        raise Invalid("This person is not on duty that day; reload the page.", {"person_out": N_("Not on duty")})
     if int(person_in) == int(person_out):
-        raise Invalid("Choose someone else to take the duty.", {"person_in": "Same person"})
+        raise Invalid("Choose someone else to take the duty.", {"person_in": N_("Same person")})
     if int(person_in) not in set(branch_members(session, roster.branch_id)):
-        raise Invalid("The replacement must be an active member of the branch.", {"person_in": "Not a member"})
+        raise Invalid("The replacement must be an active member of the branch.", {"person_in": N_("Not a member")})
     if session.get(models.RosterDuty, (roster.id, on_date, int(person_in))) is not None:
-        raise Invalid("The replacement is already on duty that day.", {"person_in": "Already on duty"})
+        raise Invalid("The replacement is already on duty that day.", {"person_in": N_("Already on duty")})
     session.delete(duty)
     session.flush()
     session.add(models.RosterDuty(roster_id=roster.id, on_date=on_date, person_id=int(person_in)))
@@ -526,12 +531,13 @@ def replace_on_duty(session: Session, *, actor: Actor | None, roster_id: int, on
     when = formats.day(on_date)
     notify.notify(session, person_id=int(person_in), category="green", kind="green.duty.assigned",
                   subject_ref=f"roster:{roster.id}:{on_date.isoformat()}", period=f"in:{person_out}",
-                  title=f"You are on duty on {when}: {roster.title}",
-                  body=f"In place of {names.get(int(person_out), '')}.", link=routes.GREEN, now=now)
+                  title=N_("You are on duty on {day}: {duty}", day=when, duty=roster.title),
+                  body=N_("In place of {name}.", name=names.get(int(person_out), "")), link=routes.GREEN, now=now)
     notify.notify(session, person_id=int(person_out), category="green", kind="green.duty.released",
                   subject_ref=f"roster:{roster.id}:{on_date.isoformat()}", period=f"by:{person_in}",
-                  title=f"You are no longer on duty on {when}: {roster.title}",
-                  body=f"{names.get(int(person_in), '')} takes your place.", link=routes.GREEN, now=now)
+                  title=N_("You are no longer on duty on {day}: {duty}", day=when, duty=roster.title),
+                  body=N_("{name} takes your place.", name=names.get(int(person_in), "")), link=routes.GREEN,
+                  now=now)
     audit.record(session, actor=actor, action="green.roster.replace", entity="green_roster",
                  entity_id=roster.id, now=now, on=on_date.isoformat(), out=int(person_out), into=int(person_in))
     session.flush()
@@ -564,7 +570,8 @@ def submit_assessment(session: Session, *, actor: Actor | None, unit_id: int, an
         models.SelfAssessment.unit_id == unit_id, models.SelfAssessment.year == year,
         models.SelfAssessment.quarter == quarter)).first()
     if exists is not None:
-        raise Conflict(f"{unit.name} has already been assessed for Q{quarter} {year}.")
+        raise Conflict("{unit} has already been assessed for Q{quarter} {year}.", unit=unit.name, quarter=quarter,
+                       year=year)
     session.add(models.SelfAssessment(unit_id=unit_id, year=year, quarter=quarter,
                                       answers=json.dumps({k: answers[k] for k, _ in rules.CHECKLIST}),
                                       score=score, note=note.strip()[:1000], created_at=now,

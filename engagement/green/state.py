@@ -8,8 +8,9 @@ from collections.abc import Iterable
 
 import reflex as rx
 
-from engagement.core import clock, files, formats
+from engagement.core import clock, files, formats, i18n
 from engagement.core.errors import Invalid
+from engagement.core.i18n import N_, N_n
 from engagement.green import queries, rules, service
 from engagement.green.dto import (
     ActionRow,
@@ -104,8 +105,9 @@ class GreenState(Paged, AuthState):
             self.campaign_name = chosen.name
             self.edit_name, self.edit_description = chosen.name, chosen.description
             self.edit_ends_on, self.edit_backdate = chosen.ends_iso, str(chosen.backdate_days)
-            self.campaign_text = (f"{chosen.starts_on} – {chosen.ends_on} · log within {chosen.backdate_days} "
-                                  f"day(s) of the activity. {chosen.description}")
+            self.campaign_text = self._t("{first} – {last} · log within {days} day(s) of the activity. {description}",
+                                         first=chosen.starts_on, last=chosen.ends_on, days=chosen.backdate_days,
+                                         description=chosen.description)
             self.takes_part = chosen.takes_part
         self.actions, self._all_progress = view.actions, view.progress
         self.impact, self.gallery = view.impact, view.gallery
@@ -155,12 +157,14 @@ class GreenState(Paged, AuthState):
             # Read at most one byte past the limit: enough to refuse a huge file without holding it.
             data = await upload.read(files.MAX_UPLOAD_BYTES + 1)
             if len(data) > files.MAX_UPLOAD_BYTES:
-                raise Invalid(f"The photo is larger than {files.MAX_UPLOAD_BYTES // 1048576} MB. Take it again "
-                              "at a lower resolution or send a smaller copy.")
+                raise Invalid("The photo is larger than {mb} MB. Take it again at a lower resolution or send a "
+                              "smaller copy.", mb=files.MAX_UPLOAD_BYTES // 1048576)
             name = as_text(getattr(upload, "filename", "") or "photo", 200)
             clean = await asyncio.to_thread(files.clean_image, data)
             self._photo, self._photo_name = clean.data, name.rsplit(".", 1)[0]
-            self.photo_info = f"Photo ready: {name} ({len(clean.data) // 1024 + 1} KB after cleaning)"
+            with i18n.using(self._lang()):
+                size = formats.number(len(clean.data) // 1024 + 1, 0)
+            self.photo_info = self._t("Photo ready: {name} ({kb} KB after cleaning)", name=name, kb=size)
 
     @rx.event
     def clear_photo(self):
@@ -173,8 +177,8 @@ class GreenState(Paged, AuthState):
         with self._attempt(toast_errors=True) as done:
             f = Form(form)
             await self._call(
-                service.log_activity, campaign_id=self.campaign_id, action_id=f.id("action_id", "action"),
-                occurred_on=f.day("occurred_on", "date of the activity"), participant_ids=f.ticked("p_"),
+                service.log_activity, campaign_id=self.campaign_id, action_id=f.id("action_id", N_("action")),
+                occurred_on=f.day("occurred_on", N_("date of the activity")), participant_ids=f.ticked("p_"),
                 note=f.text("note", 1000), impact_amount=f.decimal("impact"), photo=self._photo or None,
                 photo_name=self._photo_name)
         if not done.ok:
@@ -183,7 +187,8 @@ class GreenState(Paged, AuthState):
         self.page = 1
         with self._attempt():
             await self._reload()
-        return [rx.toast.success("Logged. Your union officer will verify it."), rx.clear_selected_files("green_photo")]
+        return [rx.toast.success(self._t("Logged. Your union officer will verify it.")),
+                rx.clear_selected_files("green_photo")]
 
     @rx.event
     def next_progress(self):
@@ -200,39 +205,40 @@ class GreenState(Paged, AuthState):
     @rx.event
     async def set_target(self, form: dict):
         """Set one participating unit's targets (officers)."""
-        with self._attempt(success="Target saved.", error="target_error", toast_errors=True) as done:
+        with self._attempt(success=N_("Target saved."), error="target_error", toast_errors=True) as done:
             f = Form(form)
-            await self._call(service.set_unit_target, campaign_id=self.campaign_id, unit_id=f.id("unit_id", "unit"),
-                             target_points=f.number("target_points", what="points target"),
-                             target_rate=f.number("target_rate", what="participation target"))
+            await self._call(service.set_unit_target, campaign_id=self.campaign_id,
+                             unit_id=f.id("unit_id", N_("unit")),
+                             target_points=f.number("target_points", what=N_("points target")),
+                             target_rate=f.number("target_rate", what=N_("participation target")))
             await self._reload_campaign()
         return done.toast
 
     @rx.event
     async def create_campaign(self, form: dict):
         """Create a campaign from a template (officers)."""
-        with self._attempt(success="Campaign created with its default actions.", error="create_error",
+        with self._attempt(success=N_("Campaign created with its default actions."), error="create_error",
                            toast_errors=True) as done:
             f = Form(form)
             self.campaign_id = await self._call(
                 service.create_campaign, name=f.text("name", 200), description=f.text("description", 2000),
-                kind=f.text("kind", 20), starts_on=f.day("starts_on", "start date"),
-                ends_on=f.day("ends_on", "end date"),
-                backdate_days=f.number("backdate_days", default=7, what="back-dating window"),
-                target_points=f.number("target_points", what="points target"),
-                target_rate=f.number("target_rate", what="participation target"))
+                kind=f.text("kind", 20), starts_on=f.day("starts_on", N_("start date")),
+                ends_on=f.day("ends_on", N_("end date")),
+                backdate_days=f.number("backdate_days", default=7, what=N_("back-dating window")),
+                target_points=f.number("target_points", what=N_("points target")),
+                target_rate=f.number("target_rate", what=N_("participation target")))
             await self._reload_campaign()
         return done.toast
 
     @rx.event
     async def update_campaign(self, form: dict):
         """Rename the selected campaign, or change its description, end date or window (officers)."""
-        with self._attempt(success="Campaign saved.", error="edit_error", toast_errors=True) as done:
+        with self._attempt(success=N_("Campaign saved."), error="edit_error", toast_errors=True) as done:
             f = Form(form)
             await self._call(
                 service.update_campaign, campaign_id=self.campaign_id, name=f.text("name", 200),
-                description=f.text("description", 2000), ends_on=f.day("ends_on", "end date"),
-                backdate_days=f.number("backdate_days", default=7, what="back-dating window"))
+                description=f.text("description", 2000), ends_on=f.day("ends_on", N_("end date")),
+                backdate_days=f.number("backdate_days", default=7, what=N_("back-dating window")))
             await self._reload_campaign()
         return done.toast
 
@@ -241,7 +247,7 @@ class GreenState(Paged, AuthState):
         """End the selected campaign today (officers)."""
         with self._attempt(error="edit_error", toast_errors=True) as done:
             last = await self._call(service.end_campaign, campaign_id=self.campaign_id)
-            done.success = f"The campaign ends on {formats.day(last)}; what was logged stays."
+            done.success = N_("The campaign ends on {day}; what was logged stays.", day=formats.day(last))
             await self._reload_campaign()
         return done.toast
 
@@ -276,8 +282,8 @@ class VerifyState(Paged, Dialog, AuthState):
     @rx.event
     async def approve(self, activity_id: int):
         """Approve one activity: it counts from now on."""
-        with self._attempt(success="Approved.", toast_errors=True) as done:
-            target = as_int(activity_id, "activity")
+        with self._attempt(success=N_("Approved."), toast_errors=True) as done:
+            target = as_int(activity_id, N_("activity"))
             await self._call(service.approve_activity, activity_id=target)
             self._drop_from_sample(target)
             await self._reload()
@@ -287,7 +293,7 @@ class VerifyState(Paged, Dialog, AuthState):
     def open_reject(self, activity_id: int):
         """Ask for the reason before rejecting."""
         with self._attempt(error=None):
-            target = as_int(activity_id, "activity")
+            target = as_int(activity_id, N_("activity"))
             match = next((r for r in [*self.rows, *self.sample] if r.id == target), None)
             if match is not None:
                 self._target_id = target
@@ -297,9 +303,9 @@ class VerifyState(Paged, Dialog, AuthState):
     @rx.event
     async def submit_reject(self, form: dict):
         """Reject (or revoke an approval) with the reason the member will see."""
-        with self._attempt(success="Rejected; the member sees your reason.", toast_errors=True) as done:
+        with self._attempt(success=N_("Rejected; the member sees your reason."), toast_errors=True) as done:
             f = Form(form)
-            await self._call(service.reject_activity, activity_id=as_int(self._target_id, "activity"),
+            await self._call(service.reject_activity, activity_id=as_int(self._target_id, N_("activity")),
                              reason=f.text("reason", 500))
             self.dialog = ""
             self._drop_from_sample(self._target_id)
@@ -313,7 +319,9 @@ class VerifyState(Paged, Dialog, AuthState):
             self.sample = await self._read(queries.spot_check_sample, size=5)
 
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+#: The days of the week (Monday = 0), for the roster form (pages show them with ``t``).
+WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
+            N_("Sunday"))
 
 
 class RosterState(AuthState):
@@ -341,7 +349,9 @@ class RosterState(AuthState):
             functools.partial(queries.branch_rosters, branch_id=branch, now=now))
         self.slots = [Option(value=s.value, label=s.label) for s in slots]
         self.members = [Option(value=str(m.id), label=m.name) for m in members]
-        self.rosters = [Option(value=str(r.id), label=f"{r.title} ({r.coming} coming duties)") for r in rosters]
+        self.rosters = [Option(value=str(r.id),
+                               label=self._tn("{title} ({n} coming duty)", "{title} ({n} coming duties)", r.coming,
+                                              title=r.title)) for r in rosters]
         self.form_key += 1
 
     @rx.event
@@ -349,7 +359,8 @@ class RosterState(AuthState):
         """Page load: my branches and the first one's coming duties."""
         with self._attempt() as done:
             rows = await self._read(queries.roster_branches)
-            self.branches = [Option(value=str(b.id), label=f"{b.name} ({b.members} members)") for b in rows]
+            self.branches = [Option(value=str(b.id), label=self._tn("{name} ({n} member)", "{name} ({n} members)",
+                                                                    b.members, name=b.name)) for b in rows]
             self.branch_id = _kept(self.branch_id, [b.id for b in rows])
             await self._duties()
         if not done.ok:
@@ -367,29 +378,30 @@ class RosterState(AuthState):
     @rx.event
     async def create(self, form: dict):
         """Create a recurring duty and assign the branch's members in turn."""
-        with self._attempt(success="Roster created; members are assigned in turn.", toast_errors=True) as done:
+        with self._attempt(success=N_("Roster created; members are assigned in turn."), toast_errors=True) as done:
             f = Form(form)
             await self._call(
-                service.create_roster, branch_id=as_int(self.branch_id, "branch"), title=f.text("title", 200),
-                weekday=f.number("weekday", default=-1, what="weekday"),
-                every_weeks=f.number("every_weeks", default=1, what="interval"),
-                per_slot=f.number("per_slot", default=2, what="number of people"),
-                starts_on=f.day("starts_on", "first date"), ends_on=f.day("ends_on", "last date"))
+                service.create_roster, branch_id=as_int(self.branch_id, N_("branch")), title=f.text("title", 200),
+                weekday=f.number("weekday", default=-1, what=N_("weekday")),
+                every_weeks=f.number("every_weeks", default=1, what=N_("interval")),
+                per_slot=f.number("per_slot", default=2, what=N_("number of people")),
+                starts_on=f.day("starts_on", N_("first date")), ends_on=f.day("ends_on", N_("last date")))
             await self._duties()
         return done.toast
 
     @rx.event
     async def replace(self, form: dict):
         """Give one person's duty on a date to another member of the branch."""
-        with self._attempt(success="Duty handed over; both people are told.", error="change_error",
+        with self._attempt(success=N_("Duty handed over; both people are told."), error="change_error",
                            toast_errors=True) as done:
             f = Form(form)
             parts = f.text("slot", 60).split("|")
             if len(parts) != 3:
                 raise Invalid("Choose the duty to hand over.")
             await self._call(
-                service.replace_on_duty, roster_id=as_int(parts[0], "roster"), on_date=as_date(parts[1], "duty date"),
-                person_out=as_int(parts[2], "person"), person_in=f.id("person_in", "replacement"))
+                service.replace_on_duty, roster_id=as_int(parts[0], N_("roster")),
+                on_date=as_date(parts[1], N_("duty date")), person_out=as_int(parts[2], N_("person")),
+                person_in=f.id("person_in", N_("replacement")))
             await self._duties()
         return done.toast
 
@@ -397,8 +409,9 @@ class RosterState(AuthState):
     async def cancel(self, form: dict):
         """Stop a roster after today."""
         with self._attempt(error="change_error", toast_errors=True) as done:
-            removed = await self._call(service.cancel_roster, roster_id=Form(form).id("roster_id", "roster"))
-            done.success = f"Roster stopped: {removed} coming duties removed."
+            removed = await self._call(service.cancel_roster, roster_id=Form(form).id("roster_id", N_("roster")))
+            done.success = N_n("Roster stopped: {n} coming duty removed.", "Roster stopped: {n} coming duties removed.",
+                               removed)
             await self._duties()
         return done.toast
 
@@ -441,9 +454,10 @@ class AssessState(AuthState):
         """Record this quarter's checklist."""
         with self._attempt(toast_errors=True) as recorded:
             f = Form(form)
-            answers = {key: f.number(key, default=-1, what="answer") for key, _q in rules.CHECKLIST}
-            score = await self._call(service.submit_assessment, unit_id=as_int(self.unit_id, "unit"),
+            answers = {key: f.number(key, default=-1, what=N_("answer")) for key, _q in rules.CHECKLIST}
+            score = await self._call(service.submit_assessment, unit_id=as_int(self.unit_id, N_("unit")),
                                      answers=answers, note=f.text("note", 1000))
             await self._history()
-            self.done = recorded.success = f"Recorded: {score}%."
+            recorded.success = N_("Recorded: {score}%.", score=score)
+            self.done = self._render(recorded.success)
         return recorded.toast

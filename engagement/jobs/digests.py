@@ -5,6 +5,8 @@ Each approver's queues are read through the features' own queries with that appr
 actor, so a digest never counts anything the approver could not open. The weekly and monthly
 digests read set-based job queries (one pass per batch of people, not per person) and key
 each message by its week or month, so a rerun, a restart or a second scheduler adds nothing.
+Every digest is written in its recipient's language (the approver's account, or
+``notify.queries.languages`` read once per batch of people).
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from engagement.commitments import queries as commitments_queries
-from engagement.core import routes
+from engagement.core import i18n, routes
 from engagement.core.access import Actor, Grant, Perm, Role, can
 from engagement.core.db import unit_of_work
+from engagement.core.i18n import _, _n
 from engagement.green import queries as green_queries
 from engagement.jobs import rules
+from engagement.notify import queries as notify_queries
 from engagement.notify import service as notify_service
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.recognition import queries as recognition_queries
@@ -55,19 +59,22 @@ def approvers(session: Session) -> list[Actor]:
 
 
 def queues(session: Session, actor: Actor, now: datetime) -> list[str]:
-    """The lines of one approver's digest (empty when nothing waits)."""
+    """The lines of one approver's digest (empty when nothing waits), in the current language."""
     lines = []
     if can(actor, Perm.VERIFY_GREEN):
         n = green_queries.verification_queue(session, actor=actor).total
         if n:
-            lines.append(f"• {n} green-office activit{'y' if n == 1 else 'ies'} to verify")
+            lines.append(_n("• {n} green-office activity to verify", "• {n} green-office activities to verify", n))
     if can(actor, Perm.MODERATE_THANKS):
         rows, more = recognition_queries.thanks_for_moderation(session, actor=actor, page_size=50)
         if rows:
-            lines.append(f"• {len(rows)}{'+' if more else ''} citizens' note(s) to moderate")
+            if more:
+                lines.append(_("• {n}+ citizens' note(s) to moderate", n=len(rows)))
+            else:
+                lines.append(_("• {n} citizens' note(s) to moderate", n=len(rows)))
     n = sum(1 for r in commitments_queries.collectives(session, actor=actor, now=now) if r.can_countersign)
     if n:
-        lines.append(f"• {n} collective commitment(s) to countersign")
+        lines.append(_("• {n} collective commitment(s) to countersign", n=n))
     return lines
 
 
@@ -80,13 +87,15 @@ def send_approval_digests(engine: Engine, *, now: datetime, tz: ZoneInfo, window
     written = 0
     with unit_of_work(engine) as session:
         for actor in approvers(session):
-            lines = queues(session, actor, now)
-            if not lines:
-                continue
+            # The approver's own language: the queues' reads and the digest are written in it.
+            with i18n.using(actor.language or None):
+                lines = queues(session, actor, now)
+                if not lines:
+                    continue
+                title, body = _("Waiting for your approval"), "\n".join([_("Today:"), *lines])
             written += notify_service.notify(
                 session, person_id=actor.person_id, category="digests", kind=DIGEST_KIND,
-                subject_ref="approvals", period=period,
-                title="Waiting for your approval", body="\n".join(["Today:", *lines]), link=routes.HOME, now=now)
+                subject_ref="approvals", period=period, title=title, body=body, link=routes.HOME, now=now)
     return written
 
 
@@ -132,12 +141,14 @@ def send_weekly_digests(engine: Engine, *, now: datetime, tz: ZoneInfo, window: 
         with unit_of_work(engine) as session:
             week = scoring_queries.points_between(session, person_ids=batch, first=span.first, last=span.last)
             totals = scoring_queries.person_totals(session, person_ids=batch, periods=[month, year])
+            langs = notify_queries.languages(session, batch)
             for pid in batch:
                 got = tuple(rules.Received(giver=g, level=lv, message=m) for g, lv, m in received.get(pid, ()))
-                message = rules.weekly_digest(rules.WeeklyFacts(
-                    received=got, week_points=int(week.get(pid) or 0), month_label=month,
-                    month_points=totals.get((pid, month), 0), year_label=year,
-                    year_points=totals.get((pid, year), 0)), span)
+                with i18n.using(langs[pid]):
+                    message = rules.weekly_digest(rules.WeeklyFacts(
+                        received=got, week_points=int(week.get(pid) or 0), month_label=month,
+                        month_points=totals.get((pid, month), 0), year_label=year,
+                        year_points=totals.get((pid, year), 0)), span)
                 if message is None:
                     continue
                 written += notify_service.notify(
@@ -189,6 +200,7 @@ def send_monthly_digests(engine: Engine, *, now: datetime, tz: ZoneInfo, window:
         recognitions = _roll_up(recognition_queries.received_by_unit(session, start=start, end=end))
         green = _roll_up(green_queries.approved_by_unit(session, first=span.first, last=span.last))
         campaigns = commitments_queries.completion_for_digest(session, since=start, now=now)
+        langs = notify_queries.languages(session, {person_id for person_id, _unit, _name in heads})
         for person_id, unit_id, unit_name in heads:
             st = standings.get(unit_id)
             facts = rules.UnitMonth(
@@ -199,7 +211,8 @@ def send_monthly_digests(engine: Engine, *, now: datetime, tz: ZoneInfo, window:
                 campaigns=tuple(rules.CampaignProgress(name=name, done=by_unit[unit_id][0],
                                                        total=by_unit[unit_id][1])
                                 for name, by_unit in campaigns if unit_id in by_unit))
-            title, body = rules.unit_digest(facts, span)
+            with i18n.using(langs[person_id]):
+                title, body = rules.unit_digest(facts, span)
             written += notify_service.notify(
                 session, person_id=person_id, category="digests", kind=MONTHLY_KIND,
                 subject_ref=f"unit:{unit_id}", period=span.key, title=title, body=body,

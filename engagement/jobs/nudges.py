@@ -8,7 +8,8 @@ marks, by recipient), so an hourly rerun costs a few reads per batch and writes 
 makes a nudge go out once is still the database: the outbox key (and, for idle nudges, the
 ``reminder_mark`` rows written with the message), so a crash mid-run, a rerun or two runs at
 once neither repeat nor skip anyone. Nothing goes out on weekends, holidays or in quiet hours;
-the next run in the window catches up.
+the next run in the window catches up. Each message is written in its recipient's language
+(``notify.queries.languages``, read once per batch).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from engagement.core import routes
+from engagement.core import formats, i18n, routes
 from engagement.core.db import unit_of_work
+from engagement.core.i18n import _, _n
 from engagement.green import queries as green_queries
 from engagement.jobs import rules
 from engagement.jobs.models import ReminderMark
@@ -47,7 +49,7 @@ def _batches(items: list[int]) -> Iterator[list[int]]:
 
 
 def _d(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
+    return formats.day(day)
 
 
 def _sending_day(now: datetime, tz: ZoneInfo, setting: int | None, window: rules.SendingWindow) -> date | None:
@@ -70,7 +72,6 @@ def nudge_allowances(engine: Engine, *, now: datetime, tz: ZoneInfo, days: int |
     if days is None or local is None or not rules.allowance_nudge_due(local.date(), days=days, window=window):
         return 0
     month = recognition_rules.month_key(local)
-    label = rules.month_label(local.year, local.month)
     with unit_of_work(engine) as session:
         owed = dict(recognition_queries.unspent_allowances(session, month=month))
     written = 0
@@ -78,16 +79,21 @@ def nudge_allowances(engine: Engine, *, now: datetime, tz: ZoneInfo, days: int |
         with unit_of_work(engine) as session:
             done = notify_queries.already_notified(session, people=batch, kind=ALLOWANCE_KIND,
                                                    subject_ref="allowance", period=month)
+            langs = notify_queries.languages(session, [pid for pid in batch if pid not in done])
             for pid in batch:
                 if pid in done:
                     continue
                 a = owed[pid]
+                with i18n.using(langs[pid]):
+                    label = formats.month_label(local.year, local.month)
+                    title = _("You still have {left} of {total} recognition points to give in {month}",
+                              left=a.left, total=a.total, month=label)
+                    body = _("You still have {left} of {total} recognition points to give in {month}; they do "
+                             "not carry over. Thank a colleague whose work made a difference.",
+                             left=a.left, total=a.total, month=label)
                 written += notify_service.notify(
                     session, person_id=pid, category="recognition", kind=ALLOWANCE_KIND,
-                    subject_ref="allowance", period=month,
-                    title=f"You still have {a.left} of {a.total} recognition points to give in {label}",
-                    body=(f"You still have {a.left} of {a.total} recognition points to give in {label}; "
-                          "they do not carry over. Thank a colleague whose work made a difference."),
+                    subject_ref="allowance", period=month, title=title, body=body,
                     link=routes.RECOGNITION, now=now)
     return written
 
@@ -123,6 +129,13 @@ def _campaigns_due(session: Session, today: date, due: Callable[[date, date], bo
     return campaigns, _green_audience(session, [c[0] for c in campaigns])
 
 
+def _idle_line(campaign: str, started: date | None, since: date) -> str:
+    """One campaign of an idle nudge, in the current language (``started``: nothing logged yet)."""
+    if started is not None:
+        return _("• {campaign}: nothing logged since it started on {day}", campaign=campaign, day=_d(started))
+    return _("• {campaign}: your last activity was logged on {day}", campaign=campaign, day=_d(since))
+
+
 def nudge_idle_green(engine: Engine, *, now: datetime, tz: ZoneInfo, idle_days: int | None,
                      closing_days: int | None, window: rules.SendingWindow) -> int:
     """Nudge campaign members who have logged nothing for more than ``idle_days`` days.
@@ -143,7 +156,9 @@ def nudge_idle_green(engine: Engine, *, now: datetime, tz: ZoneInfo, idle_days: 
         campaigns, audience = _campaigns_due(session, today, lambda _starts_on, ends_on: (
             closing_days is None or today < rules.closing_day(ends_on, days_before=closing_days, window=window)))
         last = green_queries.last_activities(session, campaign_ids=[c[0] for c in campaigns])
-    owed: dict[int, list[Item]] = defaultdict(list)
+    # (subject, stage, campaign, its first day or None when active before, last active day);
+    # the lines are written in each recipient's language.
+    owed: dict[int, list[tuple[str, str, str, date | None, date]]] = defaultdict(list)
     stage_of: dict[date, int | None] = {}  # many people share a last day; the rule loops
     for cid, name, starts_on, _ends_on in campaigns:
         for pid in audience.get(cid, ()):
@@ -157,25 +172,28 @@ def nudge_idle_green(engine: Engine, *, now: datetime, tz: ZoneInfo, idle_days: 
             number = stage_of[since]
             if number is None:
                 continue
-            line = (f"• {name}: nothing logged since it started on {_d(starts_on)}" if seen is None
-                    else f"• {name}: your last activity was logged on {_d(since)}")
-            owed[pid].append(Item(subject_ref=f"campaign:{cid}", stage=f"{since.isoformat()}#{number}",
-                                  line=line))
+            owed[pid].append((f"campaign:{cid}", f"{since.isoformat()}#{number}", name,
+                              starts_on if seen is None else None, since))
     written = 0
     for batch in _batches(sorted(owed)):
         with unit_of_work(engine) as session:
             marks = set(session.exec(select(ReminderMark.recipient_id, ReminderMark.subject_ref,
                                             ReminderMark.stage).where(
                 ReminderMark.recipient_id.in_(batch), ReminderMark.kind == IDLE_KIND)).all())
-            for pid in batch:
-                new = [i for i in owed[pid] if (pid, i.subject_ref, i.stage) not in marks]
-                if not new:
-                    continue
-                written += send_batch(session, batch=Batch(
-                    recipient_id=pid, category="green", kind=IDLE_KIND,
-                    title="Your green-office campaigns miss you",
-                    intro=f"You have logged no activity for more than {idle_days} days in:",
-                    items=new, link=routes.GREEN, mandatory=False), now=now, today=today.isoformat())
+            todo = {pid: new for pid in batch
+                    if (new := [i for i in owed[pid] if (pid, i[0], i[1]) not in marks])}
+            langs = notify_queries.languages(session, todo)
+            for pid, new in todo.items():
+                with i18n.using(langs[pid]):
+                    items = [Item(subject_ref=ref, stage=stage, line=_idle_line(name, started, since))
+                             for ref, stage, name, started, since in new]
+                    message = Batch(
+                        recipient_id=pid, category="green", kind=IDLE_KIND,
+                        title=_("Your green-office campaigns miss you"),
+                        intro=_n("You have logged no activity for more than {n} day in:",
+                                 "You have logged no activity for more than {n} days in:", idle_days),
+                        items=items, link=routes.GREEN, mandatory=False)
+                written += send_batch(session, batch=message, now=now, today=today.isoformat())
     return written
 
 
@@ -202,13 +220,16 @@ def nudge_closing_green(engine: Engine, *, now: datetime, tz: ZoneInfo, days_bef
             with unit_of_work(engine) as session:
                 done = notify_queries.already_notified(session, people=batch, kind=CLOSING_KIND,
                                                        subject_ref=ref, period="")
+                langs = notify_queries.languages(session, [pid for pid in batch if pid not in done])
                 for pid in batch:
                     if pid in done:
                         continue
+                    with i18n.using(langs[pid]):
+                        title = _("Campaign {campaign} closes on {day}: log your activities before then",
+                                  campaign=name, day=_d(ends_on))
+                        body = _("The campaign “{campaign}” closes on {day}. Log the activities you have done "
+                                 "before then, so that they count.", campaign=name, day=_d(ends_on))
                     written += notify_service.notify(
                         session, person_id=pid, category="green", kind=CLOSING_KIND, subject_ref=ref,
-                        title=f"Campaign {name} closes on {_d(ends_on)}: log your activities before then",
-                        body=(f"The campaign “{name}” closes on {_d(ends_on)}. Log the activities you "
-                              "have done before then, so that they count."),
-                        link=routes.GREEN, now=now)
+                        title=title, body=body, link=routes.GREEN, now=now)
     return written

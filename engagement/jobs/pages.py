@@ -5,12 +5,21 @@ from __future__ import annotations
 import reflex as rx
 
 from engagement.core import routes
+from engagement.core.i18n import N_
 from engagement.jobs.dto import JobRow
 from engagement.jobs.state import NotifyAdminState
 from engagement.notify.dto import OutboxRow
 from engagement.ui.components import error_callout, page_title, pager
+from engagement.ui.i18n import t, t_match
 from engagement.ui.kit import private_page
 from engagement.ui.layout import shell
+
+#: Outbox statuses as the page names them.
+STATUSES = {"pending": N_("Pending"), "sending": N_("Sending"), "sent": N_("Sent"), "failed": N_("Failed")}
+#: The status filter: every status, or one.
+FILTERS = {"all": N_("All"), **STATUSES}
+#: Channels as the page names them.
+CHANNELS = {"in_app": N_("In the app"), "email": N_("E-mail")}
 
 
 def _job_row(j: JobRow) -> rx.Component:
@@ -21,7 +30,7 @@ def _job_row(j: JobRow) -> rx.Component:
         rx.table.cell(j.next_run),
         rx.table.cell(j.messages),
         rx.table.cell(rx.text(j.last_error, color_scheme="red", size="1")),
-        rx.table.cell(rx.button("Run now", size="1", variant="soft",
+        rx.table.cell(rx.button(t("Run now"), size="1", variant="soft",
                                 on_click=NotifyAdminState.run_now(j.job_id))),
     )
 
@@ -30,15 +39,15 @@ def _outbox_row(m: OutboxRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(m.created),
         rx.table.cell(m.recipient),
-        rx.table.cell(m.channel),
+        rx.table.cell(t_match(m.channel, CHANNELS)),
         rx.table.cell(rx.text(m.title), rx.text(m.kind, " · ", m.subject, size="1", color_scheme="gray")),
-        rx.table.cell(rx.badge(m.status, color_scheme=rx.match(
+        rx.table.cell(rx.badge(t_match(m.status, STATUSES), color_scheme=rx.match(
             m.status, ("sent", "green"), ("failed", "red"), ("sending", "blue"), "amber"))),
         rx.table.cell(m.attempts),
         rx.table.cell(rx.cond(m.status == "sent", m.sent, m.next_attempt),
                       rx.text(m.last_error, size="1", color_scheme="red")),
         rx.table.cell(rx.cond(m.status == "failed",
-                              rx.button("Retry", size="1", variant="soft",
+                              rx.button(t("Retry"), size="1", variant="soft",
                                         on_click=NotifyAdminState.retry(m.id)))),
     )
 
@@ -46,39 +55,44 @@ def _outbox_row(m: OutboxRow) -> rx.Component:
 def admin_page() -> rx.Component:
     """The scheduled jobs and the message outbox (system admin)."""
     return shell(
-        page_title("Messages and jobs", "Every message goes through this outbox before it is sent."),
+        page_title(t("Messages and jobs"), t("Every message goes through this outbox before it is sent.")),
         error_callout(NotifyAdminState.error),
         rx.cond(NotifyAdminState.notice != "",
                 rx.callout(NotifyAdminState.notice, icon="check", color_scheme="green", size="1")),
         rx.cond(~NotifyAdminState.smtp_configured,
-                rx.callout("No mail server is configured (ENGAGEMENT_SMTP_HOST): e-mails wait in the "
-                           "outbox and go out once one is set.", icon="info", color_scheme="amber",
+                rx.callout(t("No mail server is configured (ENGAGEMENT_SMTP_HOST): e-mails wait in the "
+                             "outbox and go out once one is set."), icon="info", color_scheme="amber",
                            size="1")),
         rx.card(
-            rx.heading("Scheduled jobs", size="4"),
-            rx.text("Scheduler held by: ", rx.cond(NotifyAdminState.lease_holder != "",
-                                                   NotifyAdminState.lease_holder, "nobody (not running)"),
+            rx.heading(t("Scheduled jobs"), size="4"),
+            rx.text(rx.cond(NotifyAdminState.lease_holder != "",
+                            t("Scheduler held by: {holder}", holder=NotifyAdminState.lease_holder),
+                            t("Scheduler held by: nobody (not running)")),
                     size="2", color_scheme="gray"),
             rx.box(rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                    "Job", "Schedule", "Last run", "Next run", "Messages", "Last error", "")])),
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h) if h else "") for h in (
+                    N_("Job"), N_("Schedule"), N_("Last run"), N_("Next run"), N_("Messages"),
+                    N_("Last error"), "")])),
                 rx.table.body(rx.foreach(NotifyAdminState.jobs, _job_row)),
                 width="100%", size="1"), overflow_x="auto", width="100%"),
             width="100%", margin_y="1em",
         ),
         rx.card(
             rx.flex(
-                rx.heading("Outbox", size="4"),
+                rx.heading(t("Outbox"), size="4"),
                 rx.spacer(),
-                rx.text(NotifyAdminState.pending, " e-mails waiting, ", NotifyAdminState.failed,
-                        " failed", size="2"),
-                rx.select(["all", "pending", "sending", "sent", "failed"], default_value="all",
-                          on_change=NotifyAdminState.filter_status, size="1"),
+                rx.text(t("{pending} e-mails waiting, {failed} failed", pending=NotifyAdminState.pending,
+                          failed=NotifyAdminState.failed), size="2"),
+                rx.select.root(
+                    rx.select.trigger(aria_label=t("Status")),
+                    rx.select.content(*[rx.select.item(t(label), value=code) for code, label in FILTERS.items()]),
+                    default_value="all", on_change=NotifyAdminState.filter_status, size="1"),
                 gap="3", align="center", wrap="wrap", width="100%",
             ),
             rx.box(rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                    "Created", "To", "Channel", "Message", "Status", "Tries", "Sent / next try", "")])),
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h) if h else "") for h in (
+                    N_("Created"), N_("To"), N_("Channel"), N_("Message"), N_("Status"), N_("Tries"),
+                    N_("Sent / next try"), "")])),
                 rx.table.body(rx.foreach(NotifyAdminState.rows, _outbox_row)),
                 width="100%", size="1"), overflow_x="auto", width="100%"),
             pager(NotifyAdminState.page, NotifyAdminState.pages, NotifyAdminState.total,
@@ -90,5 +104,5 @@ def admin_page() -> rx.Component:
 
 def add_pages(app: rx.App) -> None:
     """Register this module's pages."""
-    private_page(app, admin_page, route=routes.NOTIFY_ADMIN, title="Messages and jobs",
+    private_page(app, admin_page, route=routes.NOTIFY_ADMIN, title=N_("Messages and jobs"),
                  load=NotifyAdminState.load)

@@ -15,6 +15,7 @@ from types import ModuleType
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.engine import Engine
 
+from engagement.core.i18n import N_, Msg
 from engagement.jobs import cleanup, digests, nudges, reminders, rules
 from engagement.notify import service as notify_service
 from engagement.notify.mail import sender_from_settings
@@ -70,11 +71,14 @@ def _cleanup(*, engine: Engine, now: datetime, holder: str) -> int:
 
 @dataclass(frozen=True)
 class Job:
-    """A scheduled job: explicit id, a cron schedule in the org's time zone, a function."""
+    """A scheduled job: explicit id, a cron schedule in the org's time zone, a function.
+
+    ``label`` and ``schedule`` are messages (``N_``), rendered in the reader's language.
+    """
 
     id: str
-    label: str
-    schedule: str
+    label: Msg
+    schedule: Msg
     cron: dict[str, str]
     func: Callable[..., int] = field(compare=False)
 
@@ -85,30 +89,32 @@ class Job:
 
 #: Every job, by id: (id, label, schedule as people read it, cron fields, function).
 JOBS: dict[str, Job] = {job.id: job for job in (
-    Job("deliver-email", "Send queued e-mails", "Every minute", {"minute": "*"}, _deliver_email),
-    Job("commitment-reminders", "Commitment reminders", "Hourly at :10, working days outside quiet hours",
+    Job("deliver-email", N_("Send queued e-mails"), N_("Every minute"), {"minute": "*"}, _deliver_email),
+    Job("commitment-reminders", N_("Commitment reminders"), N_("Hourly at :10, working days outside quiet hours"),
         {"minute": "10"}, _remind_commitments),
-    Job("green-duty-reminders", "Green-office duty reminders", "Hourly at :20, the working day before each duty",
+    Job("green-duty-reminders", N_("Green-office duty reminders"),
+        N_("Hourly at :20, the working day before each duty"),
         {"minute": "20"}, _windowed(reminders, "remind_duties")),
-    Job("approval-digests", "Daily digest of approval queues",
-        "Hourly at :30; once a working day per approver, only when something waits",
+    Job("approval-digests", N_("Daily digest of approval queues"),
+        N_("Hourly at :30; once a working day per approver, only when something waits"),
         {"minute": "30"}, _windowed(digests, "send_approval_digests")),
-    Job("weekly-digests", "Weekly digest for staff (recognition received, my points)",
-        "Hourly at :35; last week's, on the first working day of the week, only when it held something",
+    Job("weekly-digests", N_("Weekly digest for staff (recognition received, my points)"),
+        N_("Hourly at :35; last week's, on the first working day of the week, only when it held something"),
         {"minute": "35"}, _windowed(digests, "send_weekly_digests")),
-    Job("monthly-digests", "Monthly review for unit heads (completion, activity, ranking)",
-        "Hourly at :45; last month's, on the first working day of the month (until the 10th)",
+    Job("monthly-digests", N_("Monthly review for unit heads (completion, activity, ranking)"),
+        N_("Hourly at :45; last month's, on the first working day of the month (until the 10th)"),
         {"minute": "45"}, _windowed(digests, "send_monthly_digests")),
-    Job("allowance-nudges", "Unused recognition allowance",
-        "Hourly at :40, in the last working days of the month (once a month per person)",
+    Job("allowance-nudges", N_("Unused recognition allowance"),
+        N_("Hourly at :40, in the last working days of the month (once a month per person)"),
         {"minute": "40"}, _windowed(nudges, "nudge_allowances", days="allowance_nudge_days")),
-    Job("green-idle-nudges", "Green campaigns: no activity for a while",
-        "Hourly at :50, working days; at most once per idle period per campaign",
+    Job("green-idle-nudges", N_("Green campaigns: no activity for a while"),
+        N_("Hourly at :50, working days; at most once per idle period per campaign"),
         {"minute": "50"}, _windowed(nudges, "nudge_idle_green", idle_days="green_idle_days",
                                     closing_days="green_closing_days")),
-    Job("green-closing-nudges", "Green campaigns closing soon",
-        "Hourly at :55, a few working days before a campaign closes (once per campaign)",
+    Job("green-closing-nudges", N_("Green campaigns closing soon"),
+        N_("Hourly at :55, a few working days before a campaign closes (once per campaign)"),
         {"minute": "55"}, _windowed(nudges, "nudge_closing_green", days_before="green_closing_days")),
-    Job("notify-cleanup", "Delete old messages and job runs", "Daily at 02:40; rows deleted are counted as messages",
+    Job("notify-cleanup", N_("Delete old messages and job runs"),
+        N_("Daily at 02:40; rows deleted are counted as messages"),
         {"hour": "2", "minute": "40"}, _cleanup),
 )}

@@ -2,7 +2,8 @@
 
 Each run looks at who has not signed, works out the stage each person is at
 (``rules.campaign_stage``), and sends ONE message per person listing all their pending
-campaigns, only when at least one of them reached a new stage. The marks of the stages a
+campaigns, only when at least one of them reached a new stage. Each message is written in its
+recipient's language (``notify.queries.languages``, read once per batch of people). The marks of the stages a
 message covered are written in the same transaction as its outbox rows: a crash leaves
 either both or neither, so a rerun neither repeats nor skips anyone; two runs at once
 collide on the marks' unique key and only one writes.
@@ -22,11 +23,13 @@ from sqlmodel import Session, select
 
 from engagement.commitments import queries as commitments_queries
 from engagement.commitments.dto import Unsigned
-from engagement.core import routes
+from engagement.core import formats, i18n, routes
 from engagement.core.db import unit_of_work
+from engagement.core.i18n import _
 from engagement.green import queries as green_queries
 from engagement.jobs import rules
 from engagement.jobs.models import ReminderMark
+from engagement.notify import queries as notify_queries
 from engagement.notify import service as notify_service
 from engagement.org.models import Account, Person, RoleGrant, Unit
 
@@ -160,7 +163,15 @@ def _head_for(heads: list[tuple[str, int]], item: Unsigned) -> int | None:
 
 
 def _day(value: datetime, tz: ZoneInfo) -> str:
-    return value.astimezone(tz).strftime("%d/%m/%Y")
+    return formats.day(value.astimezone(tz).date())
+
+
+def _escalation_line(*, person: str, campaign: str, due_on: str, declined: bool) -> str:
+    """One line of a unit head's escalation, in the current language."""
+    if declined:
+        return _("• {person} — {campaign}, due {due_on} (declined)", person=person, campaign=campaign,
+                 due_on=due_on)
+    return _("• {person} — {campaign}, due {due_on}", person=person, campaign=campaign, due_on=due_on)
 
 
 def _send(session: Session, batches: list[Batch], *, bulk: bool, now: datetime, today: str) -> int:
@@ -186,7 +197,8 @@ def remind_commitments(engine: Engine, *, now: datetime, tz: ZoneInfo, policy: r
     with unit_of_work(engine) as session:
         pending = commitments_queries.unsigned_in_open_campaigns(session, now=now)
         heads = _heads(session)
-    per_person: dict[int, list[Item]] = defaultdict(list)
+    # (subject, stage, campaign, due day, days left): the lines are written per recipient's language.
+    per_person: dict[int, list[tuple[str, str, str, date, int]]] = defaultdict(list)
     urgent: set[int] = set()
     per_head: dict[int, list[Unsigned]] = defaultdict(list)
     for u in pending:
@@ -202,11 +214,8 @@ def remind_commitments(engine: Engine, *, now: datetime, tz: ZoneInfo, policy: r
             continue
         if u.status == "declined":
             continue
-        per_person[u.person_id].append(Item(
-            subject_ref=f"campaign:{u.campaign_id}", stage=stage,
-            line=rules.reminder_line(campaign=u.campaign_name, stage=stage,
-                                     due_on=due_on.strftime("%d/%m/%Y"),
-                                     days_left=(due_on - today).days)))
+        per_person[u.person_id].append((f"campaign:{u.campaign_id}", stage, u.campaign_name, due_on,
+                                        (due_on - today).days))
         if rules.is_urgent(stage):
             urgent.add(u.person_id)
     written = 0
@@ -214,29 +223,39 @@ def remind_commitments(engine: Engine, *, now: datetime, tz: ZoneInfo, policy: r
     size = BULK_BATCH if bulk else BATCH
     for start in range(0, len(people), size):
         with unit_of_work(engine) as session:
-            batches = [Batch(recipient_id=pid, category="commitments", kind=REMINDER_KIND,
-                             title="Your commitment is waiting for your signature",
-                             intro="Please sign your conduct commitment:", items=per_person[pid],
-                             link=routes.COMMITMENTS, mandatory=pid in urgent)
-                       for pid in people[start:start + size]]
+            chunk = people[start:start + size]
+            langs = notify_queries.languages(session, chunk)
+            batches = []
+            for pid in chunk:
+                with i18n.using(langs[pid]):
+                    items = [Item(subject_ref=ref, stage=stage,
+                                  line=rules.reminder_line(campaign=name, stage=stage, due_on=formats.day(due_on),
+                                                           days_left=left))
+                             for ref, stage, name, due_on, left in per_person[pid]]
+                    batches.append(Batch(recipient_id=pid, category="commitments", kind=REMINDER_KIND,
+                                         title=_("Your commitment is waiting for your signature"),
+                                         intro=_("Please sign your conduct commitment:"), items=items,
+                                         link=routes.COMMITMENTS, mandatory=pid in urgent))
             written += _send(session, batches, bulk=bulk, now=now, today=today.isoformat())
     if per_head:
         with unit_of_work(engine) as session:
             names = dict(session.exec(select(Person.id, Person.full_name).where(
                 Person.id.in_({u.person_id for rows in per_head.values() for u in rows}))).all())
+            langs = notify_queries.languages(session, per_head)
             batches = []
             for head, rows in sorted(per_head.items()):
-                items = [Item(subject_ref=f"campaign:{u.campaign_id}:person:{u.person_id}",
-                              stage=rules.ESCALATE,
-                              line=f"• {names.get(u.person_id, '?')} — {u.campaign_name}, due "
-                                   f"{_day(u.due_at - timedelta(seconds=1), tz)}"
-                                   f"{' (declined)' if u.status == 'declined' else ''}")
-                         for u in sorted(rows, key=lambda r: (r.campaign_id, names.get(r.person_id, "")))]
-                batches.append(Batch(
-                    recipient_id=head, category="commitments", kind=ESCALATION_KIND,
-                    title="People in your unit have not signed their commitment",
-                    intro="These people are past their due date and have not signed:", items=items,
-                    link=routes.CAMPAIGNS, mandatory=True))
+                with i18n.using(langs[head]):
+                    items = [Item(subject_ref=f"campaign:{u.campaign_id}:person:{u.person_id}",
+                                  stage=rules.ESCALATE, line=_escalation_line(
+                                      person=names.get(u.person_id, "?"), campaign=u.campaign_name,
+                                      due_on=_day(u.due_at - timedelta(seconds=1), tz),
+                                      declined=u.status == "declined"))
+                             for u in sorted(rows, key=lambda r: (r.campaign_id, names.get(r.person_id, "")))]
+                    batches.append(Batch(
+                        recipient_id=head, category="commitments", kind=ESCALATION_KIND,
+                        title=_("People in your unit have not signed their commitment"),
+                        intro=_("These people are past their due date and have not signed:"), items=items,
+                        link=routes.CAMPAIGNS, mandatory=True))
             written += _send(session, batches, bulk=bulk, now=now, today=today.isoformat())
     return written
 
@@ -254,7 +273,7 @@ def days_ahead(today: date, window: rules.SendingWindow) -> list[date]:
     """
     out = []
     day = today
-    for _ in range(14):
+    for _step in range(14):
         day += timedelta(days=1)
         out.append(day)
         if window.is_working_day(day):
@@ -270,14 +289,19 @@ def remind_duties(engine: Engine, *, now: datetime, tz: ZoneInfo, window: rules.
     today = local.date()
     written = 0
     with unit_of_work(engine) as session:
-        for day in days_ahead(today, window):
-            for person_id, title, on in green_queries.duties_due(session, on_date=day):
-                when = "tomorrow" if on == today + timedelta(days=1) else on.strftime("%A %d/%m")
-                written += notify_service.notify(
-                    session, person_id=person_id, category="green", kind=DUTY_KIND,
-                    subject_ref=f"duty:{on.isoformat()}",
-                    period=hashlib.sha256(title.encode()).hexdigest()[:12],
-                    title=f"Green-office duty {when}: {title}",
-                    body=f"You are on the duty roster “{title}” on {on.strftime('%d/%m/%Y')}.",
-                    link=routes.GREEN, now=now)
+        duties = [d for day in days_ahead(today, window) for d in green_queries.duties_due(session, on_date=day)]
+        langs = notify_queries.languages(session, {person_id for person_id, _title, _on in duties})
+        for person_id, title, on in duties:
+            with i18n.using(langs[person_id]):
+                if on == today + timedelta(days=1):
+                    heading = _("Green-office duty tomorrow: {roster}", roster=title)
+                else:
+                    heading = _("Green-office duty {weekday} {day}: {roster}", roster=title,
+                                weekday=formats.weekday_name(on.weekday()), day=on.strftime("%d/%m"))
+                body = _("You are on the duty roster “{roster}” on {day}.", roster=title, day=formats.day(on))
+            written += notify_service.notify(
+                session, person_id=person_id, category="green", kind=DUTY_KIND,
+                subject_ref=f"duty:{on.isoformat()}",
+                period=hashlib.sha256(title.encode()).hexdigest()[:12],
+                title=heading, body=body, link=routes.GREEN, now=now)
     return written

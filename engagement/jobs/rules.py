@@ -1,12 +1,19 @@
 """Pure rules of the scheduled jobs: sending windows, reminder stages, digests, nudges.
 
-No database, no clock: every function takes the facts and the time it needs.
+No database, no clock: every function takes the facts and the time it needs. Texts are
+written in the current language (``core.i18n``): the jobs call these under
+``i18n.using(recipient_language)``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+
+from babel.dates import get_month_names
+
+from engagement.core import i18n
+from engagement.core.i18n import N_, Msg, _, _n
 
 
 @dataclass(frozen=True)
@@ -129,14 +136,16 @@ def is_urgent(stage: str) -> bool:
 
 
 def reminder_line(*, campaign: str, stage: str, due_on: str, days_left: int) -> str:
-    """One line of a person's reminder about one campaign."""
+    """One line of a person's reminder about one campaign (in the current language)."""
     if stage == "launch":
-        return f"• {campaign}: now open; please sign by {due_on}."
+        return _("• {campaign}: now open; please sign by {due_on}.", campaign=campaign, due_on=due_on)
     if stage == "due":
-        return f"• {campaign}: today ({due_on}) is the last day to sign."
+        return _("• {campaign}: today ({due_on}) is the last day to sign.", campaign=campaign, due_on=due_on)
     if stage.startswith("overdue-"):
-        return f"• {campaign}: was due on {due_on}; please sign as soon as you can."
-    return f"• {campaign}: please sign by {due_on} ({days_left} day(s) left)."
+        return _("• {campaign}: was due on {due_on}; please sign as soon as you can.",
+                 campaign=campaign, due_on=due_on)
+    return _("• {campaign}: please sign by {due_on} ({days_left} day(s) left).",
+             campaign=campaign, due_on=due_on, days_left=days_left)
 
 
 def parse_policy(raw: str) -> ReminderPolicy:
@@ -172,24 +181,30 @@ class Span:
     first: date
     last: date
     key: str
-    label: str
+    #: A calendar month (labelled by its name) rather than a range of days.
+    month: bool = False
+
+    @property
+    def label(self) -> str:
+        """``16/11 – 22/11/2026`` or ``November 2026``, in the current language (read it per reader)."""
+        if self.month:
+            return month_label(self.first.year, self.first.month)
+        return f"{self.first.strftime('%d/%m')} – {self.last.strftime('%d/%m/%Y')}"
 
 
 def previous_week(today: date) -> Span:
     """The ISO week (Monday to Sunday) before the one ``today`` is in."""
     first = today - timedelta(days=today.weekday() + 7)
     last = first + timedelta(days=6)
-    year, week, _ = first.isocalendar()
-    return Span(first=first, last=last, key=f"{year}-W{week:02d}",
-                label=f"{first.strftime('%d/%m')} – {last.strftime('%d/%m/%Y')}")
+    year, week, _weekday = first.isocalendar()
+    return Span(first=first, last=last, key=f"{year}-W{week:02d}")
 
 
 def previous_month(today: date) -> Span:
     """The calendar month before ``today``'s."""
     last = today.replace(day=1) - timedelta(days=1)
     first = last.replace(day=1)
-    return Span(first=first, last=last, key=f"{first.year:04d}-{first.month:02d}",
-                label=first.strftime("%B %Y"))
+    return Span(first=first, last=last, key=f"{first.year:04d}-{first.month:02d}", month=True)
 
 
 def monthly_digest_due(today: date, window: SendingWindow) -> bool:
@@ -198,14 +213,12 @@ def monthly_digest_due(today: date, window: SendingWindow) -> bool:
 
 
 def ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st..."""
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st... in English; the bare number in another
+    language (its messages put the word around it: "hạng {rank}")."""
+    if i18n.current() != "en":
+        return str(n)
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """``1 recognition``, ``3 recognitions`` (``many`` for irregular plurals)."""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def excerpt(text: str, limit: int = 80) -> str:
@@ -222,7 +235,8 @@ class Received:
     """A recognition someone received, as a weekly digest lists it."""
 
     giver: str
-    level: str
+    #: The level's label: a ``Msg`` (rendered in the reader's language) or a text.
+    level: str | Msg
     message: str
 
 
@@ -243,25 +257,29 @@ WEEKLY_QUOTES = 3
 
 
 def weekly_digest(facts: WeeklyFacts, span: Span) -> tuple[str, str] | None:
-    """(title, body) of a person's weekly digest, or None when the week held nothing for them."""
+    """(title, body) of a person's weekly digest in the current language, or None when the
+    week held nothing for them."""
     n = len(facts.received)
     if n == 0 and facts.week_points == 0:
         return None
+    week = f"{facts.week_points:+d}"
     parts = []
     if n:
-        parts.append(plural(n, "recognition"))
+        parts.append(_n("{n} recognition", "{n} recognitions", n))
     if facts.week_points:
-        parts.append(f"{facts.week_points:+d} points")
-    lines = [f"Your week ({span.label}):"]
+        parts.append(_("{points} points", points=week))
+    lines = [_("Your week ({span}):", span=span.label)]
     if n:
-        lines.append(f"• {plural(n, 'recognition')} received:")
-        lines.extend(f"  – {r.level} from {r.giver}: “{excerpt(r.message)}”"
+        lines.append(_n("• {n} recognition received:", "• {n} recognitions received:", n))
+        lines.extend(_("  – {level} from {giver}: “{message}”", level=r.level, giver=r.giver,
+                       message=excerpt(r.message))
                      for r in facts.received[:WEEKLY_QUOTES])
         if n > WEEKLY_QUOTES:
-            lines.append(f"  – and {n - WEEKLY_QUOTES} more")
-    lines.append(f"• Points: {facts.week_points:+d} this week; {facts.month_points} in "
-                 f"{facts.month_label}, {facts.year_points} in {facts.year_label}.")
-    return f"Your week: {', '.join(parts)}", "\n".join(lines)
+            lines.append(_("  – and {n} more", n=n - WEEKLY_QUOTES))
+    lines.append(_("• Points: {week} this week; {month_points} in {month}, {year_points} in {year}.",
+                   week=week, month_points=facts.month_points, month=facts.month_label,
+                   year_points=facts.year_points, year=facts.year_label))
+    return _("Your week: {summary}", summary=", ".join(parts)), "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -288,24 +306,38 @@ class UnitMonth:
     campaigns: tuple[CampaignProgress, ...]
 
 
+def _points_line(facts: UnitMonth) -> str:
+    if facts.rank is None:
+        return _("• Points: {points}", points=facts.points)
+    rank, peers = ordinal(facts.rank), facts.peers
+    if facts.previous_rank is None or facts.previous_rank == facts.rank:
+        return _("• Points: {points} — {rank} of {peers} units at its level",
+                 points=facts.points, rank=rank, peers=peers)
+    moved, before = facts.previous_rank - facts.rank, ordinal(facts.previous_rank)
+    if moved > 0:
+        return _("• Points: {points} — {rank} of {peers} units at its level (up {moved} from {before})",
+                 points=facts.points, rank=rank, peers=peers, moved=moved, before=before)
+    return _("• Points: {points} — {rank} of {peers} units at its level (down {moved} from {before})",
+             points=facts.points, rank=rank, peers=peers, moved=-moved, before=before)
+
+
 def unit_digest(facts: UnitMonth, span: Span) -> tuple[str, str]:
-    """(title, body) of a unit head's monthly digest for one unit."""
-    standing = ""
-    if facts.rank is not None:
-        standing = f" — {ordinal(facts.rank)} of {facts.peers} units at its level"
-        if facts.previous_rank is not None and facts.previous_rank != facts.rank:
-            moved = facts.previous_rank - facts.rank
-            standing += f" ({'up' if moved > 0 else 'down'} {abs(moved)} from {ordinal(facts.previous_rank)})"
-    lines = [f"{facts.unit} in {span.label} ({plural(facts.members, 'member')}):",
-             f"• Points: {facts.points}{standing}",
-             f"• Recognition received: {facts.recognitions}",
-             f"• Green-office activities approved: {facts.green_activities}"]
+    """(title, body) of a unit head's monthly digest for one unit, in the current language."""
+    lines = [_n("{unit} in {month} ({n} member):", "{unit} in {month} ({n} members):", facts.members,
+                unit=facts.unit, month=span.label),
+             _points_line(facts),
+             _("• Recognition received: {n}", n=facts.recognitions),
+             _("• Green-office activities approved: {n}", n=facts.green_activities)]
     for c in facts.campaigns:
         percent = round(100 * c.done / c.total) if c.total else 0
         left = c.total - c.done
-        lines.append(f"• {c.name}: {c.done} of {c.total} signed or exempted ({percent}%)"
-                     + (f", {left} not yet" if left else ""))
-    return f"{facts.unit}: your month in review ({span.label})", "\n".join(lines)
+        if left:
+            lines.append(_("• {campaign}: {done} of {total} signed or exempted ({percent}%), {left} not yet",
+                           campaign=c.name, done=c.done, total=c.total, percent=percent, left=left))
+        else:
+            lines.append(_("• {campaign}: {done} of {total} signed or exempted ({percent}%)",
+                           campaign=c.name, done=c.done, total=c.total, percent=percent))
+    return _("{unit}: your month in review ({month})", unit=facts.unit, month=span.label), "\n".join(lines)
 
 
 # --- nudges: unused recognition allowance, idle green members, campaigns closing soon ---------
@@ -313,13 +345,14 @@ def unit_digest(facts: UnitMonth, span: Span) -> tuple[str, str]:
 #: How far to look for a working day before giving up (a year of holidays is a bad setting).
 _MAX_SEARCH_DAYS = 366
 
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-               "September", "October", "November", "December")
-
-
 def month_label(year: int, month: int) -> str:
-    """``November 2026`` (not ``strftime('%B')``, which follows the server's locale)."""
-    return f"{MONTH_NAMES[month - 1]} {year}"
+    """``November 2026``, ``Tháng 11/2026``: in the current language, never the server's locale.
+
+    The same text as ``core.formats.month_label`` (same message), which this pure module
+    cannot import (it reads the clock's time zone helpers).
+    """
+    name = get_month_names("wide", "stand-alone", locale=i18n.LOCALES.get(i18n.current(), "en_GB"))[month]
+    return _("{month_name} {year}", month_name=str(name).capitalize(), year=year)
 
 
 def last_working_days(year: int, month: int, count: int, window: SendingWindow) -> tuple[date, ...]:
@@ -412,12 +445,22 @@ def closing_due(today: date, *, starts_on: date, ends_on: date, days_before: int
     return today >= closing_day(ends_on, days_before=days_before, window=window)
 
 
-def job_busy_message(*, since: datetime, today: date) -> str:
-    """What an admin reads when "Run now" finds the job already running.
+#: The error a run records until it finishes: what the admin reads when the process stopped
+#: mid-run (stored as its message id, shown in the reader's language).
+INTERRUPTED = N_("Interrupted before it finished (the process stopped).")
+
+
+def job_busy(*, since: datetime, today: date) -> Msg:
+    """What an admin reads when "Run now" finds the job already running (rendered for the reader).
 
     Args:
         since: when the running run started, in the organisation's local time.
         today: the local date now (an older start is shown with its date).
     """
     when = since.strftime("%H:%M") if since.date() == today else since.strftime("%d/%m/%Y %H:%M")
-    return f"This job is running now (since {when}); try again when it finishes."
+    return N_("This job is running now (since {when}); try again when it finishes.", when=when)
+
+
+def job_busy_message(*, since: datetime, today: date) -> str:
+    """``job_busy`` in the current language."""
+    return job_busy(since=since, today=today).render()

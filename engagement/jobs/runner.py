@@ -27,6 +27,7 @@ from sqlmodel import Session
 from engagement.core import clock
 from engagement.core.db import get_engine, unit_of_work
 from engagement.core.errors import Conflict
+from engagement.core.i18n import Msg
 from engagement.jobs import rules, service
 from engagement.jobs.registry import JOBS
 from engagement.settings import get_settings
@@ -48,7 +49,7 @@ def default_holder() -> str:
 class JobBusy(Conflict):
     """The job is already running (the scheduler's run or another admin's "Run now")."""
 
-    def __init__(self, job_id: str, since: datetime, message: str) -> None:
+    def __init__(self, job_id: str, since: datetime, message: str | Msg) -> None:
         super().__init__(message)
         self.job_id, self.since = job_id, since
 
@@ -57,8 +58,7 @@ def _busy(session: Session, job_id: str, now: datetime) -> JobBusy:
     expires = service.lease_expiry(session, name=service.job_lock_name(job_id), now=now) or now
     since = expires - timedelta(seconds=JOB_LOCK_SECONDS)
     tz = get_settings().tz
-    return JobBusy(job_id, since, rules.job_busy_message(since=since.astimezone(tz),
-                                                         today=now.astimezone(tz).date()))
+    return JobBusy(job_id, since, rules.job_busy(since=since.astimezone(tz), today=now.astimezone(tz).date()))
 
 
 def run_job(job_id: str, *, holder: str, engine: Engine | None = None,
@@ -109,7 +109,7 @@ def run_job(job_id: str, *, holder: str, engine: Engine | None = None,
             raise busy
         return None
     messages: int | None = None
-    error = "Interrupted before it finished (the process stopped)."
+    error = rules.INTERRUPTED.msgid
     try:
         messages = job.func(engine=engine, now=now_fn(), holder=holder)
     except Exception as exc:
@@ -154,7 +154,7 @@ class Scheduler:
             scheduler.add_job(self.renew, "interval", seconds=RENEW_SECONDS, id="scheduler-lease",
                               replace_existing=True, next_run_time=self.now_fn())
             for job in JOBS.values():
-                scheduler.add_job(run_job, job.trigger(), id=job.id, name=job.label,
+                scheduler.add_job(run_job, job.trigger(), id=job.id, name=job.label.msgid,
                                   replace_existing=True,
                                   kwargs={"job_id": job.id, "holder": self.holder,
                                           "engine": self.engine, "now_fn": self.now_fn})

@@ -67,7 +67,7 @@ class NotifyAdminState(Paged, AuthState):
         """Queue a failed e-mail again."""
         with self._attempt():
             await self._call(notify_service.retry_message, message_id=as_int(message_id, "message"))
-            self.notice = "The message is queued again; the next mail run sends it."
+            self.notice = self._t("The message is queued again; the next mail run sends it.")
             await self._reload()
 
     @rx.event
@@ -84,8 +84,8 @@ class NotifyAdminState(Paged, AuthState):
         except runner.JobBusy as exc:
             self.notice = ""
             await self._safe()
-            return rx.toast.warning(exc.message)
-        self.notice = ("The job ran; see its last error below." if sent is None
-                       else f"The job ran: {sent} message(s) sent.")
+            return rx.toast.warning(exc.render(self._lang()))
+        self.notice = (self._t("The job ran; see its last error below.") if sent is None
+                       else self._t("The job ran: {n} message(s) sent.", n=sent))
         await self._safe()
         return None

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from engagement.core import routes
+from engagement.core.i18n import N_
 from engagement.notify import service
 from engagement.notify.models import NotifyPreference, OutboxMessage
 from engagement.org.models import Account, Person
@@ -26,12 +27,12 @@ def seed_demo(session: Session, *, now: datetime) -> dict[str, int]:
         session.add(NotifyPreference(person_id=staff, category=category, mode="email", updated_at=now))
     session.flush()
     service.notify(session, person_id=staff, category="recognition", kind="demo.welcome",
-                   subject_ref="demo:1", title="Chào mừng đến với phong trào thi đua năm 2026",
-                   body="Xem bảng xếp hạng và ghi nhận đồng nghiệp của bạn.", link=routes.LEADERBOARDS,
+                   subject_ref="demo:1", title=N_("Welcome to the {year} emulation movement", year=2026),
+                   body=N_("See the leaderboards and recognise your colleagues."), link=routes.LEADERBOARDS,
                    now=now - timedelta(hours=2))
     service.notify(session, person_id=staff, category="commitments", kind="demo.commitment",
-                   subject_ref="demo:2", title="Your commitment is waiting for your signature",
-                   body="Please sign your conduct commitment.", link=routes.COMMITMENTS,
+                   subject_ref="demo:2", title=N_("Your commitment is waiting for your signature"),
+                   body=N_("Please sign your conduct commitment."), link=routes.COMMITMENTS,
                    now=now - timedelta(hours=1))
     failed = session.exec(select(OutboxMessage).where(OutboxMessage.recipient_id == staff,
                                                       OutboxMessage.kind == "demo.welcome",

@@ -6,13 +6,12 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, func, select
 
-from engagement.core import formats
+from engagement.core import formats, i18n
 from engagement.core.access import Actor, Perm, require, require_login
-from engagement.core.clock import local
 from engagement.notify import rules
 from engagement.notify.dto import NotificationPage, NotificationRow, OutboxPage, OutboxRow, PreferenceRow
 from engagement.notify.models import Notification, NotifyPreference, OutboxMessage
-from engagement.org.models import Person
+from engagement.org.models import Account, Person
 from engagement.settings import get_settings
 
 MAX_PAGE_SIZE = 50
@@ -38,10 +37,9 @@ def my_notifications(session: Session, *, actor: Actor | None, page: int = 1,
     if unread_only:
         where.append(Notification.read_at.is_(None))
     total = session.exec(select(func.count()).select_from(Notification).where(*where)).one()
-    tz = get_settings().tz
     rows = [
         NotificationRow(id=n.id, category=n.category, title=n.title, body=n.body, link=n.link,
-                        at=local(n.created_at, tz).strftime("%d/%m/%Y %H:%M"),
+                        at=formats.moment(n.created_at),
                         unread=n.read_at is None)
         for n in session.exec(select(Notification).where(*where)
                               .order_by(Notification.created_at.desc(), Notification.id.desc())
@@ -96,6 +94,25 @@ def my_preferences(session: Session, *, actor: Actor | None) -> list[PreferenceR
     chosen = dict(session.exec(select(NotifyPreference.category, NotifyPreference.mode).where(
         NotifyPreference.person_id == me.person_id)).all())
     has_email = bool((session.get(Person, me.person_id).email or "").strip())
-    return [PreferenceRow(category=cat, label=label, mode=chosen.get(cat, rules.DEFAULT_MODE.value),
+    return [PreferenceRow(category=cat, label=str(label), mode=chosen.get(cat, rules.DEFAULT_MODE.value),
                           has_email=has_email)
             for cat, label in rules.CATEGORIES.items()]
+
+
+def languages(session: Session, person_ids: Iterable[int]) -> dict[int, str]:
+    """Person -> the language messages to them are written in, for many people in one query.
+
+    The language their account chose (``Account.language``); the organisation's default for
+    "" and for a person without an account.
+    """
+    ids = sorted({int(p) for p in person_ids})
+    if not ids:
+        return {}
+    chosen = dict(session.exec(select(Account.person_id, Account.language).where(
+        Account.person_id.in_(ids))).all())
+    return {pid: i18n.normalise(chosen.get(pid) or i18n.default_language()) for pid in ids}
+
+
+def language(session: Session, person_id: int) -> str:
+    """The language messages to one person are written in (see ``languages``)."""
+    return languages(session, [person_id])[person_id]

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import timedelta
 from enum import StrEnum
 
+from engagement.core.i18n import N_, Msg
+
 
 class Mode(StrEnum):
     """How a person wants a category of messages."""
@@ -17,19 +19,20 @@ class Mode(StrEnum):
     OFF = "off"
 
 
-MODE_LABELS: dict[Mode, str] = {
-    Mode.IN_APP: "In the app only",
-    Mode.EMAIL: "In the app and by e-mail",
-    Mode.OFF: "Off",
+#: The label of each mode (``Msg``: rendered in the reader's language).
+MODE_LABELS: dict[Mode, Msg] = {
+    Mode.IN_APP: N_("In the app only"),
+    Mode.EMAIL: N_("In the app and by e-mail"),
+    Mode.OFF: N_("Off"),
 }
 
 #: The categories a person can set, with their labels (order is the page's order).
-CATEGORIES: dict[str, str] = {
-    "commitments": "Commitments (reminders to sign)",
-    "recognition": "Recognition and citizens' thanks",
-    "green": "Green office",
-    "commendations": "Commendations",
-    "digests": "Digests (work waiting for me, my week, my units' month)",
+CATEGORIES: dict[str, Msg] = {
+    "commitments": N_("Commitments (reminders to sign)"),
+    "recognition": N_("Recognition and citizens' thanks"),
+    "green": N_("Green office"),
+    "commendations": N_("Commendations"),
+    "digests": N_("Digests (work waiting for me, my week, my units' month)"),
 }
 
 #: Used when a person has not chosen.

@@ -1,6 +1,9 @@
 """Writing notifications: the outbox, in-app notices, e-mail delivery, preferences.
 
-Other features call ``notify`` inside their own transaction.
+Other features call ``notify`` inside their own transaction. A title or body given as a
+``Msg`` (``N_("…", **params)``) is rendered in the RECIPIENT's language (``Account.language``,
+the organisation's default when none): the sender's language never leaks into someone else's
+inbox. A plain ``str`` is stored as given (already written for that reader, or user data).
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from engagement.core import audit, routes
+from engagement.core import audit, i18n, routes
 from engagement.core.access import Actor, Perm, require, require_login
 from engagement.core.db import delete_in_batches, unit_of_work
 from engagement.core.errors import Invalid, NotFound
+from engagement.core.i18n import Msg
 from engagement.notify import queries as notify_queries
 from engagement.notify import rules
 from engagement.notify.dto import DeliveryReport, PreferenceRow
@@ -34,6 +38,20 @@ from engagement.org.models import Person
 def _preference(session: Session, person_id: int, category: str) -> str | None:
     return session.exec(select(NotifyPreference.mode).where(
         NotifyPreference.person_id == person_id, NotifyPreference.category == category)).first()
+
+
+def _text(value: str | Msg | None, lang: str) -> str:
+    """A title or body as stored: a ``Msg`` rendered in ``lang``, a plain string as given."""
+    if value is None:
+        return ""
+    if isinstance(value, Msg):
+        with i18n.using(lang):
+            return value.render(lang)
+    return value
+
+
+def _needs_language(*values: str | Msg | None) -> bool:
+    return any(isinstance(v, Msg) for v in values)
 
 
 def _outbox(session: Session, row: OutboxMessage) -> bool:
@@ -55,8 +73,8 @@ def _outbox(session: Session, row: OutboxMessage) -> bool:
 
 
 def notify(
-    session: Session, *, person_id: int, category: str, kind: str, subject_ref: str, title: str,
-    body: str = "", link: str = "", now: datetime, period: str = "", mandatory: bool = False,
+    session: Session, *, person_id: int, category: str, kind: str, subject_ref: str, title: str | Msg,
+    body: str | Msg = "", link: str = "", now: datetime, period: str = "", mandatory: bool = False,
 ) -> bool:
     """Send a message to ``person_id`` once per (recipient, kind, subject, period).
 
@@ -71,8 +89,9 @@ def notify(
         category: a preference family, e.g. ``recognition`` (see ``rules.CATEGORIES``).
         kind: what happened, e.g. ``recognition.received``.
         subject_ref: the record it is about, e.g. ``recognition:42``.
-        title: one line (also the e-mail subject).
-        body: a short text.
+        title: one line (also the e-mail subject): a ``Msg`` (``N_``), rendered in the
+            recipient's language, or a ``str`` stored as given.
+        body: a short text (``Msg`` or ``str``, as ``title``).
         link: a same-site path to open; anything else is dropped.
         now: when.
         period: for repeated messages about one record (reminders), which occurrence.
@@ -88,6 +107,10 @@ def notify(
     email = (person.email or "").strip()
     chosen = rules.channels(_preference(session, person_id, category), mandatory=mandatory,
                             has_email=bool(email))
+    if not chosen:
+        return False
+    lang = notify_queries.language(session, person_id) if _needs_language(title, body) else ""
+    title, body = _text(title, lang), _text(body, lang)
     wrote = False
     link = routes.same_site(link)
     for channel in chosen:
@@ -135,8 +158,9 @@ class Message:
     category: str
     kind: str
     subject_ref: str
-    title: str
-    body: str = ""
+    #: A ``Msg`` (rendered in the recipient's language) or a ``str`` (stored as given).
+    title: str | Msg
+    body: str | Msg = ""
     link: str = ""
     period: str = ""
     mandatory: bool = False
@@ -206,6 +230,9 @@ def _notify_chunk(session: Session, chunk: Sequence[Message], *, now: datetime) 
     ids = {m.person_id for m in chunk}
     emails = {pid: (email or "").strip() for pid, email in session.exec(
         select(Person.id, Person.email).where(Person.id.in_(ids))).all()}
+    # One read of the recipients' languages for the chunk, only when something is to render.
+    langs = notify_queries.languages(session, {m.person_id for m in chunk if m.person_id in emails
+                                               and _needs_language(m.title, m.body)})
     modes = {(pid, cat): mode for pid, cat, mode in session.exec(
         select(NotifyPreference.person_id, NotifyPreference.category, NotifyPreference.mode).where(
             NotifyPreference.person_id.in_(ids),
@@ -216,6 +243,8 @@ def _notify_chunk(session: Session, chunk: Sequence[Message], *, now: datetime) 
             continue
         email = emails[m.person_id]
         link = routes.same_site(m.link)
+        lang = langs.get(m.person_id, "")
+        title, body = _text(m.title, lang), _text(m.body, lang)
         for channel in rules.channels(modes.get((m.person_id, m.category)), mandatory=m.mandatory,
                                       has_email=bool(email)):
             in_app = channel == rules.IN_APP
@@ -223,7 +252,7 @@ def _notify_chunk(session: Session, chunk: Sequence[Message], *, now: datetime) 
                 "_index": index, "recipient_id": m.person_id, "channel": channel,
                 "category": m.category[:40], "kind": m.kind[:60], "subject_ref": m.subject_ref[:80],
                 "period": m.period[:40], "to_address": "" if in_app else email[:200],
-                "title": m.title[:200], "body": m.body[:4000], "link": link,
+                "title": title[:200], "body": body[:4000], "_notice_body": body[:1000], "link": link,
                 "status": rules.SENT if in_app else rules.PENDING, "attempts": 1 if in_app else 0,
                 "next_attempt_at": now, "claimed_by": None, "claimed_until": None,
                 "last_error": "", "created_at": now, "sent_at": now if in_app else None})
@@ -239,16 +268,15 @@ def _notify_chunk(session: Session, chunk: Sequence[Message], *, now: datetime) 
     if not new:
         return [False] * len(chunk)
     session.execute(sa.insert(OutboxMessage.__table__),
-                    [{c: v for c, v in r.items() if c != "_index"} for r in new])
+                    [{c: v for c, v in r.items() if not c.startswith("_")} for r in new])
     notices = []
     for r in new:
         if r["channel"] != rules.IN_APP:
             continue
         ref = f"{r['subject_ref']}@{r['period']}"[:80] if r["period"] else r["subject_ref"]
-        m = chunk[r["_index"]]
         notices.append({"recipient_id": r["recipient_id"], "category": r["category"],
                         "kind": r["kind"], "subject_ref": ref, "title": r["title"],
-                        "body": m.body[:1000], "link": r["link"], "created_at": now, "read_at": None})
+                        "body": r["_notice_body"], "link": r["link"], "created_at": now, "read_at": None})
     if notices:
         have = set(session.exec(select(Notification.recipient_id, Notification.kind,
                                        Notification.subject_ref).where(
@@ -340,7 +368,8 @@ class MailSender(Protocol):
 DELIVERY_ERRORS = (smtplib.SMTPException, OSError)
 
 
-def _claim(engine: Engine, *, token: str, now: datetime) -> list[OutboxMessage]:
+def _claim(engine: Engine, *, token: str, now: datetime) -> tuple[list[OutboxMessage], dict[int, str]]:
+    """Reserve a batch of due e-mails; returns them with their recipients' languages."""
     due = sa.or_(
         sa.and_(OutboxMessage.status == rules.PENDING,
                 sa.or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now)),
@@ -350,7 +379,7 @@ def _claim(engine: Engine, *, token: str, now: datetime) -> list[OutboxMessage]:
         ids = list(session.exec(select(OutboxMessage.id).where(
             OutboxMessage.channel == rules.EMAIL, due).order_by(OutboxMessage.id).limit(CLAIM_BATCH)))
         if not ids:
-            return []
+            return [], {}
         # The condition is checked again by the UPDATE itself: of two processes claiming the
         # same rows, only one changes each row (PostgreSQL re-reads it after the lock wait;
         # SQLite runs writers one at a time).
@@ -358,9 +387,10 @@ def _claim(engine: Engine, *, token: str, now: datetime) -> list[OutboxMessage]:
             status=rules.SENDING, claimed_by=token,
             claimed_until=now + timedelta(seconds=CLAIM_SECONDS)))
     with unit_of_work(engine) as session:
-        return list(session.exec(select(OutboxMessage).where(
+        batch = list(session.exec(select(OutboxMessage).where(
             OutboxMessage.claimed_by == token, OutboxMessage.status == rules.SENDING)
             .order_by(OutboxMessage.id)))
+        return batch, notify_queries.languages(session, {m.recipient_id for m in batch})
 
 
 def _finish(engine: Engine, *, msg_id: int, token: str, values: dict) -> None:
@@ -377,11 +407,18 @@ def _release(engine: Engine, *, token: str) -> None:
             .values(status=rules.PENDING, claimed_by=None, claimed_until=None))
 
 
-def _mail_body(msg: OutboxMessage, public_url: str) -> str:
+def _mail_body(msg: OutboxMessage, public_url: str, lang: str | None = None) -> str:
+    """The text of an e-mail: its body, the link to open, and the footer in ``lang``.
+
+    The subject and body were rendered in the recipient's language when the message was
+    queued; the fixed parts are rendered here, in the recipient's language read with the
+    batch (``_claim``), so no column is needed for it.
+    """
     parts = [msg.body.strip()] if msg.body.strip() else []
     if msg.link:
         parts.append(f"{public_url.rstrip('/')}{msg.link}")
-    parts.append("You receive this because of your notification settings in the app.")
+    with i18n.using(lang):
+        parts.append(i18n._("You receive this because of your notification settings in the app."))
     return "\n\n".join(parts)
 
 
@@ -414,14 +451,14 @@ def deliver_email(engine: Engine, *, sender: MailSender | None, now: datetime, w
     token = f"{worker[:40]}:{uuid.uuid4().hex}"
     try:
         while handled < limit:
-            batch = _claim(engine, token=token, now=now)
+            batch, langs = _claim(engine, token=token, now=now)
             if not batch:
                 break
             for msg in batch:
                 handled += 1
                 try:
                     sender.send(to=msg.to_address, subject=msg.title,
-                                body=_mail_body(msg, public_url))
+                                body=_mail_body(msg, public_url, langs.get(msg.recipient_id)))
                 except DELIVERY_ERRORS as exc:
                     attempts = msg.attempts + 1
                     error = f"{type(exc).__name__}: {exc}"[:500]

@@ -58,4 +58,4 @@ class NotificationsState(Paged, AuthState):
         with self._attempt():
             self.prefs = await self._call(service.set_preference, category=as_text(category, 40),
                                           mode=as_text(mode, 10))
-            self.pref_saved = "Saved."
+            self.pref_saved = self._t("Saved.")

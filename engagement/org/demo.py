@@ -287,7 +287,7 @@ def _admin_actor(session: Session, now: datetime) -> tuple[Actor, str]:
                            client_ip="127.0.0.1", user_agent="engagement seed-demo", now=now)
     actor = sessions.resolve_actor(session, token=result.token, now=now) if result.ok else None
     if actor is None:
-        raise Conflict(f"The demo administrator could not log in: {result.message}")
+        raise Conflict("The demo administrator could not log in: {reason}", reason=result.message)
     return actor, result.token
 
 

@@ -158,3 +158,5 @@ class AuditRow:
     entity: str
     entity_id: str
     detail: str
+    action_label: str = ""  # the action in the reader's language (the code when unknown)
+    entity_label: str = ""  # the kind of record in the reader's language

@@ -6,10 +6,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, func, or_, select
 
 from engagement.core import formats
-from engagement.core.access import ROLE_LABELS, Actor, Perm, Reach, Role, can, reach, require
+from engagement.core.access import Actor, Perm, Reach, Role, can, reach, require, role_label
 from engagement.core.audit import AuditEntry
 from engagement.core.errors import NotFound
-from engagement.org import models, rules
+from engagement.core.i18n import _
+from engagement.org import labels, models, rules
 from engagement.org.dto import (
     AccountInfo,
     AuditRow,
@@ -72,8 +73,14 @@ def unit_history(session: Session, *, actor: Actor | None, unit_id: int) -> list
         select(models.UnitEvent).where(models.UnitEvent.unit_id == unit_id)
         .order_by(models.UnitEvent.at.desc(), models.UnitEvent.id.desc())
     )
-    return [UnitEventRow(at=formats.moment(e.at), kind=e.kind, old_value=e.old_value, new_value=e.new_value)
+    return [UnitEventRow(at=formats.moment(e.at), kind=e.kind, old_value=_shown_value(e.old_value),
+                         new_value=_shown_value(e.new_value))
             for e in events]
+
+
+def _shown_value(value: str) -> str:
+    """A value of a unit's history as the reader sees it ("(top level)" translated)."""
+    return labels.TOP_LEVEL_LABEL.render() if value == labels.TOP_LEVEL else value
 
 
 def groups(session: Session, *, actor: Actor | None) -> list[GroupRow]:
@@ -202,8 +209,8 @@ def account_info(session: Session, *, actor: Actor | None, person_id: int) -> Ac
             .where(models.RoleGrant.account_id == account.id, models.RoleGrant.revoked_at.is_(None))
             .order_by(models.RoleGrant.id)):
         role = Role(grant.role)
-        grants.append(GrantRow(id=grant.id, role=role.value, role_label=ROLE_LABELS[role],
-                               scope=unit_name or branch_name or "Whole organisation"))
+        grants.append(GrantRow(id=grant.id, role=role.value, role_label=role_label(role),
+                               scope=unit_name or branch_name or _("Whole organisation")))
     return AccountInfo(id=account.id, username=account.username, is_active=account.is_active,
                        must_change_password=account.must_change_password,
                        last_login=formats.moment(account.last_login_at), grants=grants)
@@ -222,21 +229,21 @@ def profile(session: Session, *, actor: Actor | None) -> Profile:
     unit = session.get(models.Unit, p.unit_id)
     branch_names = dict(session.exec(select(models.Branch.id, models.Branch.name).where(
         models.Branch.id.in_([b for b in (p.union_branch_id, p.youth_branch_id) if b]))).all())
-    labels = []
+    role_names = []
     for grant in actor.grants:
-        label = ROLE_LABELS[grant.role]
+        label = role_label(grant.role)
         if grant.unit_id:
             unit_name = session.get(models.Unit, grant.unit_id).name
-            label = f"{label} — {unit_name}"
+            label = _("{role} — {unit}", role=label, unit=unit_name)
         elif grant.branch_id:
             branch = session.get(models.Branch, grant.branch_id)
-            label = f"{label} — {branch.name if branch else ''}"
-        labels.append(label)
+            label = _("{role} — {unit}", role=label, unit=branch.name if branch else "")
+        role_names.append(label)
     return Profile(
         full_name=p.full_name, employee_code=p.employee_code, position=p.position,
         unit_name=unit.name, unit_trail=_trail(session, unit), email=p.email or "",
         phone=p.phone or "", username=actor.username,
-        roles=[ROLE_LABELS[Role.STAFF], *labels],
+        roles=[role_label(Role.STAFF), *role_names],
         union_branch=branch_names.get(p.union_branch_id, "") if p.union_branch_id else "",
         youth_branch=branch_names.get(p.youth_branch_id, "") if p.youth_branch_id else "",
     )
@@ -254,7 +261,9 @@ def audit_log(session: Session, *, actor: Actor | None, page: int = 1, page_size
     total = session.exec(select(func.count()).select_from(AuditEntry).where(*conditions)).one()
     stmt = (select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc())
             .offset((page - 1) * page_size).limit(page_size))
-    rows = [AuditRow(at=formats.moment(e.at), actor=e.actor_name or "system", action=e.action,
-                     entity=e.entity, entity_id=e.entity_id, detail=e.detail)
+    rows = [AuditRow(at=formats.moment(e.at), actor=e.actor_name or _("system"), action=e.action,
+                     entity=e.entity, entity_id=e.entity_id, detail=e.detail,
+                     action_label=labels.label(labels.AUDIT_ACTION_LABELS, e.action),
+                     entity_label=labels.label(labels.AUDIT_ENTITY_LABELS, e.entity))
             for e in session.exec(stmt)]
     return rows, total

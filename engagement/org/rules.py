@@ -6,10 +6,33 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from babel.numbers import format_decimal
+
+from engagement.core import i18n
 from engagement.core.errors import Invalid
+from engagement.core.i18n import N_, Msg, N_n, _
+
+
+@dataclass(frozen=True)
+class Sentences(Msg):
+    """Several messages read one after the other, each translated on its own."""
+
+    def render(self, lang: str | None = None) -> str:
+        return " ".join(i18n.render(part, lang) for part in self.params.get("parts", ()))
+
+
+def sentences(parts: Sequence[Msg]) -> Msg:
+    """One message made of ``parts`` (a refusal that lists every problem found)."""
+    return Sentences(parts[0].msgid if parts else "", {"parts": tuple(parts)})
+
+
+def _count(n: int) -> str:
+    """A whole number in the current language's convention (``60.000`` in Vietnamese)."""
+    return format_decimal(n, format="#,##0", locale=i18n.LOCALES.get(i18n.current(), "en_GB"))
 
 # --- names and text -------------------------------------------------------------------
 
@@ -37,13 +60,13 @@ def clean_full_name(raw: str) -> str:
     """
     name = collapse(raw)
     if len(name) < 2:
-        raise Invalid("Enter the person's full name.", {"full_name": "Required"})
+        raise Invalid("Enter the person's full name.", {"full_name": N_("Required")})
     if len(name) > 120:
-        raise Invalid("The full name is longer than 120 characters.", {"full_name": "Too long"})
+        raise Invalid("The full name is longer than {n} characters.", {"full_name": N_("Too long")}, n=120)
     if not _NAME_OK.match(name):
         raise Invalid(
-            f"“{name}” is not a valid name: use letters and spaces only (no digits or symbols).",
-            {"full_name": "Letters and spaces only"},
+            "“{name}” is not a valid name: use letters and spaces only (no digits or symbols).",
+            {"full_name": N_("Letters and spaces only")}, name=name,
         )
     return name
 
@@ -56,20 +79,21 @@ def names_match(typed: str, on_record: str) -> bool:
 _CODE_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,39}$")
 
 
-def clean_code(raw: str, what: str = "code") -> str:
+def clean_code(raw: str, what: str | Msg | None = None) -> str:
     """Validate a short identifier such as an employee code or unit code (kept upper case).
 
     Raises:
         Invalid: empty, too long or with characters other than letters, digits, ``. _ -``.
     """
+    what = N_("code") if what is None else what
     code = (raw or "").strip().upper()
     if not code:
-        raise Invalid(f"Enter the {what}.", {"code": "Required"})
+        raise Invalid("Enter the {what}.", {"code": N_("Required")}, what=what)
     if not _CODE_OK.match(code):
         raise Invalid(
-            f"The {what} “{code}” may only contain letters, digits, dot, dash and underscore "
+            "The {what} “{code}” may only contain letters, digits, dot, dash and underscore "
             "(at most 40 characters).",
-            {"code": "Letters, digits, . _ - only"},
+            {"code": N_("Letters, digits, . _ - only")}, what=what, code=code,
         )
     return code
 
@@ -82,9 +106,9 @@ def clean_unit_name(raw: str) -> str:
     """
     name = collapse(raw)
     if len(name) < 2:
-        raise Invalid("Enter the unit's name.", {"name": "Required"})
+        raise Invalid("Enter the unit's name.", {"name": N_("Required")})
     if len(name) > 200:
-        raise Invalid("The unit name is longer than 200 characters.", {"name": "Too long"})
+        raise Invalid("The unit name is longer than {n} characters.", {"name": N_("Too long")}, n=200)
     return name
 
 
@@ -101,7 +125,7 @@ def clean_email(raw: str | None) -> str | None:
     if not email:
         return None
     if len(email) > 200 or not _EMAIL_OK.match(email):
-        raise Invalid(f"“{email}” is not a valid e-mail address.", {"email": "Invalid e-mail"})
+        raise Invalid("“{email}” is not a valid e-mail address.", {"email": N_("Invalid e-mail")}, email=email)
     return email
 
 
@@ -118,7 +142,7 @@ def clean_phone(raw: str | None) -> str | None:
     if not phone:
         return None
     if not _PHONE_OK.match(phone):
-        raise Invalid(f"“{phone}” is not a valid phone number.", {"phone": "Invalid phone"})
+        raise Invalid("“{phone}” is not a valid phone number.", {"phone": N_("Invalid phone")}, phone=phone)
     return phone
 
 
@@ -130,7 +154,7 @@ def clean_position(raw: str | None) -> str:
     """
     position = collapse(raw or "")
     if len(position) > 120:
-        raise Invalid("The position is longer than 120 characters.", {"position": "Too long"})
+        raise Invalid("The position is longer than {n} characters.", {"position": N_("Too long")}, n=120)
     return position
 
 
@@ -150,7 +174,7 @@ def clean_username(raw: str) -> str:
         raise Invalid(
             "A username has 3 to 60 characters: lower-case letters without accents, digits, "
             "dot, dash or underscore.",
-            {"username": "Invalid username"},
+            {"username": N_("Invalid username")},
         )
     return username
 
@@ -172,26 +196,31 @@ _COMMON = frozenset(
 )
 
 
-def password_problems(password: str, *, username: str, full_name: str) -> list[str]:
-    """Why a new password is refused (empty list = acceptable).
+def password_problem_messages(password: str, *, username: str, full_name: str) -> list[Msg]:
+    """Why a new password is refused, as messages (empty list = acceptable).
 
     Length is what matters (NIST SP 800-63B): at least 10 characters, not a common
     password, and not the username or the person's name.
     """
-    problems: list[str] = []
+    problems: list[Msg] = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+        problems.append(N_("Use at least {n} characters.", n=MIN_PASSWORD_LENGTH))
     if len(password) > 128:
-        problems.append("Use at most 128 characters.")
+        problems.append(N_("Use at most {n} characters.", n=128))
     lowered = password.lower()
     if lowered in _COMMON or len(set(password)) <= 2:
-        problems.append("This password is too easy to guess.")
+        problems.append(N_("This password is too easy to guess."))
     if username and username.lower() in lowered:
-        problems.append("Do not put your username in your password.")
+        problems.append(N_("Do not put your username in your password."))
     given = fold(full_name).split()[-1:] if full_name else []
     if given and len(given[0]) >= 3 and given[0] in fold(password):
-        problems.append("Do not put your name in your password.")
+        problems.append(N_("Do not put your name in your password."))
     return problems
+
+
+def password_problems(password: str, *, username: str, full_name: str) -> list[str]:
+    """Why a new password is refused, in the current language (empty list = acceptable)."""
+    return [m.render() for m in password_problem_messages(password, username=username, full_name=full_name)]
 
 
 # --- login throttling -----------------------------------------------------------------------
@@ -215,14 +244,21 @@ def retry_after(
     return recent[-limit] + window - now
 
 
-def wait_message(wait: timedelta) -> str:
-    """A human message for a throttled login."""
+def wait_msg(wait: timedelta) -> Msg:
+    """The message for a throttled login (to render in the reader's language)."""
     minutes = max(1, -(-int(wait.total_seconds()) // 60))
-    unit = "minute" if minutes == 1 else "minutes"
-    return (
-        f"Too many failed attempts. Try again in {minutes} {unit}, or ask your system "
-        "administrator to reset your password."
+    return N_n(
+        "Too many failed attempts. Try again in {n} minute, or ask your system administrator to "
+        "reset your password.",
+        "Too many failed attempts. Try again in {n} minutes, or ask your system administrator to "
+        "reset your password.",
+        minutes,
     )
+
+
+def wait_message(wait: timedelta) -> str:
+    """A human message for a throttled login, in the current language."""
+    return wait_msg(wait).render()
 
 
 # --- unit tree --------------------------------------------------------------------------------
@@ -308,14 +344,13 @@ def read_csv(text: str) -> tuple[list[str], list[dict[str, str]]]:
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise Invalid(
-            "The first line must name the columns; missing: " + ", ".join(missing)
-            + ". Download the template to see the expected columns."
+            "The first line must name the columns; missing: {columns}. Download the template to "
+            "see the expected columns.", columns=", ".join(missing),
         )
     unknown = [h for h in header if h and h not in IMPORT_COLUMNS]
     if unknown:
-        raise Invalid(
-            "Unknown column(s): " + ", ".join(unknown) + ". Allowed: " + ", ".join(IMPORT_COLUMNS)
-        )
+        raise Invalid("Unknown column(s): {unknown}. Allowed: {allowed}",
+                      unknown=", ".join(unknown), allowed=", ".join(IMPORT_COLUMNS))
     rows: list[dict[str, str]] = []
     line = reader.line_num + 1  # where the next row starts
     for values in reader:
@@ -326,7 +361,7 @@ def read_csv(text: str) -> tuple[list[str], list[dict[str, str]]]:
                                 for i, h in enumerate(header) if h}, line))
         line = reader.line_num + 1
         if len(rows) > MAX_IMPORT_ROWS:
-            raise Invalid(f"The file has more than {MAX_IMPORT_ROWS:,} rows; split it into parts.")
+            raise Invalid("The file has more than {n} rows; split it into parts.", n=_count(MAX_IMPORT_ROWS))
     return header, rows
 
 
@@ -368,15 +403,16 @@ def validate_import(
                 row_errors.append(RowError(line, column, exc.message))  # noqa: B023
                 return None
 
-        code = attempt("employee_code", lambda v: clean_code(v, "employee code"),
+        code = attempt("employee_code", lambda v: clean_code(v, N_("employee code")),
                        row.get("employee_code", ""))
         if code is not None:
             if code in taken_employee_codes:
                 row_errors.append(RowError(line, "employee_code",
-                                           f"Employee code {code} already exists."))
+                                           _("Employee code {code} already exists.", code=code)))
             elif code in seen:
                 row_errors.append(RowError(line, "employee_code",
-                                           f"Employee code {code} is also on line {seen[code]}."))
+                                           _("Employee code {code} is also on line {line}.", code=code,
+                                             line=seen[code])))
             else:
                 seen[code] = line
         name = attempt("full_name", clean_full_name, row.get("full_name", ""))
@@ -386,19 +422,19 @@ def validate_import(
         unit_code = (row.get("unit_code") or "").strip().upper()
         unit_id = unit_ids_by_code.get(unit_code)
         if not unit_code:
-            row_errors.append(RowError(line, "unit_code", "Enter the unit code."))
+            row_errors.append(RowError(line, "unit_code", _("Enter the unit code.")))
         elif unit_id is None:
-            row_errors.append(RowError(line, "unit_code", f"No active unit has code {unit_code}."))
+            row_errors.append(RowError(line, "unit_code", _("No active unit has code {code}.", code=unit_code)))
         elif allowed_unit_ids is not None and unit_id not in allowed_unit_ids:
             row_errors.append(RowError(line, "unit_code",
-                                       f"Unit {unit_code} is outside the units you manage."))
+                                       _("Unit {code} is outside the units you manage.", code=unit_code)))
         branch_ids: dict[str, int | None] = {}
         for column, table in (("union_branch", union_branch_ids_by_code),
                               ("youth_branch", youth_branch_ids_by_code)):
             branch_code = (row.get(column) or "").strip().upper()
             branch_ids[column] = table.get(branch_code) if branch_code else None
             if branch_code and branch_ids[column] is None:
-                row_errors.append(RowError(line, column, f"No active branch has code {branch_code}."))
+                row_errors.append(RowError(line, column, _("No active branch has code {code}.", code=branch_code)))
         if row_errors:
             errors.extend(row_errors)
             continue
@@ -408,5 +444,5 @@ def validate_import(
             youth_branch_id=branch_ids["youth_branch"],
         ))
     if not valid and not errors:
-        errors.append(RowError(1, "", "The file has a header but no rows of people."))
+        errors.append(RowError(1, "", _("The file has a header but no rows of people.")))
     return valid, errors

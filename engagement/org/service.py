@@ -25,8 +25,9 @@ from engagement.core.access import (
     require,
 )
 from engagement.core.errors import Conflict, Invalid, NotFound
+from engagement.core.i18n import N_, _
 from engagement.core.security import hash_password, temporary_password
-from engagement.org import models, rules
+from engagement.org import labels, models, rules
 from engagement.org.dto import ImportReport, NewAccount
 from engagement.org.sessions import end_sessions, lift_throttle
 
@@ -49,7 +50,7 @@ def _check_sibling_name(session: Session, parent_id: int | None, name: str, excl
     )
     for other_id, other_name in session.exec(stmt):
         if other_id != exclude and rules.fold(other_name) == rules.fold(name):
-            raise Conflict(f"Another unit at this level is already called “{other_name}”.")
+            raise Conflict("Another unit at this level is already called “{name}”.", name=other_name)
 
 
 def _unit_event(session: Session, unit: models.Unit, kind: str, old: str, new: str, actor: Actor,
@@ -74,14 +75,14 @@ def create_unit(
     """
     require(actor, Perm.MANAGE_UNITS)
     name = rules.clean_unit_name(name)
-    code = rules.clean_code(code, "unit code")
+    code = rules.clean_code(code, N_("unit code"))
     if kind not in UNIT_KINDS:
-        raise Invalid(f"Choose a unit kind: {', '.join(UNIT_KINDS)}.")
+        raise Invalid("Choose a unit kind: {kinds}.", kinds=", ".join(UNIT_KINDS))
     parent = _unit(session, parent_id) if parent_id else None
     if parent is not None and not parent.is_active:
-        raise Invalid(f"“{parent.name}” is deactivated; reactivate it before adding units under it.")
+        raise Invalid("“{unit}” is deactivated; reactivate it before adding units under it.", unit=parent.name)
     if session.exec(select(models.Unit.id).where(models.Unit.code == code)).first() is not None:
-        raise Conflict(f"Unit code {code} is already used; choose another code.")
+        raise Conflict("Unit code {code} is already used; choose another code.", code=code)
     _check_sibling_name(session, parent_id, name, None)
     unit = models.Unit(name=name, code=code, kind=kind, parent_id=parent_id, created_at=now,
                        updated_at=now, depth=(parent.depth + 1) if parent else 0)
@@ -129,7 +130,7 @@ def move_unit(
         return
     rules.check_move(unit.path, new_parent.path if new_parent else None)
     if new_parent is not None and not new_parent.is_active:
-        raise Invalid(f"“{new_parent.name}” is deactivated; choose an active unit.")
+        raise Invalid("“{unit}” is deactivated; choose an active unit.", unit=new_parent.name)
     _check_sibling_name(session, new_parent_id, unit.name, unit.id)
     old_parent = session.get(models.Unit, unit.parent_id) if unit.parent_id else None
     old_prefix = unit.path
@@ -142,8 +143,9 @@ def move_unit(
         session.add(sub)
     unit.parent_id = new_parent.id if new_parent else None
     session.add(unit)
-    _unit_event(session, unit, "moved", old_parent.name if old_parent else "(top level)",
-                new_parent.name if new_parent else "(top level)", actor, now)
+    # "(top level)" is stored as it always was; the history shows it translated.
+    _unit_event(session, unit, "moved", old_parent.name if old_parent else labels.TOP_LEVEL,
+                new_parent.name if new_parent else labels.TOP_LEVEL, actor, now)
     session.flush()
 
 
@@ -166,13 +168,13 @@ def set_unit_active(
             models.Person.unit_id == unit.id, models.Person.is_active.is_(True))).one()
         if subs or people:
             raise Conflict(
-                f"“{unit.name}” still has {subs} active sub-unit(s) and {people} active "
-                "person(s). Move or deactivate them first."
+                "“{unit}” still has {subs} active sub-unit(s) and {people} active person(s). "
+                "Move or deactivate them first.", unit=unit.name, subs=subs, people=people,
             )
     else:
         parent = session.get(models.Unit, unit.parent_id) if unit.parent_id else None
         if parent is not None and not parent.is_active:
-            raise Conflict(f"Reactivate “{parent.name}” first: it is the parent of this unit.")
+            raise Conflict("Reactivate “{unit}” first: it is the parent of this unit.", unit=parent.name)
         _check_sibling_name(session, unit.parent_id, unit.name, unit.id)
     unit.is_active = active
     unit.updated_at = now
@@ -197,7 +199,7 @@ def create_group(
     description = rules.collapse(description)[:1000]
     existing = session.exec(select(models.UnitGroup.name)).all()
     if any(rules.fold(n) == rules.fold(name) for n in existing):
-        raise Conflict(f"A group called “{name}” already exists.")
+        raise Conflict("A group called “{name}” already exists.", name=name)
     group = models.UnitGroup(name=name, description=description, created_at=now)
     session.add(group)
     session.flush()
@@ -247,8 +249,9 @@ def _branch_id(session: Session, branch_id: int | None, kind: str) -> int | None
         return None
     branch = session.get(models.Branch, branch_id)
     if branch is None or branch.kind != kind or not branch.is_active:
-        label = "union" if kind == "union" else "youth-union"
-        raise Invalid(f"Choose an active {label} branch from the list.")
+        if kind == "union":
+            raise Invalid("Choose an active union branch from the list.")
+        raise Invalid("Choose an active youth-union branch from the list.")
     return branch.id
 
 
@@ -282,11 +285,11 @@ def create_person(
     unit = _unit(session, unit_id)
     require(actor, Perm.MANAGE_PEOPLE, unit_path=unit.path)
     if not unit.is_active:
-        raise Invalid(f"“{unit.name}” is deactivated; choose an active unit.")
-    code = rules.clean_code(employee_code, "employee code")
+        raise Invalid("“{unit}” is deactivated; choose an active unit.", unit=unit.name)
+    code = rules.clean_code(employee_code, N_("employee code"))
     name = rules.clean_full_name(full_name)
     if session.exec(select(models.Person.id).where(models.Person.employee_code == code)).first() is not None:
-        raise Conflict(f"Employee code {code} already exists; search for that person instead.")
+        raise Conflict("Employee code {code} already exists; search for that person instead.", code=code)
     details = _person_details(session, position=position, email=email, phone=phone,
                               union_branch_id=union_branch_id, youth_branch_id=youth_branch_id)
     person = models.Person(employee_code=code, full_name=name, name_key=rules.fold(name), unit_id=unit.id,
@@ -318,7 +321,7 @@ def update_person(
     new_unit = _unit(session, unit_id)
     require(actor, Perm.MANAGE_PEOPLE, unit_path=new_unit.path)
     if new_unit.id != old_unit.id and not new_unit.is_active:
-        raise Invalid(f"“{new_unit.name}” is deactivated; choose an active unit.")
+        raise Invalid("“{unit}” is deactivated; choose an active unit.", unit=new_unit.name)
     before = {"name": person.full_name, "unit": old_unit.name, "position": person.position}
     name = rules.clean_full_name(full_name)
     person.full_name = name
@@ -368,7 +371,7 @@ def set_person_active(
     if not active and actor is not None and person.id == actor.person_id:
         raise Invalid("You cannot deactivate yourself; ask another administrator.")
     if active and not unit.is_active:
-        raise Conflict(f"“{unit.name}” is deactivated; move the person to an active unit first.")
+        raise Conflict("“{unit}” is deactivated; move the person to an active unit first.", unit=unit.name)
     person.is_active = active
     person.updated_at = now
     session.add(person)
@@ -405,9 +408,9 @@ def create_account(
         raise Invalid("Reactivate this person before giving them an account.")
     name = rules.clean_username(username)
     if session.exec(select(models.Account.id).where(models.Account.person_id == person.id)).first() is not None:
-        raise Conflict(f"{person.full_name} already has an account; reset its password instead.")
+        raise Conflict("{name} already has an account; reset its password instead.", name=person.full_name)
     if session.exec(select(models.Account.id).where(models.Account.username == name)).first() is not None:
-        raise Conflict(f"The username {name} is taken; choose another one.")
+        raise Conflict("The username {username} is taken; choose another one.", username=name)
     temp = temporary_password()
     account = models.Account(person_id=person.id, username=name, password_hash=hash_password(temp),
                              must_change_password=True, created_at=now, password_changed_at=now)
@@ -616,10 +619,10 @@ def create_branch(
     if kind not in ("union", "youth"):
         raise Invalid("A branch is either a union branch or a youth-union branch.")
     unit = _unit(session, unit_id)
-    code = rules.clean_code(code, "branch code")
+    code = rules.clean_code(code, N_("branch code"))
     name = rules.clean_unit_name(name)
     if session.exec(select(models.Branch.id).where(models.Branch.kind == kind, models.Branch.code == code)).first():
-        raise Conflict(f"Branch code {code} is already used.")
+        raise Conflict("Branch code {code} is already used.", code=code)
     branch = models.Branch(kind=kind, code=code, name=name, unit_id=unit.id)
     session.add(branch)
     session.flush()
@@ -647,9 +650,9 @@ def bootstrap_admin(
         raise Conflict("Accounts already exist; log in as an administrator and use the People page.")
     name = rules.clean_full_name(full_name)
     login_name = rules.clean_username(username)
-    problems = rules.password_problems(password, username=login_name, full_name=name)
+    problems = rules.password_problem_messages(password, username=login_name, full_name=name)
     if problems:
-        raise Invalid(" ".join(problems))
+        raise Invalid(rules.sentences(problems))
     root = session.exec(select(models.Unit).where(models.Unit.parent_id.is_(None)).order_by(models.Unit.id)).first()
     if root is None:
         root = models.Unit(name=rules.clean_unit_name(unit_name), code=rules.clean_code(unit_code),
@@ -659,8 +662,8 @@ def bootstrap_admin(
         root.path = rules.child_path(None, root.id)
         session.add(models.UnitEvent(unit_id=root.id, at=now, kind="created",
                                      new_value=f"{root.name} ({root.code})"))
-    person = models.Person(employee_code=rules.clean_code(employee_code, "employee code"), full_name=name,
-                           name_key=rules.fold(name), position="System administrator", unit_id=root.id,
+    person = models.Person(employee_code=rules.clean_code(employee_code, N_("employee code")), full_name=name,
+                           name_key=rules.fold(name), position=_("System administrator"), unit_id=root.id,
                            created_at=now, updated_at=now)
     session.add(person)
     session.flush()

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from engagement.core import audit
 from engagement.core.access import Actor, Grant, Role, require_login
 from engagement.core.errors import Invalid
+from engagement.core.i18n import N_, Msg, _
 from engagement.core.secrets import keyed_hash
 from engagement.core.security import hash_password, hash_token, new_token, verify_password
 from engagement.org import rules
@@ -47,13 +48,15 @@ class PasswordCheck:
     """Outcome of ``check_password``.
 
     ``ok``: the password is this account's. ``throttled``: refused without checking (too
-    many recent failures), with ``message`` saying how long to wait.
+    many recent failures), with ``message`` saying how long to wait (in the current language;
+    ``reason`` is the same message, to render in another reader's language).
     """
 
     ok: bool
     account_id: int | None = None
     throttled: bool = False
     message: str = ""
+    reason: Msg | None = None
 
 
 def check_password(
@@ -80,7 +83,8 @@ def check_password(
     ]
     wait = max((w for w in waits if w is not None), default=None)
     if wait is not None:
-        return PasswordCheck(ok=False, throttled=True, message=rules.wait_message(wait))
+        reason = rules.wait_msg(wait)
+        return PasswordCheck(ok=False, throttled=True, message=reason.render(), reason=reason)
     account = session.exec(select(Account).where(Account.username == name)).first()
     valid = verify_password((password or "")[:256], account.password_hash if account else None)
     session.add(LoginAttempt(at=now, username=name, client_key=client, success=valid))
@@ -100,22 +104,23 @@ def login(
     towards throttling (5 failures per account or 20 per client in 15 minutes).
 
     Returns:
-        ``ok`` with a fresh token (the database keeps only its hash), or a message.
+        ``ok`` with a fresh token (the database keeps only its hash), or a message (in the
+        current language: the reader's, as ``AuthState._public`` sets it).
     """
     name = _username(username)
     if not name or not password:
-        return LoginResult(ok=False, message="Enter your username and password.")
+        return LoginResult(ok=False, message=_("Enter your username and password."))
     check = check_password(session, username=name, password=password, client_ip=client_ip, now=now)
     if check.throttled:
         return LoginResult(ok=False, message=check.message)
     if not check.ok:
-        return LoginResult(ok=False, message="Wrong username or password.")
+        return LoginResult(ok=False, message=_("Wrong username or password."))
     account = session.get(Account, check.account_id)
     person = session.get(Person, account.person_id)
     if not account.is_active or person is None or not person.is_active:
         return LoginResult(
             ok=False,
-            message="This account is deactivated. Ask your system administrator to reactivate it.",
+            message=_("This account is deactivated. Ask your system administrator to reactivate it."),
         )
     token = new_token()
     session.add(AuthSession(
@@ -202,15 +207,15 @@ def change_password(
     actor = require_login(actor)
     account = session.get(Account, actor.account_id)
     if account is None or not verify_password(current_password, account.password_hash):
-        raise Invalid("Your current password is not right.", {"current": "Wrong password"})
+        raise Invalid("Your current password is not right.", {"current": N_("Wrong password")})
     if new_password != confirm_password:
-        raise Invalid("The two new passwords are not the same.", {"confirm": "Does not match"})
+        raise Invalid("The two new passwords are not the same.", {"confirm": N_("Does not match")})
     if new_password == current_password:
         raise Invalid("Choose a new password that differs from the current one.")
-    problems = rules.password_problems(new_password, username=account.username,
-                                       full_name=actor.full_name)
+    problems = rules.password_problem_messages(new_password, username=account.username,
+                                               full_name=actor.full_name)
     if problems:
-        raise Invalid(" ".join(problems), {"new": problems[0]})
+        raise Invalid(rules.sentences(problems), {"new": problems[0]})
     account.password_hash = hash_password(new_password)
     account.must_change_password = False
     account.password_changed_at = now

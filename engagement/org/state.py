@@ -8,8 +8,9 @@ import threading
 
 import reflex as rx
 
-from engagement.core.access import ROLE_LABELS, Role
+from engagement.core import formats, i18n
 from engagement.core.errors import Invalid
+from engagement.core.i18n import N_
 from engagement.core.paging import page_count
 from engagement.org import queries, service
 from engagement.org.dto import (
@@ -87,7 +88,7 @@ class UnitsState(Dialog, AuthState):
             self.dialog = kind
             return
         with self._attempt(error=None):
-            uid = as_int(unit_id, "unit")
+            uid = as_int(unit_id, N_("unit"))
             match = next((u for u in self._all if u.id == uid), None)
             if match is not None:
                 self._target_id, self.target_name, self.dialog = uid, match.name, kind
@@ -118,7 +119,7 @@ class UnitsState(Dialog, AuthState):
     @rx.event
     async def submit_create(self, form: dict):
         """Create a unit under the dialog's parent."""
-        with self._attempt(success="Unit created.", toast_errors=True) as done:
+        with self._attempt(success=N_("Unit created."), toast_errors=True) as done:
             f = Form(form)
             await self._write(service.create_unit, name=f.text("name", 200), code=f.text("code", 40),
                               kind=f.text("kind", 30), parent_id=self._target_id or None)
@@ -127,7 +128,7 @@ class UnitsState(Dialog, AuthState):
     @rx.event
     async def submit_rename(self, form: dict):
         """Rename the dialog's unit."""
-        with self._attempt(success="Unit renamed.", toast_errors=True) as done:
+        with self._attempt(success=N_("Unit renamed."), toast_errors=True) as done:
             name = Form(form).text("name", 200)
             await self._write(service.rename_unit, unit_id=self._target_id, name=name)
         return done.toast
@@ -135,23 +136,23 @@ class UnitsState(Dialog, AuthState):
     @rx.event
     async def submit_move(self, form: dict):
         """Move the dialog's unit under another parent ('' = top level)."""
-        with self._attempt(success="Unit moved.", toast_errors=True) as done:
-            parent = Form(form).optional_id("parent_id", "unit")
+        with self._attempt(success=N_("Unit moved."), toast_errors=True) as done:
+            parent = Form(form).optional_id("parent_id", N_("unit"))
             await self._write(service.move_unit, unit_id=self._target_id, new_parent_id=parent)
         return done.toast
 
     @rx.event
     async def set_active(self, unit_id: int, active: bool):
         """Deactivate or reactivate a unit."""
-        success = "Unit reactivated." if active else "Unit deactivated."
+        success = N_("Unit reactivated.") if active else N_("Unit deactivated.")
         with self._attempt(success=success, toast_errors=True) as done:
-            await self._write(service.set_unit_active, unit_id=as_int(unit_id, "unit"), active=bool(active))
+            await self._write(service.set_unit_active, unit_id=as_int(unit_id, N_("unit")), active=bool(active))
         return done.toast
 
     @rx.event
     async def create_group(self, form: dict):
         """Create a unit group."""
-        with self._attempt(success="Group created.", toast_errors=True) as done:
+        with self._attempt(success=N_("Group created."), toast_errors=True) as done:
             f = Form(form)
             await self._write(service.create_group, name=f.text("name", 200),
                               description=f.text("description", 1000))
@@ -160,18 +161,18 @@ class UnitsState(Dialog, AuthState):
     @rx.event
     async def add_to_group(self, form: dict):
         """Add a unit to a group."""
-        with self._attempt(success="Unit added to the group.", toast_errors=True) as done:
+        with self._attempt(success=N_("Unit added to the group."), toast_errors=True) as done:
             f = Form(form)
-            await self._write(service.set_group_membership, group_id=f.id("group_id", "group"),
-                              unit_id=f.id("unit_id", "unit"), member=True)
+            await self._write(service.set_group_membership, group_id=f.id("group_id", N_("group")),
+                              unit_id=f.id("unit_id", N_("unit")), member=True)
         return done.toast
 
     @rx.event
     async def remove_from_group(self, group_id: int, unit_id: int):
         """Remove a unit from a group."""
-        with self._attempt(success="Unit removed from the group.", toast_errors=True) as done:
-            await self._write(service.set_group_membership, group_id=as_int(group_id, "group"),
-                              unit_id=as_int(unit_id, "unit"), member=False)
+        with self._attempt(success=N_("Unit removed from the group."), toast_errors=True) as done:
+            await self._write(service.set_group_membership, group_id=as_int(group_id, N_("group")),
+                              unit_id=as_int(unit_id, N_("unit")), member=False)
         return done.toast
 
 
@@ -197,11 +198,6 @@ class PeopleState(Paged, Dialog, AuthState):
     temp_password: str = ""
     error: str = ""
     _editing_id: int = 0
-
-    @rx.var
-    def role_options(self) -> list[Option]:
-        """Roles an admin can grant."""
-        return [Option(value=r.value, label=ROLE_LABELS[r]) for r in Role if r is not Role.STAFF]
 
     def _search(self) -> functools.partial:
         """The search of the current filters and page, as one read."""
@@ -280,7 +276,7 @@ class PeopleState(Paged, Dialog, AuthState):
         """Read a person (and, for admins, their account) and open ``dialog`` on them."""
         self.temp_password = ""
         with self._attempt():
-            pid = as_int(person_id, "person")
+            pid = as_int(person_id, N_("person"))
             reads = [functools.partial(queries.person, person_id=pid)]
             if self.can_manage_accounts:  # only decides what to show: the query checks the right
                 reads.append(functools.partial(queries.account_info, person_id=pid))
@@ -304,14 +300,14 @@ class PeopleState(Paged, Dialog, AuthState):
     @rx.event
     async def save_person(self, form: dict):
         """Create or update the person in the form."""
-        with self._attempt(success="Saved.") as done:
+        with self._attempt(success=N_("Saved.")) as done:
             f = Form(form)
             fields = {
                 "full_name": f.text("full_name", 200), "position": f.text("position", 200),
                 "email": f.text("email", 200), "phone": f.text("phone", 40),
-                "unit_id": f.id("unit_id", "unit"),
-                "union_branch_id": f.optional_id("union_branch_id", "branch"),
-                "youth_branch_id": f.optional_id("youth_branch_id", "branch"),
+                "unit_id": f.id("unit_id", N_("unit")),
+                "union_branch_id": f.optional_id("union_branch_id", N_("branch")),
+                "youth_branch_id": f.optional_id("youth_branch_id", N_("branch")),
             }
             if self._editing_id:
                 await self._call(service.update_person, person_id=self._editing_id, **fields)
@@ -325,9 +321,9 @@ class PeopleState(Paged, Dialog, AuthState):
     @rx.event
     async def set_person_active(self, person_id: int, active: bool):
         """Deactivate (never delete) or reactivate a person."""
-        success = "Person reactivated." if active else "Person deactivated."
+        success = N_("Person reactivated.") if active else N_("Person deactivated.")
         with self._attempt(success=success, error=None, toast_errors=True) as done:
-            await self._call(service.set_person_active, person_id=as_int(person_id, "person"),
+            await self._call(service.set_person_active, person_id=as_int(person_id, N_("person")),
                              active=bool(active))
             await self._reload()
         return done.toast
@@ -352,7 +348,7 @@ class PeopleState(Paged, Dialog, AuthState):
     @rx.event
     async def create_account(self, form: dict):
         """Give the person a login; shows a one-time temporary password."""
-        with self._attempt(success="Account created.") as done:
+        with self._attempt(success=N_("Account created.")) as done:
             username = Form(form).text("username", 60)
             await self._account_action(service.create_account, person_id=self._editing_id, username=username)
         return done.toast
@@ -360,32 +356,32 @@ class PeopleState(Paged, Dialog, AuthState):
     @rx.event
     async def reset_password(self):
         """Replace the password with a temporary one (shown once)."""
-        with self._attempt(success="Password reset.") as done:
+        with self._attempt(success=N_("Password reset.")) as done:
             await self._on_account(service.reset_password)
         return done.toast
 
     @rx.event
     async def set_account_active(self, active: bool):
         """Disable or re-enable the login."""
-        with self._attempt(success="Account enabled." if active else "Account disabled.") as done:
+        with self._attempt(success=N_("Account enabled.") if active else N_("Account disabled.")) as done:
             await self._on_account(service.set_account_active, active=bool(active))
         return done.toast
 
     @rx.event
     async def grant_role(self, form: dict):
         """Grant a role (unit heads need a unit; union officers a branch)."""
-        with self._attempt(success="Role granted.") as done:
+        with self._attempt(success=N_("Role granted.")) as done:
             f = Form(form)
             await self._on_account(service.grant_role, role=f.text("role", 40),
-                                   unit_id=f.optional_id("unit_id", "unit"),
-                                   branch_id=f.optional_id("branch_id", "branch"))
+                                   unit_id=f.optional_id("unit_id", N_("unit")),
+                                   branch_id=f.optional_id("branch_id", N_("branch")))
         return done.toast
 
     @rx.event
     async def revoke_role(self, grant_id: int):
         """Revoke a role."""
-        with self._attempt(success="Role revoked.") as done:
-            await self._account_action(service.revoke_role, grant_id=as_int(grant_id, "role"))
+        with self._attempt(success=N_("Role revoked.")) as done:
+            await self._account_action(service.revoke_role, grant_id=as_int(grant_id, N_("role")))
         return done.toast
 
 
@@ -399,6 +395,11 @@ class ImportState(AuthState):
     errors: list[list[str]] = []
     error_count: int = 0
     error: str = ""
+
+    def _number(self, n: int) -> str:
+        """A count in the tab's language (``1.234`` in Vietnamese)."""
+        with i18n.using(self._lang()):
+            return formats.number(n, 0)
 
     @rx.event
     def reset_page(self):
@@ -429,7 +430,7 @@ class ImportState(AuthState):
             raise Invalid("Choose a CSV file first.")
         data = await files[0].read(MAX_UPLOAD_BYTES + 1)  # never hold more than the limit + 1
         if len(data) > MAX_UPLOAD_BYTES:
-            raise Invalid("The file is larger than 10 MB; split it into parts.")
+            raise Invalid("The file is larger than {n} MB; split it into parts.", n=MAX_UPLOAD_BYTES // (1024 * 1024))
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -452,7 +453,7 @@ class ImportState(AuthState):
                 done[0], done[1] = written, total
 
         self.busy = True
-        self.status = "Checking every row…"
+        self.status = self._t("Checking every row…")
         yield
         task = asyncio.ensure_future(self._call(service.import_people, csv_text=text,
                                                 progress=on_progress))
@@ -462,7 +463,8 @@ class ImportState(AuthState):
                 written, total = done
             if total:
                 self.progress = int(written * 100 / total)
-                self.status = f"Writing {written:,} of {total:,} people…"
+                self.status = self._tn("Writing {written} of {n} person…", "Writing {written} of {n} people…",
+                                       total, written=self._number(written), n=self._number(total))
                 yield
         self.busy = False
         with self._attempt() as imported:
@@ -473,13 +475,15 @@ class ImportState(AuthState):
         if report.errors:
             self.error_count = len(report.errors)
             self.errors = [[str(line), column, message] for line, column, message in report.errors[:500]]
-            self.status = (f"Nothing was imported: {self.error_count} problem(s) in "
-                           f"{report.total_rows} row(s). Fix them and upload the file again.")
+            self.status = self._t("Nothing was imported: {problems} problem(s) in {rows} row(s). Fix them and "
+                                  "upload the file again.", problems=self._number(self.error_count),
+                                  rows=self._number(report.total_rows))
             self.progress = 0
             return
         self.progress = 100
         self.created = report.created
-        self.status = f"Imported {report.created:,} people."
+        self.status = self._tn("Imported {n} person.", "Imported {n} people.", report.created,
+                               n=self._number(report.created))
 
 
 class AuditState(Paged, AuthState):

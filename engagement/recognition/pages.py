@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from engagement.core import routes
+from engagement.core.i18n import N_, Msg
 from engagement.recognition.dto import (
     FeedItem,
     PendingThanks,
@@ -28,17 +29,18 @@ from engagement.recognition.state import (
 from engagement.settings import get_settings
 from engagement.ui.auth import AuthState
 from engagement.ui.components import card, error_callout, field, page_title, select_field
+from engagement.ui.i18n import t, t_n
 from engagement.ui.kit import private_page, public_page
 from engagement.ui.layout import shell
 
 _LEVEL_COLOURS = {"thanks": "green", "great": "blue", "outstanding": "amber"}
 
 
-def _native_select(options, value, on_change, placeholder: str, label: str) -> rx.Component:
+def _native_select(options, value, on_change, placeholder: Msg, label: Msg) -> rx.Component:
     return rx.el.select(
-        rx.el.option(placeholder, value=""),
+        rx.el.option(t(placeholder), value=""),
         rx.foreach(options, lambda o: rx.el.option(o.label, value=o.value)),
-        value=value, on_change=on_change, class_name="native-select", aria_label=label,
+        value=value, on_change=on_change, class_name="native-select", aria_label=t(label),
         style={"max_width": "18em"},
     )
 
@@ -60,24 +62,24 @@ def _feed_item(item: FeedItem, state: type[FeedBase]) -> rx.Component:
                 rx.spacer(),
                 rx.badge(item.level_label, color_scheme=rx.match(
                     item.level, *_LEVEL_COLOURS.items(), "gray")),
-                rx.cond(item.is_private, rx.badge(rx.icon("lock", size=12), "Private",
+                rx.cond(item.is_private, rx.badge(rx.icon("lock", size=12), t("Private"),
                                                   color_scheme="gray")),
                 wrap="wrap", align="center", width="100%", spacing="2",
             ),
             rx.text(item.message, white_space="pre-wrap", class_name="recognition-message"),
             rx.hstack(
                 rx.text(item.value_names, size="1", color_scheme="green", weight="medium"),
-                rx.cond(item.work_ref != "", rx.code("Dossier " + item.work_ref, size="1")),
+                rx.cond(item.work_ref != "", rx.code(t("Dossier {ref}", ref=item.work_ref), size="1")),
                 rx.spacer(),
                 rx.text(item.at, size="1", color_scheme="gray"),
                 wrap="wrap", width="100%", align="center",
             ),
             rx.hstack(
-                rx.button(rx.icon("heart", size=14), "Thank you too · ", item.reactions.to_string(),
+                rx.button(rx.icon("heart", size=14), t("Thank you too · {n}", n=item.reactions),
                           size="1", variant=rx.cond(item.i_reacted, "solid", "soft"),
                           disabled=item.i_reacted, on_click=state.react(item.id)),
                 rx.cond(item.can_revoke,
-                        rx.button("Revoke…", size="1", variant="ghost", color_scheme="red",
+                        rx.button(t("Revoke…"), size="1", variant="ghost", color_scheme="red",
                                   on_click=state.open_revoke(item.id))),
                 spacing="3", align="center",
             ),
@@ -87,9 +89,9 @@ def _feed_item(item: FeedItem, state: type[FeedBase]) -> rx.Component:
             rx.form(
                 rx.hstack(
                     rx.el.input(type="hidden", name="recognition_id", value=item.id.to_string()),
-                    rx.input(name="body", placeholder="Add a comment…", max_length=300, size="1",
-                             flex="1", aria_label="Comment"),
-                    rx.button("Send", size="1", variant="soft", type="submit"),
+                    rx.input(name="body", placeholder=t("Add a comment…"), max_length=300, size="1",
+                             flex="1", aria_label=t("Comment")),
+                    rx.button(t("Send"), size="1", variant="soft", type="submit"),
                     width="100%",
                 ),
                 on_submit=state.add_comment, reset_on_submit=True, width="100%",
@@ -104,18 +106,18 @@ def _feed_item(item: FeedItem, state: type[FeedBase]) -> rx.Component:
 def _revoke_dialog(state: type[FeedBase]) -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title("Revoke this recognition"),
-            rx.text("The recognition disappears from feeds and its points are reversed; the record "
-                    "and your reason are kept.", size="2"),
+            rx.dialog.title(t("Revoke this recognition")),
+            rx.text(t("The recognition disappears from feeds and its points are reversed; the record "
+                      "and your reason are kept."), size="2"),
             error_callout(state.error),
             rx.form(
                 rx.vstack(
-                    field("Reason", "reason", required=True, placeholder="Nội dung không phù hợp…"),
-                    rx.button("Revoke", type="submit", color_scheme="red"),
+                    field(t("Reason"), "reason", required=True, placeholder=t("e.g. Inappropriate content…")),
+                    rx.button(t("Revoke"), type="submit", color_scheme="red"),
                     spacing="3", align="stretch"),
                 on_submit=state.submit_revoke,
             ),
-            rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", margin_top="1em")),
+            rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", margin_top="1em")),
             max_width="480px",
         ),
         open=state.revoking_id > 0,
@@ -125,10 +127,10 @@ def _revoke_dialog(state: type[FeedBase]) -> rx.Component:
 
 def _feed_pager(state: type[FeedBase]) -> rx.Component:
     return rx.hstack(
-        rx.button(rx.icon("chevron_left"), "Newer", variant="soft", on_click=state.prev_page,
+        rx.button(rx.icon("chevron_left"), t("Newer"), variant="soft", on_click=state.prev_page,
                   disabled=state.page <= 1),
-        rx.text("Page ", state.page, size="2"),
-        rx.button("Older", rx.icon("chevron_right"), variant="soft", on_click=state.next_page,
+        rx.text(t("Page {n}", n=state.page), size="2"),
+        rx.button(t("Older"), rx.icon("chevron_right"), variant="soft", on_click=state.next_page,
                   disabled=~state.has_more),
         align="center", spacing="3",
     )
@@ -138,22 +140,23 @@ def _give_dialog() -> rx.Component:
     S = RecognitionState
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title("Recognise a colleague"),
-            rx.text("You have ", rx.text.strong(S.allowance_left), " of ", S.allowance_total,
-                    " left for ", S.allowance_month, ".", size="2", color_scheme="gray"),
+            rx.dialog.title(t("Recognise a colleague")),
+            rx.text(t("You have {left} of {total} left for {month}.", left=S.allowance_left,
+                      total=S.allowance_total, month=S.allowance_month), size="2", color_scheme="gray"),
             error_callout(S.give_error),
             rx.vstack(
                 rx.el.label(
                     rx.hstack(rx.checkbox(checked=S.give_to_unit, on_change=S.set_give_to_unit),
-                              rx.text("Recognise a whole unit", size="2"), spacing="2"),
+                              rx.text(t("Recognise a whole unit"), size="2"), spacing="2"),
                 ),
                 rx.cond(
                     ~S.give_to_unit,
                     rx.vstack(
                         rx.el.label(rx.vstack(
-                            rx.text("Who? (type a name)", size="2", weight="medium"),
+                            rx.text(t("Who? (type a name)"), size="2", weight="medium"),
                             rx.input(value=S.search_text, on_change=S.set_search_text.debounce(300),
-                                     placeholder="Nguyễn Văn…", width="100%", id="recipient-search"),
+                                     placeholder=t("e.g. {example}", example="Nguyễn Văn An"), width="100%",
+                                     id="recipient-search"),
                             spacing="1", align="stretch"), style={"width": "100%"}),
                         rx.flex(rx.foreach(S.search_results, lambda o: rx.button(
                             rx.icon("plus", size=12), o.label, size="1", variant="outline",
@@ -163,7 +166,7 @@ def _give_dialog() -> rx.Component:
                             wrap="wrap", gap="2"),
                         rx.flex(rx.foreach(S.chosen, lambda o: rx.badge(
                             o.label, rx.icon("x", size=12, on_click=S.unchoose(o.value), cursor="pointer",
-                                             aria_label="Remove"),
+                                             aria_label=t("Remove")),
                             size="2", class_name="recipient-chosen",
                             style={"white_space": "normal", "max_width": "100%"})), wrap="wrap", gap="2"),
                         spacing="2", align="stretch", width="100%",
@@ -173,33 +176,34 @@ def _give_dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.cond(S.give_to_unit,
-                            select_field("Unit", "unit_id", S.unit_options, required=True)),
+                            select_field(t("Unit"), "unit_id", S.unit_options, required=True)),
                     rx.el.label(rx.vstack(
-                        rx.text("Message", size="2", weight="medium"),
+                        rx.text(t("Message"), size="2", weight="medium"),
                         rx.text_area(name="message", required=True, min_length=MESSAGE_MIN,
-                                     max_length=1000, rows="4", placeholder=MESSAGE_HINT, width="100%"),
-                        rx.text(f"At least {MESSAGE_MIN} characters. {MESSAGE_HINT}", size="1",
-                                color_scheme="gray"),
+                                     max_length=1000, rows="4", placeholder=t(MESSAGE_HINT), width="100%"),
+                        rx.text(t("At least {n} characters. Say what they did and what it changed (for "
+                                  "citizens, for the team).", n=MESSAGE_MIN), size="1", color_scheme="gray"),
                         spacing="1", align="stretch"), style={"width": "100%"}),
-                    rx.text("Values honoured (1 to 3)", size="2", weight="medium"),
+                    rx.text(t("Values honoured (1 to 3)"), size="2", weight="medium"),
                     rx.flex(rx.foreach(S.values, lambda v: rx.el.label(
                         rx.hstack(rx.el.input(type="checkbox", name="value_" + v.id.to_string()),
                                   rx.text(v.name, size="2"), spacing="1", align="center"),
                         class_name="value-choice", style={"margin_right": "0.9em"})),
                         wrap="wrap", row_gap="0.4em"),
-                    select_field("Level", "level", S.level_options, default_value="thanks",
+                    select_field(t("Level"), "level", S.level_options, default_value="thanks",
                                  required=True),
-                    field("Dossier or case number (optional)", "work_ref", placeholder="HS-2026-00123"),
+                    field(t("Dossier or case number (optional)"), "work_ref",
+                          placeholder=t("e.g. {example}", example="HS-2026-00123")),
                     rx.el.label(rx.hstack(rx.el.input(type="checkbox", name="private"),
-                                          rx.text("Private: only the receivers and their unit head "
-                                                  "see it", size="2"),
+                                          rx.text(t("Private: only the receivers and their unit head "
+                                                    "see it"), size="2"),
                                           spacing="2", align="center")),
-                    rx.button("Send recognition", type="submit", id="give-submit"),
+                    rx.button(t("Send recognition"), type="submit", id="give-submit"),
                     spacing="3", align="stretch",
                 ),
                 on_submit=S.submit_give, reset_on_submit=False, key=S.form_key.to_string(),
             ),
-            rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", margin_top="1em")),
+            rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", margin_top="1em")),
             max_width="600px",
         ),
         open=S.giving,
@@ -211,24 +215,25 @@ def recognition_page() -> rx.Component:
     """The organisation and unit feeds, with the give form."""
     S = RecognitionState
     return shell(
-        page_title("Recognition", "Thank colleagues for good service: say what they did and what it changed."),
+        page_title(t("Recognition"),
+                   t("Thank colleagues for good service: say what they did and what it changed.")),
         error_callout(S.error),
         rx.hstack(
-            rx.button(rx.icon("heart_handshake"), "Recognise someone", on_click=S.open_give,
+            rx.button(rx.icon("heart_handshake"), t("Recognise someone"), on_click=S.open_give,
                       size="3", id="open-give"),
-            rx.badge(S.allowance_left.to_string() + " of " + S.allowance_total.to_string()
-                     + " left this month", size="2", variant="soft"),
+            rx.badge(t("{left} of {total} left this month", left=S.allowance_left, total=S.allowance_total),
+                     size="2", variant="soft"),
             wrap="wrap", align="center", spacing="3",
         ),
         rx.hstack(
-            _native_select(S.unit_options, S.unit_filter, S.set_unit_filter, "All units", "Unit"),
-            _native_select(S.value_options, S.value_filter, S.set_value_filter, "All values", "Value"),
-            rx.button("My unit", variant="soft", on_click=S.my_unit),
+            _native_select(S.unit_options, S.unit_filter, S.set_unit_filter, N_("All units"), N_("Unit")),
+            _native_select(S.value_options, S.value_filter, S.set_value_filter, N_("All values"), N_("Value")),
+            rx.button(t("My unit"), variant="soft", on_click=S.my_unit),
             wrap="wrap", spacing="2", margin_y="1em", align="center",
         ),
         rx.vstack(
             rx.cond(S.items.length() == 0,
-                    rx.text("No recognition here yet. Be the first to thank a colleague.",
+                    rx.text(t("No recognition here yet. Be the first to thank a colleague."),
                             color_scheme="gray")),
             rx.foreach(S.items, lambda i: _feed_item(i, RecognitionState)),
             spacing="3", width="100%", id="feed",
@@ -249,18 +254,18 @@ def person_page() -> rx.Component:
             rx.vstack(
                 page_title(S.card.full_name, S.card.position + " · " + S.card.unit_name),
                 rx.grid(
-                    card(rx.text("Received", size="2"), rx.heading(S.card.received, size="7",
-                                                                   id="received-count")),
-                    card(rx.text("Given", size="2"), rx.heading(S.card.given, size="7")),
-                    card(rx.text("Citizens' rating", size="2"),
+                    card(rx.text(t("Received"), size="2"), rx.heading(S.card.received, size="7",
+                                                                      id="received-count")),
+                    card(rx.text(t("Given"), size="2"), rx.heading(S.card.given, size="7")),
+                    card(rx.text(t("Citizens' rating"), size="2"),
                          rx.heading(S.card.citizen_average, size="7"),
-                         rx.text(S.card.citizen_ratings, " approved ratings", size="1",
-                                 color_scheme="gray")),
+                         rx.text(t_n("{n} approved rating", "{n} approved ratings", S.card.citizen_ratings),
+                                 size="1", color_scheme="gray")),
                     columns=rx.breakpoints(initial="1", sm="3"), spacing="3", width="100%",
                 ),
                 rx.cond(
                     S.chart.length() > 0,
-                    card(rx.heading("Values received", size="4"),
+                    card(rx.heading(t("Values received"), size="4"),
                          rx.recharts.bar_chart(
                              rx.recharts.bar(data_key="count", fill=rx.color("accent", 9)),
                              rx.recharts.x_axis(data_key="value", tick={"fontSize": 11}),
@@ -270,11 +275,11 @@ def person_page() -> rx.Component:
                          )),
                 ),
                 rx.tabs.root(
-                    rx.tabs.list(rx.tabs.trigger("Received", value="received"),
-                                 rx.tabs.trigger("Given", value="given")),
+                    rx.tabs.list(rx.tabs.trigger(t("Received"), value="received"),
+                                 rx.tabs.trigger(t("Given"), value="given")),
                     value=S.tab, on_change=S.set_tab,
                 ),
-                rx.cond(S.items.length() == 0, rx.text("Nothing here yet.", color_scheme="gray")),
+                rx.cond(S.items.length() == 0, rx.text(t("Nothing here yet."), color_scheme="gray")),
                 rx.foreach(S.items, lambda i: _feed_item(i, PersonState)),
                 _feed_pager(S),
                 spacing="3", width="100%", align="stretch",
@@ -291,21 +296,21 @@ def _stars(n) -> rx.Component:
     return rx.text(n.to_string() + "★", size="2")
 
 
-def _thanks_row(t: PendingThanks) -> rx.Component:
+def _thanks_row(row: PendingThanks) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.hstack(rx.text(t.target, weight="bold"), rx.text("· " + t.unit_name, size="2",
-                                                                color_scheme="gray"),
-                      rx.spacer(), rx.text(t.at, size="1", color_scheme="gray"), wrap="wrap", width="100%"),
-            rx.hstack(rx.text("Attitude", size="2"), _stars(t.attitude), rx.text("Timeliness", size="2"),
-                      _stars(t.timeliness), rx.text("Guidance", size="2"), _stars(t.guidance),
-                      rx.code(t.dossier_ref, size="1"), wrap="wrap", spacing="2"),
-            rx.cond(t.note != "", rx.blockquote(t.note, size="2", class_name="citizen-note")),
-            rx.cond(t.status == "pending", rx.hstack(
-                rx.button("Approve", size="2", on_click=CitizensState.approve(t.id),
+            rx.hstack(rx.text(row.target, weight="bold"), rx.text("· " + row.unit_name, size="2",
+                                                                  color_scheme="gray"),
+                      rx.spacer(), rx.text(row.at, size="1", color_scheme="gray"), wrap="wrap", width="100%"),
+            rx.hstack(rx.text(t("Attitude"), size="2"), _stars(row.attitude), rx.text(t("Timeliness"), size="2"),
+                      _stars(row.timeliness), rx.text(t("Guidance"), size="2"), _stars(row.guidance),
+                      rx.code(row.dossier_ref, size="1"), wrap="wrap", spacing="2"),
+            rx.cond(row.note != "", rx.blockquote(row.note, size="2", class_name="citizen-note")),
+            rx.cond(row.status == "pending", rx.hstack(
+                rx.button(t("Approve"), size="2", on_click=CitizensState.approve(row.id),
                           class_name="approve-thanks"),
-                rx.button("Reject", size="2", color_scheme="red", variant="soft",
-                          on_click=CitizensState.reject(t.id)),
+                rx.button(t("Reject"), size="2", color_scheme="red", variant="soft",
+                          on_click=CitizensState.reject(row.id)),
                 spacing="2")),
             spacing="2", align="stretch",
         ),
@@ -323,50 +328,50 @@ def citizens_page() -> rx.Component:
     """A unit head's page: notes to moderate, ratings, and the QR codes of their units."""
     S = CitizensState
     return shell(
-        page_title("Citizens' thanks", "Citizens rate the service through a QR code per person or "
-                   "counter; notes are shown once you approve them."),
+        page_title(t("Citizens' thanks"), t("Citizens rate the service through a QR code per person or "
+                                            "counter; notes are shown once you approve them.")),
         error_callout(S.error),
         rx.grid(
             card(
-                rx.heading("QR codes for a unit", size="4"),
+                rx.heading(t("QR codes for a unit"), size="4"),
                 rx.form(rx.vstack(
-                    select_field("Unit", "unit_id", S.unit_options, required=True),
-                    rx.button("Create missing links and open the printable sheet", type="submit",
+                    select_field(t("Unit"), "unit_id", S.unit_options, required=True),
+                    rx.button(t("Create missing links and open the printable sheet"), type="submit",
                               id="open-qr-sheet"),
                     spacing="2", align="stretch"), on_submit=S.create_links),
             ),
             card(
-                rx.heading("Add a service counter", size="4"),
+                rx.heading(t("Add a service counter"), size="4"),
                 rx.form(rx.vstack(
-                    select_field("Unit", "unit_id", S.unit_options, required=True),
-                    field("Counter name", "counter_name", required=True,
-                          placeholder="Quầy 1 - Tư pháp, hộ tịch"),
-                    rx.button("Add counter", type="submit"),
+                    select_field(t("Unit"), "unit_id", S.unit_options, required=True),
+                    field(t("Counter name"), "counter_name", required=True,
+                          placeholder=t("e.g. Counter 1 - Justice and civil status")),
+                    rx.button(t("Add counter"), type="submit"),
                     spacing="2", align="stretch"), on_submit=S.add_counter),
             ),
             columns=rx.breakpoints(initial="1", md="2"), spacing="3", width="100%",
         ),
-        rx.heading("Notes", size="5", margin_top="1em"),
+        rx.heading(t("Notes"), size="5", margin_top="1em"),
         rx.tabs.root(
-            rx.tabs.list(rx.tabs.trigger("Waiting", value="pending"),
-                         rx.tabs.trigger("Approved", value="approved"),
-                         rx.tabs.trigger("Rejected", value="rejected")),
+            rx.tabs.list(rx.tabs.trigger(t("Waiting"), value="pending"),
+                         rx.tabs.trigger(t("Approved"), value="approved"),
+                         rx.tabs.trigger(t("Rejected"), value="rejected")),
             value=S.status, on_change=S.set_status, margin_y="0.5em",
         ),
         rx.vstack(
-            rx.cond(S.rows.length() == 0, rx.text("Nothing here.", color_scheme="gray")),
+            rx.cond(S.rows.length() == 0, rx.text(t("Nothing here."), color_scheme="gray")),
             rx.foreach(S.rows, _thanks_row),
             spacing="2", width="100%",
         ),
         rx.hstack(
-            rx.button("Newer", variant="soft", on_click=S.prev_page, disabled=S.page <= 1),
-            rx.button("Older", variant="soft", on_click=S.next_page, disabled=~S.has_more),
+            rx.button(t("Newer"), variant="soft", on_click=S.prev_page, disabled=S.page <= 1),
+            rx.button(t("Older"), variant="soft", on_click=S.next_page, disabled=~S.has_more),
             spacing="2", margin_y="0.5em",
         ),
-        rx.heading("Ratings (approved)", size="5", margin_top="1em"),
+        rx.heading(t("Ratings (approved)"), size="5", margin_top="1em"),
         rx.box(rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                "Who", "Ratings", "Attitude", "Timeliness", "Guidance", "Overall")])),
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h)) for h in (
+                N_("Who"), N_("Ratings"), N_("Attitude"), N_("Timeliness"), N_("Guidance"), N_("Overall"))])),
             rx.table.body(rx.foreach(S.rollups, _rollup_row)),
             width="100%"), overflow_x="auto", width="100%"),
     )
@@ -374,11 +379,11 @@ def citizens_page() -> rx.Component:
 
 def _qr_card(c: QrCard) -> rx.Component:
     return rx.vstack(
-        rx.image(src=c.png_data_uri, width="160px", height="160px", alt="QR code for " + c.label),
+        rx.image(src=c.png_data_uri, width="160px", height="160px", alt=t("QR code for {name}", name=c.label)),
         rx.text(c.label, weight="bold", text_align="center"),
         rx.text(c.sublabel, size="1", color_scheme="gray", text_align="center"),
-        rx.text("Scan to rate our service", size="1", text_align="center"),
-        rx.link("Open the link", href=c.url, size="1", class_name="qr-link no-print", is_external=True),
+        rx.text(t("Scan to rate our service"), size="1", text_align="center"),
+        rx.link(t("Open the link"), href=c.url, size="1", class_name="qr-link no-print", is_external=True),
         align="center", spacing="1", padding="0.75em", border=f"1px dashed {rx.color('gray', 7)}",
         class_name="qr-card", style={"break_inside": "avoid"},
     )
@@ -388,12 +393,12 @@ def qr_page() -> rx.Component:
     """A printable sheet: one QR code per person and counter of a unit."""
     return rx.box(
         rx.hstack(
-            rx.link(rx.icon("arrow_left"), "Back", href=routes.RECOGNITION_CITIZENS),
+            rx.link(rx.icon("arrow_left"), t("Back"), href=routes.RECOGNITION_CITIZENS),
             rx.spacer(),
-            rx.button(rx.icon("printer"), "Print", on_click=rx.call_script("window.print()")),
+            rx.button(rx.icon("printer"), t("Print"), on_click=rx.call_script("window.print()")),
             class_name="no-print", width="100%", margin_bottom="1em",
         ),
-        rx.heading(get_settings().org_name + " — thank our staff", size="5", margin_bottom="0.5em"),
+        rx.heading(t("{org} — thank our staff", org=get_settings().org_name), size="5", margin_bottom="0.5em"),
         error_callout(QrState.error),
         rx.grid(rx.foreach(QrState.cards, _qr_card), columns=rx.breakpoints(initial="2", sm="3", md="4"),
                 spacing="3", width="100%"),
@@ -408,12 +413,12 @@ def _value_row(v: ValueRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(v.name, weight="medium")),
         rx.table.cell(rx.text(v.description, size="2")),
-        rx.table.cell(rx.cond(v.is_active, rx.badge("Active", color_scheme="green"),
-                              rx.badge("Retired", color_scheme="gray"))),
+        rx.table.cell(rx.cond(v.is_active, rx.badge(t("Active"), color_scheme="green"),
+                              rx.badge(t("Retired"), color_scheme="gray"))),
         rx.table.cell(rx.cond(v.is_active,
-                              rx.button("Retire", size="1", variant="soft", color_scheme="red",
+                              rx.button(t("Retire"), size="1", variant="soft", color_scheme="red",
                                         on_click=ValuesState.set_active(v.id, False)),
-                              rx.button("Bring back", size="1", variant="soft",
+                              rx.button(t("Bring back"), size="1", variant="soft",
                                         on_click=ValuesState.set_active(v.id, True)))),
     )
 
@@ -421,20 +426,21 @@ def _value_row(v: ValueRow) -> rx.Component:
 def values_page() -> rx.Component:
     """The officer's catalogue of values."""
     return shell(
-        page_title("Recognition values", "Values a recognition can honour. Retired values stay on "
-                   "past recognitions."),
+        page_title(t("Recognition values"), t("Values a recognition can honour. Retired values stay on "
+                                              "past recognitions.")),
         error_callout(ValuesState.error),
         rx.cond(AuthState.can_manage_values, rx.vstack(
             card(rx.form(rx.hstack(
-                rx.box(field("Name", "name", required=True, placeholder="Sáng tạo"), flex="1", min_width="12em"),
-                rx.box(field("Description", "description"), flex="2", min_width="12em"),
-                rx.button("Add value", type="submit"), align="end", wrap="wrap", width="100%"),
+                rx.box(field(t("Name"), "name", required=True, placeholder=t("e.g. Creativity")), flex="1",
+                       min_width="12em"),
+                rx.box(field(t("Description"), "description"), flex="2", min_width="12em"),
+                rx.button(t("Add value"), type="submit"), align="end", wrap="wrap", width="100%"),
                 on_submit=ValuesState.add, reset_on_submit=True)),
-            rx.box(rx.button("Add the movement's default values", variant="soft",
+            rx.box(rx.button(t("Add the movement's default values"), variant="soft",
                              on_click=ValuesState.load_defaults)),
             rx.box(rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                    "Value", "Description", "Status", "")])),
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h) if h else "") for h in (
+                    N_("Value"), N_("Description"), N_("Status"), "")])),
                 rx.table.body(rx.foreach(ValuesState.rows, _value_row)), width="100%"),
                 overflow_x="auto", width="100%"),
             spacing="3", width="100%", align="stretch",
@@ -445,20 +451,22 @@ def values_page() -> rx.Component:
 def fairness_page() -> rx.Component:
     """Signals for officers; nothing happens automatically."""
     return shell(
-        page_title("Recognition fairness", "Last 180 days. These are signals to look into, not "
-                   "verdicts: nothing happens to anyone automatically."),
+        page_title(t("Recognition fairness"), t("Last 180 days. These are signals to look into, not "
+                                                "verdicts: nothing happens to anyone automatically.")),
         error_callout(FairnessState.error),
         card(
-            rx.heading("People who mostly recognise each other", size="4"),
-            rx.cond(FairnessState.rings.length() == 0, rx.text("None found.", color_scheme="gray")),
+            rx.heading(t("People who mostly recognise each other"), size="4"),
+            rx.cond(FairnessState.rings.length() == 0, rx.text(t("None found."), color_scheme="gray")),
             rx.foreach(FairnessState.rings, lambda r: rx.text(
-                r.a_name, " → ", r.b_name, ": ", r.a_to_b, " · back: ", r.b_to_a, size="2")),
+                t("{a} → {b}: {a_to_b} · back: {b_to_a}", a=r.a_name, b=r.b_name, a_to_b=r.a_to_b,
+                  b_to_a=r.b_to_a), size="2")),
         ),
         card(
-            rx.heading("Units whose recognitions stay inside", size="4"),
-            rx.cond(FairnessState.units.length() == 0, rx.text("None found.", color_scheme="gray")),
+            rx.heading(t("Units whose recognitions stay inside"), size="4"),
+            rx.cond(FairnessState.units.length() == 0, rx.text(t("None found."), color_scheme="gray")),
             rx.foreach(FairnessState.units, lambda u: rx.text(
-                u.unit_name, ": ", u.inside, " of ", u.total, " inside (", u.share, ")", size="2")),
+                t("{unit}: {inside} of {total} inside ({share})", unit=u.unit_name, inside=u.inside,
+                  total=u.total, share=u.share), size="2")),
             margin_top="1em",
         ),
     )
@@ -466,12 +474,12 @@ def fairness_page() -> rx.Component:
 
 # --- the public page -------------------------------------------------------------------------
 
-_RATING_LABELS = (("attitude", "Attitude"), ("timeliness", "Timeliness"), ("guidance", "Guidance"))
+_RATING_LABELS = (("attitude", N_("Attitude")), ("timeliness", N_("Timeliness")), ("guidance", N_("Guidance")))
 
 
-def _rating_input(name: str, label: str) -> rx.Component:
+def _rating_input(name: str, label: Msg) -> rx.Component:
     return rx.el.fieldset(
-        rx.el.legend(rx.text(label, size="3", weight="medium")),
+        rx.el.legend(rx.text(t(label), size="3", weight="medium")),
         rx.hstack(*[rx.el.label(
             rx.vstack(rx.el.input(type="radio", name=name, value=str(n), required=True),
                       rx.text(f"{n}★", size="2"), align="center", spacing="1"),
@@ -490,30 +498,33 @@ def thanks_page() -> rx.Component:
                           rx.heading(get_settings().org_name, size="4"), align="center"),
                 rx.cond(
                     ~S.found,
-                    rx.callout("This thank-you link is not valid. Ask at the counter for a new one.",
+                    rx.callout(t("This thank-you link is not valid. Ask at the counter for a new one."),
                                icon="triangle_alert", color_scheme="orange"),
                     rx.cond(
                         S.done,
                         rx.callout(S.done_message, icon="heart", color_scheme="green", id="thanks-done"),
                         rx.form(
                             rx.vstack(
-                                rx.heading(rx.cond(S.is_counter, "Rate the service at ",
-                                                   "Rate the service of "), S.target_name, size="5"),
+                                rx.heading(rx.cond(S.is_counter,
+                                                   t("Rate the service at {name}", name=S.target_name),
+                                                   t("Rate the service of {name}", name=S.target_name)),
+                                           size="5"),
                                 rx.text(S.target_unit, color_scheme="gray"),
                                 error_callout(S.error),
                                 *[_rating_input(n, lbl) for n, lbl in _RATING_LABELS],
-                                field("Dossier or receipt number", "dossier", required=True,
+                                field(t("Dossier or receipt number"), "dossier", required=True,
                                       placeholder="000.00.00.H00-260301-0001",
-                                      hint="Printed on the receipt of your procedure."),
+                                      hint=t("Printed on the receipt of your procedure.")),
                                 rx.el.label(rx.vstack(
-                                    rx.text("A thank-you note (optional)", size="2", weight="medium"),
+                                    rx.text(t("A thank-you note (optional)"), size="2", weight="medium"),
                                     rx.text_area(name="note", max_length=1000, rows="3", width="100%"),
-                                    rx.text("Shown once the unit head has read it.", size="1",
+                                    rx.text(t("Shown once the unit head has read it."), size="1",
                                             color_scheme="gray"),
                                     spacing="1", align="stretch"), style={"width": "100%"}),
                                 field(S.question, "answer", required=True, input_mode="numeric",
-                                      hint="A simple question to keep automated submissions out."),
-                                rx.button("Send", type="submit", size="3", loading=S.busy, id="thanks-submit"),
+                                      hint=t("A simple question to keep automated submissions out.")),
+                                rx.button(t("Send"), type="submit", size="3", loading=S.busy,
+                                          id="thanks-submit"),
                                 spacing="3", align="stretch",
                             ),
                             on_submit=S.submit, reset_on_submit=False, key=S.form_key.to_string(),
@@ -533,14 +544,14 @@ def home_card() -> rx.Component:
     S = RecognitionHomeState
     return rx.card(
         rx.vstack(
-            rx.hstack(rx.icon("heart_handshake", size=20), rx.heading("Recognition", size="4"),
+            rx.hstack(rx.icon("heart_handshake", size=20), rx.heading(t("Recognition"), size="4"),
                       align="center"),
-            rx.text("Received: ", rx.text.strong(S.received), size="2"),
-            rx.text("Left to give this month: ", rx.text.strong(S.allowance_left), " of ",
-                    S.allowance_total, size="2"),
+            rx.text(t("Received: {n}", n=S.received), size="2"),
+            rx.text(t("Left to give this month: {left} of {total}", left=S.allowance_left,
+                      total=S.allowance_total), size="2"),
             rx.hstack(
-                rx.link(rx.button("Recognise someone", size="2"), href=routes.RECOGNITION),
-                rx.link("My recognitions", href=routes.RECOGNITION_PERSON + "/"
+                rx.link(rx.button(t("Recognise someone"), size="2"), href=routes.RECOGNITION),
+                rx.link(t("My recognitions"), href=routes.RECOGNITION_PERSON + "/"
                         + S.my_person_id.to_string(), size="2"),
                 align="center", wrap="wrap", spacing="3",
             ),
@@ -552,17 +563,18 @@ def home_card() -> rx.Component:
 
 def add_pages(app: rx.App) -> None:
     """Register this module's pages."""
-    private_page(app, recognition_page, route=routes.RECOGNITION, title="Recognition",
+    private_page(app, recognition_page, route=routes.RECOGNITION, title=N_("Recognition"),
                  load=RecognitionState.load)
     private_page(app, person_page, route=routes.RECOGNITION_PERSON + "/[person_id]",
-                 title="Recognition profile", load=PersonState.load)
-    private_page(app, citizens_page, route=routes.RECOGNITION_CITIZENS, title="Citizens' thanks",
+                 title=N_("Recognition profile"), load=PersonState.load)
+    private_page(app, citizens_page, route=routes.RECOGNITION_CITIZENS, title=N_("Citizens' thanks"),
                  load=CitizensState.load)
-    private_page(app, qr_page, route=routes.RECOGNITION_QR + "/[qr_unit]", title="QR sheet",
+    private_page(app, qr_page, route=routes.RECOGNITION_QR + "/[qr_unit]", title=N_("QR sheet"),
                  load=QrState.load)
-    private_page(app, values_page, route=routes.RECOGNITION_VALUES, title="Recognition values",
+    private_page(app, values_page, route=routes.RECOGNITION_VALUES, title=N_("Recognition values"),
                  load=ValuesState.load)
-    private_page(app, fairness_page, route=routes.RECOGNITION_FAIRNESS, title="Recognition fairness",
+    private_page(app, fairness_page, route=routes.RECOGNITION_FAIRNESS, title=N_("Recognition fairness"),
                  load=FairnessState.load)
     # The citizens' page needs no login: no guard.
-    public_page(app, thanks_page, route=routes.THANKS + "/[thanks_token]", title="Thank you", load=ThanksState.load)
+    public_page(app, thanks_page, route=routes.THANKS + "/[thanks_token]", title=N_("Thank you"),
+                load=ThanksState.load)

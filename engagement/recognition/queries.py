@@ -11,12 +11,14 @@ import io
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from babel.numbers import format_decimal
 from sqlmodel import Session, func, or_, select
 
-from engagement.core import formats, routes
+from engagement.core import formats, i18n, routes
 from engagement.core.access import Actor, Perm, Role, can, reach, require
 from engagement.core.clock import local
 from engagement.core.errors import NotFound
+from engagement.core.i18n import _
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.org.rules import fold
 from engagement.recognition import models, rules
@@ -162,7 +164,7 @@ def _items(session: Session, me: Actor, recs: list[models.Recognition]) -> list[
             id=r.id, giver_id=r.giver_id, giver_name=names.get(r.giver_id, ""),
             recipients=", ".join(n for _, n in to),
             first_recipient_id=next((p for p, _ in to if p), 0),
-            message=r.message, level=r.level, level_label=rules.LEVELS[r.level][0],
+            message=r.message, level=r.level, level_label=rules.LEVELS[r.level][0].render(),
             value_names=" · ".join(values.get(r.id, [])), at=formats.moment(r.created_at),
             is_private=r.is_private, work_ref=r.work_ref, reactions=reactions.get(r.id, 0),
             i_reacted=r.id in mine, can_revoke=may_revoke,
@@ -177,7 +179,11 @@ def _averages(stmt_where: list) -> sa.Select:
 
 
 def _f(value: float | None) -> str:
-    return f"{float(value):.1f}" if value is not None else "–"
+    """An average rating with one decimal, in the reader's convention ("4.0", "4,0")."""
+    if value is None:
+        return "–"
+    # formats.number drops a trailing zero; a rating keeps its one decimal.
+    return format_decimal(float(value), format="0.0", locale=i18n.LOCALES.get(i18n.current(), "en_GB"))
 
 
 def person_card(session: Session, *, actor: Actor | None, person_id: int) -> PersonCard:
@@ -278,7 +284,7 @@ def rating_rollups(session: Session, *, actor: Actor | None) -> list[RatingRollu
     for label, n, a, t, g in session.exec(
             select(Unit.name, *cols).join(Unit, Unit.id == models.CitizenThanks.unit_id)
             .where(*base).group_by(Unit.id, Unit.name).order_by(Unit.name)):
-        out.append(_rollup(f"Unit: {label}", n, a, t, g))
+        out.append(_rollup(_("Unit: {name}", name=label), n, a, t, g))
     for label, n, a, t, g in session.exec(
             select(Person.full_name, *cols).join(Person, Person.id == models.CitizenThanks.person_id)
             .where(*base).group_by(Person.id, Person.full_name)
@@ -370,7 +376,7 @@ def fairness(session: Session, *, actor: Actor | None, now: datetime,
         n_inside = int(n_inside or 0)
         if rules.inward_share(n_inside, total):
             units.append(InwardUnitRow(unit_name=name, inside=n_inside, total=total,
-                                       share=f"{100 * n_inside / total:.0f}%"))
+                                       share=formats.number(100 * n_inside / total, 0) + "%"))
     units.sort(key=lambda u: -u.inside / u.total)
     return ring_rows, units
 
@@ -395,8 +401,11 @@ def my_card(session: Session, *, actor: Actor | None) -> PersonCard:
 # --- for the digests (scheduled jobs, no actor) ------------------------------------------------
 
 
-def received_between(session: Session, *, start: datetime, end: datetime) -> dict[int, list[tuple[str, str, str]]]:
+def received_between(session: Session, *, start: datetime,
+                     end: datetime) -> dict[int, list[tuple[str, i18n.Msg, str]]]:
     """Person -> (giver's name, level label, message) of each recognition received in [start, end).
+
+    The level label is a message (``core.i18n.Msg``): the digest renders it in its recipient's language.
 
     Revoked recognitions are left out; private ones are included (the receiver sees them).
     Oldest first. For the weekly digest job, which tells each person only about their own.

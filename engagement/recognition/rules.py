@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from engagement.core.access import Role
+from engagement.core.i18n import N_, Msg, _
 
-#: level -> (label, allowance cost per recipient; also the receiver's points quantity)
-LEVELS: dict[str, tuple[str, int]] = {
-    "thanks": ("Thank you", 1),
-    "great": ("Great work", 2),
-    "outstanding": ("Outstanding", 3),
+#: level -> (label, allowance cost per recipient; also the receiver's points quantity).
+#: The label is a message: render it where it is shown (``str(label)`` under the reader's language).
+LEVELS: dict[str, tuple[Msg, int]] = {
+    "thanks": (N_("Thank you"), 1),
+    "great": (N_("Great work"), 2),
+    "outstanding": (N_("Outstanding"), 3),
 }
 
 #: Monthly giving allowance by role (a person with several roles gets the largest).
@@ -30,22 +32,26 @@ ALLOWANCE: dict[Role, int] = {
 
 MESSAGE_MIN = 30
 MESSAGE_MAX = 1000
-MESSAGE_HINT = "Say what they did and what it changed (for citizens, for the team)."
+MESSAGE_HINT = N_("Say what they did and what it changed (for citizens, for the team).")
 MAX_RECIPIENTS = 10
 MAX_VALUES = 3
 COMMENT_MAX = 300
 REVOKE_REASON_MIN = 10
 
-#: The movement's values, loaded into an empty catalogue (code, name, description).
-DEFAULT_VALUES: tuple[tuple[str, str, str], ...] = (
-    ("4-requests", "The 4 requests", "Kỷ cương, trách nhiệm, năng động, sáng tạo"),
-    ("4-always", "The 4 always", "Luôn lắng nghe, luôn thấu hiểu, luôn chia sẻ, luôn hỗ trợ"),
-    ("discipline", "Discipline", "Giữ kỷ luật, kỷ cương hành chính"),
-    ("responsibility", "Responsibility", "Trách nhiệm với công việc đến cùng"),
-    ("exemplary", "Exemplary conduct", "Nêu gương trong lời nói và việc làm"),
-    ("service", "Service attitude", "Thái độ phục vụ nhân dân, doanh nghiệp"),
-    ("green-office", "Green office", "Công sở xanh - sạch - đẹp, tiết kiệm"),
-    ("digital", "Digital transformation", "Chuyển đổi số, dịch vụ công trực tuyến"),
+#: The movement's values, loaded into an empty catalogue (code, name, description). Names and
+#: descriptions are messages, written into the catalogue in the organisation's language when
+#: they are installed; the codes never change.
+DEFAULT_VALUES: tuple[tuple[str, Msg, Msg], ...] = (
+    ("4-requests", N_("The 4 requests"),
+     N_("Say hello, say sorry, say thank you, ask permission")),
+    ("4-always", N_("The 4 always"),
+     N_("Always smile, always be gentle, always understand, always help")),
+    ("discipline", N_("Discipline"), N_("Keep discipline and administrative order")),
+    ("responsibility", N_("Responsibility"), N_("See the work through to the end")),
+    ("exemplary", N_("Exemplary conduct"), N_("Set an example in word and deed")),
+    ("service", N_("Service attitude"), N_("Serve citizens and businesses well")),
+    ("green-office", N_("Green office"), N_("A green, clean and tidy office that saves resources")),
+    ("digital", N_("Digital transformation"), N_("Digital transformation, online public services")),
 )
 
 # --- citizens ------------------------------------------------------------------------------
@@ -66,6 +72,12 @@ def month_key(local_time: datetime) -> str:
     return f"{local_time.year:04d}-{local_time.month:02d}"
 
 
+def month_text(key: str) -> Msg:
+    """An allowance month (``2026-03``) as a reader sees it: "2026-03", "03/2026"."""
+    year, _sep, month = (key or "").partition("-")
+    return N_("{year}-{month}", year=year, month=month)
+
+
 def allowance_for(roles: frozenset[Role] | set[Role]) -> int:
     """The monthly allowance of someone holding ``roles`` (the most generous role wins)."""
     return max((ALLOWANCE.get(r, 0) for r in roles), default=0) or ALLOWANCE[Role.STAFF]
@@ -76,14 +88,14 @@ def cost(level: str, recipients: int) -> int:
     return LEVELS[level][1] * max(1, recipients)
 
 
-def message_problem(message: str) -> str | None:
+def message_problem(message: str) -> Msg | None:
     """What is wrong with a recognition message, or None."""
     text = " ".join(message.split())
     if len(text) < MESSAGE_MIN:
-        return (f"Write at least {MESSAGE_MIN} characters (you wrote {len(text)}). "
-                f"{MESSAGE_HINT}")
+        return N_("Write at least {min} characters (you wrote {n}). Say what they did and what it "
+                  "changed (for citizens, for the team).", min=MESSAGE_MIN, n=len(text))
     if len(text) > MESSAGE_MAX:
-        return f"Keep the message under {MESSAGE_MAX} characters (you wrote {len(text)})."
+        return N_("Keep the message under {max} characters (you wrote {n}).", max=MESSAGE_MAX, n=len(text))
     return None
 
 
@@ -99,20 +111,20 @@ def normalise_dossier(raw: str) -> str | None:
     return value if _DOSSIER.match(value) else None
 
 
-def rating_problem(attitude: int, timeliness: int, guidance: int) -> str | None:
+def rating_problem(attitude: int, timeliness: int, guidance: int) -> Msg | None:
     """Each rating must be a whole number from 1 to 5."""
-    for label, value in (("attitude", attitude), ("timeliness", timeliness),
-                         ("guidance", guidance)):
+    for label, value in ((N_("attitude"), attitude), (N_("timeliness"), timeliness),
+                         (N_("guidance"), guidance)):
         if not isinstance(value, int) or not 1 <= value <= 5:
-            return f"Choose a rating from 1 to 5 stars for {label}."
+            return N_("Choose a rating from 1 to 5 stars for {what}.", what=label)
     return None
 
 
 def challenge(seed: int) -> tuple[str, int]:
-    """A simple arithmetic question and its answer, from a random ``seed``."""
+    """A simple arithmetic question (in the current language) and its answer, from a random ``seed``."""
     a = 2 + seed % 8
     b = 1 + (seed // 8) % 9
-    return f"How much is {a} + {b}?", a + b
+    return _("How much is {a} + {b}?", a=a, b=b), a + b
 
 
 # --- fairness ------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from engagement.core import audit, routes
 from engagement.core.access import Actor, Perm, Role, can, require
 from engagement.core.db import lock_key
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound, Throttled
+from engagement.core.i18n import N_
 from engagement.core.secrets import keyed_hash
 from engagement.notify import service as notify
 from engagement.org.models import Account, Person, RoleGrant, Unit
@@ -82,7 +83,8 @@ def install_default_values(session: Session, *, now: datetime) -> int:
     added = 0
     for order, (code, name, description) in enumerate(rules.DEFAULT_VALUES):
         if code not in have:
-            session.add(models.RecognitionValue(code=code, name=name, description=description,
+            # Written in the current language (the organisation's, for a seed): the catalogue holds text.
+            session.add(models.RecognitionValue(code=code, name=name.render(), description=description.render(),
                                                 sort_order=order, created_at=now))
             added += 1
     session.flush()
@@ -110,12 +112,12 @@ def add_value(session: Session, *, actor: Actor | None, name: str, description: 
     me = require(actor, Perm.MANAGE_VALUES)
     name = " ".join((name or "").split())[:120]
     if len(name) < 3:
-        raise Invalid("Give the value a name of at least 3 characters.", {"name": "Too short"})
+        raise Invalid("Give the value a name of at least 3 characters.", {"name": N_("Too short")})
     code = "v-" + hashlib.sha256(name.lower().encode()).hexdigest()[:12]
     if session.exec(select(models.RecognitionValue.id).where(
             sa.or_(models.RecognitionValue.code == code,
                    func.lower(models.RecognitionValue.name) == name.lower()))).first():
-        raise Conflict(f"The catalogue already has a value named “{name}”.")
+        raise Conflict("The catalogue already has a value named “{name}”.", name=name)
     order = session.exec(select(func.coalesce(func.max(models.RecognitionValue.sort_order), 0))).one() + 1
     row = models.RecognitionValue(code=code, name=name, description=(description or "").strip()[:500],
                                   sort_order=order, created_at=now)
@@ -186,24 +188,24 @@ def give(
     me = require(actor, Perm.GIVE_RECOGNITION)
     person_ids = sorted({int(p) for p in (person_ids or [])})
     if level not in rules.LEVELS:
-        raise Invalid("Choose a level: Thank you, Great work or Outstanding.", {"level": "Required"})
+        raise Invalid("Choose a level: Thank you, Great work or Outstanding.", {"level": N_("Required")})
     if unit_id and person_ids:
         raise Invalid("Recognise either people or a whole unit, not both at once.")
     if not unit_id and not person_ids:
-        raise Invalid("Choose at least one colleague (or a unit) to recognise.", {"recipients": "Required"})
+        raise Invalid("Choose at least one colleague (or a unit) to recognise.", {"recipients": N_("Required")})
     if len(person_ids) > rules.MAX_RECIPIENTS:
-        raise Invalid(f"Recognise at most {rules.MAX_RECIPIENTS} people at once.")
+        raise Invalid("Recognise at most {n} people at once.", n=rules.MAX_RECIPIENTS)
     if me.person_id in person_ids:
-        raise Invalid("You cannot recognise yourself. Choose a colleague.", {"recipients": "Yourself"})
+        raise Invalid("You cannot recognise yourself. Choose a colleague.", {"recipients": N_("Yourself")})
     message = rules.clean_text(message)
     problem = rules.message_problem(message)
     if problem:
         raise Invalid(problem, {"message": problem})
     value_ids = sorted({int(v) for v in (value_ids or [])})
     if not value_ids:
-        raise Invalid("Choose at least one value the recognition honours.", {"values": "Required"})
+        raise Invalid("Choose at least one value the recognition honours.", {"values": N_("Required")})
     if len(value_ids) > rules.MAX_VALUES:
-        raise Invalid(f"Choose at most {rules.MAX_VALUES} values.")
+        raise Invalid("Choose at most {n} values.", n=rules.MAX_VALUES)
     active = set(session.exec(select(models.RecognitionValue.id).where(
         models.RecognitionValue.id.in_(value_ids), models.RecognitionValue.is_active.is_(True))))
     if active != set(value_ids):
@@ -214,7 +216,7 @@ def give(
     if unit_id:
         unit = session.get(Unit, int(unit_id))
         if unit is None or not unit.is_active:
-            raise Invalid("Choose an active unit.", {"recipients": "Unknown unit"})
+            raise Invalid("Choose an active unit.", {"recipients": N_("Unknown unit")})
         if me.unit_path.startswith(unit.path):
             raise Invalid("You belong to this unit, so recognising it would include yourself. "
                           "Recognise the colleagues by name instead.")
@@ -233,9 +235,10 @@ def give(
     ledger = _lock_month(session, me.person_id, month)
     if ledger.spent + price > total:
         left = max(0, total - ledger.spent)
-        raise Conflict(f"This recognition costs {price} of your monthly allowance and you have "
-                       f"{left} of {total} left for {month}. Choose a lower level or fewer "
-                       "people; your allowance renews on the 1st.")
+        raise Conflict("This recognition costs {price} of your monthly allowance and you have "
+                       "{left} of {total} left for {month}. Choose a lower level or fewer "
+                       "people; your allowance renews on the 1st.",
+                       price=price, left=left, total=total, month=rules.month_text(month))
     ledger.spent += price
     session.add(ledger)
 
@@ -256,14 +259,14 @@ def give(
     people = [pid for pid, _, _ in recipients if pid is not None]
     for pid in people:
         notify.notify(session, person_id=pid, category="recognition", kind="recognition.received",
-                      subject_ref=ref, title=f"{label} from {me.full_name}",
+                      subject_ref=ref, title=N_("{level} from {name}", level=label, name=me.full_name),
                       body=message[:200], link=routes.recognition_person(pid), now=now)
     if unit_id:
         for pid in _unit_heads(session, int(unit_id)):
             notify.notify(session, person_id=pid, category="recognition",
                           kind="recognition.unit_received", subject_ref=ref,
-                          title=f"{label} for your unit from {me.full_name}", body=message[:200],
-                          link=routes.RECOGNITION, now=now)
+                          title=N_("{level} for your unit from {name}", level=label, name=me.full_name),
+                          body=message[:200], link=routes.RECOGNITION, now=now)
     _record_points(session, recognition_id=rec.id, person_ids=people,
                    unit_id=int(unit_id) if unit_id else None,
                    quantity=float(rules.LEVELS[level][1]), occurred_at=now, now=now)
@@ -320,8 +323,8 @@ def revoke(session: Session, *, actor: Actor | None, recognition_id: int, reason
         raise NotFound("This recognition does not exist.")
     reason = " ".join((reason or "").split())[:500]
     if len(reason) < rules.REVOKE_REASON_MIN:
-        raise Invalid(f"Give a reason of at least {rules.REVOKE_REASON_MIN} characters; the giver "
-                      "and the receivers can ask to see it.", {"reason": "Too short"})
+        raise Invalid("Give a reason of at least {n} characters; the giver "
+                      "and the receivers can ask to see it.", {"reason": N_("Too short")}, n=rules.REVOKE_REASON_MIN)
     if rec.revoked_at is not None:
         raise Conflict("This recognition was already revoked.")
     rec.revoked_at = now
@@ -363,7 +366,7 @@ def comment(session: Session, *, actor: Actor | None, recognition_id: int, body:
     if not body:
         raise Invalid("Write a comment first.")
     if len(body) > rules.COMMENT_MAX:
-        raise Invalid(f"Keep comments under {rules.COMMENT_MAX} characters (you wrote {len(body)}).")
+        raise Invalid("Keep comments under {max} characters (you wrote {n}).", max=rules.COMMENT_MAX, n=len(body))
     row = models.RecognitionComment(recognition_id=rec.id, person_id=me.person_id, body=body, created_at=now)
     session.add(row)
     session.flush()
@@ -406,11 +409,11 @@ def add_counter(session: Session, *, actor: Actor | None, unit_id: int, counter_
     unit = moderated_unit(session, me, unit_id)
     name = " ".join((counter_name or "").split())[:120]
     if len(name) < 2:
-        raise Invalid("Name the counter, e.g. “Quầy 1 - Tư pháp, hộ tịch”.", {"counter_name": "Required"})
+        raise Invalid("Name the counter, e.g. “Quầy 1 - Tư pháp, hộ tịch”.", {"counter_name": N_("Required")})
     if session.exec(select(models.ThanksLink.id).where(models.ThanksLink.unit_id == unit.id,
                                                        models.ThanksLink.counter_name == name,
                                                        models.ThanksLink.is_active.is_(True))).first():
-        raise Conflict(f"This unit already has a counter named “{name}”.")
+        raise Conflict("This unit already has a counter named “{name}”.", name=name)
     link = models.ThanksLink(token=_new_token(), unit_id=unit.id, counter_name=name, created_at=now,
                              created_by_account_id=me.account_id)
     session.add(link)
@@ -451,17 +454,17 @@ def submit_thanks(
         raise NotFound("This thank-you link is not valid any more. Ask at the counter for a new one.")
     if expected <= 0 or str(answer).strip() != str(expected):
         raise Invalid("The answer to the question is not right. Try the new question.",
-                      {"answer": "Wrong answer"})
+                      {"answer": N_("Wrong answer")})
     problem = rules.rating_problem(attitude, timeliness, guidance)
     if problem:
         raise Invalid(problem)
     ref = rules.normalise_dossier(dossier)
     if ref is None:
         raise Invalid("Enter the dossier or receipt number printed on your receipt "
-                      "(3 to 40 letters and digits).", {"dossier": "Invalid"})
+                      "(3 to 40 letters and digits).", {"dossier": N_("Invalid")})
     note = rules.clean_text(note)
     if len(note) > rules.NOTE_MAX:
-        raise Invalid(f"Keep the note under {rules.NOTE_MAX} characters.")
+        raise Invalid("Keep the note under {max} characters.", max=rules.NOTE_MAX)
     key = client_key(session, client_ip, now=now)
     # Count-then-insert under a lock on the network: a burst of tabs cannot pass the limit together.
     lock_key(session, "thanks-client", key)
@@ -524,7 +527,7 @@ def moderate_thanks(session: Session, *, actor: Actor | None, thanks_id: int, ap
         if row.person_id:
             notify.notify(session, person_id=row.person_id, category="recognition",
                           kind="thanks.approved", subject_ref=f"citizen:{row.id}",
-                          title="A citizen thanked you", body=row.note[:200],
+                          title=N_("A citizen thanked you"), body=row.note[:200],
                           link=routes.recognition_person(row.person_id), now=now)
     audit.record(session, actor=me, action="thanks.moderate", entity="citizen_thanks",
                  entity_id=row.id, now=now, status=row.status)

@@ -9,7 +9,8 @@ from typing import Any
 
 import reflex as rx
 
-from engagement.core import clock, routes
+from engagement.core import clock, i18n, routes
+from engagement.core.i18n import N_, Msg
 from engagement.org import queries as org_queries
 from engagement.recognition import dto, queries, rules, service
 from engagement.settings import get_settings
@@ -17,11 +18,14 @@ from engagement.ui.auth import AuthState
 from engagement.ui.components import Option
 from engagement.ui.kit import Form, as_int, as_text, unit_options
 
-LEVEL_OPTIONS = [Option(value=k, label=f"{label} (costs {c} per person)")
-                 for k, (label, c) in rules.LEVELS.items()]
+
+def _level_options(lang: str) -> list[Option]:
+    """The levels of the give form, with their cost, in ``lang``."""
+    return [Option(value=k, label=i18n.render(N_("{level} (costs {n} per person)", level=label, n=c), lang))
+            for k, (label, c) in rules.LEVELS.items()]
 
 
-def _optional_id(value: Any, what: str) -> int:
+def _optional_id(value: Any, what: Msg) -> int:
     """A filter chosen from a list: 0 for "all" (an empty choice), else a record's id."""
     return as_int(value, what) if as_text(value, 20).strip() else 0
 
@@ -122,8 +126,8 @@ class FeedBase(MorePaged, mixin=True):
         """Revoke with a reason (kept with the recognition)."""
         if not self._revoke_id:
             return None
-        with self._attempt(toast_errors=True, success="The recognition was revoked; the record and "
-                                                      "your reason are kept.") as done:
+        with self._attempt(toast_errors=True, success=N_("The recognition was revoked; the record and "
+                                                         "your reason are kept.")) as done:
             await self._call(service.revoke, recognition_id=self._revoke_id,
                              reason=Form(form).text("reason", 500))
             self._revoke_id = self.revoking_id = 0
@@ -139,7 +143,7 @@ class RecognitionState(FeedBase, AuthState):
     unit_options: list[Option] = []
     value_options: list[Option] = []
     values: list[dto.ValueRow] = []
-    level_options: list[Option] = LEVEL_OPTIONS
+    level_options: list[Option] = []
     allowance_left: int = 0
     allowance_total: int = 0
     allowance_month: str = ""
@@ -180,20 +184,21 @@ class RecognitionState(FeedBase, AuthState):
             self.unit_options = unit_options(units, with_code=False)
             self.value_options = [Option(str(v.id), v.name) for v in self.values]
             self.allowance_left, self.allowance_total = left.left, left.total
-            self.allowance_month = left.month
+            self.allowance_month = self._render(rules.month_text(left.month))
+            self.level_options = _level_options(self._lang())
             self._show_feed(feed)
 
     @rx.event
     async def set_unit_filter(self, value: str):
         """The unit feed: recognitions received in a unit and its sub-units."""
         with self._attempt():
-            await self._filter(unit_id=_optional_id(value, "unit"), value_id=self._value_id)
+            await self._filter(unit_id=_optional_id(value, N_("unit")), value_id=self._value_id)
 
     @rx.event
     async def set_value_filter(self, value: str):
         """Only recognitions citing a value."""
         with self._attempt():
-            await self._filter(unit_id=self._unit_id, value_id=_optional_id(value, "value"))
+            await self._filter(unit_id=self._unit_id, value_id=_optional_id(value, N_("value")))
 
     @rx.event
     async def my_unit(self):
@@ -241,7 +246,7 @@ class RecognitionState(FeedBase, AuthState):
     def choose(self, person_id: str):
         """Add a colleague from the search results."""
         with self._attempt(error=None):
-            pid = as_int(person_id, "colleague")
+            pid = as_int(person_id, N_("colleague"))
             if pid in self._found and len(self._chosen) < rules.MAX_RECIPIENTS:
                 self._chosen[pid] = self._found[pid]
                 self._show_chosen()
@@ -251,7 +256,7 @@ class RecognitionState(FeedBase, AuthState):
     def unchoose(self, person_id: str):
         """Remove a chosen colleague."""
         with self._attempt(error=None):
-            self._chosen.pop(as_int(person_id, "colleague"), None)
+            self._chosen.pop(as_int(person_id, N_("colleague")), None)
             self._show_chosen()
 
     @rx.event
@@ -261,12 +266,12 @@ class RecognitionState(FeedBase, AuthState):
             f, to_unit = Form(form), self.give_to_unit
             given = await self._call(
                 service.give, person_ids=[] if to_unit else list(self._chosen),
-                unit_id=f.optional_id("unit_id", "unit") if to_unit else None,
+                unit_id=f.optional_id("unit_id", N_("unit")) if to_unit else None,
                 message=f.text("message", 2000), value_ids=f.ticked("value_")[: rules.MAX_VALUES + 1],
                 level=f.text("level", 20), is_private=f.flag("private"), work_ref=f.text("work_ref", 60))
             self.giving = False
             self.allowance_left = given.left
-            done.success = f"Recognition sent. {given.left} of your allowance left this month."
+            done.success = N_("Recognition sent. {n} of your allowance left this month.", n=given.left)
             await self._first_page()
         return done.toast
 
@@ -362,9 +367,9 @@ class CitizensState(MorePaged, AuthState):
 
     async def _moderate(self, thanks_id: object, approve: bool):
         with self._attempt(error=None, toast_errors=True, success=(
-                "Approved: the note is shown and the rating counts." if approve
-                else "Rejected: the note stays hidden.")) as done:
-            await self._call(service.moderate_thanks, thanks_id=as_int(thanks_id, "note"),
+                N_("Approved: the note is shown and the rating counts.") if approve
+                else N_("Rejected: the note stays hidden."))) as done:
+            await self._call(service.moderate_thanks, thanks_id=as_int(thanks_id, N_("note")),
                              approve=approve)
             await self._refresh()
         return done.toast
@@ -383,17 +388,17 @@ class CitizensState(MorePaged, AuthState):
     async def create_links(self, form: dict):
         """Give every person of a unit a thanks link, then open the printable sheet."""
         with self._attempt(error=None, toast_errors=True) as done:
-            unit_id = Form(form).id("unit_id", "unit")
+            unit_id = Form(form).id("unit_id", N_("unit"))
             created = await self._call(service.ensure_unit_links, unit_id=unit_id)
-            done.success = f"{created} new links created."
+            done.success = N_("{n} new links created.", n=created)
         return [done.toast, rx.redirect(f"{routes.RECOGNITION_QR}/{unit_id}")] if done.ok else done.toast
 
     @rx.event
     async def add_counter(self, form: dict):
         """A thanks link for a service counter."""
-        with self._attempt(error=None, toast_errors=True, success="Counter added.") as done:
+        with self._attempt(error=None, toast_errors=True, success=N_("Counter added.")) as done:
             f = Form(form)
-            unit_id = f.id("unit_id", "unit")
+            unit_id = f.id("unit_id", N_("unit"))
             await self._call(service.add_counter, unit_id=unit_id,
                              counter_name=f.text("counter_name", 120))
         return [done.toast, rx.redirect(f"{routes.RECOGNITION_QR}/{unit_id}")] if done.ok else done.toast
@@ -414,7 +419,7 @@ class QrState(AuthState):
             self.cards = await self._read(queries.qr_sheet, unit_id=_address_id(self, "qr_unit"),
                                           base_url=str(get_settings().public_url))
         if done.ok and not self.cards:
-            self.error = "This unit has no thanks links yet. Create them from the Citizens' thanks page."
+            self.error = self._t("This unit has no thanks links yet. Create them from the Citizens' thanks page.")
 
 
 class ValuesState(AuthState):
@@ -436,7 +441,7 @@ class ValuesState(AuthState):
     @rx.event
     async def add(self, form: dict):
         """Add a value."""
-        with self._attempt(success="Value added.") as done:
+        with self._attempt(success=N_("Value added.")) as done:
             f = Form(form)
             await self._call(service.add_value, name=f.text("name", 120),
                              description=f.text("description", 500))
@@ -447,7 +452,7 @@ class ValuesState(AuthState):
     async def set_active(self, value_id: int, active: bool):
         """Retire a value or bring it back."""
         with self._attempt(error=None, toast_errors=True) as done:
-            await self._call(service.set_value_active, value_id=as_int(value_id, "value"),
+            await self._call(service.set_value_active, value_id=as_int(value_id, N_("value")),
                              active=bool(active))
             await self._reload()
         return done.toast
@@ -457,7 +462,7 @@ class ValuesState(AuthState):
         """Add the movement's default values."""
         with self._attempt(error=None, toast_errors=True) as done:
             added = await self._call(service.load_default_values)
-            done.success = f"{added} values added."
+            done.success = N_("{n} values added.", n=added)
             await self._reload()
         return done.toast
 
@@ -494,7 +499,8 @@ class ThanksState(AuthState):
     _answer: int = 0
 
     def _new_question(self) -> None:
-        self.question, self._answer = rules.challenge(secrets.randbelow(10_000))
+        with i18n.using(self._lang()):
+            self.question, self._answer = rules.challenge(secrets.randbelow(10_000))
         self.form_key += 1
 
     @rx.event
@@ -524,9 +530,9 @@ class ThanksState(AuthState):
             f = Form(form)
             status = await self._public(
                 service.submit_thanks, token=self._link_token,
-                attitude=f.number("attitude", what="rating"),
-                timeliness=f.number("timeliness", what="rating"),
-                guidance=f.number("guidance", what="rating"), note=f.text("note", 1200),
+                attitude=f.number("attitude", what=N_("rating")),
+                timeliness=f.number("timeliness", what=N_("rating")),
+                guidance=f.number("guidance", what=N_("rating")), note=f.text("note", 1200),
                 dossier=f.text("dossier", 60), answer=f.text("answer", 10), expected=expected,
                 client_ip=self.router.session.client_ip)
         self.busy = False
@@ -534,6 +540,6 @@ class ThanksState(AuthState):
             self._new_question()
             return
         self.done = True
-        self.done_message = ("Thank you! Your rating has been recorded." if status == "approved" else
-                             "Thank you! Your rating has been recorded; your note will be shown "
-                             "once the unit head has read it.")
+        self.done_message = (self._t("Thank you! Your rating has been recorded.") if status == "approved" else
+                             self._t("Thank you! Your rating has been recorded; your note will be shown "
+                                     "once the unit head has read it."))

@@ -1,4 +1,10 @@
-"""Frozen data the scoring reads return to pages and tests."""
+"""Frozen data the scoring reads return to pages and tests.
+
+Numbers stay numbers (tests, sorting, exports); the ``*_text`` fields and the labels are the
+same values written for the reader (``core.formats.number``, the reader's language), filled
+by the query that builds the row. Codes (``source``, ``board``, ``trend``) let a page pick a
+label or a colour in its own language.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +25,11 @@ class BoardRow:
     #: Places gained since the previous period (negative = lost); None = not ranked before.
     change: int | None = None
     change_text: str = ""
+    #: The change as a code for colours: "new", "up", "down", "same"; "" = no previous period.
+    trend: str = ""
+    points_text: str = ""
+    per_member_text: str = ""
+    members_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,7 @@ class SourceTotal:
     source: str
     label: str
     points: int
+    points_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,7 @@ class EntryRow:
     person: str
     reason: str
     reversal: bool
+    points_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,6 +86,7 @@ class Breakdown:
     entries_visible: bool = False
     entries_total: int = 0
     offset: int = 0
+    points_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,8 @@ class MonthPoint:
     month: str
     total: int
     by_source: dict[str, int] = field(default_factory=dict)
+    #: The month as the reader sees it ("2026-03", "Tháng 3/2026").
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -127,6 +143,8 @@ class Standing:
     unit_name: str = ""
     unit_rank: int = 0
     unit_count: int = 0
+    my_points_text: str = "0"
+    my_year_points_text: str = "0"
 
 
 @dataclass(frozen=True)

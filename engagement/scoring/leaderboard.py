@@ -4,6 +4,11 @@ individual boards (organisation-wide or within a unit) and custom ranges.
 Boards read the stored totals (``person_points``, ``unit_points``), never the ledger: a
 month's individual top 50 is an index range scan, a unit board reads at most one row per
 unit. No authorisation here: ``queries`` checks the actor, then asks for a board.
+
+Languages: the caches here (``_snapshots``, ``_histograms``) hold numbers, ids, and the names
+and codes of units only, never a text in one reader's language. Every label of a board (its
+title, the period, "new", the numbers) is written when the board is built, per request, in
+the current language (``core.i18n.using``, set by the page's read for its reader).
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from engagement.core import formats
 from engagement.core.errors import NotFound
+from engagement.core.i18n import _
 from engagement.org.models import Person, Unit, UnitGroup, UnitGroupMember
 from engagement.org.rules import fold
 from engagement.scoring import rules
@@ -31,27 +38,47 @@ SMALL_UNIT = 300
 def resolve_period(
     period: str | None, start: str | None, end: str | None, today: date,
 ) -> tuple[list[str], str, str | None]:
-    """Stored period keys to sum, a label, and the previous period's key (None for a range).
+    """Stored period keys to sum, the period's label (current language: "2026-03" in English,
+    "Tháng 3/2026" in Vietnamese), and the previous period's key (None for a range).
 
     Raises:
         Invalid: a malformed period or range.
     """
     if start or end:
         months = rules.month_range(start or "", end or "")
-        return rules.compress_months(months), f"{months[0]} to {months[-1]}", None
+        return rules.compress_months(months), rules.range_label(months[0], months[-1]).render(), None
     key = (period or "").strip() or rules.month_key(today)
-    rules.parse_period(key)
-    return [key], key, rules.previous_period(key)
+    label = rules.period_label(key).render()
+    return [key], label, rules.previous_period(key)
+
+
+def _trend(change: int | None) -> str:
+    """The rank change as a code the pages colour by: new, up, down or same."""
+    if change is None:
+        return "new"
+    return "up" if change > 0 else ("down" if change < 0 else "same")
 
 
 def _change_text(change: int | None) -> str:
+    """The rank change as the reader sees it (current language): "new", "▲ 2", "▼ 1", "="."""
     if change is None:
-        return "new"
+        # TRANSLATORS: a leaderboard row that was not ranked in the previous period.
+        return _("new")
     if change > 0:
-        return f"▲ {change}"
+        return "▲ " + formats.number(change, 0)
     if change < 0:
-        return f"▼ {-change}"
+        return "▼ " + formats.number(-change, 0)
     return "="
+
+
+def _row(*, rank: int, subject_id: int, name: str, detail: str, points: int, change: int | None,
+         compared: bool, per_member: float = 0.0, members: int = 0) -> BoardRow:
+    """A board line with its texts in the current language (``compared``: a previous period exists)."""
+    return BoardRow(rank=rank, subject_id=subject_id, name=name, detail=detail, points=points,
+                    per_member=per_member, members=members, change=change,
+                    change_text=_change_text(change) if compared else "", trend=_trend(change) if compared else "",
+                    points_text=formats.number(points, 0), per_member_text=formats.number(per_member, 2),
+                    members_text=formats.number(members, 0))
 
 
 @dataclass(frozen=True)
@@ -151,11 +178,10 @@ def unit_board(
     rows = []
     for rank, _score, u, pts, pm in ranked[offset:offset + limit]:
         change = rules.rank_change(rank, previous.get(u.id)) if prev_key is not None else None
-        rows.append(BoardRow(rank=rank, subject_id=u.id, name=u.name, detail=u.code, points=pts,
-                             per_member=pm, members=heads.get(u.id, 0), change=change,
-                             change_text=_change_text(change) if prev_key is not None else ""))
+        rows.append(_row(rank=rank, subject_id=u.id, name=u.name, detail=u.code, points=pts, per_member=pm,
+                         members=heads.get(u.id, 0), change=change, compared=prev_key is not None))
     board = "units_per_member" if per_member else "units"
-    return Board(board=board, title=title or BOARDS[board], period_label=label, rows=rows, offset=offset,
+    return Board(board=board, title=title or BOARDS[board].render(), period_label=label, rows=rows, offset=offset,
                  limit=limit, has_more=len(ranked) > offset + limit)
 
 
@@ -242,7 +268,7 @@ def people_board(
         if _org_snapshot(session).heads.get(unit.id, 0) <= SMALL_UNIT:
             return _unit_people_board(session, unit, keys, label, prev_key, offset, limit, title)
         scope_path, prev_key = unit.path, None
-        title = title or f"Individuals in {unit.name}"
+        title = title or _("Individuals in {unit}", unit=unit.name)
     if len(keys) == 1:
         page, has_more = _org_people(session, keys[0], offset, limit, scope_path)
         first_rank = 1 + _active_people_above(session, keys[0], page[0][1], scope_path) if page else 1
@@ -279,9 +305,9 @@ def people_board(
         pid, pts = page[i]
         name, unit_name = people.get(pid, ("", ""))
         change = rules.rank_change(ranks[i], previous.get(pid)) if prev_key is not None else None
-        rows_out.append(BoardRow(rank=ranks[i], subject_id=pid, name=name, detail=unit_name, points=pts,
-                                 change=change, change_text=_change_text(change) if prev_key is not None else ""))
-    return Board(board="people", title=title or BOARDS["people"], period_label=label, rows=rows_out,
+        rows_out.append(_row(rank=ranks[i], subject_id=pid, name=name, detail=unit_name, points=pts,
+                             change=change, compared=prev_key is not None))
+    return Board(board="people", title=title or BOARDS["people"].render(), period_label=label, rows=rows_out,
                  offset=offset, limit=limit, has_more=has_more)
 
 
@@ -322,9 +348,10 @@ def _unit_people_board(session, unit, keys, label, prev_key, offset, limit, titl
     rows = []
     for rank, (pid, name, unit_name, pts) in list(zip(ranks, scored, strict=True))[offset:offset + limit]:
         change = rules.rank_change(rank, previous.get(pid)) if prev_key is not None else None
-        rows.append(BoardRow(rank=rank, subject_id=pid, name=name, detail=unit_name, points=pts, change=change,
-                             change_text=_change_text(change) if prev_key is not None else ""))
-    return Board(board="people", title=title or f"Individuals in {unit.name}", period_label=label, rows=rows,
+        rows.append(_row(rank=rank, subject_id=pid, name=name, detail=unit_name, points=pts, change=change,
+                         compared=prev_key is not None))
+    title = title or _("Individuals in {unit}", unit=unit.name)
+    return Board(board="people", title=title, period_label=label, rows=rows,
                  offset=offset, limit=limit, has_more=len(scored) > offset + limit)
 
 

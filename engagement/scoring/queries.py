@@ -2,17 +2,24 @@
 
 Each page read checks the actor, then asks the leaderboard engine (``leaderboard``) for a
 board, which reads the stored totals. Only 'why this score' reads entries, one page at a time.
+
+The reads run in the reader's language (``core.i18n.using``, set by the page's state): the
+labels they write (sources, boards, periods, dates, numbers) are rendered here with ``_``,
+never kept from one request to the next.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from engagement.core import formats
 from engagement.core.access import Actor, Perm, can, require
 from engagement.core.errors import Invalid, NotAllowed, NotFound
+from engagement.core.i18n import N_, _
 from engagement.core.security import hash_token
 from engagement.org.models import Person, Unit, UnitGroup
 from engagement.scoring import models, rules
@@ -32,7 +39,25 @@ from engagement.scoring.rules import BOARDS, SOURCE_LABELS, Source, decode_crite
 MAX_LIMIT = 200
 #: An export reads the whole board in one query (never page by page).
 EXPORT_LIMIT = 50_000
-PERIOD_KIND_LABELS = {"month": "This month", "quarter": "This quarter", "year": "This year"}
+PERIOD_KIND_LABELS = {"month": N_("This month"), "quarter": N_("This quarter"), "year": N_("This year")}
+#: The reason the ledger stores for a capped event (in English, see ``service._credit``).
+_CAPPED = re.compile(r"^Monthly cap of (\d+) reached$")
+
+
+def _reason_text(reason: str) -> str:
+    """An entry's reason for the reader: the ledger's own reasons (stored in English) in the
+    current language; an officer's or a feature's reason (what a person wrote) as it is."""
+    capped = _CAPPED.match(reason or "")
+    if capped:
+        return _("Monthly cap of {cap} reached", cap=formats.number(int(capped.group(1)), 0))
+    if reason == "Reversed":
+        return _("Reversed")
+    return reason
+
+
+def _signed(points: int) -> str:
+    """Points with their sign for an entry: "+10", "-3", "0"."""
+    return ("+" if points > 0 else "") + formats.number(points, 0)
 
 
 def options(session: Session) -> models.ScoringOptions:
@@ -124,9 +149,10 @@ def _entry_rows(session: Session, where: list, offset: int, limit: int) -> tuple
         select(models.PointEntry, Person.full_name).join(Person, Person.id == models.PointEntry.person_id, isouter=True)
         .where(*where).order_by(models.PointEntry.day.desc(), models.PointEntry.id.desc()).offset(offset).limit(limit)
     ).all()
-    out = [EntryRow(id=e.id, day=e.day.isoformat(), source=e.source, label=SOURCE_LABELS[Source(e.source)],
-                    ref=e.source_ref, points=e.points, person=name or "(whole unit)", reason=e.reason,
-                    reversal=e.reverses_id is not None) for e, name in rows]
+    out = [EntryRow(id=e.id, day=formats.day(e.day), source=e.source, label=SOURCE_LABELS[Source(e.source)].render(),
+                    ref=e.source_ref, points=e.points, person=name or _("(whole unit)"),
+                    reason=_reason_text(e.reason), reversal=e.reverses_id is not None,
+                    points_text=_signed(e.points)) for e, name in rows]
     return out, total
 
 
@@ -190,12 +216,14 @@ def breakdown(
     else:
         raise Invalid("Choose a person or a unit.")
     totals = {src: int(pts or 0) for src, pts in by_source}
-    sources = [SourceTotal(source=s.value, label=SOURCE_LABELS[s], points=totals.get(s.value, 0))
+    sources = [SourceTotal(source=s.value, label=SOURCE_LABELS[s].render(), points=totals.get(s.value, 0),
+                           points_text=formats.number(totals.get(s.value, 0), 0))
                for s in Source if totals.get(s.value)]
     entries, count = _entry_rows(session, where, offset, limit) if visible else ([], 0)
+    points = sum(totals.values())
     return Breakdown(subject=subject, subject_id=subject_id, name=name, period_label=label,
-                     points=sum(totals.values()), by_source=sources, entry_rows=entries, entries_visible=visible,
-                     entries_total=count, offset=offset)
+                     points=points, by_source=sources, entry_rows=entries, entries_visible=visible,
+                     entries_total=count, offset=offset, points_text=formats.number(points, 0))
 
 
 def history(
@@ -210,7 +238,7 @@ def history(
     months = min(36, max(1, int(months)))
     keys = []
     y, m = today.year, today.month
-    for _ in range(months):
+    for _i in range(months):
         keys.append(rules.month_key(date(y, m, 1)))
         y, m = (y - 1, 12) if m == 1 else (y, m - 1)
     keys.reverse()
@@ -241,7 +269,8 @@ def history(
     for month, source, pts in rows:
         if pts:
             grid[month][source] = int(pts)
-    return [MonthPoint(month=k, total=sum(v.values()), by_source=v) for k, v in grid.items()]
+    return [MonthPoint(month=k, total=sum(v.values()), by_source=v, label=rules.period_label(k).render())
+            for k, v in grid.items()]
 
 
 def display_board(session: Session, *, token: str, today: date) -> Board:
@@ -257,12 +286,13 @@ def display_board(session: Session, *, token: str, today: date) -> Board:
         raise NotFound("This screen link is not valid. Ask the emulation officer for a new one.")
     key = rules.period_key(rules.PeriodKind(row.period_kind), today)
     prev = rules.previous_period(key)
+    label = rules.period_label(key).render()
     if row.board == "people":
         if not individual_boards_visible(session, None):  # no actor: only when switched on
             raise NotFound("Individual rankings are switched off for the organisation.")
-        return people_board(session, keys=[key], label=key, prev_key=prev, unit_id=None, offset=0, limit=20,
+        return people_board(session, keys=[key], label=label, prev_key=prev, unit_id=None, offset=0, limit=20,
                             title=row.title)
-    return unit_board(session, keys=[key], label=key, prev_key=prev, per_member=row.board == "units_per_member",
+    return unit_board(session, keys=[key], label=label, prev_key=prev, per_member=row.board == "units_per_member",
                       group_id=row.group_id, level=None, offset=0, limit=20, title=row.title)
 
 
@@ -274,9 +304,15 @@ def displays(session: Session, *, actor: Actor | None) -> list[DisplayRow]:
         .join(UnitGroup, UnitGroup.id == models.ScoreDisplay.group_id, isouter=True)
         .order_by(models.ScoreDisplay.id.desc()).limit(100)
     ).all()
-    return [DisplayRow(id=d.id, title=d.title, board=BOARDS.get(d.board, d.board),
-                       period_kind=PERIOD_KIND_LABELS.get(d.period_kind, d.period_kind), group=g or "Top-level units",
-                       created_at=d.created_at.date().isoformat(), active=d.revoked_at is None) for d, g in rows]
+    return [DisplayRow(id=d.id, title=d.title, board=_label(BOARDS, d.board),
+                       period_kind=_label(PERIOD_KIND_LABELS, d.period_kind), group=g or _("Top-level units"),
+                       created_at=formats.day(d.created_at), active=d.revoked_at is None) for d, g in rows]
+
+
+def _label(table: dict, code: str) -> str:
+    """The label of a code in the current language (the code itself when unknown)."""
+    label = table.get(code)
+    return label.render() if label is not None else code
 
 
 def criteria_versions(session: Session, *, actor: Actor | None, year: int) -> list[CriteriaVersion]:
@@ -286,13 +322,13 @@ def criteria_versions(session: Session, *, actor: Actor | None, year: int) -> li
         select(models.ScoringCriteria).where(models.ScoringCriteria.year == year)
         .order_by(models.ScoringCriteria.version.desc())
     ).all()
-    out = [CriteriaVersion(year=r.year, version=r.version, effective_from=r.effective_from.isoformat(), note=r.note,
+    out = [CriteriaVersion(year=r.year, version=r.version, effective_from=formats.day(r.effective_from), note=r.note,
                            rules={s.value: (c.weight, c.monthly_cap) for s, c in decode_criteria(r.rules).items()})
            for r in rows]
     if not out:
         defaults = {s.value: (c.weight, c.monthly_cap) for s, c in rules.DEFAULT_CRITERIA.items()}
-        out.append(CriteriaVersion(year=year, version=0, effective_from=f"{year}-01-01", note="Defaults",
-                                   rules=defaults))
+        out.append(CriteriaVersion(year=year, version=0, effective_from=formats.day(date(year, 1, 1)),
+                                   note=_("Defaults"), rules=defaults))
     return out
 
 
@@ -306,14 +342,16 @@ def my_standing(session: Session, *, actor: Actor | None, today: date) -> Standi
     ).all())
     parts = [int(p) for p in actor.unit_path.strip("/").split("/") if p]
     top_id = parts[1] if len(parts) > 1 else None
+    mine_month, mine_year = mine.get(month, 0), mine.get(year, 0)
+    texts = {"my_points_text": formats.number(mine_month, 0), "my_year_points_text": formats.number(mine_year, 0)}
     if top_id is None:
-        return Standing(month=month, my_points=mine.get(month, 0), my_year_points=mine.get(year, 0))
+        return Standing(month=month, my_points=mine_month, my_year_points=mine_year, **texts)
     place = top_unit_rank(session, key=month, unit_id=top_id)
     if place is not None:
         name, rank, count = place
-        return Standing(month=month, my_points=mine.get(month, 0), my_year_points=mine.get(year, 0),
-                        unit_name=name, unit_rank=rank, unit_count=count)
-    return Standing(month=month, my_points=mine.get(month, 0), my_year_points=mine.get(year, 0))
+        return Standing(month=month, my_points=mine_month, my_year_points=mine_year,
+                        unit_name=name, unit_rank=rank, unit_count=count, **texts)
+    return Standing(month=month, my_points=mine_month, my_year_points=mine_year, **texts)
 
 
 

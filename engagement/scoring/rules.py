@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from engagement.core.errors import Invalid
+from engagement.core.i18n import N_, Msg
 
 
 class Source(StrEnum):
@@ -26,13 +27,14 @@ class Source(StrEnum):
     MANUAL = "manual"
 
 
-SOURCE_LABELS: dict[Source, str] = {
-    Source.COMMITMENT: "Commitment signed on time",
-    Source.RECOGNITION: "Recognition received",
-    Source.GREEN: "Green activity approved",
-    Source.COMMENDATION: "Commendation awarded",
-    Source.CITIZEN: "Citizen rating",
-    Source.MANUAL: "Adjustment by an officer",
+#: How each source reads (rendered in the reader's language where it is shown).
+SOURCE_LABELS: dict[Source, Msg] = {
+    Source.COMMITMENT: N_("Commitment signed on time"),
+    Source.RECOGNITION: N_("Recognition received"),
+    Source.GREEN: N_("Green activity approved"),
+    Source.COMMENDATION: N_("Commendation awarded"),
+    Source.CITIZEN: N_("Citizen rating"),
+    Source.MANUAL: N_("Adjustment by an officer"),
 }
 
 
@@ -59,8 +61,8 @@ MAX_CAP = 100_000
 MAX_ADJUSTMENT = 1000
 
 
-def _whole_number(text: str, low: int, high: int, *, errors: dict[str, str], field: str,
-                  not_whole: str, out_of_range: str) -> int | None:
+def _whole_number(text: str, low: int, high: int, *, errors: dict[str, Msg], field: str,
+                  not_whole: Msg, out_of_range: Msg) -> int | None:
     """``text`` as a whole number from ``low`` to ``high``, or None with ``errors[field]`` set to
     ``not_whole`` or ``out_of_range``."""
     try:
@@ -81,14 +83,14 @@ def check_criteria(raw: dict[str, tuple[object, object]]) -> dict[Source, Criter
         Invalid: a weight or cap that is not a whole number in range, naming the source.
     """
     result: dict[Source, Criterion] = {}
-    errors: dict[str, str] = {}
+    errors: dict[str, Msg] = {}
     for source in Source:
         weight_raw, cap_raw = raw.get(source.value, ("", ""))
         label = SOURCE_LABELS[source]
         weight = _whole_number(
             str(weight_raw), 0, MAX_WEIGHT, errors=errors, field=f"weight_{source.value}",
-            not_whole=f"{label}: the weight must be a whole number (0 to {MAX_WEIGHT}).",
-            out_of_range=f"{label}: the weight must be between 0 and {MAX_WEIGHT}.")
+            not_whole=N_("{source}: the weight must be a whole number (0 to {max}).", source=label, max=MAX_WEIGHT),
+            out_of_range=N_("{source}: the weight must be between 0 and {max}.", source=label, max=MAX_WEIGHT))
         if weight is None:
             continue
         cap_text = "" if cap_raw is None else str(cap_raw).strip()
@@ -96,8 +98,8 @@ def check_criteria(raw: dict[str, tuple[object, object]]) -> dict[Source, Criter
         if cap_text:
             cap = _whole_number(
                 cap_text, 1, MAX_CAP, errors=errors, field=f"cap_{source.value}",
-                not_whole=f"{label}: the monthly cap must be a whole number, or empty for none.",
-                out_of_range=f"{label}: the monthly cap must be between 1 and {MAX_CAP}.")
+                not_whole=N_("{source}: the monthly cap must be a whole number, or empty for none.", source=label),
+                out_of_range=N_("{source}: the monthly cap must be between 1 and {max}.", source=label, max=MAX_CAP))
             if cap is None:
                 continue
         result[source] = Criterion(weight=weight, monthly_cap=cap)
@@ -213,11 +215,41 @@ def _month_end(first: date) -> date:
     return date.fromordinal(nxt.toordinal() - 1)
 
 
+def period_label(key: str) -> Msg:
+    """How a period key reads: "2026-03", "2026-Q4", "2026" in English (the keys themselves),
+    "Tháng 3/2026", "Quý 4/2026", "Năm 2026" in Vietnamese.
+
+    A month has two message ids, so that a translation can drop the leading zero of the key
+    ("2026-03" -> "Tháng 3/2026", as ``core.formats.month_label`` writes a month).
+
+    Raises:
+        Invalid: not a period key.
+    """
+    kind, first, _last = parse_period(key)
+    if kind is PeriodKind.YEAR:
+        # TRANSLATORS: a year as a leaderboard period (English shows the key, 2026).
+        return N_("{period_year}", period_year=first.year)
+    if kind is PeriodKind.QUARTER:
+        # TRANSLATORS: a quarter as a leaderboard period (English shows the key, 2026-Q4).
+        return N_("{period_year}-Q{quarter}", period_year=first.year, quarter=(first.month - 1) // 3 + 1)
+    if first.month < 10:
+        # TRANSLATORS: a month 1-9 as a leaderboard period (English shows the key, 2026-03).
+        return N_("{period_year}-0{period_month}", period_year=first.year, period_month=first.month)
+    # TRANSLATORS: a month 10-12 as a leaderboard period (English shows the key, 2026-12).
+    return N_("{period_year}-{period_month}", period_year=first.year, period_month=first.month)
+
+
+def range_label(first_month: str, last_month: str) -> Msg:
+    """A custom range of months: "2026-01 to 2026-04", "Tháng 1/2026 – Tháng 4/2026"."""
+    return N_("{first_month} to {last_month}", first_month=period_label(first_month),
+              last_month=period_label(last_month))
+
+
 def period_options(kind: str, day: date) -> list[tuple[str, str]]:
-    """Recent periods of a kind as (key, label), newest first: the 24 months, 8 quarters or
-    3 years up to the one containing ``day``."""
+    """Recent periods of a kind as (key, label in the current language), newest first: the
+    24 months, 8 quarters or 3 years up to the one containing ``day``."""
     if kind == PeriodKind.YEAR:
-        return [(str(day.year - i), str(day.year - i)) for i in range(3)]
+        return [(str(day.year - i), period_label(str(day.year - i)).render()) for i in range(3)]
     out: list[tuple[str, str]] = []
     y, m = day.year, day.month
     seen: set[str] = set()
@@ -225,7 +257,7 @@ def period_options(kind: str, day: date) -> list[tuple[str, str]]:
         key = month_key(date(y, m, 1)) if kind == PeriodKind.MONTH else quarter_key(date(y, m, 1))
         if key not in seen:
             seen.add(key)
-            out.append((key, key))
+            out.append((key, period_label(key).render()))
         y, m = (y - 1, 12) if m == 1 else (y, m - 1)
     return out[:24] if kind == PeriodKind.MONTH else out[:8]
 
@@ -282,9 +314,9 @@ def compress_months(months: Sequence[str]) -> list[str]:
 T = TypeVar("T")
 
 
-#: The leaderboards (key -> title).
-BOARDS = {"units": "Units: total points", "units_per_member": "Units: points per member",
-          "people": "Individuals"}
+#: The leaderboards (key -> title, rendered in the reader's language where it is shown).
+BOARDS: dict[str, Msg] = {"units": N_("Units: total points"), "units_per_member": N_("Units: points per member"),
+                          "people": N_("Individuals")}
 
 
 def competition_ranks(scores: Iterable[float]) -> list[int]:

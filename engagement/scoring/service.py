@@ -22,6 +22,7 @@ from engagement.core.access import Actor, Perm, require
 from engagement.core.clock import local_day
 from engagement.core.db import lock_key
 from engagement.core.errors import Invalid, NotFound
+from engagement.core.i18n import N_, Msg
 from engagement.core.security import hash_token, new_token
 from engagement.org.models import Membership, Person, Unit, UnitGroup
 from engagement.scoring import models, rules
@@ -262,6 +263,8 @@ def _credit(session: Session, *, owner: str, person_id: int | None, unit_of: Cal
         already = earned(unit, day, source)
     points = rules.points_for(criterion, quantity, already)
     raw = round(quantity * criterion.weight) if quantity > 0 else 0
+    # Stored in English (a record, like an officer's reason); 'why this score' shows it in the
+    # reader's language (queries._reason_text).
     reason = f"Monthly cap of {criterion.monthly_cap} reached" if points < raw else ""
     entry = models.PointEntry(
         entry_key=key, person_id=person_id, unit_id=unit.id, unit_path=unit.path,
@@ -288,7 +291,7 @@ def reverse_points(
         The points taken back (a positive number; 0 when nothing was left to reverse).
     """
     source, ref = _check_ref(source, source_ref)
-    reason = (reason or "").strip()[:500] or "Reversed"
+    reason = (reason or "").strip()[:500] or "Reversed"  # stored in English, shown translated
     credits = session.exec(
         select(models.PointEntry).where(models.PointEntry.source == source.value, models.PointEntry.source_ref == ref,
                                         models.PointEntry.reverses_id.is_(None))
@@ -327,17 +330,17 @@ def adjust(
         NotFound: no such person.
     """
     actor = require(actor, Perm.MANAGE_SCORING)
-    errors: dict[str, str] = {}
+    errors: dict[str, Msg] = {}
     try:
         amount = int(str(points).strip())
     except ValueError:
         amount = 0
     if amount == 0 or abs(amount) > rules.MAX_ADJUSTMENT:
         limit = rules.MAX_ADJUSTMENT
-        errors["points"] = f"Enter a whole number of points between -{limit} and {limit}, not 0."
+        errors["points"] = N_("Enter a whole number of points between -{limit} and {limit}, not 0.", limit=limit)
     why = str(reason or "").strip()
     if len(why) < 10:
-        errors["reason"] = "Say why, in at least 10 characters (it is shown with the entry)."
+        errors["reason"] = N_("Say why, in at least 10 characters (it is shown with the entry).")
     if errors:
         raise Invalid(next(iter(errors.values())), fields=errors)
     person = session.get(Person, person_id) if isinstance(person_id, int) else None
@@ -386,11 +389,12 @@ def set_criteria(
     except ValueError:
         year_n = 0
     if not today.year - 1 <= year_n <= today.year + 1:
-        raise Invalid(f"Choose a year between {today.year - 1} and {today.year + 1}.")
+        raise Invalid("Choose a year between {first} and {last}.", first=today.year - 1, last=today.year + 1)
     start_text = str(effective_from or "").strip() or rules.month_key(today)
     kind, start, _ = rules.parse_period(start_text)
     if kind is not rules.PeriodKind.MONTH or start.year != year_n:
-        raise Invalid(f"The rules take effect from a month of {year_n}, e.g. {year_n}-{today.month:02d}.")
+        example = rules.month_key(date(year_n, today.month, 1)) if year_n > 0 else rules.month_key(today)
+        raise Invalid("The rules take effect from a month of {year}, e.g. {example}.", year=year_n, example=example)
     if start < date(today.year, today.month, 1):
         raise Invalid("Rules cannot change for a month that is already over; choose this month or a later one.")
     last = session.exec(

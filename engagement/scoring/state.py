@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import reflex as rx
 
-from engagement.core import clock, routes
+from engagement.core import clock, formats, i18n, routes
 from engagement.core.errors import DomainError
 from engagement.core.export import to_csv, to_xlsx
+from engagement.core.i18n import N_
 from engagement.org import queries as org_queries
 from engagement.scoring import queries, rules, service
 from engagement.scoring.dto import Board, BoardRow, Breakdown, CriteriaVersion, DisplayRow, Standing
-from engagement.scoring.rules import BOARDS, SOURCE_LABELS, Source, month_key
+from engagement.scoring.rules import BOARDS, Source, month_key
 from engagement.settings import get_settings
 from engagement.ui.auth import AuthState
 from engagement.ui.components import Option
@@ -29,9 +30,11 @@ if TYPE_CHECKING:
 _EMPTY_BOARD = Board(board="units", title="", period_label="")
 _EMPTY_BREAKDOWN = Breakdown(subject="", subject_id=0, name="", period_label="", points=0)
 _NO_STANDING = Standing(month="", my_points=0, my_year_points=0)
-BOARD_OPTIONS = [Option(k, v) for k, v in BOARDS.items()]
-PERIOD_KIND_OPTIONS = [Option("month", "Month"), Option("quarter", "Quarter"), Option("year", "Year"),
-                       Option("custom", "Custom range (months)")]
+#: The menus' choices as (code, label message): rendered per reader (pages: ``t``; states:
+#: the tab's language), never kept as text in one language.
+BOARD_CHOICES: list[tuple[str, i18n.Msg]] = list(BOARDS.items())
+PERIOD_KINDS: list[tuple[str, i18n.Msg]] = [("month", N_("Month")), ("quarter", N_("Quarter")),
+                                             ("year", N_("Year")), ("custom", N_("Custom range (months)"))]
 SOURCE_COLOURS = {"commitment": "#2f9e44", "recognition": "#e8590c", "green": "#12b886",
                   "commendation": "#7048e8", "citizen": "#1c7ed6", "manual": "#868e96"}
 #: Rows on a leaderboard page, and entries on a page of 'why this score'.
@@ -44,9 +47,10 @@ def today() -> date:
     return clock.local_day(clock.now(), get_settings().tz)
 
 
-def period_options(kind: str, day: date) -> list[Option]:
-    """Recent periods of a kind, newest first (24 months, 8 quarters, 3 years)."""
-    return [Option(value, label) for value, label in rules.period_options(kind, day)]
+def period_options(kind: str, day: date, lang: str | None = None) -> list[Option]:
+    """Recent periods of a kind, newest first (24 months, 8 quarters, 3 years), labelled in ``lang``."""
+    with i18n.using(lang):
+        return [Option(value, label) for value, label in rules.period_options(kind, day)]
 
 
 def _chosen(value: str) -> int | None:
@@ -91,13 +95,16 @@ class LeaderboardState(AuthState):
 
     @rx.var
     def period_choices(self) -> list[Option]:
-        """The periods the period menu offers."""
-        return period_options(self.period_kind if self.period_kind != "custom" else "month", today())
+        """The periods the period menu offers, in the tab's language."""
+        lang = self.lang if i18n.supported(self.lang) else None
+        return period_options(self.period_kind if self.period_kind != "custom" else "month", today(), lang)
 
     @rx.var
     def board_choices(self) -> list[Option]:
-        """Boards this person may open."""
-        return [o for o in BOARD_OPTIONS if o.value != "people" or self.individual_allowed]
+        """Boards this person may open, in the tab's language."""
+        lang = self.lang if i18n.supported(self.lang) else None
+        return [Option(code, label.render(lang)) for code, label in BOARD_CHOICES
+                if code != "people" or self.individual_allowed]
 
     @rx.var
     def has_previous_page(self) -> bool:
@@ -118,7 +125,7 @@ class LeaderboardState(AuthState):
     def _show_board(self, board: Board | DomainError) -> None:
         refused = isinstance(board, DomainError)
         self.result = _EMPTY_BOARD if refused else board
-        self.error = board.message if refused else ""
+        self.error = board.render(self._lang()) if refused else ""
 
     async def _refresh(self) -> None:
         with self._attempt() as done:
@@ -217,7 +224,7 @@ class LeaderboardState(AuthState):
             functools.partial(queries.breakdown, subject=subject, subject_id=self._detail_id, today=day,
                               offset=self.detail_offset, **self._period()),
             functools.partial(queries.history, subject=subject, subject_id=self._detail_id, today=day))
-        self.detail_chart = [{"month": h.month, **{s.value: h.by_source.get(s.value, 0) for s in Source}}
+        self.detail_chart = [{"month": h.label or h.month, **{s.value: h.by_source.get(s.value, 0) for s in Source}}
                              for h in history]
         self.detail_subject = subject
 
@@ -256,10 +263,11 @@ class LeaderboardState(AuthState):
         page = await self._read(queries.leaderboard, **self._query(export=True))
         rows: list[BoardRow] = page.rows
         if self.board == "people":
-            headers = ["Rank", "Name", "Unit", "Points", "Change"]
+            headers = [self._t("Rank"), self._t("Name"), self._t("Unit"), self._t("Points"), self._t("Change")]
             body = [[r.rank, r.name, r.detail, r.points, r.change_text] for r in rows]
         else:
-            headers = ["Rank", "Unit", "Code", "Points", "Members", "Points per member", "Change"]
+            headers = [self._t("Rank"), self._t("Unit"), self._t("Code"), self._t("Points"), self._t("Members"),
+                       self._t("Points per member"), self._t("Change")]
             body = [[r.rank, r.name, r.detail, r.points, r.members, r.per_member, r.change_text] for r in rows]
         return headers, body
 
@@ -270,9 +278,12 @@ class LeaderboardState(AuthState):
             headers, body = await self._export_rows()
         if not done.ok:
             return done.toast
-        name = f"leaderboard-{self.board}-{self.result.period_label.replace(' ', '_')}"
+        # The file name keeps the period's key (ASCII, no "/"), whatever the reader's language.
+        custom = self.period_kind == "custom"
+        period = f"{self.start}_to_{self.end}" if custom else (self.period or month_key(today()))
+        name = f"leaderboard-{self.board}-{period}"
         if kind == "xlsx":
-            data = await asyncio.to_thread(to_xlsx, "Leaderboard", headers, body)
+            data = await asyncio.to_thread(to_xlsx, self._t("Leaderboard"), headers, body)
             return rx.download(data=data, filename=f"{name}.xlsx")
         return rx.download(data=await asyncio.to_thread(to_csv, headers, body), filename=f"{name}.csv")
 
@@ -304,7 +315,8 @@ class ScoringAdminState(AuthState):
         if groups:
             self.group_options = _group_options(groups[0])
         latest = self.versions[0].rules
-        self.current = [{"source": s.value, "label": SOURCE_LABELS[s], "weight": str(latest[s.value][0]),
+        # The source's label is picked by the page from the code (t_match), in the tab's language.
+        self.current = [{"source": s.value, "weight": str(latest[s.value][0]),
                          "cap": "" if latest[s.value][1] is None else str(latest[s.value][1])} for s in Source]
 
     @rx.event
@@ -328,7 +340,7 @@ class ScoringAdminState(AuthState):
             if done.fields:
                 self.error = " ".join(done.fields.values())
             return
-        self.message = f"Version {version} published."
+        self.message = self._t("Version {version} published.", version=version)
         self.form_key += 1
 
     @rx.event
@@ -338,7 +350,8 @@ class ScoringAdminState(AuthState):
             await self._call(service.set_options, individual_boards=bool(value))
             await self._reload()
         if done.ok:
-            self.message = "Individual leaderboards are " + ("on." if self.individual_boards else "off.")
+            self.message = (self._t("Individual leaderboards are on.") if self.individual_boards
+                            else self._t("Individual leaderboards are off."))
 
     @rx.event
     async def find_people(self, form: dict):
@@ -349,7 +362,7 @@ class ScoringAdminState(AuthState):
             return
         self.people = [Option(str(p.id), f"{p.full_name} · {p.employee_code} · {p.unit_name}") for p in page.rows]
         if not self.people:
-            self.message = "Nobody matches; try part of the name without accents, or the staff code."
+            self.message = self._t("Nobody matches; try part of the name without accents, or the staff code.")
 
     @rx.event
     async def adjust(self, form: dict):
@@ -359,7 +372,9 @@ class ScoringAdminState(AuthState):
             points = await self._call(service.adjust, person_id=f.id("person_id", "person"),
                                       points=f.text("points", 10), reason=f.text("reason", 500))
         if done.ok:
-            self.message = f"Adjustment of {points:+d} points recorded."
+            with i18n.using(self._lang()):
+                signed = ("+" if points > 0 else "") + formats.number(points, 0)
+            self.message = self._t("Adjustment of {points} points recorded.", points=signed)
             self.form_key += 1
 
     @rx.event
@@ -381,7 +396,7 @@ class ScoringAdminState(AuthState):
             await self._call(service.revoke_display, display_id=as_int(display_id, "screen"))
             await self._reload()
         if done.ok:
-            self.message = "The screen link no longer works."
+            self.message = self._t("The screen link no longer works.")
 
     @rx.event
     async def set_year(self, value: str):

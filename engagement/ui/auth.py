@@ -19,6 +19,7 @@ from engagement.core import clock, i18n, routes
 from engagement.core.access import Actor, Perm, can
 from engagement.core.db import read_only, unit_of_work
 from engagement.core.errors import NotAllowed
+from engagement.core.i18n import N_
 from engagement.notify import queries as notify_queries
 from engagement.org import sessions as org_sessions
 from engagement.settings import get_settings
@@ -289,7 +290,7 @@ class PasswordState(AuthState):
     @rx.event
     async def submit(self, form: dict):
         """Change the password; other sessions of the account end."""
-        with self._attempt(success="Your password has been changed.") as done:
+        with self._attempt(success=N_("Your password has been changed.")) as done:
             f = Form(form)
             await self._call(org_sessions.change_password, current_password=f.text("current", 256),
                              new_password=f.text("new", 256), confirm_password=f.text("confirm", 256),

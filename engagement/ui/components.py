@@ -1,11 +1,24 @@
-"""Small shared Reflex pieces: cards, fields, messages, pagers."""
+"""Small shared Reflex pieces: cards, fields, messages, pagers.
+
+Every text they take (a title, a label, a hint, a placeholder) may be a plain string or a var,
+and callers pass ``t("…")`` for anything a person reads; the fixed texts here go through ``t``.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
+from engagement.ui.i18n import t
 
-def page_title(title: str, subtitle: str | rx.Var = "") -> rx.Component:
+
+def _given(text: Any) -> bool:
+    """Whether a text argument was given: any var (it may be empty only at run time), or a non-empty str."""
+    return isinstance(text, rx.Var) or bool(text)
+
+
+def page_title(title: str | rx.Var, subtitle: str | rx.Var = "") -> rx.Component:
     """The heading of a page."""
     return rx.vstack(
         rx.heading(title, size="7"),
@@ -30,14 +43,14 @@ def error_callout(message: rx.Var) -> rx.Component:
     )
 
 
-def _labelled(text: str, control: rx.Component, hint: str = "") -> rx.Component:
+def _labelled(text: str | rx.Var, control: rx.Component, hint: str | rx.Var = "") -> rx.Component:
     # The control sits inside its <label>: the association needs no id, so two forms on one
     # page (a dialog and a side form) can share field names without clashing.
     return rx.el.label(
         rx.vstack(
             rx.text(text, size="2", weight="medium"),
             control,
-            rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
+            rx.text(hint, size="1", color_scheme="gray") if _given(hint) else rx.fragment(),
             spacing="1",
             width="100%",
             align="stretch",
@@ -46,8 +59,8 @@ def _labelled(text: str, control: rx.Component, hint: str = "") -> rx.Component:
     )
 
 
-def field(label: str, name: str, *, type: str = "text", required: bool = False,
-          default_value: rx.Var | str = "", placeholder: str = "", hint: str = "",
+def field(label: str | rx.Var, name: str, *, type: str = "text", required: bool = False,
+          default_value: rx.Var | str = "", placeholder: str | rx.Var = "", hint: str | rx.Var = "",
           **props) -> rx.Component:
     """A labelled input inside a form."""
     return _labelled(
@@ -58,13 +71,16 @@ def field(label: str, name: str, *, type: str = "text", required: bool = False,
     )
 
 
-def select_field(label: str, name: str, options: rx.Var, *, default_value: rx.Var | str = "",
-                 placeholder: str = "Choose…", required: bool = False) -> rx.Component:
-    """A labelled native select; ``options`` is a list of ``Option`` (value, label)."""
+def select_field(label: str | rx.Var, name: str, options: rx.Var, *, default_value: rx.Var | str = "",
+                 placeholder: str | rx.Var | None = None, required: bool = False) -> rx.Component:
+    """A labelled native select; ``options`` is a list of ``Option`` (value, label).
+
+    ``placeholder`` is the empty first choice ("Choose…" when not given).
+    """
     return _labelled(
         label,
         rx.el.select(
-            rx.el.option(placeholder, value=""),
+            rx.el.option(t("Choose…") if placeholder is None else placeholder, value=""),
             rx.foreach(options, lambda o: rx.el.option(o.label, value=o.value)),
             name=name, default_value=default_value, required=required,
             class_name="native-select",
@@ -75,10 +91,10 @@ def select_field(label: str, name: str, options: rx.Var, *, default_value: rx.Va
 def pager(page: rx.Var, pages: rx.Var, total: rx.Var, on_prev, on_next) -> rx.Component:
     """Previous / next with 'page X of Y (N results)'."""
     return rx.hstack(
-        rx.button(rx.icon("chevron_left"), "Previous", variant="soft", on_click=on_prev,
+        rx.button(rx.icon("chevron_left"), t("Previous"), variant="soft", on_click=on_prev,
                   disabled=page <= 1),
-        rx.text(f"Page {page} of {pages} · {total} results", size="2"),
-        rx.button("Next", rx.icon("chevron_right"), variant="soft", on_click=on_next,
+        rx.text(t("Page {page} of {pages} · {total} results", page=page, pages=pages, total=total), size="2"),
+        rx.button(t("Next"), rx.icon("chevron_right"), variant="soft", on_click=on_next,
                   disabled=page >= pages),
         align="center",
         spacing="3",

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from engagement.core import clock
+from engagement.core import clock, i18n
 from engagement.core.access import Actor
 from engagement.core.db import read_only
 from engagement.core.files import StoredFile
@@ -27,6 +27,7 @@ from engagement.org import sessions as org_sessions
 from engagement.ui.auth import SESSION_COOKIE
 
 FILES_PREFIX = "/files"
+NOT_FOUND = i18n.N_("Not found")
 
 FileReader = Callable[[Session, Actor | None, StoredFile], bool]
 _readers: dict[str, FileReader] = {}
@@ -54,16 +55,22 @@ def _fetch(token: str, file_id: int) -> tuple[bytes, str, str] | None:
         return row.data, row.content_type, row.filename
 
 
+def _not_found(request: Request) -> Response:
+    """The one 404 of the route, in the browser's language."""
+    lang = i18n.negotiate(request.headers.get("accept-language"))
+    return PlainTextResponse(NOT_FOUND.render(lang), status_code=404, headers={"Content-Language": lang})
+
+
 async def serve_file(request: Request) -> Response:
     """GET /files/<id>: the bytes, or 404 for anything not allowed."""
     token = request.cookies.get(SESSION_COOKIE, "")
     try:
         file_id = int(request.path_params["file_id"])
     except (KeyError, ValueError):
-        return PlainTextResponse("Not found", status_code=404)
+        return _not_found(request)
     found = await asyncio.to_thread(_fetch, token, file_id)
     if found is None:
-        return PlainTextResponse("Not found", status_code=404)
+        return _not_found(request)
     data, content_type, filename = found
     disposition = "inline" if content_type.startswith("image/") else "attachment"
     return Response(

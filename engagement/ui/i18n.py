@@ -73,7 +73,7 @@ class LangState(rx.State):
 def _piece(value: Any, lang: str) -> Any:
     """One parameter as text of ``lang`` (a var stays a var)."""
     if isinstance(value, Var):
-        return value if value._var_type is str else value.to(str)
+        return value.to(str)  # a cast (no JSON quoting); also makes rx.match/rx.cond results concatenable
     if isinstance(value, i18n.Msg):
         return value.render(lang)
     return str(value)
@@ -104,7 +104,7 @@ def _pick(per_lang: dict[str, Any]) -> Any:
     default = i18n.default_language()
     result = per_lang[default]
     others = [lang for lang in LANGUAGES if lang != default]
-    if all(isinstance(v, str) and v == result for v in per_lang.values()):
+    if isinstance(result, str) and all(isinstance(v, str) and v == result for v in per_lang.values()):
         return result
     for lang in others:
         result = rx.cond(LangState.lang == lang, per_lang[lang], result)
@@ -128,7 +128,8 @@ def t_n(singular: str, plural: str, n: Any, /, **params: Any) -> Any:
         one = _compose(i18n.translate(singular, lang, plural=plural, n=1), params, lang)
         many = _compose(i18n.translate(singular, lang, plural=plural, n=2), params, lang)
         if isinstance(n, Var):
-            per_lang[lang] = one if (isinstance(one, str) and one == many) else rx.cond(n == 1, one, many)
+            same = isinstance(one, str) and isinstance(many, str) and one == many
+            per_lang[lang] = one if same else rx.cond(n == 1, one, many)
         else:
             per_lang[lang] = one if n == 1 else many
     return _pick(per_lang)

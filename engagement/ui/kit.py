@@ -4,7 +4,7 @@ A handler reads as: resolve, one call, message::
 
     @rx.event
     async def submit_rename(self, form: dict):
-        with self._attempt(success="The unit is renamed.") as done:
+        with self._attempt(success=N_("The unit is renamed.")) as done:
             f = Form(form)
             await self._call(service.rename_unit, unit_id=self._target_id, name=f.text("name", 200))
             await self._reload()

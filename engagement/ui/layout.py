@@ -4,44 +4,47 @@ from __future__ import annotations
 
 import reflex as rx
 
-from engagement.core import routes
+from engagement.core import i18n, routes
+from engagement.core.i18n import N_, Msg
 from engagement.settings import get_settings
 from engagement.ui.auth import AuthState
+from engagement.ui.i18n import LangState, language_options, t
 
-Item = tuple[str, str, str, "rx.Var | bool"]
+#: (label, route, icon, visible): the label is a message id, rendered with ``t`` where shown.
+Item = tuple[Msg, str, str, "rx.Var | bool"]
 
 
-def _nav_groups() -> list[tuple[str, list[Item]]]:
+def _nav_groups() -> list[tuple[Msg | None, list[Item]]]:
     """The navigation in groups (a group's heading shows only when one of its items does)."""
     return [
-        ("", [
-            ("Home", routes.HOME, "house", True),
-            ("My profile", routes.PROFILE, "user", True),
+        (None, [
+            (N_("Home"), routes.HOME, "house", True),
+            (N_("My profile"), routes.PROFILE, "user", True),
         ]),
-        ("Movement", [
-            ("My commitments", routes.COMMITMENTS, "signature", True),
-            ("Recognition", routes.RECOGNITION, "heart_handshake", True),
-            ("Green office", routes.GREEN, "sprout", True),
-            ("Leaderboards", routes.LEADERBOARDS, "trophy", True),
-            ("Organisation", routes.UNITS, "network", True),
+        (N_("Movement"), [
+            (N_("My commitments"), routes.COMMITMENTS, "signature", True),
+            (N_("Recognition"), routes.RECOGNITION, "heart_handshake", True),
+            (N_("Green office"), routes.GREEN, "sprout", True),
+            (N_("Leaderboards"), routes.LEADERBOARDS, "trophy", True),
+            (N_("Organisation"), routes.UNITS, "network", True),
         ]),
-        ("Follow-up", [
-            ("Campaigns", routes.CAMPAIGNS, "clipboard_check", AuthState.can_follow_commitments),
-            ("Citizens' thanks", routes.RECOGNITION_CITIZENS, "qr_code", AuthState.can_moderate_thanks),
-            ("Verify activities", routes.GREEN_VERIFY, "badge_check", AuthState.can_verify_green),
-            ("Duty rosters", routes.GREEN_ROSTERS, "calendar_days", AuthState.can_verify_green),
-            ("Office checklist", routes.GREEN_ASSESSMENT, "list_checks", AuthState.can_assess_office),
+        (N_("Follow-up"), [
+            (N_("Campaigns"), routes.CAMPAIGNS, "clipboard_check", AuthState.can_follow_commitments),
+            (N_("Citizens' thanks"), routes.RECOGNITION_CITIZENS, "qr_code", AuthState.can_moderate_thanks),
+            (N_("Verify activities"), routes.GREEN_VERIFY, "badge_check", AuthState.can_verify_green),
+            (N_("Duty rosters"), routes.GREEN_ROSTERS, "calendar_days", AuthState.can_verify_green),
+            (N_("Office checklist"), routes.GREEN_ASSESSMENT, "list_checks", AuthState.can_assess_office),
         ]),
-        ("Settings", [
-            ("Recognition values", routes.RECOGNITION_VALUES, "tags", AuthState.can_manage_values),
-            ("Recognition fairness", routes.RECOGNITION_FAIRNESS, "scale", AuthState.can_view_fairness),
-            ("Scoring settings", routes.SCORING_ADMIN, "sliders_horizontal", AuthState.can_manage_scoring),
+        (N_("Settings"), [
+            (N_("Recognition values"), routes.RECOGNITION_VALUES, "tags", AuthState.can_manage_values),
+            (N_("Recognition fairness"), routes.RECOGNITION_FAIRNESS, "scale", AuthState.can_view_fairness),
+            (N_("Scoring settings"), routes.SCORING_ADMIN, "sliders_horizontal", AuthState.can_manage_scoring),
         ]),
-        ("Administration", [
-            ("People", routes.PEOPLE, "users", AuthState.can_view_people),
-            ("Import staff", routes.IMPORT, "file_up", AuthState.can_import),
-            ("Audit log", routes.AUDIT, "scroll_text", AuthState.can_view_audit),
-            ("Messages and jobs", routes.NOTIFY_ADMIN, "mail", AuthState.can_manage_notifications),
+        (N_("Administration"), [
+            (N_("People"), routes.PEOPLE, "users", AuthState.can_view_people),
+            (N_("Import staff"), routes.IMPORT, "file_up", AuthState.can_import),
+            (N_("Audit log"), routes.AUDIT, "scroll_text", AuthState.can_view_audit),
+            (N_("Messages and jobs"), routes.NOTIFY_ADMIN, "mail", AuthState.can_manage_notifications),
         ]),
     ]
 
@@ -55,9 +58,9 @@ def _any_visible(items: list[Item]) -> rx.Var | bool:
     return visible
 
 
-def _nav_link(label: str, href: str, icon: str) -> rx.Component:
+def _nav_link(label: Msg, href: str, icon: str) -> rx.Component:
     return rx.link(
-        rx.hstack(rx.icon(icon, size=18), rx.text(label, size="3"), align="center", spacing="2"),
+        rx.hstack(rx.icon(icon, size=18), rx.text(t(label), size="3"), align="center", spacing="2"),
         href=href,
         underline="none",
         padding="0.5em 0.75em",
@@ -75,7 +78,7 @@ def sidebar() -> rx.Component:
     """Navigation for wide screens; only what the role may use."""
     return rx.vstack(
         *[part for heading, items in _nav_groups() for part in (
-            ([_gated(_any_visible(items), rx.text(heading, size="1", weight="bold", color_scheme="gray",
+            ([_gated(_any_visible(items), rx.text(t(heading), size="1", weight="bold", color_scheme="gray",
                                                   padding="0.75em 0.75em 0.1em", text_transform="uppercase",
                                                   letter_spacing="0.04em"))] if heading else [])
             + [_gated(v, _nav_link(label, href, icon)) for label, href, icon, v in items])],
@@ -86,7 +89,7 @@ def sidebar() -> rx.Component:
         border_right=f"1px solid {rx.color('gray', 5)}",
         min_height="calc(100vh - 60px)",
         display=["none", "none", "flex"],
-        aria_label="Main navigation",
+        aria_label=t("Main navigation"),
     )
 
 
@@ -94,15 +97,33 @@ def mobile_menu() -> rx.Component:
     """The same navigation as a menu on narrow screens."""
     return rx.box(
         rx.menu.root(
-            rx.menu.trigger(rx.icon_button(rx.icon("menu"), variant="ghost", aria_label="Menu")),
+            rx.menu.trigger(rx.icon_button(rx.icon("menu"), variant="ghost", aria_label=t("Menu"))),
             rx.menu.content(
                 *[part for heading, items in _nav_groups() for part in (
                     ([_gated(_any_visible(items), rx.menu.separator())] if heading else [])
-                    + [_gated(v, rx.menu.item(rx.link(label, href=href, underline="none")))
+                    + [_gated(v, rx.menu.item(rx.link(t(label), href=href, underline="none")))
                        for label, href, _icon, v in items])],
             ),
         ),
         display=["block", "block", "none"],
+    )
+
+
+def language_switch(on_change) -> rx.Component:
+    """The interface language as a compact native select (the header's, and the login page's).
+
+    Shows the tab's language (the organisation's default while none is chosen); ``on_change``
+    is ``AuthState.choose_language`` for a logged-in person, ``LangState.choose_public`` before login.
+    """
+    return rx.el.select(
+        *[rx.el.option(name, value=code) for code, name in language_options()],
+        value=rx.cond(LangState.lang == "", i18n.default_language(), LangState.lang),
+        on_change=on_change,
+        class_name="native-select",
+        aria_label=t("Language"),
+        title=t("Language"),
+        id="language-switch",
+        style={"width": "auto", "maxWidth": "8.5em"},
     )
 
 
@@ -123,7 +144,7 @@ def bell() -> rx.Component:
         href=routes.NOTIFICATIONS,
         color_scheme="gray",
         high_contrast=True,
-        aria_label="Notifications",
+        aria_label=t("Notifications"),
         id="bell",
         margin_right="0.75em",
     )
@@ -137,12 +158,13 @@ def topbar() -> rx.Component:
             rx.icon("leaf", color=rx.color("accent", 9)),
             rx.link(rx.heading(get_settings().org_name, size="4"), href=routes.HOME,
                     underline="none", color_scheme="gray", high_contrast=True),
-            rx.text("· Emulation movement", size="2", color_scheme="gray",
+            rx.text("· ", t("Emulation movement"), size="2", color_scheme="gray",
                     display=["none", "none", "block"]),
             align="center",
             spacing="2",
         ),
         rx.spacer(),
+        language_switch(AuthState.choose_language),
         bell(),
         rx.menu.root(
             rx.menu.trigger(
@@ -154,10 +176,10 @@ def topbar() -> rx.Component:
                 ),
             ),
             rx.menu.content(
-                rx.menu.item(rx.link("My profile", href=routes.PROFILE, underline="none")),
-                rx.menu.item(rx.link("Change password", href=routes.CHANGE_PASSWORD, underline="none")),
+                rx.menu.item(rx.link(t("My profile"), href=routes.PROFILE, underline="none")),
+                rx.menu.item(rx.link(t("Change password"), href=routes.CHANGE_PASSWORD, underline="none")),
                 rx.menu.separator(),
-                rx.menu.item("Log out", on_click=AuthState.logout, color_scheme="red", id="logout"),
+                rx.menu.item(t("Log out"), on_click=AuthState.logout, color_scheme="red", id="logout"),
             ),
         ),
         align="center",

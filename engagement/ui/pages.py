@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from engagement.core import routes
+from engagement.core.i18n import N_
 from engagement.org import queries as org_queries
 from engagement.recognition import pages as recognition_pages
 from engagement.recognition.state import RecognitionHomeState
@@ -13,8 +14,9 @@ from engagement.scoring.state import StandingState
 from engagement.settings import get_settings
 from engagement.ui.auth import AuthState, LoginState, PasswordState
 from engagement.ui.components import error_callout, field, page_title
+from engagement.ui.i18n import LangState, t
 from engagement.ui.kit import private_page, public_page
-from engagement.ui.layout import shell
+from engagement.ui.layout import language_switch, shell
 
 
 class HomeState(AuthState):
@@ -39,19 +41,22 @@ def login_page() -> rx.Component:
     """Username and password."""
     return rx.center(
         rx.card(
+            # The language switch sits outside the form: its value is not a login field.
+            rx.flex(language_switch(LangState.choose_public), justify="end", width="100%",
+                    margin_bottom="0.5em"),
             rx.form(
                 rx.vstack(
                     rx.hstack(rx.icon("leaf", size=28, color=rx.color("accent", 9)),
                               rx.heading(get_settings().org_name, size="6"), align="center"),
-                    rx.text("Workplace culture & emulation movement", color_scheme="gray"),
+                    rx.text(t("Workplace culture & emulation movement"), color_scheme="gray"),
                     error_callout(LoginState.error),
-                    field("Username", "username", required=True, auto_complete="username",
+                    field(t("Username"), "username", required=True, auto_complete="username",
                           auto_focus=True),
-                    field("Password", "password", type="password", required=True,
+                    field(t("Password"), "password", type="password", required=True,
                           auto_complete="current-password"),
-                    rx.button("Log in", type="submit", width="100%", size="3", loading=LoginState.busy,
+                    rx.button(t("Log in"), type="submit", width="100%", size="3", loading=LoginState.busy,
                               id="login-submit"),
-                    rx.text("Forgot your password? Your system administrator can reset it.",
+                    rx.text(t("Forgot your password? Your system administrator can reset it."),
                             size="1", color_scheme="gray"),
                     spacing="4",
                     align="stretch",
@@ -71,12 +76,12 @@ def login_page() -> rx.Component:
 def home_page() -> rx.Component:
     """The dashboard: who and where I am; cards that later features fill."""
     return shell(
-        page_title("Welcome, " + AuthState.me_name),
+        page_title(t("Welcome, {name}", name=AuthState.me_name)),
         error_callout(HomeState.error),
         rx.grid(
             rx.card(
                 rx.vstack(
-                    rx.hstack(rx.icon("building_2", size=20), rx.heading("My unit", size="4")),
+                    rx.hstack(rx.icon("building_2", size=20), rx.heading(t("My unit"), size="4")),
                     rx.text(HomeState.unit_name, size="5", weight="bold", id="my-unit"),
                     rx.text(HomeState.unit_trail, size="2", color_scheme="gray"),
                     rx.text(HomeState.position, size="2"),
@@ -86,7 +91,7 @@ def home_page() -> rx.Component:
             ),
             rx.card(
                 rx.vstack(
-                    rx.hstack(rx.icon("id_card", size=20), rx.heading("My roles", size="4")),
+                    rx.hstack(rx.icon("id_card", size=20), rx.heading(t("My roles"), size="4")),
                     rx.flex(rx.foreach(HomeState.roles, lambda r: rx.badge(r, size="2")),
                             wrap="wrap", gap="2", id="my-roles"),
                     spacing="2",
@@ -97,21 +102,21 @@ def home_page() -> rx.Component:
             spacing="4",
             width="100%",
         ),
-        rx.heading("Movement", size="5", margin_top="1.5em", margin_bottom="0.75em"),
+        rx.heading(t("Movement"), size="5", margin_top="1.5em", margin_bottom="0.75em"),
         rx.grid(
             rx.card(rx.vstack(
-                rx.hstack(rx.icon("signature", size=20), rx.heading("Conduct commitment", size="4")),
-                rx.text("Read and sign this year's commitment; see past years and your pledges.", size="2",
+                rx.hstack(rx.icon("signature", size=20), rx.heading(t("Conduct commitment"), size="4")),
+                rx.text(t("Read and sign this year's commitment; see past years and your pledges."), size="2",
                         color_scheme="gray"),
-                rx.link(rx.button("My commitments", variant="soft"), href=routes.COMMITMENTS),
+                rx.link(rx.button(t("My commitments"), variant="soft"), href=routes.COMMITMENTS),
                 spacing="2", align="start"), width="100%"),
             recognition_pages.home_card(),
             rx.card(
                 rx.vstack(
-                    rx.hstack(rx.icon("sprout", size=20), rx.heading("Green office", size="4"), align="center"),
-                    rx.text("Log cleaning, waste sorting, plant care and volunteering; follow your unit's "
-                            "progress.", size="2", color_scheme="gray"),
-                    rx.link(rx.button("Log an activity", variant="soft", size="2"), href=routes.GREEN),
+                    rx.hstack(rx.icon("sprout", size=20), rx.heading(t("Green office"), size="4"), align="center"),
+                    rx.text(t("Log cleaning, waste sorting, plant care and volunteering; follow your unit's "
+                              "progress."), size="2", color_scheme="gray"),
+                    rx.link(rx.button(t("Log an activity"), variant="soft", size="2"), href=routes.GREEN),
                     spacing="2",
                     align="start",
                 ),
@@ -128,19 +133,19 @@ def home_page() -> rx.Component:
 def change_password_page() -> rx.Component:
     """Change one's password (forced after an admin reset)."""
     return shell(
-        page_title("Change password",
-                   "At least 10 characters; a short sentence is easy to remember and hard to guess."),
+        page_title(t("Change password"),
+                   t("At least 10 characters; a short sentence is easy to remember and hard to guess.")),
         rx.card(
             rx.form(
                 rx.vstack(
                     error_callout(PasswordState.error),
-                    field("Current (or temporary) password", "current", type="password",
+                    field(t("Current (or temporary) password"), "current", type="password",
                           required=True, auto_complete="current-password"),
-                    field("New password", "new", type="password", required=True,
+                    field(t("New password"), "new", type="password", required=True,
                           auto_complete="new-password"),
-                    field("Repeat the new password", "confirm", type="password", required=True,
+                    field(t("Repeat the new password"), "confirm", type="password", required=True,
                           auto_complete="new-password"),
-                    rx.button("Change password", type="submit", id="change-password-submit"),
+                    rx.button(t("Change password"), type="submit", id="change-password-submit"),
                     spacing="3",
                     align="stretch",
                 ),
@@ -154,8 +159,8 @@ def change_password_page() -> rx.Component:
 
 def add_pages(app: rx.App) -> None:
     """Register this module's pages."""
-    public_page(app, login_page, route=routes.LOGIN, title="Log in", load=LoginState.redirect_if_logged_in)
-    private_page(app, home_page, route=routes.HOME, title="Home",
+    public_page(app, login_page, route=routes.LOGIN, title=N_("Log in"), load=LoginState.redirect_if_logged_in)
+    private_page(app, home_page, route=routes.HOME, title=N_("Home"),
                  load=[HomeState.load, StandingState.load, RecognitionHomeState.load])
-    private_page(app, change_password_page, route=routes.CHANGE_PASSWORD, title="Change password",
+    private_page(app, change_password_page, route=routes.CHANGE_PASSWORD, title=N_("Change password"),
                  load=PasswordState.reset_form)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from playwright.sync_api import Page, expect
 
 from engagement.org.demo import DEMO_LOGINS, DEMO_PASSWORD
+from tests.e2e.conftest import L
 from tests.e2e.test_journeys import log_in
 
 NAMES = {username: name for username, _role, name in DEMO_LOGINS}
@@ -23,16 +24,18 @@ def test_officer_launches_staff_signs_unit_head_sees_one_more(page: Page, app_ur
     # The officer launches a campaign for Sở Nội vụ and its offices.
     log_in(page, app_url, "officer")
     page.goto(f"{app_url}/commitments/campaigns")
-    form = page.locator("form", has=page.get_by_role("button", name="Launch campaign"))
-    form.get_by_label("Name").fill(CAMPAIGN)
+    form = page.locator("form", has=page.locator("#create-campaign"))
+    form.locator("input[name=name]").fill(CAMPAIGN)
     form.locator("select[name=template_id]").select_option(index=1)
     unit = form.locator("select[name=unit_id]")
     unit.select_option(unit.locator("option", has_text="Sở Nội vụ").first.get_attribute("value"))
     today = date.today()
-    form.get_by_label("Opens on").fill(today.isoformat())
-    form.get_by_label("Due on").fill((today + timedelta(days=14)).isoformat())
-    form.get_by_role("button", name="Launch campaign").click()
-    expect(page.locator(".campaign-row", has_text=CAMPAIGN)).to_contain_text("open", timeout=15_000)
+    form.get_by_label(L("Opens on")).fill(today.isoformat())
+    form.get_by_label(L("Due on")).fill((today + timedelta(days=14)).isoformat())
+    form.get_by_role("button", name=L("Launch campaign")).click()
+    # Open: the officer is offered to close it.
+    expect(page.locator(".campaign-row", has_text=CAMPAIGN).get_by_role("button", name=L("Close"), exact=True)
+           ).to_be_visible(timeout=15_000)
 
     # The unit head sees nobody has signed it yet.
     page.context.clear_cookies()
@@ -44,19 +47,21 @@ def test_officer_launches_staff_signs_unit_head_sees_one_more(page: Page, app_ur
     page.context.clear_cookies()
     log_in(page, app_url, "staff")
     page.goto(f"{app_url}/commitments")
-    page.locator(".my-commitment", has_text=CAMPAIGN).get_by_role("button", name="Read and sign").click()
-    sign = page.get_by_role("button", name="Sign my commitment")
+    page.locator(".my-commitment", has_text=CAMPAIGN).get_by_role("button", name=L("Read and sign")).click()
+    sign = page.get_by_role("button", name=L("Sign my commitment"))
     expect(sign).to_be_disabled(timeout=15_000)
     boxes = page.get_by_role("checkbox")
     for i in range(boxes.count()):
         boxes.nth(i).click()
     expect(sign).to_be_enabled()
-    page.get_by_label("Personal pledges").fill("Trả lời mọi yêu cầu của người dân trong 2 ngày")
-    page.get_by_label("Type your full name").fill("Someone Else")
-    page.get_by_label("Your password").fill(DEMO_PASSWORD)
+    page.locator("textarea[name=pledges]").fill("Trả lời mọi yêu cầu của người dân trong 2 ngày")
+    page.get_by_label(L("Type your full name")).fill("Someone Else")
+    page.get_by_label(L("Your password")).fill(DEMO_PASSWORD)
     sign.click()
-    expect(page.get_by_role("alert")).to_contain_text("not the name on your record")
-    page.get_by_label("Type your full name").fill(NAMES["staff"])
+    expect(page.get_by_role("alert")).to_contain_text(L(
+        "The name you typed is not the name on your record (“{name}”). Type your full name exactly.",
+        name=NAMES["staff"]))
+    page.get_by_label(L("Type your full name")).fill(NAMES["staff"])
     sign.click()
     expect(page.locator("#signed-callout")).to_be_visible(timeout=15_000)
     code = page.locator("#signed-callout code").inner_text()
@@ -64,7 +69,8 @@ def test_officer_launches_staff_signs_unit_head_sees_one_more(page: Page, app_ur
     # Anyone can verify it, without logging in.
     page.context.clear_cookies()
     page.goto(f"{app_url}/verify/{code}")
-    expect(page.locator("#verify-result")).to_contain_text("chain is intact", timeout=15_000)
+    expect(page.locator("#verify-result")).to_contain_text(L("Signature found and its chain is intact."),
+                                                          timeout=15_000)
     expect(page.get_by_text(NAMES["staff"])).to_be_visible()
 
     # The unit head sees one more signed.

@@ -59,3 +59,26 @@ def test_upgrade_to_head_matches_models_on_postgres():
         conn.exec_driver_sql(f"DROP SCHEMA migration_test_{os.getpid()} CASCADE")
         conn.commit()
     engine.dispose()
+
+
+def test_the_seeded_values_speak_the_organisations_language(tmp_path, monkeypatch):
+    monkeypatch.setenv("ENGAGEMENT_LANGUAGE", "vi")
+    engine = make_engine(f"sqlite:///{tmp_path / 'v.db'}", immediate=False)
+    with engine.connect() as conn:
+        _upgrade(conn)
+        conn.commit()
+        names = dict(conn.execute(sa.text("select code, name from recognition_value")).all())
+        # An officer's own wording is kept: edit one, migrate down and up again.
+        conn.execute(sa.text("update recognition_value set name = 'Bốn xin' where code = '4-requests'"))
+        conn.commit()
+        config = Config(str(ROOT / "alembic.ini"))
+        config.set_main_option("script_location", str(ROOT / "alembic"))
+        config.attributes["connection"] = conn
+        config.attributes["configure_logging"] = False
+        command.downgrade(config, "e1a4c2b7d903")
+        command.upgrade(config, "head")
+        conn.commit()
+        again = dict(conn.execute(sa.text("select code, name from recognition_value")).all())
+    engine.dispose()
+    assert names["4-requests"] == "4 xin" and names["4-always"] == "4 luôn" and names["discipline"] == "Kỷ cương"
+    assert again["4-requests"] == "Bốn xin" and again["4-always"] == "4 luôn"
