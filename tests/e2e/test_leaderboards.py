@@ -7,8 +7,20 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import L
+from engagement.core import formats, i18n
+from tests.e2e.conftest import E2E_LANGUAGE, L
 from tests.e2e.test_journeys import log_in
+
+
+def _shown(points: int) -> str:
+    """Whole points as the board writes them in the journeys' language."""
+    with i18n.using(E2E_LANGUAGE):
+        return formats.number(points, 0)
+
+
+def _whole(text: str) -> int:
+    """Whole points as the board shows them in any language ("1.234" in Vietnamese, "1,234" in English)."""
+    return int(text.strip().replace(".", "").replace(",", "").replace("\u00a0", ""))
 
 
 def _individual_points(page: Page, app_url: str, name: str) -> int:
@@ -20,7 +32,7 @@ def _individual_points(page: Page, app_url: str, name: str) -> int:
     within.select_option(within.locator("option", has_text="Sở Nội vụ").first.get_attribute("value"))
     row = page.locator("#leaderboard tbody tr", has_text=name)
     expect(row).to_have_count(1, timeout=15_000)
-    return int(row.locator("td").nth(3).inner_text())
+    return _whole(row.locator("td").nth(3).inner_text())
 
 
 def test_officer_adjustment_moves_a_person_to_the_top(page: Page, app_url: str) -> None:
@@ -79,7 +91,7 @@ def _unit_points(page: Page, app_url: str, unit: str) -> int:
     page.goto(f"{app_url}/leaderboards")
     row = page.locator("#leaderboard tbody tr", has_text=unit)
     expect(row).to_have_count(1, timeout=15_000)
-    return int(row.locator("td").nth(3).inner_text())
+    return _whole(row.locator("td").nth(3).inner_text())
 
 
 def test_leaderboard_moves_after_an_approved_green_activity(page: Page, app_url: str) -> None:
@@ -110,4 +122,4 @@ def test_leaderboard_moves_after_an_approved_green_activity(page: Page, app_url:
     # Wait for the new figure: the board appears when this page's load has read it.
     page.goto(f"{app_url}/leaderboards")
     cell = page.locator("#leaderboard tbody tr", has_text="Sở Nội vụ").locator("td").nth(3)
-    expect(cell).to_have_text(str(before + 1), timeout=15_000)
+    expect(cell).to_have_text(_shown(before + 1), timeout=15_000)
