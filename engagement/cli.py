@@ -27,6 +27,11 @@ def migrate() -> None:
     config = Config(str(Path(PROJECT_ROOT) / "alembic.ini"))
     config.set_main_option("script_location", str(Path(PROJECT_ROOT) / "alembic"))
     command.upgrade(config, "head")
+    # The national titles, the base salary table and the exclusions (idempotent: new entries only).
+    from engagement.commendations.service import ensure_catalogue
+
+    with unit_of_work() as session:
+        ensure_catalogue(session, now=clock.now())
 
 
 def _database_is_empty() -> bool:
@@ -49,6 +54,7 @@ def seed_demo(*, only_if_empty: bool) -> int:
             return 0
         sys.stderr.write("The database already has data; the demo loads only into an empty one.\n")
         return 1
+    from engagement.commendations.demo import seed_demo as _seed_commendations
     from engagement.commitments.demo import seed_demo as _seed_commitments
     from engagement.green.demo import seed_demo as _seed_green
     from engagement.jobs.demo import seed_demo as _seed_jobs
@@ -63,6 +69,7 @@ def seed_demo(*, only_if_empty: bool) -> int:
         summary["signatures"] = _seed_commitments(session, now=moment)
         summary.update(_seed_notify(session, now=moment))
         _seed_jobs(session, now=moment)
+        summary.update(_seed_commendations(session, now=moment))
     sys.stdout.write(f"Demo organisation loaded: {summary}\n")
     sys.stdout.write(f"Demo logins (password {DEMO_PASSWORD!r}):\n")
     for username, role, name in DEMO_LOGINS:

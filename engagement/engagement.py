@@ -7,6 +7,7 @@ import reflex as rx
 # Importing the schema puts every table on SQLModel.metadata, which is also the metadata of
 # the base model Reflex registers: `reflex db makemigrations / migrate` see the whole schema.
 from engagement import schema  # noqa: F401
+from engagement.commendations import pages as commendations_pages
 from engagement.commitments import pages as commitments_pages
 from engagement.green import pages as green_pages
 from engagement.jobs import pages as jobs_pages
@@ -36,6 +37,7 @@ notify_pages.add_pages(app)
 scoring_pages.add_pages(app)
 green_pages.add_pages(app)
 jobs_pages.add_pages(app)
+commendations_pages.add_pages(app)
 
 # The scheduler (reminders, e-mail) runs inside the app; a database lease keeps it to one worker.
 app.register_lifespan_task(jobs_runner.lifespan)

@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from engagement.commendations import models as _commendations  # noqa: F401
 from engagement.commitments import models as _commitments  # noqa: F401
 from engagement.core import audit as _audit  # noqa: F401
 from engagement.core import files as _files  # noqa: F401

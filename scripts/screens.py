@@ -26,6 +26,10 @@ PRIVATE = [
     ("officer", "/recognition/values"), ("officer", "/recognition/fairness"), ("officer", "/leaderboards/settings"),
     ("union.snv", "/green/verify"), ("union.snv", "/green/rosters"), ("head.snv", "/green/assessment"),
     ("admin", "/org/people"), ("admin", "/org/import"), ("admin", "/admin/audit"), ("admin", "/admin/notifications"),
+    ("staff", "/commendations"), ("head.snv", "/commendations/ratings"), ("head.snv", "/commendations/registrations"),
+    ("head.snv", "/commendations/initiatives"), ("officer", "/commendations/records"),
+    ("officer", "/commendations/catalogue"), ("officer", "/commendations/awards"),
+    ("officer", "/commendations/eligibility"),
 ]
 PUBLIC = ["/login", "/verify/{ref}", "/thanks/{thanks}", "/screen"]
 

@@ -84,6 +84,11 @@ def _no_org_snapshot_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     # Fresh caches: they are keyed by id(engine), and a freed engine's id can come back.
     monkeypatch.setattr(scoring_leaderboard, "_snapshots", {})
     monkeypatch.setattr(scoring_leaderboard, "_histograms", {})
+    # Factories write facts without audit entries, which key the eligibility cache: no cache in tests.
+    from engagement.commendations import queries as commendation_queries
+
+    monkeypatch.setattr(commendation_queries, "CACHE_SIZE", 0)
+    commendation_queries.clear_cache()
 
 
 @pytest.fixture

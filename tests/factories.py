@@ -535,3 +535,99 @@ def run_handler(state: Any, name: str, *args: Any) -> Any:
 
     result = type(state).event_handlers[name].fn(state, *args)
     return asyncio.run(result) if inspect.iscoroutine(result) else result
+
+
+# --- commendations -----------------------------------------------------------------------------
+
+#: The registration window the commendation builders open by default (around the ``now`` fixture).
+REGISTRATION_OPENS, REGISTRATION_CLOSES = date(2026, 2, 1), date(2026, 3, 31)
+
+
+def commendation_catalogue(session: Session, *, now: datetime) -> dict[str, int]:
+    """The national catalogue, base salaries and exclusions seeded as ``engagement migrate`` does;
+    the title ids by code."""
+    from engagement.commendations import service as commendations
+
+    commendations.ensure_catalogue(session, now=now)
+    return title_ids(session)
+
+
+def title_ids(session: Session) -> dict[str, int]:
+    """Every catalogue entry's id by its code."""
+    from engagement.commendations.models import Title
+
+    return {code: title_id for code, title_id in session.exec(select(Title.code, Title.id))}
+
+
+def registration_window(session: Session, *, actor: Actor, now: datetime, year: int = 2026,
+                        opens_on: date | None = REGISTRATION_OPENS, closes_on: date | None = REGISTRATION_CLOSES,
+                        cap_pct: int = 20) -> None:
+    """An officer opens ``year``'s registration window (default: 1 February to 31 March 2026)."""
+    from engagement.commendations import service as commendations
+
+    commendations.set_year(session, actor=actor, year=year, opens_on=opens_on, closes_on=closes_on,
+                           excellent_cap_pct=cap_pct, now=now)
+
+
+def rating(session: Session, *, actor: Actor | None, person_id: int, now: datetime, level: str = "HTTNV",
+           year: int = 2026, **kw: Any) -> str:
+    """``actor`` rates a person for ``year``; "created", "changed" or "same".
+
+    ``kw``: reason, months_worked, absent_days."""
+    from engagement.commendations import service as commendations
+
+    return commendations.rate_person(session, actor=actor, person_id=person_id, year=year, level=level, now=now,
+                                     **kw)
+
+
+def emulation_registration(session: Session, *, actor: Actor | None, person_id: int, now: datetime,
+                           title_id: int, year: int = 2026) -> int:
+    """``actor`` (a unit head of the person, or an officer) registers the person, confirmed; its id."""
+    from engagement.commendations import service as commendations
+
+    return commendations.register_person(session, actor=actor, person_id=person_id, year=year, title_id=title_id,
+                                         now=now)
+
+
+def initiative(session: Session, *, actor: Actor | None, unit_id: int, author_ids: Sequence[int], now: datetime,
+               title: str | None = None, year: int = 2026, scope: str = "unit",
+               decided_on: date | None = date(2026, 2, 20), decision_ref: str = "QĐ 12/QĐ-SNV", **kw: Any) -> int:
+    """An initiative of ``unit_id`` by ``author_ids``, recognised at ``scope`` (a fresh title unless given).
+
+    ``kw``: document, document_name."""
+    from engagement.commendations import service as commendations
+
+    return commendations.record_initiative(
+        session, actor=actor, title=title or f"Sáng kiến số {next(_seq)}", year=year, scope=scope,
+        decision_ref=decision_ref, decided_on=decided_on, unit_id=unit_id, author_ids=list(author_ids), now=now,
+        **kw)
+
+
+def commendation_award(session: Session, *, actor: Actor | None, title_id: int, year: int, now: datetime,
+                       person_id: int | None = None, unit_id: int | None = None, decided_on: date | None = None,
+                       decision_ref: str = "QĐ 45/QĐ-UBND", initiative_ids: Sequence[int] = (), **kw: Any) -> int:
+    """A title already awarded, in the register (decided on 15 January of the next year unless given).
+
+    ``kw``: decided_by."""
+    from engagement.commendations import service as commendations
+
+    return commendations.record_award(
+        session, actor=actor, title_id=title_id, year=year, person_id=person_id, unit_id=unit_id,
+        decision_ref=decision_ref, decided_on=decided_on or date(year + 1, 1, 15),
+        initiative_ids=list(initiative_ids), now=now, **kw)
+
+
+def table_file(rows: Sequence[Sequence[Any]], *, xlsx: bool = False) -> tuple[bytes, str]:
+    """An upload of ``rows`` (the first is the header): CSV UTF-8, or an Excel workbook; (bytes, file name)."""
+    if not xlsx:
+        text = "\n".join(",".join("" if v is None else str(v) for v in row) for row in rows) + "\n"
+        return text.encode("utf-8"), "table.csv"
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue(), "table.xlsx"

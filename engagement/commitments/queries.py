@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -529,4 +530,70 @@ def unsigned_in_open_campaigns(session: Session, *, now: datetime) -> list[Unsig
         out.extend(Unsigned(campaign_id=c.id, campaign_name=c.name, person_id=r[0], unit_id=r[1],
                             unit_path=r[2], opens_at=c.opens_at, due_at=r[4], status=r[3])
                    for r in session.exec(stmt.order_by(Person.id)).all())
+    return out
+
+
+# --- building blocks for other features (no actor) -------------------------------------------------
+
+#: Ids per IN list: SQLite binds at most 999 parameters in a statement (older builds).
+IN_CHUNK = 900
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), IN_CHUNK):
+        yield unique[start:start + IN_CHUNK]
+
+
+def year_status(session: Session, *, person_ids: Sequence[int], year: int) -> dict[int, str]:
+    """Each person's conduct commitment of ``year``, for the annual rating sheet's evidence.
+
+    A building block with no actor (like ``scoring.queries.person_totals``): the caller has
+    already decided that its reader may see these people. Set-based: two queries for the
+    year's campaigns and their audience units, then three per chunk of ``IN_CHUNK`` people,
+    whatever the head count.
+
+    Args:
+        session: an open session.
+        person_ids: the people (any number; duplicates are fine).
+        year: the campaigns' year (``Campaign.year``).
+
+    Returns:
+        Person id -> status, for every id given: "signed" when they signed their personal
+        commitment in any campaign of ``year``; else "declined" when they declined one; else
+        "not_signed" when a campaign of ``year`` addresses them now (active, in one of its
+        units or below, of one of its positions if it lists any; an exempted person included);
+        else "none".
+    """
+    out = dict.fromkeys(sorted(set(person_ids)), "none")
+    if not out:
+        return out
+    campaigns = session.exec(select(models.Campaign).where(models.Campaign.year == year)).all()
+    if not campaigns:
+        return out
+    campaign_ids = [c.id for c in campaigns]
+    paths: dict[int, list[str]] = {}
+    for campaign_id, path in session.exec(
+            select(models.CampaignUnit.campaign_id, Unit.path).join(Unit, Unit.id == models.CampaignUnit.unit_id)
+            .where(models.CampaignUnit.campaign_id.in_(campaign_ids))):
+        paths.setdefault(campaign_id, []).append(path)
+    audiences = [(tuple(paths.get(c.id, ())), audience.positions_of(c)) for c in campaigns]
+    for chunk in _chunks(person_ids):
+        for person_id, unit_path, position in session.exec(
+                select(Person.id, Unit.path, Person.position).join(Unit, Unit.id == Person.unit_id)
+                .where(Person.id.in_(chunk), Person.is_active.is_(True))):
+            if any(rules.in_audience(unit_path=unit_path, position=position, audience_paths=unit_paths,
+                                     positions=positions) for unit_paths, positions in audiences):
+                out[person_id] = "not_signed"
+        for person_id in session.exec(
+                select(models.CommitmentResponse.person_id).distinct()
+                .where(models.CommitmentResponse.campaign_id.in_(campaign_ids),
+                       models.CommitmentResponse.kind == "decline",
+                       models.CommitmentResponse.person_id.in_(chunk))):
+            out[person_id] = "declined"
+        for person_id in session.exec(
+                select(models.Signature.person_id).distinct()
+                .where(models.Signature.campaign_id.in_(campaign_ids), models.Signature.kind == Kind.PERSONAL,
+                       models.Signature.person_id.in_(chunk))):
+            out[person_id] = "signed"
     return out

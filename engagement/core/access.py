@@ -88,6 +88,13 @@ class Perm(StrEnum):
     ASSESS_OFFICE = "green.assess"
     MANAGE_NOTIFICATIONS = "notify.manage"
     SIGN_COMMITMENT = "commitments.sign"
+    MANAGE_TITLES = "commendations.titles"
+    RATE_PEOPLE = "commendations.rate"
+    VIEW_PERSONNEL = "commendations.personnel"
+    RECORD_DISCIPLINE = "commendations.discipline"
+    MANAGE_HOLDS = "commendations.holds"
+    VIEW_ELIGIBILITY = "commendations.eligibility"
+    REGISTER_EMULATION = "commendations.register"
 
 
 _ADMIN_AND_OFFICER = {Role.SYSTEM_ADMIN: Scope.ORG, Role.EMULATION_OFFICER: Scope.ORG}
@@ -130,6 +137,17 @@ PERMISSIONS: dict[Perm, dict[Role, Scope]] = {
     Perm.MANAGE_NOTIFICATIONS: {Role.SYSTEM_ADMIN: Scope.ORG},
     # Everyone signs their own commitment (who is in a campaign's audience is checked there).
     Perm.SIGN_COMMITMENT: {role: Scope.ORG for role in Role},
+    # Commendations: officers keep the catalogue, the year's settings, holds and the register
+    # of titles; unit heads rate, register and record initiatives and discipline for their
+    # units. Ratings, discipline and holds are personnel data: the person, their unit heads and
+    # officers see them (council members while a nomination is before them: part 2).
+    Perm.MANAGE_TITLES: dict(_ADMIN_AND_OFFICER),
+    Perm.RATE_PEOPLE: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
+    Perm.VIEW_PERSONNEL: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
+    Perm.RECORD_DISCIPLINE: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
+    Perm.MANAGE_HOLDS: dict(_ADMIN_AND_OFFICER),
+    Perm.VIEW_ELIGIBILITY: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
+    Perm.REGISTER_EMULATION: {role: Scope.ORG for role in Role},
 }
 
 #: What each permission lets a person do, for refusals ("Only ... can <action>.").
@@ -158,6 +176,13 @@ ACTION_NAMES: dict[Perm, Msg] = {
     Perm.ASSESS_OFFICE: N_("assess an office"),
     Perm.MANAGE_NOTIFICATIONS: N_("manage messages and scheduled jobs"),
     Perm.SIGN_COMMITMENT: N_("sign a commitment"),
+    Perm.MANAGE_TITLES: N_("manage the titles catalogue and the register of titles"),
+    Perm.RATE_PEOPLE: N_("rate people and units and record their initiatives"),
+    Perm.VIEW_PERSONNEL: N_("see ratings, discipline records and holds"),
+    Perm.RECORD_DISCIPLINE: N_("record discipline"),
+    Perm.MANAGE_HOLDS: N_("place or lift a hold on commendations"),
+    Perm.VIEW_ELIGIBILITY: N_("see who is eligible for a title"),
+    Perm.REGISTER_EMULATION: N_("register for emulation"),
 }
 #: The same as message ids (English).
 ACTIONS: dict[Perm, str] = {perm: action.msgid for perm, action in ACTION_NAMES.items()}

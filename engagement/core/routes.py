@@ -28,6 +28,14 @@ GREEN_VERIFY = "/green/verify"
 GREEN_ROSTERS = "/green/rosters"
 GREEN_ASSESSMENT = "/green/assessment"
 NOTIFY_ADMIN = "/admin/notifications"
+COMMENDATIONS = "/commendations"
+COMMENDATION_RATINGS = "/commendations/ratings"
+COMMENDATION_REGISTRATIONS = "/commendations/registrations"
+COMMENDATION_INITIATIVES = "/commendations/initiatives"
+COMMENDATION_RECORDS = "/commendations/records"
+COMMENDATION_CATALOGUE = "/commendations/catalogue"
+COMMENDATION_AWARDS = "/commendations/awards"
+COMMENDATION_ELIGIBILITY = "/commendations/eligibility"
 
 
 def sign(campaign_id: int) -> str:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import base64
 import io
-from datetime import datetime, timedelta
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from babel.numbers import format_decimal
@@ -481,3 +482,84 @@ def allowance(session: Session, *, actor: Actor | None, now: datetime) -> Allowa
     month = current_month(now)
     row = session.get(models.GivingMonth, (me.person_id, month))
     return Allowance(month=month, total=rules.allowance_for(me.roles), spent=row.spent if row else 0)
+
+
+# --- building blocks for other features (no actor) -------------------------------------------------
+
+#: Ids per IN list: SQLite binds at most 999 parameters in a statement (older builds).
+IN_CHUNK = 900
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    unique = sorted(set(ids))
+    for start in range(0, len(unique), IN_CHUNK):
+        yield unique[start:start + IN_CHUNK]
+
+
+def _year_bounds(year: int) -> tuple[datetime, datetime]:
+    """[1 January, next 1 January) of ``year`` in the organisation's zone, as aware UTC."""
+    zone = get_settings().tz
+    return (datetime(year, 1, 1, tzinfo=zone).astimezone(UTC),
+            datetime(year + 1, 1, 1, tzinfo=zone).astimezone(UTC))
+
+
+def received_in_year(session: Session, *, person_ids: Sequence[int], year: int) -> dict[int, int]:
+    """How many recognitions each person received in ``year``, for the annual rating sheet.
+
+    A building block with no actor (like ``scoring.queries.person_totals``): the caller has
+    already decided that its reader may see these people. One GROUP BY per chunk of
+    ``IN_CHUNK`` people. A recognition counts in the year it was given, in the organisation's
+    zone; revoked ones (whenever revoked) are left out, private ones count (only a count is
+    shown), recognitions of a whole unit are not a person's.
+
+    Args:
+        session: an open session.
+        person_ids: the people (any number; duplicates are fine).
+        year: the calendar year.
+
+    Returns:
+        Person id -> number of recognitions, for every id given (0 when none).
+    """
+    start, end = _year_bounds(year)
+    out = dict.fromkeys(sorted(set(person_ids)), 0)
+    for chunk in _chunks(person_ids):
+        for person_id, n in session.exec(
+                select(models.RecognitionRecipient.person_id, func.count(sa.distinct(models.Recognition.id)))
+                .join(models.Recognition, models.Recognition.id == models.RecognitionRecipient.recognition_id)
+                .where(models.RecognitionRecipient.person_id.in_(chunk), models.Recognition.revoked_at.is_(None),
+                       models.Recognition.created_at >= start, models.Recognition.created_at < end)
+                .group_by(models.RecognitionRecipient.person_id)):
+            out[person_id] = int(n)
+    return out
+
+
+def citizen_ratings_in_year(session: Session, *, person_ids: Sequence[int],
+                            year: int) -> dict[int, tuple[float, int]]:
+    """Each person's average citizens' rating in ``year`` and how many ratings it averages.
+
+    A building block with no actor (like ``scoring.queries.person_totals``): the caller has
+    already decided that its reader may see these people. One GROUP BY per chunk of
+    ``IN_CHUNK`` people. Only approved submissions count (as on the person's card); a
+    submission counts in the year it was made, in the organisation's zone. A submission's
+    rating is the mean of its attitude, timeliness and guidance scores.
+
+    Args:
+        session: an open session.
+        person_ids: the people (any number; duplicates are fine).
+        year: the calendar year.
+
+    Returns:
+        Person id -> (average rating, 1 to 5, unrounded; number of ratings), only for the people
+        rated that year.
+    """
+    start, end = _year_bounds(year)
+    thanks = models.CitizenThanks
+    out: dict[int, tuple[float, int]] = {}
+    for chunk in _chunks(person_ids):
+        for person_id, n, total in session.exec(
+                select(thanks.person_id, func.count(), func.avg(thanks.attitude + thanks.timeliness + thanks.guidance))
+                .where(thanks.person_id.in_(chunk), thanks.status == "approved",
+                       thanks.created_at >= start, thanks.created_at < end)
+                .group_by(thanks.person_id)):
+            out[person_id] = (float(total) / 3, int(n))
+    return out

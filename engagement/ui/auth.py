@@ -74,6 +74,10 @@ class AuthState(LangState):
     can_verify_green: bool = False
     can_assess_office: bool = False
     can_manage_notifications: bool = False
+    can_rate: bool = False
+    can_record_discipline: bool = False
+    can_manage_titles: bool = False
+    can_view_eligibility: bool = False
 
     def _token(self) -> str:
         return self.auth_token if isinstance(self.auth_token, str) else ""
@@ -185,6 +189,10 @@ class AuthState(LangState):
         self.can_verify_green = can(actor, Perm.VERIFY_GREEN)
         self.can_assess_office = can(actor, Perm.ASSESS_OFFICE)
         self.can_manage_notifications = can(actor, Perm.MANAGE_NOTIFICATIONS)
+        self.can_rate = can(actor, Perm.RATE_PEOPLE)
+        self.can_record_discipline = can(actor, Perm.RECORD_DISCIPLINE)
+        self.can_manage_titles = can(actor, Perm.MANAGE_TITLES)
+        self.can_view_eligibility = can(actor, Perm.VIEW_ELIGIBILITY)
 
     @rx.event
     async def guard(self):

@@ -26,6 +26,7 @@ def _nav_groups() -> list[tuple[Msg | None, list[Item]]]:
             (N_("Recognition"), routes.RECOGNITION, "heart_handshake", True),
             (N_("Green office"), routes.GREEN, "sprout", True),
             (N_("Leaderboards"), routes.LEADERBOARDS, "trophy", True),
+            (N_("Titles and commendations"), routes.COMMENDATIONS, "award", True),
             (N_("Organisation"), routes.UNITS, "network", True),
         ]),
         (N_("Follow-up"), [
@@ -34,6 +35,15 @@ def _nav_groups() -> list[tuple[Msg | None, list[Item]]]:
             (N_("Verify activities"), routes.GREEN_VERIFY, "badge_check", AuthState.can_verify_green),
             (N_("Duty rosters"), routes.GREEN_ROSTERS, "calendar_days", AuthState.can_verify_green),
             (N_("Office checklist"), routes.GREEN_ASSESSMENT, "list_checks", AuthState.can_assess_office),
+        ]),
+        (N_("Commendations"), [
+            (N_("Annual ratings"), routes.COMMENDATION_RATINGS, "star", AuthState.can_rate),
+            (N_("Emulation registration"), routes.COMMENDATION_REGISTRATIONS, "clipboard_pen", AuthState.can_rate),
+            (N_("Initiatives"), routes.COMMENDATION_INITIATIVES, "lightbulb", AuthState.can_rate),
+            (N_("Discipline and holds"), routes.COMMENDATION_RECORDS, "shield_alert", AuthState.can_record_discipline),
+            (N_("Eligibility"), routes.COMMENDATION_ELIGIBILITY, "list_checks", AuthState.can_view_eligibility),
+            (N_("Titles catalogue"), routes.COMMENDATION_CATALOGUE, "book_open", AuthState.can_manage_titles),
+            (N_("Register of titles"), routes.COMMENDATION_AWARDS, "medal", AuthState.can_manage_titles),
         ]),
         (N_("Settings"), [
             (N_("Recognition values"), routes.RECOGNITION_VALUES, "tags", AuthState.can_manage_values),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from engagement.core.access import Role
 from engagement.core.errors import Conflict
@@ -142,3 +142,15 @@ def test_seeding_a_database_that_has_units_but_no_accounts_is_refused(session, n
         demo.seed_demo(session, now=now)
     assert f.count(session, Person) == 0
     assert f.count(session, Account) == 0
+
+
+def test_seed_demo_command_loads_the_commendations_demo(app_engine, capsys):
+    from engagement import cli
+    from engagement.commendations.models import Award, Rating, Registration, Title
+
+    assert cli.main(["seed-demo"]) == 0
+    assert "commend_awards" in capsys.readouterr().out
+    with Session(app_engine) as s:
+        assert f.count(s, Title) >= 10  # the catalogue, seeded before the demo titles
+        assert f.count(s, Rating) > f.count(s, Person) * 3
+        assert f.count(s, Award) > 0 and f.count(s, Registration) > 0

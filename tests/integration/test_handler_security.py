@@ -184,7 +184,9 @@ def _own_account_handlers() -> set[str]:
     # Logging in or out and changing one's own password change the caller's own rows, by design.
     own = {"LoginState.submit", "PasswordState.submit",
            # Reading one's own notifications marks them read.
-           "NotificationsState.open_one", "NotificationsState.read_all"}
+           "NotificationsState.open_one", "NotificationsState.read_all",
+           # Reading one's own discipline records and holds is audited (personal data law).
+           "MyCommendationsState.show_records"}
     # Any staff member may say "thank you too" and comment under a recognition they can see.
     social = {f"{cls.__name__}.{name}" for cls, name in all_handlers()
               if name in {"react", "add_comment"}}

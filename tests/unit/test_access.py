@@ -103,6 +103,19 @@ for _who in ("officer", "head", "union"):
 # Everyone signs their own commitment.
 for _who in EXPECTED:
     EXPECTED[_who][Perm.SIGN_COMMITMENT] = ORG
+# Commendations: officers keep the catalogue and holds; unit heads rate, see personnel data and
+# eligibility, and record discipline for their units; everyone registers themself.
+_HEAD_UNITS = Reach(unit_paths=(DEPT,))
+_COMMENDATIONS = (Perm.MANAGE_TITLES, Perm.RATE_PEOPLE, Perm.VIEW_PERSONNEL, Perm.RECORD_DISCIPLINE,
+                  Perm.MANAGE_HOLDS, Perm.VIEW_ELIGIBILITY)
+for _who in ("staff", "council", "union"):
+    EXPECTED[_who].update({p: NOTHING for p in _COMMENDATIONS})
+EXPECTED["officer"].update({p: ORG for p in _COMMENDATIONS})
+EXPECTED["head"].update({Perm.MANAGE_TITLES: NOTHING, Perm.MANAGE_HOLDS: NOTHING, Perm.RATE_PEOPLE: _HEAD_UNITS,
+                         Perm.VIEW_PERSONNEL: _HEAD_UNITS, Perm.RECORD_DISCIPLINE: _HEAD_UNITS,
+                         Perm.VIEW_ELIGIBILITY: _HEAD_UNITS})
+for _who in EXPECTED:
+    EXPECTED[_who][Perm.REGISTER_EMULATION] = ORG
 ACTORS = {"staff": STAFF, "council": COUNCIL, "admin": ADMIN, "officer": OFFICER, "head": HEAD,
           "union": UNION}
 

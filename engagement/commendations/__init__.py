@@ -1,0 +1,1 @@
+"""Commendations: titles catalogue, annual ratings, registration, initiatives, eligibility."""

@@ -1,0 +1,433 @@
+"""Demo data for commendations: three past years of ratings, titles and initiatives, and this year
+under way, so that every list has content and the eligibility engine has something to judge.
+
+Loaded by ``engagement seed-demo`` on top of the demo organisation (``engagement.org.demo``).
+Everything goes through ``engagement.commendations.service`` as the demo emulation officer
+(``officer``): the past ratings and titles through the all-or-nothing CSV imports an officer
+would use to enter a register kept on paper, the rest one call at a time. A few staff logins
+register themselves, so unit heads have registrations to confirm.
+
+The story, with Y the year of ``now`` (the plan is deterministic, ``random.Random(2026)``):
+
+- Y-3 .. Y-1: an annual rating for every active person (about 13 % HTXSNV, within the 20 % cap,
+  65 % HTTNV, 15 % HTNV, a few KHTNV, one "not rated" with its reason each year); a collective
+  rating for every unit; LĐTT for everyone rated HTTNV or better, CSTĐCS for some of those rated
+  HTXSNV (three people hold it in all three years: the candidates for CSTĐ cấp tỉnh), a few
+  Giấy khen; TTLĐTT for units that meet its criteria, TTLĐXS for one; decisions numbered like
+  "QĐ 15/QĐ-SNV" dated January to March of the following year. Initiatives at unit level, two at
+  provincial level, one already used for a CSTĐCS of Y-2. A reprimand in Y-2.
+- Y: the registration window open all year, registrations for most people and some units (three
+  staff logins registered themselves and wait for their head), ratings for about half the people,
+  a hold (inspection) in force, a covenant of the departments.
+
+The named demo logins (``DEMO_LOGINS``) are left unrated and unregistered for Y, so a browser
+journey can rate and register them; discipline and holds fall on people without any login.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, func, select
+
+from engagement.commendations import models, rules, service
+from engagement.core.access import Actor
+from engagement.core.clock import local_day
+from engagement.core.errors import Conflict
+from engagement.org import sessions as org_sessions
+from engagement.org.demo import DEMO_LOGINS, DEMO_PASSWORD
+from engagement.org.models import Account, Person, Unit
+from engagement.settings import get_settings
+
+EXCELLENT, GOOD, DONE, FAILED, NONE = rules.EXCELLENT, rules.GOOD, rules.DONE, rules.FAILED, rules.NONE
+
+#: Why someone was not rated in a past year (Decree 90/2020: fewer than 6 months worked).
+_NOT_RATED_REASONS = (
+    "Công tác dưới 6 tháng trong năm (nghỉ ốm dài ngày)",
+    "Công tác dưới 6 tháng trong năm (biệt phái sang đơn vị khác)",
+    "Công tác dưới 6 tháng trong năm (đi học tập trung)",
+)
+
+_UNIT_INITIATIVES = (
+    "Số hóa hồ sơ lưu trữ và tra cứu văn bản bằng mã QR",
+    "Bảng theo dõi tiến độ giải quyết hồ sơ hành chính dùng chung trên mạng nội bộ",
+    "Chuẩn hóa biểu mẫu điện tử cho thủ tục đăng ký hộ tịch",
+    "Sổ tay hướng dẫn thủ tục đất đai cho người dân tại bộ phận một cửa",
+    "Giải pháp tiết kiệm điện và văn phòng phẩm trong trụ sở cơ quan",
+    "Quy trình phối hợp liên thông cấp phiếu lý lịch tư pháp trong hai ngày",
+    "Mô hình tổ tư vấn pháp luật lưu động tại thôn, tổ dân phố",
+)
+#: (title, years before Y) of the initiatives recognised at provincial level.
+_PROVINCIAL_INITIATIVES = (
+    ("Hệ thống đánh giá sự hài lòng của người dân bằng mã QR tại bộ phận một cửa", 1),
+    ("Thanh toán phí, lệ phí không dùng tiền mặt tại cấp xã", 2),
+)
+_USED_INITIATIVE = "Phần mềm quản lý tài sản công tại đơn vị sự nghiệp"
+_THIS_YEAR_INITIATIVE = "Trợ lý trả lời tự động các câu hỏi thường gặp về thủ tục hành chính"
+
+
+@dataclass
+class _Who:
+    """One active person as the plan sees them."""
+
+    id: int
+    code: str
+    unit_id: int
+    path: str
+    username: str | None
+
+
+@dataclass
+class _Plan:
+    """What the demo writes, decided before anything is written."""
+
+    ratings: dict[int, dict[int, tuple[str, str]]] = field(default_factory=dict)  # year -> person -> (level, reason)
+    unit_levels: dict[int, dict[int, str]] = field(default_factory=dict)  # year -> unit -> level
+    awards: list[tuple[int, str, int | None, int | None]] = field(default_factory=list)  # (year, code, person, unit)
+    special: dict[str, int] = field(default_factory=dict)  # role in the story -> person id
+
+
+def _officer(session: Session, username: str, now: datetime) -> tuple[Actor, str]:
+    result = org_sessions.login(session, username=username, password=DEMO_PASSWORD, client_ip="127.0.0.1",
+                                user_agent="engagement seed-demo", now=now)
+    actor = org_sessions.resolve_actor(session, token=result.token, now=now) if result.ok else None
+    if actor is None:
+        raise Conflict("The demo login {username} could not log in: {reason}", username=username,
+                       reason=result.message)
+    return actor, result.token
+
+
+def _levels(count: int, rng: random.Random, *, not_rated: int) -> list[str]:
+    """``count`` ratings in a realistic spread, HTXSNV kept within 20 % of those rated HTTNV."""
+    failed = max(1, round(count * 0.03))
+    done = round(count * 0.15)
+    excellent = round(count * 0.13)
+    good = count - failed - done - excellent - not_rated
+    excellent = min(excellent, rules.excellent_allowed(good, 20))
+    good = count - failed - done - excellent - not_rated
+    levels = [EXCELLENT] * excellent + [GOOD] * good + [DONE] * done + [FAILED] * failed + [NONE] * not_rated
+    rng.shuffle(levels)
+    return levels
+
+
+def _assign(people: list[int], forced: dict[int, str], rng: random.Random, *, not_rated: int) -> dict[int, str]:
+    """A level for each person: the forced ones first, the rest drawn from the spread."""
+    pool = _levels(len(people), rng, not_rated=not_rated)
+    for level in forced.values():
+        if level in pool:
+            pool.remove(level)
+        else:  # take the place of an ordinary rating
+            pool.remove(GOOD)
+    out = dict(forced)
+    rest = [p for p in people if p not in forced]
+    for pid, level in zip(rest, pool, strict=True):
+        out[pid] = level
+    return out
+
+
+def _ancestors(path: str) -> list[int]:
+    return [int(x) for x in path.strip("/").split("/") if x]
+
+
+def _plan(people: list[_Who], units: dict[int, tuple[str, str, int]], year: int, rng: random.Random) -> _Plan:
+    """Decide the ratings and titles of the three past years and this year's ratings."""
+    plan = _Plan()
+    logins = {p.id for p in people if p.username}
+    named = {u for u, _role, _name in DEMO_LOGINS}
+    plain = [p.id for p in people if p.id not in logins]
+    picks = rng.sample(plain, 11)
+    roles = ("star_a", "star_b", "star_c", "provincial", "used", "disciplined", "held", "initiative", "missing",
+             "absent", "recruit")
+    plan.special = dict(zip(roles, picks, strict=True))
+    s = plan.special
+    stars = (s["star_a"], s["star_b"], s["star_c"])
+    past_people = [p.id for p in people if p.id != s["recruit"]]  # recruited this year: no past ratings
+    for y in range(year - 3, year):
+        forced = {pid: EXCELLENT for pid in stars}
+        forced[s["provincial"]] = EXCELLENT if y == year - 1 else GOOD
+        forced[s["used"]] = GOOD
+        if y == year - 2:
+            forced[s["disciplined"]] = FAILED  # disciplined in the year: KHTNV (Decree 90/2020)
+        levels = _assign(past_people, forced, rng, not_rated=1)
+        plan.ratings[y] = {pid: (level, rng.choice(_NOT_RATED_REASONS) if level == NONE else "")
+                           for pid, level in levels.items()}
+        # Titles: LĐTT for every rating of HTTNV or better; CSTĐCS for the stars and about half
+        # of the other HTXSNV; a few Giấy khen.
+        holders = {pid for pid, level in levels.items() if rules.at_least(level, GOOD)}
+        plan.awards.extend((y, "LDTT", pid, None) for pid in sorted(holders))
+        excellent = sorted(pid for pid, level in levels.items() if level == EXCELLENT and pid not in stars)
+        fighters = set(stars) | set(rng.sample(excellent, len(excellent) // 2))
+        if y == year - 1:
+            fighters.add(s["provincial"])
+        else:
+            fighters.discard(s["provincial"])
+        plan.awards.extend((y, "CSTDCS", pid, None) for pid in sorted(fighters))
+        # The CSTĐCS of "used" in Y-2 rests on an initiative: written with it, not imported.
+        others = sorted(holders - fighters - {s["used"]})
+        plan.awards.extend((y, "GK_CN", pid, None) for pid in sorted(rng.sample(others, 3)))
+        # Collective ratings, then the collective titles that the members' titles allow.
+        plan.unit_levels[y] = {uid: rng.choices((EXCELLENT, GOOD, DONE), weights=(2, 7, 1))[0] for uid in units}
+        members: dict[int, list[int]] = {uid: [] for uid in units}
+        for p in people:
+            if p.id in levels and levels[p.id] != NONE:
+                for uid in _ancestors(p.path):
+                    if uid in members:
+                        members[uid].append(p.id)
+        fighters_now = fighters | ({s["used"]} if y == year - 2 else set())
+        best = None  # TTLĐXS (Y-2 and Y-1): the first department rated HTXSNV that meets its criteria
+        for uid, (_code, name, depth) in sorted(units.items()):
+            rated = members[uid]
+            if depth == 0 or not rated:
+                continue
+            share = sum(1 for pid in rated if pid in holders) * 100 // len(rated)
+            if (best is None and y >= year - 2 and depth == 1 and not name.startswith("UBND ") and share >= 70
+                    and all(rules.at_least(levels[pid], DONE) for pid in rated)
+                    and any(pid in fighters_now for pid in rated)):
+                best = uid
+                plan.unit_levels[y][uid] = EXCELLENT
+                plan.awards.append((y, "TTLDXS", None, uid))
+            if rules.at_least(plan.unit_levels[y][uid], GOOD) and share >= 70 and (uid == best or rng.random() < 0.75):
+                plan.awards.append((y, "TTLDTT", None, uid))
+    # This year: about half the people rated; never the named demo logins (the browser journey
+    # rates and registers them); the story's people as the story needs.
+    named_ids = {p.id for p in people if p.username in named}
+    forced = {s["star_a"]: EXCELLENT, s["star_b"]: EXCELLENT, s["provincial"]: EXCELLENT, s["held"]: GOOD,
+              s["initiative"]: GOOD, s["missing"]: DONE, s["absent"]: GOOD, s["recruit"]: GOOD,
+              s["disciplined"]: GOOD, s["used"]: GOOD}
+    candidates = sorted(p.id for p in people if p.id not in named_ids and p.id not in forced and p.id != s["star_c"])
+    others = rng.sample(candidates, max(0, len(people) // 2 - len(forced)))
+    levels_now = dict(forced)
+    for pid in others:
+        levels_now[pid] = rng.choices((EXCELLENT, GOOD, DONE), weights=(1, 8, 1))[0]
+    plan.ratings[year] = {pid: (level, "") for pid, level in levels_now.items()}
+    return plan
+
+
+def _issuer(path: str, units: dict[int, tuple[str, str, int]]) -> tuple[str, str]:
+    """The body that decides a person's or an office's titles: its department or commune."""
+    top = next((uid for uid in _ancestors(path) if units.get(uid, ("", "", 0))[2] == 1), None)
+    if top is None:
+        return "UBND", "Chủ tịch UBND tỉnh"
+    code, name, _depth = units[top]
+    if name.startswith("UBND "):
+        return "UBND", f"Chủ tịch {name}"
+    return code, f"Giám đốc {name}"
+
+
+class _Numbers:
+    """One decision per issuer, year and title, numbered like "QĐ 15/QĐ-SNV" and dated from
+    January to March of the following year (never after today)."""
+
+    def __init__(self, today: date) -> None:
+        self.today = today
+        self.seen: dict[tuple[str, int, str], tuple[str, date]] = {}
+        self.last: dict[tuple[str, int], int] = {}
+
+    def decision(self, issuer: str, body: str, year: int, what: str) -> tuple[str, date]:
+        """The number and day of ``body``'s decision on ``what`` for ``year`` ("QĐ n/QĐ-<issuer>")."""
+        key = (body, year, what)
+        if key not in self.seen:
+            n = self.last.get((body, year), 8 + sum(map(ord, body)) % 20) + 3
+            self.last[(body, year)] = n
+            day = date(year + 1, 1, 8) + timedelta(days=n * 4 % 75)
+            self.seen[key] = (f"QĐ {n}/QĐ-{issuer}", min(day, self.today))
+        return self.seen[key]
+
+
+def _csv(header: Iterable[str], rows: Iterable[Iterable[object]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def _past_registrations(session: Session, plan: _Plan, titles: dict[str, int], *, year: int, rng: random.Random,
+                        account_id: int | None) -> int:
+    """The past years' registrations, confirmed, as rows (bulk: no service back-dates a registration).
+
+    Everyone rated registered for LĐTT but a few of those who did not get it; CSTĐCS and the
+    collective titles were registered by those who got them.
+    """
+    rows = []
+    for y in range(year - 3, year):
+        at = datetime(y, 1, 20, 2, 0, tzinfo=UTC)
+        held = {(code, pid or uid) for yy, code, pid, uid in plan.awards if yy == y}
+        wanted: list[tuple[str, int | None, int | None]] = []
+        no_title = sorted(pid for pid, (level, _r) in plan.ratings[y].items()
+                          if level != NONE and ("LDTT", pid) not in held)
+        skipped = set(rng.sample(no_title, min(3, len(no_title))))
+        wanted += [("LDTT", pid, None) for pid, (level, _r) in sorted(plan.ratings[y].items())
+                   if level != NONE and pid not in skipped]
+        wanted += [(code, pid, uid) for yy, code, pid, uid in plan.awards
+                   if yy == y and code in ("CSTDCS", "TTLDTT", "TTLDXS")]
+        if y == year - 2:
+            wanted.append(("CSTDCS", plan.special["used"], None))
+        for code, pid, uid in wanted:
+            rows.append({"year": y, "title_id": titles[code], "person_id": pid, "unit_id": uid,
+                         "subject_key": rules.person_key(pid) if pid else rules.unit_key(uid),
+                         "status": rules.CONFIRMED, "registered_at": at, "registered_by_account_id": account_id,
+                         "confirmed_at": at, "confirmed_by_account_id": account_id})
+    session.execute(sa.insert(models.Registration), rows)
+    return len(rows)
+
+
+def seed_demo(session: Session, *, now: datetime) -> dict[str, int]:
+    """Add the commendations slice to the demo organisation (after the org seed).
+
+    Returns:
+        Counts of what was written (ratings, unit ratings, titles in the register, initiatives,
+        registrations, discipline records, holds, covenants).
+
+    Raises:
+        Conflict: the demo officer cannot log in (the organisation's demo is not loaded).
+    """
+    service.ensure_catalogue(session, now=now)
+    today = local_day(now, get_settings().tz)
+    year = today.year
+    rng = random.Random(2026)  # noqa: S311 (a repeatable demo, not secrets)
+    officer, token = _officer(session, "officer", now)
+    units = {uid: (code, name, depth) for uid, code, name, depth in session.exec(
+        select(Unit.id, Unit.code, Unit.name, Unit.depth).where(Unit.is_active.is_(True)))}
+    paths = dict(session.exec(select(Unit.id, Unit.path)).all())
+    people = [_Who(pid, code, unit_id, paths[unit_id], username) for pid, code, unit_id, username in session.exec(
+        select(Person.id, Person.employee_code, Person.unit_id, Account.username)
+        .outerjoin(Account, Account.person_id == Person.id).where(Person.is_active.is_(True)).order_by(Person.id))]
+    by_id = {p.id: p for p in people}
+    plan = _plan(people, units, year, rng)
+    s = plan.special
+    titles = dict(session.exec(select(models.Title.code, models.Title.id)).all())
+    numbers = _Numbers(today)
+
+    # Past years: the ratings and the register of titles, imported as an officer would.
+    for y in range(year - 3, year):
+        service.import_ratings(session, actor=officer, filename=f"xep-loai-{y}.csv", year=y, now=now, data=_csv(
+            ("employee_code", "level", "reason", "months_worked", "absent_days"),
+            ((by_id[pid].code, level, reason, "" if level == NONE else 12, "" if level == NONE else rng.randint(0, 8))
+             for pid, (level, reason) in sorted(plan.ratings[y].items()))))
+        for uid, level in sorted(plan.unit_levels[y].items()):
+            service.rate_unit(session, actor=officer, unit_id=uid, year=y, level=level, now=now)
+    rows = []
+    for y, code, pid, uid in plan.awards:
+        if pid is not None:
+            issuer, decided_by = _issuer(by_id[pid].path, units)
+        elif units[uid][2] == 1 or code == "TTLDXS":  # a department's or commune's title: the province's
+            issuer, decided_by = "UBND", "Chủ tịch UBND tỉnh"
+        else:
+            issuer, decided_by = _issuer(paths[uid], units)
+        ref, day = numbers.decision(issuer, decided_by, y, code)
+        rows.append((y, code, by_id[pid].code if pid else "", units[uid][0] if uid else "", ref, day.isoformat(),
+                     decided_by))
+    registrations = _past_registrations(session, plan, titles, year=year, rng=rng, account_id=officer.account_id)
+    report = service.import_awards(session, actor=officer, filename="so-khen-thuong.csv", now=now, data=_csv(
+        ("year", "title_code", "employee_code", "unit_code", "decision_ref", "decided_on", "decided_by"), rows))
+    if report.errors:
+        raise Conflict("The demo register could not be imported: {errors}", errors=str(report.errors[:3]))
+
+    # Initiatives: unit level over the past years, two provincial, one already used for a title.
+    initiatives = 0
+
+    def initiative(title: str, y: int, scope: str, authors: list[int], day: date) -> int:
+        nonlocal initiatives
+        top = by_id[authors[0]]
+        issuer, _by = _issuer(top.path, units) if scope == "unit" else ("UBND", "")
+        unit_id = next((u for u in _ancestors(top.path) if units[u][2] == 1), top.unit_id)
+        initiatives += 1
+        return service.record_initiative(
+            session, actor=officer, title=title, year=y, scope=scope, unit_id=unit_id, author_ids=authors,
+            decision_ref=f"QĐ {40 + 17 * initiatives}/QĐ-{issuer}", decided_on=min(day, today), now=now)
+
+    excellent_past = [pid for pid, (level, _r) in plan.ratings[year - 1].items() if level == EXCELLENT]
+    authors_pool = sorted(set(excellent_past) - {s["star_a"], s["provincial"]})
+    for i, title in enumerate(_UNIT_INITIATIVES):
+        y = year - 3 + i % 3
+        authors = sorted(rng.sample(authors_pool, 2 if i % 3 == 0 else 1))
+        initiative(title, y, "unit", authors, date(y, 11, 10) + timedelta(days=i * 4))
+    for (title, back), author in zip(_PROVINCIAL_INITIATIVES, (s["star_a"], s["provincial"]), strict=True):
+        initiative(title, year - back, "province", [author], date(year - back, 12, 5))
+    used = initiative(_USED_INITIATIVE, year - 2, "unit", [s["used"]], date(year - 2, 10, 20))
+    issuer, decided_by = _issuer(by_id[s["used"]].path, units)
+    ref, day = numbers.decision(issuer, decided_by, year - 2, "CSTDCS")
+    service.record_award(session, actor=officer, title_id=titles["CSTDCS"], year=year - 2, person_id=s["used"],
+                         decision_ref=ref, decided_on=day, decided_by=decided_by, initiative_ids=[used], now=now)
+    initiative(_THIS_YEAR_INITIATIVE, year, "unit", [s["initiative"]], date(year, 2, 20))
+
+    # A reprimand two years ago, and a hold in force now (never on a demo login).
+    issuer, _by = _issuer(by_id[s["disciplined"]].path, units)
+    service.record_discipline(
+        session, actor=officer, person_id=s["disciplined"], form="reprimand", starts_on=date(year - 2, 4, 1),
+        ends_on=date(year - 2, 9, 30), decision_ref=f"QĐ 27/QĐ-{issuer}",
+        note="Chậm trả kết quả hồ sơ nhiều lần, đã được nhắc nhở.", now=now)
+    service.place_hold(session, actor=officer, person_id=s["held"], reason="inspection",
+                       starts_on=min(date(year, 2, 1), today),
+                       note="Đang thanh tra việc quản lý hồ sơ đất đai của đơn vị (QĐ 112/QĐ-TTr).", now=now)
+
+    # This year: the window open all year, registrations, half the people rated, a covenant.
+    service.set_year(session, actor=officer, year=year, opens_on=date(year, 1, 1), closes_on=date(year, 12, 31),
+                     excellent_cap_pct=20, now=now)
+    named = {u for u, _role, _name in DEMO_LOGINS}
+    self_registering = [p for p in people if p.username and p.username not in named][:3]
+    skip = {p.id for p in people if p.username in named} | {p.id for p in self_registering}
+    unregistered = set(rng.sample(sorted(p.id for p in people if p.id not in skip and p.id not in s.values()), 6))
+    for p in people:
+        if p.id in skip or p.id in unregistered:
+            continue
+        wanted = ["LDTT"]
+        level = plan.ratings[year].get(p.id, ("", ""))[0]
+        if p.id in (s["star_a"], s["star_b"], s["star_c"], s["provincial"]):
+            wanted += ["CSTDCS", "CSTD_TINH"]
+        elif level == EXCELLENT or p.id == s["initiative"]:
+            wanted.append("CSTDCS")
+        for code in wanted:
+            service.register_person(session, actor=officer, person_id=p.id, year=year, title_id=titles[code], now=now)
+            registrations += 1
+    for p in self_registering:
+        actor, own_token = _officer(session, p.username, now)
+        service.register_self(session, actor=actor, year=year, title_id=titles["LDTT"], now=now)
+        org_sessions.logout(session, token=own_token, now=now)
+        registrations += 1
+    tops = sorted(uid for uid, (_c, _n, depth) in units.items() if depth == 1)
+    for uid in tops[::2]:
+        service.register_unit(session, actor=officer, unit_id=uid, year=year, title_id=titles["TTLDTT"], now=now)
+        registrations += 1
+    for pid, (level, _reason) in sorted(plan.ratings[year].items()):
+        months, absent = 12, rng.randint(0, 6)
+        if pid == s["absent"]:
+            absent = 45
+        if pid == s["recruit"]:
+            months = 7
+        service.rate_person(session, actor=officer, person_id=pid, year=year, level=level, months_worked=months,
+                            absent_days=absent, now=now)
+    rated_units = tops[1::3]
+    for uid in rated_units:
+        service.rate_unit(session, actor=officer, unit_id=uid, year=year, level=GOOD, now=now)
+    departments = [uid for uid in tops if not units[uid][1].startswith("UBND ")]
+    snv = next(uid for uid in tops if units[uid][0] == "SNV")
+    service.record_covenant(
+        session, actor=officer, unit_id=snv, year=year, title=f"Giao ước thi đua năm {year} của Cụm các sở, ban, ngành",
+        signed_on=min(date(year, 1, 15), today), signatory_unit_ids=departments, now=now,
+        content="Các đơn vị cam kết hoàn thành 100% chỉ tiêu được giao, giải quyết hồ sơ đúng hạn, "
+                "không có cán bộ bị kỷ luật, thực hiện công sở xanh - sạch - đẹp.")
+    org_sessions.logout(session, token=token, now=now)
+    session.flush()
+
+    def count(model: type) -> int:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+    return {
+        "commend_ratings": count(models.Rating),
+        "commend_unit_ratings": count(models.UnitRating),
+        "commend_awards": count(models.Award),
+        "commend_initiatives": initiatives,
+        "commend_registrations": registrations,
+        "commend_disciplines": 1,
+        "commend_holds": 1,
+        "commend_covenants": 1,
+    }
+

@@ -1,0 +1,720 @@
+"""Pure rules of commendations: levels, criteria, eligibility, bonus, base salary, quota, caps.
+
+No database, no clock. A title's criteria are data (a JSON list stored with each dated rule
+version, see ``CRITERIA``); ``judge_person`` and ``judge_unit`` evaluate them against the facts
+the queries load in bulk, and name every failed criterion with its legal basis.
+
+Criterion kinds (every one may carry ``basis``, the document and article it comes from):
+
+individuals
+- ``min_rating`` {level}: rated ``level`` or better this year.
+- ``title_this_year`` {title}: holds, or is eligible this year for, another title.
+- ``consecutive_title`` {title, years}: that title in each of the last ``years`` years up to
+  this one (this year counts when held or eligible now).
+- ``consecutive_rating`` {level, years}: rated ``level`` or better in each of those years.
+- ``initiative`` {scope, count=1, years=1, or_rating=None}: ``count`` initiatives recognised
+  at ``scope`` or wider in the last ``years`` years and not yet used for another award; or,
+  with ``or_rating``, that rating this year instead.
+- ``any`` / ``all`` {of: [...]}: one of / each of the inner criteria.
+
+collectives (a unit, with every active person of its subtree as its members)
+- ``unit_rating`` {level}: the unit's collective rating.
+- ``member_title_share`` {title, pct}: at least pct % of the rated members hold, or are
+  eligible for, ``title`` this year.
+- ``member_rating_share`` {level, pct}: at least pct % of the rated members rated ``level`` or better.
+- ``member_title_count`` {title, min}: at least ``min`` members hold or are eligible for it.
+- ``no_member_discipline`` {form}: nobody disciplined this year at ``form`` or heavier.
+- ``title_this_year`` as for individuals, with the unit's own titles.
+
+Discipline: achievements count from the end of a discipline period (Decree 152 Art. 4): a
+title year counts toward a chain only after the year the period ended, an initiative only
+when decided after that day.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from engagement.core.errors import Invalid
+from engagement.core.i18n import N_, Msg
+
+# --- vocabularies -----------------------------------------------------------------------------
+
+INDIVIDUAL, COLLECTIVE = "individual", "collective"
+SUBJECTS = (INDIVIDUAL, COLLECTIVE)
+TITLE, FORM = "title", "form"
+KINDS = (TITLE, FORM)
+DECIDERS = ("org_head", "unit_head", "higher")
+QUOTA_KINDS = ("none", "eligible", "headcount")
+
+#: Rating levels, best first; NONE is "not rated" (with a reason).
+EXCELLENT, GOOD, DONE, FAILED, NONE = "HTXSNV", "HTTNV", "HTNV", "KHTNV", "NONE"
+LEVELS = (EXCELLENT, GOOD, DONE, FAILED)
+RATING_CHOICES = (*LEVELS, NONE)
+_RANK = {EXCELLENT: 4, GOOD: 3, DONE: 2, FAILED: 1}
+
+LEVEL_NAMES: dict[str, Msg] = {
+    EXCELLENT: N_("Completed tasks excellently (HTXSNV)"),
+    GOOD: N_("Completed tasks well (HTTNV)"),
+    DONE: N_("Completed tasks (HTNV)"),
+    FAILED: N_("Did not complete tasks (KHTNV)"),
+    NONE: N_("Not rated"),
+}
+
+#: Initiative scopes, narrowest first.
+SCOPES = ("unit", "org", "province", "national")
+SCOPE_NAMES: dict[str, Msg] = {
+    "unit": N_("unit level"),
+    "org": N_("organisation level"),
+    "province": N_("provincial or ministerial level"),
+    "national": N_("national level"),
+}
+
+#: Discipline forms, lightest first (Law on Cadres and Civil Servants).
+DISCIPLINE_FORMS = ("reprimand", "warning", "demotion", "removal", "dismissal")
+DISCIPLINE_NAMES: dict[str, Msg] = {
+    "reprimand": N_("Reprimand"),
+    "warning": N_("Warning"),
+    "demotion": N_("Salary demotion"),
+    "removal": N_("Removal from post"),
+    "dismissal": N_("Dismissal"),
+}
+
+#: Holds (Decree 152 Art. 4): the person cannot be proposed while one lasts.
+HOLD_REASONS = ("discipline", "inspection", "complaint", "press")
+HOLD_NAMES: dict[str, Msg] = {
+    "discipline": N_("Under discipline review"),
+    "inspection": N_("Under investigation, inspection or audit"),
+    "complaint": N_("A complaint or denunciation is being checked"),
+    "press": N_("A press report is being verified"),
+}
+
+REGISTERED, CONFIRMED, WITHDRAWN = "registered", "confirmed", "withdrawn"
+
+#: Local exclusions, each switchable with its basis (seeded from the union guidance of 2021).
+EXCLUSIONS = ("recent_recruit", "absent", "not_registered", "disciplined")
+EXCLUSION_NAMES: dict[str, Msg] = {
+    "recent_recruit": N_("Fewer than {value} months since recruitment"),
+    "absent": N_("{value} or more working days absent (maternity leave excepted)"),
+    "not_registered": N_("Not registered for emulation this year"),
+    "disciplined": N_("Disciplined this year"),
+}
+
+ELIGIBLE, MISSING, EXCLUDED, HELD = "eligible", "missing", "excluded", "held"
+STATUS_NAMES: dict[str, Msg] = {
+    ELIGIBLE: N_("Eligible"),
+    MISSING: N_("Misses a criterion"),
+    EXCLUDED: N_("Excluded"),
+    HELD: N_("On hold"),
+}
+
+PERSON_PREFIX, UNIT_PREFIX = "p:", "u:"
+
+
+def person_key(person_id: int) -> str:
+    """The subject key of a person (``Registration`` and ``Award`` rows)."""
+    return f"{PERSON_PREFIX}{person_id}"
+
+
+def unit_key(unit_id: int) -> str:
+    """The subject key of a unit."""
+    return f"{UNIT_PREFIX}{unit_id}"
+
+
+def at_least(level: str | None, wanted: str) -> bool:
+    """Whether a rating ``level`` is ``wanted`` or better (never for "not rated" or none)."""
+    return _RANK.get(level or "", 0) >= _RANK[wanted]
+
+
+def scope_at_least(scope: str, wanted: str) -> bool:
+    """Whether an initiative's scope is ``wanted`` or wider."""
+    return SCOPES.index(scope) >= SCOPES.index(wanted)
+
+
+def discipline_at_least(form: str, wanted: str) -> bool:
+    """Whether a discipline form is ``wanted`` or heavier."""
+    return DISCIPLINE_FORMS.index(form) >= DISCIPLINE_FORMS.index(wanted)
+
+
+# --- money --------------------------------------------------------------------------------------
+
+BONUS_STEP = 10_000
+
+
+def bonus(coefficient_pct: int, base_salary: int) -> int:
+    """The bonus of a title: coefficient x base salary, rounded UP to the next 10,000 VND.
+
+    Integer arithmetic, so 0.3 x 2,340,000 is exactly 702,000 -> 710,000 (Decree 152 Art. 49).
+
+    Args:
+        coefficient_pct: the coefficient in hundredths (30 = 0.3).
+        base_salary: the base salary in VND in force on the decision date.
+    """
+    if coefficient_pct < 0 or base_salary < 0:
+        raise ValueError("coefficient and base salary must not be negative")
+    step = 100 * BONUS_STEP
+    return -(-(coefficient_pct * base_salary) // step) * BONUS_STEP
+
+
+def base_salary_on(table: Iterable[tuple[date, int]], day: date) -> int | None:
+    """The base salary in force on ``day`` from ``(valid_from, amount)`` rows; None before the first."""
+    best: tuple[date, int] | None = None
+    for valid_from, amount in table:
+        if valid_from <= day and (best is None or valid_from > best[0]):
+            best = (valid_from, amount)
+    return best[1] if best else None
+
+
+def coefficient_text(coefficient_pct: int) -> str:
+    """A coefficient as people write it: 30 -> "0.3", 150 -> "1.5", 1200 -> "12"."""
+    whole, part = divmod(coefficient_pct, 100)
+    return f"{whole}" if part == 0 else f"{whole}.{part:02d}".rstrip("0")
+
+
+def quota_allows(quota_kind: str, quota_pct: int, *, eligible: int, headcount: int) -> int | None:
+    """How many a quota allows (rounded down), or None when the title has no quota."""
+    if quota_kind == "none" or quota_pct <= 0:
+        return None
+    base = eligible if quota_kind == "eligible" else headcount
+    return base * quota_pct // 100
+
+
+def excellent_share(excellent: int, good: int) -> int | None:
+    """HTXSNV as a whole percent of those rated HTTNV (the Party's cap is 20 %); None when none is HTTNV."""
+    if good <= 0:
+        return None
+    return excellent * 100 // good
+
+
+def excellent_allowed(good: int, cap_pct: int) -> int:
+    """How many HTXSNV ratings the cap allows for ``good`` HTTNV ratings."""
+    return good * cap_pct // 100
+
+
+# --- dated rules ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleVersion:
+    """The values of a title in force over a period (a ``TitleRule`` row, as plain data)."""
+
+    valid_from: date
+    valid_to: date | None
+    decider: str
+    coefficient_pct: int
+    ballot_required: bool
+    threshold_pct: int
+    quota_kind: str
+    quota_pct: int
+    criteria: tuple[dict, ...]
+    basis_document: str
+    basis_article: str = ""
+    note: str = ""
+    decider_depth: int | None = None
+    id: int = 0
+
+
+def in_force(versions: Iterable[RuleVersion], day: date) -> RuleVersion | None:
+    """The version in force on ``day`` (the latest start on or before it that has not ended)."""
+    best = None
+    for v in versions:
+        if v.valid_from <= day and (v.valid_to is None or day <= v.valid_to) and (
+                best is None or v.valid_from > best.valid_from):
+            best = v
+    return best
+
+
+def year_end(year: int) -> date:
+    """The day a year's titles are judged by: its last day (DECISIONS "Commendations")."""
+    return date(year, 12, 31)
+
+
+def rule_for_year(versions: Iterable[RuleVersion], year: int) -> RuleVersion | None:
+    """The version that applies to the titles of ``year``: the one in force on its last day."""
+    return in_force(versions, year_end(year))
+
+
+# --- criteria as data -------------------------------------------------------------------------
+
+_INDIVIDUAL_KINDS = {"min_rating", "title_this_year", "consecutive_title", "consecutive_rating", "initiative",
+                     "any", "all"}
+_COLLECTIVE_KINDS = {"unit_rating", "member_title_share", "member_rating_share", "member_title_count",
+                     "no_member_discipline", "title_this_year", "any", "all"}
+CRITERIA = _INDIVIDUAL_KINDS | _COLLECTIVE_KINDS
+
+
+def _fail(message: Msg) -> Invalid:
+    return Invalid(message, {"criteria": N_("Not valid")})
+
+
+def check_criteria(criteria: Any, *, subject: str, titles: Mapping[str, str]) -> tuple[dict, ...]:
+    """Validate criteria sent by an officer (JSON text or a list) and return them as a tuple.
+
+    Args:
+        subject: "individual" or "collective": which kinds are allowed.
+        titles: every catalogue code -> its subject, for ``title`` references.
+
+    Raises:
+        Invalid: not a list of criteria, an unknown kind, a missing or out-of-range parameter,
+            or a reference to a title that does not exist.
+    """
+    if isinstance(criteria, str):
+        try:
+            criteria = json.loads(criteria or "[]")
+        except ValueError:
+            raise _fail(N_("The criteria are not valid JSON.")) from None
+    if not isinstance(criteria, list):
+        raise _fail(N_("The criteria must be a list."))
+    allowed = _INDIVIDUAL_KINDS if subject == INDIVIDUAL else _COLLECTIVE_KINDS
+    out = []
+    for item in criteria:
+        if not isinstance(item, dict) or item.get("kind") not in allowed:
+            raise _fail(N_("Unknown criterion: {kind}.",
+                           kind=str(item.get("kind") if isinstance(item, dict) else item)))
+        _check_one(item, subject=subject, titles=titles)
+        out.append(item)
+    return tuple(out)
+
+
+def _number(item: dict, name: str, low: int, high: int, default: int | None = None) -> int:
+    value = item.get(name, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise _fail(N_("Criterion {kind}: {name} must be a whole number from {low} to {high}.",
+                       kind=item["kind"], name=name, low=low, high=high))
+    return value
+
+
+def _check_one(item: dict, *, subject: str, titles: Mapping[str, str]) -> None:
+    kind = item["kind"]
+    if kind in ("any", "all"):
+        inner = item.get("of")
+        if not isinstance(inner, list) or not inner:
+            raise _fail(N_("Criterion {kind} needs a non-empty list of criteria in 'of'.", kind=kind))
+        check_criteria(inner, subject=subject, titles=titles)
+        return
+    if ("level" in item or kind in ("min_rating", "consecutive_rating", "unit_rating", "member_rating_share")) \
+            and item.get("level") not in LEVELS:
+        raise _fail(N_("Criterion {kind}: level must be one of {levels}.", kind=kind, levels=", ".join(LEVELS)))
+    if kind in ("title_this_year", "consecutive_title", "member_title_share", "member_title_count"):
+        code = item.get("title")
+        wanted = COLLECTIVE if (kind == "title_this_year" and subject == COLLECTIVE) else INDIVIDUAL
+        if titles.get(code) != wanted:
+            raise _fail(N_("Criterion {kind}: {title} is not a title of the catalogue.", kind=kind, title=str(code)))
+    if kind in ("consecutive_title", "consecutive_rating"):
+        _number(item, "years", 1, 10)
+    if kind == "initiative":
+        if item.get("scope") not in SCOPES:
+            raise _fail(N_("Criterion initiative: scope must be one of {scopes}.", scopes=", ".join(SCOPES)))
+        _number(item, "count", 1, 10, 1)
+        _number(item, "years", 1, 10, 1)
+        if item.get("or_rating") is not None and item["or_rating"] not in LEVELS:
+            raise _fail(N_("Criterion initiative: or_rating must be one of {levels}.", levels=", ".join(LEVELS)))
+    if kind in ("member_title_share", "member_rating_share"):
+        _number(item, "pct", 1, 100)
+    if kind == "member_title_count":
+        _number(item, "min", 1, 1000)
+    if kind == "no_member_discipline" and item.get("form") not in DISCIPLINE_FORMS:
+        raise _fail(N_("Criterion no_member_discipline: form must be one of {forms}.",
+                       forms=", ".join(DISCIPLINE_FORMS)))
+
+
+def referenced_titles(criteria: Iterable[dict]) -> set[str]:
+    """The catalogue codes a list of criteria refers to (for the evaluation order)."""
+    out: set[str] = set()
+    for item in criteria:
+        if item.get("kind") in ("any", "all"):
+            out |= referenced_titles(item.get("of", ()))
+        elif "title" in item:
+            out.add(item["title"])
+    return out
+
+
+def evaluation_order(criteria_by_code: Mapping[str, Iterable[dict]]) -> list[str]:
+    """Title codes ordered so that every title comes after those its criteria refer to.
+
+    Raises:
+        Invalid: the criteria refer to each other in a circle.
+    """
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(code: str, trail: tuple[str, ...]) -> None:
+        if state.get(code) == 2:
+            return
+        if state.get(code) == 1:
+            raise Invalid("The criteria of {titles} refer to each other in a circle.", titles=" → ".join(trail))
+        state[code] = 1
+        for ref in sorted(referenced_titles(criteria_by_code.get(code, ()))):
+            if ref in criteria_by_code:
+                visit(ref, (*trail, ref))
+        state[code] = 2
+        order.append(code)
+
+    for code in sorted(criteria_by_code):
+        visit(code, (code,))
+    return order
+
+
+# --- facts and judgement -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InitiativeFact:
+    """An initiative one of whose authors is the person."""
+
+    id: int
+    scope: str
+    year: int
+    decided_on: date
+    used: bool = False
+
+
+@dataclass(frozen=True)
+class DisciplineFact:
+    """A discipline period."""
+
+    form: str
+    starts_on: date
+    ends_on: date
+
+
+@dataclass
+class PersonFacts:
+    """What the eligibility of one person rests on, loaded in bulk by the queries."""
+
+    person_id: int
+    ratings: dict[int, str] = field(default_factory=dict)  # year -> level
+    months_worked: int | None = None  # this year
+    absent_days: int | None = None  # this year
+    registered: bool = False  # for any title this year
+    awards: dict[str, set[int]] = field(default_factory=dict)  # title code -> years held
+    initiatives: list[InitiativeFact] = field(default_factory=list)
+    disciplines: list[DisciplineFact] = field(default_factory=list)
+    hold: str | None = None  # the reason of a hold in force, if any
+
+
+@dataclass
+class UnitFacts:
+    """What the eligibility of one unit rests on: its own rating and its members' outcomes."""
+
+    unit_id: int
+    rating: str | None = None
+    awards: dict[str, set[int]] = field(default_factory=dict)
+    members: int = 0  # rated members (not counting "not rated")
+    member_levels: dict[str, int] = field(default_factory=dict)  # level -> members rated so
+    member_titles: dict[str, int] = field(default_factory=dict)  # title -> members holding or eligible
+    disciplined: dict[str, int] = field(default_factory=dict)  # form -> members disciplined this year
+
+
+@dataclass(frozen=True)
+class Exclusions:
+    """The local exclusions switched on, with their thresholds and legal basis."""
+
+    recent_recruit_months: int | None = None
+    absent_days: int | None = None
+    not_registered: bool = False
+    disciplined: bool = False
+    basis: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A subject's outcome for one title, with every reason (failed criteria, exclusions, hold)."""
+
+    status: str
+    reasons: tuple[Msg, ...] = ()
+    initiative_ids: tuple[int, ...] = ()  # the initiatives that would be used
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every judgement of one year and title shares."""
+
+    year: int
+    code: str  # the title being judged
+    abbreviation: str
+    names: Mapping[str, str]  # code -> abbreviation, for messages
+    eligible_now: Mapping[str, set[str]] = field(default_factory=dict)  # code -> subject keys eligible
+
+
+def _basis(item: dict) -> str:
+    return str(item.get("basis") or "")
+
+
+def _reason(text: Msg, item: dict) -> Msg:
+    basis = _basis(item)
+    return N_("{reason} ({basis})", reason=text, basis=basis) if basis else text
+
+
+def _level_text(level: str | None) -> Msg:
+    """What a refusal says of the rating held: "rated HTNV", "not rated yet", "not rated"."""
+    if level is None:
+        return N_("not rated yet")
+    if level == NONE:
+        return N_("not rated (with a reason)")
+    return N_("rated {level}", level=level)
+
+
+def _counts_from(disciplines: Sequence[DisciplineFact], year: int) -> date | None:
+    """The day achievements count from: the day after the last discipline period that ended by
+    the end of ``year`` (None when there is none)."""
+    ends = [d.ends_on for d in disciplines if d.ends_on <= year_end(year)]
+    return max(ends) if ends else None
+
+
+def disciplined_in(disciplines: Iterable[DisciplineFact], year: int, *, form: str = "reprimand") -> bool:
+    """Whether a discipline of ``form`` or heavier overlaps ``year``."""
+    first, last = date(year, 1, 1), year_end(year)
+    return any(d.starts_on <= last and d.ends_on >= first and discipline_at_least(d.form, form)
+               for d in disciplines)
+
+
+def _holds(awards: Mapping[str, set[int]], ctx: Context, key: str, code: str, year: int) -> bool:
+    """Whether the subject holds ``code`` for ``year`` (this year: held or eligible now)."""
+    if year in awards.get(code, set()):
+        return True
+    return year == ctx.year and key in ctx.eligible_now.get(code, set())
+
+
+def _person_criterion(item: dict, facts: PersonFacts, ctx: Context) -> Msg | None:
+    """None when the person meets the criterion, else the reason naming it."""
+    kind, year, key = item["kind"], ctx.year, person_key(facts.person_id)
+    counts_from = _counts_from(facts.disciplines, year)
+    if kind == "min_rating":
+        level = facts.ratings.get(year)
+        if at_least(level, item["level"]):
+            return None
+        return _reason(N_("{title} needs {level} or better in {year}: {rating}",
+                          title=ctx.abbreviation, level=item["level"], year=year, rating=_level_text(level)), item)
+    if kind == "title_this_year":
+        if _holds(facts.awards, ctx, key, item["title"], year):
+            return None
+        return _reason(N_("{title} needs {other} in {year}: not met",
+                          title=ctx.abbreviation, other=ctx.names.get(item["title"], item["title"]), year=year), item)
+    if kind == "consecutive_title":
+        n, code = item["years"], item["title"]
+        run = 0
+        for y in range(year, year - n, -1):
+            if counts_from is not None and y <= counts_from.year:
+                break
+            if not _holds(facts.awards, ctx, key, code, y):
+                break
+            run += 1
+        if run >= n:
+            return None
+        return _reason(N_("{title} needs {other} in {n} consecutive years up to {year}: {run} in a row",
+                          title=ctx.abbreviation, other=ctx.names.get(code, code), n=n, year=year, run=run), item)
+    if kind == "consecutive_rating":
+        n, run = item["years"], 0
+        for y in range(year, year - n, -1):
+            if counts_from is not None and y <= counts_from.year:
+                break
+            if not at_least(facts.ratings.get(y), item["level"]):
+                break
+            run += 1
+        if run >= n:
+            return None
+        return _reason(N_("{title} needs {level} or better in {n} consecutive years up to {year}: {run} in a row",
+                          title=ctx.abbreviation, level=item["level"], n=n, year=year, run=run), item)
+    if kind == "initiative":
+        found = usable_initiatives(facts, item, year)
+        if len(found) >= item.get("count", 1):
+            return None
+        alt = item.get("or_rating")
+        if alt and at_least(facts.ratings.get(year), alt):
+            return None
+        scope = SCOPE_NAMES[item["scope"]]
+        if alt:
+            return _reason(N_("{title} needs an initiative recognised at {scope} or wider, or a {level} rating, "
+                              "in {year}: {rating}, no unused initiative",
+                              title=ctx.abbreviation, scope=scope, level=alt, year=year,
+                              rating=_level_text(facts.ratings.get(year))), item)
+        return _reason(N_("{title} needs {count} unused initiative(s) recognised at {scope} or wider in "
+                          "{first}–{year}: {found} found",
+                          title=ctx.abbreviation, count=item.get("count", 1), scope=scope,
+                          first=year - item.get("years", 1) + 1, year=year, found=len(found)), item)
+    return _combined(item, lambda inner: _person_criterion(inner, facts, ctx), ctx)
+
+
+def usable_initiatives(facts: PersonFacts, item: dict, year: int) -> list[InitiativeFact]:
+    """The initiatives that meet an ``initiative`` criterion: scope, years, unused, after any discipline."""
+    counts_from = _counts_from(facts.disciplines, year)
+    first = year - item.get("years", 1) + 1
+    return [i for i in facts.initiatives
+            if not i.used and first <= i.year <= year and scope_at_least(i.scope, item["scope"])
+            and (counts_from is None or i.decided_on > counts_from)]
+
+
+def _combined(item: dict, judge: Any, ctx: Context) -> Msg | None:
+    reasons = [judge(inner) for inner in item["of"]]
+    if item["kind"] == "all":
+        failed = [r for r in reasons if r is not None]
+        return failed[0] if failed else None
+    if any(r is None for r in reasons):
+        return None
+    # Each option already names its own basis; the whole is not wrapped in it again.
+    return N_("{title} needs one of: {options}", title=ctx.abbreviation,
+              options=_joined([r for r in reasons if r is not None]))
+
+
+def _joined(reasons: list[Msg]) -> Msg:
+    if len(reasons) == 1:
+        return reasons[0]
+    return N_("{first}; or {rest}", first=reasons[0], rest=_joined(reasons[1:]))
+
+
+def _exclusions(facts: PersonFacts, ex: Exclusions, year: int) -> list[Msg]:
+    out: list[Msg] = []
+
+    def basis(code: str, text: Msg) -> Msg:
+        doc = ex.basis.get(code, "")
+        return N_("{reason} ({basis})", reason=text, basis=doc) if doc else text
+
+    if ex.recent_recruit_months is not None and facts.months_worked is not None \
+            and facts.months_worked < ex.recent_recruit_months:
+        out.append(basis("recent_recruit", N_("Excluded: {months} months since recruitment, fewer than {value}",
+                                              months=facts.months_worked, value=ex.recent_recruit_months)))
+    if ex.absent_days is not None and (facts.absent_days or 0) >= ex.absent_days:
+        out.append(basis("absent", N_("Excluded: {days} working days absent, {value} or more",
+                                      days=facts.absent_days, value=ex.absent_days)))
+    if ex.not_registered and not facts.registered:
+        out.append(basis("not_registered", N_("Excluded: not registered for emulation in {year}", year=year)))
+    if ex.disciplined and disciplined_in(facts.disciplines, year):
+        out.append(basis("disciplined", N_("Excluded: disciplined in {year}", year=year)))
+    return out
+
+
+def judge_person(criteria: Sequence[dict], facts: PersonFacts, ctx: Context, exclusions: Exclusions) -> Judgement:
+    """A person's outcome for one title and year.
+
+    A hold comes first (the person cannot be proposed at all), then the exclusions, then the
+    criteria; every reason found is kept so the list shows all that stands in the way.
+    """
+    reasons: list[Msg] = []
+    status = ELIGIBLE
+    if facts.hold:
+        status = HELD
+        reasons.append(N_("On hold: {reason} (Decree 152/2025/NĐ-CP, Art. 4)", reason=HOLD_NAMES[facts.hold]))
+    excluded = _exclusions(facts, exclusions, ctx.year)
+    if excluded:
+        status = status if status == HELD else EXCLUDED
+        reasons.extend(excluded)
+    failed = [r for r in (_person_criterion(item, facts, ctx) for item in criteria) if r is not None]
+    if failed:
+        status = status if status != ELIGIBLE else MISSING
+        reasons.extend(failed)
+    used: list[int] = []
+    if status == ELIGIBLE:
+        for item in _flat(criteria, lambda inner: _person_criterion(inner, facts, ctx) is None):
+            alt = item.get("or_rating")
+            if item["kind"] == "initiative" and not (alt and at_least(facts.ratings.get(ctx.year), alt)):
+                found = usable_initiatives(facts, item, ctx.year)
+                used.extend(i.id for i in found[: item.get("count", 1)])
+    return Judgement(status=status, reasons=tuple(reasons), initiative_ids=tuple(dict.fromkeys(used)))
+
+
+def _flat(criteria: Iterable[dict], met: Any) -> Iterable[dict]:
+    """The criteria an eligible outcome rests on: each of an ``all``, the first met option of an ``any``."""
+    for item in criteria:
+        if item["kind"] == "all":
+            yield from _flat(item["of"], met)
+        elif item["kind"] == "any":
+            yield from _flat([inner for inner in item["of"] if met(inner)][:1], met)
+        else:
+            yield item
+
+
+def _unit_criterion(item: dict, facts: UnitFacts, ctx: Context) -> Msg | None:
+    kind, year = item["kind"], ctx.year
+    if kind == "unit_rating":
+        if at_least(facts.rating, item["level"]):
+            return None
+        return _reason(N_("{title} needs a collective rating of {level} or better in {year}: {rating}",
+                          title=ctx.abbreviation, level=item["level"], year=year, rating=_level_text(facts.rating)),
+                          item)
+    if kind == "title_this_year":
+        if _holds(facts.awards, ctx, unit_key(facts.unit_id), item["title"], year):
+            return None
+        return _reason(N_("{title} needs {other} in {year}: not met",
+                          title=ctx.abbreviation, other=ctx.names.get(item["title"], item["title"]), year=year), item)
+    if kind in ("member_title_share", "member_rating_share"):
+        if kind == "member_title_share":
+            have, what = facts.member_titles.get(item["title"], 0), ctx.names.get(item["title"], item["title"])
+        else:
+            have = sum(n for level, n in facts.member_levels.items() if at_least(level, item["level"]))
+            what = item["level"]
+        if facts.members and have * 100 >= item["pct"] * facts.members:
+            return None
+        share = have * 100 // facts.members if facts.members else 0
+        return _reason(N_("{title} needs at least {pct}% of members with {what}: {have} of {members} ({share}%)",
+                          title=ctx.abbreviation, pct=item["pct"], what=what, have=have, members=facts.members,
+                          share=share), item)
+    if kind == "member_title_count":
+        have = facts.member_titles.get(item["title"], 0)
+        if have >= item["min"]:
+            return None
+        return _reason(N_("{title} needs at least {min} member(s) with {what}: {have}",
+                          title=ctx.abbreviation, min=item["min"], what=ctx.names.get(item["title"], item["title"]),
+                          have=have), item)
+    if kind == "no_member_discipline":
+        have = sum(n for form, n in facts.disciplined.items() if discipline_at_least(form, item["form"]))
+        if have == 0:
+            return None
+        return _reason(N_("{title} needs no member disciplined at {form} or heavier in {year}: {have}",
+                          title=ctx.abbreviation, form=DISCIPLINE_NAMES[item["form"]], year=year, have=have), item)
+    return _combined(item, lambda inner: _unit_criterion(inner, facts, ctx), ctx)
+
+
+def judge_unit(criteria: Sequence[dict], facts: UnitFacts, ctx: Context) -> Judgement:
+    """A unit's outcome for one collective title and year."""
+    failed = [r for r in (_unit_criterion(item, facts, ctx) for item in criteria) if r is not None]
+    return Judgement(status=MISSING if failed else ELIGIBLE, reasons=tuple(failed))
+
+
+# --- input checks --------------------------------------------------------------------------------
+
+
+def check_year(year: Any, *, today: date) -> int:
+    """An emulation year a person may work on: from 2000 to next year.
+
+    Raises:
+        Invalid: not a year in that range.
+    """
+    if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= today.year + 1:
+        raise Invalid("Choose a year from 2000 to {last}.", {"year": N_("Out of range")}, last=today.year + 1)
+    return year
+
+
+def check_rating(level: str, *, reason: str, months_worked: int | None, absent_days: int | None) -> None:
+    """Validate one annual rating.
+
+    Raises:
+        Invalid: an unknown level, "not rated" without a reason, months outside 0–12, days outside 0–366.
+    """
+    if level not in RATING_CHOICES:
+        raise Invalid("Choose a rating: HTXSNV, HTTNV, HTNV, KHTNV or not rated.", {"level": N_("Choose one")})
+    if level == NONE and not reason.strip():
+        raise Invalid("Say why the person is not rated (for example: fewer than 6 months worked).",
+                      {"reason": N_("Required")})
+    if months_worked is not None and not 0 <= months_worked <= 12:
+        raise Invalid("Months worked is a number from 0 to 12.", {"months_worked": N_("Out of range")})
+    if absent_days is not None and not 0 <= absent_days <= 366:
+        raise Invalid("Days absent is a number from 0 to 366.", {"absent_days": N_("Out of range")})
+
+
+def check_period(starts_on: date | None, ends_on: date | None, *, open_end: bool = False) -> None:
+    """A period with a start and (unless ``open_end``) an end not before it.
+
+    Raises:
+        Invalid: a missing date, or an end before the start.
+    """
+    if starts_on is None:
+        raise Invalid("Enter the start date.", {"starts_on": N_("Required")})
+    if ends_on is None and not open_end:
+        raise Invalid("Enter the end date.", {"ends_on": N_("Required")})
+    if ends_on is not None and ends_on < starts_on:
+        raise Invalid("The end date is before the start date.", {"ends_on": N_("Before the start")})
