@@ -46,6 +46,7 @@ from engagement.commendations import models, queries, rules, service
 from engagement.core.access import Actor, Grant, Role
 from engagement.core.db import make_engine
 from engagement.org.models import Person, Unit
+from engagement.org.rules import sort_key
 from engagement.schema import metadata
 
 YEAR = 2026
@@ -142,7 +143,8 @@ def generate(engine: sa.Engine, *, units: int, people: int, seed: int = 14) -> d
         if is_active:
             active.append(pid)
         person_rows.append({"id": pid, "employee_code": f"NV{pid:06d}", "full_name": f"Người {pid}",
-                            "name_key": f"nguoi {pid}", "position": "Chuyên viên", "unit_id": uid,
+                            "name_key": f"nguoi {pid}", "sort_key": sort_key(f"Người {pid}"),
+                            "position": "Chuyên viên", "unit_id": uid,
                             "is_active": is_active, "created_at": now, "updated_at": now})
     strong = set(rng.sample(active, len(active) // 25))
     years = [YEAR - 3, YEAR - 2, YEAR - 1]

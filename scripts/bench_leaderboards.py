@@ -32,6 +32,7 @@ from sqlmodel import Session
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from engagement.core.db import make_engine
+from engagement.org.rules import sort_key
 from engagement.schema import metadata
 from engagement.scoring import leaderboard
 from engagement.scoring.models import PointEntry
@@ -103,8 +104,8 @@ def generate(engine: sa.Engine, *, units: int, people: int, entries: int, seed: 
     for pid in range(1, people + 1):
         uid = rng.choice(leaf_units)
         person_unit[pid] = uid
-        person_rows.append((pid, f"NV{pid:06d}", f"Người {pid}", f"nguoi {pid}", "Chuyên viên", uid,
-                            rng.random() > 0.01, ts, ts))
+        person_rows.append((pid, f"NV{pid:06d}", f"Người {pid}", f"nguoi {pid}", sort_key(f"Người {pid}"),
+                            "Chuyên viên", uid, rng.random() > 0.01, ts, ts))
     pp: dict[tuple[str, int], int] = defaultdict(int)
     ps: dict[tuple[str, int, str], int] = defaultdict(int)
     up: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
@@ -113,8 +114,8 @@ def generate(engine: sa.Engine, *, units: int, people: int, entries: int, seed: 
     with engine.begin() as conn:
         _load(conn, "unit", ["id", "name", "code", "kind", "parent_id", "path", "depth", "is_active",
                              "created_at", "updated_at"], unit_rows, postgres)
-        _load(conn, "person", ["id", "employee_code", "full_name", "name_key", "position", "unit_id", "is_active",
-                               "created_at", "updated_at"], person_rows, postgres)
+        _load(conn, "person", ["id", "employee_code", "full_name", "name_key", "sort_key", "position", "unit_id",
+                               "is_active", "created_at", "updated_at"], person_rows, postgres)
         if not postgres:
             for index in PointEntry.__table__.indexes:
                 conn.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")

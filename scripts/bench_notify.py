@@ -41,6 +41,7 @@ from engagement.jobs.models import JobRun, ReminderMark
 from engagement.notify import rules, service
 from engagement.notify.models import Notification, NotifyPreference, OutboxMessage
 from engagement.org.models import Account, Person, RoleGrant, Unit
+from engagement.org.rules import sort_key
 from engagement.schema import metadata
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -156,7 +157,8 @@ def generate(engine: sa.Engine, *, units: int, people: int, seed: int = 7) -> No
     for pid in range(1, people + 1):
         uid = rng.choice(offices)
         person_rows.append({"id": pid, "employee_code": f"NV{pid:06d}", "full_name": f"Người {pid}",
-                            "name_key": f"nguoi {pid}", "email": f"nv{pid}@benchmark.gov.vn", "phone": None,
+                            "name_key": f"nguoi {pid}", "sort_key": sort_key(f"Người {pid}"),
+                            "email": f"nv{pid}@benchmark.gov.vn", "phone": None,
                             "position": "Chuyên viên", "unit_id": uid, "union_branch_id": None,
                             "youth_branch_id": None, "is_active": True, "created_at": ts, "updated_at": ts})
         account_rows.append({"id": pid, "person_id": pid, "username": f"nv{pid}", "password_hash": "-",

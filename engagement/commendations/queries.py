@@ -835,7 +835,7 @@ def rating_sheet(session: Session, *, actor: Actor | None, unit_id: int, year: i
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     pages = max(1, -(-total // SHEET_PAGE))
     page = min(max(1, page), pages)
-    found = session.exec(stmt.order_by(Unit.path, Person.name_key, Person.id)
+    found = session.exec(stmt.order_by(Unit.path, Person.sort_key, Person.id)
                          .offset((page - 1) * SHEET_PAGE).limit(SHEET_PAGE)).all()
     proof = evidence(session, person_ids=[p.id for p, _u, _r in found], year=year)
     rows = []

@@ -322,7 +322,7 @@ def people(session: Session, *, actor: Actor | None, campaign_id: int, unit_id: 
     pages = max(1, math.ceil(total / page_size))
     page = max(1, min(page, pages))
     order = sa.case(*[(st == s, i) for i, s in enumerate(STATUS_ORDER)])
-    rows = session.exec(stmt.order_by(order, Person.name_key, Person.id)
+    rows = session.exec(stmt.order_by(order, Person.sort_key, Person.id)
                         .offset((page - 1) * page_size).limit(page_size)).all()
     notes: dict[int, str] = {}
     ids = [r[0] for r in rows]

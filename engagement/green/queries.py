@@ -131,7 +131,7 @@ def colleagues(session: Session, *, actor: Actor | None) -> list[PersonOption]:
             conds += [Person.union_branch_id == branch_id, Person.youth_branch_id == branch_id]
     rows = session.exec(select(Person.id, Person.full_name)
                         .where(Person.is_active.is_(True), Person.id != me.id, sa.or_(*conds))
-                        .order_by(Person.name_key).limit(100))
+                        .order_by(Person.sort_key).limit(100))
     return [PersonOption(id=pid, name=name) for pid, name in rows]
 
 
@@ -177,7 +177,7 @@ def _rows(session: Session, stmt) -> list[ActivityRow]:
         for aid, name in session.exec(select(models.ActivityParticipant.activity_id, Person.full_name)
                                       .join(Person, Person.id == models.ActivityParticipant.person_id)
                                       .where(models.ActivityParticipant.activity_id.in_(ids))
-                                      .order_by(Person.name_key)):
+                                      .order_by(Person.sort_key)):
             names.setdefault(aid, []).append(name)
     out = []
     for act, campaign_name, action_name, points, impact_unit, logged_by, unit_name in result:
@@ -344,7 +344,7 @@ def my_duties(session: Session, *, actor: Actor | None, now: datetime, limit: in
     for roster_id, on, title, branch in mine:
         names = session.exec(select(Person.full_name).join(models.RosterDuty, models.RosterDuty.person_id == Person.id)
                              .where(models.RosterDuty.roster_id == roster_id, models.RosterDuty.on_date == on)
-                             .order_by(Person.name_key)).all()
+                             .order_by(Person.sort_key)).all()
         out.append(DutyRow(on_date=formats.day(on), title=title, branch_name=branch, people=", ".join(names)))
     return out
 
@@ -439,7 +439,7 @@ def upcoming_roster(session: Session, *, actor: Actor | None, branch_id: int, no
                         .join(Branch, Branch.id == models.Roster.branch_id)
                         .join(Person, Person.id == models.RosterDuty.person_id)
                         .where(models.Roster.branch_id == branch_id, models.RosterDuty.on_date >= today)
-                        .order_by(models.RosterDuty.on_date, models.Roster.id, Person.name_key).limit(limit * 20)).all()
+                        .order_by(models.RosterDuty.on_date, models.Roster.id, Person.sort_key).limit(limit * 20)).all()
     grouped: dict[tuple[date, str, str], list[str]] = {}
     for on, title, branch, name in rows:
         grouped.setdefault((on, title, branch), []).append(name)
@@ -504,7 +504,7 @@ def duty_slots(session: Session, *, actor: Actor | None, branch_id: int, now: da
                         .join(models.Roster, models.Roster.id == models.RosterDuty.roster_id)
                         .join(Person, Person.id == models.RosterDuty.person_id)
                         .where(models.Roster.branch_id == branch_id, models.RosterDuty.on_date >= today)
-                        .order_by(models.RosterDuty.on_date, models.Roster.id, Person.name_key).limit(limit)).all()
+                        .order_by(models.RosterDuty.on_date, models.Roster.id, Person.sort_key).limit(limit)).all()
     return [DutySlot(value=f"{rid}|{on.isoformat()}|{pid}", label=f"{formats.day(on)} · {title} · {name}")
             for rid, on, pid, title, name in rows]
 
@@ -525,7 +525,7 @@ def branch_members(session: Session, branch_id: int) -> list[int]:
     return list(session.exec(
         select(Person.id).where(Person.is_active.is_(True),
                                 sa.or_(Person.union_branch_id == branch_id, Person.youth_branch_id == branch_id))
-        .order_by(Person.name_key, Person.id)))
+        .order_by(Person.sort_key, Person.id)))
 
 
 def branch_member_options(session: Session, *, actor: Actor | None, branch_id: int) -> list[PersonOption]:

@@ -95,6 +95,8 @@ class Person(SQLModel, table=True):
     employee_code: str = Field(max_length=40, unique=True)
     full_name: str = Field(max_length=120)
     name_key: str = Field(max_length=120, index=True)  # folded for accent-insensitive search
+    #: Vietnamese name order (given name first) as plain ASCII: ``org.rules.sort_key``.
+    sort_key: str = Field(max_length=200, index=True, sa_column_kwargs={"server_default": ""})
     email: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, max_length=30)
     position: str = Field(default="", max_length=120)

@@ -155,7 +155,7 @@ def search_people(
         .join(models.Unit, models.Unit.id == models.Person.unit_id)
         .join(models.Account, models.Account.person_id == models.Person.id, isouter=True)
         .where(*conditions)
-        .order_by(models.Person.name_key, models.Person.id)
+        .order_by(models.Person.sort_key, models.Person.id)
         .offset((page - 1) * page_size)
         .limit(page_size)
     )

@@ -292,8 +292,9 @@ def create_person(
         raise Conflict("Employee code {code} already exists; search for that person instead.", code=code)
     details = _person_details(session, position=position, email=email, phone=phone,
                               union_branch_id=union_branch_id, youth_branch_id=youth_branch_id)
-    person = models.Person(employee_code=code, full_name=name, name_key=rules.fold(name), unit_id=unit.id,
-                           created_at=now, updated_at=now, **details)
+    person = models.Person(employee_code=code, full_name=name, name_key=rules.fold(name),
+                           sort_key=rules.sort_key(name), unit_id=unit.id, created_at=now, updated_at=now,
+                           **details)
     session.add(person)
     session.flush()
     session.add(models.Membership(person_id=person.id, unit_id=unit.id, start_at=now))
@@ -326,6 +327,7 @@ def update_person(
     name = rules.clean_full_name(full_name)
     person.full_name = name
     person.name_key = rules.fold(name)
+    person.sort_key = rules.sort_key(name)
     details = _person_details(session, position=position, email=email, phone=phone,
                               union_branch_id=union_branch_id, youth_branch_id=youth_branch_id)
     for field, value in details.items():
@@ -590,7 +592,8 @@ def import_people(
     for start in range(0, len(valid), IMPORT_BATCH):
         batch = valid[start:start + IMPORT_BATCH]
         people = [models.Person(employee_code=p.employee_code, full_name=p.full_name,
-                                name_key=rules.fold(p.full_name), email=p.email, phone=p.phone,
+                                name_key=rules.fold(p.full_name), sort_key=rules.sort_key(p.full_name),
+                                email=p.email, phone=p.phone,
                                 position=p.position, unit_id=p.unit_id,
                                 union_branch_id=p.union_branch_id, youth_branch_id=p.youth_branch_id,
                                 created_at=now, updated_at=now) for p in batch]
@@ -663,7 +666,8 @@ def bootstrap_admin(
         session.add(models.UnitEvent(unit_id=root.id, at=now, kind="created",
                                      new_value=f"{root.name} ({root.code})"))
     person = models.Person(employee_code=rules.clean_code(employee_code, N_("employee code")), full_name=name,
-                           name_key=rules.fold(name), position=_("System administrator"), unit_id=root.id,
+                           name_key=rules.fold(name), sort_key=rules.sort_key(name),
+                           position=_("System administrator"), unit_id=root.id,
                            created_at=now, updated_at=now)
     session.add(person)
     session.flush()

@@ -65,7 +65,7 @@ def find_colleagues(session: Session, *, actor: Actor | None, text: str,
         select(Person.id, Person.full_name, Unit.name).join(Unit, Unit.id == Person.unit_id)
         .where(Person.is_active.is_(True), Person.id != me.person_id,
                or_(Person.name_key.contains(needle), func.lower(Person.employee_code) == needle))
-        .order_by(Person.name_key, Person.id).limit(max(1, min(20, limit))))
+        .order_by(Person.sort_key, Person.id).limit(max(1, min(20, limit))))
     return [(pid, f"{name} — {unit}") for pid, name, unit in rows]
 
 
@@ -288,8 +288,8 @@ def rating_rollups(session: Session, *, actor: Actor | None) -> list[RatingRollu
         out.append(_rollup(_("Unit: {name}", name=label), n, a, t, g))
     for label, n, a, t, g in session.exec(
             select(Person.full_name, *cols).join(Person, Person.id == models.CitizenThanks.person_id)
-            .where(*base).group_by(Person.id, Person.full_name)
-            .order_by(func.count().desc(), Person.full_name).limit(50)):
+            .where(*base).group_by(Person.id, Person.full_name, Person.sort_key)
+            .order_by(func.count().desc(), Person.sort_key).limit(50)):
         out.append(_rollup(label, n, a, t, g))
     return out
 
@@ -333,7 +333,7 @@ def qr_sheet(session: Session, *, actor: Actor | None, unit_id: int, base_url: s
         select(models.ThanksLink, Person.full_name, Person.position)
         .join(Person, Person.id == models.ThanksLink.person_id, isouter=True)
         .where(models.ThanksLink.unit_id == unit.id, models.ThanksLink.is_active.is_(True))
-        .order_by(models.ThanksLink.person_id.is_(None).desc(), models.ThanksLink.counter_name, Person.name_key)
+        .order_by(models.ThanksLink.person_id.is_(None).desc(), models.ThanksLink.counter_name, Person.sort_key)
         .limit(300)).all()
     cards = []
     for link, name, position in rows:

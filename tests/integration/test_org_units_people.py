@@ -12,7 +12,7 @@ from sqlmodel import select
 from engagement.core.access import Actor
 from engagement.core.audit import AuditEntry
 from engagement.core.errors import Conflict, DomainError, Invalid, NotAllowed, NotFound
-from engagement.org import queries, service, sessions
+from engagement.org import queries, rules, service, sessions
 from engagement.org.models import (
     Account,
     AuthSession,
@@ -378,6 +378,7 @@ def test_editing_without_changing_unit_keeps_one_membership(session, now, org):
     assert len(memberships(session, org.person_a1)) == 1
     person = session.get(Person, org.person_a1)
     assert (person.full_name, person.name_key) == ("Nguyễn Thị Hòa Bình", "nguyen thi hoa binh")
+    assert person.sort_key == rules.sort_key("Nguyễn Thị Hòa Bình") != rules.sort_key("Nguyễn Thị Hoà")
 
 
 def test_person_cannot_be_moved_into_a_deactivated_unit(session, now, org):
@@ -587,12 +588,25 @@ def test_search_ignores_accents_and_case(session, now, org):
     f.person(session, org.admin, now, unit_id=org.b, name="Trần Hòa Bình")
     f.person(session, org.admin, now, unit_id=org.b, name="Đặng Văn Đức")
     page = queries.search_people(session, actor=org.admin, text="hoa")
-    assert names(page) == ["Lê Văn Hoa", "Nguyễn Thị Hoà", "Trần Hòa Bình"]
+    # Vietnamese order: given name first (Bình < Hoa), then the middle name (Thị < Văn);
+    # the family name (Lê < Nguyễn < Trần) only comes last.
+    assert names(page) == ["Trần Hòa Bình", "Nguyễn Thị Hoà", "Lê Văn Hoa"]
     assert page.total == 3
     assert names(queries.search_people(session, actor=org.admin, text="HOÀ")) == names(page)
     assert names(queries.search_people(session, actor=org.admin, text="đức")) == ["Đặng Văn Đức"]
     assert names(queries.search_people(session, actor=org.admin, text="dang  van")) == [
         "Đặng Văn Đức"]
+
+
+def test_a_units_list_reads_in_vietnamese_name_order(session, now, org):
+    unit = f.unit(session, org.admin, now, parent_id=org.root, name="Phòng Thứ tự")
+    wanted = ["Nguyễn Văn An", "Lê Văn Anh", "Bùi Thị Ân", "Trần Thị Bình", "Nguyễn Văn Dũng",
+              "Phạm Minh Đức", "Vũ Thị Hoa", "Vũ Thị Hòa", "Vũ Thị Hóa", "Lê Văn Hoa", "Đỗ Văn Hoan",
+              "Hoàng Ơn"]
+    for name in reversed(wanted):
+        f.person(session, org.admin, now, unit_id=unit, name=name)
+    # The database sorts the keys (plain ASCII) as Python does, SQLite and PostgreSQL alike.
+    assert names(queries.search_people(session, actor=org.admin, unit_id=unit, page_size=50)) == wanted
 
 
 def test_search_matches_employee_code_and_email(session, now, org):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from datetime import UTC, datetime, timedelta
 
@@ -548,3 +549,80 @@ def test_line_numbers_stay_right_after_a_cell_with_a_line_break():
         "E2,Lê 2,U1,\n"
     )
     assert [e.line for e in errors] == [4]
+
+
+# --- Vietnamese name order ------------------------------------------------------------------
+
+
+def _in_order(*names: str) -> bool:
+    keys = [rules.sort_key(n) for n in names]
+    return all(a < b for a, b in itertools.pairwise(keys))
+
+
+def test_letters_come_before_tones_so_an_anh_then_an_with_circumflex():
+    # a < â decides at the first letter; "An" is a prefix of "Anh", so it comes first.
+    assert _in_order("An", "Anh", "Ân")
+    assert _in_order("Nguyễn Văn An", "Nguyễn Văn Anh", "Nguyễn Văn Ân")
+
+
+@pytest.mark.parametrize("lower, higher", [
+    ("An", "Ăn"), ("Ăn", "Ân"), ("Ân", "Bình"), ("Em", "Êm"), ("On", "Ôn"), ("Ôn", "Ơn"),
+    ("Ơn", "Phúc"), ("Ung", "Ưng"), ("Ưng", "Vân"), ("Uyên", "Vân"), ("Vân", "Xuân"), ("Xuân", "Yến"),
+    ("Bình", "Chi"), ("Dũng", "Đức"), ("Duy", "Đào"), ("Đức", "Em"), ("Hương", "Khoa"),
+])
+def test_the_vietnamese_alphabet(lower, higher):
+    assert rules.sort_key(lower) < rules.sort_key(higher)
+
+
+def test_the_given_name_decides_before_the_family_name():
+    # Family-name order would read Bùi, Lê, Nguyễn, Trần; a danh sách reads by given name.
+    unit = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Chi", "Bùi Minh Đức", "Phạm Thị Dung"]
+    assert sorted(reversed(unit), key=rules.sort_key) == [
+        "Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Chi", "Phạm Thị Dung", "Bùi Minh Đức"]
+
+
+def test_the_same_given_name_is_ordered_by_middle_then_family_name():
+    assert _in_order("Nguyễn Thị An", "Lê Văn An", "Nguyễn Văn An")
+    # Middle names before the family name: "Anh" < "Bảo" even though Bùi < Trần.
+    assert _in_order("Trần Anh Minh", "Bùi Bảo Minh")
+    # Without a middle name the family name stands next: "Lê" is compared with "Hoàng".
+    assert _in_order("Minh", "Lê Hoàng Minh", "Lê Minh", "Nguyễn Minh")
+
+
+def test_tones_break_ties_in_their_order():
+    # none < huyền < hỏi < ngã < sắc < nặng (the ICU/CLDR "vi" secondary order).
+    assert _in_order("Hoa", "Hòa", "Hỏa", "Hõa", "Hóa", "Họa")
+    assert _in_order("Lê Văn Ha", "Lê Văn Hà", "Lê Văn Hả", "Lê Văn Hã", "Lê Văn Há", "Lê Văn Hạ")
+
+
+def test_tones_only_break_ties_after_all_letters():
+    assert _in_order("Hoạ", "Hoan")  # letters: "hoa" is a prefix of "hoan"
+    assert _in_order("Nguyễn Văn Hòa", "Trần Văn Hoa")  # the letters of the family name decide
+    assert _in_order("Lê Văn Hóa", "Lê Vấn Hoa")  # ...and of the middle name
+
+
+def test_where_the_tone_mark_sits_does_not_matter():
+    assert rules.sort_key("Nguyễn Thị Hòa") == rules.sort_key("Nguyễn Thị Hoà")
+    assert rules.sort_key("Thúy") == rules.sort_key("Thuý")
+    decomposed = unicodedata.normalize("NFD", "Đặng Thị Hoà")
+    assert rules.sort_key(decomposed) == rules.sort_key("Đặng Thị Hòa")
+
+
+def test_case_and_spacing_are_ignored():
+    assert rules.sort_key("NGUYỄN VĂN AN") == rules.sort_key("nguyễn văn an") == rules.sort_key("Nguyễn Văn An")
+    assert rules.sort_key("  Nguyễn \t Văn   An ") == rules.sort_key("Nguyễn Văn An")
+    assert rules.sort_key("ĐỨC") == rules.sort_key("đức")
+
+
+def test_the_key_is_plain_ascii_that_fits_the_column():
+    for name in ["Nguyễn Thị Hòa Bình", "Đặng Ư", "O'Brien", "Jean-Pierre Dupont", "Zoë Şahin", "李小龍",
+                 "ạ " * 59 + "ạ", "Nguyễn Văn A."]:
+        key = rules.sort_key(name)
+        assert key and key.isascii() and key == key.lower() and key.isalnum(), name
+        assert len(key) <= rules.SORT_KEY_LENGTH
+    assert rules.sort_key("") == rules.sort_key("   ") == ""
+
+
+def test_letters_of_other_scripts_come_after_the_alphabet():
+    assert _in_order("Yến", "Zoë", "Øyvind")
+    assert _in_order("Zoë", "李")
