@@ -9,7 +9,7 @@ export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export TELEMETRY_ENABLED := false
 
-.PHONY: run test install dev lint unit e2e chromium clean i18n
+.PHONY: run test install dev lint unit e2e chromium pdftools clean i18n
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -38,13 +38,17 @@ lint: dev
 	$(BIN)/lint-imports
 
 ## Unit and integration tests; again on PostgreSQL when TEST_POSTGRES_URL is set.
-unit: dev
+unit: dev pdftools
 	$(PY) -m pytest tests/unit tests/integration
 	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
 		echo "== again on PostgreSQL"; $(PY) -m pytest tests/integration; fi
 
 chromium:
-	@bash scripts/ensure-chromium
+	@bash scripts/ensure-debian-packages chromium=chromium
+
+## pdftoppm renders generated PDFs to images in the tests (Debian's poppler-utils).
+pdftools:
+	@bash scripts/ensure-debian-packages pdftoppm=poppler-utils
 
 ## Browser journeys against the production build (own pytest run: see docs/DECISIONS.md).
 e2e: dev chromium

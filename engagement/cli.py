@@ -112,6 +112,22 @@ def verify_signatures() -> int:
     return 2
 
 
+def verify_decisions() -> int:
+    """Check the commendation decisions' hash chain and numbering; non-zero exit and one line per break."""
+    from engagement.commendations.decisions import verify_decisions as check
+    from engagement.core.db import read_only
+
+    with read_only() as session:
+        report = check(session)
+    if report.ok:
+        sys.stdout.write(f"Decision chain intact: {report.checked} decisions checked.\n")
+        return 0
+    sys.stdout.write(f"Decision chain BROKEN: {len(report.breaks)} problem(s) in {report.checked} decisions.\n")
+    for line in report.breaks:
+        sys.stdout.write(f"  {line}\n")
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point."""
     parser = argparse.ArgumentParser(prog="engagement", description=__doc__)
@@ -127,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--org-name", default=get_settings().org_name)
     admin.add_argument("--org-code", default="ORG")
     sub.add_parser("verify-signatures", help="check the commitment signature hash chain")
+    sub.add_parser("verify-decisions", help="check the commendation decisions' hash chain and numbering")
     sub.add_parser("scheduler", help="run the scheduled jobs (reminders, e-mail) in this process")
     args = parser.parse_args(argv)
     if args.command == "scheduler":
@@ -135,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_standalone()
     if args.command == "verify-signatures":
         return verify_signatures()
+    if args.command == "verify-decisions":
+        return verify_decisions()
     if args.command == "migrate":
         migrate()
         return 0

@@ -29,7 +29,9 @@ PRIVATE = [
     ("staff", "/commendations"), ("head.snv", "/commendations/ratings"), ("head.snv", "/commendations/registrations"),
     ("head.snv", "/commendations/initiatives"), ("officer", "/commendations/records"),
     ("officer", "/commendations/catalogue"), ("officer", "/commendations/awards"),
-    ("officer", "/commendations/eligibility"),
+    ("officer", "/commendations/eligibility"), ("head.snv", "/commendations/nominations"),
+    ("officer", "/commendations/council"), ("officer", "/commendations/decisions"),
+    ("officer", "/commendations/reports"),
 ]
 PUBLIC = ["/login", "/verify/{ref}", "/thanks/{thanks}", "/screen"]
 

@@ -261,6 +261,7 @@ class Award(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("year", "title_id", "subject_key", name="uq_commend_award"),
         sa.Index("ix_commend_award_title_year", "title_id", "year"),
+        sa.Index("uq_commend_award_certificate", "certificate_code", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -278,3 +279,272 @@ class Award(SQLModel, table=True):
     revoked_reason: str = Field(default="", max_length=500)
     created_at: datetime = Field(sa_type=UTCDateTime)
     created_by_account_id: int | None = Field(default=None)
+    # Part 2: an award decided here belongs to a decision, with its golden-book number and the
+    # code its certificate's QR links to; a revocation names its legal ground and the refund.
+    decision_id: int | None = Field(default=None, foreign_key="commend_decision.id", index=True)
+    golden_book_no: int | None = Field(default=None)
+    certificate_code: str | None = Field(default=None, max_length=40)
+    revoked_ground: str = Field(default="", max_length=20, sa_column_kwargs={"server_default": ""})
+    refund_amount: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    revoked_by_account_id: int | None = Field(default=None)
+
+
+# --- part 2: nominations, public notice, council and ballot, decisions ------------------------------
+
+
+class Nomination(SQLModel, table=True):
+    """A proposal (tờ trình) of one or several nominees for a title or form of a year.
+
+    Its ``status`` moves through ``rules.NOMINATION_FLOW``; every move is a ``NominationEvent``
+    with who, when and why, and every submission keeps the dossier as it was (``NominationVersion``).
+    """
+
+    __tablename__ = "commend_nomination"
+    __table_args__ = (sa.Index("ix_commend_nomination_queue", "status", "year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    title_id: int = Field(foreign_key="commend_title.id", index=True)
+    occasion: str = Field(default="year", max_length=12)  # year | movement | campaign | special
+    occasion_ref: str = Field(default="", max_length=300)  # the movement, campaign or achievement
+    unit_id: int = Field(foreign_key="unit.id", index=True)  # the proposing unit
+    reference: str = Field(default="", max_length=120)  # the tờ trình's number
+    summary: str = Field(default="", max_length=4000)
+    status: str = Field(default="draft", max_length=12)
+    version: int = Field(default=0)  # submissions so far
+    due_on: date | None = Field(default=None)  # the appraisal deadline while received
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_by_account_id: int | None = Field(default=None)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Nominee(SQLModel, table=True):
+    """A person or unit proposed in a nomination, with the achievement report and the evidence."""
+
+    __tablename__ = "commend_nominee"
+    __table_args__ = (sa.UniqueConstraint("nomination_id", "subject_key", name="uq_commend_nominee"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    nomination_id: int = Field(foreign_key="commend_nomination.id", index=True)
+    subject_key: str = Field(max_length=24)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    report: str = Field(default="{}", sa_type=sa.Text)  # JSON: the achievement report's fields
+    evidence: str = Field(default="{}", sa_type=sa.Text)  # JSON snapshot at submission
+    eligibility: str = Field(default="", max_length=12)  # the part-1 status at submission
+    override_reason: str = Field(default="", max_length=1000)  # an officer's written override
+    override_by_account_id: int | None = Field(default=None)
+    appraisal: str = Field(default="", max_length=12)  # "" | eligible | ineligible
+    appraisal_note: str = Field(default="", max_length=1000)
+    outcome: str = Field(default="", max_length=12)  # "" | approved | rejected | decided | proposed
+    award_id: int | None = Field(default=None, foreign_key="commend_award.id")
+
+
+class NominationEvent(SQLModel, table=True):
+    """One move of a nomination: from, to, who, when, why."""
+
+    __tablename__ = "commend_nomination_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    nomination_id: int = Field(foreign_key="commend_nomination.id", index=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    from_status: str = Field(max_length=12)
+    to_status: str = Field(max_length=12)
+    reason: str = Field(default="", max_length=1000)
+    version: int = Field(default=0)
+    actor_account_id: int | None = Field(default=None)
+
+
+class NominationVersion(SQLModel, table=True):
+    """The dossier as submitted (every submission kept)."""
+
+    __tablename__ = "commend_nomination_version"
+    __table_args__ = (sa.UniqueConstraint("nomination_id", "version", name="uq_commend_nomination_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    nomination_id: int = Field(foreign_key="commend_nomination.id")
+    version: int
+    content: str = Field(sa_type=sa.Text)  # JSON of the nomination and its nominees
+    content_sha256: str = Field(max_length=64)
+    submitted_at: datetime = Field(sa_type=UTCDateTime)
+    submitted_by_account_id: int | None = Field(default=None)
+
+
+class NominationFile(SQLModel, table=True):
+    """An attachment of a nomination (or of one nominee), served through the authorised route."""
+
+    __tablename__ = "commend_nomination_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    nomination_id: int = Field(foreign_key="commend_nomination.id", index=True)
+    nominee_id: int | None = Field(default=None, foreign_key="commend_nominee.id")
+    file_id: int = Field(foreign_key="stored_file.id")
+    label: str = Field(default="", max_length=200)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Notice(SQLModel, table=True):
+    """A public notice of nominees (công khai) open for comments for some working days."""
+
+    __tablename__ = "commend_notice"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(max_length=64, unique=True)  # the public page's key
+    title: str = Field(max_length=300)
+    opens_on: date
+    closes_on: date
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_by_account_id: int | None = Field(default=None)
+
+
+class NoticeItem(SQLModel, table=True):
+    """A nominee listed on a public notice."""
+
+    __tablename__ = "commend_notice_item"
+
+    notice_id: int = Field(foreign_key="commend_notice.id", primary_key=True)
+    nominee_id: int = Field(foreign_key="commend_nominee.id", primary_key=True)
+    summary: str = Field(default="", max_length=1000)
+
+
+class NoticeComment(SQLModel, table=True):
+    """A comment from anyone on a notice; it must be answered before the council opens."""
+
+    __tablename__ = "commend_notice_comment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    notice_id: int = Field(foreign_key="commend_notice.id", index=True)
+    nominee_id: int | None = Field(default=None, foreign_key="commend_nominee.id")
+    name: str = Field(default="", max_length=120)
+    contact: str = Field(default="", max_length=200)
+    text: str = Field(max_length=4000)
+    client_key: str = Field(default="", max_length=64)  # keyed hash of the address, for rate limits
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    answer: str = Field(default="", max_length=4000)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    answered_by_account_id: int | None = Field(default=None)
+
+
+class CouncilSession(SQLModel, table=True):
+    """A session of the emulation and commendation council."""
+
+    __tablename__ = "commend_council_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=300)
+    scheduled_at: datetime = Field(sa_type=UTCDateTime)
+    place: str = Field(default="", max_length=300)
+    status: str = Field(default="scheduled", max_length=10)  # scheduled | open | closed
+    quorum_num: int = Field(default=2)  # the share of ALL members present to open: 2/3 by default
+    quorum_den: int = Field(default=3)
+    members_total: int = Field(default=0)  # ALL members, fixed when the session opens
+    chair_person_id: int | None = Field(default=None, foreign_key="person.id")
+    secretary_person_id: int | None = Field(default=None, foreign_key="person.id")
+    opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_by_account_id: int | None = Field(default=None)
+
+
+class SessionMember(SQLModel, table=True):
+    """A council member of a session: attendance, and whether they vote in writing."""
+
+    __tablename__ = "commend_session_member"
+
+    session_id: int = Field(foreign_key="commend_council_session.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    position: str = Field(default="member", max_length=12)  # chair | standing | secretary | member
+    present: bool = Field(default=False)
+    written: bool = Field(default=False)  # absent, votes in writing (recorded by the secretary)
+
+
+class AgendaItem(SQLModel, table=True):
+    """A nominee on a session's agenda, voted on in at most two rounds."""
+
+    __tablename__ = "commend_agenda_item"
+    __table_args__ = (sa.UniqueConstraint("session_id", "nominee_id", name="uq_commend_agenda_nominee"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="commend_council_session.id", index=True)
+    nominee_id: int = Field(foreign_key="commend_nominee.id")
+    position: int = Field(default=0)  # voting order: lower titles first
+    round: int = Field(default=0)  # 0 = not yet voted; 1 or 2 = the round open or last closed
+    round_open: bool = Field(default=False)
+    outcome: str = Field(default="", max_length=12)  # "" | approved | rejected
+
+
+class Recusal(SQLModel, table=True):
+    """A member who does not vote on an item (the nominee, or the head of the nominee's unit)."""
+
+    __tablename__ = "commend_recusal"
+
+    item_id: int = Field(foreign_key="commend_agenda_item.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    reason: str = Field(max_length=200)
+
+
+class BallotParticipation(SQLModel, table=True):
+    """That a member has voted on an item in a round: never what they voted (see ``Tally``)."""
+
+    __tablename__ = "commend_ballot_participation"
+
+    item_id: int = Field(foreign_key="commend_agenda_item.id", primary_key=True)
+    round: int = Field(primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True)
+    written: bool = Field(default=False)
+
+
+class Tally(SQLModel, table=True):
+    """The ballot box of an item's round: counts only.
+
+    A secret ballot keeps no row per ballot: each vote adds one to ``agree`` or ``disagree`` in
+    the same transaction that records the participation, so no query can tie a vote to a voter
+    (not by id, time or insertion order).
+    """
+
+    __tablename__ = "commend_tally"
+
+    item_id: int = Field(foreign_key="commend_agenda_item.id", primary_key=True)
+    round: int = Field(primary_key=True)
+    agree: int = Field(default=0)
+    disagree: int = Field(default=0)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    members_total: int = Field(default=0)  # ALL members, the denominator of the threshold
+    threshold_pct: int = Field(default=0)
+
+
+class Decision(SQLModel, table=True):
+    """A commendation decision (quyết định khen thưởng), numbered per issuer per year without gaps.
+
+    Tamper-evident: ``content_hash`` is a SHA-256 over the exact decided content chained to the
+    previous decision's hash.
+    """
+
+    __tablename__ = "commend_decision"
+    __table_args__ = (sa.UniqueConstraint("issuer_code", "year", "number", name="uq_commend_decision_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    issuer_code: str = Field(max_length=40)  # e.g. "SNV": the number reads 12/QĐ-SNV
+    issuer_name: str = Field(max_length=200)
+    year: int
+    number: int
+    decided_on: date
+    signer_name: str = Field(max_length=120)
+    signer_title: str = Field(max_length=200)
+    basis: str = Field(default="", sa_type=sa.Text)
+    session_id: int | None = Field(default=None, foreign_key="commend_council_session.id")
+    content: str = Field(sa_type=sa.Text)  # JSON of what was decided (the hash covers it)
+    prev_hash: str = Field(max_length=64)
+    content_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_by_account_id: int | None = Field(default=None)
+
+
+class DecisionCounter(SQLModel, table=True):
+    """The last number used by an issuer in a year (locked while a decision is numbered)."""
+
+    __tablename__ = "commend_decision_counter"
+
+    issuer_code: str = Field(max_length=40, primary_key=True)
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last: int = Field(default=0)

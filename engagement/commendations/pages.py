@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import reflex as rx
 
-from engagement.commendations import officer_pages, queries, rules, service
+from engagement.commendations import (
+    council_pages,
+    decision_pages,
+    nomination_pages,
+    officer_pages,
+    queries,
+    rules,
+    service,
+)
 from engagement.commendations.dto import (
     AwardRow,
     DisciplineRow,
@@ -687,3 +695,6 @@ def add_pages(app: rx.App) -> None:
     private_page(app, records_page, route=routes.COMMENDATION_RECORDS, title=N_("Discipline and holds"),
                  load=RecordsState.load)
     officer_pages.add_pages(app)
+    nomination_pages.add_pages(app)
+    council_pages.add_pages(app)
+    decision_pages.add_pages(app)

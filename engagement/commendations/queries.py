@@ -666,7 +666,7 @@ def registrations(session: Session, *, actor: Actor | None, unit_id: int, year: 
                                                                own_unit.path.startswith(unit.path)))
     if status in REGISTRATION_NAMES:
         stmt = stmt.where(models.Registration.status == status)
-    return _registration_rows(session, stmt.order_by(models.Registration.status, Person.full_name).limit(2000))
+    return _registration_rows(session, stmt.order_by(models.Registration.status, Person.sort_key).limit(2000))
 
 
 def _initiative_rows(session: Session, initiatives: list[models.Initiative]) -> list[InitiativeRow]:
@@ -676,7 +676,7 @@ def _initiative_rows(session: Session, initiatives: list[models.Initiative]) -> 
         for iid, name in session.exec(select(models.InitiativeAuthor.initiative_id, Person.full_name)
                                       .join(Person, Person.id == models.InitiativeAuthor.person_id)
                                       .where(models.InitiativeAuthor.initiative_id.in_(chunk))
-                                      .order_by(Person.full_name)):
+                                      .order_by(Person.sort_key)):
             authors.setdefault(iid, []).append(name)
     award_ids = [i.used_for_award_id for i in initiatives if i.used_for_award_id]
     used: dict[int, str] = {}

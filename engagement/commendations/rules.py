@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from engagement.core.errors import Invalid
+from engagement.core.errors import Conflict, Invalid
 from engagement.core.i18n import N_, Msg
 
 # --- vocabularies -----------------------------------------------------------------------------
@@ -718,3 +718,509 @@ def check_period(starts_on: date | None, ends_on: date | None, *, open_end: bool
         raise Invalid("Enter the end date.", {"ends_on": N_("Required")})
     if ends_on is not None and ends_on < starts_on:
         raise Invalid("The end date is before the start date.", {"ends_on": N_("Before the start")})
+
+
+# --- part 2: the nomination workflow, the council, decisions -----------------------------------
+
+DRAFT, SUBMITTED, RECEIVED, RETURNED, APPRAISED = "draft", "submitted", "received", "returned", "appraised"
+NOTICE, COUNCIL, DECIDED, PROPOSED, CLOSED = "notice", "council", "decided", "proposed", "closed"
+NOMINATION_STATUSES = (DRAFT, SUBMITTED, RECEIVED, RETURNED, APPRAISED, NOTICE, COUNCIL, DECIDED, PROPOSED, CLOSED)
+NOMINATION_NAMES: dict[str, Msg] = {
+    DRAFT: N_("Draft"),
+    SUBMITTED: N_("Submitted"),
+    RECEIVED: N_("Received, being appraised"),
+    RETURNED: N_("Returned for completion"),
+    APPRAISED: N_("Appraised"),
+    NOTICE: N_("On public notice"),
+    COUNCIL: N_("Before the council"),
+    DECIDED: N_("Decided"),
+    PROPOSED: N_("Proposed to the higher level"),
+    CLOSED: N_("Closed without an award"),
+}
+
+#: Who may move a nomination from a status to the next: "proposer" (a unit head of the proposing
+#: unit or an officer) or "officer". The flow of the issue: draft -> submitted -> received ->
+#: returned (-> submitted again) | appraised -> notice (when the title requires it) -> council ->
+#: decided | proposed upward | closed (nobody approved).
+NOMINATION_FLOW: dict[tuple[str, str], str] = {
+    (DRAFT, SUBMITTED): "proposer",
+    (RETURNED, SUBMITTED): "proposer",
+    (SUBMITTED, RECEIVED): "officer",
+    (SUBMITTED, RETURNED): "officer",
+    (RECEIVED, RETURNED): "officer",
+    (RECEIVED, APPRAISED): "officer",
+    (APPRAISED, NOTICE): "officer",
+    (APPRAISED, COUNCIL): "officer",
+    (NOTICE, COUNCIL): "officer",
+    (COUNCIL, DECIDED): "officer",
+    (COUNCIL, PROPOSED): "officer",
+    (COUNCIL, CLOSED): "officer",
+    (APPRAISED, CLOSED): "officer",
+}
+#: Moves that must say why (a return, a closing).
+NEEDS_REASON = {(SUBMITTED, RETURNED), (RECEIVED, RETURNED), (COUNCIL, CLOSED), (APPRAISED, CLOSED)}
+
+
+def check_move(current: str, wanted: str, *, reason: str = "") -> str:
+    """Who may make the move ``current -> wanted`` ("proposer" or "officer").
+
+    Raises:
+        Invalid: the move is not in the flow, or it needs a reason and has none.
+    """
+    who = NOMINATION_FLOW.get((current, wanted))
+    if who is None:
+        raise Invalid("A nomination that is “{current}” cannot become “{wanted}”.",
+                      current=NOMINATION_NAMES.get(current, N_("unknown")),
+                      wanted=NOMINATION_NAMES.get(wanted, N_("unknown")))
+    if (current, wanted) in NEEDS_REASON and not reason.strip():
+        raise Invalid("Say why, so the proposer knows what to do.", {"reason": N_("Required")})
+    return who
+
+
+# Appraisal outcomes of a nominee, and the council's.
+APPRAISED_ELIGIBLE, APPRAISED_INELIGIBLE = "eligible", "ineligible"
+APPROVED, REJECTED = "approved", "rejected"
+
+#: Occasions a nomination is for.
+OCCASIONS: dict[str, Msg] = {
+    "year": N_("The year's results"),
+    "movement": N_("An emulation movement"),
+    "campaign": N_("A campaign"),
+    "special": N_("A special achievement"),
+}
+
+
+def may_submit(eligibility: str, *, overridden: bool) -> bool:
+    """Whether a nominee with the part-1 ``eligibility`` status may be submitted.
+
+    Eligible nominees may; someone who misses a criterion only with an officer's written override;
+    excluded or held people never (a hold forbids any proposal: Decree 152 Art. 4).
+    """
+    if eligibility == ELIGIBLE:
+        return True
+    return eligibility == MISSING and overridden
+
+
+# --- the council -------------------------------------------------------------------------------
+
+MAX_ROUNDS = 2
+POSITIONS = ("chair", "standing", "secretary", "member")
+POSITION_NAMES: dict[str, Msg] = {
+    "chair": N_("Chair"),
+    "standing": N_("Standing member"),
+    "secretary": N_("Secretary"),
+    "member": N_("Member"),
+}
+
+
+def quorum_needed(total: int, num: int, den: int) -> int:
+    """How many members must be present: the share ``num/den`` of ALL members, rounded up."""
+    if total <= 0 or den <= 0:
+        return 0
+    return -(-total * num // den)
+
+
+def quorum_met(present: int, total: int, num: int, den: int) -> bool:
+    """Whether ``present`` members make the quorum (2/3 of all members by default)."""
+    return total > 0 and present >= quorum_needed(total, num, den)
+
+
+def votes_needed(total: int, threshold_pct: int) -> int:
+    """Agreeing votes a nominee needs: ``threshold_pct`` % of ALL members (not of those present),
+    rounded up; without a threshold, more than half of all members."""
+    if threshold_pct <= 0:
+        return total // 2 + 1
+    return -(-total * threshold_pct // 100)
+
+
+def passes(agree: int, total: int, threshold_pct: int) -> bool:
+    """Whether ``agree`` votes approve a nominee (Decree 98 Art. 30(7): counted on all members)."""
+    return total > 0 and agree >= votes_needed(total, threshold_pct)
+
+
+def voting_order(items: Iterable[tuple[int, int, str]]) -> list[int]:
+    """Item ids in voting order: lower titles first (catalogue order), then by name.
+
+    Args:
+        items: (item id, the title's sort order, the nominee's name).
+    """
+    return [i for i, _o, _n in sorted(items, key=lambda x: (x[1], x[2], x[0]))]
+
+
+# --- working days ------------------------------------------------------------------------------
+
+
+def add_working_days(start: date, days: int, holidays: Iterable[date] = ()) -> date:
+    """The day ``days`` working days after ``start`` (Saturdays, Sundays and ``holidays`` skipped)."""
+    off = set(holidays)
+    day, left = start, days
+    while left > 0:
+        day = date.fromordinal(day.toordinal() + 1)
+        if day.weekday() < 5 and day not in off:
+            left -= 1
+    return day
+
+
+# --- decisions, payments, revocation -----------------------------------------------------------
+
+
+def decision_number(number: int, issuer_code: str) -> str:
+    """A decision's number as written on it: ``12/QĐ-SNV``."""
+    return f"{number}/QĐ-{issuer_code}"
+
+
+def payable(awards: Iterable[tuple[int, str, int, int]]) -> set[int]:
+    """Which awards of one subject and one period are paid (Decree 152 Art. 49).
+
+    Args:
+        awards: (award id, kind "title" or "form", the title's coefficient in hundredths, the
+            award's order in the catalogue).
+
+    Returns:
+        The ids paid: among emulation titles only the highest (largest coefficient, then the
+        highest in the catalogue); every form of commendation is paid besides.
+    """
+    titles = [a for a in awards if a[1] == TITLE]
+    forms = {a[0] for a in awards if a[1] == FORM}
+    if not titles:
+        return forms
+    best = max(titles, key=lambda a: (a[2], a[3], -a[0]))
+    return forms | {best[0]}
+
+
+#: Grounds of a revocation (Law 06/2022 Art. 93(1)).
+REVOCATION_GROUNDS: dict[str, Msg] = {
+    "dishonest": N_("Achievements declared dishonestly (Art. 93(1)(a))"),
+    "forged": N_("False information or forged documents (Art. 93(1)(b))"),
+    "unlawful": N_("The appraisal, review or proposal broke the law (Art. 93(1)(c))"),
+    "unmet": N_("A later finding shows the criteria were not met, e.g. a rating cancelled (Art. 93(1)(d))"),
+}
+
+
+# --- nominations (engagement/commendations/nominations.py) ---------------------------------------
+
+
+def may_override(status: str, missed: int) -> bool:
+    """Whether an officer may override a nominee's eligibility with a written reason.
+
+    Only someone who misses exactly one criterion (``missed`` counts the reasons of a
+    "missing" judgement, one per failed criterion); never someone held or excluded.
+    """
+    return status == MISSING and missed == 1
+
+
+#: The achievement report (báo cáo thành tích) of an individual, after Decree 152's form 05:
+#: field -> the longest text it takes. ``birth_year`` is four digits.
+INDIVIDUAL_REPORT: dict[str, int] = {
+    "full_name": 120, "birth_year": 4, "sex": 20, "post": 200, "unit": 200, "qualification": 300,
+    "duties": 2000, "achievements": 8000, "initiatives": 4000, "titles_held": 4000, "discipline": 1000,
+    "proposal": 1000,
+}
+#: The report of a collective (the collective form of the same annex).
+COLLECTIVE_REPORT: dict[str, int] = {
+    "name": 200, "address": 300, "head": 200, "structure": 2000, "duties": 2000, "achievements": 8000,
+    "initiatives": 4000, "titles_held": 4000, "discipline": 1000, "proposal": 1000,
+}
+#: What a report must say before its nomination is submitted.
+REPORT_REQUIRED: dict[str, tuple[str, ...]] = {
+    INDIVIDUAL: ("full_name", "achievements"),
+    COLLECTIVE: ("name", "achievements"),
+}
+REPORT_FIELD_NAMES: dict[str, Msg] = {
+    "full_name": N_("Full name"),
+    "birth_year": N_("Year of birth"),
+    "sex": N_("Sex"),
+    "post": N_("Post"),
+    "unit": N_("Unit"),
+    "qualification": N_("Qualifications"),
+    "name": N_("Name of the collective"),
+    "address": N_("Address"),
+    "head": N_("Head of the collective"),
+    "structure": N_("Organisation and staff"),
+    "duties": N_("Functions and duties"),
+    "achievements": N_("Achievements"),
+    "initiatives": N_("Initiatives and solutions"),
+    "titles_held": N_("Titles and commendations held"),
+    "discipline": N_("Discipline"),
+    "proposal": N_("Proposal"),
+}
+
+
+def report_fields(subject: str) -> dict[str, int]:
+    """The fields of the report of a ``subject`` ("individual" or "collective"), in form order."""
+    return INDIVIDUAL_REPORT if subject == INDIVIDUAL else COLLECTIVE_REPORT
+
+
+def check_report(subject: str, fields: Any, *, this_year: int) -> dict[str, str]:
+    """Validate the fields of an achievement report and return them trimmed (empty ones dropped).
+
+    Args:
+        subject: "individual" (form 05) or "collective".
+        fields: field name -> text (``birth_year`` may be a number).
+        this_year: the current year (a year of birth cannot be after it).
+
+    Raises:
+        Invalid: not a mapping, an unknown field, a value that is not text, too long, or a
+            year of birth that is not four digits from 1900 to this year.
+    """
+    if not isinstance(fields, Mapping):
+        raise Invalid("The report must be a set of named fields.")
+    allowed = report_fields(subject)
+    out: dict[str, str] = {}
+    for name, value in fields.items():
+        if name not in allowed:
+            raise Invalid("The report has no field “{name}”.", {str(name): N_("Unknown field")}, name=str(name))
+        if name == "birth_year" and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            raise Invalid("{field} must be text.", {name: N_("Not valid")}, field=REPORT_FIELD_NAMES[name])
+        text = "\n".join(" ".join(line.split()) for line in value.replace("\r", "").split("\n")).strip()
+        if len(text) > allowed[name]:
+            raise Invalid("{field} is {length} characters long; keep it under {max}.", {name: N_("Too long")},
+                          field=REPORT_FIELD_NAMES[name], length=len(text), max=allowed[name])
+        if name == "birth_year" and text and not (text.isdigit() and len(text) == 4
+                                                  and 1900 <= int(text) <= this_year):
+            raise Invalid("Enter the year of birth as four digits, e.g. 1985.", {name: N_("Not valid")})
+        if text:
+            out[name] = text
+    return out
+
+
+def report_missing(subject: str, report: Mapping[str, str]) -> tuple[str, ...]:
+    """The required fields a report still lacks (empty when it may be submitted)."""
+    return tuple(name for name in REPORT_REQUIRED[subject] if not str(report.get(name, "")).strip())
+
+
+def notice_open(opens_on: date, closes_on: date, today: date) -> bool:
+    """Whether a public notice takes comments on ``today`` (both ends included)."""
+    return opens_on <= today <= closes_on
+
+
+def canonical_json(content: Any) -> str:
+    """The exact text a dossier version is hashed over: sorted keys, no spaces, UTF-8 kept."""
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+# --- council (engagement/commendations/council.py) -----------------------------------------------
+
+#: Why a member does not vote on a nominee (stored in ``Recusal.reason``).
+RECUSED_NOMINEE, RECUSED_UNIT_HEAD = "nominee", "unit_head"
+RECUSAL_NAMES: dict[str, Msg] = {
+    RECUSED_NOMINEE: N_("The member is the nominee"),
+    RECUSED_UNIT_HEAD: N_("The member heads the nominee's unit"),
+}
+#: A council session's statuses.
+SESSION_SCHEDULED, SESSION_OPEN, SESSION_CLOSED = "scheduled", "open", "closed"
+SESSION_NAMES: dict[str, Msg] = {
+    SESSION_SCHEDULED: N_("Scheduled"),
+    SESSION_OPEN: N_("In session"),
+    SESSION_CLOSED: N_("Closed"),
+}
+OUTCOME_NAMES: dict[str, Msg] = {
+    "": N_("Not decided yet"),
+    APPROVED: N_("Approved"),
+    REJECTED: N_("Not approved"),
+}
+
+
+def check_quorum_share(num: int, den: int) -> None:
+    """Validate a quorum given as the share ``num/den`` of all members (2/3 by default, 4/5 for 80 %).
+
+    Raises:
+        Invalid: not whole numbers, or not a share between 1/100 and the whole council.
+    """
+    if (not isinstance(num, int) or not isinstance(den, int) or isinstance(num, bool) or isinstance(den, bool)
+            or not 1 <= num <= den <= 100):
+        raise Invalid("The quorum is a share of all members, such as 2/3 or 4/5.", {"quorum": N_("Not valid")})
+
+
+def check_attendance(present: bool, written: bool) -> None:
+    """Validate one member's attendance: a member present votes in person; only an absent one in writing.
+
+    Raises:
+        Invalid: not yes/no values, or both present and voting in writing.
+    """
+    if not isinstance(present, bool) or not isinstance(written, bool):
+        raise Invalid("Say whether the member is present and whether they vote in writing.")
+    if present and written:
+        raise Invalid("A member who is present votes in person; only an absent member votes in writing.",
+                      {"written": N_("Only for an absent member")})
+
+
+def recusal(member_person_id: int, *, nominee_person_id: int | None, nominee_unit_path: str,
+            head_unit_paths: Iterable[str]) -> str | None:
+    """Why a council member does not vote on a nominee, or None when they vote.
+
+    Args:
+        member_person_id: the member.
+        nominee_person_id: the nominated person (None for a nominated unit).
+        nominee_unit_path: the path of the nominee's unit: the person's unit, or the nominated unit.
+        head_unit_paths: the paths of the units the member heads (live ``unit_head`` grants). Only
+            the head of the nominee's own unit is recused: the head of a unit above (often the
+            council's chair, who heads the whole organisation) judges as the council's rules
+            expect, and recusing them would empty the council for every item.
+
+    Returns:
+        ``RECUSED_NOMINEE``, ``RECUSED_UNIT_HEAD`` or None.
+    """
+    if nominee_person_id is not None and member_person_id == nominee_person_id:
+        return RECUSED_NOMINEE
+    if nominee_unit_path and nominee_unit_path in set(head_unit_paths):
+        return RECUSED_UNIT_HEAD
+    return None
+
+
+def ballot_threshold(rule: RuleVersion | None) -> int:
+    """The threshold a round is counted against: the title's share of ALL members when its rule
+    requires a ballot; 0 (more than half of all members, ``votes_needed``) otherwise."""
+    return rule.threshold_pct if rule is not None and rule.ballot_required else 0
+
+
+def next_round(current: int, *, round_open: bool, outcome: str) -> int:
+    """The round to open on an agenda item that had ``current`` rounds (0 = none yet).
+
+    Raises:
+        Conflict: a round is open, the item is decided, or it had the two rounds allowed.
+    """
+    if round_open:
+        raise Conflict("A round of voting on this nominee is already open; close it first.")
+    if outcome:
+        raise Conflict("The council has already decided on this nominee.")
+    if current >= MAX_ROUNDS:
+        raise Conflict("This nominee has had the two rounds of voting the rules allow.")
+    return current + 1
+
+
+def round_outcome(round_no: int, agree: int, total: int, threshold_pct: int) -> str:
+    """What a closed round decides: ``APPROVED``; ``REJECTED`` after the last round; "" after a
+    first round without approval (a second round may follow)."""
+    if passes(agree, total, threshold_pct):
+        return APPROVED
+    return REJECTED if round_no >= MAX_ROUNDS else ""
+
+
+def lower_titles_pending(sort_order: int, others: Iterable[tuple[int, bool]]) -> bool:
+    """Whether items of lower titles still wait for their first round to close (vote lower titles first).
+
+    Args:
+        sort_order: the catalogue order of the title of the item whose first round would open.
+        others: the session's other items as (their title's catalogue order, first round closed).
+    """
+    return any(order < sort_order and not closed for order, closed in others)
+
+
+# --- decisions (engagement/commendations/decisions.py) -------------------------------------------
+
+#: How the ledger weighs an award: one COMMENDATION unit (the ledger's weight, 50 points by default)
+#: per 0.3 of the bonus coefficient, rounded, at least one: LĐTT and Giấy khen (0.3) earn 1,
+#: TTLĐTT (0.8) 3, CSTĐCS (1.0) 3, Bằng khen (1.5) 5. The coefficient is the law's own ranking of
+#: titles, so a higher title always earns at least as much as a lower one.
+POINTS_STEP_PCT = 30
+
+
+def award_points_quantity(coefficient_pct: int) -> int:
+    """The points quantity (``scoring.record_points(quantity=...)``) an award of a title earns."""
+    return max(1, (max(0, coefficient_pct) + POINTS_STEP_PCT // 2) // POINTS_STEP_PCT)
+
+
+@dataclass(frozen=True)
+class Due:
+    """What a new award pays: ``amount`` (VND) and, when less than its bonus, why.
+
+    ``deducted`` is what earlier awards of the same subject and year already paid for a lower
+    title (subtracted so that only the highest title is paid in all); ``unpaid_for`` names the
+    award (a key of ``held`` or ``new``) whose higher title is paid instead, when this one pays nothing.
+    """
+
+    amount: int
+    deducted: int = 0
+    unpaid_for: object = None
+
+
+def amounts_due(new: Sequence[tuple[object, str, int, int, int]],
+                held: Sequence[tuple[object, str, int, int, int]] = ()) -> dict[object, Due]:
+    """What each new award of ONE subject and ONE year pays (Decree 152 Art. 49: several titles for
+    the same period pay only the highest; every form of commendation is paid besides).
+
+    Awards already made are never changed (they were decided and paid); instead:
+    - a new title lower than a title held or decided with it pays 0;
+    - the highest new title pays its bonus less what lower titles of the year already paid,
+      so the subject receives the highest bonus once in all.
+
+    Args:
+        new: (key, kind "title" or "form", coefficient in hundredths, catalogue order, bonus) of
+            the awards being decided. Keys are the caller's (any hashable, distinct from ``held``'s).
+        held: the same for the subject's awards of that year already in the register (not
+            revoked), with what each paid as the bonus.
+
+    Returns:
+        key -> ``Due`` for every new award.
+    """
+    everything = [*held, *new]
+    paid = payable([(index, kind, coef, order) for index, (_key, kind, coef, order, _bonus) in enumerate(everything)])
+    best = next((everything[i][0] for i in sorted(paid) if everything[i][1] == TITLE), None)
+    before = sum(bonus for _key, kind, _coef, _order, bonus in held if kind == TITLE)
+    out: dict[object, Due] = {}
+    for index, (key, kind, _coef, _order, bonus) in enumerate(new, start=len(held)):
+        if kind != TITLE:
+            out[key] = Due(amount=bonus)
+        elif index not in paid:
+            out[key] = Due(amount=0, unpaid_for=best)
+        else:
+            out[key] = Due(amount=max(0, bonus - before), deducted=min(bonus, before))
+    return out
+
+
+def check_issuer_code(code: Any) -> str:
+    """An issuer's code as it appears in decision numbers (``SNV`` in ``12/QĐ-SNV``), upper-cased.
+
+    Raises:
+        Invalid: empty, longer than 40, or with characters other than letters, digits and hyphens.
+    """
+    text = str(code or "").strip().upper()
+    if not text or len(text) > 40 or not all(ch.isalnum() or ch == "-" for ch in text) or text.startswith("-"):
+        raise Invalid("Enter the issuer's code as it appears in decision numbers, e.g. SNV in 12/QĐ-SNV.",
+                      {"issuer_code": N_("Not valid")})
+    return text
+
+
+def parse_decision_number(text: Any) -> tuple[int, str] | None:
+    """A decision number as written (``12/QĐ-SNV``, ``12/QD-SNV``, any case) -> (12, "SNV"); None otherwise."""
+    raw = " ".join(str(text or "").split()).replace(" ", "")
+    number, slash, rest = raw.partition("/")
+    if not slash or not number.isdigit() or len(number) > 9:
+        return None
+    head, dash, issuer = rest.partition("-")
+    if not dash or head.upper() not in ("QĐ", "QD"):
+        return None
+    try:
+        return int(number), check_issuer_code(issuer)
+    except Invalid:
+        return None
+
+
+#: The alphabet of certificate codes: no look-alikes (0/O, 1/I/L), so a code read off paper is typed right.
+CERTIFICATE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CERTIFICATE_LENGTH = 16
+
+
+def normalise_certificate_code(text: Any) -> str | None:
+    """A certificate code typed or scanned (spaces, hyphens, lower case allowed) in its stored form, or None."""
+    code = "".join(ch for ch in str(text or "").upper() if ch not in " -")
+    if len(code) != CERTIFICATE_LENGTH or any(ch not in CERTIFICATE_ALPHABET for ch in code):
+        return None
+    return code
+
+
+def check_refund(refund_amount: Any, bonus_amount: int) -> int:
+    """The money to recover on a revocation: a whole number of VND from 0 to what the award paid.
+
+    Raises:
+        Invalid: not a whole number, negative, or more than the award paid.
+    """
+    if not isinstance(refund_amount, int) or isinstance(refund_amount, bool) or not 0 <= refund_amount <= bonus_amount:
+        raise Invalid("The amount to recover is a whole number of VND from 0 to {paid}, what the award paid.",
+                      {"refund_amount": N_("Out of range")}, paid=bonus_amount)
+    return refund_amount

@@ -6,7 +6,6 @@ the exact text a person signs, and the hash chain that makes signatures tamper-e
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import unicodedata
@@ -14,10 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
+from engagement.core import chain
+from engagement.core.chain import GENESIS_HASH, BreakTexts, ChainBreak, ChainLink
+from engagement.core.chain import chain_hash as chain_hash  # the shared chain, re-exported for this feature
 from engagement.core.errors import Invalid
-from engagement.core.i18n import N_, Msg, _
+from engagement.core.i18n import N_, Msg
 
-GENESIS_HASH = "0" * 64
 MAX_CLAUSES = 40
 MAX_PLEDGES = 5
 PLEDGE_MIN, PLEDGE_MAX = 8, 200
@@ -335,49 +336,17 @@ def signature_payload(*, seq: int, campaign_id: int, template_id: int, kind: str
     }, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def chain_hash(prev_hash: str, payload: str) -> str:
-    """SHA-256 over the previous signature's hash and this one's canonical content."""
-    return hashlib.sha256(f"{prev_hash}\n{payload}".encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class ChainLink:
-    """What the verifier needs from one stored signature."""
-
-    seq: int
-    code: str
-    prev_hash: str
-    content_hash: str
-    payload: str  # recomputed from the stored columns
-
-
-@dataclass(frozen=True)
-class ChainBreak:
-    """One place where the chain does not hold."""
-
-    seq: int
-    code: str
-    problem: str  # in the current language (the reader's, or the organisation's for the command)
+#: How a break of the signature chain reads (``core.chain`` walks the chain).
+SIGNATURE_BREAKS = BreakTexts(
+    missing=N_("signature #{first} to #{last} missing"),
+    unlinked=N_("does not follow the previous signature's hash"),
+    changed=N_("content changed after signing (hash mismatch)"),
+)
 
 
 def find_breaks(links: list[ChainLink], *, start_hash: str = GENESIS_HASH, start_seq: int = 1) -> list[ChainBreak]:
-    """Walk the chain in order and report every link that does not hold.
-
-    A link breaks when its content no longer gives its stored hash (the row was edited),
-    when it does not point at the previous link's hash, or when a link is missing.
-    """
-    breaks: list[ChainBreak] = []
-    expected_prev, expected_seq = start_hash, start_seq
-    for link in links:
-        if link.seq != expected_seq:
-            breaks.append(ChainBreak(link.seq, link.code, _("signature #{first} to #{last} missing",
-                                                             first=expected_seq, last=link.seq - 1)))
-        if link.prev_hash != expected_prev:
-            breaks.append(ChainBreak(link.seq, link.code, _("does not follow the previous signature's hash")))
-        if chain_hash(link.prev_hash, link.payload) != link.content_hash:
-            breaks.append(ChainBreak(link.seq, link.code, _("content changed after signing (hash mismatch)")))
-        expected_prev, expected_seq = link.content_hash, link.seq + 1
-    return breaks
+    """Walk the signature chain in order and report every link that does not hold (``core.chain.find_breaks``)."""
+    return chain.find_breaks(links, texts=SIGNATURE_BREAKS, start_hash=start_hash, start_seq=start_seq)
 
 
 _CODE_OK = re.compile(r"^[0-9a-fA-F]{8,64}$")

@@ -95,6 +95,10 @@ class Perm(StrEnum):
     MANAGE_HOLDS = "commendations.holds"
     VIEW_ELIGIBILITY = "commendations.eligibility"
     REGISTER_EMULATION = "commendations.register"
+    NOMINATE = "commendations.nominate"
+    PROCESS_NOMINATIONS = "commendations.process"
+    VOTE = "commendations.vote"
+    ISSUE_DECISIONS = "commendations.decide"
 
 
 _ADMIN_AND_OFFICER = {Role.SYSTEM_ADMIN: Scope.ORG, Role.EMULATION_OFFICER: Scope.ORG}
@@ -148,6 +152,13 @@ PERMISSIONS: dict[Perm, dict[Role, Scope]] = {
     Perm.MANAGE_HOLDS: dict(_ADMIN_AND_OFFICER),
     Perm.VIEW_ELIGIBILITY: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
     Perm.REGISTER_EMULATION: {role: Scope.ORG for role in Role},
+    # Part 2: unit heads propose for their units; officers receive, appraise, publish, schedule and
+    # record decisions (on the issuer's behalf); council members vote in the sessions they sit in.
+    Perm.NOMINATE: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
+    Perm.PROCESS_NOMINATIONS: dict(_ADMIN_AND_OFFICER),
+    # A vote also needs a seat in the session (checked there); the admin row keeps "admin has all".
+    Perm.VOTE: {Role.SYSTEM_ADMIN: Scope.ORG, Role.COUNCIL_MEMBER: Scope.ORG},
+    Perm.ISSUE_DECISIONS: dict(_ADMIN_AND_OFFICER),
 }
 
 #: What each permission lets a person do, for refusals ("Only ... can <action>.").
@@ -183,6 +194,10 @@ ACTION_NAMES: dict[Perm, Msg] = {
     Perm.MANAGE_HOLDS: N_("place or lift a hold on commendations"),
     Perm.VIEW_ELIGIBILITY: N_("see who is eligible for a title"),
     Perm.REGISTER_EMULATION: N_("register for emulation"),
+    Perm.NOMINATE: N_("propose people and units for commendation"),
+    Perm.PROCESS_NOMINATIONS: N_("receive, appraise and publish nominations and schedule the council"),
+    Perm.VOTE: N_("vote in the emulation and commendation council"),
+    Perm.ISSUE_DECISIONS: N_("record commendation decisions and revocations"),
 }
 #: The same as message ids (English).
 ACTIONS: dict[Perm, str] = {perm: action.msgid for perm, action in ACTION_NAMES.items()}

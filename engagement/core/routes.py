@@ -36,6 +36,14 @@ COMMENDATION_RECORDS = "/commendations/records"
 COMMENDATION_CATALOGUE = "/commendations/catalogue"
 COMMENDATION_AWARDS = "/commendations/awards"
 COMMENDATION_ELIGIBILITY = "/commendations/eligibility"
+COMMENDATION_NOMINATIONS = "/commendations/nominations"
+COMMENDATION_NOMINATION = "/commendations/nominations/[nomination_id]"
+COMMENDATION_COUNCIL = "/commendations/council"
+COMMENDATION_SESSION = "/commendations/council/[session_id]"
+COMMENDATION_DECISIONS = "/commendations/decisions"
+COMMENDATION_REPORTS = "/commendations/reports"
+NOTICE = "/notice/[token]"
+VERIFY_AWARD = "/verify-award/[code]"
 
 
 def sign(campaign_id: int) -> str:
@@ -56,6 +64,26 @@ def recognition_person(person_id: int) -> str:
 def thanks(token: str) -> str:
     """The citizens' thank-you page of a person or counter."""
     return f"{THANKS}/{token}"
+
+
+def nomination(nomination_id: int) -> str:
+    """A nomination's dossier."""
+    return f"/commendations/nominations/{int(nomination_id)}"
+
+
+def council_session(session_id: int) -> str:
+    """A council session's page."""
+    return f"/commendations/council/{int(session_id)}"
+
+
+def notice(token: str) -> str:
+    """A public notice of nominees, open for comments."""
+    return f"/notice/{token}"
+
+
+def verify_award(code: str) -> str:
+    """The public check of one certificate."""
+    return f"/verify-award/{code}"
 
 
 def screen(token: str) -> str:

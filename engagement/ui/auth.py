@@ -78,6 +78,10 @@ class AuthState(LangState):
     can_record_discipline: bool = False
     can_manage_titles: bool = False
     can_view_eligibility: bool = False
+    can_nominate: bool = False
+    can_process_nominations: bool = False
+    can_vote: bool = False
+    can_issue_decisions: bool = False
 
     def _token(self) -> str:
         return self.auth_token if isinstance(self.auth_token, str) else ""
@@ -193,6 +197,10 @@ class AuthState(LangState):
         self.can_record_discipline = can(actor, Perm.RECORD_DISCIPLINE)
         self.can_manage_titles = can(actor, Perm.MANAGE_TITLES)
         self.can_view_eligibility = can(actor, Perm.VIEW_ELIGIBILITY)
+        self.can_nominate = can(actor, Perm.NOMINATE)
+        self.can_process_nominations = can(actor, Perm.PROCESS_NOMINATIONS)
+        self.can_vote = can(actor, Perm.VOTE)
+        self.can_issue_decisions = can(actor, Perm.ISSUE_DECISIONS)
 
     @rx.event
     async def guard(self):

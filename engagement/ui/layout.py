@@ -42,6 +42,11 @@ def _nav_groups() -> list[tuple[Msg | None, list[Item]]]:
             (N_("Initiatives"), routes.COMMENDATION_INITIATIVES, "lightbulb", AuthState.can_rate),
             (N_("Discipline and holds"), routes.COMMENDATION_RECORDS, "shield_alert", AuthState.can_record_discipline),
             (N_("Eligibility"), routes.COMMENDATION_ELIGIBILITY, "list_checks", AuthState.can_view_eligibility),
+            (N_("Nominations"), routes.COMMENDATION_NOMINATIONS, "folder_open", AuthState.can_nominate),
+            (N_("Council sessions"), routes.COMMENDATION_COUNCIL, "vote", AuthState.can_vote
+             | AuthState.can_process_nominations),
+            (N_("Decisions"), routes.COMMENDATION_DECISIONS, "stamp", AuthState.can_issue_decisions),
+            (N_("Commendation reports"), routes.COMMENDATION_REPORTS, "chart_bar", AuthState.can_view_eligibility),
             (N_("Titles catalogue"), routes.COMMENDATION_CATALOGUE, "book_open", AuthState.can_manage_titles),
             (N_("Register of titles"), routes.COMMENDATION_AWARDS, "medal", AuthState.can_manage_titles),
         ]),

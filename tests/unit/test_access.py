@@ -116,6 +116,15 @@ EXPECTED["head"].update({Perm.MANAGE_TITLES: NOTHING, Perm.MANAGE_HOLDS: NOTHING
                          Perm.VIEW_ELIGIBILITY: _HEAD_UNITS})
 for _who in EXPECTED:
     EXPECTED[_who][Perm.REGISTER_EMULATION] = ORG
+# Part 2: heads propose for their units, officers process and decide, council members vote.
+for _who in ("staff", "council", "union"):
+    EXPECTED[_who].update({Perm.NOMINATE: NOTHING, Perm.PROCESS_NOMINATIONS: NOTHING, Perm.ISSUE_DECISIONS: NOTHING})
+for _who in ("staff", "union", "officer", "head"):
+    EXPECTED[_who][Perm.VOTE] = NOTHING
+EXPECTED["council"][Perm.VOTE] = ORG
+EXPECTED["officer"].update({Perm.NOMINATE: ORG, Perm.PROCESS_NOMINATIONS: ORG, Perm.ISSUE_DECISIONS: ORG})
+EXPECTED["head"].update({Perm.NOMINATE: _HEAD_UNITS, Perm.PROCESS_NOMINATIONS: NOTHING,
+                         Perm.ISSUE_DECISIONS: NOTHING})
 ACTORS = {"staff": STAFF, "council": COUNCIL, "admin": ADMIN, "officer": OFFICER, "head": HEAD,
           "union": UNION}
 
