@@ -36,12 +36,13 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from engagement.commendations import models, rules, service
-from engagement.core.access import Actor
+from engagement.commendations import council, decisions, models, nominations, queries, rules, service
+from engagement.core.access import Actor, Role
 from engagement.core.clock import local_day
 from engagement.core.errors import Conflict
+from engagement.org import service as org_service
 from engagement.org import sessions as org_sessions
-from engagement.org.demo import DEMO_LOGINS, DEMO_PASSWORD
+from engagement.org.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_STAFF_LOGINS
 from engagement.org.models import Account, Person, Unit
 from engagement.settings import get_settings
 
@@ -416,6 +417,7 @@ def seed_demo(session: Session, *, now: datetime) -> dict[str, int]:
                 "không có cán bộ bị kỷ luật, thực hiện công sở xanh - sạch - đẹp.")
     org_sessions.logout(session, token=token, now=now)
     session.flush()
+    workflow = seed_workflow(session, now=now)
 
     def count(model: type) -> int:
         return session.exec(select(func.count()).select_from(model)).one()
@@ -429,5 +431,208 @@ def seed_demo(session: Session, *, now: datetime) -> dict[str, int]:
         "commend_disciplines": 1,
         "commend_holds": 1,
         "commend_covenants": 1,
+        **workflow,
     }
 
+
+
+# --- part 2: the workflow (issue 15) ---------------------------------------------------------------
+#
+# Through the services of nominations.py, council.py and decisions.py, after the register above:
+#
+# - Y-1 complete: people of the demo eligible for CSTĐCS of Y-1 (rated HTXSNV, holding LĐTT) who
+#   are not in the register for it are proposed by the province in December, the dossier is
+#   received and appraised, the council meets in January (its members present, all agreeing), and
+#   the province's decision of January awards them, each award with its certificate code.
+# - Y in progress: a dossier for LĐTT submitted and received (awaiting its appraisal), and a
+#   council session open on another, with its first round open and some ballots cast.
+#
+# Four plain staff logins (never a journey's: not the named logins, nor the staff login the
+# browser workflow makes a council member) sit on the council for these sessions. Their role is
+# revoked at the end (the sessions keep them as members): the browser workflow schedules its own
+# session with the council's role holders of that day, and opens it with two of them present,
+# which is a quorum (2/3) only while the council has at most three members.
+
+
+def _workflow_members(session: Session) -> list[Account]:
+    """Four plain staff logins for the council: not those a browser journey uses."""
+    snv_path = session.exec(select(Unit.path).where(Unit.code == "SNV")).one()
+    accounts = []
+    for username, _name in DEMO_STAFF_LOGINS:
+        account = session.exec(select(Account).where(Account.username == username)).one()
+        accounts.append((account, session.get(Unit, session.get(Person, account.person_id).unit_id).path))
+    journey = next(a.id for a, path in accounts if not path.startswith(snv_path))  # the workflow's secretary
+    return [a for a, _path in accounts if a.id != journey][-4:]
+
+
+def _clamp(moment: datetime, now: datetime) -> datetime:
+    """A moment of the story, never after now (a demo loaded early in January squeezes the story)."""
+    return min(moment, now)
+
+
+def _report(person: Person, unit_name: str, text: str) -> dict[str, str]:
+    return {"full_name": person.full_name, "post": person.position, "unit": unit_name, "achievements": text,
+            "proposal": "Đề nghị tặng danh hiệu"}
+
+
+_PAST_ACHIEVEMENTS = (
+    "Hoàn thành xuất sắc nhiệm vụ được giao; chủ trì tham mưu nhiều văn bản quan trọng của đơn vị, "
+    "giải quyết hồ sơ đúng và trước hạn; tích cực tham gia các phong trào thi đua của cơ quan."
+)
+_THIS_YEAR_ACHIEVEMENTS = (
+    "Hoàn thành tốt nhiệm vụ được giao; chấp hành tốt chủ trương, chính sách của Đảng, pháp luật của "
+    "Nhà nước; có tinh thần tự lực, đoàn kết, tương trợ, tích cực tham gia phong trào thi đua."
+)
+_BASIS = (
+    "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;\n"
+    "Căn cứ Nghị định số 152/2025/NĐ-CP của Chính phủ quy định chi tiết thi hành một số điều của Luật Thi đua, "
+    "khen thưởng;\n"
+    "Xét đề nghị của Hội đồng Thi đua - Khen thưởng tỉnh."
+)
+
+
+def seed_workflow(session: Session, *, now: datetime) -> dict[str, int]:
+    """Add the nominations, council sessions and decisions of the demo (after ``seed_demo``'s register).
+
+    Returns:
+        Counts of what was written (nominations, council sessions, decisions, decided awards).
+
+    Raises:
+        Conflict: a demo login cannot log in. RuntimeError: the demo data leaves nobody to propose.
+    """
+    tz = get_settings().tz
+    today = local_day(now, tz)
+    year = today.year
+    officer, token = _officer(session, "officer", now)
+    admin, admin_token = _officer(session, "admin", now)
+    titles = dict(session.exec(select(models.Title.code, models.Title.id)).all())
+    root = session.exec(select(Unit).where(Unit.depth == 0)).one()
+    unit_names = dict(session.exec(select(Unit.id, Unit.name)).all())
+    with_login = set(session.exec(select(Account.person_id)))
+
+    # The council: four staff logins granted the role (revoked at the end), the demo's ``council``
+    # login a member too (absent in Y-1; present in Y, so that it may still vote).
+    members = _workflow_members(session)
+    grants = [org_service.grant_role(session, actor=admin, account_id=a.id, role=Role.COUNCIL_MEMBER.value, now=now)
+              for a in members]
+    actors, tokens = [], [token, admin_token]
+    for account in members:
+        actor, member_token = _officer(session, account.username, now)
+        actors.append(actor)
+        tokens.append(member_token)
+    chair, secretary = actors[0], actors[1]
+    council_login = session.exec(select(Account.person_id).where(Account.username == "council")).one()
+
+    def eligible(code: str, y: int, as_of: date) -> list[Person]:
+        """People without a login eligible for ``code`` of ``y`` and not holding it, nor proposed for it."""
+        judged = queries.compute(session, year=y, root_path=root.path, as_of=as_of, codes={code}).outcomes[code]
+        held = set(session.exec(select(models.Award.person_id).where(
+            models.Award.title_id == titles[code], models.Award.year == y, models.Award.person_id.is_not(None))))
+        proposed = set(session.exec(select(models.Nominee.person_id).join(
+            models.Nomination, models.Nomination.id == models.Nominee.nomination_id).where(
+            models.Nomination.title_id == titles[code], models.Nomination.year == y,
+            models.Nominee.person_id.is_not(None))))
+        ids = sorted(pid for pid, j in judged.judgements.items()
+                     if j.status == rules.ELIGIBLE and not j.initiative_ids and pid not in with_login | held | proposed)
+        return [session.get(Person, pid) for pid in ids]
+
+    def propose(unit: Unit, code: str, y: int, people: list[Person], reference: str, summary: str, text: str,
+                at: datetime) -> tuple[int, list[int]]:
+        nomination_id = nominations.create_nomination(
+            session, actor=officer, year=y, title_id=titles[code], unit_id=unit.id, reference=reference,
+            summary=summary, now=at)
+        nominee_ids = []
+        for person in people:
+            nominee_id = nominations.add_nominee(session, actor=officer, nomination_id=nomination_id,
+                                                 person_id=person.id, now=at)
+            nominations.set_report(session, actor=officer, nominee_id=nominee_id,
+                                   fields=_report(person, unit_names[person.unit_id], text), now=at)
+            nominee_ids.append(nominee_id)
+        nominations.submit(session, actor=officer, nomination_id=nomination_id, now=at)
+        return nomination_id, nominee_ids
+
+    def schedule(title: str, nominee_ids: list[int], scheduled_at: datetime, at: datetime) -> int:
+        return council.schedule_session(
+            session, actor=officer, title=title, scheduled_at=scheduled_at, place="Phòng họp số 1, Sở Nội vụ",
+            nominee_ids=nominee_ids, chair_person_id=chair.person_id, secretary_person_id=secretary.person_id,
+            now=at)
+
+    # Y-1: the complete flow, from the December dossier to the January decision.
+    past = eligible("CSTDCS", year - 1, date(year - 1, 12, 8))[:3]
+    if len(past) < 2:
+        raise RuntimeError(f"the demo has nobody left to propose for CSTĐCS {year - 1}")  # a demo bug, not a message
+    steps = [datetime(year - 1, 12, 8, 2, 0, tzinfo=UTC), datetime(year - 1, 12, 10, 2, 0, tzinfo=UTC),
+             datetime(year - 1, 12, 17, 2, 0, tzinfo=UTC), datetime(year - 1, 12, 18, 2, 0, tzinfo=UTC),
+             datetime(year, 1, 13, 1, 30, tzinfo=UTC), datetime(year, 1, 20, 2, 0, tzinfo=UTC)]
+    proposed, received, appraised, scheduled, met, decided = (
+        _clamp(s, now - timedelta(minutes=10 * (len(steps) - i))) for i, s in enumerate(steps))
+    past_nomination, past_nominees = propose(
+        root, "CSTDCS", year - 1, past, f"98/TTr-SNV ngày {proposed:%d/%m/%Y}",
+        f"Đề nghị công nhận danh hiệu Chiến sĩ thi đua cơ sở năm {year - 1}", _PAST_ACHIEVEMENTS, proposed)
+    nominations.receive(session, actor=officer, nomination_id=past_nomination, now=received)
+    nominations.appraise(session, actor=officer, nomination_id=past_nomination,
+                         outcomes={n: (rules.APPRAISED_ELIGIBLE, "") for n in past_nominees}, now=appraised)
+    past_session = schedule(f"Phiên họp xét khen thưởng năm {year - 1}", past_nominees, met, scheduled)
+    for actor in actors:
+        council.record_attendance(session, actor=secretary, session_id=past_session, person_id=actor.person_id,
+                                  present=True, now=met)
+    council.open_session(session, actor=secretary, session_id=past_session, now=met)
+    items = session.exec(select(models.AgendaItem.id).where(models.AgendaItem.session_id == past_session)
+                         .order_by(models.AgendaItem.position)).all()
+    for item_id in items:
+        council.open_round(session, actor=secretary, item_id=item_id, now=met)
+        for actor in actors:
+            council.vote(session, actor=actor, item_id=item_id, agree=True, now=met)
+        council.close_round(session, actor=secretary, item_id=item_id, now=met)
+    council.close_session(session, actor=secretary, session_id=past_session, now=met)
+    decisions.issue_decision(
+        session, actor=officer, issuer_code="UBND", issuer_name="Ủy ban nhân dân tỉnh Demo",
+        decided_on=local_day(decided, tz), signer_name="Nguyễn Văn Hùng", signer_title="Chủ tịch Ủy ban nhân dân tỉnh",
+        basis=_BASIS,
+        nominee_ids=past_nominees, session_id=past_session, now=decided)
+
+    # Y: a dossier received and waiting for its appraisal, and a session open with its first round.
+    start = datetime(year, 1, 1, 1, 0, tzinfo=UTC)
+    snv_path = session.exec(select(Unit.path).where(Unit.code == "SNV")).one()
+    tops = {u.id: u for u in session.exec(select(Unit).where(Unit.depth == 1, Unit.is_active.is_(True)))}
+    by_top: dict[int, list[Person]] = {}
+    for person in eligible("LDTT", year, today):
+        path = session.get(Unit, person.unit_id).path
+        top = next((u for u in _ancestors(path) if u in tops), None)
+        if top is not None and not path.startswith(snv_path) and tops[top].code != "TANLAP":
+            by_top.setdefault(top, []).append(person)
+    ready = sorted((uid for uid, people in by_top.items() if len(people) >= 2), key=lambda u: tops[u].code)
+    if len(ready) < 2:
+        raise RuntimeError(f"the demo has nobody left to propose for LĐTT {year}")  # a demo bug, not a message
+    waiting_unit, council_unit = tops[ready[0]], tops[ready[1]]
+    at = max(now - timedelta(days=3), start)
+    waiting, _ids = propose(waiting_unit, "LDTT", year, by_top[waiting_unit.id][:2],
+                            f"21/TTr-{waiting_unit.code}", f"Đề nghị công nhận danh hiệu Lao động tiên tiến năm {year}",
+                            _THIS_YEAR_ACHIEVEMENTS, at)
+    nominations.receive(session, actor=officer, nomination_id=waiting, now=max(now - timedelta(days=2), start))
+    at = max(now - timedelta(days=6), start)
+    current, current_nominees = propose(
+        council_unit, "LDTT", year, by_top[council_unit.id][:2], f"17/TTr-{council_unit.code}",
+        f"Đề nghị công nhận danh hiệu Lao động tiên tiến năm {year}", _THIS_YEAR_ACHIEVEMENTS, at)
+    nominations.receive(session, actor=officer, nomination_id=current, now=max(now - timedelta(days=5), start))
+    at = max(now - timedelta(days=4), start)
+    nominations.appraise(session, actor=officer, nomination_id=current,
+                         outcomes={n: (rules.APPRAISED_ELIGIBLE, "") for n in current_nominees}, now=at)
+    open_session = schedule(f"Phiên họp xét khen thưởng năm {year} (đợt 1)", current_nominees, now, at)
+    for person_id in [a.person_id for a in actors] + [council_login]:
+        council.record_attendance(session, actor=secretary, session_id=open_session, person_id=person_id,
+                                  present=True, now=now)
+    council.open_session(session, actor=secretary, session_id=open_session, now=now)
+    first = session.exec(select(models.AgendaItem.id).where(models.AgendaItem.session_id == open_session)
+                         .order_by(models.AgendaItem.position)).first()
+    council.open_round(session, actor=secretary, item_id=first, now=now)
+    for actor in actors[1:3]:
+        council.vote(session, actor=actor, item_id=first, agree=True, now=now)
+
+    for grant_id in grants:
+        org_service.revoke_role(session, actor=admin, grant_id=grant_id, now=now)
+    for t in tokens:
+        org_sessions.logout(session, token=t, now=now)
+    session.flush()
+    return {"commend_nominations": 3, "commend_council_sessions": 2, "commend_decisions": 1,
+            "commend_decided_awards": len(past_nominees)}

@@ -226,7 +226,7 @@ def test_past_titles_follow_the_rules_with_decisions_early_next_year(db):
     assert len(three_in_a_row) >= 3
     units = db.exec(select(Award).join(Title, Title.id == Award.title_id).where(Title.code == "TTLDTT")).all()
     assert {a.year for a in units} == {Y - 3, Y - 2, Y - 1}
-    for award in db.exec(select(Award)):
+    for award in db.exec(select(Award).where(Award.decision_id.is_(None))):  # the register imported from paper
         assert re.fullmatch(r"QĐ \d+/QĐ-[A-Z]+", award.decision_ref), award.decision_ref
         assert award.decided_on.year == award.year + 1 and award.decided_on.month <= 3
         assert award.decided_by
@@ -267,6 +267,67 @@ def test_summary_counts_what_was_written(demo_db, db):
     assert summary["commend_registrations"] == db.exec(select(func.count()).select_from(Registration)).one()
 
 
+# --- part 2: nominations, the council and decisions (issue 15) --------------------------------------
+# (before the next test: on PostgreSQL its ``session`` empties the database the module's demo is in)
+
+
+def test_the_workflow_has_a_past_decision_and_a_session_in_progress(db):
+    from engagement.commendations import decisions
+    from engagement.commendations.models import (
+        AgendaItem,
+        BallotParticipation,
+        CouncilSession,
+        Decision,
+        Nomination,
+        Tally,
+    )
+    from engagement.core.access import Role
+    from engagement.org.models import RoleGrant
+
+    # Y-1: one decision of January-March of Y, its awards with certificate codes that verify.
+    past = db.exec(select(Decision).where(Decision.year == Y)).all()
+    assert len(past) == 1
+    decision = past[0]
+    assert decision.decided_on.year == Y and decision.decided_on.month <= 3
+    awards = db.exec(select(Award).where(Award.decision_id == decision.id).order_by(Award.golden_book_no)).all()
+    assert 2 <= len(awards) <= 3 and {a.year for a in awards} == {Y - 1}
+    assert [a.golden_book_no for a in awards] == list(range(1, len(awards) + 1))
+    for award in awards:
+        assert award.certificate_code and award.person_id not in _login_people(db)
+        assert decisions.verify_certificate(db, award.certificate_code).valid
+    assert decisions.verify_decisions(db).ok
+    closed = db.get(CouncilSession, decision.session_id)
+    assert closed.status == rules.SESSION_CLOSED and local_day_of(closed.scheduled_at).year == Y
+    assert {i.outcome for i in db.exec(select(AgendaItem).where(AgendaItem.session_id == closed.id))} == {
+        rules.APPROVED}
+    assert {n.status for n in db.exec(select(Nomination).where(Nomination.year == Y - 1))} == {rules.DECIDED}
+
+    # Y: a dossier received (its appraisal due), and one open session with one round open and ballots cast.
+    statuses = Counter(n.status for n in db.exec(select(Nomination).where(Nomination.year == Y)))
+    assert statuses == {rules.RECEIVED: 1, rules.COUNCIL: 1}
+    sessions = db.exec(select(CouncilSession).where(CouncilSession.status == rules.SESSION_OPEN)).all()
+    assert len(sessions) == 1
+    rounds = db.exec(select(AgendaItem).where(AgendaItem.session_id == sessions[0].id,
+                                              AgendaItem.round_open.is_(True))).all()
+    assert len(rounds) == 1
+    voted = set(db.exec(select(BallotParticipation.person_id).where(BallotParticipation.item_id == rounds[0].id)))
+    assert voted and not voted & _named_login_people(db)
+    tally = db.exec(select(Tally).where(Tally.item_id == rounds[0].id, Tally.closed_at.is_(None))).one()
+    assert tally.agree + tally.disagree == len(voted)
+
+    # The browser workflow's council: only the demo's own member holds the role (see demo.py).
+    holders = db.exec(select(Account.username).join(RoleGrant, RoleGrant.account_id == Account.id).where(
+        RoleGrant.role == Role.COUNCIL_MEMBER.value, RoleGrant.revoked_at.is_(None))).all()
+    assert holders == ["council"]
+
+
+def local_day_of(moment: datetime) -> date:
+    from engagement.core.clock import local_day
+    from engagement.settings import get_settings
+
+    return local_day(moment, get_settings().tz)
+
+
 def test_the_demo_loads_early_in_the_year_too(session):
     """On 5 January nothing of the past may be dated after today; every service still accepts it."""
     from engagement.org.demo import seed_demo as seed_org
@@ -279,3 +340,4 @@ def test_the_demo_loads_early_in_the_year_too(session):
     comp = queries.compute(session, year=2027, root_path=root, as_of=early.date())
     assert _statuses(comp, "LDTT")[rules.HELD] == 1
     assert _statuses(comp, "CSTD_TINH")[rules.ELIGIBLE] >= 1
+
