@@ -65,6 +65,15 @@ def year_options() -> list[Option]:
     return [Option(str(y), str(y)) for y in range(now + 1, now - PAST_YEARS - 1, -1)]
 
 
+async def _on_registration(state: Any, use_case: Any, registration_id: Any, success: Msg) -> Any:
+    """One registration confirmed or withdrawn by ``use_case`` (the service re-checks who may), then
+    the page read again; a refusal becomes an error toast."""
+    with state._attempt(success=success, toast_errors=True) as done:
+        await state._call(use_case, registration_id=as_int(registration_id, N_("registration")))
+        await state._reload()
+    return done.toast
+
+
 def _listed_year(value: Any) -> int:
     """A year from a selector: one of the offered years, else a refusal."""
     wanted = as_text(value, 6).strip()
@@ -220,11 +229,8 @@ class MyCommendationsState(YearPick, AuthState):
     @rx.event
     async def withdraw(self, registration_id: int):
         """Withdraw one of my registrations."""
-        with self._attempt(success=N_("Registration withdrawn."), toast_errors=True) as done:
-            await self._call(service.withdraw_registration,
-                             registration_id=as_int(registration_id, N_("registration")))
-            await self._reload()
-        return done.toast
+        return await _on_registration(self, service.withdraw_registration, registration_id,
+                                      N_("Registration withdrawn."))
 
     @rx.event
     async def show_records(self):
@@ -544,20 +550,14 @@ class RegistrationsState(PersonPicker, UnitPick, YearPick, AuthState):
     @rx.event
     async def confirm(self, registration_id: int):
         """Confirm a person's own registration."""
-        with self._attempt(success=N_("Registration confirmed."), toast_errors=True) as done:
-            await self._call(service.confirm_registration,
-                             registration_id=as_int(registration_id, N_("registration")))
-            await self._reload()
-        return done.toast
+        return await _on_registration(self, service.confirm_registration, registration_id,
+                                      N_("Registration confirmed."))
 
     @rx.event
     async def withdraw(self, registration_id: int):
         """Withdraw a registration of my units."""
-        with self._attempt(success=N_("Registration withdrawn."), toast_errors=True) as done:
-            await self._call(service.withdraw_registration,
-                             registration_id=as_int(registration_id, N_("registration")))
-            await self._reload()
-        return done.toast
+        return await _on_registration(self, service.withdraw_registration, registration_id,
+                                      N_("Registration withdrawn."))
 
     @rx.event
     async def register_person(self, form: dict):
