@@ -41,6 +41,8 @@ lint: dev
 unit: dev pdftools
 	$(PY) -m pytest tests/unit tests/integration
 	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
+		bash scripts/ensure-debian-packages pg_dump=postgresql-client pg_restore=postgresql-client \
+			psql=postgresql-client; \
 		echo "== again on PostgreSQL"; $(PY) -m pytest tests/integration; fi
 
 chromium:

@@ -3,7 +3,11 @@
 A caller may pass an open connection in ``config.attributes["connection"]`` (tests do).
 """
 
+import os
 from logging.config import fileConfig
+
+from alembic.runtime.migration import MigrationContext
+from alembic.util import CommandError
 
 from alembic import context
 from engagement.core.db import make_engine
@@ -39,7 +43,34 @@ def run_migrations_online() -> None:
     engine.dispose()
 
 
+#: Set to 1 to let ``alembic downgrade`` run revisions whose downgrade deletes data.
+ALLOW_DESTRUCTIVE = "ENGAGEMENT_ALLOW_DESTRUCTIVE_DOWNGRADE"
+
+
+def _refuse_destructive_downgrade(connection) -> None:
+    """Refuse a downgrade through a revision that drops data, unless the flag says so.
+
+    Almost every downgrade drops a column or a table, and with it data nobody can get back; a
+    revision whose downgrade keeps every row says so with ``downgrade_keeps_data = True``.
+    """
+    # The command's step function: alembic's ``downgrade`` command names it "downgrade".
+    fn = getattr(getattr(context, "_proxy", None), "context_opts", {}).get("fn")
+    if getattr(fn, "__name__", "") != "downgrade":
+        return
+    if os.environ.get(ALLOW_DESTRUCTIVE, "").strip().lower() in {"1", "true", "yes"}:
+        return
+    heads = MigrationContext.configure(connection).get_current_heads()
+    steps = list(fn(heads, None))
+    dropping = [step.revision.revision for step in steps
+                if not getattr(step.revision.module, "downgrade_keeps_data", False)]
+    if dropping:
+        msg = (f"Refusing to downgrade through {', '.join(dropping)}: these downgrades delete data "
+               f"(columns or tables). Take a backup first, then run again with {ALLOW_DESTRUCTIVE}=1.")
+        raise CommandError(msg)
+
+
 def _run(connection) -> None:
+    _refuse_destructive_downgrade(connection)
     context.configure(connection=connection, target_metadata=target_metadata,
                       render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
     with context.begin_transaction():

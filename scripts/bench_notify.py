@@ -251,7 +251,7 @@ def reminders_bulk(bench: Bench) -> list[Step]:
 class _Accepting:
     """An SMTP server that accepts everything at once: what is left is the outbox's own cost."""
 
-    def send(self, *, to: str, subject: str, body: str) -> None:
+    def send(self, *, to: str, subject: str, body: str, message_id: str = "") -> None:
         return None
 
     def close(self) -> None:

@@ -52,10 +52,28 @@ def record(
         AuditEntry(
             at=now,
             actor_account_id=actor.account_id if actor else None,
-            actor_name=actor.full_name if actor else "",
-            action=action,
-            entity=entity,
-            entity_id=str(entity_id),
-            detail=json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
+            actor_name=(actor.full_name if actor else "")[:200],
+            action=action[:80],
+            entity=entity[:80],
+            entity_id=str(entity_id)[:80],
+            detail=json.dumps({k: _bounded(v) for k, v in detail.items()}, ensure_ascii=False, default=str,
+                              sort_keys=True),
         )
     )
+
+
+#: The longest text kept for one value of an audit entry's detail (a hostile 1 MB name is cut).
+MAX_DETAIL_CHARS = 1000
+
+
+def _bounded(value: object) -> object:
+    """A detail value, with any text over ``MAX_DETAIL_CHARS`` cut and its full length noted."""
+    if isinstance(value, str):
+        return f"{value[:MAX_DETAIL_CHARS]}… [{len(value)} characters]" if len(value) > MAX_DETAIL_CHARS else value
+    if isinstance(value, list | tuple):
+        return [_bounded(v) for v in value[:100]]
+    if isinstance(value, dict):
+        return {str(k)[:100]: _bounded(v) for k, v in list(value.items())[:100]}
+    if not isinstance(value, int | float | bool | type(None)):
+        return _bounded(str(value))
+    return value

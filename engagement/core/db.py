@@ -9,9 +9,13 @@ locked" (measured: 4,616 of 6,000), ``BEGIN IMMEDIATE`` none.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -19,7 +23,18 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, select
 
+from engagement.core.errors import Busy, OutOfRange
 from engagement.settings import get_settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: How many times a whole transaction is tried when the database asks for a retry.
+RETRY_ATTEMPTS = 4
+#: How many times a busy ``BEGIN IMMEDIATE`` is tried again (each waits ``busy_timeout``).
+BEGIN_ATTEMPTS = 3
+#: PostgreSQL SQLSTATEs that mean "run the transaction again": serialization failure, deadlock.
+RETRY_SQLSTATES = frozenset({"40001", "40P01"})
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -62,7 +77,74 @@ def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # Nothing has run in the transaction yet, so a busy BEGIN can always be tried again.
+        for attempt in range(1, BEGIN_ATTEMPTS + 1):
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+                return
+            except sa.exc.OperationalError as exc:
+                if attempt == BEGIN_ATTEMPTS or not is_retryable(exc):
+                    raise
+                log.info("BEGIN found the database busy; trying again (%s)", attempt)
+                time.sleep(random.uniform(0.01, 0.1) * attempt)  # noqa: S311 (jitter, not a secret)
+
+
+def is_out_of_range(exc: BaseException) -> bool:
+    """Whether the database refused a value no column can hold (the same case on both databases).
+
+    SQLite: an int over 64 bits (``OverflowError``, sometimes wrapped). PostgreSQL: a
+    ``DataError`` (a number out of range, "x" for an integer, a text over its column's length).
+    Date arithmetic past the year 9999 raises ``OverflowError`` too.
+    """
+    return isinstance(exc, OverflowError | sa.exc.DataError) or (
+        isinstance(exc, sa.exc.StatementError) and isinstance(exc.orig, OverflowError))
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether the database refused a transaction only because of a concurrent one.
+
+    PostgreSQL: a serialization failure or a deadlock (SQLSTATE 40001, 40P01). SQLite: "database
+    is locked" / "busy" after the busy timeout. Such a transaction wrote nothing and may be run
+    again from the start; any other error may not.
+    """
+    if isinstance(exc, Busy):
+        return True
+    if not isinstance(exc, sa.exc.DBAPIError):
+        return False
+    orig = exc.orig
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if state in RETRY_SQLSTATES:
+        return True
+    text = str(orig).lower()
+    return isinstance(exc, sa.exc.OperationalError) and ("database is locked" in text or "database is busy" in text
+                                                         or "database table is locked" in text)
+
+
+_INT64 = 2**63
+
+
+def _out_of_range(params: object) -> bool:
+    """Whether statement parameters hold an int no database integer can (beyond 64 bits)."""
+    values = params.values() if isinstance(params, dict) else params if isinstance(params, list | tuple) else ()
+    for value in values:
+        if isinstance(value, int) and not isinstance(value, bool) and not -_INT64 <= value < _INT64:
+            return True
+        if isinstance(value, dict | list | tuple) and _out_of_range(value):
+            return True
+    return False
+
+
+def guard_parameters(engine: Engine) -> None:
+    """Refuse, before the database sees it, an integer no column can hold (2**63 as an id).
+
+    SQLite raises OverflowError and PostgreSQL compares it as a numeric (finding nothing), so
+    the same hostile id got two different answers; now both answer ``OutOfRange``.
+    """
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _check(_conn, _cursor, _statement, parameters, _context, _executemany) -> None:
+        if parameters and _out_of_range(parameters):
+            raise OutOfRange()
 
 
 def make_engine(url: str, *, immediate: bool = True) -> Engine:
@@ -81,8 +163,11 @@ def make_engine(url: str, *, immediate: bool = True) -> Engine:
             kwargs["poolclass"] = StaticPool
         engine = sa.create_engine(url, **kwargs)
         _configure_sqlite(engine, immediate=immediate)
+        guard_parameters(engine)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    guard_parameters(engine)
+    return engine
 
 
 @functools.cache
@@ -104,15 +189,57 @@ def get_read_engine() -> Engine:
 def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
     """One transaction: commit when the block ends, roll back on any error.
 
-    Services only ``flush()``; the caller that opened the unit of work owns the commit.
+    Services only ``flush()``; the caller that opened the unit of work owns the commit. A
+    block cannot be run twice by a context manager, so this does not retry: when the database
+    refuses the transaction because of a concurrent one (deadlock, serialization failure,
+    SQLite busy) it raises ``Busy`` (the user reads "The system is busy; your change was not
+    saved, try again"). ``run_in_transaction`` runs a re-runnable function and retries it.
     """
     with Session(engine or get_engine(), expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
-        except BaseException:
+        except BaseException as exc:
             session.rollback()
+            if not isinstance(exc, Busy) and is_retryable(exc):
+                raise Busy() from exc
+            if is_out_of_range(exc):
+                raise OutOfRange() from exc
             raise
+
+
+def run_in_transaction(fn: Callable[[Session], T], engine: Engine | None = None, *,
+                       attempts: int = RETRY_ATTEMPTS, base_delay: float = 0.05) -> T:
+    """Run ``fn(session)`` in one unit of work, retrying the whole of it when the database asks.
+
+    A deadlock, a serialization failure or a busy SQLite database rolls the transaction back
+    and runs ``fn`` again from the start, after a random pause that grows with each try
+    (jitter, so two transactions that collided do not collide again). ``fn`` must be
+    re-runnable: everything it does goes through the session (rolled back), nothing it does
+    outside (an e-mail, a file) may happen before the commit.
+
+    Args:
+        fn: the work; its result is returned once the commit succeeded.
+        engine: the database (default: the app's).
+        attempts: how many tries in all.
+        base_delay: the first pause's upper bound, in seconds (doubled at each try).
+
+    Raises:
+        Busy: still refused after every try (nothing was saved).
+        Exception: whatever ``fn`` raises otherwise (not retried).
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            with unit_of_work(engine) as session:
+                return fn(session)
+        except Busy as exc:
+            if attempt == attempts:
+                log.warning("transaction still refused after %s tries: %s", attempts, exc.__cause__)
+                raise
+            log.info("transaction refused by the database (%s); trying again (%s/%s)",
+                     type(exc.__cause__).__name__, attempt, attempts)
+            time.sleep(random.uniform(0, base_delay * 2 ** (attempt - 1)))  # noqa: S311 (jitter)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @contextmanager
@@ -121,6 +248,8 @@ def read_only(engine: Engine | None = None) -> Iterator[Session]:
     with Session(engine or get_read_engine(), expire_on_commit=False) as session:
         try:
             yield session
+        except (OverflowError, sa.exc.DataError) as exc:
+            raise OutOfRange() from exc
         finally:
             session.rollback()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engagement.core.i18n import Msg, render
+from engagement.core.i18n import N_, Msg, render
 
 
 class DomainError(Exception):
@@ -64,3 +64,26 @@ class Conflict(DomainError):
 
 class Throttled(DomainError):
     """Too many attempts; try again later."""
+
+
+class Busy(Conflict):
+    """The database refused the change because of concurrent ones, even after retries.
+
+    Nothing was saved; the same action a moment later normally succeeds.
+    """
+
+    def __init__(self, message: str | Msg | None = None, /, **params: Any) -> None:
+        super().__init__(message or N_("The system is busy; your change was not saved, try again."), **params)
+
+
+class OutOfRange(Invalid):
+    """A value no column can hold reached the database (an id like 2**63, a date past 9999).
+
+    ``unit_of_work`` turns the database's own error (OverflowError on SQLite, DataError on
+    PostgreSQL) into this one message, the same on both; nothing was saved.
+    """
+
+    def __init__(self, message: str | Msg | None = None, /, **params: Any) -> None:
+        super().__init__(message or N_("A value sent is outside what can be stored (a number, a date or a text "
+                                       "too large). Check what you entered, reload the page and try again."),
+                         **params)

@@ -17,3 +17,24 @@ class JobRow:
     next_run: str
     last_error: str
     messages: int
+
+
+@dataclass(frozen=True)
+class BackupRow:
+    """One backup as the jobs page lists it: a file the daily job wrote, or a run that failed."""
+
+    name: str
+    size: str
+    taken: str
+    rows: int
+    ok: bool
+    problem: str
+
+
+@dataclass(frozen=True)
+class BackupsOverview:
+    """The backup folder, how many backups are kept, and the newest backups (newest first)."""
+
+    directory: str
+    keep: int
+    rows: list[BackupRow]

@@ -6,16 +6,17 @@ import reflex as rx
 
 from engagement.core import routes
 from engagement.core.i18n import N_
-from engagement.jobs.dto import JobRow
+from engagement.jobs.dto import BackupRow, JobRow
 from engagement.jobs.state import NotifyAdminState
 from engagement.notify.dto import OutboxRow
-from engagement.ui.components import error_callout, page_title, pager
+from engagement.ui.components import action_header, error_callout, page_title, pager
 from engagement.ui.i18n import t, t_match
 from engagement.ui.kit import private_page
 from engagement.ui.layout import shell
 
 #: Outbox statuses as the page names them.
-STATUSES = {"pending": N_("Pending"), "sending": N_("Sending"), "sent": N_("Sent"), "failed": N_("Failed")}
+STATUSES = {"pending": N_("Queued"), "sending": N_("Sending"), "sent": N_("Sent"), "failed": N_("Failed"),
+            "held": N_("Held after a restore"), "discarded": N_("Discarded")}
 #: The status filter: every status, or one.
 FILTERS = {"all": N_("All"), **STATUSES}
 #: Channels as the page names them.
@@ -46,9 +47,58 @@ def _outbox_row(m: OutboxRow) -> rx.Component:
         rx.table.cell(m.attempts),
         rx.table.cell(rx.cond(m.status == "sent", m.sent, m.next_attempt),
                       rx.text(m.last_error, size="1", color_scheme="red")),
-        rx.table.cell(rx.cond(m.status == "failed",
-                              rx.button(t("Retry"), size="1", variant="soft",
-                                        on_click=NotifyAdminState.retry(m.id)))),
+        rx.table.cell(rx.cond(
+            m.status == "failed",
+            rx.button(t("Retry"), size="1", variant="soft", on_click=NotifyAdminState.retry(m.id)),
+            rx.cond(m.status == "held", rx.flex(
+                rx.button(t("Send"), size="1", variant="soft",
+                          on_click=NotifyAdminState.settle_held("release", m.id)),
+                rx.button(t("Discard"), size="1", variant="soft", color_scheme="red",
+                          on_click=NotifyAdminState.settle_held("discard", m.id)),
+                gap="1")))),
+    )
+
+
+def _backup_row(b: BackupRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(b.taken),
+        rx.table.cell(rx.cond(b.name != "", b.name, "-")),
+        rx.table.cell(b.size),
+        rx.table.cell(rx.cond(b.ok, b.rows, "")),
+        rx.table.cell(rx.cond(b.ok, rx.badge(t("OK"), color_scheme="green"),
+                              rx.badge(t("Failed"), color_scheme="red")),
+                      rx.text(b.problem, size="1", color_scheme="red")),
+    )
+
+
+def _held_callout() -> rx.Component:
+    return rx.cond(NotifyAdminState.held > 0, rx.callout(
+        rx.flex(
+            rx.text(t("{n} e-mails are held after a restore: they were waiting when the backup was taken and "
+                      "may have gone out since. Send them, or discard them if their recipients already have them.",
+                      n=NotifyAdminState.held)),
+            rx.flex(
+                rx.button(t("Send all held"), size="1", on_click=NotifyAdminState.settle_held("release", 0)),
+                rx.button(t("Discard all held"), size="1", variant="soft", color_scheme="red",
+                          on_click=NotifyAdminState.settle_held("discard", 0)),
+                gap="2"),
+            direction="column", gap="2"),
+        icon="triangle_alert", color_scheme="amber", size="1", margin_y="1em"))
+
+
+def _backups_card() -> rx.Component:
+    return rx.card(
+        rx.heading(t("Backups"), size="4"),
+        rx.text(t("Daily backups go to {folder}; the newest {keep} are kept.", folder=NotifyAdminState.backup_dir,
+                  keep=NotifyAdminState.backup_keep), size="2", color_scheme="gray"),
+        rx.cond(NotifyAdminState.backups.length() > 0,
+                rx.box(rx.table.root(
+                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h)) for h in (
+                        N_("Taken"), N_("File"), N_("Size"), N_("Rows"), N_("Status"))])),
+                    rx.table.body(rx.foreach(NotifyAdminState.backups, _backup_row)),
+                    width="100%", size="1"), overflow_x="auto", width="100%"),
+                rx.text(t("No backup yet: the first one is written tonight, or run the job now."), size="2")),
+        width="100%", margin_y="1em",
     )
 
 
@@ -70,13 +120,15 @@ def admin_page() -> rx.Component:
                             t("Scheduler held by: nobody (not running)")),
                     size="2", color_scheme="gray"),
             rx.box(rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h) if h else "") for h in (
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h)) if h else action_header() for h in (
                     N_("Job"), N_("Schedule"), N_("Last run"), N_("Next run"), N_("Messages"),
                     N_("Last error"), "")])),
                 rx.table.body(rx.foreach(NotifyAdminState.jobs, _job_row)),
                 width="100%", size="1"), overflow_x="auto", width="100%"),
             width="100%", margin_y="1em",
         ),
+        _backups_card(),
+        _held_callout(),
         rx.card(
             rx.flex(
                 rx.heading(t("Outbox"), size="4"),
@@ -90,7 +142,7 @@ def admin_page() -> rx.Component:
                 gap="3", align="center", wrap="wrap", width="100%",
             ),
             rx.box(rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h) if h else "") for h in (
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h)) if h else action_header() for h in (
                     N_("Created"), N_("To"), N_("Channel"), N_("Message"), N_("Status"), N_("Tries"),
                     N_("Sent / next try"), "")])),
                 rx.table.body(rx.foreach(NotifyAdminState.rows, _outbox_row)),

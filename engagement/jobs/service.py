@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from engagement.core import audit
 from engagement.core.access import Actor, Perm, require
 from engagement.core.errors import NotFound
+from engagement.jobs import rules
 from engagement.jobs.models import JobRun, SchedulerLease
 from engagement.jobs.registry import JOBS
 
@@ -61,6 +62,33 @@ def lease_expiry(session: Session, *, name: str, now: datetime) -> datetime | No
     return expires if expires is not None and expires > now else None
 
 
+def lease_holder_of(session: Session, *, name: str, now: datetime) -> str:
+    """Who holds a live lease ("" when nobody does at ``now``)."""
+    row = session.exec(select(SchedulerLease.holder, SchedulerLease.expires_at)
+                       .where(SchedulerLease.name == name)).first()
+    return row[0] if row is not None and row[1] > now else ""
+
+
+def open_run_started(session: Session, *, job_id: str) -> datetime | None:
+    """When the newest run of a job that has not finished started (None: none open)."""
+    return session.exec(select(JobRun.started_at).where(JobRun.job_id == job_id, JobRun.finished_at.is_(None))
+                        .order_by(JobRun.started_at.desc()).limit(1)).first()
+
+
+def close_open_runs(session: Session, *, job_id: str, now: datetime) -> list[tuple[int, str]]:
+    """Close every unfinished run of a job as interrupted; returns their (id, holder).
+
+    Called by the run that just took the job's lock: while it holds it no other run of the
+    job is alive, so an open row belongs to a run whose process stopped.
+    """
+    runs = list(session.exec(select(JobRun).where(JobRun.job_id == job_id, JobRun.finished_at.is_(None))))
+    for run in runs:
+        run.finished_at, run.error = now, rules.INTERRUPTED.msgid
+        session.add(run)
+    session.flush()
+    return [(run.id, run.holder) for run in runs]
+
+
 def start_run(session: Session, *, job_id: str, holder: str, now: datetime) -> int:
     """Record that a job run started; returns the run's id."""
     run = JobRun(job_id=job_id[:60], holder=holder[:120], started_at=now)
@@ -98,3 +126,10 @@ def authorise_run(session: Session, *, actor: Actor | None, job_id: str, now: da
     audit.record(session, actor=actor, action="notify.run_now", entity="job", entity_id=job_id,
                  now=now)
     return f"manual:{actor.username}"
+
+
+def restore_statement() -> str:
+    """The SQL ``engagement restore`` runs in the restored data: leases and job locks restored
+    from the backup belong to processes of that time, so they are expired (a new scheduler takes
+    the lease at once; the rows stay, so the restored counts still match the manifest)."""
+    return "UPDATE scheduler_lease SET expires_at = '2000-01-01 00:00:00'"

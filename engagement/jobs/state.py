@@ -9,7 +9,7 @@ import reflex as rx
 
 from engagement.core import clock
 from engagement.jobs import queries, runner, service
-from engagement.jobs.dto import JobRow
+from engagement.jobs.dto import BackupRow, JobRow
 from engagement.notify import queries as notify_queries
 from engagement.notify import service as notify_service
 from engagement.notify.dto import OutboxRow
@@ -29,15 +29,21 @@ class NotifyAdminState(Paged, AuthState):
     lease_holder: str = ""
     error: str = ""
     notice: str = ""
+    held: int = 0
+    backups: list[BackupRow] = []
+    backup_dir: str = ""
+    backup_keep: int = 0
 
     async def _reload(self) -> None:
         now = clock.now()
-        result, self.jobs, self.lease_holder = await self._read_each(
+        result, self.jobs, self.lease_holder, saved = await self._read_each(
             functools.partial(notify_queries.outbox, page=self.page, status=self.status),
             functools.partial(queries.jobs_overview, now=now),
-            functools.partial(queries.lease_holder, now=now))
+            functools.partial(queries.lease_holder, now=now),
+            queries.backups_overview)
         self.rows = self._paged(result)
-        self.pending, self.failed = result.pending, result.failed
+        self.pending, self.failed, self.held = result.pending, result.failed, result.held
+        self.backups, self.backup_dir, self.backup_keep = saved.rows, saved.directory, saved.keep
         self.smtp_configured = result.smtp_configured
 
     async def _safe(self) -> None:
@@ -68,6 +74,17 @@ class NotifyAdminState(Paged, AuthState):
         with self._attempt():
             await self._call(notify_service.retry_message, message_id=as_int(message_id, "message"))
             self.notice = self._t("The message is queued again; the next mail run sends it.")
+            await self._reload()
+
+    @rx.event
+    async def settle_held(self, action: str, message_id: int):
+        """Send (``release``) or ``discard`` the e-mails held after a restore: one, or all (id 0)."""
+        action = as_text(action, 20)
+        with self._attempt():
+            chosen = None if str(message_id).strip() == "0" else as_int(message_id, "message")
+            count = await self._call(notify_service.settle_held, action=action, message_id=chosen)
+            self.notice = (self._t("{n} held e-mail(s) queued; the next mail run sends them.", n=count)
+                           if action == "release" else self._t("{n} held e-mail(s) discarded.", n=count))
             await self._reload()
 
     @rx.event

@@ -73,3 +73,5 @@ class OutboxPage(Page):
     pending: int
     failed: int
     smtp_configured: bool
+    #: E-mails held after a restore, waiting for an admin to send or discard them.
+    held: int = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formataddr
+from email.utils import formataddr, make_msgid
 
 from engagement.settings import SMTP_SECURITY as SECURITY
 from engagement.settings import Settings
@@ -52,12 +52,17 @@ class SmtpSender:
             self._smtp = smtp
         return self._smtp
 
-    def send(self, *, to: str, subject: str, body: str) -> None:
-        """Send one message; raises ``smtplib.SMTPException`` or ``OSError`` when it fails."""
+    def send(self, *, to: str, subject: str, body: str, message_id: str = "") -> None:
+        """Send one message; raises ``smtplib.SMTPException`` or ``OSError`` when it fails.
+
+        ``message_id``: the stable ``Message-ID`` of this message (``rules.message_id``): SMTP
+        delivery is at least once, and a duplicate with the same id is dropped by the receiver.
+        """
         msg = EmailMessage()
         msg["From"] = formataddr((self.from_name, self.mail_from)) if self.from_name else self.mail_from
         msg["To"] = to
         msg["Subject"] = subject
+        msg["Message-ID"] = message_id or make_msgid(domain=self.mail_from.rpartition("@")[2] or None)
         msg.set_content(body)
         try:
             self._connect().send_message(msg)

@@ -39,10 +39,14 @@ class OutboxMessage(SQLModel, table=True):
     """One message to one person on one channel, written BEFORE it is sent.
 
     The unique key (recipient, channel, kind, subject, period) is what makes every job
-    idempotent: a restart, a retry or a second scheduler finds the row and sends nothing
-    twice. ``status`` moves pending -> sending (claimed) -> sent, or back to pending with
-    ``next_attempt_at`` pushed out (exponential back-off), or failed after the last try.
-    Without an SMTP host e-mails simply stay pending: nothing is lost.
+    idempotent: a restart, a retry or a second scheduler finds the row and writes no second
+    message. Delivery is at least once: a crash between the mail server's acceptance and the
+    "sent" mark sends again, with the same ``Message-ID`` (built from this key), so the
+    receiver drops the duplicate. ``status`` moves pending -> sending (claimed) -> sent, or
+    back to pending with ``next_attempt_at`` pushed out (exponential back-off), or failed after
+    the last try. After a restore, e-mails that were waiting are ``held`` until an admin
+    releases them (pending again) or discards them (``discarded``). Without an SMTP host
+    e-mails simply stay pending: nothing is lost.
     """
 
     __tablename__ = "outbox_message"

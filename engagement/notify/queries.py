@@ -15,7 +15,7 @@ from engagement.org.models import Account, Person
 from engagement.settings import get_settings
 
 MAX_PAGE_SIZE = 50
-STATUSES = ("pending", "sending", "sent", "failed")
+STATUSES = ("pending", "sending", "sent", "failed", "held", "discarded")
 
 
 def unread_count(session: Session, *, actor: Actor | None) -> int:
@@ -75,7 +75,7 @@ def outbox(session: Session, *, actor: Actor | None, page: int = 1, page_size: i
             .offset((page - 1) * page_size).limit(page_size))
     ]
     return OutboxPage(rows=rows, total=total, pending=counts.get("pending", 0),
-                      failed=counts.get("failed", 0), page=page, page_size=page_size,
+                      failed=counts.get("failed", 0), held=counts.get("held", 0), page=page, page_size=page_size,
                       smtp_configured=bool(get_settings().smtp_host))
 
 

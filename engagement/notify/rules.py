@@ -5,6 +5,7 @@ No database, no clock: every function takes the facts and the time it needs.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 from enum import StrEnum
 
@@ -32,6 +33,7 @@ CATEGORIES: dict[str, Msg] = {
     "recognition": N_("Recognition and citizens' thanks"),
     "green": N_("Green office"),
     "commendations": N_("Commendations"),
+    "supervision": N_("Spot checks (findings and corrective actions)"),
     "digests": N_("Digests (work waiting for me, my week, my units' month)"),
 }
 
@@ -46,6 +48,24 @@ PENDING = "pending"
 SENDING = "sending"
 SENT = "sent"
 FAILED = "failed"
+#: After a restore: e-mails that were waiting in the backup wait for an admin (they may have
+#: gone out after the backup was taken); released ones go back to pending.
+HELD = "held"
+#: A held e-mail the admin chose not to send.
+DISCARDED = "discarded"
+
+
+def message_id(key: tuple[object, ...], *, mail_from: str) -> str:
+    """The ``Message-ID`` of the e-mail with outbox ``key`` (recipient, channel, kind, subject, period).
+
+    Built from the key alone, so every delivery of one message (a retry, a re-send after a
+    crash between the server's acceptance and the "sent" mark, a re-queue after a restore)
+    carries the same id, and receiving servers and clients drop the duplicate. The domain is
+    the sender's.
+    """
+    digest = hashlib.sha256("\x1f".join(str(part) for part in key).encode()).hexdigest()[:40]
+    domain = mail_from.rpartition("@")[2].strip(" <>") or "localhost"
+    return f"<{digest}.outbox@{domain}>"
 
 
 def channels(mode: Mode | str | None, *, mandatory: bool, has_email: bool) -> tuple[str, ...]:

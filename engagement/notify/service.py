@@ -33,6 +33,7 @@ from engagement.notify.models import (
     OutboxMessage,
 )
 from engagement.org.models import Person
+from engagement.settings import get_settings
 
 
 def _preference(session: Session, person_id: int, category: str) -> str | None:
@@ -82,7 +83,8 @@ def notify(
     authorised its use case). Each channel the person's preference for ``category`` asks for
     gets an outbox row written now, in the caller's transaction: the in-app notice is
     delivered at once (it is a row in the same database), the e-mail later by the mail job,
-    so a crash can neither lose a message nor send it twice.
+    so a crash cannot lose a message and a repeated call writes nothing new. E-mail delivery
+    is at least once, with a stable ``Message-ID`` (see ``deliver_email``).
 
     Args:
         person_id: the recipient.
@@ -359,7 +361,7 @@ CLAIM_BATCH = 20
 class MailSender(Protocol):
     """Something that sends one e-mail or raises (``smtplib.SMTPException`` / ``OSError``)."""
 
-    def send(self, *, to: str, subject: str, body: str) -> None: ...
+    def send(self, *, to: str, subject: str, body: str, message_id: str = "") -> None: ...
 
     def close(self) -> None: ...
 
@@ -423,14 +425,19 @@ def _mail_body(msg: OutboxMessage, public_url: str, lang: str | None = None) -> 
 
 
 def deliver_email(engine: Engine, *, sender: MailSender | None, now: datetime, worker: str,
-                  max_attempts: int = 6, public_url: str = "", limit: int = 1000) -> DeliveryReport:
-    """Send the e-mails that are due from the outbox, each at most once.
+                  max_attempts: int = 6, public_url: str = "", limit: int = 1000,
+                  mail_from: str = "") -> DeliveryReport:
+    """Send the e-mails that are due from the outbox: at least once, with a stable Message-ID.
 
     Each batch is claimed (committed) before anything is sent, and each message is marked
     sent (committed) right after its send: a crash between two messages re-sends nothing,
-    and an interrupted run hands its unsent claims back. A failed try is recorded on the row
-    with the next try pushed out exponentially (``rules.backoff``); after ``max_attempts``
-    the message is marked failed and stays listed on the outbox page.
+    and an interrupted run hands its unsent claims back. A crash between the server's
+    acceptance and the "sent" mark (inherent to SMTP) sends that one message again; every
+    delivery of a message carries the same ``Message-ID``, built from its outbox key
+    (``rules.message_id``), so receiving servers and clients drop the duplicate. Held
+    messages (after a restore) are not due until an admin releases them. A failed try is
+    recorded on the row with the next try pushed out exponentially (``rules.backoff``); after
+    ``max_attempts`` the message is marked failed and stays listed on the outbox page.
 
     Args:
         engine: the database (the job opens its own short transactions).
@@ -441,6 +448,8 @@ def deliver_email(engine: Engine, *, sender: MailSender | None, now: datetime, w
         max_attempts: tries before a message is failed for good.
         public_url: the app's address, to make links absolute.
         limit: at most this many messages per run.
+        mail_from: the sender's address, whose domain ends the Message-ID (default: the
+            sender's own ``mail_from``, else the setting).
 
     Returns:
         How many were sent, retried later, failed for good.
@@ -448,6 +457,7 @@ def deliver_email(engine: Engine, *, sender: MailSender | None, now: datetime, w
     if sender is None:
         return DeliveryReport(sent=0, retried=0, failed=0)
     sent = retried = failed = handled = 0
+    mail_from = mail_from or getattr(sender, "mail_from", "") or get_settings().mail_from
     token = f"{worker[:40]}:{uuid.uuid4().hex}"
     try:
         while handled < limit:
@@ -458,7 +468,9 @@ def deliver_email(engine: Engine, *, sender: MailSender | None, now: datetime, w
                 handled += 1
                 try:
                     sender.send(to=msg.to_address, subject=msg.title,
-                                body=_mail_body(msg, public_url, langs.get(msg.recipient_id)))
+                                body=_mail_body(msg, public_url, langs.get(msg.recipient_id)),
+                                message_id=rules.message_id(
+                                    tuple(getattr(msg, c) for c in OUTBOX_KEY), mail_from=mail_from))
                 except DELIVERY_ERRORS as exc:
                     attempts = msg.attempts + 1
                     error = f"{type(exc).__name__}: {exc}"[:500]
@@ -503,17 +515,110 @@ def retry_message(session: Session, *, actor: Actor | None, message_id: int, now
                  entity_id=row.id, now=now)
 
 
-def delete_old(engine: Engine, *, before: datetime, batch: int) -> tuple[int, int]:
-    """Delete sent and failed outbox rows and read notices created before ``before``.
+# --- e-mails held after a restore ---------------------------------------------------------------
 
-    Pending and sending messages and unread notices are kept whatever their age; a row that
+#: What an admin can do with a held e-mail.
+HELD_ACTIONS = ("release", "discard")
+
+
+def hold_waiting_statement() -> str:
+    """The SQL ``engagement restore`` runs in the restored data, in the same step as the restore.
+
+    Every e-mail that was waiting (pending or being sent) when the backup was taken may have
+    gone out since: it is held until an admin releases or discards it, never sent by itself.
+    """
+    return (f"UPDATE outbox_message SET status = '{rules.HELD}', claimed_by = NULL, claimed_until = NULL "  # noqa: S608
+            f"WHERE channel = '{rules.EMAIL}' AND status IN ('{rules.PENDING}', '{rules.SENDING}')")
+
+
+def _settle(session: Session, *, actor: Actor | None, action: str, message_id: int | None,
+            now: datetime) -> int:
+    if action not in HELD_ACTIONS:
+        raise Invalid("Choose to send the held e-mails or to discard them.")
+    where = [OutboxMessage.channel == rules.EMAIL, OutboxMessage.status == rules.HELD]
+    if message_id is not None:
+        row = session.get(OutboxMessage, int(message_id))
+        if row is None:
+            raise NotFound("This message no longer exists in the outbox.")
+        if row.status != rules.HELD:
+            raise Invalid("This message is not held; only e-mails held after a restore can be sent or "
+                          "discarded here.")
+        where.append(OutboxMessage.id == row.id)
+    values = ({"status": rules.PENDING, "next_attempt_at": now, "claimed_by": None, "claimed_until": None}
+              if action == "release" else {"status": rules.DISCARDED, "claimed_by": None, "claimed_until": None})
+    count = session.execute(sa.update(OutboxMessage).where(*where).values(**values)).rowcount or 0
+    session.flush()
+    session.expire_all()
+    audit.record(session, actor=actor, action=f"notify.{action}_held", entity="outbox_message",
+                 entity_id=message_id if message_id is not None else "*", now=now, count=count)
+    return count
+
+
+def settle_held(session: Session, *, actor: Actor | None, action: str, message_id: int | None = None,
+                now: datetime) -> int:
+    """Send (``release``) or ``discard`` e-mails held after a restore: one, or all (system admin).
+
+    Released e-mails go back to the queue and the next mail run sends them (with the same
+    ``Message-ID`` as any earlier delivery, so a recipient who already got one sees one).
+
+    Args:
+        action: ``release`` or ``discard``.
+        message_id: one held message; None for every held one.
+
+    Returns:
+        How many messages changed.
+
+    Raises:
+        NotAllowed: not a system admin.
+        Invalid: an unknown action, or a message that is not held.
+        NotFound: no such message.
+    """
+    require(actor, Perm.MANAGE_NOTIFICATIONS)
+    return _settle(session, actor=actor, action=action, message_id=message_id, now=now)
+
+
+def settle_held_by_server(session: Session, *, action: str, now: datetime) -> int:
+    """``settle_held`` for every held e-mail, with the server's authority (``engagement held``)."""
+    return _settle(session, actor=None, action=action, message_id=None, now=now)
+
+
+def held_count(session: Session) -> int:
+    """How many e-mails are held after a restore."""
+    return session.exec(select(sa.func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.channel == rules.EMAIL, OutboxMessage.status == rules.HELD)).one()
+
+
+def delete_old(engine: Engine, *, before: datetime, batch: int) -> tuple[int, int]:
+    """Delete sent, failed and discarded outbox rows and read notices created before ``before``.
+
+    Pending, sending and held messages and unread notices are kept whatever their age; a row that
     changed while the cleanup ran (a failed e-mail an admin retried) is not deleted.
 
     Returns:
         (outbox rows, notices) deleted.
     """
     outbox = delete_in_batches(engine, OutboxMessage, sa.and_(
-        OutboxMessage.status.in_((rules.SENT, rules.FAILED)), OutboxMessage.created_at < before), batch)
+        OutboxMessage.status.in_((rules.SENT, rules.FAILED, rules.DISCARDED)), OutboxMessage.created_at < before),
+        batch)
     notices = delete_in_batches(engine, Notification, sa.and_(
         Notification.read_at.is_not(None), Notification.created_at < before), batch)
     return outbox, notices
+
+
+def mark_done(session: Session, *, person_id: int, kinds: Sequence[str], now: datetime,
+              subject_ref: str | None = None) -> int:
+    """The person did what their unread notices of ``kinds`` asked: they are no longer new.
+
+    Called by the feature that did the thing (signing marks "waiting for your signature"
+    read), in the same transaction.
+
+    Returns:
+        How many notices were marked read.
+    """
+    where = [Notification.recipient_id == int(person_id), Notification.kind.in_(list(kinds)),
+             Notification.read_at.is_(None)]
+    if subject_ref is not None:
+        where.append(Notification.subject_ref == subject_ref)
+    done = session.execute(sa.update(Notification).where(*where).values(read_at=now)).rowcount
+    session.flush()
+    return int(done or 0)

@@ -15,6 +15,7 @@ class Received:
     to: str
     subject: str
     body: str
+    message_id: str = ""
 
 
 @dataclass
@@ -33,7 +34,7 @@ class Handler:
             msg = message_from_bytes(envelope.original_content or envelope.content,
                                      policy=policy.default)
             self.messages.append(Received(to=",".join(envelope.rcpt_tos), subject=str(msg["Subject"]),
-                                          body=msg.get_content()))
+                                          body=msg.get_content(), message_id=str(msg["Message-ID"] or "")))
         return "250 OK"
 
 

@@ -60,7 +60,7 @@ def test_a_manual_run_while_the_scheduler_runs_the_job_is_refused_with_when_it_s
         JOB, holder="scheduler-1", engine=shared_engine, now_fn=lambda: now)))
     scheduled.start()
     assert blocking.started.wait(30)
-    later = now + timedelta(minutes=3)
+    later = now + timedelta(seconds=30)  # within the job lock (heartbeats keep a live run's lock fresh)
     # The scheduler's run holds the job's lock: a manual run does not start, and says why.
     with pytest.raises(runner.JobBusy) as refused:
         runner.run_job(JOB, holder="manual:admin", engine=shared_engine, now_fn=lambda: later,
@@ -114,15 +114,15 @@ def test_of_four_runs_started_at_once_exactly_one_runs(shared_engine, now, block
 def test_a_lock_left_by_a_crashed_run_blocks_the_job_only_until_it_expires(session, engine, now, blocking):
     blocking.gate.set()
     lock = jobs_service.job_lock_name(JOB)
-    crashed_at = now - timedelta(minutes=29)
+    crashed_at = now - timedelta(seconds=40)
     assert jobs_service.take_lease(session, name=lock, holder="dead-host:1#abc", now=crashed_at,
                               seconds=runner.JOB_LOCK_SECONDS)
     session.commit()
-    with pytest.raises(runner.JobBusy, match=r"since 08:31\)"):
+    with pytest.raises(runner.JobBusy, match=r"since 08:59\)"):
         runner.run_job(JOB, holder="manual:admin", engine=engine, now_fn=lambda: now,
                      require_lease=False, raise_busy=True)
     assert blocking.calls == []
-    # 30 minutes after the crashed run started, its lock has expired.
+    # A minute after the crashed run's last heartbeat, its lock has expired.
     at = crashed_at + timedelta(seconds=runner.JOB_LOCK_SECONDS)
     assert runner.run_job(JOB, holder="manual:admin", engine=engine, now_fn=lambda: at,
                         require_lease=False, raise_busy=True) == 7
@@ -160,7 +160,7 @@ def test_busy_message_shows_the_date_when_the_run_started_another_day():
 def test_run_now_while_the_job_runs_shows_a_toast_and_runs_nothing(app_db, blocking):
     from engagement.jobs.state import NotifyAdminState
 
-    started = clock.now() - timedelta(minutes=4)
+    started = clock.now() - timedelta(seconds=40)
     with unit_of_work(app_db) as s:
         assert jobs_service.take_lease(s, name=jobs_service.job_lock_name(JOB), holder="scheduler-1#x",
                                   now=started, seconds=runner.JOB_LOCK_SECONDS)
