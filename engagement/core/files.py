@@ -8,12 +8,20 @@ which asks the owning feature whether the caller may see the file.
 Content is checked from the bytes, not the name: images are decoded, re-encoded as JPEG
 (which drops EXIF, including GPS position) and bounded in size; PDFs must start with the
 PDF signature.
+
+Decompression bombs (a few KB of PNG that decode to gigabytes) are refused from the image
+header, before any pixel is decoded: width x height above ``MAX_IMAGE_PIXELS`` is refused,
+and Pillow's own bomb warning is an error. Re-encoding starts from the pixels alone, so no
+metadata block of the original (EXIF, XMP, ICC, PNG text, JPEG COM comments) survives.
+Upload handlers read at most ``MAX_UPLOAD_BYTES`` + 1 (``engagement/ui/uploads.py``), after
+checking who is asking.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,7 +35,20 @@ from engagement.core.errors import Invalid, NotFound
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_IMAGE_SIDE = 2000
+#: The largest image accepted, in pixels (a 48 MP phone photo is 8000 x 6000).
+MAX_IMAGE_PIXELS = 50_000_000
 JPEG_QUALITY = 85
+_IMAGE_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF", "BMP", "MPO"})
+
+
+def _pillow():
+    """Pillow, imported on first use, with its bomb guard at our limit and its warning an error."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    # Pillow only warns between 1x and 2x MAX_IMAGE_PIXELS: make that an error too.
+    warnings.simplefilter("error", Image.DecompressionBombWarning)
+    return Image, ImageOps, UnidentifiedImageError
 
 
 def _megabytes(size: int) -> str:
@@ -62,11 +83,14 @@ class CleanFile:
     extension: str
 
 
-def clean_image(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES, max_side: int = MAX_IMAGE_SIDE) -> CleanFile:
+def clean_image(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES, max_side: int = MAX_IMAGE_SIDE,
+                max_pixels: int = MAX_IMAGE_PIXELS) -> CleanFile:
     """Check that ``data`` is a real photo and re-encode it as a metadata-free JPEG.
 
+    The size in pixels is read from the header and checked before anything is decoded.
+
     Raises:
-        Invalid: empty, too large, not an image, or a broken image.
+        Invalid: empty, too large (bytes or pixels), not an image, or a broken image.
     """
     if not data:
         raise Invalid("The file is empty. Choose a photo (JPEG, PNG or WebP).")
@@ -74,25 +98,35 @@ def clean_image(data: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES, max_side: int
         raise Invalid("The photo is {size} MB; the limit is {limit} MB. "
                       "Take it again at a lower resolution or send a smaller copy.",
                       size=_megabytes(len(data)), limit=max_bytes // 1048576)
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    Image.MAX_IMAGE_PIXELS = 40_000_000  # refuse decompression bombs
+    image_mod, image_ops, unidentified = _pillow()
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            if probe.format not in {"JPEG", "PNG", "WEBP", "GIF", "BMP", "MPO"}:
+        with image_mod.open(io.BytesIO(data)) as probe:  # reads the header only
+            if probe.format not in _IMAGE_FORMATS:
                 raise Invalid("This file is not a photo we accept. Send a JPEG, PNG or WebP image.")
+            width, height = probe.size
+            if width <= 0 or height <= 0 or width * height > max_pixels:
+                raise Invalid("The photo is {width} x {height} pixels; the limit is {limit} million pixels. "
+                              "Send a smaller copy.", width=width, height=height,
+                              limit=max_pixels // 1_000_000)
             probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            image = ImageOps.exif_transpose(image)
-            image = image.convert("RGB")
-            image.thumbnail((max_side, max_side))
+        with image_mod.open(io.BytesIO(data)) as image:
+            image.draft("RGB", (max_side, max_side))  # JPEG: decode at a reduced scale when it can
+            upright = image_ops.exif_transpose(image)
+            upright.thumbnail((max_side, max_side))
+            # Only the pixels go on: a new image carries none of the original's metadata blocks.
+            pixels = upright.convert("RGB")
+            clean = image_mod.new("RGB", pixels.size)
+            clean.paste(pixels)
             out = io.BytesIO()
-            image.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
+            clean.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
     except Invalid:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError):
+    except (image_mod.DecompressionBombError, image_mod.DecompressionBombWarning):
+        raise Invalid("The photo is too large in pixels; the limit is {limit} million pixels. Send a smaller copy.",
+                      limit=max_pixels // 1_000_000) from None
+    except unidentified:
         raise Invalid("This file is not a photo we can read. Send a JPEG, PNG or WebP image.") from None
-    except (OSError, ValueError, SyntaxError):
+    except (OSError, ValueError, SyntaxError, MemoryError):
         raise Invalid("The photo is damaged and cannot be opened. Take it again or send another copy.") from None
     return CleanFile(data=out.getvalue(), content_type="image/jpeg", extension="jpg")
 

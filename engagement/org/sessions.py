@@ -2,9 +2,10 @@
 
 Every function takes the caller's session and only flushes; the caller's ``unit_of_work``
 commits. ``check_password`` is THE place where a password is checked against the login
-throttle (5 failures per account or 20 per client in 15 minutes, recorded as
-``LoginAttempt`` rows): login uses it, and so does any re-entry of the password (signing a
-commitment). This module never imports ``org.service`` (the service imports from here).
+throttle (failures recorded as ``LoginAttempt`` rows, counted by account and client together,
+answered with a growing delay rather than a lock-out: see ``_wait``): login uses it, and so
+does any re-entry of the password (signing a commitment, changing one's password).
+This module never imports ``org.service`` (the service imports from here).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from engagement.core import audit
-from engagement.core.access import Actor, Grant, Role, require_login
-from engagement.core.errors import Invalid
+from engagement.core.access import SESSION_ENDED, Actor, Grant, Role, require_login
+from engagement.core.errors import Invalid, NotAllowed
 from engagement.core.i18n import N_, Msg, _
 from engagement.core.secrets import keyed_hash
 from engagement.core.security import hash_password, hash_token, new_token, verify_password
@@ -32,11 +33,33 @@ def _client_key(session: Session, client_ip: str, now: datetime) -> str:
     return keyed_hash(session, purpose="login", value=client_ip or "unknown", now=now)
 
 
-def _failures(session: Session, column: sa.ColumnElement, value: str, since: datetime) -> list[datetime]:
-    stmt = select(LoginAttempt.at).where(
-        column == value, LoginAttempt.success.is_(False), LoginAttempt.at > since
-    )
-    return list(session.exec(stmt))
+def _recent_attempts(session: Session, *, name: str, client: str,
+                     since: datetime) -> list[tuple[datetime, str, str, bool]]:
+    """Attempts since ``since`` on this account or from this client: (at, username, client, success)."""
+    stmt = select(LoginAttempt.at, LoginAttempt.username, LoginAttempt.client_key, LoginAttempt.success).where(
+        LoginAttempt.at > since, sa.or_(LoginAttempt.username == name, LoginAttempt.client_key == client))
+    return [tuple(row) for row in session.exec(stmt)]
+
+
+def _wait(attempts: list[tuple[datetime, str, str, bool]], *, name: str, client: str,
+          now: datetime) -> timedelta | None:
+    """How long this client must wait before trying this account again (None: go ahead).
+
+    Three counts, each slowing down rather than locking out: this client on this account
+    (since its last success), this client on any account, and this account from anywhere,
+    which only slows the clients that have themselves failed on it: the right password from
+    a client that has not failed is never held back by someone else's failures.
+    """
+    last_ok = max((at for at, user, key, ok in attempts if ok and user == name and key == client), default=None)
+    pair = [at for at, user, key, ok in attempts
+            if not ok and user == name and key == client and (last_ok is None or at > last_ok)]
+    from_client = [at for at, _user, key, ok in attempts if not ok and key == client]
+    on_account = [at for at, user, _key, ok in attempts if not ok and user == name]
+    waits = [rules.growing_delay(pair, now=now, free=rules.PAIR_FREE_FAILURES),
+             rules.growing_delay(from_client, now=now, free=rules.CLIENT_FREE_FAILURES)]
+    if pair:
+        waits.append(rules.growing_delay(on_account, now=now, free=rules.ACCOUNT_FREE_FAILURES))
+    return max((w for w in waits if w is not None), default=None)
 
 
 def _username(username: str | None) -> str:
@@ -64,8 +87,8 @@ def check_password(
 ) -> PasswordCheck:
     """Check ``password`` for ``username`` under the login throttle, and record the attempt.
 
-    While the account has 5 failures, or the client 20, in the last 15 minutes, the check is
-    refused without verifying or recording anything. Otherwise the attempt (success or
+    While this client must still wait (``_wait``: a delay that grows with its failures), the
+    check is refused without verifying or recording anything. Otherwise the attempt (success or
     failure) is added as a ``LoginAttempt`` row and flushed: the caller must COMMIT it even
     when it then refuses the request, or the failure does not count.
 
@@ -74,16 +97,10 @@ def check_password(
     """
     name = _username(username)
     client = _client_key(session, client_ip, now)
-    since = now - rules.THROTTLE_WINDOW
-    waits = [
-        rules.retry_after(_failures(session, LoginAttempt.username, name, since), now=now,
-                          limit=rules.ACCOUNT_FAILURE_LIMIT),
-        rules.retry_after(_failures(session, LoginAttempt.client_key, client, since), now=now,
-                          limit=rules.CLIENT_FAILURE_LIMIT),
-    ]
-    wait = max((w for w in waits if w is not None), default=None)
+    attempts = _recent_attempts(session, name=name, client=client, since=now - rules.SLOWDOWN_WINDOW)
+    wait = _wait(attempts, name=name, client=client, now=now)
     if wait is not None:
-        reason = rules.wait_msg(wait)
+        reason = rules.slow_down_msg(wait)
         return PasswordCheck(ok=False, throttled=True, message=reason.render(), reason=reason)
     account = session.exec(select(Account).where(Account.username == name)).first()
     valid = verify_password((password or "")[:256], account.password_hash if account else None)
@@ -101,7 +118,7 @@ def login(
     """Check credentials and open a session.
 
     Failures are returned, not raised, so that the failed attempt is committed and counts
-    towards throttling (5 failures per account or 20 per client in 15 minutes).
+    towards throttling (``check_password``).
 
     Returns:
         ``ok`` with a fresh token (the database keeps only its hash), or a message (in the
@@ -196,18 +213,23 @@ def lift_throttle(session: Session, username: str) -> None:
 
 def change_password(
     session: Session, *, actor: Actor | None, current_password: str, new_password: str,
-    confirm_password: str, token: str, now: datetime,
-) -> None:
+    confirm_password: str, token: str, now: datetime, client_ip: str = "",
+) -> Invalid | None:
     """Change one's own password; other sessions of the account are ended.
+
+    The current password is checked under the login throttle (``check_password``, keyed on
+    the account and ``client_ip``). A wrong or throttled current password is RETURNED as the
+    refusal, not raised, so that the caller commits the failed attempt (it counts) and then
+    shows the refusal; ``None`` means the password was changed.
 
     Raises:
         NotAllowed: not logged in.
-        Invalid: wrong current password, mismatch, or a weak new password.
+        Invalid: mismatch, or a weak new password.
     """
     actor = require_login(actor)
     account = session.get(Account, actor.account_id)
-    if account is None or not verify_password(current_password, account.password_hash):
-        raise Invalid("Your current password is not right.", {"current": N_("Wrong password")})
+    if account is None:
+        raise NotAllowed(SESSION_ENDED)
     if new_password != confirm_password:
         raise Invalid("The two new passwords are not the same.", {"confirm": N_("Does not match")})
     if new_password == current_password:
@@ -216,6 +238,12 @@ def change_password(
                                                full_name=actor.full_name)
     if problems:
         raise Invalid(rules.sentences(problems), {"new": problems[0]})
+    check = check_password(session, username=account.username, password=current_password or "",
+                           client_ip=client_ip, now=now)
+    if check.throttled:
+        return Invalid(check.reason, {"current": N_("Wait before trying again")})
+    if not check.ok or check.account_id != account.id:
+        return Invalid("Your current password is not right.", {"current": N_("Wrong password")})
     account.password_hash = hash_password(new_password)
     account.must_change_password = False
     account.password_changed_at = now
@@ -224,6 +252,7 @@ def change_password(
     audit.record(session, actor=actor, action="account.change_password", entity="account",
                  entity_id=account.id, now=now)
     session.flush()
+    return None
 
 
 def set_language(session: Session, *, actor: Actor | None, language: str, now: datetime) -> None:

@@ -116,6 +116,9 @@ class PendingThanks:
     dossier_ref: str
     at: str
     status: str
+    #: Why it was rejected, and whether the rejection can still be undone (the same day).
+    reason: str = ""
+    can_undo: bool = False
 
 
 @dataclass(frozen=True)
@@ -168,3 +171,30 @@ class InwardUnitRow:
     inside: int
     total: int
     share: str
+
+
+@dataclass(frozen=True)
+class ThanksSettingsView:
+    """The organisation's citizens' thanks settings (issue 18), as the officers' form shows them."""
+
+    dossier_formats: str
+    hold_per_network: int
+    hold_per_person: int
+    #: What the citizen's page says about the format ("" when any plausible number is taken).
+    dossier_hint: str = ""
+
+
+@dataclass(frozen=True)
+class HeldRating:
+    """A rating held for the unit head (many from one network, or for one person, in a day)."""
+
+    id: int
+    target: str
+    unit_name: str
+    attitude: int
+    timeliness: int
+    guidance: int
+    note: str
+    dossier_ref: str
+    at: str
+    why: str

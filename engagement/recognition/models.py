@@ -146,7 +146,25 @@ class CitizenThanks(SQLModel, table=True):
     note: str = Field(default="", max_length=1000)
     dossier_ref: str = Field(max_length=40, index=True)
     client_key: str = Field(max_length=64)
-    status: str = Field(max_length=12)  # pending | approved | rejected
+    status: str = Field(max_length=12)  # pending | approved | rejected | held
     created_at: datetime = Field(sa_type=UTCDateTime)
     moderated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     moderated_by_account_id: int | None = Field(default=None)
+    moderation_reason: str = Field(default="", max_length=500)  # why a note was rejected
+    #: Why the rating was held for the unit head (``network`` / ``person``; issue 18); the head's
+    #: reason for deciding on it is kept in ``moderation_reason``.
+    hold_reason: str = Field(default="", max_length=20)
+
+
+class ThanksSettings(SQLModel, table=True):
+    """The organisation's settings for citizens' thanks (one row, id 1; absent: the defaults)."""
+
+    __tablename__ = "thanks_settings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: Dossier-number templates of the one-stop systems, one a line ("" = any plausible number).
+    dossier_formats: str = Field(default="", max_length=400)
+    hold_per_network: int = Field(default=3)
+    hold_per_person: int = Field(default=10)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    updated_by_account_id: int | None = Field(default=None)

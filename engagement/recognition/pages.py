@@ -9,29 +9,38 @@ from engagement.core import routes
 from engagement.core.i18n import N_, Msg
 from engagement.recognition.dto import (
     FeedItem,
+    HeldRating,
     PendingThanks,
     QrCard,
     RatingRollup,
     ValueRow,
 )
-from engagement.recognition.rules import MESSAGE_HINT, MESSAGE_MIN
+from engagement.recognition.rules import (
+    MESSAGE_HINT,
+    MESSAGE_MAX,
+    MESSAGE_MIN,
+    MODERATION_REASON_MAX,
+    NOTE_MAX,
+)
 from engagement.recognition.state import (
     CitizensState,
     FairnessState,
     FeedBase,
+    HeldRatingsState,
     PersonState,
     QrState,
     RecognitionHomeState,
     RecognitionState,
+    ThanksSettingsState,
     ThanksState,
     ValuesState,
 )
 from engagement.settings import get_settings
 from engagement.ui.auth import AuthState
-from engagement.ui.components import card, error_callout, field, page_title, select_field
+from engagement.ui.components import action_header, card, error_callout, field, page_title, select_field
 from engagement.ui.i18n import t, t_n
-from engagement.ui.kit import private_page, public_page
-from engagement.ui.layout import shell
+from engagement.ui.kit import action_error, limited_text, private_page, public_page
+from engagement.ui.layout import main_landmark, shell
 
 _LEVEL_COLOURS = {"thanks": "green", "great": "blue", "outstanding": "amber"}
 
@@ -146,7 +155,8 @@ def _give_dialog() -> rx.Component:
             error_callout(S.give_error),
             rx.vstack(
                 rx.el.label(
-                    rx.hstack(rx.checkbox(checked=S.give_to_unit, on_change=S.set_give_to_unit),
+                    rx.hstack(rx.checkbox(checked=S.give_to_unit, on_change=S.set_give_to_unit,
+                                          aria_label=t("Recognise a whole unit")),
                               rx.text(t("Recognise a whole unit"), size="2"), spacing="2"),
                 ),
                 rx.cond(
@@ -177,20 +187,19 @@ def _give_dialog() -> rx.Component:
                 rx.vstack(
                     rx.cond(S.give_to_unit,
                             select_field(t("Unit"), "unit_id", S.unit_options, required=True)),
-                    rx.el.label(rx.vstack(
-                        rx.text(t("Message"), size="2", weight="medium"),
-                        rx.text_area(name="message", required=True, min_length=MESSAGE_MIN,
-                                     max_length=1000, rows="4", placeholder=t(MESSAGE_HINT), width="100%"),
-                        rx.text(t("At least {n} characters. Say what they did and what it changed (for "
-                                  "citizens, for the team).", n=MESSAGE_MIN), size="1", color_scheme="gray"),
-                        spacing="1", align="stretch"), style={"width": "100%"}),
+                    # No max_length: the browser would cut a long paste silently; the service refuses
+                    # it with the limit instead, and the counter shows it while typing.
+                    limited_text(t("Message"), "message", MESSAGE_MAX, form="give", multiline=True, rows="4",
+                                 required=True, placeholder=t(MESSAGE_HINT),
+                                 hint=t("At least {n} characters. Say what they did and what it changed (for "
+                                        "citizens, for the team).", n=MESSAGE_MIN)),
                     rx.text(t("Values honoured (1 to 3)"), size="2", weight="medium"),
                     rx.flex(rx.foreach(S.values, lambda v: rx.el.label(
                         rx.hstack(rx.el.input(type="checkbox", name="value_" + v.id.to_string()),
                                   rx.text(v.name, size="2"), spacing="1", align="center"),
                         class_name="value-choice", style={"margin_right": "0.9em"})),
                         wrap="wrap", row_gap="0.4em"),
-                    select_field(t("Level"), "level", S.level_options, default_value="thanks",
+                    select_field(t("Recognition level"), "level", S.level_options, default_value="thanks",
                                  required=True),
                     field(t("Dossier or case number (optional)"), "work_ref",
                           placeholder=t("e.g. {example}", example="HS-2026-00123")),
@@ -275,12 +284,16 @@ def person_page() -> rx.Component:
                          )),
                 ),
                 rx.tabs.root(
-                    rx.tabs.list(rx.tabs.trigger(t("Received"), value="received"),
-                                 rx.tabs.trigger(t("Given"), value="given")),
+                    # The tabs filter the list below (no Radix tab panels): they control it.
+                    rx.tabs.list(rx.tabs.trigger(t("Received"), value="received", aria_controls="person-feed"),
+                                 rx.tabs.trigger(t("Given"), value="given", aria_controls="person-feed")),
                     value=S.tab, on_change=S.set_tab,
                 ),
-                rx.cond(S.items.length() == 0, rx.text(t("Nothing here yet."), color_scheme="gray")),
-                rx.foreach(S.items, lambda i: _feed_item(i, PersonState)),
+                rx.vstack(
+                    rx.cond(S.items.length() == 0, rx.text(t("Nothing here yet."), color_scheme="gray")),
+                    rx.foreach(S.items, lambda i: _feed_item(i, PersonState)),
+                    id="person-feed", spacing="3", width="100%", align="stretch",
+                ),
                 _feed_pager(S),
                 spacing="3", width="100%", align="stretch",
             ),
@@ -309,13 +322,37 @@ def _thanks_row(row: PendingThanks) -> rx.Component:
             rx.cond(row.status == "pending", rx.hstack(
                 rx.button(t("Approve"), size="2", on_click=CitizensState.approve(row.id),
                           class_name="approve-thanks"),
-                rx.button(t("Reject"), size="2", color_scheme="red", variant="soft",
+                rx.button(t("Reject…"), size="2", color_scheme="red", variant="soft",
                           on_click=CitizensState.reject(row.id)),
                 spacing="2")),
+            rx.cond(row.reason != "", rx.text(t("Rejected because: {reason}", reason=row.reason), size="2",
+                                              color_scheme="gray")),
+            rx.cond(row.can_undo, rx.button(t("Undo the rejection"), size="1", variant="soft",
+                                            on_click=CitizensState.undo_reject(row.id))),
             spacing="2", align="stretch",
         ),
         width="100%",
     )
+
+
+def _reject_thanks_dialog() -> rx.Component:
+    S = CitizensState
+    return rx.dialog.root(rx.dialog.content(
+        rx.dialog.title(t("Reject this note?")),
+        rx.blockquote(S.rejecting, size="2"),
+        rx.text(t("The note stays hidden and its rating does not count. You can put it back today."), size="2",
+                color_scheme="gray"),
+        rx.form(rx.vstack(
+            limited_text(t("Reason (kept with the note)"), "reason", MODERATION_REASON_MAX, form="thanks-reject",
+                         errors=S.reject_error_fields, required=True,
+                         placeholder=t("Advertising, not about the service")),
+            action_error(S.reject_error, form="thanks-reject"),
+            rx.hstack(rx.button(t("Reject"), type="submit", color_scheme="red"),
+                      rx.button(t("Cancel"), type="button", variant="soft", color_scheme="gray",
+                                on_click=S.cancel_reject(False)),
+                      spacing="2"),
+            spacing="3", align="stretch"), on_submit=S.confirm_reject, reset_on_submit=False),
+        max_width="520px"), open=S.rejecting != "", on_open_change=S.cancel_reject)
 
 
 def _rollup_row(r: RatingRollup) -> rx.Component:
@@ -353,21 +390,24 @@ def citizens_page() -> rx.Component:
         ),
         rx.heading(t("Notes"), size="5", margin_top="1em"),
         rx.tabs.root(
-            rx.tabs.list(rx.tabs.trigger(t("Waiting"), value="pending"),
-                         rx.tabs.trigger(t("Approved"), value="approved"),
-                         rx.tabs.trigger(t("Rejected"), value="rejected")),
+            # The tabs filter the notes below (no Radix tab panels): they control that list.
+            rx.tabs.list(rx.tabs.trigger(t("Waiting"), value="pending", aria_controls="citizen-notes"),
+                         rx.tabs.trigger(t("Approved"), value="approved", aria_controls="citizen-notes"),
+                         rx.tabs.trigger(t("Rejected"), value="rejected", aria_controls="citizen-notes")),
             value=S.status, on_change=S.set_status, margin_y="0.5em",
         ),
         rx.vstack(
             rx.cond(S.rows.length() == 0, rx.text(t("Nothing here."), color_scheme="gray")),
             rx.foreach(S.rows, _thanks_row),
-            spacing="2", width="100%",
+            spacing="2", width="100%", id="citizen-notes",
         ),
         rx.hstack(
             rx.button(t("Newer"), variant="soft", on_click=S.prev_page, disabled=S.page <= 1),
             rx.button(t("Older"), variant="soft", on_click=S.next_page, disabled=~S.has_more),
             spacing="2", margin_y="0.5em",
         ),
+        _reject_thanks_dialog(),
+        held_section(),
         rx.heading(t("Ratings (approved)"), size="5", margin_top="1em"),
         rx.box(rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h)) for h in (
@@ -390,8 +430,8 @@ def _qr_card(c: QrCard) -> rx.Component:
 
 
 def qr_page() -> rx.Component:
-    """A printable sheet: one QR code per person and counter of a unit."""
-    return rx.box(
+    """A printable sheet: one QR code per person and counter of a unit (in ``<main>``, without the menus)."""
+    return main_landmark(rx.box(
         rx.hstack(
             rx.link(rx.icon("arrow_left"), t("Back"), href=routes.RECOGNITION_CITIZENS),
             rx.spacer(),
@@ -403,7 +443,7 @@ def qr_page() -> rx.Component:
         rx.grid(rx.foreach(QrState.cards, _qr_card), columns=rx.breakpoints(initial="2", sm="3", md="4"),
                 spacing="3", width="100%"),
         padding="1.5em", max_width="1000px", margin="0 auto",
-    )
+    ))
 
 
 # --- officers ------------------------------------------------------------------------------
@@ -438,8 +478,9 @@ def values_page() -> rx.Component:
                 on_submit=ValuesState.add, reset_on_submit=True)),
             rx.box(rx.button(t("Add the movement's default values"), variant="soft",
                              on_click=ValuesState.load_defaults)),
+            thanks_settings_card(),
             rx.box(rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h) if h else "") for h in (
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h)) if h else action_header() for h in (
                     N_("Value"), N_("Description"), N_("Status"), "")])),
                 rx.table.body(rx.foreach(ValuesState.rows, _value_row)), width="100%"),
                 overflow_x="auto", width="100%"),
@@ -514,13 +555,10 @@ def thanks_page() -> rx.Component:
                                 *[_rating_input(n, lbl) for n, lbl in _RATING_LABELS],
                                 field(t("Dossier or receipt number"), "dossier", required=True,
                                       placeholder="000.00.00.H00-260301-0001",
-                                      hint=t("Printed on the receipt of your procedure.")),
-                                rx.el.label(rx.vstack(
-                                    rx.text(t("A thank-you note (optional)"), size="2", weight="medium"),
-                                    rx.text_area(name="note", max_length=1000, rows="3", width="100%"),
-                                    rx.text(t("Shown once the unit head has read it."), size="1",
-                                            color_scheme="gray"),
-                                    spacing="1", align="stretch"), style={"width": "100%"}),
+                                      hint=rx.cond(S.dossier_hint != "", S.dossier_hint,
+                                                   t("Printed on the receipt of your procedure."))),
+                                limited_text(t("A thank-you note (optional)"), "note", NOTE_MAX, form="thanks",
+                                             multiline=True, hint=t("Shown once the unit head has read it.")),
                                 field(S.question, "answer", required=True, input_mode="numeric",
                                       hint=t("A simple question to keep automated submissions out.")),
                                 rx.button(t("Send"), type="submit", size="3", loading=S.busy,
@@ -568,13 +606,95 @@ def add_pages(app: rx.App) -> None:
     private_page(app, person_page, route=routes.RECOGNITION_PERSON + "/[person_id]",
                  title=N_("Recognition profile"), load=PersonState.load)
     private_page(app, citizens_page, route=routes.RECOGNITION_CITIZENS, title=N_("Citizens' thanks"),
-                 load=CitizensState.load)
+                 load=[CitizensState.load, HeldRatingsState.load])
     private_page(app, qr_page, route=routes.RECOGNITION_QR + "/[qr_unit]", title=N_("QR sheet"),
                  load=QrState.load)
     private_page(app, values_page, route=routes.RECOGNITION_VALUES, title=N_("Recognition values"),
-                 load=ValuesState.load)
+                 load=[ValuesState.load, ThanksSettingsState.load])
     private_page(app, fairness_page, route=routes.RECOGNITION_FAIRNESS, title=N_("Recognition fairness"),
                  load=FairnessState.load)
     # The citizens' page needs no login: no guard.
     public_page(app, thanks_page, route=routes.THANKS + "/[thanks_token]", title=N_("Thank you"),
                 load=ThanksState.load)
+
+
+# --- held ratings and the citizens' thanks settings (issue 18) -------------------------------
+
+
+def _held_row(row: HeldRating) -> rx.Component:
+    S = HeldRatingsState
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.text(row.target, weight="bold"), rx.text("· " + row.unit_name, size="2", color_scheme="gray"),
+                      rx.spacer(), rx.text(row.at, size="1", color_scheme="gray"), wrap="wrap", width="100%"),
+            rx.hstack(rx.text(t("Attitude"), size="2"), _stars(row.attitude), rx.text(t("Timeliness"), size="2"),
+                      _stars(row.timeliness), rx.text(t("Guidance"), size="2"), _stars(row.guidance),
+                      rx.code(row.dossier_ref, size="1"), wrap="wrap", spacing="2"),
+            rx.badge(row.why, color_scheme="orange", width="fit-content"),
+            rx.cond(row.note != "", rx.blockquote(row.note, size="2", class_name="citizen-note")),
+            rx.form(
+                rx.el.input(type="hidden", name="thanks_id", value=row.id.to_string()),
+                rx.hstack(
+                    rx.el.label(rx.vstack(
+                        rx.text(t("Decision"), size="2", weight="medium"),
+                        rx.el.select(rx.el.option(t("Count it"), value="count"),
+                                     rx.el.option(t("Set it aside (no points)"), value="aside"),
+                                     name="decision", class_name="native-select"),
+                        spacing="1")),
+                    rx.box(field(t("Reason"), "reason", required=True,
+                                 placeholder=t("e.g. the dossier exists and was handled at this counter")),
+                           flex="1", min_width="14em"),
+                    rx.button(t("Decide"), type="submit", size="2", class_name="decide-held"),
+                    align="end", wrap="wrap", spacing="2", width="100%"),
+                on_submit=S.decide, reset_on_submit=True),
+            spacing="2", align="stretch",
+        ),
+        width="100%",
+    )
+
+
+def held_section() -> rx.Component:
+    """The queue of held ratings on the citizens' page (shown only when there is one)."""
+    S = HeldRatingsState
+    return rx.cond(
+        S.held.length() > 0,
+        rx.vstack(
+            rx.heading(t("Ratings held for your decision"), size="5", margin_top="1em"),
+            rx.text(t("Many ratings came today from one network, or for one person: their points count only "
+                      "once you decide. Check the dossier numbers against the one-stop system."), size="2",
+                    color_scheme="gray"),
+            error_callout(S.held_error),
+            rx.foreach(S.held, _held_row),
+            rx.hstack(
+                rx.button(t("Newer"), variant="soft", on_click=S.prev_page, disabled=S.page <= 1),
+                rx.button(t("Older"), variant="soft", on_click=S.next_page, disabled=~S.has_more),
+                spacing="2"),
+            spacing="2", width="100%", align="stretch", id="held-ratings",
+        ),
+    )
+
+
+def thanks_settings_card() -> rx.Component:
+    """The officers' settings for citizens' thanks, on the values page."""
+    S = ThanksSettingsState
+    return rx.cond(AuthState.can_manage_values, card(
+        rx.heading(t("Citizens' thanks"), size="4"),
+        rx.form(rx.vstack(
+            error_callout(S.settings_error),
+            rx.el.label(rx.vstack(
+                rx.text(t("Dossier-number formats of your one-stop systems (one a line; empty: any number)"),
+                        size="2", weight="medium"),
+                rx.text_area(name="dossier_formats", default_value=S.dossier_formats, rows="3", width="100%",
+                             placeholder=t("e.g. {example}", example="000.00.00.H00-YYMMDD-0000"), max_length=600),
+                rx.text(t("0 stands for a digit, A for a letter, YYMMDD or YYYYMMDD for a date; every other "
+                          "character is written as it is."), size="1", color_scheme="gray"),
+                spacing="1", align="stretch"), style={"width": "100%"}),
+            rx.hstack(
+                field(t("Hold for the unit head from this many ratings a day from one network"), "hold_per_network",
+                      type="number", default_value=S.hold_per_network.to_string(), required=True),
+                field(t("... or for one person or counter"), "hold_per_person", type="number",
+                      default_value=S.hold_per_person.to_string(), required=True),
+                wrap="wrap", spacing="3", width="100%"),
+            rx.button(t("Save"), type="submit", width="fit-content"),
+            spacing="2", align="stretch"), on_submit=S.save, key=S.dossier_formats),
+    ))

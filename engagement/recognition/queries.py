@@ -20,6 +20,7 @@ from engagement.core.access import Actor, Perm, Role, can, reach, require
 from engagement.core.clock import local
 from engagement.core.errors import NotFound
 from engagement.core.i18n import _
+from engagement.org import labels
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.org.rules import fold
 from engagement.recognition import models, rules
@@ -28,12 +29,14 @@ from engagement.recognition.dto import (
     CommentRow,
     FeedItem,
     FeedPage,
+    HeldRating,
     InwardUnitRow,
     PendingThanks,
     PersonCard,
     QrCard,
     RatingRollup,
     RingRow,
+    ThanksSettingsView,
     ThanksTarget,
     ValueCount,
     ValueRow,
@@ -61,12 +64,17 @@ def find_colleagues(session: Session, *, actor: Actor | None, text: str,
     needle = fold(text or "")[:60]
     if len(needle) < 2:
         return []
+    parent = labels.shown_parent()
+    # Colleagues of my own unit first: the one I mean is most often next door.
     rows = session.exec(
-        select(Person.id, Person.full_name, Unit.name).join(Unit, Unit.id == Person.unit_id)
+        select(Person.id, Person.full_name, Unit.name, parent.name).join(Unit, Unit.id == Person.unit_id)
+        .outerjoin(parent, labels.shown_parent_on(parent, Unit))
         .where(Person.is_active.is_(True), Person.id != me.person_id,
                or_(Person.name_key.contains(needle), func.lower(Person.employee_code) == needle))
-        .order_by(Person.sort_key, Person.id).limit(max(1, min(20, limit))))
-    return [(pid, f"{name} — {unit}") for pid, name, unit in rows]
+        .order_by(sa.case((Person.unit_id == me.unit_id, 0), else_=1), Person.sort_key, Person.id)
+        .limit(max(1, min(20, limit))))
+    return [(pid, labels.person_label(name, labels.unit_label(unit, parent_name)))
+            for pid, name, unit, parent_name in rows]
 
 
 def _visibility(actor: Actor) -> sa.ColumnElement[bool]:
@@ -251,7 +259,8 @@ def _thanks_scope(actor: Actor) -> sa.ColumnElement[bool]:
 
 
 def thanks_for_moderation(session: Session, *, actor: Actor | None, status: str = "pending",
-                          page: int = 1, page_size: int = 20) -> tuple[list[PendingThanks], bool]:
+                          page: int = 1, page_size: int = 20,
+                          now: datetime | None = None) -> tuple[list[PendingThanks], bool]:
     """Citizens' submissions in the actor's units, newest first; and whether there are more."""
     me = require(actor, Perm.MODERATE_THANKS)
     page = max(1, int(page))
@@ -267,9 +276,13 @@ def thanks_for_moderation(session: Session, *, actor: Actor | None, status: str 
         .join(Person, Person.id == models.CitizenThanks.person_id, isouter=True)
         .where(*where).order_by(models.CitizenThanks.created_at.desc(), models.CitizenThanks.id.desc())
         .offset((page - 1) * page_size).limit(page_size + 1)).all()
-    out = [PendingThanks(id=t.id, target=pname or counter, unit_name=uname, attitude=t.attitude,
+    shown = labels.unit_labels(session, {t.unit_id for t, *_ in rows[:page_size]})
+    out = [PendingThanks(id=t.id, target=pname or counter, unit_name=shown.get(t.unit_id, uname), attitude=t.attitude,
                          timeliness=t.timeliness, guidance=t.guidance, note=t.note,
-                         dossier_ref=t.dossier_ref, at=formats.moment(t.created_at), status=t.status)
+                         dossier_ref=t.dossier_ref, at=formats.moment(t.created_at), status=t.status,
+                         reason=t.moderation_reason,
+                         can_undo=now is not None and rules.may_undo_moderation(
+                             status=t.status, moderated_at=t.moderated_at, now=now, tz=get_settings().tz))
            for t, counter, pname, uname in rows[:page_size]]
     return out, len(rows) > page_size
 
@@ -563,3 +576,61 @@ def citizen_ratings_in_year(session: Session, *, person_ids: Sequence[int],
                 .group_by(thanks.person_id)):
             out[person_id] = (float(total) / 3, int(n))
     return out
+
+
+def citizen_ratings_by_unit(session: Session, *, start: datetime, end: datetime) -> dict[int, tuple[int, float]]:
+    """For the movement's review report: unit (at the time) -> (approved citizens' ratings in
+    [start, end), the sum of their scores on 1 to 5, each the mean of its three marks). One statement."""
+    thanks = models.CitizenThanks
+    return {unit_id: (int(n), float(total or 0) / 3) for unit_id, n, total in session.exec(
+        select(thanks.unit_id, func.count(), func.sum(thanks.attitude + thanks.timeliness + thanks.guidance))
+        .where(thanks.status == "approved", thanks.created_at >= start, thanks.created_at < end)
+        .group_by(thanks.unit_id))}
+
+
+# --- citizens' thanks settings and held ratings (issue 18) ----------------------------------
+
+
+def thanks_settings(session: Session) -> ThanksSettingsView:
+    """The organisation's dossier formats and hold thresholds (the defaults when never set)."""
+    row = session.get(models.ThanksSettings, 1)
+    formats_ = row.dossier_formats if row else ""
+    templates = rules.dossier_templates(formats_)
+    hint = _("The number printed on your receipt, e.g. {formats}", formats=" / ".join(templates)) if templates else ""
+    return ThanksSettingsView(dossier_formats=formats_,
+                              hold_per_network=row.hold_per_network if row else rules.HOLD_PER_NETWORK,
+                              hold_per_person=row.hold_per_person if row else rules.HOLD_PER_PERSON,
+                              dossier_hint=hint)
+
+
+def thanks_settings_for(session: Session, *, actor: Actor | None) -> ThanksSettingsView:
+    """``thanks_settings`` for the officers who may change them."""
+    require(actor, Perm.MANAGE_VALUES)
+    return thanks_settings(session)
+
+
+def held_ratings(session: Session, *, actor: Actor | None, page: int = 1,
+                 page_size: int = 20) -> tuple[list[HeldRating], bool]:
+    """Ratings held for a decision in the actor's units, oldest first; and whether there are more."""
+    me = require(actor, Perm.MODERATE_THANKS)
+    page = max(1, int(page))
+    page_size = min(MAX_PAGE_SIZE, max(1, int(page_size)))
+    rows = session.exec(
+        select(models.CitizenThanks, models.ThanksLink.counter_name, Person.full_name, Unit.name)
+        .join(models.ThanksLink, models.ThanksLink.id == models.CitizenThanks.link_id)
+        .join(Unit, Unit.id == models.CitizenThanks.unit_id)
+        .join(Person, Person.id == models.CitizenThanks.person_id, isouter=True)
+        .where(models.CitizenThanks.status == "held", _thanks_scope(me))
+        .order_by(models.CitizenThanks.created_at, models.CitizenThanks.id)
+        .offset((page - 1) * page_size).limit(page_size + 1)).all()
+    out = [HeldRating(id=t.id, target=pname or counter, unit_name=uname, attitude=t.attitude,
+                      timeliness=t.timeliness, guidance=t.guidance, note=t.note, dossier_ref=t.dossier_ref,
+                      at=formats.moment(t.created_at),
+                      why=str(rules.HOLD_REASONS.get(t.hold_reason, rules.HOLD_REASONS["network"])))
+           for t, counter, pname, uname in rows[:page_size]]
+    return out, len(rows) > page_size
+
+
+def thanks_page(session: Session, *, token: str) -> tuple[ThanksTarget | None, ThanksSettingsView]:
+    """The public thanks page in one read: whom the link is for, and the dossier format to ask for."""
+    return thanks_target(session, token=token), thanks_settings(session)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, tzinfo
 
 from engagement.core.access import Role
 from engagement.core.i18n import N_, Msg, _
@@ -111,6 +111,132 @@ def normalise_dossier(raw: str) -> str | None:
     return value if _DOSSIER.match(value) else None
 
 
+# --- the organisation's dossier-number format (issue 18) -------------------------------------
+# A one-stop system prints receipts like ``000.00.31.H26-261201-0001``. The organisation writes
+# the shape as a TEMPLATE, not a regular expression: ``0`` is any digit, ``A`` any letter,
+# ``YYMMDD`` / ``YYYYMMDD`` a real date, every other character itself. A template is matched
+# character by character (linear time: nothing to backtrack), and several may be given, one a
+# line, when units use different systems.
+
+DOSSIER_TEMPLATE_MAX = 40
+DOSSIER_TEMPLATES_MAX = 5
+_TEMPLATE_LITERALS = re.compile(r"^[A-Z0-9./\-]+$")
+_DATE_PIECES = ("YYYYMMDD", "YYMMDD")
+
+
+def _template_pieces(template: str) -> list[str]:
+    """A template as pieces: ``0``, ``A``, a date piece, or one literal character."""
+    pieces, i = [], 0
+    while i < len(template):
+        date_piece = next((t for t in _DATE_PIECES if template.startswith(t, i)), None)
+        if date_piece:
+            pieces.append(date_piece)
+            i += len(date_piece)
+        else:
+            pieces.append(template[i])
+            i += 1
+    return pieces
+
+
+def dossier_templates(raw: str) -> list[str]:
+    """The templates of a setting: one a line, upper-cased, without spaces or empty lines."""
+    return [re.sub(r"\s+", "", line).upper() for line in (raw or "").replace("\r", "").split("\n")
+            if line.strip()]
+
+
+def dossier_templates_problem(raw: str) -> Msg | None:
+    """What is wrong with a dossier-number format setting, or None (empty: any plausible number)."""
+    templates = dossier_templates(raw)
+    if len(templates) > DOSSIER_TEMPLATES_MAX:
+        return N_("Give at most {n} formats, one a line.", n=DOSSIER_TEMPLATES_MAX)
+    for template in templates:
+        if not 3 <= len(template) <= DOSSIER_TEMPLATE_MAX:
+            return N_("The format “{template}” must have 3 to {max} characters.", template=template[:60],
+                      max=DOSSIER_TEMPLATE_MAX)
+        if not _TEMPLATE_LITERALS.match(template):
+            return N_("The format “{template}” may hold only letters, digits and . / - "
+                      "(0 for a digit, A for a letter, YYMMDD for a date).", template=template[:60])
+        if sum(1 for t in _template_pieces(template) if t in ("0", "A", *_DATE_PIECES)) < 2:
+            return N_("The format “{template}” has fewer than 2 places for digits or letters: write 0 for a "
+                      "digit and A for a letter, e.g. 000.00.00.H00-YYMMDD-0000.", template=template[:60])
+    return None
+
+
+def _real_date(digits: str) -> bool:
+    year = int(digits[:-4]) + (2000 if len(digits) == 6 else 0)
+    try:
+        date(year, int(digits[-4:-2]), int(digits[-2:]))
+    except ValueError:
+        return False
+    return True
+
+
+def matches_template(value: str, template: str) -> bool:
+    """Whether a normalised dossier number has the shape of ``template`` (linear, no regex)."""
+    i = 0
+    for piece in _template_pieces(template):
+        if piece in _DATE_PIECES:
+            part = value[i:i + len(piece)]
+            if len(part) != len(piece) or not part.isdigit() or not part.isascii() or not _real_date(part):
+                return False
+            i += len(piece)
+            continue
+        if i >= len(value):
+            return False
+        ch = value[i]
+        if piece == "0":
+            ok = ch.isascii() and ch.isdigit()
+        elif piece == "A":
+            ok = ch.isascii() and ch.isalpha()
+        else:
+            ok = ch == piece
+        if not ok:
+            return False
+        i += 1
+    return i == len(value)
+
+
+def dossier_matches(value: str, raw_templates: str) -> bool:
+    """Whether a normalised dossier number fits one of the organisation's formats (none set: any)."""
+    templates = dossier_templates(raw_templates)
+    return not templates or any(matches_template(value, t) for t in templates)
+
+
+# --- holding suspicious ratings (issue 18) ---------------------------------------------------
+#: A rating is held for the unit head (points not credited) once this many came today from
+#: one network, or for one person (or counter); the organisation may change both.
+HOLD_PER_NETWORK = 3
+HOLD_PER_PERSON = 10
+HOLD_LIMITS = {"network": (1, THANKS_PER_CLIENT_PER_DAY), "person": (1, 500)}
+HOLD_REASONS: dict[str, Msg] = {
+    "network": N_("Many ratings from one network today"),
+    "person": N_("Many ratings for this person today"),
+}
+DECISION_REASON_MIN = 5
+
+
+def hold_reason(*, from_network: int, for_target: int, per_network: int, per_person: int) -> str:
+    """Why a new rating is held (``network`` / ``person``), or "" to count it normally.
+
+    Args:
+        from_network: ratings already received today from the citizen's network.
+        for_target: ratings already received today for the same person or counter.
+    """
+    if from_network >= per_network:
+        return "network"
+    if for_target >= per_person:
+        return "person"
+    return ""
+
+
+def hold_limit_problem(kind: str, value: int) -> Msg | None:
+    """A hold threshold out of its bounds, or None."""
+    low, high = HOLD_LIMITS[kind]
+    if not isinstance(value, int) or not low <= value <= high:
+        return N_("Enter a whole number from {low} to {high}.", low=low, high=high)
+    return None
+
+
 def rating_problem(attitude: int, timeliness: int, guidance: int) -> Msg | None:
     """Each rating must be a whole number from 1 to 5."""
     for label, value in ((N_("attitude"), attitude), (N_("timeliness"), timeliness),
@@ -169,3 +295,14 @@ def inward_share(inside: int, total: int, *, min_total: int = INSIDE_UNIT_MIN,
 
 #: A citizen rating earns points only when the average of its three scores reaches this.
 GOOD_RATING = 4.0
+
+
+MODERATION_REASON_MIN, MODERATION_REASON_MAX = 5, 500
+
+
+def may_undo_moderation(*, status: str, moderated_at: datetime | None, now: datetime, tz: tzinfo) -> bool:
+    """A rejected note can be put back to "waiting" on the day it was rejected (the
+    organisation's calendar day); an approval, once its points are counted, stays."""
+    if status != "rejected" or moderated_at is None:
+        return False
+    return moderated_at.astimezone(tz).date() == now.astimezone(tz).date()

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from engagement.core import audit, routes
+from engagement.core import audit, limits, routes
 from engagement.core.access import Actor, Perm, Role, can, require
 from engagement.core.db import lock_key
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound, Throttled
@@ -23,10 +23,11 @@ from engagement.core.secrets import keyed_hash
 from engagement.notify import service as notify
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.recognition import models, rules
-from engagement.recognition.dto import Given
-from engagement.recognition.queries import current_month, moderated_unit
+from engagement.recognition.dto import Given, ThanksSettingsView
+from engagement.recognition.queries import current_month, moderated_unit, thanks_settings
 from engagement.scoring import service as scoring
 from engagement.scoring.rules import Source
+from engagement.settings import get_settings
 
 # --- the points ledger ---------------------------------------------------------------------
 
@@ -36,6 +37,8 @@ def _record_points(session: Session, *, recognition_id: int, person_ids: list[in
                    now: datetime) -> None:
     """Credit each receiver of a recognition in the points ledger (same transaction)."""
     ref = f"recognition:{recognition_id}"
+    # Several receivers in one transaction: lock them all first, in the global order.
+    scoring.lock_credits(session, person_ids=person_ids, unit_ids=[unit_id] if unit_id is not None else [])
     for pid in person_ids:
         scoring.record_points(session, person_id=pid, source=Source.RECOGNITION, source_ref=ref,
                               occurred_at=occurred_at, now=now, quantity=quantity)
@@ -440,12 +443,13 @@ def submit_thanks(
             answer the server kept (never sent to the browser).
 
     Returns:
-        ``approved`` (a rating without a note counts at once) or ``pending`` (a note waits
-        for the unit head).
+        ``approved`` (a rating without a note counts at once), ``pending`` (a note waits
+        for the unit head) or ``held`` (many ratings today from this network, or for this
+        person: the unit head decides before its points count).
 
     Raises:
         NotFound: unknown or retired link.
-        Invalid: wrong answer, bad ratings, dossier number or note.
+        Invalid: wrong answer, bad ratings, dossier number (or not in the organisation's format) or note.
         Throttled: too many submissions from this network today, or for this dossier.
     """
     link = session.exec(select(models.ThanksLink).where(models.ThanksLink.token == (token or "")[:64],
@@ -462,6 +466,11 @@ def submit_thanks(
     if ref is None:
         raise Invalid("Enter the dossier or receipt number printed on your receipt "
                       "(3 to 40 letters and digits).", {"dossier": N_("Invalid")})
+    settings = thanks_settings(session)
+    if not rules.dossier_matches(ref, settings.dossier_formats):
+        raise Invalid("The dossier number {ref} is not in the form printed on receipts here: {formats}. "
+                      "Copy it from your receipt, with its dots and dashes.", {"dossier": N_("Invalid")},
+                      ref=ref, formats=" / ".join(rules.dossier_templates(settings.dossier_formats)))
     note = rules.clean_text(note)
     if len(note) > rules.NOTE_MAX:
         raise Invalid("Keep the note under {max} characters.", max=rules.NOTE_MAX)
@@ -479,11 +488,18 @@ def submit_thanks(
     if len(same) >= rules.THANKS_PER_DOSSIER:
         raise Throttled("This dossier has already been rated the most times allowed. Thank you!")
     unit = session.get(Unit, link.unit_id)
-    status = "pending" if note else "approved"
+    target = (models.CitizenThanks.person_id == link.person_id if link.person_id is not None
+              else models.CitizenThanks.link_id == link.id)
+    for_target = session.exec(select(func.count()).select_from(models.CitizenThanks).where(
+        target, models.CitizenThanks.created_at > now - timedelta(days=1))).one()
+    held = rules.hold_reason(from_network=today, for_target=for_target, per_network=settings.hold_per_network,
+                             per_person=settings.hold_per_person)
+    status = "held" if held else "pending" if note else "approved"
     row = models.CitizenThanks(link_id=link.id, person_id=link.person_id, unit_id=unit.id,
                                unit_path=unit.path, attitude=attitude, timeliness=timeliness,
                                guidance=guidance, note=note, dossier_ref=ref, client_key=key,
-                               status=status, created_at=now, moderated_at=now if status == "approved" else None)
+                               status=status, created_at=now, moderated_at=now if status == "approved" else None,
+                               hold_reason=held)
     try:
         with session.begin_nested():
             session.add(row)
@@ -494,19 +510,78 @@ def submit_thanks(
         _record_citizen_points(session, thanks_id=row.id, person_id=row.person_id,
                                unit_id=row.unit_id, occurred_at=now, now=now)
     audit.record(session, actor=None, action="thanks.submit", entity="citizen_thanks",
-                 entity_id=row.id, now=now, status=status)
+                 entity_id=row.id, now=now, status=status, **({"held": held} if held else {}))
     return status
 
 
-def moderate_thanks(session: Session, *, actor: Actor | None, thanks_id: int, approve: bool,
-                    now: datetime) -> None:
-    """A unit head (or an officer) shows or hides a citizen's note.
+def set_thanks_settings(session: Session, *, actor: Actor | None, dossier_formats: str, hold_per_network: int,
+                        hold_per_person: int, now: datetime) -> ThanksSettingsView:
+    """An officer sets the dossier-number formats of the organisation's one-stop systems and the
+    daily thresholds above which citizens' ratings are held for the unit head.
 
     Raises:
-        NotAllowed: the note is about a unit outside the actor's reach.
-        Conflict: already moderated.
+        NotAllowed: not an officer or administrator.
+        Invalid: a format outside the template language, or a threshold out of bounds.
+    """
+    me = require(actor, Perm.MANAGE_VALUES)
+    problem = rules.dossier_templates_problem(dossier_formats)
+    if problem:
+        raise Invalid(problem, {"dossier_formats": N_("Invalid")})
+    for field, kind, value in (("hold_per_network", "network", hold_per_network),
+                               ("hold_per_person", "person", hold_per_person)):
+        if (bad := rules.hold_limit_problem(kind, value)) is not None:
+            raise Invalid(bad, {field: N_("Invalid")})
+    templates = "\n".join(rules.dossier_templates(dossier_formats))
+    row = session.get(models.ThanksSettings, 1)
+    if row is None:
+        row = models.ThanksSettings(id=1, updated_at=now)
+    row.dossier_formats, row.hold_per_network, row.hold_per_person = templates, hold_per_network, hold_per_person
+    row.updated_at, row.updated_by_account_id = now, me.account_id
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=me, action="thanks.settings", entity="thanks_settings", entity_id=1, now=now,
+                 formats=templates, per_network=hold_per_network, per_person=hold_per_person)
+    return thanks_settings(session)
+
+
+def decide_held(session: Session, *, actor: Actor | None, thanks_id: int, approve: bool, reason: str,
+                now: datetime) -> None:
+    """A unit head (or an officer) counts a held rating (its points are credited) or sets it
+    aside, giving the reason in both cases.
+
+    Raises:
+        NotFound: not a rating in the actor's units.
+        NotAllowed: the rating is about the actor.
+        Invalid: no reason.
+        Conflict: already decided.
     """
     me = require(actor, Perm.MODERATE_THANKS)
+    row = session.get(models.CitizenThanks, int(thanks_id))
+    if row is None or not can(me, Perm.MODERATE_THANKS, unit_path=row.unit_path):
+        raise NotFound("This rating does not exist or is not in your units.")
+    if row.person_id is not None and row.person_id == me.person_id:
+        raise NotAllowed("This rating is about you: the head of the unit above yours or an emulation officer "
+                         "decides on it.")
+    text = " ".join((reason or "").split())
+    if len(text) < rules.DECISION_REASON_MIN:
+        raise Invalid("Say why, in a few words (at least {n} characters): the decision is kept with the rating.",
+                      {"reason": N_("Required")}, n=rules.DECISION_REASON_MIN)
+    if len(text) > 500:
+        raise Invalid("Keep the reason under {max} characters.", max=500)
+    if row.status != "held":
+        raise Conflict("This rating has already been decided on.")
+    row.status = "approved" if approve else "rejected"
+    row.moderated_at, row.moderated_by_account_id, row.moderation_reason = now, me.account_id, text
+    session.add(row)
+    session.flush()
+    if approve:
+        _record_citizen_points(session, thanks_id=row.id, person_id=row.person_id, unit_id=row.unit_id,
+                               occurred_at=row.created_at, now=now)
+    audit.record(session, actor=me, action="thanks.decide_held", entity="citizen_thanks", entity_id=row.id,
+                 now=now, status=row.status, reason=text)
+
+
+def _thanks_to_moderate(session: Session, me: Actor, thanks_id: int) -> models.CitizenThanks:
     row = session.get(models.CitizenThanks, int(thanks_id))
     if row is None or not can(me, Perm.MODERATE_THANKS, unit_path=row.unit_path):
         raise NotFound("This note does not exist or is not in your units.")
@@ -514,11 +589,35 @@ def moderate_thanks(session: Session, *, actor: Actor | None, thanks_id: int, ap
         # Approving praise of oneself earns points; hiding criticism of oneself buries it.
         raise NotAllowed("This note is about you: the head of the unit above yours or an emulation officer "
                          "decides on it.")
+    return row
+
+
+def moderate_thanks(session: Session, *, actor: Actor | None, thanks_id: int, approve: bool,
+                    now: datetime, reason: str = "") -> None:
+    """A unit head (or an officer) shows or hides a citizen's note.
+
+    Hiding needs a reason (kept with the note and shown in the "Rejected" list); a rejection
+    can be undone the same day (``undo_rejection``).
+
+    Raises:
+        NotAllowed: the note is about a unit outside the actor's reach.
+        Invalid: a rejection without a usable reason.
+        Conflict: already moderated.
+    """
+    me = require(actor, Perm.MODERATE_THANKS)
+    row = _thanks_to_moderate(session, me, thanks_id)
     if row.status != "pending":
         raise Conflict("This note has already been moderated.")
+    text = ""
+    if not approve:
+        text = limits.clean_line(reason, limit=rules.MODERATION_REASON_MAX, what=N_("reason"), field="reason")
+        if len(text) < rules.MODERATION_REASON_MIN:
+            raise Invalid("Say why the note is not shown (at least {n} characters); it is kept with the note.",
+                          {"reason": N_("Too short")}, n=rules.MODERATION_REASON_MIN)
     row.status = "approved" if approve else "rejected"
     row.moderated_at = now
     row.moderated_by_account_id = me.account_id
+    row.moderation_reason = text
     session.add(row)
     session.flush()
     if approve:
@@ -530,5 +629,23 @@ def moderate_thanks(session: Session, *, actor: Actor | None, thanks_id: int, ap
                           title=N_("A citizen thanked you"), body=row.note[:200],
                           link=routes.recognition_person(row.person_id), now=now)
     audit.record(session, actor=me, action="thanks.moderate", entity="citizen_thanks",
-                 entity_id=row.id, now=now, status=row.status)
+                 entity_id=row.id, now=now, status=row.status, reason=text)
+
+
+def undo_rejection(session: Session, *, actor: Actor | None, thanks_id: int, now: datetime) -> None:
+    """Put a note rejected today back among the notes waiting (a rejection made by mistake).
+
+    Raises:
+        NotAllowed, NotFound: as ``moderate_thanks``.
+        Conflict: not rejected, or rejected before today (then it stays as decided).
+    """
+    me = require(actor, Perm.MODERATE_THANKS)
+    row = _thanks_to_moderate(session, me, thanks_id)
+    if not rules.may_undo_moderation(status=row.status, moderated_at=row.moderated_at, now=now,
+                                     tz=get_settings().tz):
+        raise Conflict("Only a note rejected today can be put back; this one stays as it was decided.")
+    row.status, row.moderated_at, row.moderated_by_account_id, row.moderation_reason = "pending", None, None, ""
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=me, action="thanks.undo", entity="citizen_thanks", entity_id=row.id, now=now)
 

@@ -10,11 +10,13 @@ from typing import Any
 import reflex as rx
 
 from engagement.core import clock, i18n, routes
+from engagement.core.errors import Invalid
 from engagement.core.i18n import N_, Msg
 from engagement.org import queries as org_queries
 from engagement.recognition import dto, queries, rules, service
 from engagement.settings import get_settings
 from engagement.ui.auth import AuthState
+from engagement.ui.client import client_ip
 from engagement.ui.components import Option
 from engagement.ui.kit import Form, as_int, as_text, unit_options
 
@@ -267,7 +269,8 @@ class RecognitionState(FeedBase, AuthState):
             given = await self._call(
                 service.give, person_ids=[] if to_unit else list(self._chosen),
                 unit_id=f.optional_id("unit_id", N_("unit")) if to_unit else None,
-                message=f.text("message", 2000), value_ids=f.ticked("value_")[: rules.MAX_VALUES + 1],
+                message=f.text("message", rules.MESSAGE_MAX, N_("message")),
+                value_ids=f.ticked("value_")[: rules.MAX_VALUES + 1],
                 level=f.text("level", 20), is_private=f.flag("private"), work_ref=f.text("work_ref", 60))
             self.giving = False
             self.allowance_left = given.left
@@ -335,10 +338,16 @@ class CitizensState(MorePaged, AuthState):
     rows: list[dto.PendingThanks] = []
     rollups: list[dto.RatingRollup] = []
     unit_options: list[Option] = []
+    #: The reject dialog: the note asked about (its text shown), and the dialog's own refusal.
+    rejecting: str = ""
+    reject_error: str = ""
+    reject_error_fields: dict[str, str] = {}
+    _reject_id: int = 0
 
     def _lists(self) -> tuple[Callable[..., Any], ...]:
         """The reads of the notes' current page and of the ratings."""
-        return (functools.partial(queries.thanks_for_moderation, status=self.status, page=self.page),
+        return (functools.partial(queries.thanks_for_moderation, status=self.status, page=self.page,
+                                  now=clock.now()),
                 queries.rating_rollups)
 
     def _show_lists(self, notes: tuple[list[dto.PendingThanks], bool],
@@ -380,9 +389,44 @@ class CitizensState(MorePaged, AuthState):
         return await self._moderate(thanks_id, True)
 
     @rx.event
-    async def reject(self, thanks_id: int):
-        """Keep a citizen's note hidden."""
-        return await self._moderate(thanks_id, False)
+    def reject(self, thanks_id: int):
+        """Ask why before hiding a citizen's note (the dialog confirms it)."""
+        try:
+            wanted = as_int(thanks_id, N_("note"))
+        except Invalid:
+            return
+        row = next((r for r in self.rows if r.id == wanted and r.status == "pending"), None)
+        if row is not None:
+            self._reject_id, self.rejecting = row.id, row.note or row.target
+            self.reject_error, self.reject_error_fields = "", {}
+
+    @rx.event
+    def cancel_reject(self, _open: bool = False):
+        """Close the reject dialog without rejecting."""
+        self._reject_id, self.rejecting = 0, ""
+
+    @rx.event
+    async def confirm_reject(self, form: dict):
+        """Hide the note asked about, with the reason given (it can be undone today)."""
+        if not self._reject_id:
+            return None
+        with self._attempt(error="reject_error", success=N_("Rejected: the note stays hidden. You can put it back "
+                                                            "today from the “Rejected” tab.")) as done:
+            f = Form(form)
+            await self._call(service.moderate_thanks, thanks_id=self._reject_id, approve=False,
+                             reason=f.text("reason", rules.MODERATION_REASON_MAX, N_("reason")))
+            self._reject_id, self.rejecting = 0, ""
+            await self._refresh()
+        return done.toast
+
+    @rx.event
+    async def undo_reject(self, thanks_id: int):
+        """Put a note rejected today back among the waiting ones."""
+        with self._attempt(error=None, toast_errors=True,
+                           success=N_("The note is back among the notes waiting.")) as done:
+            await self._call(service.undo_rejection, thanks_id=as_int(thanks_id, N_("note")))
+            await self._refresh()
+        return done.toast
 
     @rx.event
     async def create_links(self, form: dict):
@@ -495,6 +539,8 @@ class ThanksState(AuthState):
     error: str = ""
     busy: bool = False
     form_key: int = 0
+    #: The organisation's dossier-number format, when it set one (issue 18).
+    dossier_hint: str = ""
     _link_token: str = ""
     _answer: int = 0
 
@@ -509,7 +555,8 @@ class ThanksState(AuthState):
         self.done = False
         self.error = ""
         token = as_text(self.router.page.params.get("thanks_token", ""), 64)
-        target = await self._public_read(queries.thanks_target, token=token)
+        target, settings = await self._public_read(queries.thanks_page, token=token)
+        self.dossier_hint = settings.dossier_hint
         self.found = target is not None
         self._link_token = token if target else ""
         self.target_name = target.name if target else ""
@@ -532,9 +579,9 @@ class ThanksState(AuthState):
                 service.submit_thanks, token=self._link_token,
                 attitude=f.number("attitude", what=N_("rating")),
                 timeliness=f.number("timeliness", what=N_("rating")),
-                guidance=f.number("guidance", what=N_("rating")), note=f.text("note", 1200),
+                guidance=f.number("guidance", what=N_("rating")), note=f.text("note", rules.NOTE_MAX, N_("note")),
                 dossier=f.text("dossier", 60), answer=f.text("answer", 10), expected=expected,
-                client_ip=self.router.session.client_ip)
+                client_ip=client_ip(self))
         self.busy = False
         if not done.ok:
             self._new_question()
@@ -543,3 +590,74 @@ class ThanksState(AuthState):
         self.done_message = (self._t("Thank you! Your rating has been recorded.") if status == "approved" else
                              self._t("Thank you! Your rating has been recorded; your note will be shown "
                                      "once the unit head has read it."))
+
+
+class HeldRatingsState(MorePaged, AuthState):
+    """The citizens' page's queue of held ratings (issue 18): many from one network, or for one
+    person, in a day. The unit head counts each (its points are credited) or sets it aside,
+    with a reason."""
+
+    held: list[dto.HeldRating] = []
+    held_error: str = ""
+
+    async def _reload(self) -> None:
+        self.held, self.has_more = await self._read(queries.held_ratings, page=self.page)
+
+    @rx.event
+    async def load(self):
+        """Page load: the first page of held ratings."""
+        self.page, self.held_error = 1, ""
+        with self._attempt(error=None) as done:
+            await self._reload()
+        if not done.ok:
+            self.held = []
+
+    @rx.event
+    async def decide(self, form: dict):
+        """Count a held rating (its points are credited) or set it aside, with the reason."""
+        with self._attempt(error="held_error", toast_errors=True) as done:
+            f = Form(form)
+            wanted = f.id("thanks_id", N_("rating"))
+            if not any(r.id == wanted for r in self.held):  # only a rating this page lists
+                raise Invalid("Choose a rating from the list.")
+            decision = f.stripped("decision", 10)
+            if decision not in {"count", "aside"}:
+                raise Invalid("Choose whether to count the rating or set it aside.")
+            await self._call(service.decide_held, thanks_id=wanted, approve=decision == "count",
+                             reason=f.text("reason", 600))
+            done.success = (N_("Counted: the rating's points are credited.") if decision == "count"
+                            else N_("Set aside: the rating earns no points."))
+            await self._reload()
+        return done.toast
+
+
+class ThanksSettingsState(AuthState):
+    """The officers' form for the dossier-number formats and the hold thresholds (issue 18)."""
+
+    dossier_formats: str = ""
+    hold_per_network: int = rules.HOLD_PER_NETWORK
+    hold_per_person: int = rules.HOLD_PER_PERSON
+    settings_error: str = ""
+
+    def _show_settings(self, view: dto.ThanksSettingsView) -> None:
+        self.dossier_formats, self.hold_per_network, self.hold_per_person = (
+            view.dossier_formats, view.hold_per_network, view.hold_per_person)
+
+    @rx.event
+    async def load(self):
+        """Page load (values page): the current settings, for officers only."""
+        self.settings_error = ""
+        with self._attempt(error=None):  # anyone else: refused by the query, nothing shown
+            self._show_settings(await self._read(queries.thanks_settings_for))
+
+    @rx.event
+    async def save(self, form: dict):
+        """Keep the formats and thresholds; a format outside the template language is refused."""
+        with self._attempt(error="settings_error", success=N_("Citizens' thanks settings saved.")) as done:
+            f = Form(form)
+            view = await self._call(
+                service.set_thanks_settings, dossier_formats=f.text("dossier_formats", 600),
+                hold_per_network=f.number("hold_per_network", what=N_("ratings from one network")),
+                hold_per_person=f.number("hold_per_person", what=N_("ratings for one person")))
+            self._show_settings(view)
+        return done.toast

@@ -2,7 +2,12 @@
 
 These tests enumerate EVERY event handler of every State of the app and call each one as
 an anonymous visitor, and as a plain staff member, with hostile arguments; the database
-must not change (apart from the anonymous login attempt being counted).
+must not change (apart from the anonymous login attempt being counted). The demo is seeded
+with org, scoring, recognition, green, commitments and notify data, so that handlers have
+real targets. Each refusal is recorded with its kind: a permission refusal (``NotAllowed``)
+is told apart from a validation refusal (``Invalid``, ``NotFound``, ``Conflict``...), so that
+handlers staff may use are shown to reach their validation, and officers' handlers to refuse
+staff on permission first.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import inspect
+import sys
 import typing
 
 import pytest
@@ -22,9 +28,14 @@ import engagement.engagement  # noqa: F401  (registers every page and State)
 from engagement.commitments.demo import seed_demo as seed_commitments
 from engagement.core import clock
 from engagement.core.db import unit_of_work
+from engagement.core.errors import NotAllowed
+from engagement.green.demo import seed_demo as seed_green
+from engagement.notify.demo import seed_demo as seed_notify
 from engagement.org.demo import DEMO_PASSWORD
 from engagement.recognition.demo import seed_demo as seed_recognition
 from engagement.schema import metadata
+from engagement.scoring.demo import seed_demo as seed_scoring
+from engagement.ui import kit
 from engagement.ui.auth import AuthState
 from engagement.ui.i18n import LangState
 from tests import factories as f
@@ -45,12 +56,17 @@ HOSTILE_FORM = {
 
 
 class FakeUpload:
-    """Stands in for an uploaded CSV of one valid person."""
+    """Stands in for an uploaded CSV of one valid person (read in chunks, as Reflex's files are)."""
 
     filename = "staff.csv"
 
+    def __init__(self) -> None:
+        self.data = "employee_code,full_name,unit_code\nHACK77,Nguyễn Văn Lạ,TINH\n".encode()
+
     async def read(self, size: int = -1) -> bytes:
-        return "employee_code,full_name,unit_code\nHACK77,Nguyễn Văn Lạ,TINH\n".encode()
+        chunk = self.data if size < 0 else self.data[:size]
+        self.data = self.data[len(chunk):]
+        return chunk
 
 
 def _value_for(annotation: object) -> object:
@@ -92,12 +108,41 @@ def _fingerprint(engine: sa.Engine, skip: frozenset[str] = frozenset()) -> dict[
 
 @pytest.fixture
 def app_db(app_db):
-    """The demo organisation with its commitments and recognition, in the database the app's own engine uses."""
+    """The demo organisation with its points, recognition, green office, commitments and notices
+    (in the order of ``engagement seed-demo``), in the database the app's own engine uses."""
     with Session(app_db) as session:
-        seed_commitments(session, now=clock.now())  # an open campaign, so its handlers have a target
-        seed_recognition(session, now=clock.now())
+        now = clock.now()
+        seed_scoring(session, now=now)
+        seed_recognition(session, now=now)
+        seed_green(session, now=now)  # a campaign, activities to verify, a roster
+        seed_commitments(session, now=now)  # an open campaign, so its handlers have a target
+        seed_notify(session, now=now)  # notices and e-mails for the bell and the admin page
         session.commit()
     return app_db
+
+
+@pytest.fixture
+def refusals(monkeypatch) -> dict[str, list[type]]:
+    """Every refusal a handler's attempt turned into a message: handler -> exception classes."""
+    seen: dict[str, list[type]] = {}
+    real_exit = kit.AttemptBlock.__exit__
+    real_invoke = _invoke
+
+    def exit_(self, kind, exc, tb):
+        if exc is not None:
+            seen.setdefault(_current[0], []).append(type(exc))
+        return real_exit(self, kind, exc, tb)
+
+    async def invoke(state, cls, name):
+        _current[0] = f"{cls.__name__}.{name}"
+        return await real_invoke(state, cls, name)
+
+    monkeypatch.setattr(kit.AttemptBlock, "__exit__", exit_)
+    monkeypatch.setattr(sys.modules[__name__], "_invoke", invoke)  # _run_all looks it up here
+    return seen
+
+
+_current = [""]
 
 
 def _token_for(engine: sa.Engine, username: str) -> str:
@@ -162,7 +207,9 @@ def test_every_handler_is_enumerated():
                      "GreenState.submit_log", "GreenState.attach_photo", "VerifyState.approve",
                      "RecognitionState.submit_give", "CitizensState.approve", "ThanksState.submit",
                      "NotificationsState.read_all", "ValuesState.add", "PersonState.submit_revoke",
-                     "NotificationsState.choose", "NotifyAdminState.run_now", "NotifyAdminState.retry"):
+                     "NotificationsState.choose", "NotifyAdminState.run_now", "NotifyAdminState.retry",
+                     "RegisterState.adopt", "UnitModelsState.propose", "UnitModelsState.report",
+                     "UnitModelsState.attach", "OfficerModelsState.recognise", "ReviewState.download"):
         assert expected in names
     assert len(names) > 40
 
@@ -206,3 +253,42 @@ def test_the_harness_does_detect_a_write(app_db):
     before = _fingerprint(app_db)
     _run_all(token, exclude=_own_account_handlers())
     assert _fingerprint(app_db) != before
+
+
+#: Handlers a plain staff member may use. Called with hostile arguments, each must be refused as
+#: bad input (a validation refusal): the harness got past the permission to the checks behind it.
+STAFF_MAY_USE = frozenset({
+    "GreenState.submit_log", "GreenState.attach_photo", "RecognitionState.submit_give",
+    "MyCommendationsState.register", "NotificationsState.choose", "SignState.respond",
+})
+#: Officers', heads' and admins' handlers, some of each feature: staff must be refused on
+#: permission (``NotAllowed``), before any validation of what they sent.
+OFFICERS_ONLY = frozenset({
+    "PeopleState.save_person", "PeopleState.grant_role", "PeopleState.reset_password", "UnitsState.submit_move",
+    "UnitsState.submit_create", "ImportState.upload", "CampaignsState.create", "CampaignsState.submit_paper",
+    "ScoringAdminState.adjust", "ScoringAdminState.save_criteria", "VerifyState.approve", "GreenState.set_target",
+    "GreenState.end_campaign", "ValuesState.add", "CitizensState.approve", "ThanksSettingsState.save",
+    "NotifyAdminState.run_now", "NotifyAdminState.retry", "AwardsState.upload", "RatingsState.import_file",
+    "RatingsState.save_rating", "InitiativesState.attach_document", "DecisionsState.propose",
+})
+
+
+def test_staff_refusals_tell_permission_from_validation(app_db, refusals):
+    token = _token_for(app_db, "staff")
+    _run_all(token, exclude=_own_account_handlers())
+    names = {f"{cls.__name__}.{name}" for cls, name in all_handlers()}
+    assert names >= STAFF_MAY_USE | OFFICERS_ONLY
+    for key in sorted(STAFF_MAY_USE):
+        kinds = refusals.get(key, [])
+        assert kinds, f"{key}: the hostile call was not refused"
+        assert NotAllowed not in kinds, f"{key}: staff may use it, but it refused them on permission"
+    for key in sorted(OFFICERS_ONLY):
+        kinds = refusals.get(key, [])
+        assert kinds and kinds[0] is NotAllowed, f"{key}: staff were refused by {kinds}, not on permission first"
+
+
+def test_anonymous_callers_are_refused_on_permission(app_db, refusals):
+    _run_all("", exclude=set())
+    for key in sorted(OFFICERS_ONLY):
+        kinds = refusals.get(key, [])
+        assert kinds and kinds[0] is NotAllowed, f"{key}: an anonymous caller was refused by {kinds}"

@@ -144,60 +144,82 @@ def test_resolved_actor_carries_current_grants(session, now, admin, root_id):
 # --- throttling -----------------------------------------------------------------------------
 
 
-def _fail(session, username, times, *, now):
-    for _ in range(times):
-        result = login(session, username, WRONG, now=now)
-        assert result.message == "Wrong username or password."
+def _fail(session, username, times, *, now, client_ip=IP, step=None):
+    """``times`` wrong passwords from ``client_ip``; returns the time of the last one.
+
+    ``step=None``: each as soon as the growing delay allows (3 free, then 1 s, 2 s, 4 s ...).
+    """
+    at = now
+    for i in range(times):
+        if i:
+            at += step if step is not None else (
+                min(rules.MAX_DELAY, rules.FIRST_DELAY * 2 ** (i - rules.PAIR_FREE_FAILURES))
+                if i >= rules.PAIR_FREE_FAILURES else timedelta(0))
+        result = login(session, username, WRONG, now=at, client_ip=client_ip)
+        assert result.message == "Wrong username or password.", result.message
+    return at
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(session, now, staff):
-    _fail(session, "binh.tt", 4, now=now)
-    assert login(session, "binh.tt", now=now + timedelta(seconds=1)).ok  # 4 is not yet a lock
-    _fail(session, "binh.tt", 1, now=now + timedelta(seconds=2))
-    locked = login(session, "binh.tt", now=now + timedelta(seconds=2))
-    assert not locked.ok and locked.token == ""
-    assert "Try again in 15 minutes" in locked.message
+def test_a_client_that_keeps_failing_waits_longer_and_longer(session, now, staff):
+    # Three quick failures are free; each further one doubles the wait after it (1 s, 2 s, 4 s ...).
+    _fail(session, "binh.tt", 3, now=now)
+    waiting = login(session, "binh.tt", now=now)
+    assert not waiting.ok and waiting.token == ""
+    assert waiting.message == "Too many failed attempts. Wait 1 second and try again."
+    assert login(session, "binh.tt", WRONG, now=now + timedelta(seconds=1)).message == "Wrong username or password."
+    assert "Wait 2 seconds" in login(session, "binh.tt", now=now + timedelta(seconds=1)).message
+    assert login(session, "binh.tt", now=now + timedelta(seconds=3)).ok  # the right password, once the wait is over
 
 
-def test_lock_lifts_when_the_failures_leave_the_window(session, now, staff):
-    _fail(session, "binh.tt", 5, now=now)
-    almost = login(session, "binh.tt", now=now + timedelta(minutes=14, seconds=30))
-    assert not almost.ok and "Try again in 1 minute," in almost.message
-    assert login(session, "binh.tt", now=now + timedelta(minutes=15)).ok
+def test_the_delay_is_capped_and_given_in_minutes(session, now, staff):
+    last = _fail(session, "binh.tt", 14, now=now)  # about 17 minutes of trying
+    capped = login(session, "binh.tt", now=last)
+    assert "Try again in 15 minutes" in capped.message  # 2**11 s is more than the 15-minute cap
+    assert login(session, "binh.tt", now=last + rules.MAX_DELAY).ok
 
 
-def test_lock_also_applies_from_another_client(session, now, staff):
-    _fail(session, "binh.tt", 5, now=now)
-    result = login(session, "binh.tt", now=now, client_ip="198.51.100.1")
-    assert not result.ok and "Too many failed attempts" in result.message
+def test_someone_hammering_an_account_does_not_lock_out_its_owner(session, now, admin, staff):
+    # 20 wrong passwords on admin from one network (as fast as allowed), one each from 10 others.
+    last = _fail(session, "admin", 20, now=now, client_ip="203.0.113.66")
+    for i in range(10):
+        _fail(session, "admin", 1, now=last, client_ip=f"198.51.100.{i}")
+    soon = last + timedelta(seconds=5)
+    assert "Too many failed attempts" in login(session, "admin", now=soon, client_ip="203.0.113.66").message
+    # A network that failed on admin once, while admin is under attack, waits as well ...
+    assert "Too many failed attempts" in login(session, "admin", now=soon, client_ip="198.51.100.3").message
+    # ... but the owner, from a network that has not failed, logs in at once, as does anyone else.
+    assert login(session, "admin", now=soon, client_ip="192.0.2.1").ok
+    assert login(session, "binh.tt", now=soon, client_ip="192.0.2.2").ok
 
 
-def test_throttled_attempts_are_not_recorded_and_do_not_extend_the_lock(session, now, staff):
-    _fail(session, "binh.tt", 5, now=now)
+def test_throttled_attempts_are_not_recorded_and_do_not_extend_the_wait(session, now, staff):
+    last = _fail(session, "binh.tt", 6, now=now)  # the 6th failure costs 8 s
     recorded = attempts(session)
-    for minute in range(10, 15):
-        blocked = login(session, "binh.tt", WRONG, now=now + timedelta(minutes=minute))
+    for second in range(0, 8):
+        blocked = login(session, "binh.tt", WRONG, now=last + timedelta(seconds=second))
         assert "Too many failed attempts" in blocked.message
     assert attempts(session) == recorded
-    assert login(session, "binh.tt", now=now + timedelta(minutes=15)).ok
+    assert login(session, "binh.tt", now=last + timedelta(seconds=8)).ok
 
 
-def test_lock_of_one_account_does_not_touch_another(session, now, admin, staff):
-    _fail(session, "binh.tt", 5, now=now)
-    assert login(session, "admin", now=now, client_ip="198.51.100.1").ok
+def test_a_success_forgets_the_failures_of_that_client_on_that_account(session, now, staff):
+    _fail(session, "binh.tt", 2, now=now)
+    assert login(session, "binh.tt", now=now).ok
+    _fail(session, "binh.tt", 2, now=now)  # 2 more after the success: still free
+    assert login(session, "binh.tt", now=now).ok
 
 
-def test_twenty_failures_from_one_client_throttle_every_username_from_it(session, now, staff):
-    for i in range(5):  # 4 failures on each of 5 names: no single account is locked
-        _fail(session, f"guess{i}", 4, now=now)
-    assert attempts(session, success=False) == 20
+def test_many_failures_from_one_client_slow_every_username_from_it(session, now, staff):
+    for i in range(5):  # 2 failures on each of 5 names: no pair reaches its free failures
+        _fail(session, f"guess{i}", 2, now=now)
+    assert attempts(session, success=False) == 10
     recorded = attempts(session)
     from_there = login(session, "binh.tt", now=now)
-    assert not from_there.ok and "Try again in 15 minutes" in from_there.message
+    assert not from_there.ok and "Wait 1 second" in from_there.message
     assert attempts(session) == recorded
-    # The same account from another client is fine: only the client is throttled.
+    # The same account from another client is fine: only the client is slowed down.
     assert login(session, "binh.tt", now=now, client_ip="198.51.100.1").ok
-    assert login(session, "binh.tt", now=now + timedelta(minutes=15)).ok
+    assert login(session, "binh.tt", now=now + timedelta(seconds=1)).ok
 
 
 def test_successful_logins_do_not_count_as_failures(session, now, staff):
@@ -248,9 +270,12 @@ NEW = "a brand new passphrase"
 
 
 def change(session, actor, *, current=f.PASSWORD, new=NEW, confirm=None, token="", now):
-    sessions.change_password(session, actor=actor, current_password=current, new_password=new,
-                             confirm_password=new if confirm is None else confirm, token=token,
-                             now=now)
+    """Change the password; a wrong current password is returned by the service (kept), raised here."""
+    refused = sessions.change_password(session, actor=actor, current_password=current, new_password=new,
+                                       confirm_password=new if confirm is None else confirm, token=token,
+                                       now=now, client_ip=IP)
+    if refused is not None:
+        raise refused
 
 
 def test_change_password_with_wrong_current_is_refused_and_changes_nothing(session, now, staff):
@@ -335,8 +360,8 @@ def test_reset_password_gives_a_temporary_password_and_ends_sessions(session, no
 
 
 def test_reset_password_lifts_the_lock(session, now, admin, staff):
-    _fail(session, "binh.tt", 5, now=now)
-    assert "Too many failed attempts" in login(session, "binh.tt", now=now).message
+    last = _fail(session, "binh.tt", 5, now=now)
+    assert "Too many failed attempts" in login(session, "binh.tt", now=last).message
     reset = service.reset_password(session, actor=admin, account_id=staff.account_id, now=now)
     assert login(session, "binh.tt", reset.temporary_password, now=now).ok
 
@@ -375,9 +400,9 @@ def test_bootstrap_refuses_a_weak_password(session, now):
 
 
 def test_throttle_constants_are_the_documented_ones():
-    assert rules.ACCOUNT_FAILURE_LIMIT == 5
-    assert rules.CLIENT_FAILURE_LIMIT == 20
-    assert timedelta(minutes=15) == rules.THROTTLE_WINDOW
+    assert (rules.PAIR_FREE_FAILURES, rules.CLIENT_FREE_FAILURES, rules.ACCOUNT_FREE_FAILURES) == (3, 10, 5)
+    assert (timedelta(seconds=1), timedelta(minutes=15)) == (rules.FIRST_DELAY, rules.MAX_DELAY)
+    assert timedelta(hours=1) == rules.SLOWDOWN_WINDOW
 
 
 def test_production_passwords_use_argon2id_at_owasp_cost():

@@ -346,7 +346,8 @@ def test_rejected_notes_do_not_count(session, org, now):
     token = f.thanks_token(session, actor=org.head_b, person_id=org.taker.person_id, now=now)
     f.citizen_thanks(session, token=token, now=now, note="Quảng cáo linh tinh")
     pending, _ = queries.thanks_for_moderation(session, actor=org.head_b)
-    service.moderate_thanks(session, actor=org.head_b, thanks_id=pending[0].id, approve=False, now=now)
+    service.moderate_thanks(session, actor=org.head_b, thanks_id=pending[0].id, approve=False, now=now,
+                            reason="Quảng cáo, không phải góp ý")  # a rejection gives its reason (issue 16)
     assert queries.rating_rollups(session, actor=org.head_b) == []
 
 
