@@ -124,6 +124,8 @@ class PersonProgress:
     method: str = ""
     note: str = ""
     scan_url: str = ""
+    #: The date written on a paper signature ("" online); ``signed_at`` is when it was recorded.
+    paper_on: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,8 @@ class ChainReport:
 
     checked: int
     breaks: list[str]
+    #: The newest head published in the audit log, as the page shows it ("" when none yet).
+    head: str = ""
 
     @property
     def intact(self) -> bool:

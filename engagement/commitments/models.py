@@ -7,7 +7,7 @@ Templates and signatures are append-only: a published template version never cha
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -126,7 +126,11 @@ class Signature(SQLModel, table=True):
     user_agent: str = Field(default="", max_length=300)
     recorded_by: int | None = Field(default=None)  # account of the officer (paper)
     paper_reason: str = Field(default="", max_length=500)
+    paper_signed_on: date | None = Field(default=None)  # the date written on the paper (paper only)
     scan_file_id: int | None = Field(default=None, foreign_key="stored_file.id")
     on_time: bool = Field(default=True)
     prev_hash: str = Field(max_length=64)
     content_hash: str = Field(max_length=64, unique=True)
+    #: HMAC under the chain key (kept outside the database) over the hashes and the fields the
+    #: hash does not cover (``rules.signature_sealed``); "" for a signature written before seals.
+    seal: str = Field(default="", max_length=64)

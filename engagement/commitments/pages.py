@@ -11,16 +11,25 @@ from engagement.core import routes
 from engagement.core.i18n import N_
 from engagement.ui import files as ui_files
 from engagement.ui.auth import AuthState
-from engagement.ui.components import card, error_callout, field, page_title, pager, select_field
+from engagement.ui.components import (
+    action_header,
+    card,
+    error_callout,
+    field,
+    named_upload,
+    page_title,
+    pager,
+    select_field,
+)
 from engagement.ui.i18n import t, t_match, t_n
-from engagement.ui.kit import private_page, public_page
+from engagement.ui.kit import action_error, field_error, limited_text, private_page, public_page
 from engagement.ui.layout import shell
 
 STATUS_COLORS = {"signed": "green", "pending": "gray", "declined": "orange", "overdue": "red",
                  "exempted": "blue", "open": "green", "draft": "gray", "closed": "red"}
 STATUS_LABELS = {**rules.PERSON_STATUS_LABELS, **rules.CAMPAIGN_STATUS_LABELS}
 #: The people filter's choices by status (capitalised, as a list shows them).
-STATUS_CHOICES = {"signed": N_("Signed"), "pending": N_("Pending"), "declined": N_("Declined"),
+STATUS_CHOICES = {"signed": N_("Signed"), "pending": N_("Not signed yet"), "declined": N_("Declined"),
                   "overdue": N_("Overdue"), "exempted": N_("Exempted")}
 
 
@@ -100,7 +109,8 @@ def _collective_dialog() -> rx.Component:
             rx.form(rx.vstack(
                 rx.foreach(MyCommitmentsState.dialog_clauses, lambda text, i: rx.el.label(rx.hstack(
                     rx.checkbox(checked=MyCommitmentsState.ticked.contains(i + 1),
-                                on_change=lambda _v: MyCommitmentsState.toggle(i + 1)),
+                                on_change=lambda _v: MyCommitmentsState.toggle(i + 1),
+                                aria_label=t("I have read clause {n}", n=i + 1)),
                     rx.text((i + 1).to_string() + ". " + text, size="2"), align="start"),
                     style={"display": "block"})),
                 field(t("Type your full name"), "typed_name", required=True),
@@ -161,12 +171,16 @@ def sign_page() -> rx.Component:
                             weight="medium"),
                     rx.text_area(name="pledges", placeholder=t("Answer every citizen request within 2 days"),
                                  width="100%"), spacing="1"), style={"display": "block"}),
+                field_error(SignState.sign_error_fields, "pledges", form="sign"),
                 field(t("Type your full name"), "typed_name", required=True, placeholder=SignState.me_name,
                       hint=t("Exactly as on your record.")),
+                field_error(SignState.sign_error_fields, "typed_name", form="sign"),
                 field(t("Your password"), "password", type="password", required=True,
                       auto_complete="current-password"),
+                field_error(SignState.sign_error_fields, "password", form="sign"),
                 rx.cond(~all_read, rx.text(t("Tick every clause above to enable signing."), size="2",
                                            color_scheme="gray")),
+                action_error(SignState.sign_error, form="sign"),
                 rx.button(t("Sign my commitment"), type="submit", disabled=~all_read, loading=SignState.busy,
                           id="sign-submit"),
                 spacing="3", align="stretch"),
@@ -178,10 +192,11 @@ def sign_page() -> rx.Component:
             rx.form(rx.vstack(
                 rx.el.select(rx.el.option(t("Ask for clarification"), value="clarify"),
                              rx.el.option(t("Decline to sign"), value="decline"), name="kind",
-                             class_name="native-select"),
-                field(t("Reason (your unit head sees it)"), "reason", required=True),
+                             class_name="native-select", aria_label=t("Decline or ask for clarification")),
+                limited_text(t("Reason (your unit head sees it)"), "reason", rules.REASON_MAX, form="respond",
+                             errors=SignState.respond_error_fields, required=True),
                 rx.button(t("Send"), type="submit", variant="soft"), spacing="3", align="stretch"),
-                on_submit=SignState.respond, reset_on_submit=True),
+                on_submit=SignState.respond, reset_on_submit=False),
         )),
     )
 
@@ -201,8 +216,8 @@ def _campaign_item(c: CampaignRow) -> rx.Component:
                   on_click=CampaignsState.select(c.id.to_string())),
         rx.cond(AuthState.can_manage_commitments, rx.cond(
             c.status == "open",
-            rx.button(t("Close"), size="1", color_scheme="red", variant="soft",
-                      on_click=CampaignsState.close_now(c.id)),
+            rx.button(t("Close…"), size="1", color_scheme="red", variant="soft",
+                      on_click=CampaignsState.ask_close(c.id)),
             rx.button(t("Open now"), size="1", variant="soft", on_click=CampaignsState.open_now(c.id)))),
         width="100%", align="center", wrap="wrap", padding_y="0.4em",
         border_bottom=f"1px solid {rx.color('gray', 4)}", class_name="campaign-row")
@@ -222,10 +237,15 @@ def _create_form() -> rx.Component:
                 field(t("Opens on"), "opens_on", type="date", required=True),
                 field(t("Due on"), "due_on", type="date", required=True),
                 columns=rx.breakpoints(initial="1", md="2"), spacing="3", width="100%"),
-            field(t("Only these positions (optional, one per line)"), "positions"),
-            rx.el.label(rx.hstack(rx.checkbox(name="allow_late"), rx.text(t("Allow late signing"), size="2")),
+            limited_text(t("Only these positions (optional, one per line)"), "positions", rules.POSITIONS_MAX,
+                         form="campaign-create", errors=CampaignsState.form_error_fields, multiline=True, rows="4",
+                         placeholder=t("e.g. Specialist")),
+            rx.el.label(rx.hstack(rx.checkbox(name="allow_late", aria_label=t("Allow late signing")),
+                                  rx.text(t("Allow late signing"), size="2")),
                         style={"display": "block"}),
-            rx.el.label(rx.hstack(rx.checkbox(name="collective", default_checked=True),
+            rx.el.label(rx.hstack(rx.checkbox(name="collective", default_checked=True,
+                                              aria_label=t("Include the collective commitment (unit heads sign, "
+                                                           "union chairs countersign)")),
                                   rx.text(t("Include the collective commitment (unit heads sign, union chairs "
                                             "countersign)"), size="2")), style={"display": "block"}),
             rx.button(t("Launch campaign"), type="submit", id="create-campaign"),
@@ -239,7 +259,8 @@ def _completion_row(r: CompletionRow) -> rx.Component:
         rx.table.cell(rx.button(r.name, variant="ghost", size="1", on_click=CampaignsState.drill(r.unit_id),
                                 white_space="normal", text_align="left", class_name="drill"),
                       padding_left=(r.depth * 1 + 0.5).to_string() + "em", min_width="14em"),
-        rx.table.cell(rx.hstack(rx.progress(value=r.percent, width="6em"), rx.text(r.percent, "%", size="1"),
+        rx.table.cell(rx.hstack(rx.progress(value=r.percent, width="6em", aria_label=r.name),
+                                rx.text(r.percent, "%", size="1"),
                                 align="center")),
         rx.table.cell(r.signed, class_name="signed-count"),
         rx.table.cell(r.pending), rx.table.cell(r.declined), rx.table.cell(r.overdue), rx.table.cell(r.exempted),
@@ -255,7 +276,9 @@ def _person_row(p: PersonProgress) -> rx.Component:
     return rx.table.row(
         rx.table.cell(p.name), rx.table.cell(p.unit_name), rx.table.cell(status_badge(p.status)),
         rx.table.cell(p.due),
-        rx.table.cell(p.signed_at, rx.cond(p.method == "paper", rx.fragment(" ", t("(paper)")), "")),
+        rx.table.cell(rx.cond(p.paper_on != "",
+                              t("{day} on paper (recorded {moment})", day=p.paper_on, moment=p.signed_at),
+                              p.signed_at)),
         rx.table.cell(p.note, rx.cond(p.scan_url != "", rx.fragment(" ", rx.link(t("scan"), href=p.scan_url,
                                                                                  is_external=True)))),
         rx.table.cell(rx.cond(unsigned, rx.hstack(
@@ -273,7 +296,8 @@ def _campaign_dialog() -> rx.Component:
         ("exception", rx.form(rx.vstack(
             rx.text(t("Leave, illness: give this person their own due date, or exempt them.")),
             field(t("Own due date"), "due_on", type="date"),
-            rx.el.label(rx.hstack(rx.checkbox(name="exempt"), rx.text(t("Exempt from this campaign"), size="2")),
+            rx.el.label(rx.hstack(rx.checkbox(name="exempt", aria_label=t("Exempt from this campaign")),
+                                  rx.text(t("Exempt from this campaign"), size="2")),
                         style={"display": "block"}),
             field(t("Reason"), "reason", required=True, placeholder=t("Long sick leave")),
             rx.button(t("Record exception"), type="submit"), spacing="3", align="stretch"),
@@ -288,12 +312,19 @@ def _campaign_dialog() -> rx.Component:
                                   rx.input(value=CampaignsState.paper_reason, placeholder=t("No account"),
                                            on_change=CampaignsState.set_paper_reason), spacing="1"),
                         style={"display": "block"}),
-            rx.upload(rx.text(t("Drop the scan here or click to choose (PDF, JPEG, PNG)"), size="2"),
+            named_upload(rx.upload(rx.text(t("Drop the scan here or click to choose (PDF, JPEG, PNG)"), size="2"),
                       id="paper_scan", multiple=False, max_files=1, border="1px dashed", padding="1em",
                       accept={"application/pdf": [".pdf"], "image/jpeg": [".jpg", ".jpeg"], "image/png": [".png"]}),
+                          t("Drop the scan here or click to choose (PDF, JPEG, PNG)")),
             rx.foreach(rx.selected_files("paper_scan"), lambda f: rx.text(f, size="1")),
             rx.button(t("Record paper signature"),
                       on_click=CampaignsState.submit_paper(rx.upload_files(upload_id="paper_scan"))),
+            spacing="3", align="stretch")),
+        ("close", rx.vstack(
+            rx.text(t("Signing stops now for everyone who has not signed; the signatures given stay. You can "
+                      "reopen it with “Open now” while its due date has not passed.")),
+            rx.button(t("Close the campaign"), color_scheme="red", on_click=CampaignsState.confirm_close,
+                      id="confirm-close"),
             spacing="3", align="stretch")),
         ("template", rx.form(rx.vstack(
             rx.text(t("Saving publishes a new version; campaigns keep the version they started with."), size="2"),
@@ -310,7 +341,8 @@ def _campaign_dialog() -> rx.Component:
     )
     name = CampaignsState.target_name
     title = rx.match(CampaignsState.dialog, ("exception", t("Due-date exception: {name}", name=name)),
-                     ("paper", t("Paper signature: {name}", name=name)), ("template", t("Edit template")), "")
+                     ("paper", t("Paper signature: {name}", name=name)), ("template", t("Edit template")),
+                     ("close", t("Close “{name}”?", name=name)), "")
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(title),
@@ -352,12 +384,15 @@ def _dashboard() -> rx.Component:
             wrap="wrap", align="center", width="100%"),
         rx.box(rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h)) for h in (
-                N_("Unit"), N_("Done"), N_("Signed"), N_("Pending"), N_("Declined"), N_("Overdue"), N_("Exempted"),
-                N_("People"), N_("Collective"))])),
+                N_("Unit"), N_("Done"), N_("Signed"), N_("Not signed yet"), N_("Declined"), N_("Overdue"),
+                N_("Exempted"), N_("People"), N_("Collective"))])),
             rx.table.body(rx.foreach(CampaignsState.rows, _completion_row)),
             size="1", width="100%", min_width="720px"), overflow_x="auto", width="100%"),
         rx.cond(CampaignsState.drill_unit > 0, rx.vstack(
             rx.hstack(rx.heading(t("People of {unit}", unit=CampaignsState.drill_name), size="4"), rx.spacer(),
+                      rx.button(rx.icon("bell_ring"), t("Remind now"), variant="soft", size="2",
+                                on_click=CampaignsState.remind_now, id="remind-now",
+                                title=t("Each person who has not signed gets one reminder today at most")),
                       rx.el.select(rx.el.option(t("Everyone"), value=""),
                                    rx.el.option(t("Still to sign"), value="todo"),
                                    *[rx.el.option(t(label), value=code) for code, label in STATUS_CHOICES.items()],
@@ -367,7 +402,7 @@ def _dashboard() -> rx.Component:
             rx.box(rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h)) for h in (
                     N_("Name"), N_("Unit"), N_("Status"), N_("Due"), N_("Signed"), N_("Note"))],
-                                             rx.table.column_header_cell(""))),
+                                             action_header())),
                 rx.table.body(rx.foreach(CampaignsState.people, _person_row)), size="1", width="100%",
                 min_width="720px"),
                 overflow_x="auto", width="100%"),

@@ -7,6 +7,7 @@ then a roll-up over units (never a loop over people), so a campaign of 50,000 pe
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Iterator, Sequence
@@ -30,13 +31,15 @@ from engagement.commitments.dto import (
     Unsigned,
 )
 from engagement.commitments.rules import CampaignStatus, Kind, PersonStatus
-from engagement.core import formats
+from engagement.core import chain, formats
 from engagement.core.access import Actor, Perm, Role, can, reach, require, require_login
+from engagement.core.audit import AuditEntry
 from engagement.core.db import UTCDateTime
 from engagement.core.errors import Invalid, NotFound
 from engagement.core.export import to_csv, to_xlsx
 from engagement.core.files import StoredFile
 from engagement.core.i18n import N_, _
+from engagement.org import labels as org_labels
 from engagement.org.models import Person, Unit, UnitGroupMember
 
 MAX_PAGE_SIZE = 100
@@ -131,7 +134,8 @@ def my_commitments(session: Session, *, actor: Actor | None, now: datetime) -> l
                                       models.Signature.kind == Kind.PERSONAL)):
         out[c.id] = MyCommitment(
             campaign_id=c.id, year=c.year, name=c.name, campaign_status=str(audience.status_of(c, now)),
-            status=str(PersonStatus.SIGNED), due=_due_day(c.due_at), signed_at=formats.moment(sig.signed_at),
+            status=str(PersonStatus.SIGNED), due=_due_day(c.due_at),
+            signed_at=formats.day(sig.paper_signed_on) if sig.paper_signed_on else formats.moment(sig.signed_at),
             signature_id=sig.id, code=sig.code, method=sig.method, pledges=json.loads(sig.pledges_json))
     for c in session.exec(select(models.Campaign).where(models.Campaign.opens_at <= now)):
         if c.id in out or not rules.in_audience(
@@ -311,7 +315,8 @@ def people(session: Session, *, actor: Actor | None, campaign_id: int, unit_id: 
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     stmt, st, due = _status_query(c, now, Person.id, Person.full_name, Person.employee_code,
                                   Unit.name.label("unit_name"), Person.position, models.Signature.signed_at,
-                                  models.Signature.method, models.Signature.scan_file_id)
+                                  models.Signature.method, models.Signature.scan_file_id,
+                                  models.Signature.paper_signed_on, Person.unit_id)
     stmt = stmt.add_columns(due.label("due")).where(
         _audience_filter(audience.audience_paths(session, c.id), audience.positions_of(c)),
         Unit.path.like(unit.path + "%"))
@@ -335,10 +340,12 @@ def people(session: Session, *, actor: Actor | None, campaign_id: int, unit_id: 
         for e in session.exec(select(models.DueException).where(models.DueException.campaign_id == c.id,
                                                                 models.DueException.person_id.in_(ids))):
             notes.setdefault(e.person_id, _("Exception: {reason}", reason=e.reason))
+    units = org_labels.unit_labels(session, {r[9] for r in rows})
     return PeoplePage(rows=[PersonProgress(
-        person_id=r[0], name=r[1], employee_code=r[2], unit_name=r[3], position=r[4], signed_at=formats.moment(r[5]),
-        method=r[6] or "", scan_url=f"/files/{r[7]}" if r[7] else "", status=r[8],
-        due=_due_day(r[9]) if r[8] != "exempted" else "",
+        person_id=r[0], name=r[1], employee_code=r[2], unit_name=units.get(r[9], r[3]), position=r[4],
+        signed_at=formats.moment(r[5]),
+        method=r[6] or "", scan_url=f"/files/{r[7]}" if r[7] else "", paper_on=formats.day(r[8]) if r[8] else "",
+        status=r[10], due=_due_day(r[11]) if r[10] != "exempted" else "",
         note=notes.get(r[0], "")) for r in rows], total=total, page=page, pages=pages)
 
 
@@ -378,7 +385,7 @@ def collectives(session: Session, *, actor: Actor | None, now: datetime) -> list
 
 # --- exports -----------------------------------------------------------------------------------------
 
-COMPLETION_HEADERS = (N_("Unit"), N_("Code"), N_("Level"), N_("People"), N_("Signed"), N_("Pending"),
+COMPLETION_HEADERS = (N_("Unit"), N_("Code"), N_("Unit level"), N_("People"), N_("Signed"), N_("Not signed yet"),
                       N_("Declined"), N_("Overdue"), N_("Exempted"), N_("Done %"), N_("Collective"))
 REGISTER_HEADERS = (N_("Seq"), N_("Code"), N_("Kind"), N_("Method"), N_("Signed at"), N_("Name"),
                     N_("Employee code"), N_("Unit"), N_("On time"), N_("Typed name"), N_("Client address"),
@@ -409,10 +416,13 @@ def export_register(session: Session, *, actor: Actor | None, campaign_id: int, 
     # Client addresses are evidence for officers; a unit head's copy leaves them out.
     show_ip = where.org
     yes, no = _("yes"), _("no")
+    rows = session.exec(stmt).all()
+    units = org_labels.unit_labels(session, {s.unit_id for s, *_ in rows})
     data = [(s.seq, s.code, _label(KIND_LABELS, s.kind), _label(METHOD_LABELS, s.method),
-             formats.moment(s.signed_at), name, code, unit, yes if s.on_time else no, s.typed_name,
+             formats.day(s.paper_signed_on) if s.paper_signed_on else formats.moment(s.signed_at), name, code,
+             units.get(s.unit_id, unit), yes if s.on_time else no, s.typed_name,
              s.client_ip if show_ip else "", s.paper_reason, s.content_hash)
-            for s, name, code, unit in session.exec(stmt)]
+            for s, name, code, unit in rows]
     return _export("signatures", campaign_id, fmt, REGISTER_HEADERS, data)
 
 
@@ -441,26 +451,96 @@ def _link(sig: models.Signature, parent_hash: str, scan_sha: str) -> rules.Chain
         person_id=sig.person_id, unit_id=sig.unit_id, parent_hash=parent_hash, signed_at=sig.signed_at,
         method=sig.method, typed_name=sig.typed_name, content=sig.content, pledges=pledges,
         client_ip=sig.client_ip, user_agent=sig.user_agent, scan_sha256=scan_sha)
+    sealed = rules.signature_sealed(seq=sig.seq, code=sig.code, prev_hash=sig.prev_hash, content_hash=sig.content_hash,
+                                    on_time=sig.on_time, paper_reason=sig.paper_reason, recorded_by=sig.recorded_by,
+                                    scan_file_id=sig.scan_file_id, parent_id=sig.parent_id)
     return rules.ChainLink(seq=sig.seq, code=sig.code, prev_hash=sig.prev_hash, content_hash=sig.content_hash,
-                           payload=payload)
+                           payload=payload, seal=sig.seal or "", sealed=sealed)
 
 
-def _links(session: Session, stmt) -> list[rules.ChainLink]:
+def _links(session: Session, stmt, scan_problems: list[rules.ChainBreak] | None = None) -> list[rules.ChainLink]:
+    """The chain links of the signatures ``stmt`` selects, each scan re-hashed from its bytes.
+
+    The hashed content holds the scan's SHA-256 as it was when signed; it is recomputed here
+    from the stored bytes (not read from the file's checksum column), so replacing a scan's
+    bytes breaks the link. A checksum column that no longer matches its bytes is reported in
+    ``scan_problems``.
+    """
     parent = sa.orm.aliased(models.Signature)
-    rows = session.execute(stmt.add_columns(StoredFile.sha256, parent.content_hash)
-                        .outerjoin(StoredFile, StoredFile.id == models.Signature.scan_file_id)
-                        .outerjoin(parent, parent.id == models.Signature.parent_id)).all()
-    return [_link(sig, parent_hash or "", scan or "") for sig, scan, parent_hash in rows]
+    rows = session.execute(stmt.add_columns(StoredFile.sha256, StoredFile.data, parent.content_hash)
+                           .outerjoin(StoredFile, StoredFile.id == models.Signature.scan_file_id)
+                           .outerjoin(parent, parent.id == models.Signature.parent_id)).all()
+    links = []
+    for sig, stored_sha, data, parent_hash in rows:
+        actual = hashlib.sha256(data).hexdigest() if data is not None else ""
+        if scan_problems is not None and data is not None and stored_sha != actual:
+            scan_problems.append(rules.ChainBreak(sig.seq, sig.code, rules.SCAN_CHANGED.render()))
+        links.append(_link(sig, parent_hash or "", actual))
+    return links
 
 
-def verify_chain(session: Session) -> ChainReport:
-    """Check every signature: its content still gives its hash, and it follows the previous one.
+#: ``verify_chain(key=...)`` default: the installation's chain key.
+INSTALLATION_KEY = object()
+
+
+def verify_chain(session: Session, *, key: object = INSTALLATION_KEY,
+                 checkpoint: chain.ChainHead | None = None) -> ChainReport:
+    """Check every signature: its content (scans re-hashed from their bytes) still gives its hash,
+    it follows the previous one, its seal holds under the chain key, and the chain still holds
+    every signature the newest published head (audit log) and ``checkpoint`` counted.
 
     For the ``engagement verify-signatures`` command (server authority) and the officer page.
+
+    Args:
+        session: a read session.
+        key: the chain key (default: the installation's); None checks the hashes only.
+        checkpoint: a head from an archived checkpoint file to compare with.
     """
-    links = _links(session, select(models.Signature).order_by(models.Signature.seq))
-    breaks = rules.find_breaks(links)
-    return ChainReport(checked=len(links), breaks=[f"#{b.seq} ({b.code}): {b.problem}" for b in breaks])
+    chain_key = chain.chain_key() if key is INSTALLATION_KEY else key
+    scan_problems: list[rules.ChainBreak] = []
+    links = _links(session, select(models.Signature).order_by(models.Signature.seq), scan_problems)
+    breaks = sorted(rules.find_breaks(links, key=chain_key) + scan_problems, key=lambda b: b.seq)
+    lines = [f"#{b.seq} ({b.code}): {b.problem}" for b in breaks]
+    head_text = ""
+    if chain_key is not None:
+        heads = [("audit", audit_head(session)), ("checkpoint", checkpoint)]
+        for source, head in heads:
+            if head is None:
+                continue
+            problems = chain.check_head(chain_key, head, links, texts=rules.SIGNATURE_BREAKS)
+            if head.kind != rules.CHAIN_KIND:
+                problems = [_("the checkpoint is of {kind}, not of signatures", kind=head.kind)]
+            lines.extend(f"{_('checkpoint file') if source == 'checkpoint' else _('audit log')}: {p}"
+                         for p in problems)
+        published = heads[0][1]
+        if published is not None:
+            head_text = _("Last published head: {count} signatures, last hash {hash}, at {at}",
+                          count=published.count, hash=published.last_hash[:16], at=published.at)
+    return ChainReport(checked=len(links), breaks=lines, head=head_text)
+
+
+def audit_head(session: Session) -> chain.ChainHead | None:
+    """The newest head of the signature chain published in the audit log (None: never).
+
+    A row that cannot be read counts as a head that does not hold (its seal is empty).
+    """
+    row = session.exec(select(AuditEntry.detail).where(
+        AuditEntry.action == "chain.head", AuditEntry.entity == rules.CHAIN_KIND)
+        .order_by(AuditEntry.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    try:
+        head = chain.head_from(json.loads(row))
+    except ValueError:
+        head = None
+    return head or chain.ChainHead(kind=rules.CHAIN_KIND, count=0, last_hash="", at="?", seal="")
+
+
+def current_head(session: Session, *, now: datetime) -> chain.ChainHead:
+    """The chain's head now, sealed (for a checkpoint file)."""
+    last = session.exec(select(models.Signature.content_hash).order_by(models.Signature.seq.desc()).limit(1)).first()
+    count = session.exec(select(func.count()).select_from(models.Signature)).one()
+    return chain.make_head(chain.chain_key(), kind=rules.CHAIN_KIND, count=count, last_hash=last or "", now=now)
 
 
 def chain_report(session: Session, *, actor: Actor | None) -> ChainReport:
@@ -486,14 +566,16 @@ def public_signature(session: Session, *, reference: str) -> PublicSignature:
     prev = session.exec(select(models.Signature).where(models.Signature.seq == sig.seq - 1)).first()
     nxt = session.exec(select(models.Signature).where(models.Signature.seq == sig.seq + 1)).first()
     start = prev.content_hash if prev else rules.GENESIS_HASH
-    intact = not rules.find_breaks([link], start_hash=start, start_seq=sig.seq) and \
+    key = chain.chain_key() if sig.seal else None  # a signature from before seals: its hashes only
+    intact = not rules.find_breaks([link], start_hash=start, start_seq=sig.seq, key=key) and \
         (sig.seq == 1 or prev is not None) and (nxt is None or nxt.prev_hash == sig.content_hash)
     person = session.get(Person, sig.person_id)
     unit = session.get(Unit, sig.unit_id)
     c = session.get(models.Campaign, sig.campaign_id)
     return PublicSignature(found=True, intact=intact, code=sig.code, content_hash=sig.content_hash,
                            name=person.full_name if person else "", unit=unit.name if unit else "",
-                           campaign=c.name if c else "", signed_on=formats.day(sig.signed_at), kind=sig.kind,
+                           campaign=c.name if c else "", signed_on=formats.day(sig.paper_signed_on or sig.signed_at),
+                           kind=sig.kind,
                            method=sig.method)
 
 
@@ -597,3 +679,25 @@ def year_status(session: Session, *, person_ids: Sequence[int], year: int) -> di
                        models.Signature.person_id.in_(chunk))):
             out[person_id] = "signed"
     return out
+
+
+def completion_between(session: Session, *, start: datetime, end: datetime,
+                       now: datetime) -> dict[int, tuple[int, int]]:
+    """For the movement's review report: per unit (people's own unit, sub-units not included),
+    (signed or exempted, audience) summed over the campaigns that opened in [start, end), as they stand now.
+
+    One grouped statement per campaign (and one for its audience): never one per person or unit.
+    """
+    out: dict[int, list[int]] = {}
+    for c in session.exec(select(models.Campaign).where(models.Campaign.opens_at >= start,
+                                                        models.Campaign.opens_at < end)
+                          .order_by(models.Campaign.id)):
+        paths = audience.audience_paths(session, c.id)
+        stmt, status, _due = _status_query(c, now, Person.unit_id)
+        stmt = stmt.where(_audience_filter(paths, audience.positions_of(c))).group_by(Person.unit_id, status)
+        for unit_id, st, n in session.execute(stmt.add_columns(func.count())).all():
+            tally = out.setdefault(unit_id, [0, 0])
+            tally[1] += n
+            if st in ("signed", "exempted"):
+                tally[0] += n
+    return {unit_id: (done, total) for unit_id, (done, total) in out.items()}

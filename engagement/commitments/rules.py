@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
-from engagement.core import chain
+from engagement.core import chain, inputs, limits
 from engagement.core.chain import GENESIS_HASH, BreakTexts, ChainBreak, ChainLink
 from engagement.core.chain import chain_hash as chain_hash  # the shared chain, re-exported for this feature
 from engagement.core.errors import Invalid
@@ -175,12 +175,13 @@ def parse_day(raw: str, what: str | Msg) -> date:
         Invalid: anything else.
     """
     text = (raw or "").strip()
+    key = what.msgid if isinstance(what, Msg) else what
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar day, no time)
+            day = datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar day, no time)
         except ValueError:
             continue
-    key = what.msgid if isinstance(what, Msg) else what
+        return inputs.bounded_day(day, what, field=key)  # 9999-12-31 + 1 day would not fit
     raise Invalid("Enter the {what} as a date, e.g. 2026-03-31.", {key: N_("Not a date")}, what=what)
 
 
@@ -211,6 +212,63 @@ def check_campaign(*, year: int, opens_at: datetime, due_at: datetime, allow_lat
         raise Invalid("A late-signing limit only applies when late signing is allowed.")
     if late_until is not None and late_until <= due_at:
         raise Invalid("Late signing must end after the due date.", {"late_until": N_("Too early")})
+
+
+NAME_MAX, POSITIONS_MAX = 200, 5000
+
+
+def clean_campaign_name(raw: str) -> str:
+    """A campaign's name, spaces collapsed ("" when left empty: the service names it by year).
+
+    Raises:
+        Invalid: longer than ``NAME_MAX``.
+    """
+    return limits.clean_line(raw, limit=NAME_MAX, what=N_("campaign name"), field="name")
+
+
+def check_positions(raw: str) -> str:
+    """The positions a campaign is limited to, one per line, within ``POSITIONS_MAX``."""
+    return limits.within("\n".join(split_lines(raw)), limit=POSITIONS_MAX, what=N_("list of positions"),
+                         field="positions")
+
+
+def check_not_past(*, due_day: date, today: date) -> None:
+    """A new campaign's due date must not have passed.
+
+    Raises:
+        Invalid: the dates are in the past (said as such, with today's date).
+    """
+    if due_day < today:
+        raise Invalid("These dates are in the past: the due date {due} has already passed (today is {today}). "
+                      "Choose a due date from today on.", {"due_on": N_("In the past")},
+                      due=due_day.strftime("%d/%m/%Y"), today=today.strftime("%d/%m/%Y"))
+
+
+def check_in_campaign_year(day: date, year: int) -> None:
+    """A personal due date stays within the campaign's year.
+
+    Raises:
+        Invalid: after 31 December of ``year``.
+    """
+    if day.year > year:
+        raise Invalid("A personal due date must stay within the campaign's year: at the latest 31/12/{year}.",
+                      {"due_on": N_("After the campaign's year")}, year=str(year))
+
+
+def audiences_overlap(paths: tuple[str, ...], positions: tuple[str, ...], other_paths: tuple[str, ...],
+                      other_positions: tuple[str, ...]) -> bool:
+    """Whether two campaign audiences can share a person.
+
+    Units are given by their paths (each with its sub-units): they share people when one
+    path starts with the other. Position filters keep them apart only when both have one
+    and no position is in both (an empty filter is everyone).
+    """
+    units_meet = any(a.startswith(b) or b.startswith(a) for a in paths for b in other_paths)
+    if not units_meet:
+        return False
+    if not positions or not other_positions:
+        return True
+    return bool({_collapse(p).casefold() for p in positions} & {_collapse(p).casefold() for p in other_positions})
 
 
 def effective_due(campaign_due: datetime, exception_due: datetime | None, exempt: bool) -> datetime | None:
@@ -336,17 +394,50 @@ def signature_payload(*, seq: int, campaign_id: int, template_id: int, kind: str
     }, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+#: The kind of record a signature's seal and the chain's head name.
+CHAIN_KIND = "signatures"
+
+
+def signature_sealed(*, seq: int, code: str, prev_hash: str, content_hash: str, on_time: bool,
+                     paper_reason: str, recorded_by: int | None, scan_file_id: int | None,
+                     parent_id: int | None) -> dict:
+    """What a signature's seal covers: its hashes and the stored fields the hash does not.
+
+    ``on_time``, the paper reason, who recorded it, which scan and which parent row are facts
+    of record that the original hashed content left out; the seal (an HMAC under a key kept
+    outside the database) covers them, so none can be edited unseen.
+    """
+    return {"kind": CHAIN_KIND, "seq": seq, "code": code, "prev": prev_hash, "hash": content_hash,
+            "on_time": bool(on_time), "paper_reason": paper_reason or "", "recorded_by": recorded_by,
+            "scan": scan_file_id, "parent": parent_id}
+
+
 #: How a break of the signature chain reads (``core.chain`` walks the chain).
 SIGNATURE_BREAKS = BreakTexts(
     missing=N_("signature #{first} to #{last} missing"),
     unlinked=N_("does not follow the previous signature's hash"),
     changed=N_("content changed after signing (hash mismatch)"),
+    truncated=N_("{have} signatures where the checkpoint of {at} counted {count}: the newest were deleted"),
+    rewritten=N_("signature #{seq} no longer has the hash the checkpoint of {at} recorded: the chain was "
+                 "rewritten"),
 )
 
 
-def find_breaks(links: list[ChainLink], *, start_hash: str = GENESIS_HASH, start_seq: int = 1) -> list[ChainBreak]:
-    """Walk the signature chain in order and report every link that does not hold (``core.chain.find_breaks``)."""
-    return chain.find_breaks(links, texts=SIGNATURE_BREAKS, start_hash=start_hash, start_seq=start_seq)
+def find_breaks(links: list[ChainLink], *, start_hash: str = GENESIS_HASH, start_seq: int = 1,
+                key: bytes | None = None) -> list[ChainBreak]:
+    """Walk the signature chain in order and report every link that does not hold (``core.chain.find_breaks``).
+
+    With ``key`` each link's seal is checked too. A signature's code is the start of its hash:
+    a code changed in the row is reported as well.
+    """
+    breaks = chain.find_breaks(links, texts=SIGNATURE_BREAKS, start_hash=start_hash, start_seq=start_seq, key=key)
+    breaks.extend(ChainBreak(link.seq, link.code, SIGNATURE_CODE_CHANGED.render())
+                  for link in links if link.code != link.content_hash[:16])
+    return sorted(breaks, key=lambda b: b.seq)
+
+
+SIGNATURE_CODE_CHANGED = N_("its reference code is not the start of its hash (the code was changed)")
+SCAN_CHANGED = N_("the scan's stored checksum is not that of its bytes (the file or its checksum was changed)")
 
 
 _CODE_OK = re.compile(r"^[0-9a-fA-F]{8,64}$")

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from engagement.commitments import models, rules
+from engagement.commitments import models, queries, rules
 from engagement.commitments.audience import (
     Member,
     _exception,
@@ -31,10 +31,11 @@ from engagement.commitments.audience import (
 )
 from engagement.commitments.dto import SignatureInfo
 from engagement.commitments.rules import CampaignStatus, Kind
-from engagement.core import audit, files, formats
+from engagement.core import audit, chain, files, formats, routes
 from engagement.core.access import Actor, Perm, Role, can, reach, require
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from engagement.core.i18n import N_
+from engagement.notify import service as notify
 from engagement.org import sessions as org_sessions
 from engagement.org.models import Person, Unit
 from engagement.scoring import service as scoring
@@ -156,9 +157,13 @@ def create_campaign(session: Session, *, actor: Actor | None, year: int, name: s
     opens_day = rules.parse_day(opens_on, N_("opening date"))
     opens_at = rules.start_of_day(opens_day, zone)
     opens_at = max(opens_at, now) if opens_day <= now.astimezone(zone).date() else opens_at
-    due_at = rules.end_of_day(rules.parse_day(due_on, DUE_DATE), zone)
+    due_day = rules.parse_day(due_on, DUE_DATE)
+    due_at = rules.end_of_day(due_day, zone)
     late_until = rules.end_of_day(rules.parse_day(late_until_on, N_("late-signing limit")), zone) \
         if (late_until_on or "").strip() else None
+    # A past opening date opens the campaign now, so a past due date would otherwise read as
+    # "before the opening date": name the real problem first.
+    rules.check_not_past(due_day=due_day, today=now.astimezone(zone).date())
     rules.check_campaign(year=year, opens_at=opens_at, due_at=due_at, allow_late=allow_late,
                          late_until=late_until, unit_count=len(units))
     if allow_late and late_until is None:
@@ -166,10 +171,11 @@ def create_campaign(session: Session, *, actor: Actor | None, year: int, name: s
         late_until = max(rules.end_of_day(date(year, 12, 31), zone), due_at + timedelta(days=30))
     if due_at <= now:
         raise Invalid("The due date has already passed; choose a later one.", {"due": N_("In the past")})
-    clean_name = " ".join((name or "").split())[:200] or f"Cam kết năm {year}"
+    _refuse_overlap(session, year=year, unit_ids=units, positions=positions)
+    clean_name = rules.clean_campaign_name(name) or f"Cam kết năm {year}"
     row = models.Campaign(year=year, name=clean_name, template_id=template.id,
                           collective_template_id=collective_template_id or None,
-                          positions="\n".join(rules.split_lines(positions))[:5000], opens_at=opens_at,
+                          positions=rules.check_positions(positions), opens_at=opens_at,
                           due_at=due_at, allow_late=bool(allow_late), late_until=late_until, created_at=now,
                           created_by=actor.account_id)
     session.add(row)
@@ -181,6 +187,26 @@ def create_campaign(session: Session, *, actor: Actor | None, year: int, name: s
                  opens_at=opens_at, due_at=due_at, allow_late=allow_late)
     session.flush()
     return row.id
+
+
+def _refuse_overlap(session: Session, *, year: int, unit_ids: list[int], positions: str) -> None:
+    """Refuse a campaign whose audience shares people with another campaign of the same year.
+
+    Two audiences overlap when a unit of one is (inside) a unit of the other and their
+    position filters do not keep them apart (``rules.audiences_overlap``).
+
+    Raises:
+        Conflict: naming the other campaign.
+    """
+    new_paths = tuple(session.exec(select(Unit.path).where(Unit.id.in_(unit_ids))).all()) if unit_ids else ()
+    new_positions = tuple(rules.split_lines(positions))
+    for other in session.exec(select(models.Campaign).where(models.Campaign.year == year)
+                              .order_by(models.Campaign.id)):
+        if rules.audiences_overlap(new_paths, new_positions, audience_paths(session, other.id),
+                                   tuple(rules.split_lines(other.positions))):
+            raise Conflict("The campaign “{other}” already asks some of these people to sign for {year}. Choose "
+                           "units it does not cover, or add these units to that campaign instead.",
+                           other=other.name, year=year)
 
 
 def open_campaign(session: Session, *, actor: Actor | None, campaign_id: int, due_on: str = "",
@@ -250,10 +276,12 @@ def set_exception(session: Session, *, actor: Actor | None, campaign_id: int, pe
     text = rules.clean_reason(reason)
     due_at = None
     if not exempt:
-        due_at = rules.end_of_day(rules.parse_day(due_on, DUE_DATE), get_settings().tz)
+        due_day = rules.parse_day(due_on, DUE_DATE)
+        due_at = rules.end_of_day(due_day, get_settings().tz)
         if due_at <= c.due_at:
             raise Invalid("A personal due date must come after the campaign's due date ({day}).",
-                          {"due": N_("Too early")}, day=formats.day(c.due_at - timedelta(seconds=1)))
+                          {"due_on": N_("Too early")}, day=formats.day(c.due_at - timedelta(seconds=1)))
+        rules.check_in_campaign_year(due_day, c.year)
     row = _exception(session, c.id, person_id) or models.DueException(
         campaign_id=c.id, person_id=person_id, reason=text, recorded_at=now)
     row.due_at, row.reason, row.recorded_at, row.recorded_by = due_at, text, now, actor.account_id
@@ -352,9 +380,18 @@ def _append(session: Session, *, c: models.Campaign, template_id: int, kind: Kin
                            recorded_by=recorded_by, paper_reason=paper_reason,
                            scan_file_id=scan.id if scan else None, on_time=on_time, prev_hash=prev_hash,
                            content_hash=digest)
+    sig.seal = chain.seal(chain.chain_key(), _sealed(sig))
     session.add(sig)
     session.flush()
     return sig
+
+
+def _sealed(sig: models.Signature) -> dict:
+    """What the signature's seal covers (``rules.signature_sealed`` of the row)."""
+    return rules.signature_sealed(seq=sig.seq, code=sig.code, prev_hash=sig.prev_hash,
+                                  content_hash=sig.content_hash, on_time=sig.on_time,
+                                  paper_reason=sig.paper_reason, recorded_by=sig.recorded_by,
+                                  scan_file_id=sig.scan_file_id, parent_id=sig.parent_id)
 
 
 def _record_points(session: Session, sig: models.Signature, now: datetime) -> None:
@@ -427,7 +464,18 @@ def sign(session: Session, *, actor: Actor | None, campaign_id: int, ticked: lis
     audit.record(session, actor=actor, action="commitment.sign", entity="commitment_signature",
                  entity_id=sig.id, now=now, campaign_id=c.id, on_time=on_time)
     _record_points(session, sig, now)
+    _reminders_done(session, actor.person_id, now)
     return _info(sig)
+
+
+#: The notices that ask a person to sign (``jobs.reminders.REMINDER_KIND``, the scheduler's).
+SIGN_REMINDER_KINDS = ("commitments.reminder", "commitments.remind_now")
+
+
+def _reminders_done(session: Session, person_id: int, now: datetime) -> None:
+    """Once signed, "waiting for your signature" is no longer new (a later run reminds anew
+    if another campaign still waits)."""
+    notify.mark_done(session, person_id=person_id, kinds=SIGN_REMINDER_KINDS, now=now)
 
 
 def respond(session: Session, *, actor: Actor | None, campaign_id: int, kind: str, reason: str,
@@ -556,6 +604,11 @@ def record_paper_signature(session: Session, *, actor: Actor | None, campaign_id
     signed_day = rules.parse_day(signed_on, N_("date on the paper"))
     if rules.start_of_day(signed_day, get_settings().tz) > now:
         raise Invalid("The date on the paper cannot be in the future.", {"signed_on": N_("In the future")})
+    opened_day = c.opens_at.astimezone(get_settings().tz).date()
+    if signed_day < opened_day:
+        raise Invalid("The date on the paper ({day}) is before the campaign opened on {opened}; check the date "
+                      "written on the paper.", {"signed_on": N_("Before the campaign opened")},
+                      day=formats.day(signed_day), opened=formats.day(opened_day))
     if not scan:
         raise Invalid("Upload the scan of the signed paper (PDF, JPEG or PNG).", {"scan": N_("Required")})
     clean = files.clean_scan(scan)
@@ -574,9 +627,13 @@ def record_paper_signature(session: Session, *, actor: Actor | None, campaign_id
                   person_id=person_id, unit_id=member.unit.id, parent=None, method="paper",
                   typed_name=member.person.full_name, content=content, pledges=(), client_ip="", user_agent="",
                   on_time=on_time, recorded_by=actor.account_id, paper_reason=text, scan=stored, now=now)
+    sig.paper_signed_on = signed_day
+    session.add(sig)
     audit.record(session, actor=actor, action="commitment.record_paper", entity="commitment_signature",
-                 entity_id=sig.id, now=now, person_id=person_id, reason=text, scan_file_id=stored.id)
+                 entity_id=sig.id, now=now, person_id=person_id, reason=text, scan_file_id=stored.id,
+                 signed_on=signed_day.isoformat())
     _record_points(session, sig, now)
+    _reminders_done(session, person_id, now)
     return _info(sig)
 
 
@@ -597,3 +654,107 @@ def may_read_scan(session: Session, actor: Actor | None, stored: files.StoredFil
 def chain_count(session: Session) -> int:
     """How many signatures the chain holds."""
     return session.exec(select(func.count()).select_from(models.Signature)).one()
+
+
+# --- the chain's seals and published head (issue 17) ------------------------------------------
+
+
+def publish_chain_head(session: Session, *, now: datetime, force: bool = False) -> chain.ChainHead | None:
+    """Write the chain's sealed head (count, last hash) to the audit log; None when unchanged.
+
+    The scheduled checkpoint job calls it; a head already published is not written again
+    unless ``force``. The verify command and page compare the chain with the newest head.
+    """
+    last = session.exec(select(models.Signature.content_hash).order_by(models.Signature.seq.desc()).limit(1)).first()
+    count = session.exec(select(func.count()).select_from(models.Signature)).one()
+    head = chain.make_head(chain.chain_key(), kind=rules.CHAIN_KIND, count=count, last_hash=last or "", now=now)
+    from engagement.commitments.queries import audit_head
+
+    previous = audit_head(session)
+    if not force and previous is not None and (previous.count, previous.last_hash) == (head.count, head.last_hash):
+        return None
+    audit.record(session, actor=None, action="chain.head", entity=rules.CHAIN_KIND, entity_id=head.count, now=now,
+                 **head.as_dict())
+    session.flush()
+    return head
+
+
+def seal_existing(session: Session, *, now: datetime) -> int:
+    """Seal the signatures written before seals existed (``engagement seal-chains``, once).
+
+    Only the unbroken run of unsealed signatures at the start of the chain is sealed, and
+    only while their hashes hold: a row edited before sealing stays reported, and a seal
+    removed later from a signature written since (which was sealed when written) is not
+    re-made. It runs once (the audit log remembers), so clearing seals and waiting for it to
+    run again does not work either. Returns how many were sealed.
+
+    Raises:
+        Conflict: the hash chain is broken (repair or explain it before sealing), or this
+            already ran.
+    """
+    from engagement.commitments.queries import verify_chain
+
+    if session.exec(select(audit.AuditEntry.id).where(audit.AuditEntry.action == "chain.seal_existing",
+                                                      audit.AuditEntry.entity == rules.CHAIN_KIND)).first():
+        raise Conflict("The signatures written before seals were sealed already; this runs only once.")
+    report = verify_chain(session, key=None)
+    if not report.intact:
+        raise Conflict("The signature chain is broken ({n} problems); it cannot be sealed as it is.",
+                       n=len(report.breaks))
+    sealed = 0
+    for sig in session.exec(select(models.Signature).order_by(models.Signature.seq)):
+        if sig.seal:
+            break
+        sig.seal = chain.seal(chain.chain_key(), _sealed(sig))
+        session.add(sig)
+        sealed += 1
+    audit.record(session, actor=None, action="chain.seal_existing", entity=rules.CHAIN_KIND, entity_id=sealed,
+                 now=now)
+    session.flush()
+    publish_chain_head(session, now=now, force=True)
+    return sealed
+
+
+# --- remind now ----------------------------------------------------------------------------------
+
+REMIND_NOW_KIND = "commitments.remind_now"
+
+
+def remind_now(session: Session, *, actor: Actor | None, campaign_id: int, unit_id: int, now: datetime) -> int:
+    """An officer or a unit head reminds, now, the people of a unit (and its sub-units) who have
+    not signed yet (pending or overdue; those who declined are the head's to talk to).
+
+    Each person gets at most one such reminder a day (the organisation's day), whoever sends it:
+    a second press the same day sends nothing new.
+
+    Returns:
+        How many people were reminded now.
+
+    Raises:
+        NotAllowed: not allowed to follow this unit's progress. NotFound: campaign or unit.
+        Conflict: the campaign is not open.
+    """
+    require(actor, Perm.VIEW_COMMITMENT_PROGRESS)
+    c = _campaign(session, campaign_id)
+    if status_of(c, now) is not CampaignStatus.OPEN:
+        raise Conflict("This campaign is not open; only people of an open campaign can be reminded.")
+    today = now.astimezone(get_settings().tz).date()
+    reminded = 0
+    for status in ("pending", "overdue"):
+        page, pages = 1, 1
+        while page <= pages:
+            result = queries.people(session, actor=actor, campaign_id=c.id, unit_id=unit_id, status=status,
+                                    page=page, page_size=queries.MAX_PAGE_SIZE, now=now)
+            pages, page = result.pages, page + 1
+            for row in result.rows:
+                if notify.notify(session, person_id=row.person_id, category="commitments", kind=REMIND_NOW_KIND,
+                                 subject_ref=f"campaign:{c.id}", period=today.isoformat(),
+                                 title=N_("Your commitment is waiting for your signature"),
+                                 body=N_("{campaign}: please read and sign it by {day}.", campaign=c.name,
+                                         day=row.due or formats.day(c.due_at - timedelta(seconds=1))),
+                                 link=routes.sign(c.id), now=now, mandatory=True):
+                    reminded += 1
+    audit.record(session, actor=actor, action="commitment.remind", entity="commitment_campaign", entity_id=c.id,
+                 now=now, unit_id=unit_id, reminded=reminded)
+    session.flush()
+    return reminded

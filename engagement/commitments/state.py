@@ -22,10 +22,12 @@ from engagement.commitments.dto import (
 from engagement.core import clock, formats, i18n
 from engagement.core.access import Perm, can
 from engagement.core.errors import Invalid
-from engagement.core.i18n import N_, Msg
+from engagement.core.i18n import N_, Msg, N_n
 from engagement.org import queries as org_queries
 from engagement.settings import get_settings
+from engagement.ui import uploads
 from engagement.ui.auth import AuthState
+from engagement.ui.client import client_ip
 from engagement.ui.components import Option
 from engagement.ui.kit import Dialog, Form, Paged, as_int, as_text, unit_options
 
@@ -48,7 +50,7 @@ def _signed(result: SignatureInfo | service.PasswordRefused) -> SignatureInfo:
 def _evidence(state: AuthState, f: Form) -> dict[str, str]:
     """What every signature keeps from the form and the request: typed name, password, client."""
     return {"typed_name": f.text("typed_name", 120), "password": f.text("password", 256),
-            "client_ip": state.router.session.client_ip, "user_agent": state.router.headers.user_agent}
+            "client_ip": client_ip(state), "user_agent": state.router.headers.user_agent}
 
 
 def _pick(rows: list[Any], value: Any, what: Msg, key: str = "id") -> Any:
@@ -167,7 +169,11 @@ class SignState(AuthState):
     pledges: list[str] = []
     ticked: list[int] = []
     error: str = ""
+    #: The signing form's refusal (next to its button) and per-field messages (under each field).
+    sign_error: str = ""
+    sign_error_fields: dict[str, str] = {}
     respond_error: str = ""
+    respond_error_fields: dict[str, str] = {}
     busy: bool = False
     done_message: str = ""
 
@@ -182,7 +188,8 @@ class SignState(AuthState):
     @rx.event
     async def load(self):
         """Read the campaign named in the address."""
-        self.error = self.respond_error = self.done_message = ""
+        self.error = self.respond_error = self.sign_error = self.done_message = ""
+        self.sign_error_fields, self.respond_error_fields = {}, {}
         self.ticked, self.campaign_id, self.busy = [], 0, False
         with self._attempt():
             await self._reload(as_int(self.router.page.params.get("campaign_id", ""), CAMPAIGN))
@@ -197,7 +204,8 @@ class SignState(AuthState):
         """Sign: typed name and password are checked on the server (argon2 off the loop)."""
         if not self.campaign_id:
             return
-        with self._attempt(success=N_("Your commitment is signed.")) as done:
+        self.respond_error, self.respond_error_fields = "", {}
+        with self._attempt(success=N_("Your commitment is signed."), error="sign_error") as done:
             f = Form(form)
             self.busy = True
             yield
@@ -213,10 +221,11 @@ class SignState(AuthState):
     @rx.event
     async def respond(self, form: dict):
         """Decline, or ask for clarification, with a reason."""
+        self.sign_error, self.sign_error_fields = "", {}
         with self._attempt(success=N_("Your unit head will see your message."), error="respond_error") as done:
             f = Form(form)
             await self._call(service.respond, campaign_id=self.campaign_id, kind=f.text("kind", 20),
-                             reason=f.text("reason", 1000))
+                             reason=f.text("reason", 4000))
             await self._reload(self.campaign_id)
         return done.toast
 
@@ -253,6 +262,7 @@ class CampaignsState(Paged, Dialog, AuthState):
     people: list[PersonProgress] = []
     error: str = ""
     form_error: str = ""
+    form_error_fields: dict[str, str] = {}
     chain_message: str = ""
     chain_ok: bool = True
     template_rows: list[TemplateRow] = []
@@ -374,6 +384,37 @@ class CampaignsState(Paged, Dialog, AuthState):
         return await self._set_open(service.close_campaign, campaign_id, N_("Campaign closed."))
 
     @rx.event
+    async def remind_now(self):
+        """Remind the drilled unit's people who have not signed (at most once a day each)."""
+        if not self.selected or not self.drill_unit:
+            return None
+        with self._attempt(error=None, toast_errors=True) as done:
+            n = await self._call(service.remind_now, campaign_id=self.selected, unit_id=self.drill_unit)
+            done.success = N_n("Reminded {n} person who has not signed; anyone reminded today was skipped.",
+                               "Reminded {n} people who have not signed; anyone reminded today was skipped.", n)
+        return done.toast
+
+    @rx.event
+    def ask_close(self, campaign_id: int):
+        """Ask before closing: the dialog names the campaign and how to undo it."""
+        row = _pick(self.campaigns, campaign_id, CAMPAIGN)
+        if row is None or not self._can_manage:
+            return
+        self._target_id, self.target_name, self.dialog, self.dialog_error = row.id, row.name, "close", ""
+
+    @rx.event
+    async def confirm_close(self):
+        """Close the campaign the dialog asked about."""
+        if self.dialog != "close" or not self._target_id:
+            return None
+        with self._attempt(success=N_("Campaign closed. Changed your mind? “Open now” reopens it while its due "
+                                      "date has not passed."), error="dialog_error") as done:
+            await self._call(service.close_campaign, campaign_id=self._target_id)
+            self.dialog = ""
+            self.campaigns = await self._read(queries.campaigns, now=clock.now())
+        return done.toast
+
+    @rx.event
     async def export(self, what: str, fmt: str):
         """Download the completion table or the signature register."""
         if not self.selected:
@@ -400,6 +441,8 @@ class CampaignsState(Paged, Dialog, AuthState):
                                           "Chain intact: {n} signatures checked.", report.checked, n=count)
         else:
             self.chain_message = self._t("Chain BROKEN: {breaks}", breaks="; ".join(report.breaks[:10]))
+        if done.ok and report.head:
+            self.chain_message = f"{self.chain_message} {report.head}."
 
     # --- dialogs: exception, paper signature, template edit -------------------------------------
 
@@ -455,13 +498,10 @@ class CampaignsState(Paged, Dialog, AuthState):
     async def submit_paper(self, files: list[rx.UploadFile]):
         """Record the paper signature with its scan."""
         with self._attempt(success=N_("Paper signature recorded."), error="dialog_error") as done:
-            scan, name = b"", "scan"
-            if files:
-                upload = files[0]
-                scan = await upload.read(MAX_SCAN_BYTES + 1)  # never hold more than the limit + 1
-                name = as_text(getattr(upload, "filename", "") or "scan", 150)
-            if len(scan) > MAX_SCAN_BYTES:
-                raise Invalid("The scan is too large (at most 10 MB).")
+            scan, name = await uploads.read_upload(self, files, perm=Perm.MANAGE_COMMITMENTS, limit=MAX_SCAN_BYTES,
+                                                   default_name="scan",
+                                                   too_large=N_("The scan is too large (at most 10 MB)."))
+            name = as_text(name or "scan", 150)
             await self._call(service.record_paper_signature, campaign_id=self.selected, person_id=self._target_id,
                              reason=self.paper_reason, scan=scan, scan_name=name, signed_on=self.paper_date)
             await self._recorded()

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from engagement.core import formats
+from engagement.core import formats, inputs
 from engagement.core.errors import Invalid
+from engagement.core.i18n import N_, Amount, Msg, N_n
 
 MAX_ROWS = 60_000
 
@@ -55,7 +56,7 @@ def _csv_lines(data: bytes) -> list[list[str]]:
         return []
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    return [list(r) for r in inputs.csv_rows(csv.reader(io.StringIO(text), delimiter=delimiter))]
 
 
 def _xlsx_lines(data: bytes) -> list[list[str]]:
@@ -108,3 +109,33 @@ def read_table(data: bytes, filename: str, *, required: Sequence[str], allowed: 
     if not rows:
         raise Invalid("The file has a header but no rows.")
     return rows
+
+
+def problems_summary(lines: Sequence[int]) -> Msg:
+    """"Nothing was imported: 5 problems in 1 row…" for the lines of a file's problems.
+
+    ``lines`` has one entry per problem (its line number): the rows are the distinct lines,
+    so five problems on line 5 are "5 problems in 1 row", each count with its own plural.
+    """
+    problems, rows = len(lines), len(set(lines))
+    return N_("Nothing was imported: {problems} {rows}. Fix them and upload the file again.",
+              problems=N_n("{n} problem", "{n} problems", problems, n=Amount(problems)),
+              rows=N_n("in {n} row", "in {n} rows", rows, n=Amount(rows)))
+
+
+def xlsx_as_csv(data: bytes) -> str:
+    """The first sheet of a workbook as CSV text, line for line (an import that reads CSV
+    then takes XLSX too, with the same line numbers in its messages).
+
+    Raises:
+        Invalid: the workbook cannot be read.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in _xlsx_lines(data):
+        writer.writerow(row)
+    return out.getvalue()
+
+
+#: Excel opens a UTF-8 CSV with Vietnamese intact only when it starts with a byte-order mark.
+CSV_BOM = "\ufeff"

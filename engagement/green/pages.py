@@ -8,13 +8,20 @@ from engagement.core import routes
 from engagement.core.i18n import N_, Msg
 from engagement.green import queries
 from engagement.green.dto import ActionRow, ActivityRow, GalleryItem, ImpactRow, UnitProgress
-from engagement.green.rules import CHECKLIST, KIND_LABELS, PHOTO_PURPOSE, STATUS_LABELS
+from engagement.green.rules import (
+    CHECKLIST,
+    KIND_LABELS,
+    NOTE_MAX,
+    PHOTO_PURPOSE,
+    REJECT_REASON_MAX,
+    STATUS_LABELS,
+)
 from engagement.green.state import WEEKDAYS, AssessState, GreenState, RosterState, VerifyState
 from engagement.ui import files as ui_files
 from engagement.ui.auth import AuthState
-from engagement.ui.components import card, error_callout, field, page_title, pager, select_field
+from engagement.ui.components import card, error_callout, field, named_upload, page_title, pager, select_field
 from engagement.ui.i18n import t, t_match, t_n
-from engagement.ui.kit import private_page
+from engagement.ui.kit import action_error, field_error, limited_text, private_page
 from engagement.ui.layout import shell
 
 
@@ -60,12 +67,15 @@ def _log_form() -> rx.Component:
                                      class_name="native-select"),
                         spacing="1", align="stretch"), style={"display": "block"}),
                     rx.grid(
-                        field(t("Date"), "occurred_on", type="date", required=True,
-                              default_value=GreenState.today),
-                        field(t("Amount (kg, sheets, kWh, plants, hours)"), "impact", placeholder=t("optional"),
-                              input_mode="decimal"),
+                        rx.box(field(t("Date"), "occurred_on", type="date", required=True,
+                                     default_value=GreenState.today),
+                               field_error(GreenState.log_error_fields, "occurred_on", form="green-log")),
+                        rx.box(field(t("Amount (kg, sheets, kWh, plants, hours)"), "impact",
+                                     placeholder=t("optional"), input_mode="decimal"),
+                               field_error(GreenState.log_error_fields, "impact", form="green-log")),
                         columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%"),
-                    field(t("Note"), "note", placeholder=t("Cleaning of the second-floor offices")),
+                    limited_text(t("Note"), "note", NOTE_MAX, form="green-log", errors=GreenState.log_error_fields,
+                                 placeholder=t("Cleaning of the second-floor offices")),
                     rx.cond(
                         GreenState.colleagues.length() > 0,
                         rx.box(
@@ -78,7 +88,7 @@ def _log_form() -> rx.Component:
                                 border=f"1px solid {rx.color('gray', 5)}", border_radius="8px"),
                             width="100%"),
                     ),
-                    rx.upload(
+                    named_upload(rx.upload(
                         rx.vstack(rx.icon("camera", size=28),
                                   rx.text(t("Photo evidence: drop a photo here or tap to choose"), size="2"),
                                   rx.text(t("JPEG, PNG or WebP, up to {mb} MB. Location data is removed.", mb=10),
@@ -89,17 +99,20 @@ def _log_form() -> rx.Component:
                         on_drop=GreenState.attach_photo(rx.upload_files(upload_id="green_photo")),
                         border=f"2px dashed {rx.color('gray', 6)}", padding="1.25em", border_radius="12px",
                         width="100%",
-                    ),
+                    ), t("Photo evidence: drop a photo here or tap to choose")),
                     rx.cond(GreenState.photo_info != "", rx.hstack(
                         rx.icon("image", size=16), rx.text(GreenState.photo_info, size="2", id="photo-info"),
                         rx.button(t("Remove"), size="1", variant="ghost", type="button",
                                   on_click=GreenState.clear_photo),
                         align="center")),
+                    field_error(GreenState.log_error_fields, "photo", form="green-log"),
+                    action_error(GreenState.log_error, form="green-log"),
                     rx.button(t("Send for verification"), type="submit", id="green-log-submit", width="fit-content"),
                     spacing="3", align="stretch", width="100%",
                 ),
                 on_submit=GreenState.submit_log,
-                reset_on_submit=True,
+                reset_on_submit=False,
+                key=GreenState.log_key.to_string(),
             ),
             rx.text(t("Your unit does not take part in this campaign."), color_scheme="gray"),
         ),
@@ -336,12 +349,13 @@ def _reject_dialog() -> rx.Component:
     return rx.dialog.root(rx.dialog.content(
         rx.dialog.title(t("Reject or revoke")),
         rx.text(VerifyState.reject_title, size="2"),
-        error_callout(VerifyState.error),
         rx.form(rx.vstack(
-            field(t("Reason the member will see"), "reason", required=True,
-                  placeholder=t("The photo does not show the cleaning result; please take it again")),
+            limited_text(t("Reason the member will see"), "reason", REJECT_REASON_MAX, form="green-reject",
+                         errors=VerifyState.reject_error_fields, required=True, multiline=True,
+                         placeholder=t("The photo does not show the cleaning result; please take it again")),
+            action_error(VerifyState.reject_error, form="green-reject"),
             rx.button(t("Reject"), type="submit", color_scheme="red", width="fit-content"),
-            spacing="3", align="stretch"), on_submit=VerifyState.submit_reject, reset_on_submit=True),
+            spacing="3", align="stretch"), on_submit=VerifyState.submit_reject, reset_on_submit=False),
         rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", margin_top="1em")),
         max_width="520px"), open=VerifyState.dialog == "reject", on_open_change=VerifyState.close_dialog)
 
@@ -455,7 +469,8 @@ def assessment_page() -> rx.Component:
                 on_submit=AssessState.submit, reset_on_submit=True),
             _list_card(N_("Score history"), AssessState.history, N_("Not assessed yet."), lambda h: rx.box(
                 rx.hstack(rx.text(h.period, weight="medium"), rx.spacer(), rx.text(h.score, "%")),
-                rx.progress(value=h.score, max=100), rx.text(h.filled_at, size="1", color_scheme="gray"),
+                rx.progress(value=h.score, max=100, aria_label=h.period),
+                rx.text(h.filled_at, size="1", color_scheme="gray"),
                 width="100%"))),
     )
 

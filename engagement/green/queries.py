@@ -37,6 +37,7 @@ from engagement.green.dto import (
     UnitProgress,
 )
 from engagement.green.rules import APPROVED, PENDING, PHOTO_PURPOSE, REJECTED, takes_part
+from engagement.org import labels as org_labels
 from engagement.org.models import Branch, Person, Unit
 from engagement.settings import get_settings
 
@@ -180,11 +181,13 @@ def _rows(session: Session, stmt) -> list[ActivityRow]:
                                       .order_by(Person.sort_key)):
             names.setdefault(aid, []).append(name)
     out = []
+    shown = org_labels.unit_labels(session, {act.unit_id for act, *_ in result})
     for act, campaign_name, action_name, points, impact_unit, logged_by, unit_name in result:
         impact = _amount(act.impact_amount, impact_unit)
         out.append(ActivityRow(
             id=act.id, campaign_name=campaign_name, action_name=action_name, occurred_on=formats.day(act.occurred_on),
-            logged_by=logged_by, unit_name=unit_name, participants=", ".join(names.get(act.id, [])),
+            logged_by=logged_by, unit_name=shown.get(act.unit_id, unit_name),
+            participants=", ".join(names.get(act.id, [])),
             note=act.note, impact=impact, status=act.status, reject_reason=act.reject_reason,
             photo_url=f"{FILES_PREFIX}/{act.photo_file_id}" if act.photo_file_id else "", points=points,
         ))
@@ -268,7 +271,9 @@ def unit_progress(session: Session, *, actor: Actor | None, campaign_id: int) ->
     units = session.exec(select(models.CampaignUnit, Unit.name).join(Unit, Unit.id == models.CampaignUnit.unit_id)
                          .where(models.CampaignUnit.campaign_id == campaign_id)).all()
     out = []
+    shown = org_labels.unit_labels(session, {cu.unit_id for cu, _name in units})
     for cu, name in units:
+        name = shown.get(cu.unit_id, name)
         count = members.get(cu.unit_id, 0)
         points, active = earned.get(cu.unit_id, (0, 0))
         points = int(points)
@@ -536,4 +541,28 @@ def branch_member_options(session: Session, *, actor: Actor | None, branch_id: i
         return []
     names = dict(session.exec(select(Person.id, Person.full_name).where(Person.id.in_(ids))).all())
     return [PersonOption(id=i, name=names[i]) for i in ids]
+
+
+def approved_between(session: Session, *, start: date, end: date) -> tuple[dict[int, tuple[int, int]],
+                                                                           list[tuple[str, float, int]]]:
+    """For the movement's review report: approved activities that took place in [start, end].
+
+    Returns:
+        (unit at the time -> (activities, people credited), and the impact per stored unit code
+        (kg, sheets, kWh, plants, hours; "" for none) as (code, total amount, activities)).
+        Three grouped statements, whatever the number of units or people.
+    """
+    act, part = models.Activity, models.ActivityParticipant
+    window = (act.status == APPROVED, act.occurred_on >= start, act.occurred_on <= end)
+    counts: dict[int, list[int]] = {}
+    for unit_id, n in session.exec(select(act.unit_id, func.count()).where(*window).group_by(act.unit_id)):
+        counts.setdefault(unit_id, [0, 0])[0] += n
+    for unit_id, n in session.exec(select(part.unit_id, func.count()).join(act, act.id == part.activity_id)
+                                   .where(*window).group_by(part.unit_id)):
+        counts.setdefault(unit_id, [0, 0])[1] += n
+    impact = [(code or "", float(total or 0), int(n)) for code, total, n in session.exec(
+        select(models.Action.impact_unit, func.sum(act.impact_amount), func.count())
+        .join(models.Action, models.Action.id == act.action_id).where(*window)
+        .group_by(models.Action.impact_unit).order_by(models.Action.impact_unit))]
+    return {unit_id: (a, p) for unit_id, (a, p) in counts.items()}, impact
 

@@ -5,10 +5,11 @@ Dates here are local calendar dates (the organisation's zone); the service conve
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from engagement.core import limits, workdays
 from engagement.core.errors import Invalid
 from engagement.core.i18n import N_, Msg, N_n
 
@@ -21,7 +22,7 @@ MAX_IMPACT = 1_000_000
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 
 #: The labels of the statuses (pages show them with ``t_match``).
-STATUS_LABELS: dict[str, Msg] = {PENDING: N_("Pending"), APPROVED: N_("Approved"), REJECTED: N_("Rejected")}
+STATUS_LABELS: dict[str, Msg] = {PENDING: N_("Awaiting approval"), APPROVED: N_("Approved"), REJECTED: N_("Rejected")}
 
 #: The kinds of campaign, each with its template of default actions (``TEMPLATES``).
 KIND_LABELS: dict[str, Msg] = {"green": N_("Green office"), "volunteer": N_("Volunteer")}
@@ -180,15 +181,25 @@ def check_limit(*, action_name: str, limit_count: int, limit_period: str, alread
 
 def check_reject_reason(reason: str) -> str:
     """The trimmed reason, or Invalid when too short for the member to act on."""
-    text = reason.strip()
+    text = limits.within(reason.strip(), limit=REJECT_REASON_MAX, what=N_("reason"), field="reason")
     if len(text) < REJECT_REASON_MIN:
         raise Invalid("Write a reason the member can act on (at least a few words).",
                       {"reason": N_("Too short")})
     return text
 
 
-def roster_dates(*, starts_on: date, ends_on: date, weekday: int, every_weeks: int) -> list[date]:
-    """Every ``every_weeks``-th ``weekday`` (0 = Monday) from ``starts_on`` to ``ends_on``.
+REJECT_REASON_MAX, NOTE_MAX = 500, 1000
+
+
+def check_note(note: str | None) -> str:
+    """An activity's note, trimmed; longer than ``NOTE_MAX`` is refused, never cut."""
+    return limits.within((note or "").strip(), limit=NOTE_MAX, what=N_("note"), field="note")
+
+
+def roster_dates(*, starts_on: date, ends_on: date, weekday: int, every_weeks: int,
+                 holidays: Iterable[date] = ()) -> list[date]:
+    """Every ``every_weeks``-th ``weekday`` (0 = Monday) from ``starts_on`` to ``ends_on`` that is a
+    working day: weekends and the organisation's ``holidays`` are skipped (``core.workdays``).
 
     Raises:
         Invalid: bad weekday, interval, or range.
@@ -204,8 +215,10 @@ def roster_dates(*, starts_on: date, ends_on: date, weekday: int, every_weeks: i
     first = starts_on + timedelta(days=(weekday - starts_on.weekday()) % 7)
     out = []
     day = first
+    off = frozenset(holidays)
     while day <= ends_on:
-        out.append(day)
+        if workdays.is_working_day(day, off):
+            out.append(day)
         day += timedelta(weeks=every_weeks)
     return out
 

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from engagement.core import audit, files, formats, i18n, routes
+from engagement.core import audit, files, formats, i18n, routes, workdays
 from engagement.core.access import Actor, Perm, can, require
 from engagement.core.clock import local_day
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -42,6 +42,7 @@ def _occurred_at(activity: models.Activity) -> datetime:
 def _record_points(session: Session, *, activity: models.Activity, person_ids: Sequence[int], points: int,
                    now: datetime) -> None:
     """Credit each participant of an approved activity in the points ledger (same transaction)."""
+    scoring.lock_credits(session, person_ids=person_ids)  # all first, in the global order
     for person_id in person_ids:
         scoring.record_points(session, person_id=person_id, source=Source.GREEN,
                               source_ref=_source_ref(activity.id, person_id), occurred_at=_occurred_at(activity),
@@ -51,6 +52,7 @@ def _record_points(session: Session, *, activity: models.Activity, person_ids: S
 def _reverse_points(session: Session, *, activity: models.Activity, person_ids: Sequence[int], reason: str,
                     actor: Actor, now: datetime) -> None:
     """Take back the points of an approval that is revoked."""
+    scoring.lock_credits(session, person_ids=person_ids)  # all first, in the global order
     for person_id in person_ids:
         scoring.reverse_points(session, source=Source.GREEN, source_ref=_source_ref(activity.id, person_id),
                                reason=reason, now=now, actor=actor)
@@ -265,6 +267,7 @@ def log_activity(
         raise NotFound("Choose an action from this campaign's list.")
     if occurred_on is None:
         raise Invalid("Enter the date of the activity.", {"occurred_on": N_("Required")})
+    note_text = rules.check_note(note)
     rules.check_activity_date(occurred_on=occurred_on, today=local_day(now, get_settings().tz),
                               starts_on=campaign.starts_on, ends_on=campaign.ends_on,
                               backdate_days=campaign.backdate_days)
@@ -318,7 +321,7 @@ def log_activity(
     activity = models.Activity(
         campaign_id=campaign.id, action_id=action.id, logged_by_person_id=me.id, unit_id=me.unit_id,
         branch_id=me.union_branch_id or me.youth_branch_id, occurred_on=occurred_on,
-        note=note.strip()[:1000], impact_amount=impact_amount, photo_file_id=photo_id,
+        note=note_text, impact_amount=impact_amount, photo_file_id=photo_id,
         status=PENDING, created_at=now,
     )
     session.add(activity)
@@ -396,7 +399,7 @@ def reject_activity(session: Session, *, actor: Actor | None, activity_id: int, 
     """
     actor = require(actor, Perm.VERIFY_GREEN)
     activity = _activity_for_verifier(session, actor, activity_id)
-    text = rules.check_reject_reason(reason)[:500]
+    text = rules.check_reject_reason(reason)
     if activity.status == REJECTED:
         raise Conflict("This activity has already been rejected.")
     was = activity.status
@@ -414,6 +417,17 @@ def reject_activity(session: Session, *, actor: Actor | None, activity_id: int, 
     audit.record(session, actor=actor, action="green.activity.reject" if was == PENDING
                  else "green.activity.revoke", entity="green_activity", entity_id=activity.id,
                  now=now, reason=text)
+    action = session.get(models.Action, activity.action_id)
+    name = action.name if action is not None else ""
+    day = formats.day(activity.occurred_on)
+    notify.notify(session, person_id=activity.logged_by_person_id, category="green",
+                  kind="green.activity.rejected" if was == PENDING else "green.activity.revoked",
+                  subject_ref=f"activity:{activity.id}", period=now.isoformat(timespec="seconds"),
+                  title=(N_("Your green activity was not accepted: {action} ({day})", action=name, day=day)
+                         if was == PENDING else
+                         N_("The approval of your green activity was withdrawn: {action} ({day})", action=name,
+                            day=day)),
+                  body=N_("Reason: {reason}", reason=text), link=routes.GREEN, now=now)
     session.flush()
 
 
@@ -447,9 +461,10 @@ def create_roster(
     if starts_on < local_day(now, get_settings().tz):
         raise Invalid("A roster starts today or later.", {"dates": N_("In the past")})
     dates = rules.roster_dates(starts_on=starts_on, ends_on=ends_on, weekday=weekday,
-                               every_weeks=every_weeks)
+                               every_weeks=every_weeks, holidays=days_off())
     if not dates:
-        raise Invalid("No such weekday falls between these dates.", {"dates": N_("Empty")})
+        raise Invalid("No working day falls on this weekday between these dates (weekends and public holidays "
+                      "are skipped).", {"dates": N_("Empty")})
     assignments = rules.assign_round_robin(branch_members(session, branch_id), dates, per_slot)
     roster = models.Roster(branch_id=branch_id, title=title[:200], weekday=weekday, every_weeks=every_weeks,
                            per_slot=per_slot, starts_on=starts_on, ends_on=ends_on, created_at=now,
@@ -461,6 +476,18 @@ def create_roster(
                  entity_id=roster.id, now=now, branch=branch.code, dates=len(dates), duties=len(assignments))
     session.flush()
     return roster.id
+
+
+def days_off() -> frozenset[date]:
+    """The organisation's public holidays: the national list (``core.workdays``) and the days its
+    settings add (``ENGAGEMENT_HOLIDAYS``, the reminders' too; a bad entry there fails the jobs)."""
+    extra: set[date] = set()
+    for part in get_settings().holidays.split(","):
+        try:
+            extra.add(date.fromisoformat(part.strip()))
+        except ValueError:
+            continue
+    return workdays.HOLIDAYS | extra
 
 
 def _roster_for_officer(session: Session, actor: Actor, roster_id: int) -> models.Roster:

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 import reflex as rx
 
 from engagement.core import clock, files, formats, i18n
+from engagement.core.access import Perm
 from engagement.core.errors import Invalid
 from engagement.core.i18n import N_, N_n
 from engagement.green import queries, rules, service
@@ -24,6 +25,7 @@ from engagement.green.dto import (
     UnitProgress,
 )
 from engagement.settings import get_settings
+from engagement.ui import uploads
 from engagement.ui.auth import AuthState
 from engagement.ui.components import Option
 from engagement.ui.kit import Dialog, Form, Paged, as_date, as_int, as_text
@@ -65,6 +67,11 @@ class GreenState(Paged, AuthState):
     duties: list[DutyRow] = []
     photo_info: str = ""
     error: str = ""
+    #: The log form's refusal (next to its button), its per-field messages, and its key (a new
+    #: key empties the form after a success; a refusal keeps everything typed).
+    log_error: str = ""
+    log_error_fields: dict[str, str] = {}
+    log_key: int = 0
     create_error: str = ""
     target_error: str = ""
     edit_error: str = ""
@@ -150,16 +157,15 @@ class GreenState(Paged, AuthState):
     async def attach_photo(self, files_: list[rx.UploadFile]):
         """Check the chosen photo at once (from its bytes) and keep it for the form."""
         self._photo, self._photo_name, self.photo_info = b"", "", ""
-        if not files_:
-            return
-        upload = files_[0]
         with self._attempt():
-            # Read at most one byte past the limit: enough to refuse a huge file without holding it.
-            data = await upload.read(files.MAX_UPLOAD_BYTES + 1)
-            if len(data) > files.MAX_UPLOAD_BYTES:
-                raise Invalid("The photo is larger than {mb} MB. Take it again at a lower resolution or send a "
-                              "smaller copy.", mb=files.MAX_UPLOAD_BYTES // 1048576)
-            name = as_text(getattr(upload, "filename", "") or "photo", 200)
+            # Who is asking first, then at most one byte past the limit; decoded only after that.
+            data, name = await uploads.read_upload(
+                self, files_, perm=Perm.LOG_GREEN, limit=files.MAX_UPLOAD_BYTES, default_name="photo",
+                too_large=N_("The photo is larger than {mb} MB. Take it again at a lower resolution or send a "
+                             "smaller copy.", mb=files.MAX_UPLOAD_BYTES // 1048576))
+            if not data:
+                return
+            name = as_text(name, 200)
             clean = await asyncio.to_thread(files.clean_image, data)
             self._photo, self._photo_name = clean.data, name.rsplit(".", 1)[0]
             with i18n.using(self._lang()):
@@ -174,15 +180,18 @@ class GreenState(Paged, AuthState):
     @rx.event
     async def submit_log(self, form: dict):
         """Log an activity for me and the colleagues ticked; it waits for verification."""
-        with self._attempt(toast_errors=True) as done:
+        # The refusal shows next to the button and under its field; the form keeps what was typed
+        # (it is only emptied, by a new ``log_key``, once the activity is logged).
+        with self._attempt(error="log_error") as done:
             f = Form(form)
             await self._call(
                 service.log_activity, campaign_id=self.campaign_id, action_id=f.id("action_id", N_("action")),
                 occurred_on=f.day("occurred_on", N_("date of the activity")), participant_ids=f.ticked("p_"),
-                note=f.text("note", 1000), impact_amount=f.decimal("impact"), photo=self._photo or None,
-                photo_name=self._photo_name)
+                note=f.text("note", rules.NOTE_MAX, N_("note")), impact_amount=f.decimal("impact"),
+                photo=self._photo or None, photo_name=self._photo_name)
         if not done.ok:
-            return done.toast
+            return None
+        self.log_key += 1
         self._photo, self._photo_name, self.photo_info = b"", "", ""
         self.page = 1
         with self._attempt():
@@ -259,6 +268,9 @@ class VerifyState(Paged, Dialog, AuthState):
     sample: list[ActivityRow] = []
     reject_title: str = ""
     error: str = ""
+    #: The reject dialog's own refusal (shown once, in the dialog, next to its button).
+    reject_error: str = ""
+    reject_error_fields: dict[str, str] = {}
     _target_id: int = 0
 
     async def _reload(self) -> None:
@@ -282,7 +294,7 @@ class VerifyState(Paged, Dialog, AuthState):
     @rx.event
     async def approve(self, activity_id: int):
         """Approve one activity: it counts from now on."""
-        with self._attempt(success=N_("Approved."), toast_errors=True) as done:
+        with self._attempt(success=N_("Approved."), error=None, toast_errors=True) as done:
             target = as_int(activity_id, N_("activity"))
             await self._call(service.approve_activity, activity_id=target)
             self._drop_from_sample(target)
@@ -298,15 +310,15 @@ class VerifyState(Paged, Dialog, AuthState):
             if match is not None:
                 self._target_id = target
                 self.reject_title = f"{match.action_name} · {match.logged_by} · {match.occurred_on}"
-                self.error, self.dialog = "", "reject"
+                self.error, self.reject_error, self.reject_error_fields, self.dialog = "", "", {}, "reject"
 
     @rx.event
     async def submit_reject(self, form: dict):
         """Reject (or revoke an approval) with the reason the member will see."""
-        with self._attempt(success=N_("Rejected; the member sees your reason."), toast_errors=True) as done:
+        with self._attempt(success=N_("Rejected; the member sees your reason."), error="reject_error") as done:
             f = Form(form)
             await self._call(service.reject_activity, activity_id=as_int(self._target_id, N_("activity")),
-                             reason=f.text("reason", 500))
+                             reason=f.text("reason", rules.REJECT_REASON_MAX, N_("reason")))
             self.dialog = ""
             self._drop_from_sample(self._target_id)
             await self._reload()

@@ -6,7 +6,8 @@ their language (pages: ``t_match(code, LABELS)``; queries: ``label(LABELS, code)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from engagement.core.i18n import N_, Msg
 
@@ -46,6 +47,7 @@ AUDIT_ACTION_LABELS: dict[str, Msg] = {
     "commitment.countersign": N_("Collective commitment countersigned"),
     "commitment.decline": N_("Commitment declined"),
     "commitment.record_paper": N_("Paper commitment recorded"),
+    "commitment.remind": N_("Reminder to sign sent now"),
     "commitment.sign": N_("Commitment signed"),
     "commitment.sign_collective": N_("Collective commitment signed"),
     "commitment_campaign.close": N_("Commitment campaign closed"),
@@ -92,6 +94,7 @@ AUDIT_ACTION_LABELS: dict[str, Msg] = {
     "thanks.links": N_("Thank-you links created"),
     "thanks.moderate": N_("Citizens' thanks moderated"),
     "thanks.submit": N_("Citizens' thanks received"),
+    "thanks.undo": N_("Rejection of a citizen's note undone"),
     "unit.created": N_("Unit created"),
     "unit.deactivated": N_("Unit deactivated"),
     "unit.moved": N_("Unit moved"),
@@ -129,3 +132,65 @@ def label(labels: Mapping[str, Msg], code: str) -> str:
     """The label of ``code`` in the current language; an unknown code is shown as it is."""
     found = labels.get(code)
     return found.render() if found is not None else code
+
+
+# --- telling units and people apart ---------------------------------------------------------
+#
+# Eight units may be called "Văn phòng Sở": a unit is always shown with its parent
+# ("Văn phòng Sở · Sở Tài chính") and a person with their unit so labelled. Units directly
+# under the top of the tree are shown alone (their parent is the whole organisation). Every
+# picker, list and export builds its labels with these functions.
+
+UNIT_SEPARATOR = " · "
+PERSON_SEPARATOR = " — "
+
+
+def unit_label(name: str, parent_name: str | None = None) -> str:
+    """``Văn phòng Sở · Sở Tài chính``: the unit and its parent (alone when it has none shown)."""
+    return f"{name}{UNIT_SEPARATOR}{parent_name}" if parent_name else name
+
+
+def person_label(full_name: str, unit: str) -> str:
+    """``Vũ Thu Hoa — Văn phòng Sở · Sở Tài chính`` (``unit`` as ``unit_label`` wrote it)."""
+    return f"{full_name}{PERSON_SEPARATOR}{unit}" if unit else full_name
+
+
+def shown_parent() -> Any:
+    """The parent whose name a unit's label carries, for a query: ``outerjoin`` it on
+    ``shown_parent_on(Unit)`` and select its ``name`` (None for units under the top)."""
+    from sqlalchemy.orm import aliased
+
+    from engagement.org.models import Unit
+
+    return aliased(Unit, name="shown_parent")
+
+
+def shown_parent_on(parent: Any, unit: Any) -> Any:
+    """The join condition of ``shown_parent()``: the unit's parent, unless that is the top unit."""
+    return (parent.id == unit.parent_id) & parent.parent_id.is_not(None)
+
+
+def unit_labels(session: Any, unit_ids: Iterable[int]) -> dict[int, str]:
+    """The labels of the units ``unit_ids`` (one statement), by id."""
+    from sqlmodel import select
+
+    from engagement.org.models import Unit
+
+    ids = sorted({int(i) for i in unit_ids if i})
+    if not ids:
+        return {}
+    parent = shown_parent()
+    rows = session.exec(select(Unit.id, Unit.name, parent.name).outerjoin(parent, shown_parent_on(parent, Unit))
+                        .where(Unit.id.in_(ids))).all()
+    return {uid: unit_label(name, parent_name) for uid, name, parent_name in rows}
+
+
+def tree_labels(rows: Iterable[Any]) -> dict[int, str]:
+    """The labels of a unit tree already read (``org.dto.UnitRow``: id, name, parent_id), by id."""
+    by_id = {r.id: r for r in rows}
+    out: dict[int, str] = {}
+    for r in by_id.values():
+        parent = by_id.get(r.parent_id) if r.parent_id else None
+        shown = parent if parent is not None and parent.parent_id else None
+        out[r.id] = unit_label(r.name, shown.name if shown is not None else None)
+    return out

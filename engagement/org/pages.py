@@ -11,7 +11,16 @@ from engagement.org.dto import AuditRow, GrantRow, GroupRow, PersonRow, UnitRow
 from engagement.org.labels import UNIT_EVENT_LABELS, UNIT_KIND_LABELS
 from engagement.org.state import AuditState, ImportState, PeopleState, ProfileState, UnitsState
 from engagement.ui.auth import AuthState
-from engagement.ui.components import card, error_callout, field, page_title, pager, select_field
+from engagement.ui.components import (
+    action_header,
+    card,
+    error_callout,
+    field,
+    named_upload,
+    page_title,
+    pager,
+    select_field,
+)
 from engagement.ui.i18n import language_options, t, t_match, t_n
 from engagement.ui.kit import private_page
 from engagement.ui.layout import shell
@@ -344,7 +353,7 @@ def people_page() -> rx.Component:
                     rx.table.column_header_cell(t("Unit")),
                     rx.table.column_header_cell(t("Login"), display=["none", "table-cell"]),
                     rx.table.column_header_cell(t("Status")),
-                    rx.table.column_header_cell(""),
+                    action_header(),
                 )),
                 rx.table.body(rx.foreach(PeopleState.rows, _person_row)),
                 width="100%",
@@ -386,13 +395,16 @@ def import_page() -> rx.Component:
                       "union_branch, youth_branch (optional; branch codes). UTF-8 CSV, comma or semicolon.")),
             rx.button(rx.icon("download"), t("Download the template"), variant="soft",
                       on_click=ImportState.download_template, width="fit-content"),
-            rx.upload(
-                rx.vstack(rx.icon("file_up", size=32), rx.text(t("Drop a CSV file here or click to choose")),
+            named_upload(rx.upload(
+                rx.vstack(rx.icon("file_up", size=32),
+                          rx.text(t("Drop a CSV or Excel (.xlsx) file here or click to choose")),
                           rx.text(rx.selected_files("staff_csv"), size="1", color_scheme="gray"),
                           align="center"),
-                id="staff_csv", accept={"text/csv": [".csv"]}, max_files=1,
+                id="staff_csv", max_files=1,
+                accept={"text/csv": [".csv"],
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"]},
                 border=f"2px dashed {rx.color('gray', 6)}", padding="2em", border_radius="12px",
-            ),
+            ), t("Drop a CSV or Excel (.xlsx) file here or click to choose")),
             rx.button(t("Check and import"), on_click=ImportState.upload(rx.upload_files(upload_id="staff_csv")),
                       loading=ImportState.busy, width="fit-content", id="import-submit"),
         ),
@@ -495,6 +507,7 @@ def profile_page() -> rx.Component:
                 rx.link(rx.button(t("Change password"), variant="soft"), href=routes.CHANGE_PASSWORD),
                 rx.link(rx.button(t("Notification settings"), variant="soft"),
                         href=routes.NOTIFICATIONS + "#preferences"),
+                rx.link(rx.button(t("My titles and commendations"), variant="soft"), href=routes.COMMENDATIONS),
                 spacing="3", wrap="wrap",
             ),
             max_width="720px",

@@ -150,16 +150,21 @@ def search_people(
                           else models.Person.unit_id == unit.id)
     base = select(models.Person.id).join(models.Unit, models.Unit.id == models.Person.unit_id).where(*conditions)
     total = session.exec(select(func.count()).select_from(base.subquery())).one()
+    parent = labels.shown_parent()
+    # Colleagues of the searcher's own unit come first; every unit is named with its parent.
     stmt = (
-        select(models.Person, models.Unit.name, models.Account.username)
+        select(models.Person, models.Unit.name, models.Account.username, parent.name)
         .join(models.Unit, models.Unit.id == models.Person.unit_id)
+        .outerjoin(parent, labels.shown_parent_on(parent, models.Unit))
         .join(models.Account, models.Account.person_id == models.Person.id, isouter=True)
         .where(*conditions)
-        .order_by(models.Person.sort_key, models.Person.id)
+        .order_by(sa.case((models.Person.unit_id == actor.unit_id, 0), else_=1), models.Person.sort_key,
+                  models.Person.id)
         .offset((page - 1) * page_size)
         .limit(page_size)
     )
-    rows = [_person_row(p, unit_name, username) for p, unit_name, username in session.exec(stmt)]
+    rows = [_person_row(p, labels.unit_label(unit_name, parent_name), username)
+            for p, unit_name, username, parent_name in session.exec(stmt)]
     return PeoplePage(rows=rows, total=total, page=page, page_size=page_size)
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from babel.numbers import format_decimal
 
-from engagement.core import i18n
+from engagement.core import i18n, inputs
 from engagement.core.errors import Invalid
 from engagement.core.i18n import N_, Msg, N_n, _
 
@@ -284,10 +284,41 @@ def password_problem_messages(password: str, *, username: str, full_name: str) -
         problems.append(N_("This password is too easy to guess."))
     if username and username.lower() in lowered:
         problems.append(N_("Do not put your username in your password."))
-    given = fold(full_name).split()[-1:] if full_name else []
-    if given and len(given[0]) >= 3 and given[0] in fold(password):
+    if name_in_password(password, full_name):
         problems.append(N_("Do not put your name in your password."))
     return problems
+
+
+def name_in_password(password: str, full_name: str) -> bool:
+    """Whether the password holds the person's given name (or whole name) as a word of its own.
+
+    Both are compared without accents or case, word by word: "Mật khẩu rất mạnh 2026!" holds
+    no "Anh" ("mạnh" is another word), "anh2026" and "Anh-yeu" do. A name shorter than three
+    letters is never looked for.
+    """
+    names = fold(full_name or "").split()
+    if not names:
+        return False
+    # The given name, and the name written without spaces from any part to its end ("maianh").
+    wanted = {n for i in range(len(names)) if len(n := re.sub(r"[^a-z0-9]", "", "".join(names[i:]))) >= 3}
+    return bool(wanted & _password_words(password))
+
+
+def _password_words(password: str) -> set[str]:
+    """The words of a password, folded: runs of letters, also cut where a capital follows a
+    small letter ("iloveHOA" is "ilove" and "hoa")."""
+    words, word, previous = [], [], ""
+    for ch in unicodedata.normalize("NFC", password):
+        if not ch.isalpha() or (ch.isupper() and previous.islower()):
+            if word:
+                words.append("".join(word))
+            word = [ch] if ch.isalpha() else []
+        else:
+            word.append(ch)
+        previous = ch
+    if word:
+        words.append("".join(word))
+    return {re.sub(r"[^a-z]", "", fold(w)) for w in words} - {""}
 
 
 def password_problems(password: str, *, username: str, full_name: str) -> list[str]:
@@ -331,6 +362,46 @@ def wait_msg(wait: timedelta) -> Msg:
 def wait_message(wait: timedelta) -> str:
     """A human message for a throttled login, in the current language."""
     return wait_msg(wait).render()
+
+
+# --- slowing down rather than locking out (issue 18) ------------------------------------------
+# Failures are counted by account AND client together: a client that keeps failing waits
+# longer and longer before its next try, but the right password from a client that has not
+# failed still logs in at once, so nobody can lock an account (say ``admin``) from outside.
+
+#: Free failures before the delays start: one client on one account, one client on any
+#: account (guessing across usernames), one account from clients that have failed on it.
+PAIR_FREE_FAILURES = 3
+CLIENT_FREE_FAILURES = 10
+ACCOUNT_FREE_FAILURES = 5
+SLOWDOWN_WINDOW = timedelta(hours=1)
+FIRST_DELAY = timedelta(seconds=1)
+MAX_DELAY = timedelta(minutes=15)
+
+
+def growing_delay(failures: Sequence[datetime], *, now: datetime, free: int,
+                  window: timedelta = SLOWDOWN_WINDOW) -> timedelta | None:
+    """How long to wait before the next attempt, or None when it may go ahead now.
+
+    Past ``free`` failures inside ``window``, each further failure doubles the wait after the
+    latest one (1 s, 2 s, 4 s ... at most ``MAX_DELAY``).
+    """
+    recent = sorted(f for f in failures if now - f < window)
+    if len(recent) < free or not recent:
+        return None
+    doublings = min(len(recent) - free, 20)
+    delay = min(MAX_DELAY, FIRST_DELAY * (2 ** doublings))
+    ready = recent[-1] + delay
+    return ready - now if ready > now else None
+
+
+def slow_down_msg(wait: timedelta) -> Msg:
+    """The message for an attempt refused until ``wait`` has passed (seconds when under a minute)."""
+    seconds = max(1, -(-int(wait.total_seconds() * 1000) // 1000))
+    if seconds < 60:
+        return N_n("Too many failed attempts. Wait {n} second and try again.",
+                   "Too many failed attempts. Wait {n} seconds and try again.", seconds)
+    return wait_msg(wait)
 
 
 # --- unit tree --------------------------------------------------------------------------------
@@ -412,7 +483,8 @@ def read_csv(text: str) -> tuple[list[str], list[dict[str, str]]]:
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip().lower() for h in next(reader)]
+    lines = inputs.csv_rows(reader)  # a line csv cannot parse (a 1 MB cell) is refused with its number
+    header = [h.strip().lower() for h in next(lines)]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise Invalid(
@@ -425,7 +497,7 @@ def read_csv(text: str) -> tuple[list[str], list[dict[str, str]]]:
                       unknown=", ".join(unknown), allowed=", ".join(IMPORT_COLUMNS))
     rows: list[dict[str, str]] = []
     line = reader.line_num + 1  # where the next row starts
-    for values in reader:
+    for values in lines:
         if not any(v.strip() for v in values):
             rows.append(CsvRow({}, line))  # blank lines are skipped later
         else:

@@ -8,7 +8,8 @@ import threading
 
 import reflex as rx
 
-from engagement.core import formats, i18n
+from engagement.core import formats, i18n, sheets
+from engagement.core.access import Perm
 from engagement.core.errors import Invalid
 from engagement.core.i18n import N_
 from engagement.core.paging import page_count
@@ -23,6 +24,7 @@ from engagement.org.dto import (
     UnitRow,
 )
 from engagement.org.rules import IMPORT_COLUMNS, fold, suggest_username
+from engagement.ui import uploads
 from engagement.ui.auth import AuthState
 from engagement.ui.components import Option
 from engagement.ui.kit import Dialog, Form, Paged, as_int, as_text, unit_options
@@ -414,23 +416,25 @@ class ImportState(AuthState):
 
     @rx.event
     def download_template(self):
-        """A CSV with the expected header and one example row."""
+        """A CSV with the expected header and one example row; its byte-order mark makes Excel
+        open it with the Vietnamese intact."""
         example = "CB90001,Nguyễn Thị Hoa,Chuyên viên,SNV-VP,hoa.nt@example.gov.vn,0912345678,,"
-        return rx.download(data=",".join(IMPORT_COLUMNS) + "\n" + example + "\n",
+        return rx.download(data=(sheets.CSV_BOM + ",".join(IMPORT_COLUMNS) + "\n" + example + "\n").encode("utf-8"),
                            filename="staff-import-template.csv")
 
-    @staticmethod
-    async def _csv_text(files: list[rx.UploadFile]) -> str:
-        """The uploaded file as text, at most ``MAX_UPLOAD_BYTES`` read.
+    async def _csv_text(self, files: list[rx.UploadFile]) -> str:
+        """The uploaded file as text, at most ``MAX_UPLOAD_BYTES`` read, once the importer is checked.
 
         Raises:
+            NotAllowed: not logged in, or not allowed to import people.
             Invalid: no file, too large, or not UTF-8.
         """
-        if not files:
+        data, name = await uploads.read_upload(self, files, perm=Perm.IMPORT_PEOPLE, limit=MAX_UPLOAD_BYTES,
+                                               default_name="staff.csv")
+        if not data:
             raise Invalid("Choose a CSV file first.")
-        data = await files[0].read(MAX_UPLOAD_BYTES + 1)  # never hold more than the limit + 1
-        if len(data) > MAX_UPLOAD_BYTES:
-            raise Invalid("The file is larger than {n} MB; split it into parts.", n=MAX_UPLOAD_BYTES // (1024 * 1024))
+        if str(name or "").lower().endswith(".xlsx"):
+            return await asyncio.to_thread(sheets.xlsx_as_csv, data)
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -475,9 +479,7 @@ class ImportState(AuthState):
         if report.errors:
             self.error_count = len(report.errors)
             self.errors = [[str(line), column, message] for line, column, message in report.errors[:500]]
-            self.status = self._t("Nothing was imported: {problems} problem(s) in {rows} row(s). Fix them and "
-                                  "upload the file again.", problems=self._number(self.error_count),
-                                  rows=self._number(report.total_rows))
+            self.status = self._render(sheets.problems_summary([line for line, _column, _message in report.errors]))
             self.progress = 0
             return
         self.progress = 100

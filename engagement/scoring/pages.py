@@ -17,7 +17,7 @@ from engagement.scoring.state import (
     ScreenState,
     StandingState,
 )
-from engagement.ui.components import card, error_callout, field, page_title, select_field
+from engagement.ui.components import action_header, card, error_callout, field, page_title, select_field
 from engagement.ui.i18n import t, t_match, t_n
 from engagement.ui.kit import private_page, public_page
 from engagement.ui.layout import shell
@@ -116,8 +116,9 @@ def _board_row(row: BoardRow) -> rx.Component:
         rx.cond(units, rx.table.cell(row.members_text, display=["none", "table-cell"])),
         rx.cond(units, rx.table.cell(rx.text(row.per_member_text,
                                              weight=rx.cond(S.result.board == "units_per_member", "bold", "regular")))),
-        rx.table.cell(rx.button(t("Why"), size="1", variant="ghost", on_click=S.open_detail(row.subject_id),
-                                aria_label=t("Why this score"))),
+        # The visible text is the button's whole name (WCAG 2.5.3: no hidden, different label).
+        rx.table.cell(rx.button(t("Why this score"), size="1", variant="ghost",
+                                on_click=S.open_detail(row.subject_id))),
     )
 
 
@@ -132,7 +133,7 @@ def _board_table() -> rx.Component:
                 rx.table.column_header_cell(t("Points")),
                 rx.cond(units, rx.table.column_header_cell(t("Members"), display=["none", "table-cell"])),
                 rx.cond(units, rx.table.column_header_cell(t("Per member"))),
-                rx.table.column_header_cell(""),
+                action_header(),
             ),
         ),
         rx.table.body(rx.foreach(S.result.rows, _board_row)),
@@ -265,7 +266,8 @@ def _criterion_row(item: dict) -> rx.Component:
     return rx.table.row(
         rx.table.cell(t_match(item["source"].to(str), SOURCE_LABEL_BY_CODE)),
         rx.table.cell(rx.input(name="weight_" + item["source"].to(str), default_value=item["weight"].to(str),
-                               type="number", min=0, max=1000, width="7em", aria_label=t("Weight"))),
+                               type="number", min=rx.cond(item["source"].to(str) == "inspection", -1000, 0),
+                               max=1000, width="7em", aria_label=t("Weight"))),
         rx.table.cell(rx.input(name="cap_" + item["source"].to(str), default_value=item["cap"].to(str),
                                type="number", min=1, placeholder=t("no cap"), width="8em",
                                aria_label=t("Monthly cap"))),
@@ -306,7 +308,7 @@ def scoring_admin_page() -> rx.Component:
                 rx.form(
                     rx.vstack(
                         rx.hstack(
-                            field(t("Year"), "year", default_value=A.year, type="number"),
+                            field(t("Year"), "year", default_value=A.year, type="number", on_blur=A.set_year),
                             field(t("From month"), "effective_from", type="month"),
                         ),
                         _small_table((t("Source"), t("Weight"), t("Monthly cap")), A.current, _criterion_row),
@@ -324,7 +326,7 @@ def scoring_admin_page() -> rx.Component:
                     rx.heading(t("Individual leaderboards"), size="4"),
                     rx.hstack(
                         rx.switch(checked=A.individual_boards, on_change=A.set_individual_boards,
-                                  id="individual-boards"),
+                                  id="individual-boards", aria_label=t("Individual leaderboards")),
                         rx.text(rx.cond(A.individual_boards, t("Shown to everyone"),
                                         t("Switched off: only officers see individual rankings"))),
                         align="center",

@@ -36,7 +36,8 @@ BOARD_CHOICES: list[tuple[str, i18n.Msg]] = list(BOARDS.items())
 PERIOD_KINDS: list[tuple[str, i18n.Msg]] = [("month", N_("Month")), ("quarter", N_("Quarter")),
                                              ("year", N_("Year")), ("custom", N_("Custom range (months)"))]
 SOURCE_COLOURS = {"commitment": "#2f9e44", "recognition": "#e8590c", "green": "#12b886",
-                  "commendation": "#7048e8", "citizen": "#1c7ed6", "manual": "#868e96"}
+                  "commendation": "#7048e8", "citizen": "#1c7ed6", "manual": "#868e96",
+                  "inspection": "#f59f00"}
 #: Rows on a leaderboard page, and entries on a page of 'why this score'.
 BOARD_PAGE = 50
 ENTRY_PAGE = 20
@@ -329,12 +330,16 @@ class ScoringAdminState(AuthState):
     @rx.event
     async def save_criteria(self, form: dict):
         """Publish a new version of the year's criteria."""
+        self.message = ""
         with self._attempt() as done:
             f = Form(form)
             criteria = {s.value: (f.text(f"weight_{s.value}", 10), f.text(f"cap_{s.value}", 10)) for s in Source}
-            version = await self._call(service.set_criteria, year=f.text("year", 4),
+            year = f.stripped("year", 4, N_("year"))
+            version = await self._call(service.set_criteria, year=year,
                                        effective_from=f.text("effective_from", 7), criteria=criteria,
-                                       note=f.text("note", 500))
+                                       note=f.text("note", 500, N_("note")))
+            # The list then shows the year just published (not the one shown before).
+            self.year = year
             await self._reload()
         if not done.ok:
             if done.fields:
@@ -400,8 +405,12 @@ class ScoringAdminState(AuthState):
 
     @rx.event
     async def set_year(self, value: str):
-        """Look at another year's criteria."""
-        self.year = as_text(value, 4)
+        """Look at another year's criteria (the Year box, when it loses focus)."""
+        wanted = as_text(value, 4).strip()
+        if wanted == self.year or _chosen(wanted) is None:
+            return
+        self.message = ""
+        self.year = wanted
         with self._attempt():
             await self._reload()
 

@@ -111,3 +111,30 @@ class Option:
 
     value: str
     label: str
+
+
+def named_upload(upload: rx.Component, label: str | rx.Var) -> rx.Component:
+    """``upload`` (an ``rx.upload``) with an accessible name on its file input (WCAG 4.1.2).
+
+    Reflex builds the dropzone's ``<input type=file>`` itself and passes it no props, so a
+    screen reader announced an unnamed control; the name is set on that input here.
+    """
+
+    def inputs(component: rx.Component):
+        for child in component.children:
+            if getattr(child, "tag", None) == "input":
+                yield child
+            yield from inputs(child)
+
+    for control in inputs(upload):
+        control.custom_attrs["aria-label"] = label
+    return upload
+
+
+def action_header(**props) -> rx.Component:
+    """The header of a column of buttons: named for screen readers, blank on screen.
+
+    An empty ``<th>`` leaves a screen reader's column announcement empty (axe
+    ``empty-table-header``).
+    """
+    return rx.table.column_header_cell(rx.el.span(t("Action"), class_name="sr-only"), **props)

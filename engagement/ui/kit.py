@@ -23,7 +23,7 @@ from typing import Any
 
 import reflex as rx
 
-from engagement.core import i18n
+from engagement.core import i18n, inputs
 from engagement.core.errors import DomainError, Invalid
 from engagement.core.i18n import N_, Msg, render
 from engagement.ui.components import Option
@@ -35,14 +35,9 @@ def _noun(what: str | Msg) -> Msg:
 
 
 def as_int(value: Any, what: str | Msg = N_("record")) -> int:
-    """Parse an id sent by the browser, refusing anything but a positive whole number."""
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        number = 0
-    if number <= 0:
-        raise Invalid("Choose a {what} from the list.", what=_noun(what))
-    return number
+    """Parse an id sent by the browser, refusing anything but a positive whole number that an id
+    column can hold (``core.inputs.parse_id``: the same message on SQLite and PostgreSQL)."""
+    return inputs.parse_id(value, _noun(what))
 
 
 def as_text(value: Any, limit: int = 2000) -> str:
@@ -53,9 +48,10 @@ def as_text(value: Any, limit: int = 2000) -> str:
 def as_date(value: Any, what: str | Msg = N_("date")) -> date:
     """A browser-sent ``yyyy-mm-dd`` (a date input's value) as a date."""
     try:
-        return date.fromisoformat(as_text(value, 10).strip())
+        day = date.fromisoformat(as_text(value, 10).strip())
     except ValueError:
         raise Invalid("Enter the {what} as a date.", what=_noun(what)) from None
+    return inputs.bounded_day(day, _noun(what))
 
 
 class Form:
@@ -69,13 +65,28 @@ class Form:
             raise Invalid("The form could not be read. Reload the page and fill it in again.")
         self.data = data
 
-    def text(self, name: str, limit: int = 2000) -> str:
-        """A text field, at most ``limit`` characters ("" when absent)."""
-        return as_text(self.data.get(name), limit)
+    def text(self, name: str, limit: int = 2000, what: str | Msg | None = None) -> str:
+        """A text field ("" when absent).
 
-    def stripped(self, name: str, limit: int = 2000) -> str:
+        Longer than ``limit`` is refused, never cut: the message gives the limit and how much
+        was typed, and the field's own message says it under the field. ``what`` names the
+        field in the message (else the form's field is named by its message under it).
+        """
+        raw = "" if self.data.get(name) is None else str(self.data.get(name))
+        if len(raw) > limit:
+            typed = len(raw)
+            if what is None:
+                raise Invalid("This text is too long: at most {limit} characters, you typed {typed}. Shorten it "
+                              "and send again.", {name: N_("At most {limit} characters", limit=limit)},
+                              limit=limit, typed=typed)
+            raise Invalid("The {what} is too long: at most {limit} characters, you typed {typed}. Shorten it "
+                          "and send again.", {name: N_("At most {limit} characters", limit=limit)},
+                          what=_noun(what), limit=limit, typed=typed)
+        return raw
+
+    def stripped(self, name: str, limit: int = 2000, what: str | Msg | None = None) -> str:
         """A text field without surrounding spaces."""
-        return self.text(name, limit).strip()
+        return self.text(name, limit, what).strip()
 
     def id(self, name: str, what: str | Msg = N_("record")) -> int:
         """A chosen record's id (a positive whole number)."""
@@ -109,7 +120,10 @@ class Form:
 
     def day(self, name: str, what: str | Msg = N_("date")) -> date:
         """A date field (required)."""
-        return as_date(self.data.get(name), what)
+        try:
+            return as_date(self.data.get(name), what)
+        except Invalid as exc:
+            raise Invalid(exc.msg, {name: N_("Not a date")}) from None
 
     def optional_day(self, name: str, what: str | Msg = N_("date")) -> date | None:
         """A date field; None when left empty."""
@@ -123,8 +137,14 @@ class Form:
         return as_text(value, 10).strip().lower() not in ("", "off", "false", "0")
 
     def lines(self, name: str, *, limit: int = 4000, line_limit: int = 200) -> list[str]:
-        """A multi-line box as its non-empty lines."""
-        return [ln.strip()[:line_limit] for ln in self.text(name, limit).splitlines() if ln.strip()]
+        """A multi-line box as its non-empty lines (a line longer than ``line_limit`` is refused)."""
+        lines = [ln.strip() for ln in self.text(name, limit).splitlines() if ln.strip()]
+        for number, line in enumerate(lines, start=1):
+            if len(line) > line_limit:
+                raise Invalid("Line {number} is too long: at most {limit} characters, it has {typed}.",
+                              {name: N_("At most {limit} characters a line", limit=line_limit)},
+                              number=number, limit=line_limit, typed=len(line))
+        return lines
 
     def ticked(self, prefix: str) -> list[int]:
         """The ids of ticked boxes named ``<prefix><id>``."""
@@ -163,21 +183,35 @@ class AttemptBlock:
     def __init__(self, state: Any, result: Attempt, error_var: str | None) -> None:
         self.state, self.result, self.error_var = state, result, error_var
 
+    @property
+    def _fields_var(self) -> str | None:
+        """``<error>_fields`` when the state keeps per-field messages next to ``<error>``."""
+        if not self.error_var:
+            return None
+        name = f"{self.error_var}_fields"
+        return name if name in getattr(type(self.state), "base_vars", {}) else None
+
+    def _show(self, message: str, fields: dict[str, str]) -> None:
+        if self.error_var:
+            setattr(self.state, self.error_var, message)
+        if self._fields_var:
+            setattr(self.state, self._fields_var, fields)
+
     def __enter__(self) -> Attempt:
+        # A new attempt starts clean: the last attempt's refusal never stays on screen.
+        self._show("", {})
         return self.result
 
     def __exit__(self, kind: type | None, exc: BaseException | None, _tb: Any) -> bool:
         if exc is None:
-            if self.error_var:
-                setattr(self.state, self.error_var, "")
+            self._show("", {})
             return False
         if not isinstance(exc, DomainError):
             return False
         lang = self.result.lang or None
         self.result.ok, self.result.message = False, exc.render(lang)
         self.result.fields = exc.render_fields(lang) if isinstance(exc, Invalid) else {}
-        if self.error_var:
-            setattr(self.state, self.error_var, self.result.message)
+        self._show(self.result.message, self.result.fields)
         return True
 
 
@@ -235,9 +269,13 @@ class Dialog(rx.State, mixin=True):
 
 
 def unit_options(rows: Sequence[Any], *, with_code: bool = True) -> list[Option]:
-    """Active units of a tree (``org.dto.UnitRow`` rows, in tree order) as indented options."""
+    """Active units of a tree (``org.dto.UnitRow`` rows, in tree order) as indented options, each
+    named with its parent (``org.labels.unit_label``): two "Văn phòng Sở" can be told apart."""
+    from engagement.org.labels import tree_labels
+
+    names = tree_labels(rows)
     return [Option(value=str(u.id),
-                   label=("\u2003" * u.depth) + (f"{u.name} ({u.code})" if with_code else u.name))
+                   label=("\u2003" * u.depth) + (f"{names[u.id]} ({u.code})" if with_code else names[u.id]))
             for u in rows if u.is_active]
 
 
@@ -263,7 +301,97 @@ def private_page(app: rx.App, component: Callable[[], rx.Component], *, route: s
 
 def public_page(app: rx.App, component: Callable[[], rx.Component], *, route: str, title: str | Msg,
                 load: Any = None) -> None:
-    """Register a page anyone may open: the browser's language is found first."""
-    from engagement.ui.i18n import LangState
+    """Register a page anyone may open: the browser's language is found first.
 
-    _register(app, component, LangState.detect, route=route, title=title, load=load)
+    The page sits in ``layout.public_shell`` (a skip link and ``<main>``).
+    """
+    from engagement.ui.i18n import LangState
+    from engagement.ui.layout import public_shell
+
+    def framed() -> rx.Component:
+        return public_shell(component())
+
+    framed.__name__ = getattr(component, "__name__", "public_page")
+    _register(app, framed, LangState.detect, route=route, title=title, load=load)
+
+
+# --- messages next to what they concern, and limited text ---------------------------------------
+#
+# A state keeps a form's refusal in ``<error>`` and the per-field short messages in
+# ``<error>_fields: dict[str, str]`` (``AttemptBlock`` fills both, and clears both when an
+# attempt starts). The page shows the refusal next to the form's button (``action_error``)
+# and each field's message under it (``field_error``), with stable ids
+# (``<form>-error``, ``<form>-<field>-error``) for focus and ``aria-describedby``.
+
+
+def error_id(form: str, name: str = "") -> str:
+    """The id of a form's refusal (``name`` empty) or of one field's message."""
+    return f"{form}-{name}-error" if name else f"{form}-error"
+
+
+def action_error(message: rx.Var, *, form: str) -> rx.Component:
+    """A form's refusal, shown where its button is (only when ``message`` is not empty)."""
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="triangle_alert", color_scheme="red", role="alert", id=error_id(form),
+                   width="100%"),
+    )
+
+
+def field_error(errors: rx.Var, name: str, *, form: str) -> rx.Component:
+    """Field ``name``'s short message under it, when the last attempt named it."""
+    return rx.cond(
+        errors.contains(name),
+        rx.text(errors[name].to(str), size="2", color_scheme="red", role="alert", id=error_id(form, name)),
+    )
+
+
+def _counter_id(form: str, name: str) -> str:
+    return f"{form}-{name}-count"
+
+
+def _count_on_change(form: str, name: str, limit: int) -> rx.Var:
+    """A browser-only change handler writing ``n/limit`` into the field's counter (no round trip)."""
+    from reflex.vars import FunctionVar
+
+    target = _counter_id(form, name)
+    return rx.Var(
+        f'((v) => {{ const c = document.getElementById("{target}"); '
+        f'if (c) {{ const n = String(v ?? "").length; c.dataset.count = n + "/{limit}"; '
+        f'c.dataset.over = n > {limit} ? "true" : "false"; }} }})'
+    ).to(FunctionVar, rx.EventChain)
+
+
+def limited_text(label: Any, name: str, limit: int, *, form: str, errors: rx.Var | None = None,
+                 multiline: bool = False, default_value: rx.Var | str = "", rows: str = "3",
+                 required: bool = False, placeholder: Any = "", hint: Any = "") -> rx.Component:
+    """A labelled text box with its ``n/limit`` counter and its message under it.
+
+    The limit is the service's (which refuses longer text with a message naming it); the box
+    does not cut what is typed, so nothing is lost silently.
+    """
+    from engagement.ui.i18n import t
+
+    # The count lives in ``data-count`` (shown by ``.char-counter::after`` in styles.css): the
+    # change handler rewrites the attribute, never a text node React owns.
+    initial = (default_value.to(str).length().to_string() + f"/{limit}" if isinstance(default_value, rx.Var)
+               else f"{len(default_value)}/{limit}")
+    props: dict[str, Any] = {"name": name, "default_value": default_value, "required": required,
+                             "placeholder": placeholder, "width": "100%",
+                             "on_change": _count_on_change(form, name, limit),
+                             "custom_attrs": {"aria-describedby": _counter_id(form, name)}}
+    control = rx.text_area(rows=rows, **props) if multiline else rx.input(**props)
+    return rx.el.label(
+        rx.vstack(
+            rx.text(label, size="2", weight="medium"),
+            control,
+            rx.hstack(
+                rx.text(hint, size="1", color_scheme="gray") if (isinstance(hint, rx.Var) or hint) else rx.fragment(),
+                rx.spacer(),
+                rx.text(size="1", color_scheme="gray", id=_counter_id(form, name), class_name="char-counter",
+                        title=t("characters used / limit"), custom_attrs={"data-count": initial}),
+                width="100%"),
+            field_error(errors, name, form=form) if errors is not None else rx.fragment(),
+            spacing="1", width="100%", align="stretch"),
+        style={"width": "100%", "display": "block"},
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.vars import FunctionVar
 
 from engagement.core import i18n, routes
 from engagement.core.i18n import N_, Msg
@@ -25,8 +26,10 @@ def _nav_groups() -> list[tuple[Msg | None, list[Item]]]:
             (N_("My commitments"), routes.COMMITMENTS, "signature", True),
             (N_("Recognition"), routes.RECOGNITION, "heart_handshake", True),
             (N_("Green office"), routes.GREEN, "sprout", True),
+            (N_("Spot checks"), routes.SUPERVISION, "clipboard_list", True),
             (N_("Leaderboards"), routes.LEADERBOARDS, "trophy", True),
             (N_("Titles and commendations"), routes.COMMENDATIONS, "award", True),
+            (N_("Good models"), routes.GOOD_MODELS, "lightbulb", True),
             (N_("Organisation"), routes.UNITS, "network", True),
         ]),
         (N_("Follow-up"), [
@@ -49,6 +52,9 @@ def _nav_groups() -> list[tuple[Msg | None, list[Item]]]:
             (N_("Commendation reports"), routes.COMMENDATION_REPORTS, "chart_bar", AuthState.can_view_eligibility),
             (N_("Titles catalogue"), routes.COMMENDATION_CATALOGUE, "book_open", AuthState.can_manage_titles),
             (N_("Register of titles"), routes.COMMENDATION_AWARDS, "medal", AuthState.can_manage_titles),
+            (N_("My unit's good models"), routes.GOOD_MODELS_UNIT, "lightbulb", AuthState.can_propose_models),
+            (N_("Good models: decisions"), routes.GOOD_MODELS_REVIEW, "stamp", AuthState.can_recognise_models),
+            (N_("Review report of the movement"), routes.REVIEW, "file_chart_column", AuthState.can_view_review),
         ]),
         (N_("Settings"), [
             (N_("Recognition values"), routes.RECOGNITION_VALUES, "tags", AuthState.can_manage_values),
@@ -103,8 +109,6 @@ def sidebar() -> rx.Component:
         padding="1em 0.5em",
         border_right=f"1px solid {rx.color('gray', 5)}",
         min_height="calc(100vh - 60px)",
-        display=["none", "none", "flex"],
-        aria_label=t("Main navigation"),
     )
 
 
@@ -143,7 +147,10 @@ def language_switch(on_change) -> rx.Component:
 
 
 def bell() -> rx.Component:
-    """The notifications bell with the unread count."""
+    """The notifications bell with the unread count.
+
+    Its name includes the number it shows (WCAG 2.5.3): "Notifications, 3 unread".
+    """
     return rx.link(
         rx.box(
             rx.icon("bell", size=20),
@@ -159,7 +166,9 @@ def bell() -> rx.Component:
         href=routes.NOTIFICATIONS,
         color_scheme="gray",
         high_contrast=True,
-        aria_label=t("Notifications"),
+        aria_label=rx.cond(AuthState.unread_notifications > 0,
+                           t("Notifications, {count} unread", count=AuthState.unread_notifications),
+                           t("Notifications")),
         id="bell",
         margin_right="0.75em",
     )
@@ -185,6 +194,8 @@ def topbar() -> rx.Component:
             rx.menu.trigger(
                 rx.button(
                     rx.avatar(fallback=AuthState.me_initials, size="1", radius="full"),
+                    # Named even on a phone (no name shown) and before the name has loaded.
+                    rx.el.span(t("Account menu"), class_name="sr-only"),
                     rx.text(AuthState.me_name, display=["none", "block"]),
                     variant="ghost",
                     id="user-menu",
@@ -202,20 +213,43 @@ def topbar() -> rx.Component:
         padding_x="1em",
         border_bottom=f"1px solid {rx.color('gray', 5)}",
         width="100%",
-        position="sticky",
-        top="0",
-        background=rx.color("gray", 1),
-        z_index="10",
     )
 
 
+MAIN_ID = "main"
+
+
+def skip_link() -> rx.Component:
+    """The first stop of the keyboard: straight to the page's content (WCAG 2.4.1).
+
+    Hidden until it has focus (assets/styles.css). Reflex renders the anchor as a router link,
+    which does not move focus to the ``#main`` it points at, so a click (or Enter) focuses
+    ``<main tabindex=-1>`` itself: a function compiled into the page, not a script the
+    server sends (the CSP refuses neither).
+    """
+    focus_main = rx.Var(f"() => document.getElementById('{MAIN_ID}')?.focus()").to(FunctionVar)
+    return rx.el.a(t("Skip to main content"), href=f"#{MAIN_ID}", class_name="skip-link", id="skip-link",
+                   on_click=rx.call_function(focus_main))
+
+
+def main_landmark(*children: rx.Component, **props) -> rx.Component:
+    """The page's ``<main>``: the skip link's target, focusable by script only."""
+    return rx.el.main(*children, id=MAIN_ID, tab_index=-1, class_name="main-landmark", **props)
+
+
 def shell(*children: rx.Component) -> rx.Component:
-    """A private page: top bar, sidebar, and the content."""
+    """A private page: skip link, top bar (banner), navigation, and the content in ``<main>``."""
     return rx.box(
-        topbar(),
+        skip_link(),
+        rx.el.header(
+            topbar(),
+            style={"position": "sticky", "top": "0", "zIndex": "10", "width": "100%",
+                   "background": rx.color("gray", 1)},
+        ),
         rx.hstack(
-            sidebar(),
-            rx.box(
+            rx.el.nav(sidebar(), aria_label=t("Main navigation"), class_name="sidebar-nav",
+                      display=["none", "none", "block"]),
+            main_landmark(
                 *children,
                 padding=["1em", "1.5em", "2em"],
                 width="100%",
@@ -228,3 +262,8 @@ def shell(*children: rx.Component) -> rx.Component:
         ),
         width="100%",
     )
+
+
+def public_shell(*children: rx.Component) -> rx.Component:
+    """A page anyone may open: the skip link and the content in ``<main>``."""
+    return rx.fragment(skip_link(), main_landmark(*children))

@@ -7,6 +7,10 @@ The journeys run in the organisation's language, ``E2E_LANGUAGE`` (Vietnamese un
 ``E2E_LANGUAGE=en make e2e``): the app is built and served with it, the browser asks for it.
 Selectors never spell a label in one language: they use roles, names, ids, or ``L("English
 message id")``, the text as the app under test shows it (``L_re`` when part of it is unknown).
+
+Every page a journey visits is audited (``tests/e2e/axe.py``): axe-core's serious and critical
+accessibility violations and any Content-Security-Policy refusal fail the test. axe-core is
+installed with the venv's npm on first use (into ``E2E_CACHE``, default ``~/.cache/engagement-e2e``).
 """
 
 from __future__ import annotations
@@ -28,10 +32,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from engagement.core import i18n
 from engagement.settings import LANGUAGES
+from tests.e2e.axe import Audit
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -136,15 +141,56 @@ def browser_context_args(browser_context_args: dict) -> dict:
 
 
 @pytest.fixture
-def new_page(browser: Browser, browser_context_args: dict) -> Iterator[Callable[[], Page]]:
+def page_audit(request: pytest.FixtureRequest) -> Iterator[Audit]:
+    """axe-core and the CSP audit of every page the test's browsers visit (tests/e2e/axe.py).
+
+    The test fails (at teardown) on any serious or critical accessibility violation and on any
+    Content-Security-Policy refusal, listing each with the page and the element.
+    """
+    audit = Audit()
+    yield audit
+    if not audit.problems:
+        return
+    message = f"{len(audit.problems)} accessibility or CSP problem(s) on the pages visited:\n" + audit.report()
+    if request.node.stash.get(_FAILED, False):
+        # The test failed already: show the audit beside that failure rather than on top of it.
+        sys.stderr.write(message + "\n")
+        return
+    pytest.fail(message, pytrace=False)
+
+
+_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Remember a test that failed: its audit is not piled on top of the real failure."""
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[_FAILED] = True
+    return report
+
+
+@pytest.fixture
+def context(context: BrowserContext, page_audit: Audit) -> Iterator[BrowserContext]:
+    """pytest-playwright's context, every page of it audited."""
+    page_audit.attach(context)
+    yield context
+    page_audit.finish([context])
+
+
+@pytest.fixture
+def new_page(browser: Browser, browser_context_args: dict, page_audit: Audit) -> Iterator[Callable[[], Page]]:
     """``new_page()``: a page in a browser of its own (no cookies), asking for the journeys' language."""
     contexts = []
 
     def make() -> Page:
         contexts.append(browser.new_context(**browser_context_args))
+        page_audit.attach(contexts[-1])
         return contexts[-1].new_page()
 
     yield make
+    page_audit.finish(contexts)
     for context in contexts:
         context.close()
 

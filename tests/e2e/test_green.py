@@ -53,7 +53,7 @@ def test_member_logs_with_photo_officer_approves_and_progress_moves(page: Page, 
     mine = page.locator(".my-activity").first
     expect(mine).to_contain_text(L("Waste sorting at source"))
     # (ignore_case: the badge showed the status code before it showed its label)
-    expect(mine).to_contain_text(L("Pending"), ignore_case=True)
+    expect(mine).to_contain_text(L("Awaiting approval"), ignore_case=True)
     # Pending activities do not count yet.
     assert _progress(page, "Sở Nội vụ")[0] == points_before
 

@@ -103,7 +103,7 @@ def test_leaderboard_moves_after_an_approved_green_activity(page: Page, app_url:
     action.select_option(action.locator("option", has_text=switching_off).get_attribute("value"))
     page.locator("input[name=note]").fill("Tắt điện, điều hoà sau giờ làm")
     page.get_by_role("button", name=L("Send for verification")).click()
-    expect(page.locator(".my-activity").first).to_contain_text(L("Pending"), ignore_case=True)
+    expect(page.locator(".my-activity").first).to_contain_text(L("Awaiting approval"), ignore_case=True)
     # Not approved yet: the leaderboard has not moved.
     assert _unit_points(page, app_url, "Sở Nội vụ") == before
 

@@ -619,7 +619,11 @@ class _Upload:
         self.data = data
 
     async def read(self, size: int = -1) -> bytes:
-        return self.data if size < 0 else self.data[:size]
+        # Like a real upload, each read goes on where the last one stopped (handlers read in chunks).
+        pos = getattr(self, "_pos", 0)
+        end = len(self.data) if size < 0 else pos + size
+        self._pos = min(end, len(self.data))
+        return self.data[pos:end]
 
 
 def test_the_campaign_page_reads_everything_in_one_transaction(app_db, read_sessions):
@@ -651,12 +655,13 @@ def test_the_campaign_page_refuses_bad_input_with_its_messages(app_db):
     assert state.error.startswith("The photo is larger than") and state.photo_info == ""
     f.run_handler(state, "attach_photo", [_Upload(b"not an image")])
     assert "not a photo" in state.error
+    # The log form's refusals sit next to its button (issue 16), in ``log_error``.
     f.run_handler(state, "submit_log", ["not", "a", "form"])
-    assert state.error.startswith("The form could not be read")
+    assert state.log_error.startswith("The form could not be read")
     action = str(state.actions[0].id)
     f.run_handler(state, "submit_log", {"action_id": action, "occurred_on": "02/03/2026", "impact": "1"})
-    assert state.error == "Enter the date of the activity as a date."
+    assert state.log_error == "Enter the date of the activity as a date."
     f.run_handler(state, "submit_log", {"action_id": action, "occurred_on": state.today, "impact": "nhiều"})
-    assert state.error == "Enter the amount as a number, e.g. 2.5."
+    assert state.log_error == "Enter the amount as a number, e.g. 2.5."
     f.run_handler(state, "set_target", {"unit_id": "1", "target_points": "10", "target_rate": "5"})
     assert state.target_error.startswith("Only ")  # staff are not officers

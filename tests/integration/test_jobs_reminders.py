@@ -41,8 +41,8 @@ class World:
         self.exempt = f.person(session, o.admin, now, unit_id=o.b, name="Trần Thị Phép")
         f.commitment_templates(session, actor=self.officer, now=now)
 
-    def campaign(self, session: Session, now: datetime, name: str = "Cam kết 2026") -> int:
-        return f.commitment_campaign(session, actor=self.officer, name=name, unit_ids=[self.org.b],
+    def campaign(self, session: Session, now: datetime, name: str = "Cam kết 2026", year: int = 2026) -> int:
+        return f.commitment_campaign(session, actor=self.officer, name=name, unit_ids=[self.org.b], year=year,
                                      opens_on="2026-03-02", due_on="2026-03-13", allow_late=True,
                                      late_until_on="2026-03-31", now=now)
 
@@ -108,8 +108,9 @@ def test_a_campaign_reminds_exactly_on_schedule_over_simulated_days(session, eng
 
 
 def test_one_message_per_person_lists_every_pending_campaign(session, engine, w):
+    # One campaign per person and year: the second pending one is last year's, run late.
     w.campaign(session, at(2), name="Cam kết văn hoá công vụ")
-    w.campaign(session, at(2), name="Cam kết phòng chống tham nhũng")
+    w.campaign(session, at(2), name="Cam kết phòng chống tham nhũng", year=2025)
     assert run(session, engine, at(2)) == 4  # four people of unit B, one message each
     mine = [m for m in messages(session) if m.recipient_id == w.late]
     assert len(mine) == 1

@@ -688,7 +688,8 @@ def test_inactive_people_are_hidden_unless_asked_for(session, now, org):
 
 def test_search_rows_show_unit_and_account(session, now, org):
     (row,) = queries.search_people(session, actor=org.admin, text="tran thi binh").rows
-    assert (row.unit_name, row.has_account, row.username) == ("Tổ Nhân sự", True, "staff.a1")
+    # The unit is named with its parent (issue 16: units of the same name told apart).
+    assert (row.unit_name, row.has_account, row.username) == ("Tổ Nhân sự · Phòng Tổ chức", True, "staff.a1")
     (row,) = queries.search_people(session, actor=org.admin, text="le van hoa").rows
     assert (row.has_account, row.username) == (False, "")
 

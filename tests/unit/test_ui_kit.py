@@ -21,7 +21,10 @@ def test_form_text_is_bounded_and_missing_fields_are_empty():
     f = Form({"name": "  Nguyễn Văn A  ", "long": "x" * 5000})
     assert f.text("name") == "  Nguyễn Văn A  "
     assert f.stripped("name") == "Nguyễn Văn A"
-    assert len(f.text("long", 100)) == 100
+    with pytest.raises(Invalid) as refused:  # refused with the limit, never cut
+        f.text("long", 100)
+    assert "at most 100 characters, you typed 5000" in refused.value.message
+    assert f.text("long", 5000) == "x" * 5000
     assert f.text("absent") == ""
 
 
@@ -82,9 +85,9 @@ def test_an_attempt_lets_a_programming_error_through():
 
 
 def test_unit_options_are_indented_and_skip_inactive_units():
-    rows = [SimpleNamespace(id=1, depth=0, name="Sở Nội vụ", code="SNV", is_active=True),
-            SimpleNamespace(id=2, depth=1, name="Văn phòng", code="VP", is_active=True),
-            SimpleNamespace(id=3, depth=1, name="Cũ", code="OLD", is_active=False)]
+    rows = [SimpleNamespace(id=1, depth=0, name="Sở Nội vụ", code="SNV", is_active=True, parent_id=None),
+            SimpleNamespace(id=2, depth=1, name="Văn phòng", code="VP", is_active=True, parent_id=1),
+            SimpleNamespace(id=3, depth=1, name="Cũ", code="OLD", is_active=False, parent_id=1)]
     options = unit_options(rows)
     assert [o.value for o in options] == ["1", "2"]
     assert options[1].label == "\u2003Văn phòng (VP)"
