@@ -32,6 +32,9 @@ PRIVATE = [
     ("officer", "/commendations/eligibility"), ("head.snv", "/commendations/nominations"),
     ("officer", "/commendations/council"), ("officer", "/commendations/decisions"),
     ("officer", "/commendations/reports"),
+    ("staff", "/supervision"), ("head.snv", "/supervision"), ("officer", "/supervision/manage"),
+    ("officer", "/supervision/trends"), ("staff", "/good-models"), ("head.snv", "/good-models/unit"),
+    ("officer", "/good-models/review"), ("officer", "/review"),
 ]
 PUBLIC = ["/login", "/verify/{ref}", "/thanks/{thanks}", "/screen"]
 

@@ -25,6 +25,7 @@ class Source(StrEnum):
     COMMENDATION = "commendation"
     CITIZEN = "citizen"
     MANUAL = "manual"
+    INSPECTION = "inspection"
 
 
 #: How each source reads (rendered in the reader's language where it is shown).
@@ -35,6 +36,7 @@ SOURCE_LABELS: dict[Source, Msg] = {
     Source.COMMENDATION: N_("Commendation awarded"),
     Source.CITIZEN: N_("Citizen rating"),
     Source.MANUAL: N_("Adjustment by an officer"),
+    Source.INSPECTION: N_("Spot-check compliance"),
 }
 
 
@@ -54,7 +56,13 @@ DEFAULT_CRITERIA: dict[Source, Criterion] = {
     Source.COMMENDATION: Criterion(weight=50),
     Source.CITIZEN: Criterion(weight=1, monthly_cap=10),
     Source.MANUAL: Criterion(weight=1),
+    # A recorded spot check credits its unit ``weight x compliance`` (10 for a clean visit); a
+    # negative weight instead deducts ``|weight| x the share of failed items`` (supervision.rules).
+    Source.INSPECTION: Criterion(weight=10),
 }
+
+#: Sources whose weight may be negative (a penalty): the lowest weight of each.
+MIN_WEIGHTS: dict[Source, int] = {Source.INSPECTION: -1000}
 
 MAX_WEIGHT = 1000
 MAX_CAP = 100_000
@@ -87,10 +95,15 @@ def check_criteria(raw: dict[str, tuple[object, object]]) -> dict[Source, Criter
     for source in Source:
         weight_raw, cap_raw = raw.get(source.value, ("", ""))
         label = SOURCE_LABELS[source]
+        low = MIN_WEIGHTS.get(source, 0)
         weight = _whole_number(
-            str(weight_raw), 0, MAX_WEIGHT, errors=errors, field=f"weight_{source.value}",
-            not_whole=N_("{source}: the weight must be a whole number (0 to {max}).", source=label, max=MAX_WEIGHT),
-            out_of_range=N_("{source}: the weight must be between 0 and {max}.", source=label, max=MAX_WEIGHT))
+            str(weight_raw), low, MAX_WEIGHT, errors=errors, field=f"weight_{source.value}",
+            not_whole=N_("{source}: the weight must be a whole number (0 to {max}).", source=label, max=MAX_WEIGHT)
+            if low == 0 else N_("{source}: the weight must be a whole number ({min} to {max}).", source=label,
+                                min=low, max=MAX_WEIGHT),
+            out_of_range=N_("{source}: the weight must be between 0 and {max}.", source=label, max=MAX_WEIGHT)
+            if low == 0 else N_("{source}: the weight must be between {min} and {max}.", source=label, min=low,
+                                max=MAX_WEIGHT))
         if weight is None:
             continue
         cap_text = "" if cap_raw is None else str(cap_raw).strip()
@@ -125,8 +138,10 @@ def points_for(criterion: Criterion, quantity: float, earned_this_month: int) ->
     ``earned_this_month`` is what the person already has from this source this month.
     Negative quantities are not scoring events (reversals go through ``reverse``).
     """
-    if quantity <= 0 or criterion.weight <= 0:
+    if quantity <= 0 or criterion.weight == 0:
         return 0
+    if criterion.weight < 0:
+        return round(quantity * criterion.weight)  # a penalty (``MIN_WEIGHTS``): no cap applies
     raw = round(quantity * criterion.weight)
     if criterion.monthly_cap is None:
         return raw

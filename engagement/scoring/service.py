@@ -11,7 +11,7 @@ display functions.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -67,6 +67,60 @@ def _add(session: Session, model: type, rows: list[dict], keys: list[str], amoun
 
 def _ancestor_ids(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
+
+
+# --- one global lock order ------------------------------------------------------------------
+#
+# A credit upserts its person's totals, then the totals of every unit up to the root. Two
+# transactions crediting overlapping people in different orders (a recognition with several
+# receivers against a single credit) deadlock on PostgreSQL. So every credit first takes
+# transaction-level advisory locks in ONE global order: persons by id, then units by path
+# (root first); a transaction crediting several owners takes them all at once, before any
+# row lock (``lock_credits``). Re-taking a lock already held costs nothing. SQLite needs
+# none (one writer at a time, BEGIN IMMEDIATE).
+
+_PERSON_LOCK, _UNIT_LOCK = 7301, 7302
+
+
+def _unit_prefixes(path: str) -> list[str]:
+    """Every ancestor's path of a unit path, the unit's own included ("/1/", "/1/5/", ...)."""
+    parts = [part for part in (path or "").strip("/").split("/") if part]
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+
+
+def _take_locks(session: Session, person_ids: Iterable[int], unit_paths: Iterable[str]) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for pid in sorted({p for p in person_ids if p is not None}):
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:c, :k)"), {"c": _PERSON_LOCK, "k": pid % 2**31})
+    prefixes = sorted({prefix for path in unit_paths for prefix in _unit_prefixes(path)})
+    for prefix in prefixes:
+        unit_id = int(prefix.strip("/").rsplit("/", 1)[-1])
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:c, :k)"), {"c": _UNIT_LOCK, "k": unit_id % 2**31})
+
+
+def lock_credits(session: Session, *, person_ids: Iterable[int] = (), unit_ids: Iterable[int] = ()) -> None:
+    """Lock, in the one global order, what crediting these people and units will touch.
+
+    Call it first when one transaction credits (or reverses) several owners: a recognition
+    with several receivers, an activity with several participants. Persons by id, then their
+    units and every ancestor by path; a no-op on SQLite.
+
+    Args:
+        session: the caller's unit of work (the locks last until it ends).
+        person_ids: the people about to be credited.
+        unit_ids: units about to be credited themselves (a unit's own points).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    person_ids, unit_ids = list(person_ids), list(unit_ids)
+    paths: list[str] = []
+    if person_ids:
+        paths.extend(session.exec(select(Unit.path).join(Person, Person.unit_id == Unit.id)
+                                  .where(Person.id.in_(person_ids))))
+    if unit_ids:
+        paths.extend(session.exec(select(Unit.path).where(Unit.id.in_(unit_ids))))
+    _take_locks(session, person_ids, paths)
 
 
 def _apply_totals(session: Session, entry: models.PointEntry) -> None:
@@ -139,6 +193,7 @@ def _append(session: Session, entry: models.PointEntry) -> bool:
     """Insert ``entry`` unless its key exists (``ON CONFLICT DO NOTHING``: a concurrent
     duplicate waits for the first and then does nothing, instead of failing the caller's
     transaction), then add it to the totals. Returns whether it was appended."""
+    _take_locks(session, [entry.person_id], [entry.unit_path])
     table = models.PointEntry.__table__
     values = {c.name: getattr(entry, c.name) for c in table.columns if c.name != "id"}
     stmt = (_insert(session)(table).values(**values)
@@ -255,6 +310,7 @@ def _credit(session: Session, *, owner: str, person_id: int | None, unit_of: Cal
     if _existing(session, key) is not None:
         return 0
     unit = unit_of()
+    _take_locks(session, [person_id], [unit.path])  # before the cap's row lock below
     day = local_day(occurred_at, get_settings().tz)
     criteria_id, criteria = criteria_on(session, day)
     criterion = criteria[source]
@@ -297,6 +353,7 @@ def reverse_points(
                                         models.PointEntry.reverses_id.is_(None))
         .order_by(models.PointEntry.id)
     ).all()
+    _take_locks(session, [c.person_id for c in credits], [c.unit_path for c in credits])
     taken = 0
     for credit in credits:
         key = credit.entry_key.removesuffix("|credit") + "|reversal"
