@@ -114,6 +114,7 @@ class ItemRow:
     my_voted: bool = False  # in the round open now
     my_can_vote: bool = False
     nomination_id: int = 0  # the dossier (``routes.nomination``)
+    person_id: int = 0  # an individual nominee (0 for a unit): members read their records while before them
 
 
 @dataclass(frozen=True)
@@ -830,6 +831,7 @@ def _view(session: Session, council: models.CouncilSession, *, reader: int | Non
                                       reason_label=rules.RECUSAL_NAMES[r.reason].render())
                            for r in sorted(recusals.get(item.id, []), key=lambda r: r.person_id)),
             rounds=tuple(rounds), my_recused=my_recused, my_voted=my_voted, nomination_id=nomination.id,
+            person_id=nominees[item.nominee_id].person_id or 0,
             my_can_vote=bool(me is not None and me.present and council.status == rules.SESSION_OPEN
                              and item.round_open and not my_recused and not my_voted)))
     total = council.members_total if council.status != rules.SESSION_SCHEDULED else len(members)

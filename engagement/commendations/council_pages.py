@@ -11,8 +11,6 @@ nowhere else; the page then says "You have voted", never how.
 
 from __future__ import annotations
 
-from typing import Any
-
 import reflex as rx
 
 from engagement.commendations import rules
@@ -27,68 +25,16 @@ from engagement.commendations.council_state import (
     RoundLine,
     SessionLine,
 )
+from engagement.commendations.dto import DisciplineRow, HoldRow
 from engagement.core import routes
-from engagement.core.i18n import N_, Msg
+from engagement.core.i18n import N_
+from engagement.ui import forms
 from engagement.ui.components import card, error_callout, field, page_title
 from engagement.ui.i18n import t
 from engagement.ui.kit import private_page
 from engagement.ui.layout import shell
 
 # --- small pieces -------------------------------------------------------------------------------
-
-
-def _labelled(label: Any, control: rx.Component, hint: Any = "") -> rx.Component:
-    """A label above its control (the control inside the <label>: no ids needed)."""
-    return rx.el.label(
-        rx.vstack(rx.text(label, size="2", weight="medium"), control,
-                  *([rx.text(hint, size="1", color_scheme="gray")] if isinstance(hint, rx.Var) or hint else []),
-                  spacing="1", align="stretch", width="100%"),
-        style={"display": "block", "width": "100%"})
-
-
-def _choice(label: Any, name: str, choices: dict[str, Msg], *, default: Any = "", **props) -> rx.Component:
-    """A labelled native select of fixed choices (labels are message ids)."""
-    return _labelled(label, rx.el.select(
-        *[rx.el.option(t(text), value=code) for code, text in choices.items()],
-        name=name, default_value=default, class_name="native-select", **props))
-
-
-def _options(label: Any, name: str, options: rx.Var, *, required: bool = True, **props) -> rx.Component:
-    """A labelled native select of options read from the state (``Option`` rows)."""
-    return _labelled(label, rx.el.select(
-        rx.el.option(t("Choose…"), value=""),
-        rx.foreach(options, lambda o: rx.el.option(o.label, value=o.value)),
-        name=name, default_value="", required=required, class_name="native-select", **props))
-
-
-def _grid(*children: rx.Component, wide: str = "2") -> rx.Component:
-    return rx.grid(*children, columns=rx.breakpoints(initial="1", sm=wide), spacing="3", width="100%")
-
-
-def _fact(label: Any, value: Any) -> rx.Component:
-    return rx.box(rx.text(label, size="1", color_scheme="gray"), rx.text(value, size="2"), min_width="0")
-
-
-def _heading(text: Msg | str) -> rx.Component:
-    return rx.heading(t(text), size="4")
-
-
-def _empty(text: Msg | str) -> rx.Component:
-    return rx.text(t(text), size="2", color_scheme="gray")
-
-
-def _scroll(table: rx.Component) -> rx.Component:
-    """A wide table scrolling sideways inside its card on a phone."""
-    return rx.box(table, overflow_x="auto", width="100%")
-
-
-def _dialog(open_: Any, on_close: Any, title: Any, *body: rx.Component, subtitle: Any = None) -> rx.Component:
-    return rx.dialog.root(rx.dialog.content(
-        rx.dialog.title(title),
-        *([rx.text(subtitle, size="2", color_scheme="gray")] if subtitle is not None else []),
-        *body,
-        rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", margin_top="1em", type="button")),
-        max_width="640px", width="100%"), open=open_, on_open_change=on_close)
 
 
 _SESSION_COLORS = ((rules.SESSION_SCHEDULED, "blue"), (rules.SESSION_OPEN, "green"), (rules.SESSION_CLOSED, "gray"))
@@ -123,7 +69,7 @@ def _session_row(s: SessionLine) -> rx.Component:
 def _agenda_choice(n: AgendaLine) -> rx.Component:
     return rx.el.label(
         rx.flex(
-            rx.checkbox(name="nominee_" + n.nominee_id.to_string(), class_name="agenda-choice"),
+            rx.checkbox(name="nominee_" + n.nominee_id.to_string(), class_name="agenda-choice", aria_label=n.name),
             rx.vstack(
                 rx.text(rx.text.strong(n.name), " · ", n.unit_name, size="2"),
                 rx.text(n.title_name, " ", n.year, size="1", color_scheme="gray"),
@@ -138,7 +84,7 @@ def _agenda_choice(n: AgendaLine) -> rx.Component:
 
 def _schedule_dialog() -> rx.Component:
     S = CouncilState
-    return _dialog(
+    return forms.dialog(
         S.dialog == "schedule", S.close_dialog, t("Schedule a session"),
         rx.text(t("Every council member sits in the session and is told at once; the dossiers on the agenda open "
                   "to them until it closes."), size="2"),
@@ -146,13 +92,14 @@ def _schedule_dialog() -> rx.Component:
         rx.form(rx.vstack(
             field(t("Name of the session"), "title", required=True, max_length=300,
                   placeholder=t("e.g. Meeting to consider the commendations of the year")),
-            _grid(field(t("Day and time"), "when", type="datetime-local", required=True,
+            forms.grid(field(t("Day and time"), "when", type="datetime-local", required=True,
                         default_value=S.default_when, min=S.min_when),
                   field(t("Place"), "place", max_length=300, placeholder=t("e.g. Meeting room 1"))),
-            _grid(_options(t("Chair"), "chair", S.chairs), _options(t("Secretary"), "secretary", S.chairs)),
-            _choice(t("Quorum to open"), "quorum", QUORUM_CHOICES, default="2/3"),
+            forms.grid(forms.options(t("Chair"), "chair", S.chairs),
+                       forms.options(t("Secretary"), "secretary", S.chairs)),
+            forms.choice(t("Quorum to open"), "quorum", QUORUM_CHOICES, default="2/3"),
             rx.text(t("Nominees on the agenda (appraised eligible)"), size="2", weight="medium"),
-            rx.cond(S.nominees.length() == 0, _empty(N_("No nominee is ready for the council."))),
+            rx.cond(S.nominees.length() == 0, forms.empty(N_("No nominee is ready for the council."))),
             rx.box(rx.foreach(S.nominees, _agenda_choice), max_height="40vh", overflow_y="auto", width="100%",
                    id="agenda-choices"),
             rx.text(t("The agenda is put in voting order: lower titles first."), size="1", color_scheme="gray"),
@@ -169,16 +116,16 @@ def council_page() -> rx.Component:
                                             "ballot.")),
         error_callout(S.error),
         rx.cond(S.is_officer, card(
-            rx.flex(_heading(N_("Sessions")), rx.spacer(),
+            rx.flex(forms.heading(N_("Sessions")), rx.spacer(),
                     rx.button(rx.icon("calendar_plus", size=16), t("Schedule a session"), on_click=S.open_schedule,
                               id="council-schedule"),
                     gap="2", align="center", wrap="wrap", width="100%"),
-            rx.cond(S.sessions.length() == 0, _empty(N_("No session yet."))),
+            rx.cond(S.sessions.length() == 0, forms.empty(N_("No session yet."))),
             rx.grid(rx.foreach(S.sessions, _session_row), columns=rx.breakpoints(initial="1", md="2"), spacing="3",
                     width="100%", id="council-sessions"))),
         rx.cond(S.is_member, card(
-            _heading(N_("My sessions")),
-            rx.cond(S.mine.length() == 0, _empty(N_("You do not sit in any session yet."))),
+            forms.heading(N_("My sessions")),
+            rx.cond(S.mine.length() == 0, forms.empty(N_("You do not sit in any session yet."))),
             rx.grid(rx.foreach(S.mine, _session_row), columns=rx.breakpoints(initial="1", md="2"), spacing="3",
                     width="100%", id="my-sessions"))),
         _schedule_dialog(),
@@ -200,11 +147,12 @@ def _header() -> rx.Component:
             _session_badge(S.status, S.status_label, size="2", id="session-status"),
             gap="3", width="100%", direction=rx.breakpoints(initial="column", sm="row"), align="start"),
         rx.grid(
-            _fact(t("Chair"), S.chair_name),
-            _fact(t("Secretary"), S.secretary_name),
-            _fact(t("Attendance"), t("{present} of {total} present, {written} voting in writing", present=S.present,
-                                     total=S.members_total, written=S.written)),
-            _fact(t("Quorum"), t("{needed} ({share} of all members)", needed=S.quorum_needed, share=S.quorum_share)),
+            forms.fact(t("Chair"), S.chair_name),
+            forms.fact(t("Secretary"), S.secretary_name),
+            forms.fact(t("Attendance"), t("{present} of {total} present, {written} voting in writing",
+                                          present=S.present, total=S.members_total, written=S.written)),
+            forms.fact(t("Quorum"), t("{needed} ({share} of all members)", needed=S.quorum_needed,
+                                      share=S.quorum_share)),
             columns=rx.breakpoints(initial="1", sm="2", md="4"), spacing="3", width="100%"),
         rx.cond(S.my_position_label != "", rx.text(t("Your seat: {position}", position=S.my_position_label),
                                                    size="2")),
@@ -244,12 +192,12 @@ def _member_row(m: MemberRow) -> rx.Component:
 def _attendance() -> rx.Component:
     S = CouncilSessionState
     return card(
-        _heading(N_("Members and attendance")),
+        forms.heading(N_("Members and attendance")),
         rx.cond(S.may_run & (S.status == rules.SESSION_SCHEDULED), rx.text(
             t("Record who is present and who, absent, votes in writing; then open the session. It opens only with "
               "the quorum present and every public comment on the nominees answered."), size="2",
             color_scheme="gray")),
-        _scroll(rx.table.root(
+        forms.scroll(rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h)) for h in (
                 N_("Full name"), N_("Unit"), N_("Position"), N_("Attendance"))])),
             rx.table.body(rx.foreach(S.members, _member_row)), size="1", width="100%", min_width="560px",
@@ -323,6 +271,29 @@ def _ballot_actions(item: ItemCard) -> rx.Component:
         gap="2", wrap="wrap"))
 
 
+def discipline_line(d: DisciplineRow) -> rx.Component:
+    """A disciplinary measure: its form, period, decision and note."""
+    return rx.box(
+        rx.text(rx.text.strong(d.form_label), " · ", d.starts_on, " – ", d.ends_on, size="2"),
+        rx.text(t("Decision {ref}", ref=d.decision_ref), rx.cond(d.note != "", rx.fragment(" · ", d.note)),
+                size="1", color_scheme="gray"),
+        class_name="discipline-row", width="100%")
+
+
+def hold_text(h: HoldRow) -> rx.Component:
+    """A hold on commendations: its reason, whether in force, its period and note."""
+    return rx.vstack(
+        rx.hstack(rx.text(h.reason_label, weight="medium", size="2"),
+                  rx.cond(h.in_force, rx.badge(t("In force"), color_scheme="red"),
+                          rx.cond(h.lifted, rx.badge(t("Lifted"), color_scheme="gray"),
+                                  rx.badge(t("Not in force"), color_scheme="gray"))),
+                  align="center", wrap="wrap"),
+        rx.text(rx.cond(h.ends_on != "", t("From {start} to {end}", start=h.starts_on, end=h.ends_on),
+                        t("From {start}, until lifted", start=h.starts_on)),
+                rx.cond(h.note != "", rx.fragment(" · ", h.note)), size="1", color_scheme="gray"),
+        spacing="1", align="start")
+
+
 def _item(item: ItemCard) -> rx.Component:
     return rx.card(rx.vstack(
         rx.flex(
@@ -332,8 +303,13 @@ def _item(item: ItemCard) -> rx.Component:
                      custom_attrs={"data-outcome": item.outcome}, class_name="item-outcome"),
             gap="2", align="center", wrap="wrap", width="100%"),
         rx.text(item.title_name, " ", item.year, size="2", color_scheme="gray"),
-        rx.cond(item.dossier_url != "", rx.link(rx.icon("folder_open", size=14), " ", t("Open the dossier"),
-                                                href=item.dossier_url, size="2", class_name="dossier-link")),
+        rx.flex(
+            rx.cond(item.dossier_url != "", rx.link(rx.icon("folder_open", size=14), " ", t("Open the dossier"),
+                                                    href=item.dossier_url, size="2", class_name="dossier-link")),
+            rx.cond(item.may_read_records,
+                    rx.button(rx.icon("shield_alert", size=14), t("Discipline and holds"), size="1", variant="ghost",
+                              on_click=CouncilSessionState.show_records(item.item_id), class_name="records-open")),
+            gap="3", align="center", wrap="wrap"),
         rx.cond(item.recusals.length() > 0,
                 rx.vstack(rx.foreach(item.recusals, lambda r: rx.text(t("Recused: {who}", who=r), size="1",
                                                                       color_scheme="gray")),
@@ -374,14 +350,14 @@ def _agenda() -> rx.Component:
 
 def _written_dialog() -> rx.Component:
     S = CouncilSessionState
-    return _dialog(
+    return forms.dialog(
         S.dialog == "written", S.close_dialog, t("Record a written vote"),
         rx.text(t("For a member absent from the session who voted in writing; the minutes mark it as such."),
                 size="2"),
         error_callout(S.dialog_error),
         rx.form(rx.vstack(
-            _options(t("Member"), "person_id", S.written_choices),
-            _labelled(t("The written ballot says"), rx.radio_group.root(
+            forms.options(t("Member"), "person_id", S.written_choices),
+            forms.labelled(t("The written ballot says"), rx.radio_group.root(
                 rx.flex(rx.radio_group.item(value="agree"), rx.text(t("Agree"), size="2"),
                         rx.radio_group.item(value="disagree", margin_left="1em"), rx.text(t("Disagree"), size="2"),
                         gap="2", align="center"),
@@ -389,6 +365,20 @@ def _written_dialog() -> rx.Component:
             rx.button(t("Record the written vote"), type="submit", width="fit-content", id="written-submit"),
             spacing="3", align="stretch"), on_submit=S.submit_written, key=S.form_key.to_string() + "-w"),
         subtitle=S.written_label)
+
+
+def _records_dialog() -> rx.Component:
+    S = CouncilSessionState
+    return forms.dialog(
+        S.dialog == "records", S.close_dialog, t("Discipline and holds: {name}", name=S.records_name),
+        rx.text(t("Shown to council members while the nominee is before the council; every view is recorded in "
+                  "the audit log."), size="2", color_scheme="gray"),
+        rx.vstack(
+            rx.cond(S.records_disciplines.length() == 0, rx.text(t("No discipline record."), size="2")),
+            rx.foreach(S.records_disciplines, discipline_line),
+            rx.cond(S.records_holds.length() == 0, rx.text(t("No hold on commendations."), size="2")),
+            rx.foreach(S.records_holds, lambda h: rx.box(hold_text(h), width="100%", class_name="hold-row")),
+            spacing="2", align="stretch", id="council-records"))
 
 
 def session_page() -> rx.Component:
@@ -404,6 +394,7 @@ def session_page() -> rx.Component:
             _agenda(),
             spacing="4", align="stretch", width="100%")),
         _written_dialog(),
+        _records_dialog(),
     )
 
 

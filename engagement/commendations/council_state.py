@@ -22,8 +22,9 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from engagement.commendations import council, minutes, rules
+from engagement.commendations import council, minutes, rules, service
 from engagement.commendations.council import AgendaChoice, MemberRow, SessionView
+from engagement.commendations.dto import DisciplineRow, HoldRow
 from engagement.core import clock, routes
 from engagement.core.access import Actor, Perm, can, require_login
 from engagement.core.errors import Invalid, NotAllowed
@@ -113,11 +114,12 @@ class ItemCard:
     my_voted: bool
     my_can_vote: bool
     may_open_round: bool  # a first or second round may be opened (the service checks the order)
+    may_read_records: bool = False  # an individual nominee, a session not yet closed (the service decides)
 
 
 def _quorum(value: Any) -> tuple[int, int]:
     """A quorum chosen from ``QUORUM_CHOICES``."""
-    text = as_text(value, 5).strip() or "2/3"
+    text = as_text(value, 20).strip() or "2/3"
     if text not in QUORUM_CHOICES:
         raise Invalid("The quorum is a share of all members, such as 2/3 or 4/5.", {"quorum": N_("Not valid")})
     num, den = text.split("/")
@@ -163,7 +165,9 @@ def _card(view: SessionView, item: council.ItemRow, *, secretary: bool) -> ItemC
                           voters=", ".join(r.voters) if secretary else "") for r in item.rounds],
         my_recused=item.my_recused, my_voted=item.my_voted, my_can_vote=item.my_can_vote,
         may_open_round=(view.status == rules.SESSION_OPEN and not item.round_open and not item.outcome
-                        and item.round < rules.MAX_ROUNDS))
+                        and item.round < rules.MAX_ROUNDS),
+        may_read_records=(bool(item.person_id) and view.status != rules.SESSION_CLOSED and bool(view.my_position)
+                          and not item.my_recused))
 
 
 def _written_choices(view: SessionView, item: council.ItemRow) -> list[Option]:
@@ -303,7 +307,7 @@ class CouncilState(Dialog, AuthState):
                 raise Invalid("Choose a {what} from the list.", what=NOMINEE)
             if not ticked:
                 raise Invalid("Put at least one nominee on the agenda.", {"nominee_ids": N_("Required")})
-            num, den = _quorum(f.stripped("quorum", 5))
+            num, den = _quorum(f.stripped("quorum", 20))
             new_id = await self._call(
                 council.schedule_session, title=f.stripped("title", 400), scheduled_at=_moment(f.data.get("when")),
                 place=f.stripped("place", 400), nominee_ids=ticked, chair_person_id=chair,
@@ -352,14 +356,20 @@ class CouncilSessionState(Dialog, AuthState):
     vote_message: str = ""
     written_label: str = ""
     written_choices: list[Option] = []
+    #: The nominee's discipline records and holds, read (and audited) when a member asks.
+    records_name: str = ""
+    records_disciplines: list[DisciplineRow] = []
+    records_holds: list[HoldRow] = []
     form_key: int = 0
     _session_id: int = 0
     _target_id: int = 0
     _written: dict[int, list[Option]] = {}  # per item: the members voting in writing on it
+    _persons: dict[int, int] = {}  # per item: the individual nominee
 
     def _on_close(self) -> None:
         self._target_id = 0
         self.dialog_error, self.written_label, self.written_choices = "", "", []
+        self.records_name, self.records_disciplines, self.records_holds = "", [], []
 
     def _clear(self) -> None:
         self.found, self.council_id, self._session_id = False, 0, 0
@@ -385,6 +395,7 @@ class CouncilSessionState(Dialog, AuthState):
             if view.my_position else ""
         self.my_absent = absent
         self._written = {i.item_id: _written_choices(view, i) for i in view.items}
+        self._persons = {i.item_id: i.person_id for i in view.items if i.person_id}
         self.form_key += 1
 
     async def _reload(self) -> None:
@@ -491,6 +502,20 @@ class CouncilSessionState(Dialog, AuthState):
             self.dialog = "written"
             self.form_key += 1
         return None if done.ok else done.toast
+
+    @rx.event
+    async def show_records(self, item_id: int):
+        """The discipline records and holds of a nominee before the council (each view is audited)."""
+        with self._attempt(error="action_error", toast_errors=True) as done:
+            item = self._listed_item(item_id)
+            person_id = self._persons.get(item, 0)
+            if not person_id:
+                raise Invalid("Only a person nominated has discipline records.")
+            records = await self._call(service.personnel_records, person_id=person_id)
+            self.records_name = records.full_name
+            self.records_disciplines, self.records_holds = records.disciplines, records.holds
+            self.dialog = "records"
+        return done.toast
 
     @rx.event
     async def submit_written(self, form: dict):

@@ -29,6 +29,7 @@ from engagement.commendations.decision_state import (
 from engagement.commendations.decisions import AwardEntry
 from engagement.core import routes
 from engagement.core.i18n import N_, Msg
+from engagement.ui import forms
 from engagement.ui.components import card, error_callout, field, page_title, pager
 from engagement.ui.i18n import t
 from engagement.ui.kit import private_page, public_page
@@ -40,38 +41,6 @@ _VERIFY = routes.verify_award("")
 # --- small pieces -------------------------------------------------------------------------------
 
 
-def _labelled(label: Any, control: rx.Component, hint: Any = "") -> rx.Component:
-    """A label above its control (the control inside the <label>: no ids needed)."""
-    return rx.el.label(
-        rx.vstack(rx.text(label, size="2", weight="medium"), control,
-                  *([rx.text(hint, size="1", color_scheme="gray")] if isinstance(hint, rx.Var) or hint else []),
-                  spacing="1", align="stretch", width="100%"),
-        style={"display": "block", "width": "100%"})
-
-
-def _selector(label: Any, options: rx.Var, value: rx.Var, on_change: Any, name: str, *,
-              first: Any = None) -> rx.Component:
-    """A filter select that acts at once (``first``: an "all" choice with the value "")."""
-    return _labelled(label, rx.el.select(
-        *([rx.el.option(first, value="")] if first is not None else []),
-        rx.foreach(options, lambda o: rx.el.option(o.label, value=o.value)),
-        value=value.to_string(), on_change=on_change, name=name, id=f"{name}-select", class_name="native-select"))
-
-
-def _grid(*children: rx.Component, wide: str = "2") -> rx.Component:
-    return rx.grid(*children, columns=rx.breakpoints(initial="1", sm=wide), spacing="3", width="100%")
-
-
-def _scroll(table: rx.Component) -> rx.Component:
-    """A wide table scrolling sideways inside its card on a phone."""
-    return rx.box(table, overflow_x="auto", width="100%")
-
-
-def _headers(*names: Msg, extra: int = 0) -> rx.Component:
-    return rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(n)) for n in names],
-                                        *[rx.table.column_header_cell("") for _ in range(extra)]))
-
-
 def _dialog(open_: Any, on_close: Any, title: Any, *body: rx.Component, subtitle: Any = None) -> rx.Component:
     return rx.dialog.root(rx.dialog.content(rx.vstack(
         rx.dialog.title(title, margin_bottom="0"),
@@ -79,10 +48,6 @@ def _dialog(open_: Any, on_close: Any, title: Any, *body: rx.Component, subtitle
         *body,
         rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", type="button")),
         spacing="3", align="stretch"), max_width="560px", width="100%"), open=open_, on_open_change=on_close)
-
-
-def _empty(text: Msg) -> rx.Component:
-    return rx.text(t(text), size="2", color_scheme="gray")
 
 
 def _downloads(on_choose: Any, button_id: str) -> rx.Component:
@@ -120,14 +85,22 @@ def _chain() -> rx.Component:
                           rx.el.ul(rx.foreach(S.chain_breaks, lambda b: rx.el.li(rx.text(b, size="1"))),
                                    style={"margin": "0", "paddingLeft": "1.2em"}),
                           spacing="1", align="start")),
+        rx.cond(S.chain_head != "", rx.text(S.chain_head, size="1", color_scheme="gray", id="chain-head")),
         rx.spacer(),
         rx.button(rx.icon("refresh_cw", size=16), t("Check again"), size="1", variant="soft", on_click=S.check_chain),
-        gap="3", width="100%", align="center", wrap="wrap"), width="100%"))
+        gap="3", width="100%", align="center", wrap="wrap"), width="100%"),
+        rx.card(rx.flex(
+            rx.icon("shield", color="var(--gray-9)"),
+            rx.text(t("Check that no decision, number or award has been changed since it was issued."), size="2",
+                    flex="1", min_width="0"),
+            rx.button(rx.icon("shield_check", size=16), t("Check the decisions' chain"), size="1", variant="soft",
+                      on_click=S.check_chain, id="chain-check"),
+            gap="3", width="100%", align="center", wrap="wrap"), width="100%"))
 
 
 def _nominee_box(prefix: str, line: AwaitingLine) -> rx.Component:
     return rx.el.label(rx.hstack(
-        rx.checkbox(name=prefix + line.nominee_id.to_string(), class_name="nominee-tick"),
+        rx.checkbox(name=prefix + line.nominee_id.to_string(), class_name="nominee-tick", aria_label=line.name),
         rx.vstack(
             rx.text(line.name, weight="medium", size="2"),
             rx.text(line.code, " · ", line.unit_name, " · ", line.year.to_string(), size="1", color_scheme="gray"),
@@ -156,22 +129,22 @@ def _issue_form() -> rx.Component:
         rx.cond(S.issued != "", rx.callout(S.issued, icon="circle_check", color_scheme="green", id="decision-issued")),
         error_callout(S.decide_error),
         rx.cond(S.decide_groups.length() == 0,
-                _empty(N_("No nominee approved by the council is waiting for a decision here.")),
+                forms.empty(N_("No nominee approved by the council is waiting for a decision here.")),
                 rx.form(rx.vstack(
                     _groups(S.decide_groups, DECIDE_PREFIX),
                     rx.separator(),
-                    _grid(field(t("Issuer's code (in the number)"), "issuer_code", required=True,
+                    forms.grid(field(t("Issuer's code (in the number)"), "issuer_code", required=True,
                                 default_value=S.issuer_code, placeholder=t("e.g. SNV"),
                                 hint=t("12/QĐ-SNV reads the code SNV")),
                           field(t("Issuer"), "issuer_name", required=True, default_value=S.issuer_name,
                                 placeholder=t("e.g. Sở Nội vụ tỉnh ..."))),
-                    _grid(field(t("Date of the decision"), "decided_on", type="date", required=True,
+                    forms.grid(field(t("Date of the decision"), "decided_on", type="date", required=True,
                                 default_value=S.today),
                           field(t("Signed by"), "signer_name", required=True, default_value=S.signer_name,
                                 placeholder=t("Full name")),
                           field(t("Signer's title"), "signer_title", required=True, default_value=S.signer_title,
                                 placeholder=t("e.g. Giám đốc Sở Nội vụ")), wide="3"),
-                    _labelled(t("Legal basis"), rx.text_area(name="basis", default_value=S.basis, rows="5",
+                    forms.labelled(t("Legal basis"), rx.text_area(name="basis", default_value=S.basis, rows="5",
                                                              width="100%", required=True),
                               t("One “Căn cứ ...” a line, as the decision reads.")),
                     rx.button(rx.icon("stamp", size=16), t("Issue the decision"), type="submit", width="fit-content",
@@ -215,9 +188,9 @@ def _decisions() -> rx.Component:
     S = DecisionsState
     return card(
         rx.heading(t("Decisions issued"), size="4"),
-        rx.cond(S.total == 0, _empty(N_("No decision has been issued yet."))),
-        rx.cond(S.total > 0, _scroll(rx.table.root(
-            _headers(N_("Number"), N_("Issuer"), N_("Awards"), N_("Amount (VND)"), extra=1),
+        rx.cond(S.total == 0, forms.empty(N_("No decision has been issued yet."))),
+        rx.cond(S.total > 0, forms.scroll(rx.table.root(
+            forms.headers(N_("Number"), N_("Issuer"), N_("Awards"), N_("Amount (VND)"), extra=1),
             rx.table.body(rx.foreach(S.rows, _decision_row)), size="1", width="100%", min_width="600px",
             id="decisions-table"))),
         rx.cond(S.pages > 1, pager(S.page, S.pages, S.total, S.prev_page, S.next_page)),
@@ -247,8 +220,8 @@ def _open_awards() -> rx.Component:
     return rx.cond(S.open_id != 0, card(
         rx.heading(t("Awards of decision {ref}", ref=S.open_reference), size="4", id="open-decision"),
         error_callout(S.awards_error),
-        _scroll(rx.table.root(
-            _headers(N_("Golden book no."), N_("Title"), N_("Person or unit"), N_("Amount (VND)"),
+        forms.scroll(rx.table.root(
+            forms.headers(N_("Golden book no."), N_("Title"), N_("Person or unit"), N_("Amount (VND)"),
                      N_("Certificate code"), extra=1),
             rx.table.body(rx.foreach(S.open_awards, _award_row)), size="1", width="100%", min_width="640px",
             id="awards-table")),
@@ -263,11 +236,11 @@ def _revoke_dialog() -> rx.Component:
                   "anyone checking the certificate sees it revoked."), size="2"),
         error_callout(S.dialog_error),
         rx.form(rx.vstack(
-            _labelled(t("Legal ground"), rx.el.select(
+            forms.labelled(t("Legal ground"), rx.el.select(
                 rx.el.option(t("Choose…"), value=""),
                 *[rx.el.option(t(label), value=code) for code, label in GROUND_CHOICES.items()],
                 name="ground", required=True, class_name="native-select", id="revoke-ground")),
-            _labelled(t("Reason"), rx.text_area(name="reason", rows="3", width="100%", required=True,
+            forms.labelled(t("Reason"), rx.text_area(name="reason", rows="3", width="100%", required=True,
                                                 placeholder=t("The finding and the document that establishes it"))),
             field(t("Amount to refund (VND)"), "refund", type="number", default_value=S.revoke_amount,
                   hint=t("By default all the award paid; 0 when nothing is recovered.")),
@@ -322,21 +295,24 @@ def _register() -> rx.Component:
         rx.flex(rx.heading(t("Register of awards"), size="4"), rx.spacer(),
                 _downloads(S.export_register, "register-download"), width="100%", align="center", gap="3"),
         rx.grid(
-            _selector(t("Year"), S.years, S.filter_year, S.select_year, "register-year", first=t("All years")),
-            _selector(t("Unit (and its sub-units)"), S.units, S.filter_unit, S.select_unit, "register-unit",
+            forms.selector(t("Year"), S.years, S.filter_year, S.select_year, "register-year",
+                           id="register-year-select", first=t("All years")),
+            forms.selector(t("Unit (and its sub-units)"), S.units, S.filter_unit, S.select_unit, "register-unit",
+                           id="register-unit-select",
                       first=t("Every unit")),
-            _selector(t("Title or form"), S.titles, S.filter_title, S.select_title, "register-title",
+            forms.selector(t("Title or form"), S.titles, S.filter_title, S.select_title, "register-title",
+                           id="register-title-select",
                       first=t("Every title")),
-            _labelled(t("Revoked"), rx.el.select(
+            forms.labelled(t("Revoked"), rx.el.select(
                 rx.el.option(t("Standing and revoked"), value=""),
                 *[rx.el.option(t(label), value=code) for code, label in REVOKED_CHOICES.items()],
                 value=S.filter_revoked, on_change=S.select_revoked, name="register-revoked",
                 id="register-revoked-select", class_name="native-select")),
             columns=rx.breakpoints(initial="1", sm="2", lg="4"), spacing="3", width="100%"),
         error_callout(S.register_error),
-        rx.cond(S.total == 0, _empty(N_("Nothing in the register matches."))),
-        rx.cond(S.total > 0, _scroll(rx.table.root(
-            _headers(*_REGISTER_HEADERS),
+        rx.cond(S.total == 0, forms.empty(N_("Nothing in the register matches."))),
+        rx.cond(S.total > 0, forms.scroll(rx.table.root(
+            forms.headers(*_REGISTER_HEADERS),
             rx.table.body(rx.foreach(S.rows, _register_row)), size="1", width="100%", min_width="980px",
             id="register-table"))),
         rx.cond(S.pages > 1, pager(S.page, S.pages, S.total, S.prev_page, S.next_page)),
@@ -356,12 +332,13 @@ def _statistics() -> rx.Component:
     return card(
         rx.flex(rx.heading(t("Statistics of the year"), size="4"), rx.spacer(),
                 _downloads(S.export_stats, "stats-download"), width="100%", align="center", gap="3"),
-        rx.box(_selector(t("Year"), S.years, S.stat_year, S.select_stat_year, "stats-year"), max_width="12em"),
+        rx.box(forms.selector(t("Year"), S.years, S.stat_year, S.select_stat_year, "stats-year",
+                              id="stats-year-select"), max_width="12em"),
         error_callout(S.stats_error),
-        rx.cond(S.stats.length() == 0, _empty(N_("No award in this year."))),
-        rx.cond(S.stats.length() > 0, _scroll(rx.table.root(
-            _headers(N_("Title or form"), N_("Level"), N_("Individuals"), N_("Collectives"), N_("Amount (VND)"),
-                     N_("Revoked"), N_("To refund (VND)")),
+        rx.cond(S.stats.length() == 0, forms.empty(N_("No award in this year."))),
+        rx.cond(S.stats.length() > 0, forms.scroll(rx.table.root(
+            forms.headers(N_("Title or form"), N_("Awarding level"), N_("Individuals"), N_("Collectives"),
+                          N_("Amount (VND)"), N_("Revoked"), N_("To refund (VND)")),
             rx.table.body(
                 rx.foreach(S.stats, _stat_row),
                 rx.table.row(rx.table.cell(rx.text(t("Total"), weight="bold")), rx.table.cell(""),
@@ -390,7 +367,7 @@ def _history() -> rx.Component:
                                                                  class_name="history-person")),
                         wrap="wrap", gap="2"),
                 spacing="2", align="stretch", width="100%"),
-            _labelled(t("Or a unit"), rx.el.select(
+            forms.labelled(t("Or a unit"), rx.el.select(
                 rx.el.option(t("Choose…"), value=""),
                 rx.foreach(S.units, lambda o: rx.el.option(o.label, value=o.value)),
                 on_change=S.unit_history, name="history-unit", id="history-unit-select", class_name="native-select")),
@@ -398,9 +375,9 @@ def _history() -> rx.Component:
         error_callout(S.history_error),
         rx.cond(S.history_shown, rx.vstack(
             rx.heading(S.history_label, size="3", id="history-label"),
-            rx.cond(S.history_rows.length() == 0, _empty(N_("No award in the register."))),
-            rx.cond(S.history_rows.length() > 0, _scroll(rx.table.root(
-                _headers(*_REGISTER_HEADERS),
+            rx.cond(S.history_rows.length() == 0, forms.empty(N_("No award in the register."))),
+            rx.cond(S.history_rows.length() > 0, forms.scroll(rx.table.root(
+                forms.headers(*_REGISTER_HEADERS),
                 rx.table.body(rx.foreach(S.history_rows, _register_row)), size="1", width="100%",
                 min_width="980px", id="history-table"))),
             spacing="2", align="stretch", width="100%")),

@@ -211,6 +211,8 @@ class DecisionsState(Paged, Dialog, AuthState):
     chain_loaded: bool = False
     chain_checked: int = 0
     chain_breaks: list[str] = []
+    #: The chain's newest published head (issue 17), as the report words it.
+    chain_head: str = ""
     issuer_code: str = ""
     issuer_name: str = ""
     signer_name: str = ""
@@ -255,27 +257,30 @@ class DecisionsState(Paged, Dialog, AuthState):
 
     def _show_chain(self, report: decisions.DecisionChainReport) -> None:
         self.chain_loaded, self.chain_checked, self.chain_breaks = True, report.checked, list(report.breaks)
+        self.chain_head = report.head
 
     def _prefill(self, rows: list[DecisionRow]) -> None:
-        """The issuer of the newest decision, for the next one (typed once, kept after)."""
+        """The issuer and the signer of the newest decision, for the next one (typed once, kept after)."""
         if self.issuer_code or not rows:
             return
-        parsed = rules.parse_decision_number(rows[0].reference)
-        if parsed is not None:
-            self.issuer_code, self.issuer_name = parsed[1], rows[0].issuer_name
+        newest = rows[0]
+        self.issuer_code, self.issuer_name = newest.issuer_code, newest.issuer_name
+        if not self.signer_name:
+            self.signer_name, self.signer_title = newest.signer_name, newest.signer_title
 
     async def _reload(self) -> None:
         self.rows = self._lines(await self._read(decisions.decision_list, page=self.page, page_size=DECISIONS_PAGE))
 
     async def _reload_all(self) -> None:
-        awaiting, page, report = await self._read_each(
+        # The whole chain is checked when asked ("Check the decisions' chain") and after a revocation,
+        # not on every visit: it reads every decision and award ever issued.
+        awaiting, page = await self._read_each(
             decisions.awaiting_decision,
-            functools.partial(decisions.decision_list, page=self.page, page_size=DECISIONS_PAGE),
-            decisions.decision_chain_report)
+            functools.partial(decisions.decision_list, page=self.page, page_size=DECISIONS_PAGE))
         self._show_awaiting(awaiting)
         self._prefill(page.rows)
         self.rows = self._lines(page)
-        self._show_chain(report)
+        self.chain_loaded, self.chain_checked, self.chain_breaks = False, 0, []  # a new decision: check again
         self.form_key += 1
 
     async def _show_awards(self, decision_id: int) -> None:
@@ -293,7 +298,7 @@ class DecisionsState(Paged, Dialog, AuthState):
 
     @rx.event
     async def load(self):
-        """Page load: the nominees waiting, the first page of decisions and the chain check, in one read."""
+        """Page load: the nominees waiting and the first page of decisions, in one read."""
         self.error = self.decide_error = self.upward_error = self.awards_error = self.dialog_error = ""
         self.dialog, self._target_award, self.issued, self.page = "", 0, "", 1
         self.today = queries.today(clock.now()).isoformat()

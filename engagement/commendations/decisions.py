@@ -64,6 +64,8 @@ DECISION_BREAKS = chain.BreakTexts(
     missing=N_("decision #{first} to #{last} missing"),
     unlinked=N_("does not follow the previous decision's hash"),
     changed=N_("content changed after the decision (hash mismatch)"),
+    truncated=N_("{have} decisions where the checkpoint of {at} counted {count}: the newest were deleted"),
+    rewritten=N_("decision #{seq} no longer has the hash the checkpoint of {at} recorded: the chain was rewritten"),
 )
 
 
@@ -162,6 +164,8 @@ class DecisionChainReport:
 
     checked: int
     breaks: list[str] = field(default_factory=list)
+    #: The newest head published in the audit log, as the page shows it ("" when none yet).
+    head: str = ""
 
     @property
     def ok(self) -> bool:
@@ -247,6 +251,9 @@ class DecisionRow:
     awards: int
     total_amount: int
     content_hash: str
+    issuer_code: str = ""
+    signer_name: str = ""
+    signer_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -698,11 +705,8 @@ def issue_decision(
     held = _held_awards(session, picks)
     for pick in picks:
         for h in held.get((pick.key, pick.year), []):
-            if h.title_id == pick.title.id and h.revoked:
-                raise Conflict("{title} for {year} was awarded to {name} and revoked; the register keeps one entry "
-                               "a year, so it cannot be decided again.", title=pick.title.abbreviation,
-                               year=pick.year, name=pick.name)
-            if h.title_id == pick.title.id:
+            # A revoked award stays in the register as it was; the title may be decided again.
+            if h.title_id == pick.title.id and not h.revoked:
                 raise Conflict("{title} for {year} is already in the register for {name}.",
                                title=pick.title.abbreviation, year=pick.year, name=pick.name)
     base = rules.base_salary_on(queries.base_salaries(session), decided_on)
@@ -742,6 +746,8 @@ def issue_decision(
         prev_hash=prev_hash, content_hash=digest, created_at=now, created_by_account_id=me.account_id)
     session.add(decision)
     session.flush()
+    decision.seal = chain.seal(chain.chain_key(), _decision_sealed(decision))
+    session.add(decision)
     awards: list[tuple[_Pick, models.Award, dict]] = []
     for pick, entry in zip(picks, entries, strict=True):
         award = models.Award(
@@ -792,9 +798,12 @@ def _still_approved(session: Session, picks: Sequence[_Pick]) -> None:
 
 def _credit(session: Session, awards: Sequence[tuple[_Pick, models.Award, dict]], *, decided_on: date,
             now: datetime) -> None:
-    """Points for every award, people then units, each in id order (one global lock order:
-    crediting several in one transaction must not deadlock against a concurrent single credit)."""
+    """Points for every award, after locking every person and unit they touch in the one global order
+    (``scoring.lock_credits``: persons by id, then units by path), so that crediting several in one
+    transaction cannot deadlock against a concurrent single credit."""
     occurred = _occurred_at(decided_on, now)
+    scoring.lock_credits(session, person_ids=[a.person_id for _p, a, _e in awards if a.person_id is not None],
+                         unit_ids=[a.unit_id for _p, a, _e in awards if a.unit_id is not None])
     ordered = sorted(awards, key=lambda item: (item[1].person_id is None, item[1].person_id or item[1].unit_id,
                                                item[1].id))
     for pick, award, _entry in ordered:
@@ -1046,18 +1055,121 @@ def _label(decision: models.Decision) -> str:
     return f"{rules.decision_number(decision.number, decision.issuer_code)} ({decision.year})"
 
 
-def verify_decisions(session: Session) -> DecisionChainReport:
+#: The kind of record a decision's seal and the chain's head name.
+DECISION_CHAIN_KIND = "decisions"
+#: ``verify_decisions(key=...)`` default: the installation's chain key.
+INSTALLATION_KEY = object()
+
+
+def _decision_sealed(decision: models.Decision) -> dict:
+    """What a decision's seal covers: its id and hashes (the hashed content holds the rest, and
+    the row and its awards are compared with that content)."""
+    return {"kind": DECISION_CHAIN_KIND, "id": decision.id, "prev": decision.prev_hash,
+            "hash": decision.content_hash}
+
+
+def _decision_links(decisions: Sequence[models.Decision]) -> list[chain.ChainLink]:
+    return [chain.ChainLink(seq=i, code=_label(d), prev_hash=d.prev_hash, content_hash=d.content_hash,
+                            payload=d.content, seal=d.seal or "", sealed=_decision_sealed(d))
+            for i, d in enumerate(decisions, start=1)]
+
+
+def decision_audit_head(session: Session) -> chain.ChainHead | None:
+    """The newest head of the decision chain published in the audit log (None: never)."""
+    row = session.exec(select(audit.AuditEntry.detail).where(
+        audit.AuditEntry.action == "chain.head", audit.AuditEntry.entity == DECISION_CHAIN_KIND)
+        .order_by(audit.AuditEntry.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    try:
+        head = chain.head_from(json.loads(row))
+    except ValueError:
+        head = None
+    return head or chain.ChainHead(kind=DECISION_CHAIN_KIND, count=0, last_hash="", at="?", seal="")
+
+
+def current_decision_head(session: Session, *, now: datetime) -> chain.ChainHead:
+    """The decision chain's head now, sealed (for a checkpoint file and the audit log)."""
+    last = session.exec(select(models.Decision.content_hash).order_by(models.Decision.id.desc()).limit(1)).first()
+    count = session.exec(select(sa.func.count()).select_from(models.Decision)).one()
+    return chain.make_head(chain.chain_key(), kind=DECISION_CHAIN_KIND, count=count, last_hash=last or "", now=now)
+
+
+def publish_decision_head(session: Session, *, now: datetime, force: bool = False) -> chain.ChainHead | None:
+    """Write the decision chain's sealed head to the audit log; None when it did not change."""
+    head = current_decision_head(session, now=now)
+    previous = decision_audit_head(session)
+    if not force and previous is not None and (previous.count, previous.last_hash) == (head.count, head.last_hash):
+        return None
+    audit.record(session, actor=None, action="chain.head", entity=DECISION_CHAIN_KIND, entity_id=head.count,
+                 now=now, **head.as_dict())
+    session.flush()
+    return head
+
+
+def seal_existing_decisions(session: Session, *, now: datetime) -> int:
+    """Seal the decisions issued before seals existed (``engagement seal-chains``, once).
+
+    Like ``commitments.service.seal_existing``: only the leading run of unsealed decisions,
+    only while the chain and the register hold, and only once.
+
+    Raises:
+        Conflict: the chain is broken, or this already ran.
+    """
+    if session.exec(select(audit.AuditEntry.id).where(audit.AuditEntry.action == "chain.seal_existing",
+                                                      audit.AuditEntry.entity == DECISION_CHAIN_KIND)).first():
+        raise Conflict("The decisions issued before seals were sealed already; this runs only once.")
+    report = verify_decisions(session, key=None)
+    if not report.ok:
+        raise Conflict("The decision chain is broken ({n} problems); it cannot be sealed as it is.",
+                       n=len(report.breaks))
+    sealed = 0
+    for decision in session.exec(select(models.Decision).order_by(models.Decision.id)):
+        if decision.seal:
+            break
+        decision.seal = chain.seal(chain.chain_key(), _decision_sealed(decision))
+        session.add(decision)
+        sealed += 1
+    audit.record(session, actor=None, action="chain.seal_existing", entity=DECISION_CHAIN_KIND, entity_id=sealed,
+                 now=now)
+    session.flush()
+    publish_decision_head(session, now=now, force=True)
+    return sealed
+
+
+def verify_decisions(session: Session, *, key: object = INSTALLATION_KEY,
+                     checkpoint: chain.ChainHead | None = None) -> DecisionChainReport:
     """Check every decision: its content still gives its hash and follows the previous decision;
-    its row and its awards still say what was decided; each issuer's numbers of a year run from 1
-    without a gap up to the last number taken.
+    its seal holds under the chain key; its row and its awards still say what was decided; each
+    issuer's numbers of a year run from 1 without a gap up to the last number taken; and the
+    chain still holds every decision the newest published head (audit log) and ``checkpoint``
+    counted.
 
     For the ``engagement`` verify command (server authority) and the officers' page; problems are
     written in the current language.
+
+    Args:
+        session: a read session.
+        key: the chain key (default: the installation's); None checks the hashes only.
+        checkpoint: a head from an archived checkpoint file to compare with.
     """
+    chain_key = chain.chain_key() if key is INSTALLATION_KEY else key
     decisions = list(session.exec(select(models.Decision).order_by(models.Decision.id)))
-    links = [chain.ChainLink(seq=i, code=_label(d), prev_hash=d.prev_hash, content_hash=d.content_hash,
-                             payload=d.content) for i, d in enumerate(decisions, start=1)]
-    breaks = [f"{b.code}: {b.problem}" for b in chain.find_breaks(links, texts=DECISION_BREAKS)]
+    links = _decision_links(decisions)
+    breaks = [f"{b.code}: {b.problem}" for b in chain.find_breaks(links, texts=DECISION_BREAKS, key=chain_key)]
+    head_text = ""
+    if chain_key is not None:
+        published = decision_audit_head(session)
+        for where, head in ((_("audit log"), published), (_("checkpoint file"), checkpoint)):
+            if head is None:
+                continue
+            problems = ([_("the checkpoint is of {kind}, not of decisions", kind=head.kind)]
+                        if head.kind != DECISION_CHAIN_KIND else
+                        chain.check_head(chain_key, head, links, texts=DECISION_BREAKS))
+            breaks.extend(f"{where}: {p}" for p in problems)
+        if published is not None:
+            head_text = _("Last published head: {count} decisions, last hash {hash}, at {at}",
+                          count=published.count, hash=published.last_hash[:16], at=published.at)
     awards = _awards_of(session, [d.id for d in decisions])
     for decision in decisions:
         breaks.extend(f"{_label(decision)}: {p}" for p in _decision_problems(decision, awards.get(decision.id, [])))
@@ -1075,7 +1187,7 @@ def verify_decisions(session: Session) -> DecisionChainReport:
         models.Award.source == SOURCE_DECIDED, models.Award.decision_id.is_(None))).one()
     if orphans:
         breaks.append(_("{n} decided awards belong to no decision", n=orphans))
-    return DecisionChainReport(checked=len(decisions), breaks=breaks)
+    return DecisionChainReport(checked=len(decisions), breaks=breaks, head=head_text)
 
 
 def decision_chain_report(session: Session, *, actor: Actor | None) -> DecisionChainReport:
@@ -1100,6 +1212,8 @@ def _intact(session: Session, decision: models.Decision) -> bool:
     if nxt is not None and nxt != decision.content_hash:
         return False
     if chain.chain_hash(decision.prev_hash, decision.content) != decision.content_hash:
+        return False
+    if decision.seal and not chain.seal_holds(chain.chain_key(), _decision_sealed(decision), decision.seal):
         return False
     return not _decision_problems(decision, _awards_of(session, [decision.id]).get(decision.id, []))
 
@@ -1271,7 +1385,8 @@ def decision_list(session: Session, *, actor: Actor | None, year: int | None = N
         out.append(DecisionRow(id=d.id, reference=rules.decision_number(d.number, d.issuer_code), year=d.year,
                                decided_on=formats.day(d.decided_on), issuer_name=d.issuer_name,
                                signer=f"{d.signer_title} {d.signer_name}", awards=counts.get(d.id, 0),
-                               total_amount=total_amount, content_hash=d.content_hash))
+                               total_amount=total_amount, content_hash=d.content_hash, issuer_code=d.issuer_code,
+                               signer_name=d.signer_name, signer_title=d.signer_title))
     return DecisionPage(total=total, page=page, page_size=size, rows=out)
 
 
@@ -1439,8 +1554,8 @@ def history(session: Session, *, actor: Actor | None, person_id: int | None = No
 REGISTER_HEADERS = (N_("Year"), N_("Title or form"), N_("Full name or unit"), N_("Code"), N_("Unit"),
                     N_("Decision"), N_("Decision date"), N_("Decided by"), N_("Amount (VND)"), N_("Golden book no."),
                     N_("Certificate code"), N_("Source"), N_("Revoked on"), N_("Ground"), N_("To refund (VND)"))
-STATISTICS_HEADERS = (N_("Title or form"), N_("Level"), N_("Individuals"), N_("Collectives"), N_("Amount (VND)"),
-                      N_("Revoked"), N_("To refund (VND)"))
+STATISTICS_HEADERS = (N_("Title or form"), N_("Awarding level"), N_("Individuals"), N_("Collectives"),
+                      N_("Amount (VND)"), N_("Revoked"), N_("To refund (VND)"))
 
 
 def export_awards(session: Session, *, actor: Actor | None, fmt: str = "xlsx", year: int | None = None,

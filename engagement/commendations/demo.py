@@ -447,11 +447,9 @@ def seed_demo(session: Session, *, now: datetime) -> dict[str, int]:
 # - Y in progress: a dossier for LĐTT submitted and received (awaiting its appraisal), and a
 #   council session open on another, with its first round open and some ballots cast.
 #
-# Four plain staff logins (never a journey's: not the named logins, nor the staff login the
-# browser workflow makes a council member) sit on the council for these sessions. Their role is
-# revoked at the end (the sessions keep them as members): the browser workflow schedules its own
-# session with the council's role holders of that day, and opens it with two of them present,
-# which is a quorum (2/3) only while the council has at most three members.
+# The council is the demo's ``council`` login and four plain staff logins (not the named logins a
+# journey uses): five members, so a quorum of 2/3 is four present and a majority of all members is
+# three agreeing. The browser workflow schedules its own session with these five.
 
 
 def _workflow_members(session: Session) -> list[Account]:
@@ -510,11 +508,11 @@ def seed_workflow(session: Session, *, now: datetime) -> dict[str, int]:
     unit_names = dict(session.exec(select(Unit.id, Unit.name)).all())
     with_login = set(session.exec(select(Account.person_id)))
 
-    # The council: four staff logins granted the role (revoked at the end), the demo's ``council``
-    # login a member too (absent in Y-1; present in Y, so that it may still vote).
+    # The council: four staff logins granted the role, the demo's ``council`` login a member too
+    # (absent in Y-1; present in Y, so that it may still vote).
     members = _workflow_members(session)
-    grants = [org_service.grant_role(session, actor=admin, account_id=a.id, role=Role.COUNCIL_MEMBER.value, now=now)
-              for a in members]
+    for a in members:
+        org_service.grant_role(session, actor=admin, account_id=a.id, role=Role.COUNCIL_MEMBER.value, now=now)
     actors, tokens = [], [token, admin_token]
     for account in members:
         actor, member_token = _officer(session, account.username, now)
@@ -629,8 +627,6 @@ def seed_workflow(session: Session, *, now: datetime) -> dict[str, int]:
     for actor in actors[1:3]:
         council.vote(session, actor=actor, item_id=first, agree=True, now=now)
 
-    for grant_id in grants:
-        org_service.revoke_role(session, actor=admin, grant_id=grant_id, now=now)
     for t in tokens:
         org_sessions.logout(session, token=t, now=now)
     session.flush()

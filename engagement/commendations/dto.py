@@ -152,6 +152,8 @@ class RatingRow:
     rank: str
     recognitions: int
     citizens: str
+    #: The year's spot-check findings: "2 failed of 15 checked (1 repeat)"; "" when never checked.
+    spot_checks: str = ""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from engagement.core.i18n import N_, Msg
 from engagement.recognition import queries as recognition_queries
 from engagement.scoring import queries as scoring_queries
 from engagement.scoring import rules as scoring_rules
+from engagement.supervision import queries as supervision_queries
 
 #: Ids per IN list: SQLite binds at most 999 parameters in a statement (older builds).
 IN_CHUNK = 900
@@ -44,6 +45,8 @@ class Evidence:
     without points. ``rank_of``: how many people the sheet ranks. ``recognitions``: received
     in the year, not revoked. ``citizen_avg``: the average citizens' rating with one decimal
     in the reader's convention ("4.5", "4,5"; "" when none), over ``citizen_count`` ratings.
+    ``checks``, ``failures``, ``repeats``: the person's spot-check findings of the year (items
+    checked, failed, and failed again within a year: issue 20).
     """
 
     commitment: str
@@ -53,6 +56,9 @@ class Evidence:
     recognitions: int
     citizen_avg: str
     citizen_count: int
+    checks: int = 0
+    failures: int = 0
+    repeats: int = 0
 
 
 def evidence(session: Session, *, person_ids: list[int], year: int) -> dict[int, Evidence]:
@@ -78,14 +84,17 @@ def evidence(session: Session, *, person_ids: list[int], year: int) -> dict[int,
     commitments = commitments_queries.year_status(session, person_ids=ids, year=year)
     recognitions = recognition_queries.received_in_year(session, person_ids=ids, year=year)
     ratings = recognition_queries.citizen_ratings_in_year(session, person_ids=ids, year=year)
+    findings = supervision_queries.findings_in_year(session, person_ids=ids, year=year)
     ranked = sorted((p for p in ids if points.get(p, 0) > 0), key=lambda p: -points[p])
     ranks = dict(zip(ranked, scoring_rules.competition_ranks([points[p] for p in ranked]), strict=True))
     out = {}
     for person_id in ids:
         average, count = ratings.get(person_id, (None, 0))
+        checks, failures, repeats = findings.get(person_id, (0, 0, 0))
         out[person_id] = Evidence(
             commitment=commitments.get(person_id, "none"), points=points.get(person_id, 0),
             rank=ranks.get(person_id), rank_of=len(ids), recognitions=recognitions.get(person_id, 0),
-            citizen_avg=formats.number(average, 1, fixed=True), citizen_count=count)
+            citizen_avg=formats.number(average, 1, fixed=True), citizen_count=count,
+            checks=checks, failures=failures, repeats=repeats)
     return out
 

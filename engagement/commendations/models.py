@@ -259,7 +259,9 @@ class Award(SQLModel, table=True):
 
     __tablename__ = "commend_award"
     __table_args__ = (
-        sa.UniqueConstraint("year", "title_id", "subject_key", name="uq_commend_award"),
+        # One standing award per subject, title and year; a revoked one stays beside it as history.
+        sa.Index("uq_commend_award_live", "year", "title_id", "subject_key", unique=True,
+                 sqlite_where=sa.text("revoked_at IS NULL"), postgresql_where=sa.text("revoked_at IS NULL")),
         sa.Index("ix_commend_award_title_year", "title_id", "year"),
         sa.Index("uq_commend_award_certificate", "certificate_code", unique=True),
     )
@@ -536,6 +538,8 @@ class Decision(SQLModel, table=True):
     content: str = Field(sa_type=sa.Text)  # JSON of what was decided (the hash covers it)
     prev_hash: str = Field(max_length=64)
     content_hash: str = Field(max_length=64, unique=True)
+    #: HMAC under the chain key (outside the database) over the hashes (issue 17); "" before seals.
+    seal: str = Field(default="", max_length=64)
     created_at: datetime = Field(sa_type=UTCDateTime)
     created_by_account_id: int | None = Field(default=None)
 

@@ -32,8 +32,9 @@ from engagement.core import routes
 from engagement.core.i18n import N_, Msg
 from engagement.settings import get_settings
 from engagement.ui import files as ui_files
+from engagement.ui import forms
 from engagement.ui.auth import AuthState
-from engagement.ui.components import card, error_callout, field, page_title, pager
+from engagement.ui.components import card, error_callout, field, named_upload, page_title, pager
 from engagement.ui.i18n import LangState, t
 from engagement.ui.kit import private_page, public_page
 from engagement.ui.layout import language_switch, shell
@@ -41,74 +42,11 @@ from engagement.ui.layout import language_switch, shell
 # --- small pieces -------------------------------------------------------------------------------
 
 
-def _labelled(label: Any, control: rx.Component, hint: Any = "") -> rx.Component:
-    """A label above its control (the control inside the <label>: no ids needed)."""
-    return rx.el.label(
-        rx.vstack(rx.text(label, size="2", weight="medium"), control,
-                  *([rx.text(hint, size="1", color_scheme="gray")] if isinstance(hint, rx.Var) or hint else []),
-                  spacing="1", align="stretch", width="100%"),
-        style={"display": "block", "width": "100%"})
-
-
-def _choice(label: Any, name: str, choices: dict[str, Msg], *, default: Any = "", first: Any = None,
-            **props) -> rx.Component:
-    """A labelled native select of fixed choices (labels are message ids)."""
-    return _labelled(label, rx.el.select(
-        *([rx.el.option(first, value="")] if first is not None else []),
-        *[rx.el.option(t(text), value=code) for code, text in choices.items()],
-        name=name, default_value=default, class_name="native-select", **props))
-
-
-def _options(label: Any, name: str, options: rx.Var, *, default: Any = "", required: bool = True,
-             first: Any = None, **props) -> rx.Component:
-    """A labelled native select of options read from the state (``Option`` rows)."""
-    return _labelled(label, rx.el.select(
-        rx.el.option(t("Choose…") if first is None else first, value=""),
-        rx.foreach(options, lambda o: rx.el.option(o.label, value=o.value)),
-        name=name, default_value=default, required=required, class_name="native-select", **props))
-
-
 def _text_box(label: Any, name: str, *, default: Any = "", rows: str = "3", required: bool = False,
               max_length: Any = None, placeholder: Any = "") -> rx.Component:
-    return _labelled(label, rx.text_area(name=name, default_value=default, rows=rows, width="100%",
+    return forms.labelled(label, rx.text_area(name=name, default_value=default, rows=rows, width="100%",
                                          required=required, placeholder=placeholder,
                                          **({"max_length": max_length} if max_length is not None else {})))
-
-
-def _grid(*children: rx.Component, wide: str = "2") -> rx.Component:
-    return rx.grid(*children, columns=rx.breakpoints(initial="1", sm=wide), spacing="3", width="100%")
-
-
-def _fact(label: Any, value: Any) -> rx.Component:
-    return rx.box(rx.text(label, size="1", color_scheme="gray"), rx.text(value, size="2"), min_width="0")
-
-
-def _lines(items: rx.Var) -> rx.Component:
-    """A list of texts as bullet points."""
-    return rx.el.ul(rx.foreach(items, lambda line: rx.el.li(rx.text(line, size="2"))),
-                    style={"margin": "0", "paddingLeft": "1.2em"})
-
-
-def _scroll(table: rx.Component) -> rx.Component:
-    """A wide table scrolling sideways inside its card on a phone."""
-    return rx.box(table, overflow_x="auto", width="100%")
-
-
-def _heading(text: Msg | str) -> rx.Component:
-    return rx.heading(t(text), size="4")
-
-
-def _empty(text: Msg | str) -> rx.Component:
-    return rx.text(t(text), size="2", color_scheme="gray")
-
-
-def _dialog(open_: Any, on_close: Any, title: Any, *body: rx.Component, subtitle: Any = None) -> rx.Component:
-    return rx.dialog.root(rx.dialog.content(
-        rx.dialog.title(title),
-        *([rx.text(subtitle, size="2", color_scheme="gray")] if subtitle is not None else []),
-        *body,
-        rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", margin_top="1em", type="button")),
-        max_width="640px", width="100%"), open=open_, on_open_change=on_close)
 
 
 _STATUS_COLORS = ((rules.DRAFT, "gray"), (rules.SUBMITTED, "blue"), (rules.RECEIVED, "cyan"),
@@ -148,16 +86,16 @@ def _row(r: NominationRow) -> rx.Component:
 
 def _new_dialog() -> rx.Component:
     S = NominationsState
-    return _dialog(
+    return forms.dialog(
         S.dialog == "new", S.close_dialog, t("New nomination"),
         rx.text(t("The proposing unit proposes people and units of its own subtree; the dossier opens next, to "
                   "add the nominees."), size="2"),
         error_callout(S.form_error),
         rx.form(rx.vstack(
-            _grid(_options(t("Year"), "year", S.years, default=S.default_year),
-                  _options(t("Proposing unit"), "unit_id", S.units)),
-            _options(t("Title or form of commendation"), "title_id", S.titles),
-            _grid(_choice(t("Commendation for"), "occasion", OCCASION_CHOICES, default="year"),
+            forms.grid(forms.options(t("Year"), "year", S.years, default=S.default_year),
+                  forms.options(t("Proposing unit"), "unit_id", S.units)),
+            forms.options(t("Title or form of commendation"), "title_id", S.titles),
+            forms.grid(forms.choice(t("Commendation for"), "occasion", OCCASION_CHOICES, default="year"),
                   field(t("Movement, campaign or achievement"), "occasion_ref",
                         hint=t("Required unless it is for the year's results"))),
             field(t("Reference of the proposal (tờ trình)"), "reference", placeholder=t("e.g. 12/TTr-SNV")),
@@ -175,7 +113,7 @@ def nominations_page() -> rx.Component:
                                        "council.")),
         error_callout(S.error),
         rx.flex(
-            rx.box(_labelled(t("Status"), rx.el.select(
+            rx.box(forms.labelled(t("Status"), rx.el.select(
                 rx.el.option(t("Every status"), value=""),
                 *[rx.el.option(t(label), value=code) for code, label in STATUS_CHOICES.items()],
                 value=S.status, on_change=S.select_status, name="status", class_name="native-select",
@@ -187,7 +125,7 @@ def nominations_page() -> rx.Component:
                     rx.button(rx.icon("plus", size=16), t("New nomination"), on_click=S.open_new,
                               id="nomination-new")),
             gap="3", align="end", wrap="wrap", width="100%", margin_bottom="1em"),
-        rx.cond((S.total == 0) & (S.error == ""), _empty(N_("No nomination matches."))),
+        rx.cond((S.total == 0) & (S.error == ""), forms.empty(N_("No nomination matches."))),
         rx.grid(rx.foreach(S.rows, _row), columns=rx.breakpoints(initial="1", md="2"), spacing="3", width="100%",
                 id="nominations-list"),
         rx.cond(S.pages > 1, pager(S.page, S.pages, S.total, S.prev_page, S.next_page)),
@@ -210,10 +148,10 @@ def _header() -> rx.Component:
             _status_badge(S.status, S.status_label, size="2", id="dossier-status"),
             gap="3", width="100%", direction=rx.breakpoints(initial="column", sm="row"), align="start"),
         rx.grid(
-            _fact(t("Commendation for"), rx.cond(S.occasion_ref != "", S.occasion_label + ": " + S.occasion_ref,
+            forms.fact(t("Commendation for"), rx.cond(S.occasion_ref != "", S.occasion_label + ": " + S.occasion_ref,
                                     S.occasion_label)),
-            _fact(t("Version submitted"), rx.cond(S.version > 0, S.version.to_string(), t("Not submitted yet"))),
-            rx.cond(S.due_on != "", _fact(t("Appraisal due by"), S.due_on)),
+            forms.fact(t("Version submitted"), rx.cond(S.version > 0, S.version.to_string(), t("Not submitted yet"))),
+            rx.cond(S.due_on != "", forms.fact(t("Appraisal due by"), S.due_on)),
             columns=rx.breakpoints(initial="1", sm="3"), spacing="3", width="100%"),
         rx.cond(S.summary != "", rx.text(S.summary, size="2", white_space="pre-wrap")),
     )
@@ -222,7 +160,7 @@ def _header() -> rx.Component:
 def _actions() -> rx.Component:
     S = DossierState
     return rx.cond(
-        S.may_submit | S.may_receive | S.may_return | S.may_publish | S.may_close,
+        S.may_submit | S.may_receive | S.may_return | S.may_publish | S.may_close | S.may_upward,
         card(
             error_callout(S.action_error),
             rx.flex(
@@ -238,6 +176,9 @@ def _actions() -> rx.Component:
                 rx.cond(S.may_close, rx.button(rx.icon("archive", size=16), t("Close without an award"),
                                                variant="soft", color_scheme="red", on_click=S.open_close,
                                                id="dossier-close")),
+                rx.cond(S.may_upward, rx.button(rx.icon("download", size=16),
+                                                t("Download the dossier sent to the higher level"), variant="soft",
+                                                on_click=S.download_upward, id="dossier-upward")),
                 gap="2", wrap="wrap"),
             rx.cond(S.may_submit, rx.text(
                 t("Every nominee must be eligible (or have an officer's override) and have a complete report."),
@@ -258,7 +199,7 @@ def _notice_link(n: NoticeLink) -> rx.Component:
 def _notices() -> rx.Component:
     S = DossierState
     return rx.cond(S.notices.length() > 0, card(
-        _heading(N_("Public notice")),
+        forms.heading(N_("Public notice")),
         rx.text(t("Anyone with the link may read the notice and comment while it is open."), size="2",
                 color_scheme="gray"),
         rx.foreach(S.notices, _notice_link), id="dossier-notices"))
@@ -285,7 +226,7 @@ def _eligibility(n: NomineeCard) -> rx.Component:
                     rx.button(t("Override this criterion"), size="1", variant="soft", color_scheme="amber",
                               on_click=S.open_override(n.id), class_name="override-button")),
             gap="2", align="center", wrap="wrap"),
-        rx.cond(n.reasons.length() > 0, _lines(n.reasons)),
+        rx.cond(n.reasons.length() > 0, forms.lines(n.reasons)),
         rx.cond(n.override_reason != "", rx.callout(t("Overridden by an officer: {reason}", reason=n.override_reason),
                                                     icon="info", size="1", color_scheme="amber")),
         rx.cond(n.appraisal_note != "", rx.text(t("Appraisal note: {note}", note=n.appraisal_note), size="2")),
@@ -295,21 +236,21 @@ def _eligibility(n: NomineeCard) -> rx.Component:
 def _evidence(n: NomineeCard) -> rx.Component:
     return rx.el.details(
         rx.el.summary(t("Evidence the app holds"), style={"cursor": "pointer"}),
-        rx.grid(rx.foreach(n.facts, lambda fact: _fact(fact.label, fact.value)),
+        rx.grid(rx.foreach(n.facts, lambda fact: forms.fact(fact.label, fact.value)),
                 columns=rx.breakpoints(initial="1", sm="2", md="3"), spacing="3", width="100%", margin_top="0.5em"),
         rx.text(t("Initiatives"), size="1", color_scheme="gray", margin_top="0.5em"),
-        rx.cond(n.initiatives.length() > 0, _lines(n.initiatives), _empty(N_("None recorded."))),
+        rx.cond(n.initiatives.length() > 0, forms.lines(n.initiatives), forms.empty(N_("None recorded."))),
         rx.text(t("Titles held before"), size="1", color_scheme="gray", margin_top="0.5em"),
-        rx.cond(n.prior_titles.length() > 0, _lines(n.prior_titles), _empty(N_("None recorded."))),
+        rx.cond(n.prior_titles.length() > 0, forms.lines(n.prior_titles), forms.empty(N_("None recorded."))),
         class_name="nominee-evidence")
 
 
 def _report_input(fld: ReportField) -> rx.Component:
     return rx.cond(
         fld.max_length > LONG_FIELD,
-        _labelled(fld.label, rx.text_area(name=fld.name, default_value=fld.value, rows="4", width="100%",
+        forms.labelled(fld.label, rx.text_area(name=fld.name, default_value=fld.value, rows="4", width="100%",
                                           max_length=fld.max_length)),
-        _labelled(fld.label, rx.input(name=fld.name, default_value=fld.value, width="100%",
+        forms.labelled(fld.label, rx.input(name=fld.name, default_value=fld.value, width="100%",
                                       max_length=fld.max_length)))
 
 
@@ -363,7 +304,7 @@ def _picker() -> rx.Component:
     """A search box for the people of the proposing unit, the ones found as buttons."""
     S = DossierState
     return rx.vstack(
-        _labelled(t("Find a person of the proposing unit"), rx.input(
+        forms.labelled(t("Find a person of the proposing unit"), rx.input(
             value=S.search_text, on_change=S.set_search_text.debounce(300), id="nominee-search",
             placeholder=t("Type a name or an employee code"), width="100%")),
         rx.cond(S.search_results.length() > 0, rx.flex(rx.foreach(S.search_results, lambda o: rx.button(
@@ -382,12 +323,12 @@ def _picker() -> rx.Component:
 def _add_nominee() -> rx.Component:
     S = DossierState
     return rx.cond(S.can_edit, card(
-        _heading(N_("Add a nominee")),
+        forms.heading(N_("Add a nominee")),
         error_callout(S.nominee_error),
         rx.cond(
             S.subject == rules.COLLECTIVE,
             rx.form(rx.flex(
-                rx.box(_options(t("Unit"), "unit_id", S.unit_choices), flex="1", width="100%"),
+                rx.box(forms.options(t("Unit"), "unit_id", S.unit_choices), flex="1", width="100%"),
                 rx.button(t("Propose"), type="submit", id="nominee-add-unit"),
                 gap="3", align="end", width="100%", direction=rx.breakpoints(initial="column", sm="row")),
                 on_submit=S.add_unit, key=S.form_key.to_string() + "-unit"),
@@ -400,12 +341,12 @@ def _add_nominee() -> rx.Component:
 def _appraisal_row(n: NomineeCard) -> rx.Component:
     return rx.box(
         rx.text(n.name, weight="medium", size="2"),
-        _grid(
-            _labelled(t("Outcome"), rx.el.select(
+        forms.grid(
+            forms.labelled(t("Outcome"), rx.el.select(
                 rx.el.option(t("Choose…"), value=""),
                 *[rx.el.option(t(label), value=code) for code, label in APPRAISAL_CHOICES.items()],
                 name="outcome_" + n.id.to_string(), required=True, class_name="native-select")),
-            _labelled(t("Note"), rx.input(name="note_" + n.id.to_string(), width="100%",
+            forms.labelled(t("Note"), rx.input(name="note_" + n.id.to_string(), width="100%",
                                           placeholder=t("Required when not eligible")))),
         width="100%", class_name="appraisal-row")
 
@@ -413,7 +354,7 @@ def _appraisal_row(n: NomineeCard) -> rx.Component:
 def _appraisal() -> rx.Component:
     S = DossierState
     return rx.cond(S.may_appraise, card(
-        _heading(N_("Appraisal")),
+        forms.heading(N_("Appraisal")),
         rx.text(t("Give each nominee's outcome; say why for anyone not eligible, so the proposer knows."), size="2",
                 color_scheme="gray"),
         rx.form(rx.vstack(
@@ -426,11 +367,11 @@ def _appraisal() -> rx.Component:
 def _attachments() -> rx.Component:
     S = DossierState
     return card(
-        _heading(N_("Attachments")),
-        rx.cond((S.files.length() == 0) & ~S.can_edit, _empty(N_("No attachment."))),
+        forms.heading(N_("Attachments")),
+        rx.cond((S.files.length() == 0) & ~S.can_edit, forms.empty(N_("No attachment."))),
         rx.foreach(S.files, _file),
         rx.cond(S.can_edit, rx.vstack(
-            rx.upload(
+            named_upload(rx.upload(
                 rx.vstack(rx.icon("file_up", size=28), rx.text(t("Drop a PDF or an image here or tap to choose"),
                                                                  size="2"),
                           rx.text(rx.selected_files(UPLOAD_ID), size="1", color_scheme="gray"), align="center"),
@@ -439,14 +380,15 @@ def _attachments() -> rx.Component:
                         "image/webp": [".webp"]},
                 on_drop=S.keep_upload(rx.upload_files(upload_id=UPLOAD_ID)),
                 border="2px dashed var(--gray-6)", padding="1.2em", border_radius="12px", width="100%"),
+                    t("Drop a PDF or an image here or tap to choose")),
             rx.cond(S.upload_info != "", rx.flex(
                 rx.text(S.upload_info, size="2", id="upload-info"),
                 rx.button(t("Forget it"), size="1", variant="soft", color_scheme="gray", on_click=S.forget_upload),
                 gap="2", align="center", wrap="wrap")),
             error_callout(S.file_error),
             rx.form(rx.vstack(
-                _grid(field(t("Label"), "label", placeholder=t("e.g. Minutes of the unit's meeting")),
-                      _options(t("About"), "nominee_id", S.attach_targets, required=False,
+                forms.grid(field(t("Label"), "label", placeholder=t("e.g. Minutes of the unit's meeting")),
+                      forms.options(t("About"), "nominee_id", S.attach_targets, required=False,
                                first=t("The whole dossier"))),
                 rx.button(rx.icon("paperclip", size=16), t("Attach"), type="submit", width="fit-content",
                           disabled=S.upload_info == "", id="dossier-attach"),
@@ -466,8 +408,8 @@ def _event(e: EventRow) -> rx.Component:
 def _history() -> rx.Component:
     S = DossierState
     return card(
-        _heading(N_("History")),
-        _scroll(rx.table.root(
+        forms.heading(N_("History")),
+        forms.scroll(rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h)) for h in (
                 N_("When"), N_("Status"), N_("By"), N_("Reason"), N_("Version"))])),
             rx.table.body(rx.foreach(S.events, _event)), size="1", width="100%", min_width="640px",
@@ -507,7 +449,7 @@ def _comment(c: CommentRow) -> rx.Component:
 def _comments() -> rx.Component:
     S = DossierState
     return rx.cond(S.comments.length() > 0, card(
-        _heading(N_("Public comments")),
+        forms.heading(N_("Public comments")),
         rx.cond(S.unanswered > 0, rx.text(t("{n} comment(s) still to answer: the council cannot open before.",
                                             n=S.unanswered), size="2", color_scheme="amber")),
         error_callout(S.comment_error),
@@ -517,7 +459,7 @@ def _comments() -> rx.Component:
 def _reason_dialog(name: str, title: Msg, intro: Msg, button: Msg, on_submit: Any, *, color: str = "amber",
                    placeholder: Msg | None = None) -> rx.Component:
     S = DossierState
-    return _dialog(
+    return forms.dialog(
         S.dialog == name, S.close_dialog, t(title),
         rx.text(t(intro), size="2"),
         error_callout(S.dialog_error),
@@ -530,11 +472,11 @@ def _reason_dialog(name: str, title: Msg, intro: Msg, button: Msg, on_submit: An
 
 def _override_dialog() -> rx.Component:
     S = DossierState
-    return _dialog(
+    return forms.dialog(
         S.dialog == "override", S.close_dialog, t("Override one criterion"),
         rx.text(t("The nominee misses exactly one criterion; your reason stays on the dossier and in every later "
                   "version."), size="2"),
-        _lines(S.dialog_reasons),
+        forms.lines(S.dialog_reasons),
         error_callout(S.dialog_error),
         rx.form(rx.vstack(
             _text_box(t("Reason"), "reason", required=True, max_length=1000),
@@ -545,7 +487,7 @@ def _override_dialog() -> rx.Component:
 
 def _publish_dialog() -> rx.Component:
     S = DossierState
-    return _dialog(
+    return forms.dialog(
         S.dialog == "publish", S.close_dialog, t("Publish a public notice"),
         rx.text(t("The nominees appraised eligible are listed on a public page (name, unit, title, summary) that "
                   "anyone may comment on; it opens today."), size="2"),
@@ -565,7 +507,7 @@ def _dossier_body() -> rx.Component:
         _actions(),
         _notices(),
         rx.heading(t("Nominees"), size="5", margin_top="0.5em"),
-        rx.cond(S.nominees.length() == 0, _empty(N_("No nominee yet."))),
+        rx.cond(S.nominees.length() == 0, forms.empty(N_("No nominee yet."))),
         rx.grid(rx.foreach(S.nominees, _nominee), columns=rx.breakpoints(initial="1", lg="2"), spacing="3",
                 width="100%", id="dossier-nominees"),
         _add_nominee(),
@@ -611,11 +553,11 @@ def _comment_form() -> rx.Component:
     S = NoticeState
     return rx.form(
         rx.vstack(
-            _heading(N_("Your comment")),
+            forms.heading(N_("Your comment")),
             error_callout(S.error),
-            _options(t("About"), "nominee_id", S.choices, required=False, first=t("The whole list")),
+            forms.options(t("About"), "nominee_id", S.choices, required=False, first=t("The whole list")),
             _text_box(t("Comment"), "text", required=True, rows="4", max_length=4000),
-            _grid(field(t("Your name (optional)"), "name", max_length=120),
+            forms.grid(field(t("Your name (optional)"), "name", max_length=120),
                   field(t("Phone or e-mail (optional)"), "contact", max_length=200,
                         hint=t("Only the emulation officers see it, to answer you."))),
             rx.button(t("Send"), type="submit", size="3", loading=S.busy, id="notice-submit"),

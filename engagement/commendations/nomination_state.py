@@ -18,7 +18,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session, select
 
-from engagement.commendations import models, nominations, queries, rules
+from engagement.commendations import decisions, models, nominations, queries, rules
 from engagement.commendations.evidence import COMMITMENT_NAMES
 from engagement.commendations.nominations import (
     CommentRow,
@@ -43,7 +43,9 @@ from engagement.core.access import Actor, Perm, can, path_within
 from engagement.core.errors import Invalid
 from engagement.core.i18n import N_, Msg
 from engagement.org import queries as org_queries
+from engagement.ui import uploads
 from engagement.ui.auth import AuthState
+from engagement.ui.client import client_ip
 from engagement.ui.components import Option
 from engagement.ui.files import file_url
 from engagement.ui.kit import Dialog, Form, Paged, as_int, as_text, unit_options
@@ -395,6 +397,7 @@ class DossierState(PersonPicker, Dialog, AuthState):
     may_override: bool = False
     may_publish: bool = False
     may_close: bool = False
+    may_upward: bool = False  # a second copy of the dossier sent to the higher level
     unanswered: int = 0
     error: str = ""
     action_error: str = ""
@@ -436,7 +439,7 @@ class DossierState(PersonPicker, Dialog, AuthState):
         self.title = self.title_name = self.status = self.status_label = self.unit_name = ""
         self.can_edit = self.can_process = False
         self.may_submit = self.may_receive = self.may_return = self.may_appraise = False
-        self.may_override = self.may_publish = self.may_close = False
+        self.may_override = self.may_publish = self.may_close = self.may_upward = False
 
     def _show(self, dossier: Dossier, notices: list[NoticeLink], units: list[Option]) -> None:
         lang = self._lang()
@@ -463,6 +466,7 @@ class DossierState(PersonPicker, Dialog, AuthState):
         self.may_override = officer and status in nominations.OVERRIDABLE
         self.may_publish = officer and (status, rules.NOTICE) in rules.NOMINATION_FLOW
         self.may_close = officer and (status, rules.CLOSED) in rules.NOMINATION_FLOW
+        self.may_upward = officer and status == rules.PROPOSED
         self.unanswered = sum(1 for c in dossier.comments if not c.answered_at)
         self.form_key += 1
 
@@ -567,15 +571,12 @@ class DossierState(PersonPicker, Dialog, AuthState):
         """Keep a chosen file (PDF or image) for the attachment form; its content is checked on attaching."""
         self._forget_upload()
         self.file_error = ""
-        if not isinstance(files_, list) or not files_:
-            return
-        upload = files_[0]
         with self._attempt(error="file_error"):
-            data = await upload.read(files.MAX_UPLOAD_BYTES + 1)  # never hold more than the limit + 1
-            if not isinstance(data, bytes) or len(data) > files.MAX_UPLOAD_BYTES:
-                raise Invalid("The file is larger than {n} MB; split it into parts.",
-                              n=files.MAX_UPLOAD_BYTES // 1048576)
-            name = as_text(getattr(upload, "filename", "") or "ho-so", 200)
+            data, name = await uploads.read_upload(self, files_, perm=Perm.NOMINATE, limit=files.MAX_UPLOAD_BYTES,
+                                                   default_name="ho-so")
+            if not data:
+                return
+            name = as_text(name, 200)
             self._upload, self._upload_name = data, name
             with i18n.using(self._lang()):
                 size = formats.number(len(data) // 1024 + 1, 0)
@@ -709,6 +710,17 @@ class DossierState(PersonPicker, Dialog, AuthState):
                                reason=reason)
 
     @rx.event
+    async def download_upward(self):
+        """The dossier sent to the higher level (the PDF and the list as XLSX), made again."""
+        with self._attempt(error="action_error", toast_errors=True) as done:
+            dossier = await self._read(decisions.upward_dossier, nomination_id=as_int(self._nomination_id, NOMINATION),
+                                       now=clock.now(), lang=self._lang())
+        if not done.ok:
+            return done.toast
+        return [rx.download(data=dossier.pdf, filename=dossier.pdf_name),
+                rx.download(data=dossier.xlsx, filename=dossier.xlsx_name)]
+
+    @rx.event
     async def answer(self, form: dict):
         """Answer a public comment (the council cannot open while one is unanswered)."""
         with self._attempt(success=N_("The answer is recorded."), error="comment_error", toast_errors=True) as done:
@@ -770,7 +782,7 @@ class NoticeState(AuthState):
                 if nominee not in ("", "0") else None
             await self._public(nominations.submit_comment, token=self._token, nominee_id=nominee_id,
                                name=f.stripped("name", 120), contact=f.stripped("contact", 200),
-                               text=f.text("text", 4000), client_ip=as_text(self.router.session.client_ip, 64))
+                               text=f.text("text", 4000), client_ip=client_ip(self))
         self.busy = False
         if done.ok:
             self.done = True

@@ -35,8 +35,8 @@ from sqlmodel import Session, func, select
 from engagement.commendations import models, queries, rules
 from engagement.commendations.evidence import evidence as person_evidence
 from engagement.commendations.rules import COLLECTIVE, INDIVIDUAL
-from engagement.core import audit, files, formats, routes
-from engagement.core.access import Actor, Perm, can, reach, require
+from engagement.core import audit, files, formats, routes, workdays
+from engagement.core.access import Actor, Perm, Role, can, reach, require
 from engagement.core.db import lock_key
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound, Throttled
 from engagement.core.files import StoredFile
@@ -45,7 +45,7 @@ from engagement.core.paging import Page
 from engagement.core.secrets import keyed_hash
 from engagement.green import queries as green_queries
 from engagement.notify import service as notify
-from engagement.org.models import Account, Person, Unit
+from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.scoring import leaderboard as scoring_leaderboard
 from engagement.scoring import rules as scoring_rules
 
@@ -63,32 +63,8 @@ PAGE_SIZE = 25
 #: The purpose attachments are stored under (the /files route asks ``may_see_nomination_file``).
 NOMINATION_FILE = "commendations.nomination"
 
-# Vietnamese public holidays that fall on working days, 2025-2027 (Labour Code 2019 Art. 112 as
-# amended in 2025, with the Prime Minister's yearly plans for Tết and the swapped days). The
-# 2025 and 2026 days follow the published plans; 2027 is computed from the rules (Tết = the
-# lunar new year on 6 February 2027; Hùng Kings' day = 10th of the 3rd lunar month) and must be
-# checked against that year's plan when it is published. Weekends need not be listed. A table
-# officers can edit should replace this list (it is data, not code).
-HOLIDAYS: frozenset[date] = frozenset({
-    # 2025: New Year; Tết Ất Tỵ (27 Jan - 31 Jan, Sat 25 Jan to Sun 2 Feb off); Hùng Kings;
-    # 30 April, 1 May and the swapped Friday 2 May; National Day (1-2 September).
-    date(2025, 1, 1),
-    date(2025, 1, 27), date(2025, 1, 28), date(2025, 1, 29), date(2025, 1, 30), date(2025, 1, 31),
-    date(2025, 4, 7), date(2025, 4, 30), date(2025, 5, 1), date(2025, 5, 2),
-    date(2025, 9, 1), date(2025, 9, 2),
-    # 2026: New Year; Tết Bính Ngọ (Sat 14 Feb to Sun 22 Feb off); Hùng Kings (Sun 26 April,
-    # taken on Mon 27 April); 30 April and 1 May; National Day (1-2 September).
-    date(2026, 1, 1),
-    date(2026, 2, 16), date(2026, 2, 17), date(2026, 2, 18), date(2026, 2, 19), date(2026, 2, 20),
-    date(2026, 4, 27), date(2026, 4, 30), date(2026, 5, 1),
-    date(2026, 9, 1), date(2026, 9, 2),
-    # 2027 (to be confirmed): New Year; Tết Đinh Mùi (4-10 February on working days); Hùng Kings
-    # (Fri 16 April); 30 April; 1 May (a Saturday, taken on Mon 3 May); National Day (2-3 September).
-    date(2027, 1, 1),
-    date(2027, 2, 4), date(2027, 2, 5), date(2027, 2, 8), date(2027, 2, 9), date(2027, 2, 10),
-    date(2027, 4, 16), date(2027, 4, 30), date(2027, 5, 3),
-    date(2027, 9, 2), date(2027, 9, 3),
-})
+# The organisation's public holidays on working days: one table for every feature (core.workdays).
+HOLIDAYS: frozenset[date] = workdays.HOLIDAYS
 
 #: Statuses in which the proposer still edits the dossier.
 EDITABLE = (rules.DRAFT, rules.RETURNED)
@@ -294,6 +270,9 @@ class DueRow:
     unit_name: str
     due_on: date
     overdue: bool
+    #: Who is reminded: the officer who received it, or every emulation officer when that
+    #: account no longer processes nominations.
+    holder_ids: tuple[int, ...] = ()
 
 
 # --- small helpers --------------------------------------------------------------------------------
@@ -1411,15 +1390,32 @@ def may_see_nomination_file(session: Session, actor: Actor | None, file: StoredF
 def due_soon(session: Session, today: date) -> list[DueRow]:
     """Received nominations whose appraisal deadline is within ``REMINDER_DAYS`` working days, or past.
 
-    No actor: for the reminder job, which tells the officers who hold them.
+    No actor: for the reminder job, which tells the officers who hold them (``holder_ids``).
     """
     limit = rules.add_working_days(today, REMINDER_DAYS, HOLIDAYS)
+    found = session.exec(
+        select(models.Nomination, models.Title.abbreviation, Unit.name)
+        .join(models.Title, models.Title.id == models.Nomination.title_id)
+        .join(Unit, Unit.id == models.Nomination.unit_id)
+        .where(models.Nomination.status == rules.RECEIVED, models.Nomination.due_on.is_not(None),
+               models.Nomination.due_on <= limit)
+        .order_by(models.Nomination.due_on, models.Nomination.id)).all()
+    if not found:
+        return []
+    processors = dict(session.exec(
+        select(Account.id, Account.person_id).join(RoleGrant, RoleGrant.account_id == Account.id)
+        .where(RoleGrant.role == Role.EMULATION_OFFICER.value, RoleGrant.revoked_at.is_(None),
+               Account.is_active.is_(True))).all())
+    receivers: dict[int, int | None] = {}
+    for nomination_id, account_id in session.exec(
+            select(models.NominationEvent.nomination_id, models.NominationEvent.actor_account_id)
+            .where(models.NominationEvent.nomination_id.in_([n.id for n, _a, _u in found]),
+                   models.NominationEvent.to_status == rules.RECEIVED)
+            .order_by(models.NominationEvent.id)):
+        receivers[nomination_id] = account_id  # the latest receipt wins
+    everyone = tuple(sorted(set(processors.values())))
     return [DueRow(nomination_id=n.id, title=abbreviation, unit_name=unit_name, due_on=n.due_on,
-                   overdue=n.due_on < today)
-            for n, abbreviation, unit_name in session.exec(
-                select(models.Nomination, models.Title.abbreviation, Unit.name)
-                .join(models.Title, models.Title.id == models.Nomination.title_id)
-                .join(Unit, Unit.id == models.Nomination.unit_id)
-                .where(models.Nomination.status == rules.RECEIVED, models.Nomination.due_on.is_not(None),
-                       models.Nomination.due_on <= limit)
-                .order_by(models.Nomination.due_on, models.Nomination.id))]
+                   overdue=n.due_on < today,
+                   holder_ids=((processors[receivers[n.id]],) if receivers.get(n.id) in processors
+                               else everyone))
+            for n, abbreviation, unit_name in found]

@@ -26,7 +26,8 @@ from engagement.commendations.officer_state import (
 from engagement.core import routes
 from engagement.core.i18n import N_, Msg
 from engagement.settings import get_settings
-from engagement.ui.components import card, error_callout, field, page_title, pager
+from engagement.ui import forms
+from engagement.ui.components import card, error_callout, field, named_upload, page_title, pager
 from engagement.ui.i18n import t, t_n
 from engagement.ui.kit import private_page
 from engagement.ui.layout import shell
@@ -34,75 +35,9 @@ from engagement.ui.layout import shell
 # --- small pieces -------------------------------------------------------------------------------
 
 
-def _labelled(label: Any, control: rx.Component, hint: Any = "") -> rx.Component:
-    """A label above its control (the control inside the <label>: no ids needed)."""
-    return rx.el.label(
-        rx.vstack(rx.text(label, size="2", weight="medium"), control,
-                  *([rx.text(hint, size="1", color_scheme="gray")] if isinstance(hint, rx.Var) or hint else []),
-                  spacing="1", align="stretch", width="100%"),
-        style={"display": "block", "width": "100%"})
-
-
-def _choice(label: Any, name: str, choices: dict[str, Msg], default: Any = "", **props) -> rx.Component:
-    """A labelled native select of fixed choices (labels are message ids)."""
-    return _labelled(label, rx.el.select(*[rx.el.option(t(text), value=code) for code, text in choices.items()],
-                                         name=name, default_value=default, class_name="native-select", **props))
-
-
-def _options(label: Any, name: str, options: rx.Var, *, default: Any = "", required: bool = True,
-             placeholder: Any = None, **props) -> rx.Component:
-    """A labelled native select of options read from the state (``Option`` rows)."""
-    return _labelled(label, rx.el.select(
-        rx.el.option(t("Choose…") if placeholder is None else placeholder, value=""),
-        rx.foreach(options, lambda o: rx.el.option(o.label, value=o.value)),
-        name=name, default_value=default, required=required, class_name="native-select", **props))
-
-
-def _selector(label: Any, options: rx.Var, value: rx.Var, on_change: Any, name: str, *,
-              first: Any = None) -> rx.Component:
-    """A filter select that acts at once (``first``: an "all" choice with the value "")."""
-    return _labelled(label, rx.el.select(
-        *([rx.el.option(first, value="")] if first is not None else []),
-        rx.foreach(options, lambda o: rx.el.option(o.label, value=o.value)),
-        value=value.to_string(), on_change=on_change, name=name, class_name="native-select"))
-
-
 def _check(label: Any, name: str, checked: Any = False) -> rx.Component:
-    return rx.el.label(rx.hstack(rx.checkbox(name=name, default_checked=checked), rx.text(label, size="2"),
-                                 align="center", spacing="2"), style={"display": "block"})
-
-
-def _grid(*children: rx.Component, wide: str = "2") -> rx.Component:
-    return rx.grid(*children, columns=rx.breakpoints(initial="1", sm=wide), spacing="3", width="100%")
-
-
-def _fact(label: Any, value: Any) -> rx.Component:
-    return rx.box(rx.text(label, size="1", color_scheme="gray"), rx.text(value, size="2"), min_width="0")
-
-
-def _scroll(table: rx.Component) -> rx.Component:
-    """A wide table scrolling sideways inside its card on a phone."""
-    return rx.box(table, overflow_x="auto", width="100%")
-
-
-def _headers(*names: Msg, extra: int = 0) -> rx.Component:
-    return rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(n)) for n in names],
-                                        *[rx.table.column_header_cell("") for _ in range(extra)]))
-
-
-def _dialog(open_: Any, on_close: Any, title: Any, *body: rx.Component, subtitle: Any = None) -> rx.Component:
-    return rx.dialog.root(rx.dialog.content(
-        rx.dialog.title(title),
-        *([rx.text(subtitle, size="2", color_scheme="gray")] if subtitle is not None else []),
-        *body,
-        rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", margin_top="1em", type="button")),
-        max_width="640px", width="100%"), open=open_, on_open_change=on_close)
-
-
-def _lines(items: rx.Var) -> rx.Component:
-    """A list of texts as bullet points."""
-    return rx.el.ul(rx.foreach(items, lambda line: rx.el.li(rx.text(line, size="2"))),
-                    style={"margin": "0", "paddingLeft": "1.2em"})
+    return rx.el.label(rx.hstack(rx.checkbox(name=name, default_checked=checked, aria_label=label),
+                                 rx.text(label, size="2"), align="center", spacing="2"), style={"display": "block"})
 
 
 # --- the catalogue ------------------------------------------------------------------------------
@@ -114,22 +49,22 @@ def _rule_fields(*, decider: Any = "org_head", depth: Any = "", coefficient: Any
     """The fields of one dated version of a title (prefilled with the given defaults)."""
     S = CatalogueState
     return [
-        _grid(field(t("In force from"), "valid_from", type="date", required=True, default_value=S.today),
-              _choice(t("Who decides"), "decider", DECIDER_CHOICES, decider)),
-        _grid(field(t("Level of the unit tree (unit head only)"), "decider_depth", type="number",
+        forms.grid(field(t("In force from"), "valid_from", type="date", required=True, default_value=S.today),
+              forms.choice(t("Who decides"), "decider", DECIDER_CHOICES, default=decider)),
+        forms.grid(field(t("Level of the unit tree (unit head only)"), "decider_depth", type="number",
                     default_value=depth, hint=t("0 is the top of the tree; empty for the other deciders")),
               field(t("Bonus coefficient (× base salary)"), "coefficient", required=True, default_value=coefficient,
                     input_mode="decimal", hint=t("e.g. 0.3; 0 when there is no bonus"))),
         _check(t("A council ballot is required"), "ballot_required", ballot),
-        _grid(field(t("Approval threshold (% of ALL council members)"), "threshold_pct", type="number",
+        forms.grid(field(t("Approval threshold (% of ALL council members)"), "threshold_pct", type="number",
                     default_value=threshold),
-              _choice(t("Quota"), "quota_kind", QUOTA_CHOICES, quota_kind),
+              forms.choice(t("Quota"), "quota_kind", QUOTA_CHOICES, default=quota_kind),
               field(t("Quota (%)"), "quota_pct", type="number", default_value=quota_pct), wide="3"),
-        _labelled(t("Criteria (JSON)"), rx.text_area(
+        forms.labelled(t("Criteria (JSON)"), rx.text_area(
             name="criteria", default_value=criteria, rows="8", width="100%",
             style={"fontFamily": "monospace", "fontSize": "0.85em"}),
             t("A JSON list; each criterion has a kind, its values and its basis, as in the versions above.")),
-        _grid(field(t("Legal basis (document)"), "basis_document", required=True, default_value=basis_document,
+        forms.grid(field(t("Legal basis (document)"), "basis_document", required=True, default_value=basis_document,
                     placeholder=t("e.g. Decree 152/2025/NĐ-CP")),
               field(t("Article"), "basis_article", default_value=basis_article, placeholder=t("e.g. Article 50"))),
         field(t("Note"), "note", default_value=note),
@@ -138,7 +73,7 @@ def _rule_fields(*, decider: Any = "org_head", depth: Any = "", coefficient: Any
 
 def _rule_dialog() -> rx.Component:
     S = CatalogueState
-    return _dialog(
+    return forms.dialog(
         S.dialog == "rule", S.close_dialog, t("Override from a date"),
         rx.text(t("The version in force ends the day before; past years keep the rules that applied then."),
                 size="2"),
@@ -156,15 +91,16 @@ def _rule_dialog() -> rx.Component:
 
 def _add_dialog() -> rx.Component:
     S = CatalogueState
-    return _dialog(
+    return forms.dialog(
         S.dialog == "add", S.close_dialog, t("Add a local entry"),
         error_callout(S.dialog_error),
         rx.form(rx.vstack(
-            _grid(field(t("Code"), "code", required=True, placeholder=t("e.g. GK_CD"),
+            forms.grid(field(t("Code"), "code", required=True, placeholder=t("e.g. GK_CD"),
                         hint=t("Letters, digits or underscores; it never changes")),
                   field(t("Abbreviation"), "abbreviation", required=True, placeholder=t("e.g. GKCĐ"))),
             field(t("Name"), "name", required=True, placeholder=t("e.g. Certificate of merit of the trade union")),
-            _grid(_choice(t("For"), "subject", queries.SUBJECT_NAMES), _choice(t("Kind"), "kind", queries.KIND_NAMES)),
+            forms.grid(forms.choice(t("For"), "subject", queries.SUBJECT_NAMES),
+                       forms.choice(t("Kind"), "kind", queries.KIND_NAMES)),
             *_rule_fields(),
             rx.button(t("Add to the catalogue"), type="submit", width="fit-content", id="add-title-submit"),
             spacing="3", align="stretch"), on_submit=S.submit_add, key=S.form_key.to_string() + "-add"),
@@ -176,7 +112,7 @@ def _version_row(v: RuleRow) -> rx.Component:
         rx.table.cell(v.valid_from, " – ", v.valid_to,
                       rx.cond(v.in_force, rx.fragment(" ", rx.badge(t("in force"), color_scheme="green")))),
         rx.table.cell(v.decider), rx.table.cell(v.coefficient), rx.table.cell(v.bonus_now),
-        rx.table.cell(v.ballot), rx.table.cell(v.quota), rx.table.cell(_lines(v.criteria)),
+        rx.table.cell(v.ballot), rx.table.cell(v.quota), rx.table.cell(forms.lines(v.criteria)),
         rx.table.cell(v.basis, rx.cond(v.note != "", rx.text(v.note, size="1", color_scheme="gray"))),
     )
 
@@ -185,19 +121,20 @@ def _current(tr: TitleRow) -> rx.Component:
     v = tr.current
     return rx.vstack(
         rx.grid(
-            _fact(t("In force since"), v.valid_from),
-            _fact(t("Who decides"), v.decider),
-            _fact(t("Bonus coefficient"), t("{coefficient} × base salary", coefficient=v.coefficient)),
-            _fact(t("Bonus at today's base salary"), rx.cond(v.bonus_now != "", t("{amount} VND", amount=v.bonus_now),
+            forms.fact(t("In force since"), v.valid_from),
+            forms.fact(t("Who decides"), v.decider),
+            forms.fact(t("Bonus coefficient"), t("{coefficient} × base salary", coefficient=v.coefficient)),
+            forms.fact(t("Bonus at today's base salary"),
+                       rx.cond(v.bonus_now != "", t("{amount} VND", amount=v.bonus_now),
                                                              t("no base salary in force"))),
-            _fact(t("Council ballot"), v.ballot),
-            _fact(t("Quota"), v.quota),
+            forms.fact(t("Council ballot"), v.ballot),
+            forms.fact(t("Quota"), v.quota),
             columns=rx.breakpoints(initial="1", sm="2", md="3"), spacing="3", width="100%"),
         rx.text(t("Criteria"), size="1", color_scheme="gray"),
         rx.cond(v.criteria.length() == 0, rx.text(t("No criteria: an officer's proposal is enough."), size="2"),
-                _lines(v.criteria)),
-        _fact(t("Legal basis"), v.basis),
-        rx.cond(v.note != "", _fact(t("Note"), v.note)),
+                forms.lines(v.criteria)),
+        forms.fact(t("Legal basis"), v.basis),
+        rx.cond(v.note != "", forms.fact(t("Note"), v.note)),
         spacing="2", align="stretch", width="100%")
 
 
@@ -226,8 +163,8 @@ def _title_card(tr: TitleRow) -> rx.Component:
         rx.el.details(
             rx.el.summary(t_n("History: {n} version", "History: {n} versions", tr.versions.length()),
                           style={"cursor": "pointer"}),
-            _scroll(rx.table.root(
-                _headers(N_("Period"), N_("Who decides"), N_("Coefficient"), N_("Bonus (VND)"), N_("Ballot"),
+            forms.scroll(rx.table.root(
+                forms.headers(N_("Period"), N_("Who decides"), N_("Coefficient"), N_("Bonus (VND)"), N_("Ballot"),
                          N_("Quota"), N_("Criteria"), N_("Legal basis")),
                 rx.table.body(rx.foreach(tr.versions, _version_row)), size="1", width="100%", min_width="860px")),
         ),
@@ -246,12 +183,12 @@ def _salaries() -> rx.Component:
         rx.heading(t("Base salary"), size="4"),
         rx.text(t("Bonuses are the coefficient × the base salary in force on the decision date, rounded up to the "
                   "next 10,000 VND."), size="2", color_scheme="gray"),
-        _scroll(rx.table.root(_headers(N_("From"), N_("VND per month"), N_("Legal basis"), extra=1),
+        forms.scroll(rx.table.root(forms.headers(N_("From"), N_("VND per month"), N_("Legal basis"), extra=1),
                               rx.table.body(rx.foreach(S.salaries, _salary_row)), size="1", width="100%",
                               id="salary-table")),
         error_callout(S.salary_error),
         rx.form(rx.vstack(
-            _grid(field(t("From"), "valid_from", type="date", required=True),
+            forms.grid(field(t("From"), "valid_from", type="date", required=True),
                   field(t("VND per month"), "amount", type="number", required=True, placeholder="2340000"),
                   wide="2"),
             field(t("Decree that sets it"), "basis_document", required=True,
@@ -294,7 +231,7 @@ def _year_card() -> rx.Component:
     s = S.settings
     return card(
         rx.heading(t("The year's settings"), size="4"),
-        _selector(t("Year"), S.years, S.settings_year, S.select_year, "settings_year"),
+        forms.selector(t("Year"), S.years, S.settings_year, S.select_year, "settings_year"),
         rx.cond(s.opens_iso == "",
                 rx.text(t("Registration for {year} has not been opened yet.", year=s.year), size="2",
                         id="year-window"),
@@ -305,7 +242,7 @@ def _year_card() -> rx.Component:
         rx.text(t("HTXSNV cap: {pct}% of those rated HTTNV", pct=s.cap_pct), size="2", id="year-cap"),
         error_callout(S.year_error),
         rx.form(rx.vstack(
-            _grid(field(t("Registration opens"), "opens_on", type="date", default_value=s.opens_iso),
+            forms.grid(field(t("Registration opens"), "opens_on", type="date", default_value=s.opens_iso),
                   field(t("Registration closes"), "closes_on", type="date", default_value=s.closes_iso),
                   field(t("HTXSNV cap (%)"), "cap_pct", type="number", required=True,
                         default_value=s.cap_pct.to_string()), wide="3"),
@@ -354,7 +291,7 @@ def _entry_form() -> rx.Component:
         rx.text(t("Titles decided before this system, or by a higher authority: past years too, so that "
                   "“consecutive years” criteria work at once."), size="2", color_scheme="gray"),
         error_callout(S.form_error),
-        _labelled(t("Title or form"), rx.el.select(
+        forms.labelled(t("Title or form"), rx.el.select(
             rx.el.option(t("Choose…"), value=""),
             rx.foreach(S.titles, lambda o: rx.el.option(o.label, value=o.id.to_string())),
             value=S.title_choice, on_change=S.choose_title, class_name="native-select", name="title_choice")),
@@ -368,12 +305,12 @@ def _entry_form() -> rx.Component:
             rx.cond(S.people_message != "", rx.text(S.people_message, size="2", color_scheme="gray")),
             rx.form(rx.vstack(
                 rx.el.input(type="hidden", name="title_id", value=S.title_choice),
-                rx.cond(collective, _options(t("Unit"), "unit_id", S.units),
-                        _options(t("Person"), "person_id", S.people,
-                                 placeholder=rx.cond(S.people.length() == 0, t("Search first"), t("Choose…")))),
-                _grid(_options(t("Year of the title"), "year", S.years),
+                rx.cond(collective, forms.options(t("Unit"), "unit_id", S.units),
+                        forms.options(t("Person"), "person_id", S.people,
+                                 first=rx.cond(S.people.length() == 0, t("Search first"), t("Choose…")))),
+                forms.grid(forms.options(t("Year of the title"), "year", S.years),
                       field(t("Decision no."), "decision_ref", required=True, placeholder=t("e.g. 125/QĐ-UBND"))),
-                _grid(field(t("Decision date"), "decided_on", type="date", required=True),
+                forms.grid(field(t("Decision date"), "decided_on", type="date", required=True),
                       field(t("Decided by"), "decided_by",
                             placeholder=t("e.g. Chairman of the provincial People's Committee"))),
                 rx.button(t("Enter in the register"), type="submit", width="fit-content", id="award-submit"),
@@ -393,7 +330,7 @@ def _import_card() -> rx.Component:
                   "ignored. CSV UTF-8 or XLSX."), size="1", color_scheme="gray"),
         rx.button(rx.icon("download", size=16), t("Download the template"), variant="soft",
                   on_click=S.download_template, width="fit-content"),
-        rx.upload(
+        named_upload(rx.upload(
             rx.vstack(rx.icon("file_up", size=28),
                       rx.text(t("Drop a CSV or XLSX file here or tap to choose"), size="2"),
                       rx.text(rx.selected_files("awards_file"), size="1", color_scheme="gray"), align="center"),
@@ -401,13 +338,14 @@ def _import_card() -> rx.Component:
             accept={"text/csv": [".csv"],
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"]},
             border="2px dashed var(--gray-6)", padding="1.5em", border_radius="12px", width="100%"),
+                t("Drop a CSV or XLSX file here or tap to choose")),
         rx.button(t("Check and import"), on_click=S.upload(rx.upload_files(upload_id="awards_file")),
                   loading=S.busy, width="fit-content", id="awards-import-submit"),
         error_callout(S.import_error),
         rx.cond(S.import_status != "", rx.text(S.import_status, weight="medium", id="awards-import-status")),
         rx.cond(S.import_error_count > 0, rx.vstack(
-            _scroll(rx.table.root(
-                _headers(N_("Line"), N_("Column"), N_("Problem")),
+            forms.scroll(rx.table.root(
+                forms.headers(N_("Line"), N_("Column"), N_("Problem")),
                 rx.table.body(rx.foreach(S.import_errors, lambda e: rx.table.row(
                     rx.table.cell(e[0]), rx.table.cell(e[1]), rx.table.cell(e[2])))),
                 size="1", width="100%", id="awards-import-errors")),
@@ -422,7 +360,7 @@ def _import_card() -> rx.Component:
 
 def _revoke_dialog() -> rx.Component:
     S = AwardsState
-    return _dialog(
+    return forms.dialog(
         S.dialog == "revoke", S.close_dialog, t("Revoke a title"),
         rx.text(t("The entry stays in the register with your reason; initiatives it used are freed."), size="2"),
         error_callout(S.dialog_error),
@@ -450,8 +388,9 @@ def awards_page() -> rx.Component:
                 gap="3", align="end", width="100%", direction=rx.breakpoints(initial="column", sm="row")),
                 on_submit=S.search),
             rx.cond(S.rows.length() == 0, rx.text(t("Nothing in the register matches."), color_scheme="gray")),
-            _scroll(rx.table.root(
-                _headers(N_("Year"), N_("Title"), N_("Person or unit"), N_("Decision"), N_("Date"), N_("Bonus (VND)"),
+            forms.scroll(rx.table.root(
+                forms.headers(N_("Year"), N_("Title"), N_("Person or unit"), N_("Decision"), N_("Date"),
+                              N_("Bonus (VND)"),
                          N_("Source"), extra=1),
                 rx.table.body(rx.foreach(S.rows, _award_row)), size="1", width="100%", min_width="760px",
                 id="awards-table")),
@@ -475,7 +414,7 @@ def _status_badge(r: EligibilityRow) -> rx.Component:
 def _elig_row(r: EligibilityRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(r.code), rx.table.cell(rx.text(r.name, weight="medium")), rx.table.cell(r.unit_name),
-        rx.table.cell(_status_badge(r)), rx.table.cell(_lines(r.reasons)),
+        rx.table.cell(_status_badge(r)), rx.table.cell(forms.lines(r.reasons)),
         id="elig-" + r.subject_id.to_string(), custom_attrs={"data-status": r.status})
 
 
@@ -499,10 +438,10 @@ def _counts() -> rx.Component:
 def _filters() -> rx.Component:
     S = EligibilityState
     return rx.grid(
-        _selector(t("Year"), S.years, S.year, S.select_year, "year"),
-        _selector(t("Title or form"), S.titles, S.title_id, S.select_title, "title"),
-        _selector(t("Unit (and its sub-units)"), S.units, S.unit_id, S.select_unit, "unit"),
-        _labelled(t("Status"), rx.el.select(
+        forms.selector(t("Year"), S.years, S.year, S.select_year, "year"),
+        forms.selector(t("Title or form"), S.titles, S.title_id, S.select_title, "title"),
+        forms.selector(t("Unit (and its sub-units)"), S.units, S.unit_id, S.select_unit, "unit"),
+        forms.labelled(t("Status"), rx.el.select(
             rx.el.option(t("Every status"), value=""),
             *[rx.el.option(t(label), value=code) for code, label in STATUS_CHOICES.items()],
             value=S.status, on_change=S.select_status, name="status", class_name="native-select")),
@@ -548,8 +487,8 @@ def _eligibility_screen() -> rx.Component:
             card(
                 rx.flex(rx.box(_summary(), flex="1", min_width="0"), _actions(), gap="3", width="100%",
                         direction=rx.breakpoints(initial="column", md="row"), align="start"),
-                _scroll(rx.table.root(
-                    _headers(N_("Code"), N_("Name"), N_("Unit"), N_("Status"), N_("Reasons")),
+                forms.scroll(rx.table.root(
+                    forms.headers(N_("Code"), N_("Name"), N_("Unit"), N_("Status"), N_("Reasons")),
                     rx.table.body(rx.foreach(S.rows, _elig_row)), size="1", width="100%", min_width="720px",
                     id="eligibility-table")),
                 rx.cond(S.total == 0, rx.text(t("Nobody in this list."), color_scheme="gray")),

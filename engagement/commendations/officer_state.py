@@ -30,12 +30,13 @@ from engagement.commendations.dto import (
     YearSettings,
 )
 from engagement.commendations.state import _listed_year, this_year, year_options
-from engagement.core import clock, export, files, formats, i18n
+from engagement.core import clock, export, files, formats, i18n, sheets
 from engagement.core.access import Actor, Perm, path_within, reach, require
 from engagement.core.errors import Invalid
 from engagement.core.i18n import N_, Msg
 from engagement.org import queries as org_queries
 from engagement.settings import get_settings
+from engagement.ui import uploads
 from engagement.ui.auth import AuthState
 from engagement.ui.components import Option
 from engagement.ui.kit import Dialog, Form, Paged, as_int, as_text, unit_options
@@ -536,14 +537,11 @@ class AwardsState(Dialog, AuthState):
         """Check every row of a CSV or XLSX file, then enter them all, or none and list every problem."""
         self._reset_import()
         with self._attempt(error="import_error"):
-            if not files_:
+            data, filename = await uploads.read_upload(self, files_, perm=Perm.MANAGE_TITLES,
+                                                       limit=files.MAX_UPLOAD_BYTES, default_name="titles.csv")
+            if not data:
                 raise Invalid("Choose a CSV or XLSX file first.")
-            upload = files_[0]
-            data = await upload.read(files.MAX_UPLOAD_BYTES + 1)  # never hold more than the limit + 1
-            if len(data) > files.MAX_UPLOAD_BYTES:
-                raise Invalid("The file is larger than {n} MB; split it into parts.",
-                              n=files.MAX_UPLOAD_BYTES // (1024 * 1024))
-            filename = as_text(getattr(upload, "filename", "") or "titles.csv", 200)
+            filename = as_text(filename, 200)
             self.busy = True
             self.import_status = self._t("Checking every row…")
             yield
@@ -554,9 +552,7 @@ class AwardsState(Dialog, AuthState):
                 self.import_error_count = len(report.errors)
                 self.import_errors = [[str(line), column, message]
                                       for line, column, message in report.errors[:ERRORS_SHOWN]]
-                self.import_status = self._t(
-                    "Nothing was entered: {problems} problem(s) in {rows} row(s). Fix them and upload the file again.",
-                    problems=_number(self.import_error_count, lang), rows=_number(report.total_rows, lang))
+                self.import_status = sheets.problems_summary([line for line, _c, _m in report.errors]).render(lang)
             else:
                 self.import_status = self._tn("Entered {n} title in the register.",
                                               "Entered {n} titles in the register.", report.written,

@@ -14,9 +14,9 @@ from engagement.commendations import (
     rules,
     service,
 )
+from engagement.commendations.council_pages import discipline_line, hold_text
+from engagement.commendations.decisions import AwardEntry
 from engagement.commendations.dto import (
-    AwardRow,
-    DisciplineRow,
     HoldRow,
     InitiativeRow,
     RatingRow,
@@ -34,7 +34,7 @@ from engagement.commendations.state import (
 from engagement.core import files, routes
 from engagement.core.i18n import N_, Msg
 from engagement.ui import files as ui_files
-from engagement.ui.components import card, error_callout, field, page_title, pager, select_field
+from engagement.ui.components import card, error_callout, field, named_upload, page_title, pager, select_field
 from engagement.ui.i18n import t, t_n
 from engagement.ui.kit import private_page
 from engagement.ui.layout import shell
@@ -73,13 +73,13 @@ def _empty(text: Msg) -> rx.Component:
 
 
 def _native(name: str, options: list[tuple[str, Msg]], *, default_value=None, required: bool = True,
-            placeholder: bool = True) -> rx.Component:
-    """A native select of fixed choices (codes with their message labels)."""
+            placeholder: bool = True, **props) -> rx.Component:
+    """A native select of fixed choices (codes with their message labels); ``props``: e.g. its aria_label."""
     return rx.el.select(
         *([rx.el.option(t("Choose…"), value="")] if placeholder else []),
         *[rx.el.option(t(label), value=code) for code, label in options],
         name=name, required=required, class_name="native-select",
-        **({"default_value": default_value} if default_value is not None else {}))
+        **({"default_value": default_value} if default_value is not None else {}), **props)
 
 
 def _labelled(label: Msg, control: rx.Component) -> rx.Component:
@@ -147,11 +147,21 @@ def _my_registration(r: RegistrationRow) -> rx.Component:
         gap="2", align="center", wrap="wrap", width="100%", class_name="my-registration")
 
 
-def _award(a: AwardRow) -> rx.Component:
+_VERIFY_AWARD = routes.verify_award("")
+
+
+def _award(a: AwardEntry) -> rx.Component:
+    """A title held: its decision, the amount paid and, for a decided one, its certificate's public check."""
     return rx.box(
         rx.hstack(rx.text(rx.text.strong(a.title), " ", a.year, size="2"),
                   rx.cond(a.revoked, rx.badge(t("Revoked"), color_scheme="red")), align="center", wrap="wrap"),
-        rx.text(t("Decision {ref} of {day}", ref=a.decision_ref, day=a.decided_on), size="1", color_scheme="gray"),
+        rx.text(a.title_name, size="1"),
+        rx.text(t("Decision {ref} of {day}", ref=a.decision_ref, day=a.decided_on),
+                rx.cond(a.decided_by != "", rx.fragment(" · ", a.decided_by)),
+                rx.cond(a.amount > 0, rx.fragment(" · ", a.amount_text)), size="1", color_scheme="gray"),
+        rx.cond(a.certificate_code != "",
+                rx.link(t("Certificate {code}", code=a.certificate_code), href=_VERIFY_AWARD + a.certificate_code,
+                        size="1", class_name="certificate-link")),
         class_name="my-award", width="100%")
 
 
@@ -173,27 +183,6 @@ def _my_rating(r: YearLevel) -> rx.Component:
                      align="center", class_name="my-rating")
 
 
-def _discipline(d: DisciplineRow) -> rx.Component:
-    return rx.box(
-        rx.text(rx.text.strong(d.form_label), " · ", d.starts_on, " – ", d.ends_on, size="2"),
-        rx.text(t("Decision {ref}", ref=d.decision_ref), rx.cond(d.note != "", rx.fragment(" · ", d.note)),
-                size="1", color_scheme="gray"),
-        class_name="discipline-row", width="100%")
-
-
-def _hold_text(h: HoldRow) -> rx.Component:
-    return rx.vstack(
-        rx.hstack(rx.text(h.reason_label, weight="medium", size="2"),
-                  rx.cond(h.in_force, rx.badge(t("In force"), color_scheme="red"),
-                          rx.cond(h.lifted, rx.badge(t("Lifted"), color_scheme="gray"),
-                                  rx.badge(t("Not in force"), color_scheme="gray"))),
-                  align="center", wrap="wrap"),
-        rx.text(rx.cond(h.ends_on != "", t("From {start} to {end}", start=h.starts_on, end=h.ends_on),
-                        t("From {start}, until lifted", start=h.starts_on)),
-                rx.cond(h.note != "", rx.fragment(" · ", h.note)), size="1", color_scheme="gray"),
-        spacing="1", align="start")
-
-
 def _my_records() -> rx.Component:
     S = MyCommendationsState
     return card(
@@ -204,9 +193,9 @@ def _my_records() -> rx.Component:
             S.records_shown,
             rx.vstack(
                 rx.cond(S.disciplines.length() == 0, _empty(N_("No discipline record."))),
-                rx.foreach(S.disciplines, _discipline),
+                rx.foreach(S.disciplines, discipline_line),
                 rx.cond(S.holds.length() == 0, _empty(N_("No hold on your commendations."))),
-                rx.foreach(S.holds, lambda h: rx.box(_hold_text(h), width="100%", class_name="hold-row")),
+                rx.foreach(S.holds, lambda h: rx.box(hold_text(h), width="100%", class_name="hold-row")),
                 rx.button(t("Hide"), variant="soft", size="2", on_click=S.hide_records, width="fit-content"),
                 spacing="2", align="stretch", id="my-records"),
             rx.button(rx.icon("eye", size=16), t("Show my discipline records"), variant="soft",
@@ -244,6 +233,11 @@ def my_page() -> rx.Component:
                 rx.foreach(S.awards, _award),
                 id="my-titles"),
             card(
+                _heading(N_("Titles of my unit")),
+                rx.cond(S.unit_awards.length() == 0, _empty(N_("My unit holds no title in the register yet."))),
+                rx.foreach(S.unit_awards, _award),
+                id="unit-titles"),
+            card(
                 _heading(N_("My initiatives")),
                 rx.cond(S.initiatives.length() == 0, _empty(N_("No initiative registered with you as an author."))),
                 rx.foreach(S.initiatives, _my_initiative),
@@ -271,6 +265,7 @@ def _evidence(r: RatingRow) -> rx.Component:
         rx.cond(r.rank != "", item(t("Rank {rank}", rank=r.rank))),
         item(t_n("{n} recognition", "{n} recognitions", r.recognitions)),
         rx.cond(r.citizens != "", item(t("Citizens: {rating}", rating=r.citizens))),
+        rx.cond(r.spot_checks != "", item(t("Spot checks: {result}", result=r.spot_checks))),
         gap="1", wrap="wrap", class_name="evidence")
 
 
@@ -343,7 +338,8 @@ def _unit_rating_row(u: UnitRatingRow) -> rx.Component:
             rx.flex(rx.text(u.name, weight="medium", size="2"), _level_badge(u.level), gap="2", align="center",
                     wrap="wrap"),
             rx.flex(
-                rx.box(_native("level", LEVEL_CHOICES, default_value=u.level), flex="1 1 16em", min_width="0"),
+                rx.box(_native("level", LEVEL_CHOICES, default_value=u.level, aria_label=t("Rating")),
+                       flex="1 1 16em", min_width="0"),
                 rx.input(name="reason", default_value=u.reason, placeholder=t("Reason (when not rated)"),
                          flex="2 1 10em", min_width="0"),
                 rx.button(t("Save"), type="submit", size="2", variant="soft"),
@@ -365,13 +361,14 @@ def _import() -> rx.Component:
                 size="2", color_scheme="gray"),
         rx.button(rx.icon("download"), t("Download the template"), variant="soft", on_click=S.download_template,
                   width="fit-content"),
-        rx.upload(
+        named_upload(rx.upload(
             rx.vstack(rx.icon("file_up", size=28), rx.text(t("Drop a CSV or Excel file here or click to choose")),
                       rx.text(rx.selected_files("ratings_file"), size="1", color_scheme="gray"), align="center"),
             id="ratings_file", max_files=1, multiple=False,
             accept={"text/csv": [".csv"],
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"]},
             border=f"2px dashed {rx.color('gray', 6)}", padding="1.5em", border_radius="12px", width="100%"),
+                t("Drop a CSV or Excel file here or click to choose")),
         rx.button(t("Check and import"), on_click=S.import_file(rx.upload_files(upload_id="ratings_file")),
                   loading=S.import_busy, width="fit-content", id="ratings-import-submit"),
         error_callout(S.import_error),
@@ -563,7 +560,7 @@ def _initiative_form() -> rx.Component:
                 field(t("Decision date"), "decided_on", type="date", required=True, max=S.today),
                 columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%"),
             select_field(t("Unit that registers it"), "unit_id", S.units, required=True, default_value=S.default_unit),
-            rx.upload(
+            named_upload(rx.upload(
                 rx.vstack(rx.icon("paperclip", size=24),
                           rx.text(t("The decision or the initiative (optional): drop a PDF or a photo here or tap "
                                     "to choose"), size="2"),
@@ -575,6 +572,8 @@ def _initiative_form() -> rx.Component:
                         "image/webp": [".webp"]},
                 on_drop=S.attach_document(rx.upload_files(upload_id="initiative_document")),
                 border=f"2px dashed {rx.color('gray', 6)}", padding="1em", border_radius="12px", width="100%"),
+                    t("The decision or the initiative (optional): drop a PDF or a photo here or tap "
+                                    "to choose")),
             rx.cond(S.document_info != "", rx.hstack(
                 rx.icon("file", size=16), rx.text(S.document_info, size="2", id="document-info"),
                 rx.button(t("Remove"), size="1", variant="ghost", type="button", on_click=S.clear_document),
@@ -611,7 +610,7 @@ def initiatives_page() -> rx.Component:
 def _hold_row(h: HoldRow) -> rx.Component:
     S = RecordsState
     return rx.flex(
-        rx.box(_hold_text(h), flex="1", min_width="0"),
+        rx.box(hold_text(h), flex="1", min_width="0"),
         rx.cond(S.can_hold & ~h.lifted,
                 rx.button(t("Lift"), size="1", variant="soft", on_click=S.lift_hold(h.id), class_name="lift-hold")),
         gap="2", align="center", wrap="wrap", width="100%", class_name="hold-row", padding_y="0.4em",
@@ -667,7 +666,7 @@ def records_page() -> rx.Component:
                 rx.text(S.person_code, " · ", S.person_unit, size="2", color_scheme="gray"),
                 _heading(N_("Discipline records")),
                 rx.cond(S.disciplines.length() == 0, _empty(N_("No discipline record."))),
-                rx.foreach(S.disciplines, _discipline),
+                rx.foreach(S.disciplines, discipline_line),
                 _heading(N_("Holds")),
                 error_callout(S.hold_error),
                 rx.cond(S.holds.length() == 0, _empty(N_("No hold."))),

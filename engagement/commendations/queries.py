@@ -851,7 +851,9 @@ def rating_sheet(session: Session, *, actor: Actor | None, unit_id: int, year: i
             points=formats.number(ev.points, 0) if ev else "0",
             rank=f"{ev.rank}/{ev.rank_of}" if ev and ev.rank else "",
             recognitions=ev.recognitions if ev else 0,
-            citizens=(f"{ev.citizen_avg} ({ev.citizen_count})" if ev and ev.citizen_count else "")))
+            citizens=(f"{ev.citizen_avg} ({ev.citizen_count})" if ev and ev.citizen_count else ""),
+            spot_checks=(N_("{failed} failed of {checked} checked ({repeats} repeated)", failed=ev.failures,
+                            checked=ev.checks, repeats=ev.repeats).render() if ev and ev.checks else "")))
     settings = year_settings(session, year=year, now=clock.now())
     excellent, good = counts.get(rules.EXCELLENT, 0), counts.get(rules.GOOD, 0)
     share = rules.excellent_share(excellent, good)
@@ -889,3 +891,58 @@ def may_see_initiative_file(session: Session, actor: Actor | None, file: StoredF
     return session.exec(select(models.InitiativeAuthor.person_id).where(
         models.InitiativeAuthor.initiative_id == initiative_id,
         models.InitiativeAuthor.person_id == actor.person_id)).first() is not None
+
+
+# --- for the register of good models and the movement's review report (issue 20) --------------------
+
+
+def initiative_labels(session: Session, ids: set[int] | list[int]) -> dict[int, str]:
+    """Initiative id -> "title (decision, year)", for the ids that exist."""
+    wanted = sorted({int(i) for i in ids if i})
+    if not wanted:
+        return {}
+    return {iid: f"{title} ({ref}, {year})" for iid, title, ref, year in session.exec(
+        select(models.Initiative.id, models.Initiative.title, models.Initiative.decision_ref,
+               models.Initiative.year).where(models.Initiative.id.in_(wanted)))}
+
+
+def award_labels(session: Session, ids: set[int] | list[int]) -> dict[int, str]:
+    """Award id -> "title year · person or unit (decision)", for the ids that exist and are not revoked."""
+    wanted = sorted({int(i) for i in ids if i})
+    if not wanted:
+        return {}
+    return {a.id: f"{abbreviation} {a.year} · {person_name or unit_name or ''} ({a.decision_ref})"
+            for a, abbreviation, person_name, unit_name in session.exec(
+                _awards_stmt().where(models.Award.id.in_(wanted), models.Award.revoked_at.is_(None)))}
+
+
+def recent_initiatives(session: Session, *, limit: int = 300) -> list[tuple[int, str]]:
+    """The latest initiatives as (id, label), newest first: the choices to link a good model to."""
+    ids = list(session.exec(select(models.Initiative.id)
+                            .order_by(models.Initiative.year.desc(), models.Initiative.id.desc()).limit(limit)))
+    labels = initiative_labels(session, ids)
+    return [(i, labels[i]) for i in ids if i in labels]
+
+
+def recent_unit_awards(session: Session, *, limit: int = 300) -> list[tuple[int, str]]:
+    """The latest awards to units (collective titles), not revoked, as (id, label), newest first."""
+    ids = list(session.exec(select(models.Award.id).where(models.Award.unit_id.is_not(None),
+                                                          models.Award.revoked_at.is_(None))
+                            .order_by(models.Award.year.desc(), models.Award.id.desc()).limit(limit)))
+    labels = award_labels(session, ids)
+    return [(i, labels[i]) for i in ids if i in labels]
+
+
+def awards_between(session: Session, *, start: date, end: date) -> list[tuple[int | None, str, str, int]]:
+    """(unit, title abbreviation, title name, count) of awards decided in [start, end], not revoked.
+
+    One grouped statement: a person's award counts for the unit they are in now, a unit's for the unit.
+    """
+    unit_of = sa.func.coalesce(models.Award.unit_id, Person.unit_id)
+    return [(unit_id, abbreviation, name, n) for unit_id, abbreviation, name, n in session.exec(
+        select(unit_of, models.Title.abbreviation, models.Title.name, func.count())
+        .join(models.Title, models.Title.id == models.Award.title_id)
+        .outerjoin(Person, Person.id == models.Award.person_id)
+        .where(models.Award.decided_on >= start, models.Award.decided_on <= end, models.Award.revoked_at.is_(None))
+        .group_by(unit_of, models.Title.abbreviation, models.Title.name, models.Title.sort_order)
+        .order_by(models.Title.sort_order, models.Title.abbreviation)).all()]

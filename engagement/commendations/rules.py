@@ -39,8 +39,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from engagement.core import workdays
 from engagement.core.errors import Conflict, Invalid
-from engagement.core.i18n import N_, Msg
+from engagement.core.i18n import N_, Amount, Msg
 
 # --- vocabularies -----------------------------------------------------------------------------
 
@@ -850,15 +851,8 @@ def voting_order(items: Iterable[tuple[int, int, str]]) -> list[int]:
 # --- working days ------------------------------------------------------------------------------
 
 
-def add_working_days(start: date, days: int, holidays: Iterable[date] = ()) -> date:
-    """The day ``days`` working days after ``start`` (Saturdays, Sundays and ``holidays`` skipped)."""
-    off = set(holidays)
-    day, left = start, days
-    while left > 0:
-        day = date.fromordinal(day.toordinal() + 1)
-        if day.weekday() < 5 and day not in off:
-            left -= 1
-    return day
+# ``add_working_days`` lives in ``core.workdays`` (every feature counts working days the same way).
+add_working_days = workdays.add_working_days
 
 
 # --- decisions, payments, revocation -----------------------------------------------------------
@@ -1221,6 +1215,6 @@ def check_refund(refund_amount: Any, bonus_amount: int) -> int:
         Invalid: not a whole number, negative, or more than the award paid.
     """
     if not isinstance(refund_amount, int) or isinstance(refund_amount, bool) or not 0 <= refund_amount <= bonus_amount:
-        raise Invalid("The amount to recover is a whole number of VND from 0 to {paid}, what the award paid.",
-                      {"refund_amount": N_("Out of range")}, paid=bonus_amount)
+        raise Invalid("The amount to recover is a whole number of VND from 0 to {paid} VND, what the award paid.",
+                      {"refund_amount": N_("Out of range")}, paid=Amount(bonus_amount))
     return refund_amount

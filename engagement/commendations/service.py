@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from engagement.commendations import catalogue, models, queries, rules
@@ -25,7 +26,7 @@ from engagement.commendations.dto import (
 )
 from engagement.commendations.rules import INDIVIDUAL
 from engagement.core import audit, files, formats
-from engagement.core.access import Actor, Perm, can, require, require_login
+from engagement.core.access import Actor, Perm, Role, can, require, require_login
 from engagement.core.clock import local_day
 from engagement.core.errors import Conflict, Invalid, NotFound
 from engagement.core.i18n import N_, Msg
@@ -806,8 +807,28 @@ def lift_hold(session: Session, *, actor: Actor | None, hold_id: int, now: datet
     session.flush()
 
 
+def _before_my_council(session: Session, me: Actor, person_id: int) -> bool:
+    """Whether ``person_id`` is a nominee on the agenda of a council session ``me`` sits on, not yet
+    closed, and ``me`` is not recused from that item: the member then reads their records."""
+    if Role.COUNCIL_MEMBER not in me.roles:
+        return False
+    return session.exec(
+        select(models.AgendaItem.id)
+        .join(models.Nominee, models.Nominee.id == models.AgendaItem.nominee_id)
+        .join(models.CouncilSession, models.CouncilSession.id == models.AgendaItem.session_id)
+        .join(models.SessionMember, sa.and_(models.SessionMember.session_id == models.AgendaItem.session_id,
+                                            models.SessionMember.person_id == me.person_id))
+        .outerjoin(models.Recusal, sa.and_(models.Recusal.item_id == models.AgendaItem.id,
+                                           models.Recusal.person_id == me.person_id))
+        .where(models.Nominee.person_id == person_id, models.CouncilSession.status != "closed",
+               models.Recusal.person_id.is_(None))
+        .limit(1)).first() is not None
+
+
 def personnel_records(session: Session, *, actor: Actor | None, person_id: int, now: datetime) -> PersonnelRecords:
-    """A person's discipline records and holds; the person, their unit heads and officers see them.
+    """A person's discipline records and holds; the person, their unit heads and officers see them,
+    and the council members while the person is before them (on the agenda of a session not yet
+    closed, unless they are recused from that item).
 
     Every view is audited (the personal data protection law applies), so this read lives here.
 
@@ -816,8 +837,13 @@ def personnel_records(session: Session, *, actor: Actor | None, person_id: int, 
     """
     me = require_login(actor)
     person, unit = _person(session, person_id)
+    basis = "own"
     if person.id != me.person_id:
-        require(me, Perm.VIEW_PERSONNEL, unit_path=unit.path)
+        basis = "personnel"
+        if not can(me, Perm.VIEW_PERSONNEL, unit_path=unit.path):
+            if not _before_my_council(session, me, person.id):
+                require(me, Perm.VIEW_PERSONNEL, unit_path=unit.path)
+            basis = "council"
     disciplines = [DisciplineRow(id=d.id, form=d.form, form_label=rules.DISCIPLINE_NAMES[d.form].render(),
                                  starts_on=formats.day(d.starts_on), ends_on=formats.day(d.ends_on),
                                  decision_ref=d.decision_ref, note=d.note)
@@ -831,7 +857,7 @@ def personnel_records(session: Session, *, actor: Actor | None, person_id: int, 
              for h in session.exec(select(models.Hold).where(models.Hold.person_id == person.id)
                                    .order_by(models.Hold.starts_on.desc()))]
     audit.record(session, actor=me, action="commendations.personnel.view", entity="person", entity_id=person.id,
-                 now=now, disciplines=len(disciplines), holds=len(holds))
+                 now=now, disciplines=len(disciplines), holds=len(holds), basis=basis)
     session.flush()
     return PersonnelRecords(person_id=person.id, full_name=person.full_name, employee_code=person.employee_code,
                             unit_name=unit.name, disciplines=disciplines, holds=holds,
@@ -914,9 +940,9 @@ def record_award(
         _unit(session, unit_id)
     _check_award(title, year, decision_ref, decided_on, _today(now))
     key = rules.person_key(person_id) if person_id else rules.unit_key(unit_id)
-    earlier = session.exec(select(models.Award).where(models.Award.year == year, models.Award.title_id == title.id,
-                                                      models.Award.subject_key == key)).first()
-    if earlier is not None and earlier.revoked_at is None:
+    if session.exec(select(models.Award.id).where(models.Award.year == year, models.Award.title_id == title.id,
+                                                  models.Award.subject_key == key,
+                                                  models.Award.revoked_at.is_(None))).first() is not None:
         raise Conflict("{title} for {year} is already in the register for them.", title=title.abbreviation, year=year)
     initiatives = []
     for initiative_id in sorted(set(initiative_ids)):
@@ -931,18 +957,10 @@ def record_award(
                 models.InitiativeAuthor.person_id == person_id)).first():
             raise Invalid("The initiative “{name}” is not by this person.", name=initiative.title)
         initiatives.append(initiative)
-    if earlier is not None:
-        # A revoked entry is decided again: the row is reused (one per subject, title and year).
-        earlier.decision_ref, earlier.decided_on = decision_ref.strip()[:120], decided_on
-        earlier.decided_by, earlier.source = decided_by.strip()[:200], "entered"
-        earlier.bonus_amount = _bonus_for(session, title, year, decided_on)
-        earlier.revoked_at, earlier.revoked_reason = None, ""
-        session.add(earlier)
-        row = earlier
-    else:
-        row = _store_award(session, actor=actor, title=title, year=year, person_id=person_id, unit_id=unit_id,
-                           decision_ref=decision_ref, decided_on=decided_on, decided_by=decided_by, source="entered",
-                           now=now)
+    # A revoked entry stays as it was (with its revocation); the new one is a row of its own.
+    row = _store_award(session, actor=actor, title=title, year=year, person_id=person_id, unit_id=unit_id,
+                       decision_ref=decision_ref, decided_on=decided_on, decided_by=decided_by, source="entered",
+                       now=now)
     session.flush()
     for initiative in initiatives:
         initiative.used_for_award_id = row.id
@@ -976,7 +994,8 @@ def import_awards(session: Session, *, actor: Actor | None, data: bytes, filenam
     units = {code.upper(): uid for uid, code in session.exec(select(Unit.id, Unit.code)
                                                             .where(Unit.is_active.is_(True)))}
     taken = {(y, t, k) for y, t, k in session.exec(select(models.Award.year, models.Award.title_id,
-                                                          models.Award.subject_key))}
+                                                          models.Award.subject_key)
+                                                   .where(models.Award.revoked_at.is_(None)))}
     today = _today(now)
     errors: list[RowError] = []
     valid = []

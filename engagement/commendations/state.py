@@ -15,9 +15,8 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
-from engagement.commendations import queries, rules, service
+from engagement.commendations import decisions, queries, rules, service
 from engagement.commendations.dto import (
-    AwardRow,
     DisciplineRow,
     HoldRow,
     InitiativeRow,
@@ -26,11 +25,12 @@ from engagement.commendations.dto import (
     UnitRatingRow,
     YearSettings,
 )
-from engagement.core import clock, files, formats, i18n
-from engagement.core.access import Actor
+from engagement.core import clock, files, formats, i18n, sheets
+from engagement.core.access import Actor, Perm
 from engagement.core.errors import Invalid
 from engagement.core.i18n import N_, Msg
 from engagement.org import queries as org_queries
+from engagement.ui import uploads
 from engagement.ui.auth import AuthState
 from engagement.ui.components import Option
 from engagement.ui.kit import Form, Paged, as_int, as_text, unit_options
@@ -180,13 +180,22 @@ def _my_records(session: Session, *, actor: Actor | None, now: Any) -> Any:
     return service.personnel_records(session, actor=actor, person_id=actor.person_id if actor else 0, now=now)
 
 
+def _my_page(session: Session, *, actor: Actor | None, year: int, now) -> tuple[Any, list, list]:
+    """My year, the titles I hold and those my unit holds (every year, with their decisions): one trip."""
+    mine = queries.my_commendations(session, actor=actor, year=year, now=now)
+    me = actor.person_id if actor else 0
+    return (mine, decisions.history(session, actor=actor, person_id=me),
+            decisions.history(session, actor=actor, unit_id=actor.unit_id if actor else 0))
+
+
 class MyCommendationsState(YearPick, AuthState):
-    """My registration of a year, my titles, my initiatives, my ratings, and (on request) my records."""
+    """My registration of a year, my titles and my unit's, my initiatives, my ratings, my records on request."""
 
     window_text: str = ""
     window_open: bool = False
     registrations: list[RegistrationRow] = []
-    awards: list[AwardRow] = []
+    awards: list[decisions.AwardEntry] = []
+    unit_awards: list[decisions.AwardEntry] = []
     initiatives: list[InitiativeRow] = []
     ratings: list[YearLevel] = []
     titles: list[Option] = []
@@ -198,10 +207,10 @@ class MyCommendationsState(YearPick, AuthState):
 
     async def _reload(self) -> None:
         self._start_year()
-        mine = await self._read(queries.my_commendations, year=self.year, now=clock.now())
+        mine, self.awards, self.unit_awards = await self._read(_my_page, year=self.year, now=clock.now())
         lang = self._lang()
         self.window_text, self.window_open = _window_text(mine.window, lang), mine.window.window_open
-        self.registrations, self.awards, self.initiatives = mine.registrations, mine.awards, mine.initiatives
+        self.registrations, self.initiatives = mine.registrations, mine.initiatives
         self.ratings = [YearLevel(y, level, i18n.render(rules.LEVEL_NAMES.get(level, level), lang))
                         for y, level in mine.ratings]
         self.titles = [Option(str(o.id), o.label) for o in mine.titles]
@@ -391,14 +400,11 @@ class RatingsState(Paged, UnitPick, YearPick, AuthState):
         """Import the year's ratings from CSV or XLSX: every row, or none and every error listed."""
         self.import_status, self.import_errors, self.import_error_count, self.import_error = "", [], 0, ""
         with self._attempt(error="import_error") as readable:
-            if not files_:
+            data, name = await uploads.read_upload(self, files_, perm=Perm.RATE_PEOPLE, limit=files.MAX_UPLOAD_BYTES,
+                                                   default_name="ratings.csv")
+            if not data:
                 raise Invalid("Choose a CSV or Excel (.xlsx) file first.")
-            upload = files_[0]
-            data = await upload.read(files.MAX_UPLOAD_BYTES + 1)  # never hold more than the limit + 1
-            if len(data) > files.MAX_UPLOAD_BYTES:
-                raise Invalid("The file is larger than {n} MB; split it into parts.",
-                              n=files.MAX_UPLOAD_BYTES // 1048576)
-            name = as_text(getattr(upload, "filename", "") or "ratings.csv", 200)
+            name = as_text(name, 200)
         if not readable.ok:
             return
         self.import_busy = True
@@ -417,10 +423,7 @@ class RatingsState(Paged, UnitPick, YearPick, AuthState):
                 self.import_error_count = len(report.errors)
                 self.import_errors = [[str(line), column, message]
                                       for line, column, message in report.errors[:ERRORS_SHOWN]]
-                self.import_status = self._t(
-                    "Nothing was imported: {problems} problem(s) in {rows} row(s). Fix them and upload the file "
-                    "again.", problems=formats.number(len(report.errors), 0),
-                    rows=formats.number(report.total_rows, 0))
+                self.import_status = sheets.problems_summary([line for line, _c, _m in report.errors]).render(lang)
                 return
             self.import_status = self._tn("Imported {n} rating for {year}.", "Imported {n} ratings for {year}.",
                                           report.written, n=formats.number(report.written, 0), year=self.year)
@@ -658,17 +661,14 @@ class InitiativesState(PersonPicker, AuthState):
     async def attach_document(self, files_: list[rx.UploadFile]):
         """Keep the decision's scan (PDF or photo) for the form, checked at once."""
         self._forget_document()
-        if not files_:
-            return
-        upload = files_[0]
         with self._attempt(error="form_error"):
-            data = await upload.read(files.MAX_UPLOAD_BYTES + 1)
-            if len(data) > files.MAX_UPLOAD_BYTES:
-                raise Invalid("The file is larger than {n} MB; split it into parts.",
-                              n=files.MAX_UPLOAD_BYTES // 1048576)
+            data, name = await uploads.read_upload(self, files_, perm=Perm.RATE_PEOPLE, limit=files.MAX_UPLOAD_BYTES,
+                                                   default_name="document")
+            if not data:
+                return
             if not data.startswith(b"%PDF-"):
                 await asyncio.to_thread(files.clean_image, data)  # refuses what is not a photo
-            name = as_text(getattr(upload, "filename", "") or "document", 200)
+            name = as_text(name, 200)
             self._document, self._document_name = data, name
             with i18n.using(self._lang()):
                 size = formats.number(len(data) // 1024 + 1, 0)

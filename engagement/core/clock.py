@@ -1,26 +1,18 @@
-"""The only place that reads the clock. Services take ``now`` as an argument."""
+"""The only place that reads the clock. Services take ``now`` as an argument.
+
+The time-zone helpers (``ensure_aware``, ``local``, ``local_day``) read no clock: they live in
+``core.zones`` (which pure modules import) and are re-exported here for the rest.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, datetime
+
+from engagement.core.zones import ensure_aware, local, local_day
+
+__all__ = ["ensure_aware", "local", "local_day", "now"]
 
 
 def now() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
-
-
-def ensure_aware(value: datetime) -> datetime:
-    """Treat a naive datetime read back from SQLite as UTC (SQLite drops the offset)."""
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-
-
-def local(value: datetime, zone: tzinfo) -> datetime:
-    """Show a stored UTC time in the organisation's zone."""
-    return ensure_aware(value).astimezone(zone)
-
-
-def local_day(value: datetime, zone: tzinfo) -> date:
-    """The calendar day ``value`` falls on in ``zone``: the organisation's "today" at ``now``
-    (``local_day(now, get_settings().tz)``), or the day an event counts in."""
-    return local(value, zone).date()

@@ -14,7 +14,7 @@ from babel.dates import get_day_names, get_month_names
 from babel.numbers import format_decimal
 
 from engagement.core import i18n
-from engagement.core.clock import local
+from engagement.core.zones import local
 from engagement.settings import get_settings
 
 DAY = "%d/%m/%Y"

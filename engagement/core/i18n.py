@@ -127,13 +127,26 @@ def fill(text: str, params: Mapping[str, Any], lang: str) -> str:
     """``text`` with its ``{name}`` placeholders filled (messages among the params rendered too)."""
     if not params or "{" not in text:
         return text
-    values = _Keep({k: (v.render(lang) if isinstance(v, Msg) else v) for k, v in params.items()})
+    values = _Keep({k: (v.render(lang) if isinstance(v, Msg | Amount) else v) for k, v in params.items()})
     return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]), text)
 
 
 def placeholders(text: str) -> set[str]:
     """The ``{name}`` placeholders of a message (the catalogue test compares them)."""
     return set(_PLACEHOLDER.findall(text))
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A whole number in a message parameter, written in the reader's convention (``2.340.000`` in
+    Vietnamese, ``2,340,000`` in English): for money and counts, never for years or codes."""
+
+    value: int
+
+    def render(self, lang: str | None = None) -> str:
+        from babel.numbers import format_decimal
+
+        return format_decimal(self.value, format="#,##0", locale=LOCALES[normalise(lang) if lang else current()])
 
 
 @dataclass(frozen=True)

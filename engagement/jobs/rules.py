@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from babel.dates import get_month_names
-
-from engagement.core import i18n
+from engagement.core import formats, i18n
 from engagement.core.i18n import N_, Msg, _, _n
 
 
@@ -188,7 +186,7 @@ class Span:
     def label(self) -> str:
         """``16/11 – 22/11/2026`` or ``November 2026``, in the current language (read it per reader)."""
         if self.month:
-            return month_label(self.first.year, self.first.month)
+            return formats.month_label(self.first.year, self.first.month)
         return f"{self.first.strftime('%d/%m')} – {self.last.strftime('%d/%m/%Y')}"
 
 
@@ -344,16 +342,6 @@ def unit_digest(facts: UnitMonth, span: Span) -> tuple[str, str]:
 
 #: How far to look for a working day before giving up (a year of holidays is a bad setting).
 _MAX_SEARCH_DAYS = 366
-
-def month_label(year: int, month: int) -> str:
-    """``November 2026``, ``Tháng 11/2026``: in the current language, never the server's locale.
-
-    The same text as ``core.formats.month_label`` (same message), which this pure module
-    cannot import (it reads the clock's time zone helpers).
-    """
-    name = get_month_names("wide", "stand-alone", locale=i18n.LOCALES.get(i18n.current(), "en_GB"))[month]
-    return _("{month_name} {year}", month_name=str(name).capitalize(), year=year)
-
 
 def last_working_days(year: int, month: int, count: int, window: SendingWindow) -> tuple[date, ...]:
     """The last ``count`` working days of a month, in order (fewer if the month has fewer)."""

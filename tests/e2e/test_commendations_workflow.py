@@ -1,15 +1,17 @@
 """The commendation workflow in the browser (issue 15), from a nomination to a verified certificate,
-with two council members voting:
+before the demo's council of five:
 
 1. head.snv proposes a person of Sở Nội vụ for LĐTT, writes the achievement report and submits;
 2. the officer receives the dossier, appraises the nominee eligible and schedules a council session;
-3. the officer records both members present and opens the session; the secretary opens the round;
-4. both council members vote "agree"; the secretary closes the round (approved, against ALL members);
+3. the officer records four members present and one voting in writing (a quorum of 2/3 of all five)
+   and opens the session; the secretary opens the round;
+4. the chair and the secretary vote "agree", the secretary records the absent member's written
+   "agree" and closes the round: three of all five, a majority, so approved;
 5. the officer issues the decision and prints the certificate;
 6. anyone opening the certificate's verify page sees it valid.
 
-The demo has one council-member login (``council``); a setup step grants the role to a second demo
-login through the org service, on the app's own database. The nominee is a person of Sở Nội vụ
+The council is the demo's: its ``council`` login (the chair here) and four plain staff logins (the
+secretary and the written voter are two of them). The nominee is a person of Sở Nội vụ
 without a login whom the demo rated well enough this year to be eligible for LĐTT (the named demo
 logins are left to the other journeys), and not yet nominated for it.
 """
@@ -28,9 +30,7 @@ from engagement.commendations import models, queries, rules
 from engagement.core import clock
 from engagement.core.access import Role
 from engagement.core.db import make_engine, unit_of_work
-from engagement.org import service as org_service
-from engagement.org import sessions as org_sessions
-from engagement.org.demo import DEMO_LOGINS, DEMO_PASSWORD, DEMO_STAFF_LOGINS
+from engagement.org.demo import DEMO_LOGINS, DEMO_STAFF_LOGINS
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from tests.e2e.conftest import L
 from tests.e2e.test_journeys import log_in
@@ -50,8 +50,10 @@ class Cast:
     person_name: str
     person_code: str
     chair_id: int
-    secretary: str  # the second council member's username
+    secretary: str  # a council member's username
     secretary_id: int
+    member_ids: tuple[int, ...]  # every council member
+    written_id: int  # the member absent from the session, voting in writing
 
 
 def _database(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -85,32 +87,18 @@ def _nominee_for(session: Session, unit: Unit, title_id: int, year: int) -> Pers
     return session.get(Person, eligible[0])
 
 
-def _second_member(session: Session, unit: Unit) -> Account:
-    """A plain demo staff login outside the proposing unit (never recused), made a council member."""
-    for username, _name in DEMO_STAFF_LOGINS:
-        account = session.exec(select(Account).where(Account.username == username)).one()
-        person = session.get(Person, account.person_id)
-        if not session.get(Unit, person.unit_id).path.startswith(unit.path):
-            break
-    else:
-        raise AssertionError("no demo staff login outside the proposing unit")
-    held = session.exec(select(RoleGrant).where(RoleGrant.account_id == account.id,
-                                                RoleGrant.role == Role.COUNCIL_MEMBER.value,
-                                                RoleGrant.revoked_at.is_(None))).first()
-    if held is None:
-        now = clock.now()
-        login = org_sessions.login(session, username="admin", password=DEMO_PASSWORD, client_ip="127.0.0.1",
-                                   user_agent="e2e setup", now=now)
-        admin = org_sessions.resolve_actor(session, token=login.token, now=now)
-        org_service.grant_role(session, actor=admin, account_id=account.id, role=Role.COUNCIL_MEMBER.value, now=now)
-        org_sessions.logout(session, token=login.token, now=now)
-    return account
+def _council(session: Session) -> list[Account]:
+    """The demo's council members other than ``council``, by username (the demo keeps four)."""
+    members = session.exec(select(Account).join(RoleGrant, RoleGrant.account_id == Account.id).where(
+        RoleGrant.role == Role.COUNCIL_MEMBER.value, RoleGrant.revoked_at.is_(None), Account.username != CHAIR)
+        .order_by(Account.username)).all()
+    assert len(members) == 4, [a.username for a in members]
+    return list(members)
 
 
 @pytest.fixture
 def cast(app_url: str, tmp_path_factory: pytest.TempPathFactory) -> Cast:
-    """The nominee and the two council members (the second one granted the role here), committed
-    before the browser starts: the app writes to the same SQLite file."""
+    """The nominee and the council, read before the browser starts from the app's SQLite file."""
     engine = make_engine(f"sqlite:///{_database(tmp_path_factory)}")
     try:
         with unit_of_work(engine) as session:
@@ -118,10 +106,12 @@ def cast(app_url: str, tmp_path_factory: pytest.TempPathFactory) -> Cast:
             unit = session.exec(select(Unit).where(Unit.code == PROPOSING_UNIT)).one()
             title_id = session.exec(select(models.Title.id).where(models.Title.code == TITLE)).one()
             person = _nominee_for(session, unit, title_id, year)
-            secretary = _second_member(session, unit)
+            others = _council(session)
+            chair_id = _person_of(session, CHAIR).id
             return Cast(unit_id=unit.id, title_id=title_id, person_id=person.id, person_name=person.full_name,
-                        person_code=person.employee_code, chair_id=_person_of(session, CHAIR).id,
-                        secretary=secretary.username, secretary_id=secretary.person_id)
+                        person_code=person.employee_code, chair_id=chair_id,
+                        secretary=others[0].username, secretary_id=others[0].person_id,
+                        member_ids=(chair_id, *(a.person_id for a in others)), written_id=others[-1].person_id)
     finally:
         engine.dispose()
 
@@ -192,15 +182,17 @@ def test_from_a_nomination_to_a_verified_certificate(page: Page, app_url: str, c
     expect(page).to_have_url(re.compile(r"/commendations/council/\d+$"))
     session_url = page.url
 
-    # 3. Both members present; the session opens with its quorum.
-    for person_id in (cast.chair_id, cast.secretary_id):
+    # 3. Four members present, one voting in writing; the session opens with its quorum (4 of 5).
+    for person_id in cast.member_ids:
+        mark = "written" if person_id == cast.written_id else "present"
         attendance = page.locator(f"#attendance-{person_id}")
-        attendance.select_option("present")
-        expect(attendance).to_have_value("present")
+        attendance.select_option(mark)
+        expect(attendance).to_have_value(mark)
     page.locator("#session-open").click()
     expect(page.locator("#session-status")).to_have_attribute("data-status", rules.SESSION_OPEN)
 
-    # 4. The secretary opens the round; both members vote "agree"; the secretary closes the round.
+    # 4. The secretary opens the round; the secretary and the chair vote "agree"; the secretary records
+    #    the written "agree" and closes the round: 3 of all 5 members, a majority.
     _as(page, app_url, cast.secretary)
     page.goto(session_url)
     item = page.locator(".agenda-item", has_text=cast.person_name)
@@ -214,6 +206,12 @@ def test_from_a_nomination_to_a_verified_certificate(page: Page, app_url: str, c
     _as(page, app_url, cast.secretary)
     page.goto(session_url)
     item = page.locator(".agenda-item", has_text=cast.person_name)
+    item.locator(".written-open").click()
+    dialog = page.get_by_role("dialog")
+    dialog.locator("select[name=person_id]").select_option(str(cast.written_id))
+    dialog.locator("button[role=radio][value=agree]").click()
+    dialog.locator("#written-submit").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
     item.locator(".round-close").click()
     expect(item.locator(".item-outcome")).to_have_attribute("data-outcome", rules.APPROVED)
 

@@ -684,7 +684,8 @@ def test_personnel_records_are_read_by_the_person_their_head_and_officers_and_ev
     views = audits(session, "commendations.personnel.view")
     assert [(v.actor_account_id, v.entity_id) for v in views] == [
         (w.staff.account_id, str(pid)), (w.head_a.account_id, str(pid)), (w.officer.account_id, str(pid))]
-    assert json.loads(views[0].detail) == {"disciplines": 1, "holds": 1}
+    assert json.loads(views[0].detail) == {"disciplines": 1, "holds": 1, "basis": "own"}
+    assert [json.loads(v.detail)["basis"] for v in views[1:]] == ["personnel", "personnel"]
     # What the reader may do next follows their role.
     assert (records.can_record, records.can_hold) == (True, True)
     own = service.personnel_records(session, actor=w.staff, person_id=pid, now=now)

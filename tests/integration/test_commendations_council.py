@@ -947,3 +947,36 @@ def test_page_one_of_the_minutes_renders(session, w, now, closed_session, tmp_pa
         page_one = subprocess.run(["pdftotext", "-f", "1", "-l", "1", "-enc", "UTF-8", str(tmp_path / "minutes.pdf"),
                                    "-"], capture_output=True, check=True, timeout=60).stdout.decode("utf-8")
         assert "BIÊN BẢN" in " ".join(page_one.split())
+
+
+# --- the nominee's records while before the council ----------------------------------------------
+
+
+def test_council_members_read_a_nominees_records_only_while_the_nominee_is_before_them(session, w, now):
+    from engagement.commendations import service as part1
+
+    part1.record_discipline(session, actor=w.officer, person_id=w.people_a1, form="reprimand",
+                            starts_on=date(2025, 3, 1), ends_on=date(2026, 2, 28), decision_ref="05/QĐ-SNV", now=now)
+    member = w.members[3]  # a member of B: no personnel right over A
+    with pytest.raises(NotAllowed):
+        part1.personnel_records(session, actor=member, person_id=w.people_a1, now=now)  # not on any agenda yet
+    nid = nominee(session, w, "LDTT", person_id=w.people_a1)
+    sid = opened(session, w, [nid], now)
+    records = part1.personnel_records(session, actor=member, person_id=w.people_a1, now=now)
+    assert [d.decision_ref for d in records.disciplines] == ["05/QĐ-SNV"]
+    assert not records.can_record and not records.can_hold
+    basis = session.exec(select(AuditEntry).where(AuditEntry.action == "commendations.personnel.view",
+                                                  AuditEntry.actor_account_id == member.account_id)).all()
+    assert len(basis) == 1 and "council" in basis[0].detail
+    for outsider in (w.staff, member):  # staff have no seat; nobody else on the agenda is opened up
+        with pytest.raises(NotAllowed):
+            part1.personnel_records(session, actor=outsider, person_id=w.people_b, now=now)
+    with pytest.raises(NotAllowed):
+        part1.personnel_records(session, actor=w.staff, person_id=w.people_a1, now=now)
+    item = item_of(session, nid)
+    council.open_round(session, actor=w.secretary, item_id=item.id, now=now)
+    votes(session, w, item.id, now, agree=8, skip=(2,))  # the head of A is recused
+    council.close_round(session, actor=w.secretary, item_id=item.id, now=now)
+    council.close_session(session, actor=w.secretary, session_id=sid, now=now)
+    with pytest.raises(NotAllowed):  # the session is over: the records close again
+        part1.personnel_records(session, actor=member, person_id=w.people_a1, now=now)

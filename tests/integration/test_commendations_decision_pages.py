@@ -143,7 +143,7 @@ def test_the_page_lists_the_approved_by_title_in_one_read(app_db, read_sessions)
     assert [(g.title, [r.nominee_id for r in g.rows]) for g in state.upward_groups] == [("CSTĐ cấp tỉnh", [upward])]
     assert state.decide_groups[0].rows[0].name == hoa.full_name
     assert state.waiting == 2
-    assert (state.chain_loaded, state.chain_checked, state.chain_breaks) == (True, 0, [])
+    assert not state.chain_loaded  # the whole chain is read only when asked
     assert state.rows == [] and state.total == 0
     assert state.basis == DEFAULT_BASIS
 
@@ -168,12 +168,15 @@ def test_issuing_a_decision_awards_the_ticked_and_shows_its_awards(app_db):
     assert state.open_id == decision.id and state.open_reference == "1/QĐ-SNV"
     assert [(a.id, a.name, a.certificate_code) for a in state.open_awards] == [
         (award.id, hoa.full_name, award.certificate_code)]
-    assert state.chain_checked == 1 and state.chain_breaks == []
+    assert not state.chain_loaded  # a new decision: the last check no longer holds
+    f.run_handler(state, "check_chain")
+    assert (state.chain_loaded, state.chain_checked, state.chain_breaks) == (True, 1, [])
     # The issuer and the signer stay for the next decision.
     assert (state.issuer_code, state.signer_title) == ("SNV", "Giám đốc Sở Nội vụ")
-    # A second load prefills the issuer from the newest decision.
+    # A second load prefills the issuer and the signer from the newest decision.
     again = _decisions(app_db)
     assert (again.issuer_code, again.issuer_name) == ("SNV", "Sở Nội vụ tỉnh Demo")
+    assert (again.signer_name, again.signer_title) == ("Nguyễn Văn Giám", "Giám đốc Sở Nội vụ")
 
 
 @pytest.mark.parametrize(("changes", "ticked"), [
@@ -227,6 +230,19 @@ def test_proposing_upward_downloads_the_dossier(app_db):
     assert f.run_handler(state, "propose", {}) is None
     assert state.upward_error != ""
     assert _counts(app_db) == before
+    # The dossier page of a nomination proposed upward gives a second copy, to officers only.
+    from tests.integration.test_commendations_nomination_pages import _dossier
+
+    with Session(app_db) as s:
+        nomination = s.get(models.Nomination, _nominee(app_db, nid).nomination_id)
+    assert nomination.status == "proposed"
+    for who, may in (("officer", True), ("staff2", False)):
+        dossier = _dossier(app_db, who, nomination.id)
+        assert dossier.may_upward is may
+        events = f.run_handler(dossier, "download_upward")
+        assert len(_downloads(events) if may else []) == (2 if may else 0)
+        if not may:
+            assert dossier.action_error != "" or dossier.error != ""
 
 
 def test_the_decision_and_the_certificate_download_as_pdf(app_db):
@@ -281,7 +297,7 @@ def test_revoking_needs_a_ground_and_the_verify_page_then_says_revoked(app_db):
         row = s.get(models.Award, award.id)
     assert row.revoked_at is not None and row.revoked_ground == "dishonest" and row.refund_amount == award.amount
     assert state.open_awards[0].revoked
-    assert state.chain_breaks == []
+    assert state.chain_loaded and state.chain_breaks == []
     seen = _visitor(award.certificate_code)
     assert seen.check.found and seen.check.revoked and not seen.check.valid
     assert seen.check.revoked_ground != "" and seen.check.revoked_on != ""

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from engagement.commendations import decisions, models, rules
+from engagement.commendations import service as part1
 from engagement.core.access import Actor, Role
 from engagement.core.audit import AuditEntry
 from engagement.core.db import unit_of_work
@@ -362,6 +363,30 @@ def test_revocation_keeps_the_award_records_the_refund_and_reverses_the_points(s
     check = decisions.verify_certificate(session, award.certificate_code)
     assert (check.found, check.revoked, check.valid, check.intact) == (True, True, False, True)
     assert check.revoked_ground.startswith("False information")
+
+
+def test_a_revoked_award_stays_in_the_register_and_the_title_can_be_decided_again(session, w, now):
+    """A revocation is never undone by overwriting it: a later decision for the same title and year
+    is a new award, and the register keeps both."""
+    nid = approved(session, w, "LDTT", now=now, person_id=w.an)
+    decide(session, w, [nid], now=now)
+    first = award_of(session, nid)
+    decisions.revoke(session, actor=w.officer, award_id=first.id, ground="unmet", reason="Xếp loại bị hủy", now=now)
+    again = approved(session, w, "LDTT", now=now, person_id=w.an)
+    decide(session, w, [again], now=now)
+    second = award_of(session, again)
+    assert second.id != first.id
+    rows = session.exec(select(models.Award).where(models.Award.subject_key == first.subject_key,
+                                                   models.Award.year == first.year)
+                        .order_by(models.Award.id)).all()
+    assert [(r.id, r.revoked_at is not None) for r in rows] == [(first.id, True), (second.id, False)]
+    assert session.get(models.Award, first.id).revoked_ground == "unmet"  # the revocation kept as it was
+    assert decisions.verify_certificate(session, first.certificate_code).revoked
+    assert decisions.verify_certificate(session, second.certificate_code).valid
+    # But never two standing awards of one title and year for the same person.
+    with pytest.raises(Conflict):
+        part1.record_award(session, actor=w.officer, title_id=first.title_id, year=first.year, person_id=w.an,
+                           decision_ref="99/QĐ-UBND", decided_on=DAY, now=now)
 
 
 def test_a_partial_refund_can_be_set(session, w, now):

@@ -279,6 +279,7 @@ def test_the_workflow_has_a_past_decision_and_a_session_in_progress(db):
         CouncilSession,
         Decision,
         Nomination,
+        SessionMember,
         Tally,
     )
     from engagement.core.access import Role
@@ -315,10 +316,17 @@ def test_the_workflow_has_a_past_decision_and_a_session_in_progress(db):
     tally = db.exec(select(Tally).where(Tally.item_id == rounds[0].id, Tally.closed_at.is_(None))).one()
     assert tally.agree + tally.disagree == len(voted)
 
-    # The browser workflow's council: only the demo's own member holds the role (see demo.py).
-    holders = db.exec(select(Account.username).join(RoleGrant, RoleGrant.account_id == Account.id).where(
-        RoleGrant.role == Role.COUNCIL_MEMBER.value, RoleGrant.revoked_at.is_(None))).all()
-    assert holders == ["council"]
+    # The council keeps its five members (the demo's own login and four plain staff logins, none of the
+    # named logins the other journeys use), and every session seated exactly them.
+    holders = set(db.exec(select(Account.person_id).join(RoleGrant, RoleGrant.account_id == Account.id).where(
+        RoleGrant.role == Role.COUNCIL_MEMBER.value, RoleGrant.revoked_at.is_(None))).all())
+    assert len(holders) == 5 and not holders & (_named_login_people(db) - {_person_id(db, "council")})
+    for seated in (closed, sessions[0]):
+        assert set(db.exec(select(SessionMember.person_id).where(SessionMember.session_id == seated.id))) == holders
+
+
+def _person_id(db, username: str) -> int:
+    return db.exec(select(Account.person_id).where(Account.username == username)).one()
 
 
 def local_day_of(moment: datetime) -> date:

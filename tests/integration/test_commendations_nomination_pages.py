@@ -146,7 +146,11 @@ class _Upload:
         self.data, self.filename = data, filename
 
     async def read(self, size: int = -1) -> bytes:
-        return self.data if size < 0 else self.data[:size]
+        # Like a real upload, each read goes on where the last one stopped (handlers read in chunks).
+        pos = getattr(self, "_pos", 0)
+        end = len(self.data) if size < 0 else pos + size
+        self._pos = min(end, len(self.data))
+        return self.data[pos:end]
 
 
 def _new_form(engine, *, unit: str = "SNV", title: str = "LDTT", **changes: str) -> dict[str, str]:

@@ -51,3 +51,31 @@ def test_a_colleague_can_neither_confirm_nor_withdraw_someone_elses_registration
     for cls, handler in ((RegistrationsState, "confirm"), (MyCommendationsState, "withdraw")):
         f.run_handler(f.app_state(app_db, cls, "staff2"), handler, registration)
         assert _status(app_db, registration) == rules.REGISTERED
+
+
+def test_my_page_shows_my_titles_and_my_units_titles_with_their_decisions(app_db):
+    """The titles I hold and those my unit holds, every year, with decision, signer and amount."""
+    now = clock.now()
+    with Session(app_db) as s:
+        from engagement.org.models import Account, Person
+
+        service.ensure_catalogue(s, now=now)
+        officer = sessions.resolve_actor(s, token=f.login(s, "officer", DEMO_PASSWORD, now=now).token, now=now)
+        me = s.exec(select(Person).join(Account, Account.person_id == Person.id)
+                    .where(Account.username == "staff")).one()
+        codes = dict(s.exec(select(models.Title.code, models.Title.id)).all())
+        mine = service.record_award(s, actor=officer, title_id=codes["LDTT"], year=now.year - 1, person_id=me.id,
+                                    decision_ref="15/QĐ-UBND", decided_on=date(now.year - 1, 12, 20),
+                                    decided_by="Chủ tịch UBND tỉnh", now=now)
+        ours = service.record_award(s, actor=officer, title_id=codes["TTLDTT"], year=now.year - 1,
+                                    unit_id=me.unit_id, decision_ref="16/QĐ-UBND",
+                                    decided_on=date(now.year - 1, 12, 20), now=now)
+        s.commit()
+    page = f.app_state(app_db, MyCommendationsState, "staff")
+    f.run_handler(page, "load")
+    assert page.error == ""
+    assert [(a.id, a.decision_ref, a.decided_by) for a in page.awards] == [(mine, "15/QĐ-UBND", "Chủ tịch UBND tỉnh")]
+    assert [(a.id, a.subject) for a in page.unit_awards] == [(ours, "collective")]
+    colleague = f.app_state(app_db, MyCommendationsState, "staff2")
+    f.run_handler(colleague, "load")
+    assert mine not in {a.id for a in colleague.awards}

@@ -120,3 +120,13 @@ def test_the_shared_chain_reports_in_its_owners_words():
     gap = [links[0], links[2]]
     problems = [b.problem for b in chain.find_breaks(gap, texts=TEXTS)]
     assert problems == ["record #2 to #2 missing", "not linked"]
+
+
+def test_the_refund_refusal_writes_the_amount_paid_in_the_readers_convention():
+    from engagement.core.i18n import Amount
+
+    with pytest.raises(Invalid) as refused:
+        rules.check_refund(2_340_001, 2_340_000)
+    assert "2.340.000 đồng" in refused.value.render("vi")
+    assert "2,340,000 VND" in refused.value.render("en")
+    assert Amount(2026).render("vi") == "2.026"  # for amounts only: years are passed as plain ints

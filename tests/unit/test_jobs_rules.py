@@ -147,9 +147,14 @@ def test_the_allowance_nudge_never_runs_into_the_next_month():
     assert not job_rules.allowance_nudge_due(date(2026, 11, 30), days=0, window=NOV)
 
 
-def test_month_label_is_english_whatever_the_locale():
-    assert job_rules.month_label(2026, 11) == "November 2026"
-    assert job_rules.month_label(2027, 1) == "January 2027"
+def test_a_months_span_reads_in_the_current_language_whatever_the_locale():
+    from engagement.core import i18n
+
+    november = job_rules.previous_month(date(2026, 12, 3))
+    with i18n.using("en"):
+        assert november.label == "November 2026"
+    with i18n.using("vi"):
+        assert november.label == "Tháng 11/2026"
 
 
 def test_idle_nudges_come_every_n_days_after_more_than_n_quiet_days():
