@@ -7,6 +7,7 @@ module is the single place to see what can be configured.
 from __future__ import annotations
 
 import functools
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +84,17 @@ def _positive(name: str, default: int) -> int:
     return value
 
 
+def _backup_dir(database_url: str) -> str:
+    """``ENGAGEMENT_BACKUP_DIR``, else ``backups/`` beside a SQLite file (the data directory),
+    else ``backups/`` in the project folder."""
+    raw = _env("ENGAGEMENT_BACKUP_DIR", "")
+    if raw:
+        return str(Path(raw).expanduser().absolute())
+    path = database_url.split("///", 1)[1].split("?", 1)[0] if database_url.startswith("sqlite:///") else ""
+    base = Path(path).absolute().parent if path and path != ":memory:" else PROJECT_ROOT
+    return str(base / "backups")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Typed application settings."""
@@ -118,8 +130,22 @@ class Settings:
     green_idle_days: int | None = 14
     green_closing_days: int | None = 3
     outbox_retention_days: int = 180
+    #: Where the daily backup job writes (``ENGAGEMENT_BACKUP_DIR``; README "Backups"), and
+    #: how many of its backups it keeps (``ENGAGEMENT_BACKUP_KEEP``).
+    backup_dir: str = ""
+    backup_keep: int = 14
     #: The organisation's interface language (a person's own choice overrides it).
     language: str = "vi"
+    #: Seals the signature and decision chains (issue 17); empty: a key file (``chain_key_file``).
+    chain_key: str = ""
+    #: Where the chain key file is kept; empty: next to the SQLite database, else ``data/``.
+    chain_key_file: str = ""
+    #: Reverse proxies whose forwarded header is believed (issue 18): addresses/networks, or
+    #: ``trusted_proxy_hops`` proxies in front; neither: forwarded headers are ignored.
+    trusted_proxies: tuple[str, ...] = ()
+    trusted_proxy_hops: int = 0
+    #: ``x-forwarded-for`` or ``forwarded`` (RFC 7239): the header the proxies write.
+    forwarded_header: str = "x-forwarded-for"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -132,6 +158,52 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
 
+#: The headers a proxy may use; the setting ``ENGAGEMENT_FORWARDED_HEADER`` picks one.
+FORWARDED_HEADERS = ("x-forwarded-for", "forwarded")
+
+
+def parse_trusted_proxies(raw: str) -> tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...], int]:
+    """``ENGAGEMENT_TRUSTED_PROXIES`` as (networks, hops).
+
+    Raises:
+        ValueError: not a hop count from 1 to 10, nor a list of addresses/networks.
+    """
+    text = (raw or "").strip()
+    if not text:
+        return (), 0
+    if text.isdigit():
+        hops = int(text)
+        if not 1 <= hops <= 10:
+            msg = f"Setting ENGAGEMENT_TRUSTED_PROXIES as a hop count must be from 1 to 10, got {text!r}"
+            raise ValueError(msg)
+        return (), hops
+    networks = []
+    for part in text.replace(";", ",").split(","):
+        item = part.strip()
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            msg = (f"Setting ENGAGEMENT_TRUSTED_PROXIES must be a hop count or addresses/networks "
+                   f"(e.g. 10.0.0.5, 172.16.0.0/12); {item!r} is neither")
+            raise ValueError(msg) from None
+    return tuple(networks), 0
+
+
+def _trusted_proxies() -> tuple[tuple[str, ...], int]:
+    networks, hops = parse_trusted_proxies(os.environ.get("ENGAGEMENT_TRUSTED_PROXIES", ""))
+    return tuple(str(n) for n in networks), hops
+
+
+def _forwarded_header() -> str:
+    raw = _env("ENGAGEMENT_FORWARDED_HEADER", "x-forwarded-for").lower()
+    if raw not in FORWARDED_HEADERS:
+        msg = f"Setting ENGAGEMENT_FORWARDED_HEADER must be one of {', '.join(FORWARDED_HEADERS)}, got {raw!r}"
+        raise ValueError(msg)
+    return raw
+
+
 def load_settings() -> Settings:
     """Read settings from the environment (no caching; see ``get_settings``)."""
     port = _int("ENGAGEMENT_PORT", 3000)
@@ -142,6 +214,7 @@ def load_settings() -> Settings:
     tz = _env("ENGAGEMENT_TIMEZONE", "Asia/Ho_Chi_Minh")
     ZoneInfo(tz)  # fail at start-up, not at the first page that shows a date
     security = _smtp_security()
+    proxies, hops = _trusted_proxies()
     return Settings(
         database_url=_env("ENGAGEMENT_DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'engagement.db'}"),
         redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
@@ -171,7 +244,14 @@ def load_settings() -> Settings:
         green_idle_days=_days("ENGAGEMENT_GREEN_IDLE_DAYS", 14, low=1, high=365),
         green_closing_days=_days("ENGAGEMENT_GREEN_CLOSING_DAYS", 3, low=0, high=60),
         outbox_retention_days=_positive("ENGAGEMENT_OUTBOX_RETENTION_DAYS", 180),
+        backup_dir=_backup_dir(_env("ENGAGEMENT_DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'engagement.db'}")),
+        backup_keep=_positive("ENGAGEMENT_BACKUP_KEEP", 14),
         language=_language(),
+        chain_key=os.environ.get("ENGAGEMENT_CHAIN_KEY", "").strip(),
+        chain_key_file=os.environ.get("ENGAGEMENT_CHAIN_KEY_FILE", "").strip(),
+        trusted_proxies=proxies,
+        trusted_proxy_hops=hops,
+        forwarded_header=_forwarded_header(),
     )
 
 

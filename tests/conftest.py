@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from engagement.core.db import make_engine
+from engagement.core.db import guard_parameters, make_engine
 from engagement.schema import metadata
 from tests import factories
 
@@ -23,6 +23,8 @@ POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "").strip()
 # Tests compare messages with their ids, the English source text; the Vietnamese rendering
 # has its own tests (tests/unit/test_i18n.py) and the browser journeys run in Vietnamese.
 os.environ.setdefault("ENGAGEMENT_LANGUAGE", "en")
+# The chain seals' key (issue 17): fixed in tests, so no key file is written into the project.
+os.environ.setdefault("ENGAGEMENT_CHAIN_KEY", "test-chain-key-not-a-secret")
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +40,7 @@ def _pg_engine() -> Iterator[Engine | None]:
         conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
     engine = sa.create_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+    guard_parameters(engine)  # as make_engine does (issue 17: an id of 2**63 gets the same answer)
     metadata.create_all(engine)
     yield engine
     engine.dispose()

@@ -99,6 +99,12 @@ class Perm(StrEnum):
     PROCESS_NOMINATIONS = "commendations.process"
     VOTE = "commendations.vote"
     ISSUE_DECISIONS = "commendations.decide"
+    PROPOSE_MODEL = "models.propose"
+    RECOGNISE_MODEL = "models.recognise"
+    VIEW_REVIEW = "review.view"
+    MANAGE_SUPERVISION = "supervision.manage"
+    INSPECT = "supervision.inspect"
+    FOLLOW_SUPERVISION = "supervision.follow"
 
 
 _ADMIN_AND_OFFICER = {Role.SYSTEM_ADMIN: Scope.ORG, Role.EMULATION_OFFICER: Scope.ORG}
@@ -159,6 +165,19 @@ PERMISSIONS: dict[Perm, dict[Role, Scope]] = {
     # A vote also needs a seat in the session (checked there); the admin row keeps "admin has all".
     Perm.VOTE: {Role.SYSTEM_ADMIN: Scope.ORG, Role.COUNCIL_MEMBER: Scope.ORG},
     Perm.ISSUE_DECISIONS: dict(_ADMIN_AND_OFFICER),
+    # Good models (issue 20): a unit head proposes, adopts and reports for their units (officers for
+    # any unit); officers recognise, return and publish; everyone logged in browses the register.
+    Perm.PROPOSE_MODEL: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
+    Perm.RECOGNISE_MODEL: dict(_ADMIN_AND_OFFICER),
+    # The movement's review report reads every feature of the whole organisation: officers only.
+    Perm.VIEW_REVIEW: dict(_ADMIN_AND_OFFICER),
+    # Spot checks (issue 20): officers keep checklists and plans and name the teams; a team
+    # member records the visits of their plans (a unit head only in the units they head, a
+    # union officer wherever named); unit heads follow and close the corrective actions of
+    # their units. Each person sees their own findings (no permission needed).
+    Perm.MANAGE_SUPERVISION: dict(_ADMIN_AND_OFFICER),
+    Perm.INSPECT: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS, Role.UNION_OFFICER: Scope.ORG},
+    Perm.FOLLOW_SUPERVISION: {**_ADMIN_AND_OFFICER, Role.UNIT_HEAD: Scope.UNITS},
 }
 
 #: What each permission lets a person do, for refusals ("Only ... can <action>.").
@@ -198,6 +217,12 @@ ACTION_NAMES: dict[Perm, Msg] = {
     Perm.PROCESS_NOMINATIONS: N_("receive, appraise and publish nominations and schedule the council"),
     Perm.VOTE: N_("vote in the emulation and commendation council"),
     Perm.ISSUE_DECISIONS: N_("record commendation decisions and revocations"),
+    Perm.PROPOSE_MODEL: N_("propose, adopt and report good models for a unit"),
+    Perm.RECOGNISE_MODEL: N_("recognise, return and publish good models"),
+    Perm.VIEW_REVIEW: N_("download the movement's review report"),
+    Perm.MANAGE_SUPERVISION: N_("manage spot-check checklists, plans and teams"),
+    Perm.INSPECT: N_("record spot-check visits"),
+    Perm.FOLLOW_SUPERVISION: N_("follow and close corrective actions"),
 }
 #: The same as message ids (English).
 ACTIONS: dict[Perm, str] = {perm: action.msgid for perm, action in ACTION_NAMES.items()}

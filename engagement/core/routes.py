@@ -44,6 +44,14 @@ COMMENDATION_DECISIONS = "/commendations/decisions"
 COMMENDATION_REPORTS = "/commendations/reports"
 NOTICE = "/notice/[token]"
 VERIFY_AWARD = "/verify-award/[code]"
+SUPERVISION = "/supervision"
+SUPERVISION_VISIT = "/supervision/visits/[visit_id]"
+SUPERVISION_MANAGE = "/supervision/manage"
+SUPERVISION_TRENDS = "/supervision/trends"
+GOOD_MODELS = "/good-models"
+GOOD_MODELS_UNIT = "/good-models/unit"
+GOOD_MODELS_REVIEW = "/good-models/review"
+REVIEW = "/review"
 
 
 def sign(campaign_id: int) -> str:
@@ -79,6 +87,11 @@ def council_session(session_id: int) -> str:
 def notice(token: str) -> str:
     """A public notice of nominees, open for comments."""
     return f"/notice/{token}"
+
+
+def supervision_visit(visit_id: int) -> str:
+    """The page where a team records a spot-check visit (and anyone allowed reads it)."""
+    return f"/supervision/visits/{int(visit_id)}"
 
 
 def verify_award(code: str) -> str:

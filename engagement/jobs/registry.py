@@ -16,7 +16,9 @@ from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy.engine import Engine
 
 from engagement.core.i18n import N_, Msg
-from engagement.jobs import cleanup, digests, nudges, reminders, rules
+from engagement.jobs import appraisals, backups, cleanup, digests, nudges, reminders, rules
+from engagement.jobs import good_models as good_model_jobs
+from engagement.jobs import supervision as supervision_jobs
 from engagement.notify import service as notify_service
 from engagement.notify.mail import sender_from_settings
 from engagement.settings import get_settings
@@ -60,6 +62,18 @@ def _windowed(module: ModuleType, name: str, **extra: str) -> Callable[..., int]
                                      **{arg: getattr(settings, key) for arg, key in extra.items()})
 
     return run
+
+
+def _daily_backup(*, engine: Engine, now: datetime, holder: str) -> int:
+    settings = get_settings()
+    backups.run_daily_backup(engine, now=now, directory=settings.backup_dir, keep=settings.backup_keep)
+    return 0
+
+
+def _chain_heads(*, engine: Engine, now: datetime, holder: str) -> int:
+    from engagement.jobs import chains
+
+    return chains.publish_heads(engine, now=now)
 
 
 def _cleanup(*, engine: Engine, now: datetime, holder: str) -> int:
@@ -114,7 +128,25 @@ JOBS: dict[str, Job] = {job.id: job for job in (
     Job("green-closing-nudges", N_("Green campaigns closing soon"),
         N_("Hourly at :55, a few working days before a campaign closes (once per campaign)"),
         {"minute": "55"}, _windowed(nudges, "nudge_closing_green", days_before="green_closing_days")),
+    Job("appraisal-reminders", N_("Commendation dossiers due for appraisal"),
+        N_("Hourly at :15, working days; once when the deadline is near, then each day it is past"),
+        {"minute": "15"}, _windowed(appraisals, "remind_appraisals")),
+    Job("good-model-reports", N_("Good models: adoption results due"),
+        N_("Daily at 09:25, working days; once per adoption when its planned period is over"),
+        {"hour": "9", "minute": "25"}, _windowed(good_model_jobs, "remind_adoption_reports")),
+    Job("spot-check-draws", N_("Spot checks: draw the plans' unannounced visits"),
+        N_("Hourly at :05; once per plan, the team is told each visit's date"),
+        {"minute": "5"}, _windowed(supervision_jobs, "draw_plans")),
+    Job("corrective-action-reminders", N_("Spot checks: corrective actions due and overdue"),
+        N_("Hourly at :25, working days; once per action and stage, escalated to officers when long overdue"),
+        {"minute": "25"}, _windowed(supervision_jobs, "remind_actions")),
     Job("notify-cleanup", N_("Delete old messages and job runs"),
         N_("Daily at 02:40; rows deleted are counted as messages"),
         {"hour": "2", "minute": "40"}, _cleanup),
+    Job(backups.JOB_ID, N_("Back up the database"),
+        N_("Daily at 02:10, online; the newest ENGAGEMENT_BACKUP_KEEP backups are kept"),
+        {"hour": "2", "minute": "10"}, _daily_backup),
+    Job("chain-heads", N_("Publish the sealed heads of the signature and decision chains"),
+        N_("Hourly at :15, in the audit log, only when a chain grew; counted as messages"),
+        {"minute": "15"}, _chain_heads),
 )}

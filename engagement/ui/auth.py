@@ -11,24 +11,46 @@ import asyncio
 import functools
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import reflex as rx
 
 from engagement.core import clock, i18n, routes
 from engagement.core.access import Actor, Perm, can
-from engagement.core.db import read_only, unit_of_work
+from engagement.core.db import read_only, run_in_transaction
 from engagement.core.errors import NotAllowed
 from engagement.core.i18n import N_
 from engagement.notify import queries as notify_queries
 from engagement.org import sessions as org_sessions
 from engagement.settings import get_settings
+from engagement.ui.client import client_ip
 from engagement.ui.i18n import LangState
 from engagement.ui.kit import Attempt, AttemptBlock, Form
 
 T = TypeVar("T")
 
 SESSION_COOKIE = "engagement_session"
+
+
+def protect_state_files(directory: Path | None = None) -> Path:
+    """Make Reflex's tab-state folder (``.states/``) readable by the app's own user only.
+
+    The disk state manager pickles each tab's state there, the session cookie's value included;
+    with the default umask the files were world-readable. The folder is made 0700 (so nothing
+    created in it later can be read by others, whatever its own mode) and what is there 0600.
+    Returns the folder.
+    """
+    if directory is None:
+        from reflex.utils import prerequisites
+
+        directory = prerequisites.get_states_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    directory.chmod(0o700)
+    for path in directory.iterdir():
+        if path.is_file():
+            path.chmod(0o600)
+    return directory
 
 
 def _resolve(session: Any, token: str, now: Any) -> Actor | None:
@@ -82,6 +104,9 @@ class AuthState(LangState):
     can_process_nominations: bool = False
     can_vote: bool = False
     can_issue_decisions: bool = False
+    can_propose_models: bool = False
+    can_recognise_models: bool = False
+    can_view_review: bool = False
 
     def _token(self) -> str:
         return self.auth_token if isinstance(self.auth_token, str) else ""
@@ -95,14 +120,18 @@ class AuthState(LangState):
         """
         token, lang = self._token(), self._lang()
 
-        def work() -> T:
+        def attempt(session: Any) -> T:
             now = clock.now()
-            with i18n.using(lang), unit_of_work() as session:
-                actor = _resolve(session, token, now)
-                if (actor is not None and actor.must_change_password
-                        and fn is not org_sessions.change_password):
-                    raise NotAllowed("Change your temporary password first.")
-                return fn(session, actor=actor, now=now, **kwargs)
+            actor = _resolve(session, token, now)
+            if (actor is not None and actor.must_change_password
+                    and fn is not org_sessions.change_password):
+                raise NotAllowed("Change your temporary password first.")
+            return fn(session, actor=actor, now=now, **kwargs)
+
+        def work() -> T:
+            # The whole call is re-run when the database asks (deadlock, busy): core.db.
+            with i18n.using(lang):
+                return run_in_transaction(attempt)
 
         return await asyncio.to_thread(work)
 
@@ -138,8 +167,8 @@ class AuthState(LangState):
         lang = self._lang()
 
         def work() -> T:
-            with i18n.using(lang), unit_of_work() as session:
-                return fn(session, now=clock.now(), **kwargs)
+            with i18n.using(lang):
+                return run_in_transaction(lambda session: fn(session, now=clock.now(), **kwargs))
 
         return await asyncio.to_thread(work)
 
@@ -201,6 +230,9 @@ class AuthState(LangState):
         self.can_process_nominations = can(actor, Perm.PROCESS_NOMINATIONS)
         self.can_vote = can(actor, Perm.VOTE)
         self.can_issue_decisions = can(actor, Perm.ISSUE_DECISIONS)
+        self.can_propose_models = can(actor, Perm.PROPOSE_MODEL)
+        self.can_recognise_models = can(actor, Perm.RECOGNISE_MODEL)
+        self.can_view_review = can(actor, Perm.VIEW_REVIEW)
 
     @rx.event
     async def guard(self):
@@ -277,7 +309,7 @@ class LoginState(AuthState):
             yield
             result = await self._public(
                 org_sessions.login, username=f.text("username", 60), password=f.text("password", 256),
-                client_ip=self.router.session.client_ip, user_agent=self.router.headers.user_agent)
+                client_ip=client_ip(self), user_agent=self.router.headers.user_agent)
         self.busy = False
         if self.error:
             return
@@ -308,8 +340,11 @@ class PasswordState(AuthState):
         """Change the password; other sessions of the account end."""
         with self._attempt(success=N_("Your password has been changed.")) as done:
             f = Form(form)
-            await self._call(org_sessions.change_password, current_password=f.text("current", 256),
-                             new_password=f.text("new", 256), confirm_password=f.text("confirm", 256),
-                             token=self._token())
+            refused = await self._call(
+                org_sessions.change_password, current_password=f.text("current", 256),
+                new_password=f.text("new", 256), confirm_password=f.text("confirm", 256),
+                token=self._token(), client_ip=client_ip(self))
+            if refused is not None:  # a wrong current password: the failed attempt is kept (throttle)
+                raise refused
         self.done = done.ok
         return [done.toast, rx.redirect(routes.HOME)] if done.ok else None

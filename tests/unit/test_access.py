@@ -125,6 +125,20 @@ EXPECTED["council"][Perm.VOTE] = ORG
 EXPECTED["officer"].update({Perm.NOMINATE: ORG, Perm.PROCESS_NOMINATIONS: ORG, Perm.ISSUE_DECISIONS: ORG})
 EXPECTED["head"].update({Perm.NOMINATE: _HEAD_UNITS, Perm.PROCESS_NOMINATIONS: NOTHING,
                          Perm.ISSUE_DECISIONS: NOTHING})
+# Spot checks (issue 20): officers manage; a team member records (heads in their units, union
+# officers wherever named); heads follow their units' corrective actions.
+for _who in ("staff", "council"):
+    EXPECTED[_who].update({Perm.MANAGE_SUPERVISION: NOTHING, Perm.INSPECT: NOTHING, Perm.FOLLOW_SUPERVISION: NOTHING})
+EXPECTED["officer"].update({Perm.MANAGE_SUPERVISION: ORG, Perm.INSPECT: ORG, Perm.FOLLOW_SUPERVISION: ORG})
+EXPECTED["head"].update({Perm.MANAGE_SUPERVISION: NOTHING, Perm.INSPECT: _HEAD_UNITS,
+                         Perm.FOLLOW_SUPERVISION: _HEAD_UNITS})
+EXPECTED["union"].update({Perm.MANAGE_SUPERVISION: NOTHING, Perm.INSPECT: ORG, Perm.FOLLOW_SUPERVISION: NOTHING})
+# Good models and the review report (issue 20): heads propose and adopt for their units; officers
+# recognise, publish and download the movement's review report.
+for _who in ("staff", "council", "union"):
+    EXPECTED[_who].update({Perm.PROPOSE_MODEL: NOTHING, Perm.RECOGNISE_MODEL: NOTHING, Perm.VIEW_REVIEW: NOTHING})
+EXPECTED["officer"].update({Perm.PROPOSE_MODEL: ORG, Perm.RECOGNISE_MODEL: ORG, Perm.VIEW_REVIEW: ORG})
+EXPECTED["head"].update({Perm.PROPOSE_MODEL: _HEAD_UNITS, Perm.RECOGNISE_MODEL: NOTHING, Perm.VIEW_REVIEW: NOTHING})
 ACTORS = {"staff": STAFF, "council": COUNCIL, "admin": ADMIN, "officer": OFFICER, "head": HEAD,
           "union": UNION}
 
