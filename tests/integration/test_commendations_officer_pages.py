@@ -343,7 +343,7 @@ def test_an_import_with_bad_rows_lists_every_problem_and_enters_nothing(app_db):
     assert state.import_error == ""
     assert state.import_error_count == 4 and len(state.import_errors) == 4
     assert {e[0] for e in state.import_errors} == {"3", "4"}
-    assert state.import_status.startswith("Nothing was entered: 4 problem(s) in 3 row(s)")
+    assert state.import_status.startswith("Nothing was imported: 4 problems in 2 rows")  # lines 3 and 4
     assert _count(app_db, models.Award) == 0
     (download,) = [f.run_handler(state, "download_errors")]
     assert download is not None
