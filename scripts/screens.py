@@ -1,5 +1,6 @@
 """Screenshots of every page in every language at desktop and phone width, with a check for
-overflow: ``python scripts/screens.py URL DB OUT`` against a running production app.
+overflow: ``python scripts/screens.py URL DB OUT [ONLY]`` against a running production app
+(ONLY: comma-separated parts of the routes to take, e.g. ``supervision,review``).
 
 URL is the app (``http://127.0.0.1:3311``), DB its SQLite demo database (the languages are
 set on the demo accounts there), OUT a folder for the PNGs. Prints one line per page whose
@@ -75,7 +76,7 @@ def _set_language(db: str, lang: str) -> None:
     con.close()
 
 
-def main(url: str, db: str, out: str) -> int:
+def main(url: str, db: str, out: str, only: str = "") -> int:
     Path(out).mkdir(parents=True, exist_ok=True)
     try:
         ids = _ids(db)
@@ -96,6 +97,8 @@ def main(url: str, db: str, out: str) -> int:
                 page = ctx.new_page()
                 who_now = None
                 visits = [(None, r) for r in PUBLIC] + PRIVATE
+                if only:  # e.g. "supervision,review": the routes containing one of these
+                    visits = [(w, r) for w, r in visits if any(o in r for o in only.split(","))]
                 for who, route in visits:
                     try:
                         path = route.format(**ids)
@@ -126,4 +129,4 @@ def main(url: str, db: str, out: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:4]))
+    sys.exit(main(*sys.argv[1:5]))

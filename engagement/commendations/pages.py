@@ -257,7 +257,9 @@ def my_page() -> rx.Component:
 
 def _evidence(r: RatingRow) -> rx.Component:
     def item(text) -> rx.Component:
-        return rx.badge(text, variant="soft", color_scheme="gray", style={"white_space": "normal"})
+        # Wraps inside the card on a phone (a badge keeps to one line by default).
+        return rx.badge(text, variant="soft", color_scheme="gray",
+                        style={"white_space": "normal", "max_width": "100%", "height": "auto"})
 
     return rx.flex(
         item(t("Commitment: {status}", status=r.commitment_label)),
