@@ -114,13 +114,18 @@ def verify_signatures(checkpoint: str | None = None) -> int:
         return 1
     with read_only() as session:
         report = verify_chain(session, checkpoint=head)
-    if report.head:
-        sys.stdout.write(report.head + "\n")
-    if report.intact:
-        sys.stdout.write(f"Signature chain intact: {report.checked} signatures checked.\n")
+    return _chain_report(report.head, report.intact, report.checked, report.breaks, "Signature", "signatures")
+
+
+def _chain_report(head: str, ok: bool, checked: int, breaks, kind: str, items: str) -> int:
+    """Print a chain check (its published head, then intact or one line per break): exit 0 or 2."""
+    if head:
+        sys.stdout.write(head + "\n")
+    if ok:
+        sys.stdout.write(f"{kind} chain intact: {checked} {items} checked.\n")
         return 0
-    sys.stdout.write(f"Signature chain BROKEN: {len(report.breaks)} problem(s) in {report.checked} signatures.\n")
-    for line in report.breaks:
+    sys.stdout.write(f"{kind} chain BROKEN: {len(breaks)} problem(s) in {checked} {items}.\n")
+    for line in breaks:
         sys.stdout.write(f"  {line}\n")
     return 2
 
@@ -139,15 +144,7 @@ def verify_decisions(checkpoint: str | None = None) -> int:
         return 1
     with read_only() as session:
         report = check(session, checkpoint=head)
-    if report.head:
-        sys.stdout.write(report.head + "\n")
-    if report.ok:
-        sys.stdout.write(f"Decision chain intact: {report.checked} decisions checked.\n")
-        return 0
-    sys.stdout.write(f"Decision chain BROKEN: {len(report.breaks)} problem(s) in {report.checked} decisions.\n")
-    for line in report.breaks:
-        sys.stdout.write(f"  {line}\n")
-    return 2
+    return _chain_report(report.head, report.ok, report.checked, report.breaks, "Decision", "decisions")
 
 
 def chain_checkpoint(file: str) -> int:
