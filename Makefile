@@ -9,7 +9,7 @@ export REFLEX_USE_NPM := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export TELEMETRY_ENABLED := false
 
-.PHONY: run test install dev lint unit e2e chromium pdftools clean i18n
+.PHONY: run test install dev lint unit e2e chromium pdftools clean i18n cluster cluster-test
 
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
@@ -56,7 +56,19 @@ pdftools:
 e2e: dev chromium
 	$(PY) -m pytest tests/e2e -p no:cacheprovider
 
-test: lint unit e2e
+## The scale-out set killed under load (own pytest run: it builds and starts the processes).
+cluster-test: dev
+	@bash scripts/ensure-debian-packages haproxy=haproxy
+	@if [ -n "$$TEST_POSTGRES_URL" ]; then $(PY) -m pytest tests/cluster -p no:cacheprovider; \
+		else echo "== tests/cluster skipped: set TEST_POSTGRES_URL (PostgreSQL and Redis)"; fi
+
+test: lint unit e2e cluster-test
+
+## Several app processes behind HAProxy, one scheduler, a supervisor (README "Running several
+## processes"); needs ENGAGEMENT_DATABASE_URL (PostgreSQL) and REFLEX_REDIS_URL. APPS=2 WORKERS=2.
+cluster: install
+	@bash scripts/ensure-debian-packages haproxy=haproxy
+	$(PY) scripts/cluster.py --apps $(or $(APPS),2) --workers $(or $(WORKERS),2)
 
 ## Extract the messages of the code and update each language's catalogue (README "Languages").
 i18n: dev

@@ -146,6 +146,19 @@ class Settings:
     trusted_proxy_hops: int = 0
     #: ``x-forwarded-for`` or ``forwarded`` (RFC 7239): the header the proxies write.
     forwarded_header: str = "x-forwarded-for"
+    #: Threads for blocking database work (``core.db.run_blocking``): page reads and service
+    #: calls never queue behind argon2 or anything else in asyncio's default pool.
+    db_threads: int = 8
+    #: Where Reflex keeps each tab's state: ``memory`` (one worker), ``redis`` (several workers,
+    #: ``REFLEX_REDIS_URL``) or ``disk`` (survives a restart; ~7 files a tab, scanned every 2 s).
+    tab_state: str = "memory"
+    #: A tab's state is forgotten this long after its last event (the login is not: a tab
+    #: coming back later loads its page again).
+    tab_state_minutes: int = 60
+    #: With Redis, how long an event may hold a tab's lock before another worker may take it
+    #: (a dead worker's tabs wait at most this), and when holding it is logged as too long.
+    state_lock_ms: int = 6000
+    state_lock_warning_ms: int = 1000
 
     @property
     def tz(self) -> ZoneInfo:
@@ -204,6 +217,49 @@ def _forwarded_header() -> str:
     return raw
 
 
+#: The places a tab's state can be kept (``ENGAGEMENT_TAB_STATE``).
+TAB_STATES = ("memory", "redis", "disk")
+
+
+def _db_threads() -> int:
+    """``ENGAGEMENT_DB_THREADS``, else 4 a core (the threads mostly wait on the database), 4 to 16."""
+    default = min(16, max(4, 4 * (os.cpu_count() or 1)))
+    value = _int("ENGAGEMENT_DB_THREADS", default)
+    if not 1 <= value <= 256:
+        msg = f"Setting ENGAGEMENT_DB_THREADS must be from 1 to 256, got {value!r}"
+        raise ValueError(msg)
+    return value
+
+
+def _tab_state(redis_url: str | None) -> str:
+    raw = _env("ENGAGEMENT_TAB_STATE", "redis" if redis_url else "memory").lower()
+    if raw not in TAB_STATES:
+        msg = f"Setting ENGAGEMENT_TAB_STATE must be one of {', '.join(TAB_STATES)}, got {raw!r}"
+        raise ValueError(msg)
+    if raw == "redis" and not redis_url:
+        msg = "Setting ENGAGEMENT_TAB_STATE=redis needs REFLEX_REDIS_URL (the Redis server's address)"
+        raise ValueError(msg)
+    return raw
+
+
+def _tab_state_minutes() -> int:
+    value = _int("ENGAGEMENT_TAB_STATE_MINUTES", 60)
+    if not 5 <= value <= 24 * 60:
+        msg = f"Setting ENGAGEMENT_TAB_STATE_MINUTES must be from 5 to 1440, got {value!r}"
+        raise ValueError(msg)
+    return value
+
+
+def _state_lock() -> tuple[int, int]:
+    lock = _int("ENGAGEMENT_STATE_LOCK_MS", 6000)
+    warning = _int("ENGAGEMENT_STATE_LOCK_WARNING_MS", 1000)
+    if not 1000 <= lock <= 120_000 or not 1 <= warning < lock:
+        msg = (f"Settings ENGAGEMENT_STATE_LOCK_MS (1000 to 120000, got {lock}) and "
+               f"ENGAGEMENT_STATE_LOCK_WARNING_MS (at least 1 and under the lock, got {warning}) are out of range")
+        raise ValueError(msg)
+    return lock, warning
+
+
 def load_settings() -> Settings:
     """Read settings from the environment (no caching; see ``get_settings``)."""
     port = _int("ENGAGEMENT_PORT", 3000)
@@ -215,6 +271,7 @@ def load_settings() -> Settings:
     ZoneInfo(tz)  # fail at start-up, not at the first page that shows a date
     security = _smtp_security()
     proxies, hops = _trusted_proxies()
+    lock_ms, lock_warning_ms = _state_lock()
     return Settings(
         database_url=_env("ENGAGEMENT_DATABASE_URL", f"sqlite:///{PROJECT_ROOT / 'engagement.db'}"),
         redis_url=os.environ.get("REFLEX_REDIS_URL") or None,
@@ -252,6 +309,11 @@ def load_settings() -> Settings:
         trusted_proxies=proxies,
         trusted_proxy_hops=hops,
         forwarded_header=_forwarded_header(),
+        db_threads=_db_threads(),
+        tab_state=_tab_state(os.environ.get("REFLEX_REDIS_URL") or None),
+        tab_state_minutes=_tab_state_minutes(),
+        state_lock_ms=lock_ms,
+        state_lock_warning_ms=lock_warning_ms,
     )
 
 

@@ -39,6 +39,7 @@ from engagement.notify.models import NotifyPreference, OutboxMessage
 from engagement.org import service, sessions
 from engagement.org.dto import LoginResult
 from engagement.org.models import Account, Person, Unit
+from engagement.recognition import rules as recognition_rules
 from engagement.recognition import service as recognition_service
 from engagement.recognition.dto import Given
 from engagement.recognition.models import RecognitionValue, ThanksLink
@@ -331,13 +332,22 @@ def thanks_token(session: Session, *, actor: Actor, person_id: int, now: datetim
                                                        ThanksLink.is_active.is_(True))).one()
 
 
+def thanks_proof(session: Session, *, now: datetime) -> str:
+    """A solved proof-of-work challenge of the public thanks page, as a browser would send it
+    (an easy challenge: the server's difficulty is its own choice, the check is the same)."""
+    return recognition_rules.solve_proof(recognition_service.thanks_challenge(session, now=now, max_number=2000))
+
+
 def citizen_thanks(session: Session, *, token: str, now: datetime, note: str = "", rating: int = 5,
-                   dossier: str = "HS-2026-0001", answer: str = "7", expected: int = 7,
-                   client_ip: str = "203.0.113.5") -> str:
-    """A citizen rates a service through the link ``token``: ``approved``, or ``pending`` with a note."""
-    return recognition_service.submit_thanks(session, token=token, attitude=rating, timeliness=rating, guidance=rating,
-                                     note=note, dossier=dossier, answer=answer, expected=expected,
-                                     client_ip=client_ip, now=now)
+                   dossier: str = "HS-2026-0001", proof: str | None = None, client_ip: str = "203.0.113.5",
+                   device_token: str = "") -> str:
+    """A citizen rates a service through the link ``token``: ``approved``, or ``pending`` with a note.
+
+    ``proof`` is a fresh solved challenge unless given."""
+    return recognition_service.submit_thanks(
+        session, token=token, attitude=rating, timeliness=rating, guidance=rating, note=note, dossier=dossier,
+        proof=thanks_proof(session, now=now) if proof is None else proof, client_ip=client_ip, now=now,
+        device=recognition_service.device_ref(device_token))
 
 
 # --- green office ------------------------------------------------------------------------------
@@ -507,7 +517,6 @@ def app_state(engine: Engine, cls: type, username: str, *, password: str | None 
 
     import engagement.engagement  # noqa: F401  (registers the States)
     from engagement.org.demo import DEMO_PASSWORD
-    from engagement.ui.auth import AuthState
 
     with Session(engine) as s:
         result = login(s, username, password or DEMO_PASSWORD, now=clock.now(), client_ip="10.0.0.1",
@@ -515,8 +524,16 @@ def app_state(engine: Engine, cls: type, username: str, *, password: str | None 
         s.commit()
     assert result.ok, result.message
     root = State(_reflex_internal_init=True)
-    root.get_substate(AuthState.get_full_name().split(".")[1:]).auth_token = result.token
+    sign_in(root, result.token)
     return root.get_substate(cls.get_full_name().split(".")[1:])
+
+
+def sign_in(root: Any, token: str) -> None:
+    """Give a root State the session of ``token`` as a socket whose handshake carried the cookie
+    has it: only the token's hash, in the router data (``ui.session_route.strip_session``)."""
+    from engagement.ui.session_route import SESSION_COOKIE, strip_session
+
+    root.router_data = strip_session({**root.router_data, "headers": {"cookie": f"{SESSION_COOKIE}={token}"}})
 
 
 # --- time --------------------------------------------------------------------------------------

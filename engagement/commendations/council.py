@@ -37,6 +37,7 @@ from engagement.core.clock import local_day
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from engagement.core.i18n import N_, _
 from engagement.notify import service as notify_service
+from engagement.org import labels
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.settings import get_settings
 
@@ -250,15 +251,18 @@ def _subjects(session: Session, nominees: Iterable[models.Nominee]) -> dict[int,
     people = {p.id: p for p in session.exec(select(Person).where(Person.id.in_(person_ids)))} if person_ids else {}
     unit_ids = {n.unit_id for n in nominees if n.unit_id} | {p.unit_id for p in people.values()}
     units = {u.id: u for u in session.exec(select(Unit).where(Unit.id.in_(unit_ids)))} if unit_ids else {}
+    shown = labels.unit_labels(session, unit_ids)  # two "Văn phòng" told apart by their parent
     out: dict[int, _Subject] = {}
     for n in nominees:
         if n.person_id:
             person = people[n.person_id]
             unit = units.get(person.unit_id)
-            out[n.id] = _Subject(person.full_name, unit.name if unit else "", unit.path if unit else "", person.id)
+            out[n.id] = _Subject(person.full_name, shown.get(unit.id, unit.name) if unit else "",
+                                 unit.path if unit else "", person.id)
         else:
             unit = units[n.unit_id]
-            out[n.id] = _Subject(unit.name, unit.name, unit.path, None)
+            name = shown.get(unit.id, unit.name)
+            out[n.id] = _Subject(name, name, unit.path, None)
     return out
 
 
@@ -764,8 +768,7 @@ def _view(session: Session, council: models.CouncilSession, *, reader: int | Non
     """One session as ``reader`` (a person id, or None) reads it; ``secretary``: with who has voted."""
     members = list(session.exec(select(models.SessionMember).where(models.SessionMember.session_id == council.id)))
     people = {p.id: p for p in session.exec(select(Person).where(Person.id.in_([m.person_id for m in members])))}
-    unit_names = dict(session.exec(select(Unit.id, Unit.name).where(
-        Unit.id.in_({p.unit_id for p in people.values()}))).all()) if people else {}
+    unit_names = labels.unit_labels(session, {p.unit_id for p in people.values()})
     position_order = {p: i for i, p in enumerate(rules.POSITIONS)}
     members.sort(key=lambda m: (position_order.get(m.position, 9), people[m.person_id].sort_key or "",
                                 m.person_id))
@@ -980,7 +983,7 @@ def council_members(session: Session, *, actor: Actor | None) -> list[MemberChoi
     if not ids:
         return []
     people = list(session.exec(select(Person).where(Person.id.in_(ids))))
-    units = dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_({p.unit_id for p in people}))).all())
+    units = labels.unit_labels(session, {p.unit_id for p in people})
     people.sort(key=lambda p: (p.sort_key or "", p.id))
     return [MemberChoice(person_id=p.id, name=p.full_name, unit_name=units.get(p.unit_id, "")) for p in people]
 

@@ -31,7 +31,7 @@ from engagement.core.i18n import N_
 from engagement.ui import forms
 from engagement.ui.components import card, error_callout, field, page_title
 from engagement.ui.i18n import t
-from engagement.ui.kit import private_page
+from engagement.ui.kit import limited_text, private_page
 from engagement.ui.layout import shell
 
 # --- small pieces -------------------------------------------------------------------------------
@@ -90,11 +90,11 @@ def _schedule_dialog() -> rx.Component:
                   "to them until it closes."), size="2"),
         error_callout(S.form_error),
         rx.form(rx.vstack(
-            field(t("Name of the session"), "title", required=True, max_length=300,
-                  placeholder=t("e.g. Meeting to consider the commendations of the year")),
+            limited_text(t("Name of the session"), "title", 300, form="schedule", required=True,
+                         placeholder=t("e.g. Meeting to consider the commendations of the year")),
             forms.grid(field(t("Day and time"), "when", type="datetime-local", required=True,
                         default_value=S.default_when, min=S.min_when),
-                  field(t("Place"), "place", max_length=300, placeholder=t("e.g. Meeting room 1"))),
+                  limited_text(t("Place"), "place", 300, form="schedule", placeholder=t("e.g. Meeting room 1"))),
             forms.grid(forms.options(t("Chair"), "chair", S.chairs),
                        forms.options(t("Secretary"), "secretary", S.chairs)),
             forms.choice(t("Quorum to open"), "quorum", QUORUM_CHOICES, default="2/3"),

@@ -13,6 +13,7 @@ from typing import Any
 
 import reflex as rx
 
+from engagement.commendations import rules
 from engagement.commendations.decision_state import (
     DECIDE_PREFIX,
     GROUND_CHOICES,
@@ -32,7 +33,7 @@ from engagement.core.i18n import N_, Msg
 from engagement.ui import forms
 from engagement.ui.components import card, error_callout, field, page_title, pager
 from engagement.ui.i18n import t
-from engagement.ui.kit import private_page, public_page
+from engagement.ui.kit import limited_text, private_page, public_page
 from engagement.ui.layout import shell
 
 #: The public check of a certificate, without its code.
@@ -144,9 +145,9 @@ def _issue_form() -> rx.Component:
                                 placeholder=t("Full name")),
                           field(t("Signer's title"), "signer_title", required=True, default_value=S.signer_title,
                                 placeholder=t("e.g. Giám đốc Sở Nội vụ")), wide="3"),
-                    forms.labelled(t("Legal basis"), rx.text_area(name="basis", default_value=S.basis, rows="5",
-                                                             width="100%", required=True),
-                              t("One “Căn cứ ...” a line, as the decision reads.")),
+                    limited_text(t("Legal basis"), "basis", rules.DECISION_BASIS_MAX, form="issue", multiline=True,
+                                 rows="5", default_value=S.basis, required=True,
+                                 hint=t("One “Căn cứ ...” a line, as the decision reads.")),
                     rx.button(rx.icon("stamp", size=16), t("Issue the decision"), type="submit", width="fit-content",
                               id="issue-decision"),
                     spacing="3", align="stretch"), on_submit=S.issue, key=S.form_key.to_string() + "-issue")),
@@ -240,8 +241,8 @@ def _revoke_dialog() -> rx.Component:
                 rx.el.option(t("Choose…"), value=""),
                 *[rx.el.option(t(label), value=code) for code, label in GROUND_CHOICES.items()],
                 name="ground", required=True, class_name="native-select", id="revoke-ground")),
-            forms.labelled(t("Reason"), rx.text_area(name="reason", rows="3", width="100%", required=True,
-                                                placeholder=t("The finding and the document that establishes it"))),
+            limited_text(t("Reason"), "reason", rules.AWARD_REVOKE_REASON_MAX, form="decision-revoke", multiline=True,
+                         required=True, placeholder=t("The finding and the document that establishes it")),
             field(t("Amount to refund (VND)"), "refund", type="number", default_value=S.revoke_amount,
                   hint=t("By default all the award paid; 0 when nothing is recovered.")),
             rx.button(t("Revoke"), type="submit", color_scheme="red", width="fit-content", id="revoke-submit"),

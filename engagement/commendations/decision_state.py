@@ -319,7 +319,7 @@ class DecisionsState(Paged, Dialog, AuthState):
             common = sessions.pop() if len(sessions) == 1 else 0
             self.issuer_code, self.issuer_name = f.stripped("issuer_code", 40), f.stripped("issuer_name", 200)
             self.signer_name, self.signer_title = f.stripped("signer_name", 120), f.stripped("signer_title", 200)
-            self.basis = f.text("basis", 8000)
+            self.basis = f.text("basis", rules.DECISION_BASIS_MAX, N_("legal basis"))
             result = await self._call(
                 decisions.issue_decision, issuer_code=self.issuer_code, issuer_name=self.issuer_name,
                 decided_on=f.day("decided_on", N_("decision date")), signer_name=self.signer_name,
@@ -404,7 +404,7 @@ class DecisionsState(Paged, Dialog, AuthState):
             f = Form(form)
             target = as_int(self._target_award, AWARD)
             await self._call(decisions.revoke, award_id=target, ground=f.stripped("ground", 20),
-                             reason=f.stripped("reason", 500),
+                             reason=f.stripped("reason", rules.AWARD_REVOKE_REASON_MAX, N_("reason")),
                              refund_amount=_number_or_none(f, "refund", N_("amount to refund")))
             self.dialog, self._target_award = "", 0
             if self.open_id:

@@ -39,7 +39,7 @@ from sqlmodel import Session, select
 
 from engagement.commendations import documents, models, queries, rules
 from engagement.commendations.rules import COUNCIL, DECIDED, PROPOSED
-from engagement.core import audit, chain, formats
+from engagement.core import audit, chain, formats, limits
 from engagement.core.access import Actor, Perm, Role, can, reach, require, require_login
 from engagement.core.db import lock_key
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -47,6 +47,7 @@ from engagement.core.export import to_csv, to_xlsx
 from engagement.core.i18n import N_, Msg, _
 from engagement.core.paging import Page
 from engagement.notify import service as notify
+from engagement.org import labels
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.scoring import service as scoring
 from engagement.scoring.rules import Source
@@ -503,7 +504,7 @@ def _move_nominations(session: Session, *, actor: Actor, picks: Sequence[_Pick],
             continue
         rules.check_move(nomination.status, to, reason=reason)
         session.add(models.NominationEvent(nomination_id=nomination.id, at=now, from_status=nomination.status,
-                                           to_status=to, reason=reason[:1000], version=nomination.version,
+                                           to_status=to, reason=reason, version=nomination.version,
                                            actor_account_id=actor.account_id))
         nomination.status, nomination.updated_at = to, now
         session.add(nomination)
@@ -558,8 +559,7 @@ def _check_decision_input(*, issuer_code: str, issuer_name: str, decided_on: dat
     text = "\n".join(" ".join(line.split()) for line in str(basis or "").replace("\r", "").split("\n")).strip()
     if not text:
         raise Invalid("Enter the legal basis of the decision (the “Căn cứ ...” lines).", {"basis": N_("Required")})
-    if len(text) > 8000:
-        raise Invalid("The legal basis is too long (at most 8,000 characters).", {"basis": N_("Too long")})
+    limits.within(text, limit=rules.DECISION_BASIS_MAX, what=N_("legal basis"), field="basis")
     return code, name, signer, post, text
 
 
@@ -960,12 +960,12 @@ def revoke(session: Session, *, actor: Actor | None, award_id: int, ground: str,
     if not isinstance(ground, str) or ground not in rules.REVOCATION_GROUNDS:
         raise Invalid("Choose the legal ground of the revocation (Law on Emulation and Commendation, Art. 93).",
                       {"ground": N_("Choose one")})
-    text = " ".join(str(reason or "").split())
+    text = limits.clean_line(str(reason or ""), limit=rules.AWARD_REVOKE_REASON_MAX, what=N_("reason"), field="reason")
     if not text:
         raise Invalid("Say why the award is revoked (the finding and the document that establishes it).",
                       {"reason": N_("Required")})
     refund = rules.check_refund(award.bonus_amount if refund_amount is None else refund_amount, award.bonus_amount)
-    award.revoked_at, award.revoked_reason, award.revoked_ground = now, text[:500], ground
+    award.revoked_at, award.revoked_reason, award.revoked_ground = now, text, ground
     award.refund_amount, award.revoked_by_account_id = refund, me.account_id
     session.add(award)
     for initiative in session.exec(select(models.Initiative).where(models.Initiative.used_for_award_id == award.id)):
@@ -984,7 +984,7 @@ def revoke(session: Session, *, actor: Actor | None, award_id: int, ground: str,
                  ref=award.decision_ref), body=body, link=documents.verify_award_path(award.certificate_code or ""),
         mandatory=True) for pid in sorted(recipients)], now=now)
     audit.record(session, actor=me, action="commendations.award.revoke", entity="commend_award", entity_id=award.id,
-                 now=now, ground=ground, reason=text[:500], refund=refund, points=taken)
+                 now=now, ground=ground, reason=text, refund=refund, points=taken)
     session.flush()
     return Revocation(award_id=award.id, ground=ground, refund_amount=refund, points_reversed=taken)
 
@@ -1441,7 +1441,7 @@ def decision_awards(session: Session, *, actor: Actor | None, decision_id: int) 
     rows = session.exec(_register_stmt(models.Award, models.Title, Person, Unit)
                         .where(models.Award.decision_id == decision.id)
                         .order_by(models.Award.golden_book_no, models.Award.id)).all()
-    return [_entry(*r) for r in rows]
+    return _entries(session, rows)
 
 
 # --- registers and reports ------------------------------------------------------------------------------
@@ -1464,12 +1464,20 @@ def _register_stmt(*columns):
             .join(Unit, Unit.id == unit_id))
 
 
-def _entry(award: models.Award, title: models.Title, person: Person | None, unit: Unit) -> AwardEntry:
+def _entries(session: Session, rows: Sequence[tuple[models.Award, models.Title, Person | None, Unit]]
+             ) -> list[AwardEntry]:
+    """The register's rows, each unit named with its parent (two "Văn phòng" told apart, exports too)."""
+    shown = labels.unit_labels(session, {unit.id for *_r, unit in rows})
+    return [_entry(*r, unit_label=shown.get(r[3].id, r[3].name)) for r in rows]
+
+
+def _entry(award: models.Award, title: models.Title, person: Person | None, unit: Unit, *,
+           unit_label: str) -> AwardEntry:
     ground = rules.REVOCATION_GROUNDS.get(award.revoked_ground) if award.revoked_at is not None else None
     return AwardEntry(
         id=award.id, year=award.year, title_id=title.id, title=title.abbreviation, title_name=title.name,
-        kind=title.kind, subject=title.subject, name=person.full_name if person else unit.name,
-        code=person.employee_code if person else unit.code, unit_name=unit.name, decision_ref=award.decision_ref,
+        kind=title.kind, subject=title.subject, name=person.full_name if person else unit_label,
+        code=person.employee_code if person else unit.code, unit_name=unit_label, decision_ref=award.decision_ref,
         decided_on=formats.day(award.decided_on), decided_by=award.decided_by, amount=award.bonus_amount,
         amount_text=formats.number(award.bonus_amount, 0), golden_book_no=award.golden_book_no,
         certificate_code=award.certificate_code or "", source=award.source,
@@ -1515,7 +1523,7 @@ def awards_register(session: Session, *, actor: Actor | None, year: int | None =
                         .order_by(models.Award.year.desc(), models.Title.sort_order, models.Award.decision_id,
                                   models.Award.golden_book_no, models.Award.id)
                         .offset((page - 1) * size).limit(size)).all()
-    return AwardPage(total=total, page=page, page_size=size, rows=[_entry(*r) for r in rows])
+    return AwardPage(total=total, page=page, page_size=size, rows=_entries(session, rows))
 
 
 def history(session: Session, *, actor: Actor | None, person_id: int | None = None,
@@ -1548,7 +1556,7 @@ def history(session: Session, *, actor: Actor | None, person_id: int | None = No
         where = models.Award.unit_id == unit.id
     rows = session.exec(_register_stmt(models.Award, models.Title, Person, Unit).where(where)
                         .order_by(models.Award.year.desc(), models.Title.sort_order, models.Award.id)).all()
-    return [_entry(*r) for r in rows]
+    return _entries(session, rows)
 
 
 REGISTER_HEADERS = (N_("Year"), N_("Title or form"), N_("Full name or unit"), N_("Code"), N_("Unit"),
@@ -1574,7 +1582,7 @@ def export_awards(session: Session, *, actor: Actor | None, fmt: str = "xlsx", y
                                   models.Award.golden_book_no, models.Award.id)).all()
     table = [(e.year, e.title, e.name, e.code, e.unit_name, e.decision_ref, e.decided_on, e.decided_by, e.amount,
               e.golden_book_no, e.certificate_code, e.source_label, e.revoked_on, e.revoked_ground, e.refund_amount)
-             for e in (_entry(*r) for r in rows)]
+             for e in _entries(session, rows)]
     name = f"so-khen-thuong-{year or 'tat-ca'}"
     if fmt == "xlsx":
         return to_xlsx(N_("Register of awards"), REGISTER_HEADERS, table), f"{name}.xlsx"

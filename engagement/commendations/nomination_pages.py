@@ -36,17 +36,18 @@ from engagement.ui import forms
 from engagement.ui.auth import AuthState
 from engagement.ui.components import card, error_callout, field, named_upload, page_title, pager
 from engagement.ui.i18n import LangState, t
-from engagement.ui.kit import private_page, public_page
+from engagement.ui.kit import limited_text, private_page, public_page
 from engagement.ui.layout import language_switch, shell
 
 # --- small pieces -------------------------------------------------------------------------------
 
 
-def _text_box(label: Any, name: str, *, default: Any = "", rows: str = "3", required: bool = False,
-              max_length: Any = None, placeholder: Any = "") -> rx.Component:
-    return forms.labelled(label, rx.text_area(name=name, default_value=default, rows=rows, width="100%",
-                                         required=required, placeholder=placeholder,
-                                         **({"max_length": max_length} if max_length is not None else {})))
+def _text_box(label: Any, name: str, limit: int, *, form: str, default: Any = "", rows: str = "3",
+              required: bool = False, placeholder: Any = "") -> rx.Component:
+    """A long text with its ``n/limit`` counter: no ``max_length``, which would cut a paste silently
+    (the service refuses longer text, naming the field and the limit)."""
+    return limited_text(label, name, limit, form=form, multiline=True, rows=rows, default_value=default,
+                        required=required, placeholder=placeholder)
 
 
 _STATUS_COLORS = ((rules.DRAFT, "gray"), (rules.SUBMITTED, "blue"), (rules.RECEIVED, "cyan"),
@@ -96,10 +97,12 @@ def _new_dialog() -> rx.Component:
                   forms.options(t("Proposing unit"), "unit_id", S.units)),
             forms.options(t("Title or form of commendation"), "title_id", S.titles),
             forms.grid(forms.choice(t("Commendation for"), "occasion", OCCASION_CHOICES, default="year"),
-                  field(t("Movement, campaign or achievement"), "occasion_ref",
-                        hint=t("Required unless it is for the year's results"))),
-            field(t("Reference of the proposal (tờ trình)"), "reference", placeholder=t("e.g. 12/TTr-SNV")),
-            _text_box(t("Summary"), "summary", placeholder=t("What the proposal is about")),
+                  limited_text(t("Movement, campaign or achievement"), "occasion_ref", rules.OCCASION_REF_MAX,
+                               form="nomination-new", hint=t("Required unless it is for the year's results"))),
+            limited_text(t("Reference of the proposal (tờ trình)"), "reference", rules.REFERENCE_MAX,
+                         form="nomination-new", placeholder=t("e.g. 12/TTr-SNV")),
+            _text_box(t("Summary"), "summary", rules.SUMMARY_MAX, form="nomination-new",
+                      placeholder=t("What the proposal is about")),
             rx.button(t("Start the nomination"), type="submit", width="fit-content", id="nomination-create"),
             spacing="3", align="stretch"), on_submit=S.create, key=S.form_key.to_string() + "-new"),
     )
@@ -245,13 +248,14 @@ def _evidence(n: NomineeCard) -> rx.Component:
         class_name="nominee-evidence")
 
 
-def _report_input(fld: ReportField) -> rx.Component:
+def _report_input(fld: ReportField, nominee_id: rx.Var) -> rx.Component:
+    # A counter, not ``max_length`` (which cuts a paste silently); ids unique per nominee.
+    form = "report-" + nominee_id.to_string()
     return rx.cond(
         fld.max_length > LONG_FIELD,
-        forms.labelled(fld.label, rx.text_area(name=fld.name, default_value=fld.value, rows="4", width="100%",
-                                          max_length=fld.max_length)),
-        forms.labelled(fld.label, rx.input(name=fld.name, default_value=fld.value, width="100%",
-                                      max_length=fld.max_length)))
+        limited_text(fld.label, fld.name, fld.max_length, form=form, multiline=True, rows="4",
+                     default_value=fld.value),
+        limited_text(fld.label, fld.name, fld.max_length, form=form, default_value=fld.value))
 
 
 def _report_line(fld: ReportField) -> rx.Component:
@@ -272,7 +276,7 @@ def _report(n: NomineeCard) -> rx.Component:
             S.can_edit,
             rx.form(rx.vstack(
                 rx.el.input(type="hidden", name="nominee_id", value=n.id.to_string()),
-                rx.foreach(n.report, _report_input),
+                rx.foreach(n.report, lambda fld: _report_input(fld, n.id)),
                 rx.cond(S.report_error_id == n.id, error_callout(S.report_error)),
                 rx.button(t("Save the report"), type="submit", width="fit-content", class_name="report-save"),
                 spacing="3", align="stretch", margin_top="0.5em"),
@@ -387,7 +391,8 @@ def _attachments() -> rx.Component:
                 gap="2", align="center", wrap="wrap")),
             error_callout(S.file_error),
             rx.form(rx.vstack(
-                forms.grid(field(t("Label"), "label", placeholder=t("e.g. Minutes of the unit's meeting")),
+                forms.grid(limited_text(t("Label"), "label", rules.FILE_LABEL_MAX, form="attach",
+                                        placeholder=t("e.g. Minutes of the unit's meeting")),
                       forms.options(t("About"), "nominee_id", S.attach_targets, required=False,
                                first=t("The whole dossier"))),
                 rx.button(rx.icon("paperclip", size=16), t("Attach"), type="submit", width="fit-content",
@@ -464,7 +469,7 @@ def _reason_dialog(name: str, title: Msg, intro: Msg, button: Msg, on_submit: An
         rx.text(t(intro), size="2"),
         error_callout(S.dialog_error),
         rx.form(rx.vstack(
-            _text_box(t("Reason"), "reason", required=True, max_length=1000,
+            _text_box(t("Reason"), "reason", rules.MOVE_REASON_MAX, form=name, required=True,
                       placeholder=t(placeholder) if placeholder else ""),
             rx.button(t(button), type="submit", color_scheme=color, width="fit-content", id=f"{name}-submit"),
             spacing="3", align="stretch"), on_submit=on_submit, key=S.form_key.to_string() + "-" + name))
@@ -479,7 +484,7 @@ def _override_dialog() -> rx.Component:
         forms.lines(S.dialog_reasons),
         error_callout(S.dialog_error),
         rx.form(rx.vstack(
-            _text_box(t("Reason"), "reason", required=True, max_length=1000),
+            _text_box(t("Reason"), "reason", rules.MOVE_REASON_MAX, form="override", required=True),
             rx.button(t("Override"), type="submit", color_scheme="amber", width="fit-content", id="override-submit"),
             spacing="3", align="stretch"), on_submit=S.submit_override, key=S.form_key.to_string() + "-o"),
         subtitle=S.dialog_label)
@@ -493,7 +498,8 @@ def _publish_dialog() -> rx.Component:
                   "anyone may comment on; it opens today."), size="2"),
         error_callout(S.dialog_error),
         rx.form(rx.vstack(
-            field(t("Title of the notice"), "title", required=True, default_value=S.notice_title),
+            limited_text(t("Title of the notice"), "title", rules.NOTICE_TITLE_MAX, form="publish", required=True,
+                         default_value=S.notice_title),
             rx.box(field(t("Open for (working days)"), "days", type="number", required=True,
                          default_value=S.notice_days, min="1", max="30"), width=["100%", "12em"]),
             rx.button(t("Publish"), type="submit", width="fit-content", id="publish-submit"),
@@ -556,9 +562,9 @@ def _comment_form() -> rx.Component:
             forms.heading(N_("Your comment")),
             error_callout(S.error),
             forms.options(t("About"), "nominee_id", S.choices, required=False, first=t("The whole list")),
-            _text_box(t("Comment"), "text", required=True, rows="4", max_length=4000),
-            forms.grid(field(t("Your name (optional)"), "name", max_length=120),
-                  field(t("Phone or e-mail (optional)"), "contact", max_length=200,
+            _text_box(t("Comment"), "text", rules.COMMENT_MAX, form="notice", required=True, rows="4"),
+            forms.grid(limited_text(t("Your name (optional)"), "name", rules.COMMENTER_MAX, form="notice"),
+                  limited_text(t("Phone or e-mail (optional)"), "contact", rules.CONTACT_MAX, form="notice",
                         hint=t("Only the emulation officers see it, to answer you."))),
             rx.button(t("Send"), type="submit", size="3", loading=S.busy, id="notice-submit"),
             spacing="3", align="stretch"),

@@ -35,7 +35,7 @@ from sqlmodel import Session, func, select
 from engagement.commendations import models, queries, rules
 from engagement.commendations.evidence import evidence as person_evidence
 from engagement.commendations.rules import COLLECTIVE, INDIVIDUAL
-from engagement.core import audit, files, formats, routes, workdays
+from engagement.core import audit, files, formats, limits, routes, workdays
 from engagement.core.access import Actor, Perm, Role, can, reach, require
 from engagement.core.db import lock_key
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound, Throttled
@@ -45,6 +45,7 @@ from engagement.core.paging import Page
 from engagement.core.secrets import keyed_hash
 from engagement.green import queries as green_queries
 from engagement.notify import service as notify
+from engagement.org import labels
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.scoring import leaderboard as scoring_leaderboard
 from engagement.scoring import rules as scoring_rules
@@ -369,7 +370,7 @@ def _move(session: Session, *, actor: Actor, nomination: models.Nomination, to: 
     nomination.status, nomination.updated_at = to, now
     session.add(nomination)
     session.add(models.NominationEvent(nomination_id=nomination.id, at=now, from_status=before, to_status=to,
-                                       reason=reason.strip()[:1000], version=nomination.version,
+                                       reason=reason.strip(), version=nomination.version,
                                        actor_account_id=actor.account_id))
     return before
 
@@ -382,19 +383,19 @@ def _proposer_person(session: Session, nomination: models.Nomination) -> int | N
 
 
 def _names(session: Session, nominees: Sequence[models.Nominee]) -> dict[int, tuple[str, str]]:
-    """Nominee id -> (name, unit name), in two queries."""
+    """Nominee id -> (name, unit), a unit named with its parent (two "Văn phòng" told apart)."""
     out: dict[int, tuple[str, str]] = {}
     people = [n.person_id for n in nominees if n.person_id]
-    units = [n.unit_id for n in nominees if n.unit_id]
-    person_rows = {pid: (name, unit_name) for pid, name, unit_name in session.exec(
-        select(Person.id, Person.full_name, Unit.name).join(Unit, Unit.id == Person.unit_id)
-        .where(Person.id.in_(people)))} if people else {}
-    unit_rows = dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_(units))).all()) if units else {}
+    person_rows = {pid: (name, unit_id) for pid, name, unit_id in session.exec(
+        select(Person.id, Person.full_name, Person.unit_id).where(Person.id.in_(people)))} if people else {}
+    shown = labels.unit_labels(session, {n.unit_id for n in nominees if n.unit_id}
+                               | {unit_id for _name, unit_id in person_rows.values()})
     for n in nominees:
         if n.person_id:
-            out[n.id] = person_rows.get(n.person_id, ("", ""))
+            name, unit_id = person_rows.get(n.person_id, ("", 0))
+            out[n.id] = (name, shown.get(unit_id, ""))
         else:
-            name = unit_rows.get(n.unit_id, "")
+            name = shown.get(n.unit_id, "")
             out[n.id] = (name, name)
     return out
 
@@ -556,10 +557,11 @@ def create_nomination(
     if occasion != "year" and not occasion_ref:
         raise Invalid("Name the movement, campaign or achievement this nomination is for.",
                       {"occasion_ref": N_("Required")})
-    for name, text, limit in (("occasion_ref", occasion_ref, 300), ("reference", reference, 120),
-                              ("summary", summary, 4000)):
-        if len(text) > limit:
-            raise Invalid("This text is too long: keep it under {max} characters.", {name: N_("Too long")}, max=limit)
+    for name, text, limit, what in (
+            ("occasion_ref", occasion_ref, rules.OCCASION_REF_MAX, N_("movement, campaign or achievement")),
+            ("reference", reference, rules.REFERENCE_MAX, N_("proposal number")),
+            ("summary", summary, rules.SUMMARY_MAX, N_("summary"))):
+        limits.within(text, limit=limit, what=what, field=name)
     if _rule(session, title, year) is None:
         raise Invalid("{title} has no rule in force for {year}; ask the emulation officer to add one.",
                       {"title_id": N_("No rule")}, title=title.abbreviation, year=year)
@@ -731,8 +733,8 @@ def attach_file(session: Session, *, actor: Actor | None, nomination_id: int, no
         if nominee is None or nominee.nomination_id != nomination.id:
             raise NotFound("This nominee is not in this nomination.")
     label = (label or "").strip()
-    if len(label) > 200:
-        raise Invalid("Keep the label under {max} characters.", {"label": N_("Too long")}, max=200)
+    if len(label) > rules.FILE_LABEL_MAX:
+        raise Invalid("Keep the label under {max} characters.", {"label": N_("Too long")}, max=rules.FILE_LABEL_MAX)
     if not isinstance(data, bytes | bytearray):
         raise Invalid("Choose a PDF or an image file.")
     clean = files.clean_scan(bytes(data))
@@ -771,8 +773,8 @@ def override(session: Session, *, actor: Actor | None, nominee_id: int, reason: 
     if not reason:
         raise Invalid("Write why this nominee may go forward although a criterion is missed.",
                       {"reason": N_("Required")})
-    if len(reason) > 1000:
-        raise Invalid("Keep the reason under {max} characters.", {"reason": N_("Too long")}, max=1000)
+    if len(reason) > rules.MOVE_REASON_MAX:
+        raise Invalid("Keep the reason under {max} characters.", {"reason": N_("Too long")}, max=rules.MOVE_REASON_MAX)
     title = session.get(models.Title, nomination.title_id)
     person, unit = _subject(session, nominee)
     today = _today(now)
@@ -933,8 +935,8 @@ def return_for_completion(session: Session, *, actor: Actor | None, nomination_i
     nomination = _nomination(session, nomination_id)
     reason = (reason or "").strip()
     rules.check_move(nomination.status, rules.RETURNED, reason=reason)
-    if len(reason) > 1000:
-        raise Invalid("Keep the reason under {max} characters.", {"reason": N_("Too long")}, max=1000)
+    if len(reason) > rules.MOVE_REASON_MAX:
+        raise Invalid("Keep the reason under {max} characters.", {"reason": N_("Too long")}, max=rules.MOVE_REASON_MAX)
     nomination.due_on = None
     _move(session, actor=me, nomination=nomination, to=rules.RETURNED, reason=reason, now=now)
     title = session.get(models.Title, nomination.title_id)
@@ -1019,8 +1021,8 @@ def close(session: Session, *, actor: Actor | None, nomination_id: int, reason: 
     nomination = _nomination(session, nomination_id)
     reason = (reason or "").strip()
     rules.check_move(nomination.status, rules.CLOSED, reason=reason)
-    if len(reason) > 1000:
-        raise Invalid("Keep the reason under {max} characters.", {"reason": N_("Too long")}, max=1000)
+    if len(reason) > rules.MOVE_REASON_MAX:
+        raise Invalid("Keep the reason under {max} characters.", {"reason": N_("Too long")}, max=rules.MOVE_REASON_MAX)
     _move(session, actor=me, nomination=nomination, to=rules.CLOSED, reason=reason, now=now)
     audit.record(session, actor=me, action="commendations.nomination.close", entity="commend_nomination",
                  entity_id=nomination.id, now=now, reason=reason)
@@ -1052,8 +1054,8 @@ def publish_notice(session: Session, *, actor: Actor | None, nomination_ids: Seq
     if not title:
         raise Invalid("Give the notice a title, e.g. “Công khai danh sách đề nghị khen thưởng năm 2026”.",
                       {"title": N_("Required")})
-    if len(title) > 300:
-        raise Invalid("Keep the title under {max} characters.", {"title": N_("Too long")}, max=300)
+    if len(title) > rules.NOTICE_TITLE_MAX:
+        raise Invalid("Keep the title under {max} characters.", {"title": N_("Too long")}, max=rules.NOTICE_TITLE_MAX)
     if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 30:
         raise Invalid("A notice stays open from 1 to 30 working days.", {"days": N_("Out of range")})
     nominations = [_nomination(session, i) for i in ids]
@@ -1147,10 +1149,10 @@ def submit_comment(session: Session, *, token: str, nominee_id: int | None = Non
     body = "\n".join(" ".join(line.split()) for line in (text or "").replace("\r", "").split("\n")).strip()
     if not body:
         raise Invalid("Write your comment.", {"text": N_("Required")})
-    for field_name, value, limit in (("name", name, 120), ("contact", contact, 200), ("text", body, 4000)):
-        if len(value) > limit:
-            raise Invalid("This text is too long: keep it under {max} characters.", {field_name: N_("Too long")},
-                          max=limit)
+    for field_name, value, limit, what in (("name", name, rules.COMMENTER_MAX, N_("name")),
+                                           ("contact", contact, rules.CONTACT_MAX, N_("phone or e-mail")),
+                                           ("text", body, rules.COMMENT_MAX, N_("comment"))):
+        limits.within(value, limit=limit, what=what, field=field_name)
     key = keyed_hash(session, purpose="notice", value=client_ip or "unknown", now=now)
     # Count-then-insert under a lock on the network: a burst of tabs cannot pass the limit together.
     lock_key(session, "notice-client", key)
@@ -1239,7 +1241,7 @@ def nominations(session: Session, *, actor: Actor | None, status: str = "", mine
     officer = can(actor, Perm.PROCESS_NOMINATIONS)
     if not officer:
         require(actor, Perm.NOMINATE)
-    stmt = select(models.Nomination, models.Title.abbreviation, Unit.name) \
+    stmt = select(models.Nomination, models.Title.abbreviation, Unit.id) \
         .join(models.Title, models.Title.id == models.Nomination.title_id) \
         .join(Unit, Unit.id == models.Nomination.unit_id)
     if not officer:
@@ -1260,13 +1262,15 @@ def nominations(session: Session, *, actor: Actor | None, status: str = "", mine
     counts = dict(session.exec(select(models.Nominee.nomination_id, func.count()).where(
         models.Nominee.nomination_id.in_(ids)).group_by(models.Nominee.nomination_id)).all()) if ids else {}
     today = _today(now)
-    rows = [NominationRow(id=n.id, year=n.year, title=abbreviation, unit_name=unit_name, reference=n.reference,
+    shown = labels.unit_labels(session, {unit_id for _n, _a, unit_id in found})
+    rows = [NominationRow(id=n.id, year=n.year, title=abbreviation, unit_name=shown.get(unit_id, ""),
+                          reference=n.reference,
                           status=n.status, status_label=rules.NOMINATION_NAMES[n.status].render(),
                           nominees=counts.get(n.id, 0), version=n.version,
                           due_on=formats.day(n.due_on) if n.due_on else "",
                           overdue=bool(n.due_on and n.status == rules.RECEIVED and n.due_on < today),
                           updated_at=formats.moment(n.updated_at))
-            for n, abbreviation, unit_name in found]
+            for n, abbreviation, unit_id in found]
     return NominationPage(total=total, page=page, page_size=size, rows=rows)
 
 
@@ -1369,7 +1373,8 @@ def dossier(session: Session, *, actor: Actor | None, nomination_id: int) -> Dos
         id=nomination.id, year=nomination.year, title_id=title.id, title=title.abbreviation, title_name=title.name,
         subject=title.subject, occasion=nomination.occasion,
         occasion_label=rules.OCCASIONS.get(nomination.occasion, rules.OCCASIONS["year"]).render(),
-        occasion_ref=nomination.occasion_ref, unit_id=unit.id, unit_name=unit.name, reference=nomination.reference,
+        occasion_ref=nomination.occasion_ref, unit_id=unit.id,
+        unit_name=labels.unit_labels(session, [unit.id]).get(unit.id, unit.name), reference=nomination.reference,
         summary=nomination.summary, status=nomination.status, status_label=label(nomination.status),
         version=nomination.version, due_on=formats.day(nomination.due_on) if nomination.due_on else "",
         nominees=[_nominee_view(n, *names[n.id]) for n in nominees], files=files_, events=events, versions=versions,
@@ -1394,7 +1399,7 @@ def due_soon(session: Session, today: date) -> list[DueRow]:
     """
     limit = rules.add_working_days(today, REMINDER_DAYS, HOLIDAYS)
     found = session.exec(
-        select(models.Nomination, models.Title.abbreviation, Unit.name)
+        select(models.Nomination, models.Title.abbreviation, Unit.id)
         .join(models.Title, models.Title.id == models.Nomination.title_id)
         .join(Unit, Unit.id == models.Nomination.unit_id)
         .where(models.Nomination.status == rules.RECEIVED, models.Nomination.due_on.is_not(None),
@@ -1414,8 +1419,9 @@ def due_soon(session: Session, today: date) -> list[DueRow]:
             .order_by(models.NominationEvent.id)):
         receivers[nomination_id] = account_id  # the latest receipt wins
     everyone = tuple(sorted(set(processors.values())))
-    return [DueRow(nomination_id=n.id, title=abbreviation, unit_name=unit_name, due_on=n.due_on,
+    shown = labels.unit_labels(session, {unit_id for _n, _a, unit_id in found})
+    return [DueRow(nomination_id=n.id, title=abbreviation, unit_name=shown.get(unit_id, ""), due_on=n.due_on,
                    overdue=n.due_on < today,
                    holder_ids=((processors[receivers[n.id]],) if receivers.get(n.id) in processors
                                else everyone))
-            for n, abbreviation, unit_name in found]
+            for n, abbreviation, unit_id in found]

@@ -12,7 +12,7 @@ from typing import Any
 
 import reflex as rx
 
-from engagement.commendations import queries, service
+from engagement.commendations import queries, rules, service
 from engagement.commendations.dto import AwardRow, EligibilityRow, ExclusionRow, RuleRow, SalaryRow, TitleRow
 from engagement.commendations.officer_state import (
     DECIDER_CHOICES,
@@ -29,7 +29,7 @@ from engagement.settings import get_settings
 from engagement.ui import forms
 from engagement.ui.components import card, error_callout, field, named_upload, page_title, pager
 from engagement.ui.i18n import t, t_n
-from engagement.ui.kit import private_page
+from engagement.ui.kit import limited_text, private_page
 from engagement.ui.layout import shell
 
 # --- small pieces -------------------------------------------------------------------------------
@@ -64,10 +64,13 @@ def _rule_fields(*, decider: Any = "org_head", depth: Any = "", coefficient: Any
             name="criteria", default_value=criteria, rows="8", width="100%",
             style={"fontFamily": "monospace", "fontSize": "0.85em"}),
             t("A JSON list; each criterion has a kind, its values and its basis, as in the versions above.")),
-        forms.grid(field(t("Legal basis (document)"), "basis_document", required=True, default_value=basis_document,
-                    placeholder=t("e.g. Decree 152/2025/NĐ-CP")),
-              field(t("Article"), "basis_article", default_value=basis_article, placeholder=t("e.g. Article 50"))),
-        field(t("Note"), "note", default_value=note),
+        forms.grid(limited_text(t("Legal basis (document)"), "basis_document", rules.BASIS_MAX, form="rule",
+                                required=True, default_value=basis_document,
+                                placeholder=t("e.g. Decree 152/2025/NĐ-CP")),
+                   limited_text(t("Article"), "basis_article", rules.BASIS_MAX, form="rule",
+                                default_value=basis_article, placeholder=t("e.g. Article 50"))),
+        limited_text(t("Note"), "note", rules.RULE_NOTE_MAX, form="rule", multiline=True, rows="2",
+                     default_value=note),
     ]
 
 
@@ -97,8 +100,10 @@ def _add_dialog() -> rx.Component:
         rx.form(rx.vstack(
             forms.grid(field(t("Code"), "code", required=True, placeholder=t("e.g. GK_CD"),
                         hint=t("Letters, digits or underscores; it never changes")),
-                  field(t("Abbreviation"), "abbreviation", required=True, placeholder=t("e.g. GKCĐ"))),
-            field(t("Name"), "name", required=True, placeholder=t("e.g. Certificate of merit of the trade union")),
+                  limited_text(t("Abbreviation"), "abbreviation", rules.ABBREVIATION_MAX, form="title-add",
+                               required=True, placeholder=t("e.g. GKCĐ"))),
+            limited_text(t("Name"), "name", rules.TITLE_NAME_MAX, form="title-add", required=True,
+                         placeholder=t("e.g. Certificate of merit of the trade union")),
             forms.grid(forms.choice(t("For"), "subject", queries.SUBJECT_NAMES),
                        forms.choice(t("Kind"), "kind", queries.KIND_NAMES)),
             *_rule_fields(),
@@ -191,8 +196,8 @@ def _salaries() -> rx.Component:
             forms.grid(field(t("From"), "valid_from", type="date", required=True),
                   field(t("VND per month"), "amount", type="number", required=True, placeholder="2340000"),
                   wide="2"),
-            field(t("Decree that sets it"), "basis_document", required=True,
-                  placeholder=t("e.g. Decree 73/2024/NĐ-CP")),
+            limited_text(t("Decree that sets it"), "basis_document", rules.BASIS_MAX, form="salary", required=True,
+                         placeholder=t("e.g. Decree 73/2024/NĐ-CP")),
             rx.button(rx.icon("plus", size=16), t("Add"), type="submit", width="fit-content"),
             spacing="3", align="stretch"), on_submit=S.add_salary, reset_on_submit=True),
     )
@@ -309,10 +314,11 @@ def _entry_form() -> rx.Component:
                         forms.options(t("Person"), "person_id", S.people,
                                  first=rx.cond(S.people.length() == 0, t("Search first"), t("Choose…")))),
                 forms.grid(forms.options(t("Year of the title"), "year", S.years),
-                      field(t("Decision no."), "decision_ref", required=True, placeholder=t("e.g. 125/QĐ-UBND"))),
+                      limited_text(t("Decision no."), "decision_ref", rules.DECISION_REF_MAX, form="award",
+                                   required=True, placeholder=t("e.g. 125/QĐ-UBND"))),
                 forms.grid(field(t("Decision date"), "decided_on", type="date", required=True),
-                      field(t("Decided by"), "decided_by",
-                            placeholder=t("e.g. Chairman of the provincial People's Committee"))),
+                      limited_text(t("Decided by"), "decided_by", rules.DECIDED_BY_MAX, form="award",
+                                   placeholder=t("e.g. Chairman of the provincial People's Committee"))),
                 rx.button(t("Enter in the register"), type="submit", width="fit-content", id="award-submit"),
                 spacing="3", align="stretch"), on_submit=S.record, key=S.form_key.to_string() + "-award"),
             spacing="3", align="stretch", width="100%")),
@@ -365,10 +371,11 @@ def _revoke_dialog() -> rx.Component:
         rx.text(t("The entry stays in the register with your reason; initiatives it used are freed."), size="2"),
         error_callout(S.dialog_error),
         rx.form(rx.vstack(
-            field(t("Reason"), "reason", required=True,
-                  placeholder=t("e.g. Entered by mistake; decision 12/QĐ cancelled it")),
+            limited_text(t("Reason"), "reason", rules.AWARD_REVOKE_REASON_MAX, form="award-revoke", required=True,
+                         placeholder=t("e.g. Entered by mistake; decision 12/QĐ cancelled it")),
             rx.button(t("Revoke"), type="submit", color_scheme="red", width="fit-content", id="revoke-submit"),
-            spacing="3", align="stretch"), on_submit=S.submit_revoke, reset_on_submit=True),
+            # Not reset: a refused reason stays; the dialog starts empty when opened again.
+            spacing="3", align="stretch"), on_submit=S.submit_revoke),
         subtitle=S.revoke_label)
 
 

@@ -197,8 +197,9 @@ def _rule_values(f: Form) -> dict[str, Any]:
         "quota_kind": quota_kind,
         "quota_pct": f.number("quota_pct", what=N_("quota")) if quota_kind != "none" else 0,
         "criteria": f.text("criteria", 20_000).strip() or "[]",
-        "basis_document": f.stripped("basis_document", 200), "basis_article": f.stripped("basis_article", 200),
-        "note": f.stripped("note", 1000),
+        "basis_document": f.stripped("basis_document", rules.BASIS_MAX, N_("basis document")),
+        "basis_article": f.stripped("basis_article", rules.BASIS_MAX, N_("article")),
+        "note": f.stripped("note", rules.RULE_NOTE_MAX, N_("note")),
     }
 
 
@@ -331,7 +332,8 @@ class CatalogueState(Dialog, AuthState):
             f = Form(form)
             values = _rule_values(f)
             await self._call(service.add_title, code=f.stripped("code", 40),
-                             abbreviation=f.stripped("abbreviation", 40), name=f.stripped("name", 200),
+                             abbreviation=f.stripped("abbreviation", rules.ABBREVIATION_MAX, N_("abbreviation")),
+                             name=f.stripped("name", rules.TITLE_NAME_MAX, N_("title's name")),
                              subject=f.stripped("subject", 12),
                              kind=f.stripped("kind", 8), **values)
             self.dialog = ""
@@ -356,7 +358,7 @@ class CatalogueState(Dialog, AuthState):
             f = Form(form)
             await self._call(service.add_base_salary, valid_from=f.day("valid_from", N_("start date")),
                              amount=f.number("amount", what=N_("base salary")),
-                             basis_document=f.stripped("basis_document", 200))
+                             basis_document=f.stripped("basis_document", rules.BASIS_MAX, N_("basis document")))
             await self._reload()
         return done.toast
 
@@ -368,7 +370,8 @@ class CatalogueState(Dialog, AuthState):
             code = f.stripped("code", 40)
             await self._call(service.set_exclusion, code=code, enabled=f.flag("enabled"),
                              value=f.number("value", what=N_("threshold")) if code in WITH_VALUE else 0,
-                             basis_document=f.stripped("basis_document", 300))
+                             basis_document=f.stripped("basis_document", rules.EXCLUSION_BASIS_MAX,
+                                                       N_("basis document")))
             await self._reload()
         return done.toast
 
@@ -489,9 +492,9 @@ class AwardsState(Dialog, AuthState):
             who = ({"unit_id": f.id("unit_id", UNIT)} if subject == rules.COLLECTIVE
                    else {"person_id": f.id("person_id", PERSON)})
             await self._call(service.record_award, title_id=title_id, year=f.number("year", what=N_("year")),
-                             decision_ref=f.stripped("decision_ref", 120),
+                             decision_ref=f.stripped("decision_ref", rules.DECISION_REF_MAX, N_("decision number")),
                              decided_on=f.optional_day("decided_on", N_("decision date")),
-                             decided_by=f.stripped("decided_by", 200), **who)
+                             decided_by=f.stripped("decided_by", rules.DECIDED_BY_MAX, N_("decided by")), **who)
             self.people, self.form_key = [], self.form_key + 1
             await self._reload()
         return done.toast
@@ -513,7 +516,7 @@ class AwardsState(Dialog, AuthState):
         with self._attempt(success=N_("The title is revoked; the entry stays with your reason."),
                            error="dialog_error") as done:
             await self._call(service.revoke_award, award_id=as_int(self._target_id, AWARD),
-                             reason=Form(form).stripped("reason", 500))
+                             reason=Form(form).stripped("reason", rules.AWARD_REVOKE_REASON_MAX, N_("reason")))
             self.dialog, self._target_id = "", 0
             await self._reload()
         return done.toast

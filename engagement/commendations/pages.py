@@ -36,7 +36,7 @@ from engagement.core.i18n import N_, Msg
 from engagement.ui import files as ui_files
 from engagement.ui.components import card, error_callout, field, named_upload, page_title, pager, select_field
 from engagement.ui.i18n import t, t_n
-from engagement.ui.kit import private_page
+from engagement.ui.kit import limited_text, private_page
 from engagement.ui.layout import shell
 
 # --- shared pieces -----------------------------------------------------------------------------
@@ -87,9 +87,10 @@ def _labelled(label: Msg, control: rx.Component) -> rx.Component:
                                  align="stretch", width="100%"), style={"display": "block", "width": "100%"})
 
 
-def _text_area(label: Msg, name: str, *, placeholder: Msg | None = None, rows: str = "3") -> rx.Component:
-    return _labelled(label, rx.text_area(name=name, rows=rows, width="100%",
-                                         placeholder=t(placeholder) if placeholder else ""))
+def _text_area(label: Msg, name: str, limit: int, *, form: str, placeholder: Msg | None = None,
+               rows: str = "3") -> rx.Component:
+    return limited_text(t(label), name, limit, form=form, multiline=True, rows=rows,
+                        placeholder=t(placeholder) if placeholder else "")
 
 
 LEVEL_CHOICES = [(level, rules.LEVEL_NAMES[level]) for level in rules.RATING_CHOICES]
@@ -489,9 +490,9 @@ def _covenant() -> rx.Component:
                 select_field(t("Unit"), "unit_id", S.units, required=True, default_value=S.unit_id.to_string()),
                 field(t("Signed on"), "signed_on", type="date", required=True),
                 columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%"),
-            field(t("Title of the covenant"), "title", required=True,
-                  placeholder=t("e.g. {example}", example="Giao ước thi đua năm 2026 khối Văn phòng")),
-            _text_area(N_("Content (optional)"), "content"),
+            limited_text(t("Title of the covenant"), "title", rules.COVENANT_TITLE_MAX, form="covenant", required=True,
+                         placeholder=t("e.g. {example}", example="Giao ước thi đua năm 2026 khối Văn phòng")),
+            _text_area(N_("Content (optional)"), "content", rules.COVENANT_CONTENT_MAX, form="covenant"),
             rx.text(t("Units that signed it"), size="2", weight="medium"),
             rx.flex(rx.foreach(S.all_units, lambda u: rx.el.label(
                 rx.el.input(type="checkbox", name="u_" + u.value), " ", u.label,
@@ -553,12 +554,13 @@ def _initiative_form() -> rx.Component:
                 size="2", color_scheme="gray"),
         _picker(S, N_("Authors"), search_id="author-search"),
         rx.form(rx.vstack(
-            field(t("Title of the initiative"), "title", required=True),
+            limited_text(t("Title of the initiative"), "title", rules.INITIATIVE_TITLE_MAX, form="initiative",
+                         required=True),
             rx.grid(
                 field(t("Year"), "year", type="number", required=True, default_value=S.this_year.to_string()),
                 _labelled(N_("Recognised at"), _native("scope", SCOPE_CHOICES, default_value="unit")),
-                field(t("Decision number"), "decision_ref", required=True,
-                      placeholder=t("e.g. {example}", example="QĐ 12/QĐ-SNV")),
+                limited_text(t("Decision number"), "decision_ref", rules.DECISION_REF_MAX, form="initiative",
+                             required=True, placeholder=t("e.g. {example}", example="QĐ 12/QĐ-SNV")),
                 field(t("Decision date"), "decided_on", type="date", required=True, max=S.today),
                 columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%"),
             select_field(t("Unit that registers it"), "unit_id", S.units, required=True, default_value=S.default_unit),
@@ -628,8 +630,9 @@ def _discipline_form() -> rx.Component:
             rx.grid(field(t("From"), "starts_on", type="date", required=True),
                     field(t("To"), "ends_on", type="date", required=True),
                     columns="2", spacing="3", width="100%"),
-            field(t("Decision number"), "decision_ref", required=True),
-            field(t("Note"), "note", placeholder=t("optional")),
+            limited_text(t("Decision number"), "decision_ref", rules.DECISION_REF_MAX, form="discipline",
+                         required=True),
+            limited_text(t("Note"), "note", rules.RECORD_NOTE_MAX, form="discipline", placeholder=t("optional")),
             error_callout(S.discipline_error),
             rx.button(t("Record the discipline"), type="submit", width="fit-content", id="record-discipline"),
             spacing="3", align="stretch"), on_submit=S.record_discipline, key=S.form_key.to_string() + "-d"),
@@ -647,7 +650,7 @@ def _hold_form() -> rx.Component:
             rx.grid(field(t("From"), "starts_on", type="date", required=True, default_value=S.today),
                     field(t("Until (optional)"), "ends_on", type="date"),
                     columns="2", spacing="3", width="100%"),
-            field(t("Note"), "note", placeholder=t("optional")),
+            limited_text(t("Note"), "note", rules.RECORD_NOTE_MAX, form="hold", placeholder=t("optional")),
             error_callout(S.hold_error),
             rx.button(t("Place the hold"), type="submit", color_scheme="red", width="fit-content", id="place-hold"),
             spacing="3", align="stretch"), on_submit=S.place_hold, key=S.form_key.to_string() + "-h"),

@@ -47,6 +47,7 @@ from engagement.core.clock import local_day
 from engagement.core.errors import NotFound
 from engagement.core.files import StoredFile
 from engagement.core.i18n import N_, Msg
+from engagement.org import labels
 from engagement.org.models import Person, Unit
 from engagement.settings import get_settings
 
@@ -281,15 +282,20 @@ def _compute(session: Session, *, year: int, root_path: str, as_of: date, codes:
     first_year = year - span + 1
     in_tree = Unit.path.startswith(root_path)
 
-    units = {uid: (path, Subject(uid, code, name, name)) for uid, path, code, name in session.exec(
-        select(Unit.id, Unit.path, Unit.code, Unit.name).where(in_tree, Unit.is_active.is_(True)))}
+    # Each unit with its parent's name: the list tells two "Văn phòng" apart.
+    parent = labels.shown_parent()
+    tree = session.exec(select(Unit.id, Unit.path, Unit.code, Unit.name, parent.name)
+                        .outerjoin(parent, labels.shown_parent_on(parent, Unit))
+                        .where(in_tree, Unit.is_active.is_(True))).all()
+    shown = {uid: labels.unit_label(name, parent_name) for uid, _p, _c, name, parent_name in tree}
+    units = {uid: (path, Subject(uid, code, shown[uid], shown[uid])) for uid, path, code, _n, _pn in tree}
     people: dict[int, Subject] = {}
     person_path: dict[int, str] = {}
     facts: dict[int, PersonFacts] = {}
-    for pid, code, name, _unit_id, path, unit_name in session.exec(
+    for pid, code, name, unit_id, path, unit_name in session.exec(
             select(Person.id, Person.employee_code, Person.full_name, Person.unit_id, Unit.path, Unit.name)
             .join(Unit, Unit.id == Person.unit_id).where(in_tree, Person.is_active.is_(True))):
-        people[pid] = Subject(pid, code, name, unit_name)
+        people[pid] = Subject(pid, code, name, shown.get(unit_id, unit_name))
         person_path[pid] = path
         facts[pid] = PersonFacts(person_id=pid)
 
@@ -630,7 +636,10 @@ def year_settings(session: Session, *, year: int, now: datetime) -> YearSettings
 
 def _registration_rows(session: Session, stmt) -> list[RegistrationRow]:
     out = []
-    for reg, abbreviation, person_name, unit_name in session.exec(stmt):
+    found = session.exec(stmt).all()
+    shown = labels.unit_labels(session, {unit_id for *_r, unit_id in found})  # "Văn phòng · Sở Tài chính"
+    for reg, abbreviation, person_name, unit_name, unit_id in found:
+        unit_name = shown.get(unit_id, unit_name or "")
         out.append(RegistrationRow(
             id=reg.id, year=reg.year, title=abbreviation, subject_name=person_name or unit_name or "",
             unit_name=unit_name or "", status=reg.status, status_label=REGISTRATION_NAMES[reg.status].render(),
@@ -642,7 +651,7 @@ def _registrations_stmt():
     person_unit = sa.orm.aliased(Unit)
     own_unit = sa.orm.aliased(Unit)
     return (select(models.Registration, models.Title.abbreviation, Person.full_name,
-                   func.coalesce(person_unit.name, own_unit.name))
+                   func.coalesce(person_unit.name, own_unit.name), func.coalesce(person_unit.id, own_unit.id))
             .join(models.Title, models.Title.id == models.Registration.title_id)
             .outerjoin(Person, Person.id == models.Registration.person_id)
             .outerjoin(person_unit, person_unit.id == Person.unit_id)
@@ -685,8 +694,7 @@ def _initiative_rows(session: Session, initiatives: list[models.Initiative]) -> 
                                                  .join(models.Title, models.Title.id == models.Award.title_id)
                                                  .where(models.Award.id.in_(chunk))):
             used[aid] = f"{abbreviation} {y}"
-    unit_names = dict(session.exec(select(Unit.id, Unit.name).where(Unit.id.in_({i.unit_id for i in initiatives})))
-                      .all())
+    unit_names = labels.unit_labels(session, {i.unit_id for i in initiatives})
     return [InitiativeRow(id=i.id, title=i.title, year=i.year, scope=i.scope,
                           scope_label=rules.SCOPE_NAMES[i.scope].render(), decision_ref=i.decision_ref,
                           decided_on=formats.day(i.decided_on), authors=", ".join(authors.get(i.id, [])),
@@ -718,11 +726,14 @@ def initiatives(session: Session, *, actor: Actor | None, year: int | None = Non
 
 
 def _award_rows(session: Session, stmt) -> list[AwardRow]:
-    return [AwardRow(id=a.id, year=a.year, title=abbreviation, subject_name=person_name or unit_name or "",
+    found = session.exec(stmt).all()
+    shown = labels.unit_labels(session, {a.unit_id for a, *_r in found if a.unit_id})
+    return [AwardRow(id=a.id, year=a.year, title=abbreviation,
+                     subject_name=person_name or shown.get(a.unit_id or 0, unit_name or ""),
                      decision_ref=a.decision_ref, decided_on=formats.day(a.decided_on),
                      bonus=formats.number(a.bonus_amount, 0), source=SOURCE_NAMES[a.source].render(),
                      revoked=a.revoked_at is not None)
-            for a, abbreviation, person_name, unit_name in session.exec(stmt)]
+            for a, abbreviation, person_name, unit_name in found]
 
 
 def _awards_stmt():
@@ -838,8 +849,10 @@ def rating_sheet(session: Session, *, actor: Actor | None, unit_id: int, year: i
     found = session.exec(stmt.order_by(Unit.path, Person.sort_key, Person.id)
                          .offset((page - 1) * SHEET_PAGE).limit(SHEET_PAGE)).all()
     proof = evidence(session, person_ids=[p.id for p, _u, _r in found], year=year)
+    shown = labels.unit_labels(session, {p.unit_id for p, _u, _r in found})
     rows = []
     for person, unit_name, rating in found:
+        unit_name = shown.get(person.unit_id, unit_name)
         ev = proof.get(person.id)
         rows.append(RatingRow(
             person_id=person.id, employee_code=person.employee_code, full_name=person.full_name, unit_name=unit_name,
@@ -911,9 +924,11 @@ def award_labels(session: Session, ids: set[int] | list[int]) -> dict[int, str]:
     wanted = sorted({int(i) for i in ids if i})
     if not wanted:
         return {}
-    return {a.id: f"{abbreviation} {a.year} · {person_name or unit_name or ''} ({a.decision_ref})"
-            for a, abbreviation, person_name, unit_name in session.exec(
-                _awards_stmt().where(models.Award.id.in_(wanted), models.Award.revoked_at.is_(None)))}
+    found = session.exec(_awards_stmt().where(models.Award.id.in_(wanted), models.Award.revoked_at.is_(None))).all()
+    shown = labels.unit_labels(session, {a.unit_id for a, *_r in found if a.unit_id})
+    return {a.id: f"{abbreviation} {a.year} · {person_name or shown.get(a.unit_id or 0, unit_name or '')} "
+                  f"({a.decision_ref})"
+            for a, abbreviation, person_name, unit_name in found}
 
 
 def recent_initiatives(session: Session, *, limit: int = 300) -> list[tuple[int, str]]:

@@ -39,9 +39,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from engagement.core import workdays
+from engagement.core import limits, workdays
 from engagement.core.errors import Conflict, Invalid
 from engagement.core.i18n import N_, Amount, Msg
+
+# --- text limits ------------------------------------------------------------------------------
+#: Longer is refused, never cut (``core.limits``); the pages show the same limits as counters.
+ABBREVIATION_MAX, TITLE_NAME_MAX, BASIS_MAX, RULE_NOTE_MAX = 40, 200, 200, 1000
+EXCLUSION_BASIS_MAX, RATING_REASON_MAX = 300, 300
+COVENANT_TITLE_MAX, COVENANT_CONTENT_MAX, INITIATIVE_TITLE_MAX = 300, 4000, 300
+DECISION_REF_MAX, DECIDED_BY_MAX, RECORD_NOTE_MAX, AWARD_REVOKE_REASON_MAX = 120, 200, 1000, 500
+#: A nomination's texts, its public notice's and a comment on it.
+OCCASION_REF_MAX, REFERENCE_MAX, SUMMARY_MAX, FILE_LABEL_MAX = 300, 120, 4000, 200
+MOVE_REASON_MAX, NOTICE_TITLE_MAX, COMMENT_MAX, COMMENTER_MAX, CONTACT_MAX = 1000, 300, 4000, 120, 200
+#: A decision's legal basis ("Căn cứ ..." lines).
+DECISION_BASIS_MAX = 8000
 
 # --- vocabularies -----------------------------------------------------------------------------
 
@@ -694,10 +706,12 @@ def check_rating(level: str, *, reason: str, months_worked: int | None, absent_d
     """Validate one annual rating.
 
     Raises:
-        Invalid: an unknown level, "not rated" without a reason, months outside 0–12, days outside 0–366.
+        Invalid: an unknown level, a reason over ``RATING_REASON_MAX``, "not rated" without a reason,
+            months outside 0–12, days outside 0–366.
     """
     if level not in RATING_CHOICES:
         raise Invalid("Choose a rating: HTXSNV, HTTNV, HTNV, KHTNV or not rated.", {"level": N_("Choose one")})
+    limits.within(reason, limit=RATING_REASON_MAX, what=N_("reason"), field="reason")
     if level == NONE and not reason.strip():
         raise Invalid("Say why the person is not rated (for example: fewer than 6 months worked).",
                       {"reason": N_("Required")})

@@ -25,7 +25,7 @@ from engagement.commendations.dto import (
     PersonnelRecords,
 )
 from engagement.commendations.rules import INDIVIDUAL
-from engagement.core import audit, files, formats
+from engagement.core import audit, files, formats, limits
 from engagement.core.access import Actor, Perm, Role, can, require, require_login
 from engagement.core.clock import local_day
 from engagement.core.errors import Conflict, Invalid, NotFound
@@ -142,6 +142,30 @@ def _check_rule_values(*, decider: str, decider_depth: int | None, coefficient_p
         raise Invalid("Name the legal basis (the document that sets this rule).", {"basis_document": N_("Required")})
 
 
+def _rule_texts(basis_document: str, basis_article: str, note: str) -> tuple[str, str, str]:
+    """A rule version's legal basis and note, each within its limit (refused, never cut)."""
+    return (limits.clean_line(basis_document, limit=rules.BASIS_MAX, what=N_("basis document"),
+                              field="basis_document"),
+            limits.clean_line(basis_article, limit=rules.BASIS_MAX, what=N_("article"), field="basis_article"),
+            limits.within((note or "").strip(), limit=rules.RULE_NOTE_MAX, what=N_("note"), field="note"))
+
+
+def _decision_ref(text: str) -> str:
+    """A decision's number within ``DECISION_REF_MAX`` (refused, never cut)."""
+    return limits.clean_line(text, limit=rules.DECISION_REF_MAX, what=N_("decision number"), field="decision_ref")
+
+
+def _note(text: str) -> str:
+    """A record's note within ``RECORD_NOTE_MAX`` (refused, never cut)."""
+    return limits.within((text or "").strip(), limit=rules.RECORD_NOTE_MAX, what=N_("note"), field="note")
+
+
+def _check_award_texts(decision_ref: str, decided_by: str) -> None:
+    """An award's decision number and decider within their limits (an import names the line)."""
+    _decision_ref(decision_ref)
+    limits.clean_line(decided_by, limit=rules.DECIDED_BY_MAX, what=N_("decided by"), field="decided_by")
+
+
 def add_title(
     session: Session, *, actor: Actor | None, code: str, abbreviation: str, name: str, subject: str, kind: str,
     decider: str, decider_depth: int | None = None, coefficient_pct: int, ballot_required: bool = False,
@@ -160,8 +184,12 @@ def add_title(
     code = code.strip().upper()
     if not code or len(code) > 40 or not all(ch.isalnum() or ch == "_" for ch in code):
         raise Invalid("The code is 1 to 40 letters, digits or underscores, e.g. GK_CD.", {"code": N_("Not valid")})
-    if not abbreviation.strip() or not name.strip():
+    abbreviation = limits.clean_line(abbreviation, limit=rules.ABBREVIATION_MAX, what=N_("abbreviation"),
+                                     field="abbreviation")
+    name = limits.clean_line(name, limit=rules.TITLE_NAME_MAX, what=N_("title's name"), field="name")
+    if not abbreviation or not name:
         raise Invalid("Enter the name and the abbreviation people use.", {"name": N_("Required")})
+    basis_document, basis_article, note = _rule_texts(basis_document, basis_article, note)
     if subject not in rules.SUBJECTS or kind not in rules.KINDS:
         raise Invalid("Choose whether it is for individuals or collectives, and a title or a form.")
     codes = _codes(session)
@@ -171,7 +199,7 @@ def add_title(
                        threshold_pct=threshold_pct, quota_kind=quota_kind, quota_pct=quota_pct,
                        basis_document=basis_document)
     checked = rules.check_criteria(criteria, subject=subject, titles=codes)
-    title = models.Title(code=code, abbreviation=abbreviation.strip()[:40], name=name.strip()[:200], subject=subject,
+    title = models.Title(code=code, abbreviation=abbreviation, name=name, subject=subject,
                          kind=kind, is_local=True, sort_order=500, created_at=now)
     session.add(title)
     session.flush()
@@ -179,8 +207,8 @@ def add_title(
         title_id=title.id, valid_from=valid_from, decider=decider, decider_depth=decider_depth,
         coefficient_pct=coefficient_pct, ballot_required=ballot_required, threshold_pct=threshold_pct,
         quota_kind=quota_kind, quota_pct=quota_pct if quota_kind != "none" else 0,
-        criteria=json.dumps(list(checked), ensure_ascii=False), basis_document=basis_document.strip()[:200],
-        basis_article=basis_article.strip()[:200], note=note.strip()[:1000], created_at=now,
+        criteria=json.dumps(list(checked), ensure_ascii=False), basis_document=basis_document,
+        basis_article=basis_article, note=note, created_at=now,
         created_by_account_id=actor.account_id))
     audit.record(session, actor=actor, action="commendations.title.add", entity="commend_title", entity_id=title.id,
                  now=now, code=code)
@@ -208,6 +236,7 @@ def set_rule(
     """
     require(actor, Perm.MANAGE_TITLES)
     title = _title(session, title_id)
+    basis_document, basis_article, note = _rule_texts(basis_document, basis_article, note)
     _check_rule_values(decider=decider, decider_depth=decider_depth, coefficient_pct=coefficient_pct,
                        threshold_pct=threshold_pct, quota_kind=quota_kind, quota_pct=quota_pct,
                        basis_document=basis_document)
@@ -238,14 +267,14 @@ def set_rule(
         title_id=title.id, valid_from=valid_from, decider=decider, decider_depth=decider_depth,
         coefficient_pct=coefficient_pct, ballot_required=ballot_required, threshold_pct=threshold_pct,
         quota_kind=quota_kind, quota_pct=quota_pct if quota_kind != "none" else 0,
-        criteria=json.dumps(list(checked), ensure_ascii=False), basis_document=basis_document.strip()[:200],
-        basis_article=basis_article.strip()[:200], note=note.strip()[:1000], created_at=now,
+        criteria=json.dumps(list(checked), ensure_ascii=False), basis_document=basis_document,
+        basis_article=basis_article, note=note, created_at=now,
         created_by_account_id=actor.account_id)
     session.add(row)
     session.flush()
     audit.record(session, actor=actor, action="commendations.rule.set", entity="commend_title", entity_id=title.id,
                  now=now, valid_from=valid_from.isoformat(), coefficient_pct=coefficient_pct,
-                 basis=basis_document.strip()[:200])
+                 basis=basis_document)
     return row.id
 
 
@@ -285,11 +314,13 @@ def add_base_salary(session: Session, *, actor: Actor | None, valid_from: date, 
     require(actor, Perm.MANAGE_TITLES)
     if not 100_000 <= amount <= 100_000_000:
         raise Invalid("Enter the base salary in VND per month, e.g. 2340000.", {"amount": N_("Out of range")})
-    if not basis_document.strip():
+    basis_document = limits.clean_line(basis_document, limit=rules.BASIS_MAX, what=N_("basis document"),
+                                       field="basis_document")
+    if not basis_document:
         raise Invalid("Name the decree that sets this base salary.", {"basis_document": N_("Required")})
     if session.exec(select(models.BaseSalary.id).where(models.BaseSalary.valid_from == valid_from)).first():
         raise Conflict("A base salary already starts on {day}.", day=formats.day(valid_from))
-    session.add(models.BaseSalary(valid_from=valid_from, amount=amount, basis_document=basis_document.strip()[:200],
+    session.add(models.BaseSalary(valid_from=valid_from, amount=amount, basis_document=basis_document,
                                   created_at=now, created_by_account_id=actor.account_id))
     audit.record(session, actor=actor, action="commendations.base_salary.add", entity="commend_base_salary",
                  now=now, valid_from=valid_from.isoformat(), amount=amount)
@@ -336,10 +367,12 @@ def set_exclusion(session: Session, *, actor: Actor | None, code: str, enabled: 
         raise NotFound("There is no such exclusion rule.")
     if code in ("recent_recruit", "absent") and not 1 <= value <= (12 if code == "recent_recruit" else 366):
         raise Invalid("The threshold is out of range.", {"value": N_("Out of range")})
-    if enabled and not basis_document.strip():
+    basis_document = limits.clean_line(basis_document, limit=rules.EXCLUSION_BASIS_MAX, what=N_("basis document"),
+                                       field="basis_document")
+    if enabled and not basis_document:
         raise Invalid("Name the document this exclusion rests on.", {"basis_document": N_("Required")})
     old = {"enabled": row.is_enabled, "value": row.value}
-    row.is_enabled, row.basis_document = enabled, basis_document.strip()[:300]
+    row.is_enabled, row.basis_document = enabled, basis_document
     if code in ("recent_recruit", "absent"):
         row.value = value
     row.updated_at, row.updated_by_account_id = now, actor.account_id
@@ -392,7 +425,7 @@ def rate_person(
     """
     person, _unit_row = _person_in_reach(session, actor, Perm.RATE_PEOPLE, person_id)
     year = _year(year, now)
-    reason = reason.strip()[:300]
+    reason = reason.strip()
     rules.check_rating(level, reason=reason, months_worked=months_worked, absent_days=absent_days)
     outcome = _store_rating(session, actor=actor, person=person, year=year, level=level, reason=reason,
                             months_worked=months_worked, absent_days=absent_days, now=now)
@@ -411,7 +444,7 @@ def rate_unit(session: Session, *, actor: Actor | None, unit_id: int, year: int,
     unit = _unit(session, unit_id)
     require(actor, Perm.RATE_PEOPLE, unit_path=unit.path)
     year = _year(year, now)
-    reason = reason.strip()[:300]
+    reason = reason.strip()
     rules.check_rating(level, reason=reason, months_worked=None, absent_days=None)
     row = session.exec(select(models.UnitRating).where(models.UnitRating.unit_id == unit.id,
                                                        models.UnitRating.year == year)).first()
@@ -478,7 +511,7 @@ def import_ratings(
                 "{code} is already on line {line}.", code=code, line=seen[code]).render()))
         seen.setdefault(code, row.line)
         level = row.get("level", "").strip().upper()
-        reason = row.get("reason", "").strip()[:300]
+        reason = row.get("reason", "").strip()
         try:
             months = _optional_int(row.get("months_worked", ""), 0, 12)
         except ValueError:
@@ -664,7 +697,10 @@ def record_covenant(session: Session, *, actor: Actor | None, unit_id: int, year
     unit = _unit(session, unit_id)
     require(actor, Perm.RATE_PEOPLE, unit_path=unit.path)
     year = _year(year, now)
-    if not title.strip():
+    title = limits.clean_line(title, limit=rules.COVENANT_TITLE_MAX, what=N_("covenant's title"), field="title")
+    content = limits.within(content.strip(), limit=rules.COVENANT_CONTENT_MAX, what=N_("covenant's content"),
+                            field="content")
+    if not title:
         raise Invalid("Enter the covenant's title.", {"title": N_("Required")})
     signatories = sorted(set(signatory_unit_ids) | {unit.id})
     found = set(session.exec(select(Unit.id).where(Unit.id.in_(signatories), Unit.is_active.is_(True))))
@@ -673,8 +709,8 @@ def record_covenant(session: Session, *, actor: Actor | None, unit_id: int, year
     if len(signatories) < 2:
         raise Invalid("A covenant is signed by at least two units; choose the other signatories.",
                       {"signatories": N_("Required")})
-    row = models.Covenant(year=year, unit_id=unit.id, title=title.strip()[:300], signed_on=signed_on,
-                          content=content.strip()[:4000], created_at=now, created_by_account_id=actor.account_id)
+    row = models.Covenant(year=year, unit_id=unit.id, title=title, signed_on=signed_on,
+                          content=content, created_at=now, created_by_account_id=actor.account_id)
     session.add(row)
     session.flush()
     session.add_all([models.CovenantSignatory(covenant_id=row.id, unit_id=u) for u in signatories])
@@ -702,7 +738,8 @@ def record_initiative(
     unit = _unit(session, unit_id)
     require(actor, Perm.RATE_PEOPLE, unit_path=unit.path)
     year = _year(year, now)
-    name = " ".join(title.split())[:300]
+    name = limits.clean_line(title, limit=rules.INITIATIVE_TITLE_MAX, what=N_("initiative's title"), field="title")
+    decision_ref = _decision_ref(decision_ref)
     if not name:
         raise Invalid("Enter the initiative's title.", {"title": N_("Required")})
     if scope not in rules.SCOPES:
@@ -728,7 +765,7 @@ def record_initiative(
         stored = files.save(session, clean=files.clean_scan(document), purpose=queries.INITIATIVE_FILE,
                             name=document_name or name, actor=actor, now=now)
         file_id = stored.id
-    row = models.Initiative(title=name, title_key=key, year=year, scope=scope, decision_ref=decision_ref.strip()[:120],
+    row = models.Initiative(title=name, title_key=key, year=year, scope=scope, decision_ref=decision_ref,
                             decided_on=decided_on, unit_id=unit.id, file_id=file_id, created_at=now,
                             created_by_account_id=actor.account_id)
     session.add(row)
@@ -756,10 +793,11 @@ def record_discipline(
     if form not in rules.DISCIPLINE_FORMS:
         raise Invalid("Choose the form of discipline.", {"form": N_("Choose one")})
     rules.check_period(starts_on, ends_on)
-    if not decision_ref.strip():
+    decision_ref, note = _decision_ref(decision_ref), _note(note)
+    if not decision_ref:
         raise Invalid("Enter the number of the discipline decision.", {"decision_ref": N_("Required")})
     row = models.Discipline(person_id=person.id, form=form, starts_on=starts_on, ends_on=ends_on,
-                            decision_ref=decision_ref.strip()[:120], note=note.strip()[:1000], created_at=now,
+                            decision_ref=decision_ref, note=note, created_at=now,
                             created_by_account_id=actor.account_id)
     session.add(row)
     session.flush()
@@ -779,8 +817,9 @@ def place_hold(session: Session, *, actor: Actor | None, person_id: int, reason:
     if reason not in rules.HOLD_REASONS:
         raise Invalid("Choose why the commendations are held.", {"reason": N_("Choose one")})
     rules.check_period(starts_on, ends_on, open_end=True)
+    note = _note(note)
     row = models.Hold(person_id=person.id, reason=reason, starts_on=starts_on, ends_on=ends_on,
-                      note=note.strip()[:1000], created_at=now, created_by_account_id=actor.account_id)
+                      note=note, created_at=now, created_by_account_id=actor.account_id)
     session.add(row)
     session.flush()
     audit.record(session, actor=actor, action="commendations.hold.place", entity="person", entity_id=person.id,
@@ -892,8 +931,8 @@ def _store_award(session: Session, *, actor: Actor, title: models.Title, year: i
                  now: datetime) -> models.Award:
     key = rules.person_key(person_id) if person_id else rules.unit_key(unit_id)
     row = models.Award(year=year, title_id=title.id, subject_key=key, person_id=person_id, unit_id=unit_id,
-                       decision_ref=decision_ref.strip()[:120], decided_on=decided_on,
-                       decided_by=decided_by.strip()[:200], bonus_amount=_bonus_for(session, title, year, decided_on),
+                       decision_ref=decision_ref.strip(), decided_on=decided_on,
+                       decided_by=decided_by.strip(), bonus_amount=_bonus_for(session, title, year, decided_on),
                        source=source, created_at=now, created_by_account_id=actor.account_id)
     session.add(row)
     return row
@@ -939,6 +978,7 @@ def record_award(
             raise Invalid("{title} is a title for collectives; choose a unit.", title=title.abbreviation)
         _unit(session, unit_id)
     _check_award(title, year, decision_ref, decided_on, _today(now))
+    _check_award_texts(decision_ref, decided_by)
     key = rules.person_key(person_id) if person_id else rules.unit_key(unit_id)
     if session.exec(select(models.Award.id).where(models.Award.year == year, models.Award.title_id == title.id,
                                                   models.Award.subject_key == key,
@@ -1030,6 +1070,10 @@ def import_awards(session: Session, *, actor: Actor | None, data: bytes, filenam
                 _check_award(title, year, row.get("decision_ref", ""), decided_on, today)
             except Invalid as exc:
                 errors.append(RowError(row.line, next(iter(exc.fields), "decided_on"), exc.message))
+        try:
+            _check_award_texts(row.get("decision_ref", ""), row.get("decided_by", ""))
+        except Invalid as exc:
+            errors.append(RowError(row.line, next(iter(exc.fields), "decision_ref"), exc.message))
         if title is not None and (person_id or unit_id) and year:
             key = rules.person_key(person_id) if person_id else rules.unit_key(unit_id)
             if (year, title.id, key) in taken:
@@ -1073,9 +1117,10 @@ def revoke_award(session: Session, *, actor: Actor | None, award_id: int, reason
         raise NotFound("This award is not in the register.")
     if row.revoked_at is not None:
         raise Conflict("This award was already revoked.")
-    if not reason.strip():
+    reason = limits.within(reason.strip(), limit=rules.AWARD_REVOKE_REASON_MAX, what=N_("reason"), field="reason")
+    if not reason:
         raise Invalid("Say why the award is revoked.", {"reason": N_("Required")})
-    row.revoked_at, row.revoked_reason = now, reason.strip()[:500]
+    row.revoked_at, row.revoked_reason = now, reason
     session.add(row)
     for initiative in session.exec(select(models.Initiative).where(models.Initiative.used_for_award_id == row.id)):
         initiative.used_for_award_id = None

@@ -367,7 +367,7 @@ class RatingsState(Paged, UnitPick, YearPick, AuthState):
             person_id = f.id("person_id", N_("person"))
             outcome = await self._call(
                 service.rate_person, person_id=person_id, year=self.year, level=f.stripped("level", 10),
-                reason=f.text("reason", 300),
+                reason=f.text("reason", rules.RATING_REASON_MAX, N_("reason")),
                 months_worked=_optional_number(f, "months_worked", N_("months worked")),
                 absent_days=_optional_number(f, "absent_days", N_("days absent")))
             name = next((r.full_name for r in self.rows if r.person_id == person_id), "")
@@ -385,7 +385,8 @@ class RatingsState(Paged, UnitPick, YearPick, AuthState):
         with self._attempt(success=N_("Collective rating saved."), error="unit_error", toast_errors=True) as done:
             f = Form(form)
             await self._call(service.rate_unit, unit_id=f.id("unit_id", N_("unit")), year=self.year,
-                             level=f.stripped("level", 10), reason=f.text("reason", 300))
+                             level=f.stripped("level", 10),
+                             reason=f.text("reason", rules.RATING_REASON_MAX, N_("reason")))
             await self._reload()
         return done.toast
 
@@ -598,8 +599,10 @@ class RegistrationsState(PersonPicker, UnitPick, YearPick, AuthState):
         with self._attempt(success=N_("Covenant recorded."), error="covenant_error", toast_errors=True) as done:
             f = Form(form)
             await self._call(service.record_covenant, unit_id=f.id("unit_id", N_("unit")), year=self.year,
-                             title=f.text("title", 300), signed_on=f.day("signed_on", N_("signing date")),
-                             content=f.text("content", 4000), signatory_unit_ids=f.ticked("u_")[:500])
+                             title=f.text("title", rules.COVENANT_TITLE_MAX, N_("covenant's title")),
+                             signed_on=f.day("signed_on", N_("signing date")),
+                             content=f.text("content", rules.COVENANT_CONTENT_MAX, N_("covenant's content")),
+                             signatory_unit_ids=f.ticked("u_")[:500])
             self.form_key += 1
         return done.toast
 
@@ -685,8 +688,11 @@ class InitiativesState(PersonPicker, AuthState):
         with self._attempt(success=N_("Initiative recorded."), error="form_error", toast_errors=True) as done:
             f = Form(form)
             await self._call(
-                service.record_initiative, title=f.text("title", 300), year=f.number("year", what=N_("year")),
-                scope=f.stripped("scope", 12), decision_ref=f.text("decision_ref", 120),
+                service.record_initiative,
+                title=f.text("title", rules.INITIATIVE_TITLE_MAX, N_("initiative's title")),
+                year=f.number("year", what=N_("year")),
+                scope=f.stripped("scope", 12),
+                decision_ref=f.text("decision_ref", rules.DECISION_REF_MAX, N_("decision number")),
                 decided_on=f.optional_day("decided_on", N_("decision date")), unit_id=f.id("unit_id", N_("unit")),
                 author_ids=list(self._picked), document=self._document or None,
                 document_name=self._document_name)
@@ -761,7 +767,8 @@ class RecordsState(PersonPicker, AuthState):
             await self._call(service.record_discipline, person_id=as_int(self._person_id, N_("person")),
                              form=f.stripped("form", 12), starts_on=f.optional_day("starts_on", N_("start date")),
                              ends_on=f.optional_day("ends_on", N_("end date")),
-                             decision_ref=f.text("decision_ref", 120), note=f.text("note", 1000))
+                             decision_ref=f.text("decision_ref", rules.DECISION_REF_MAX, N_("decision number")),
+                             note=f.text("note", rules.RECORD_NOTE_MAX, N_("note")))
             self.form_key += 1
             await self._view()
         return done.toast
@@ -773,7 +780,8 @@ class RecordsState(PersonPicker, AuthState):
             f = Form(form)
             await self._call(service.place_hold, person_id=as_int(self._person_id, N_("person")),
                              reason=f.stripped("reason", 12), starts_on=f.optional_day("starts_on", N_("start date")),
-                             ends_on=f.optional_day("ends_on", N_("end date")), note=f.text("note", 1000))
+                             ends_on=f.optional_day("ends_on", N_("end date")),
+                             note=f.text("note", rules.RECORD_NOTE_MAX, N_("note")))
             self.form_key += 1
             await self._view()
         return done.toast

@@ -323,22 +323,27 @@ WRONG_PASSWORD = N_("Wrong password")
 TOO_MANY_ATTEMPTS = N_("Too many failed attempts")
 
 
-def _check_password(session: Session, actor: Actor, password: str, client_ip: str,
+def _check_password(session: Session, actor: Actor, password: str | org_sessions.PasswordProof, client_ip: str,
                     now: datetime) -> PasswordRefused | None:
     """The signer re-enters their login password, through org's throttled check.
 
-    ``check_password`` records the attempt; a wrong password counts towards the login
-    throttle like a failed login. Every signing path calls this before its first write and
-    returns the refusal at once, so the caller commits the attempt row and nothing else.
+    The app passes a ``PasswordProof`` (argon2 already ran, outside this transaction; see
+    ``org.sessions``); scripts and tests may pass the plain password. Settling it records the
+    attempt; a wrong password counts towards the login throttle like a failed login. Every
+    signing path calls this before its first write and returns the refusal at once, so the
+    caller commits the attempt row and nothing else.
 
     Returns:
         None when the password is the actor's; else the refusal (throttled: too many failed
         attempts, at login or signing, for the account or client; checked nothing).
+
+    Raises:
+        PasswordChanged: the password changed while it was being checked (nothing written).
     """
     if not password:
         return PasswordRefused(RE_ENTER_MESSAGE.render())
-    check = org_sessions.check_password(session, username=actor.username, password=password,
-                                        client_ip=client_ip, now=now)
+    check = org_sessions.settle_password(session, password=password, username=actor.username,
+                                         client_ip=client_ip, now=now)
     if check.throttled:
         return PasswordRefused(str(check.message), hint=TOO_MANY_ATTEMPTS.msgid, throttled=True)
     if not check.ok or check.account_id != actor.account_id:
@@ -423,7 +428,8 @@ def _not_signed_yet(session: Session, actor: Actor, campaign_id: int) -> tuple[m
 
 
 def sign(session: Session, *, actor: Actor | None, campaign_id: int, ticked: list[int],
-         pledges: list[str], typed_name: str, password: str, client_ip: str, user_agent: str,
+         pledges: list[str], typed_name: str, password: str | org_sessions.PasswordProof, client_ip: str,
+         user_agent: str,
          now: datetime) -> SignatureInfo | PasswordRefused:
     """Sign one's own commitment in a campaign.
 
@@ -504,7 +510,8 @@ def _heads_unit(actor: Actor, unit_id: int) -> bool:
 
 
 def sign_collective(session: Session, *, actor: Actor | None, campaign_id: int, unit_id: int,
-                    ticked: list[int], typed_name: str, password: str, client_ip: str, user_agent: str,
+                    ticked: list[int], typed_name: str, password: str | org_sessions.PasswordProof,
+                    client_ip: str, user_agent: str,
                     now: datetime) -> SignatureInfo | PasswordRefused:
     """The unit head signs the unit's collective commitment (the union chair countersigns).
 
@@ -548,7 +555,7 @@ def sign_collective(session: Session, *, actor: Actor | None, campaign_id: int, 
 
 
 def countersign(session: Session, *, actor: Actor | None, signature_id: int, typed_name: str,
-                password: str, client_ip: str, user_agent: str, now: datetime
+                password: str | org_sessions.PasswordProof, client_ip: str, user_agent: str, now: datetime
                 ) -> SignatureInfo | PasswordRefused:
     """The union chair of the unit countersigns its collective commitment.
 

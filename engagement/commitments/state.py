@@ -47,9 +47,15 @@ def _signed(result: SignatureInfo | service.PasswordRefused) -> SignatureInfo:
     return result
 
 
-def _evidence(state: AuthState, f: Form) -> dict[str, str]:
-    """What every signature keeps from the form and the request: typed name, password, client."""
-    return {"typed_name": f.text("typed_name", 120), "password": f.text("password", 256),
+async def _evidence(state: AuthState, f: Form) -> dict[str, Any]:
+    """What every signature keeps from the form and the request: typed name, password, client.
+
+    The password goes to the service as a proof, checked here outside any transaction
+    (argon2 on the hashing threads); the service settles it in its write transaction.
+    """
+    password = f.text("password", 256)
+    proof = await state._prove_own_password(password) if password else ""
+    return {"typed_name": f.text("typed_name", 120), "password": proof,
             "client_ip": client_ip(state), "user_agent": state.router.headers.user_agent}
 
 
@@ -140,7 +146,7 @@ class MyCommitmentsState(Dialog, AuthState):
         if self.dialog not in ("sign", "countersign"):
             return None
         with self._attempt(success=N_("Collective commitment signed."), error="dialog_error") as done:
-            evidence = _evidence(self, Form(form))
+            evidence = await _evidence(self, Form(form))
             if self.dialog == "sign":
                 _signed(await self._call(service.sign_collective, campaign_id=self._campaign_id,
                                          unit_id=self._unit_id, ticked=list(self.ticked), **evidence))
@@ -211,7 +217,7 @@ class SignState(AuthState):
             yield
             info = _signed(await self._call(
                 service.sign, campaign_id=self.campaign_id, ticked=list(self.ticked),
-                pledges=rules.split_lines(f.text("pledges", 2000)), **_evidence(self, f)))
+                pledges=rules.split_lines(f.text("pledges", 2000)), **(await _evidence(self, f))))
             self.done_message = self._t("Signed. Your signature code is {code}.", code=info.code)
             await self._reload(self.campaign_id)
         self.busy = False

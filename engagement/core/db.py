@@ -8,11 +8,16 @@ locked" (measured: 4,616 of 6,000), ``BEGIN IMMEDIATE`` none.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import functools
 import logging
+import os
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TypeVar
@@ -165,7 +170,10 @@ def make_engine(url: str, *, immediate: bool = True) -> Engine:
         _configure_sqlite(engine, immediate=immediate)
         guard_parameters(engine)
         return engine
-    engine = sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # At least one connection per database thread (``run_blocking``): a page read never waits
+    # for a connection while a thread is free.
+    engine = sa.create_engine(url, pool_pre_ping=True, pool_size=max(10, get_settings().db_threads),
+                              max_overflow=20)
     guard_parameters(engine)
     return engine
 
@@ -240,6 +248,39 @@ def run_in_transaction(fn: Callable[[Session], T], engine: Engine | None = None,
                      type(exc.__cause__).__name__, attempt, attempts)
             time.sleep(random.uniform(0, base_delay * 2 ** (attempt - 1)))  # noqa: S311 (jitter)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+_executor: tuple[int, ThreadPoolExecutor] | None = None
+_executor_lock = threading.Lock()
+
+
+def db_executor() -> ThreadPoolExecutor:
+    """The process's threads for blocking database work (``ENGAGEMENT_DB_THREADS`` of them).
+
+    Its own pool, not asyncio's default one: that one (``min(32, cores + 4)`` threads, 6 on two
+    cores) is shared with argon2, file writes and Reflex, and a page read queued behind them.
+    Made on first use in each process (a worker forked from a parent starts its own).
+    """
+    global _executor
+    pid = os.getpid()
+    current = _executor
+    if current is not None and current[0] == pid:
+        return current[1]
+    with _executor_lock:
+        if _executor is None or _executor[0] != pid:
+            _executor = (pid, ThreadPoolExecutor(max_workers=get_settings().db_threads,
+                                                 thread_name_prefix="engagement-db"))
+        return _executor[1]
+
+
+async def run_blocking(fn: Callable[[], T]) -> T:
+    """Run ``fn()`` (database work) on ``db_executor``, with the caller's context variables.
+
+    Like ``asyncio.to_thread``, which copies the context too (the language ``i18n.using`` set),
+    but on the database's own threads.
+    """
+    context = contextvars.copy_context()
+    return await asyncio.get_running_loop().run_in_executor(db_executor(), context.run, fn)
 
 
 @contextmanager

@@ -1,14 +1,24 @@
 """Passwords and session tokens.
 
 Argon2id at OWASP's minimum (19 MiB, t=2, p=1) costs about 26 ms here, against 150 ms for
-the library defaults; hashing still always runs off the event loop (callers use a thread).
+the library defaults. Hashing never runs on the event loop, nor inside a database
+transaction (issue 19: inside SQLite's ``BEGIN IMMEDIATE`` it serialised every login and
+stalled every writer): callers read what they need, hash with ``in_hash_pool`` (a small
+executor of its own, one thread per core, so a login rush never takes the threads the
+database reads and Reflex's state writes queue on), then write briefly.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hashlib
+import os
 import secrets
 import string
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from passlib.context import CryptContext
 
@@ -23,6 +33,22 @@ _context = CryptContext(
 # A valid hash of a random password: verifying against it when the username is unknown
 # costs the same time as a real check, so response time does not reveal which names exist.
 _DUMMY_HASH = _context.hash(secrets.token_urlsafe(16))
+
+
+T = TypeVar("T")
+
+#: argon2 uses one core per hash (p=1) and releases the GIL: more threads than cores only queue.
+HASH_THREADS = max(1, os.cpu_count() or 1)
+
+
+@functools.cache
+def _hash_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=HASH_THREADS, thread_name_prefix="argon2")
+
+
+async def in_hash_pool(fn: Callable[..., T], /, *args: object) -> T:
+    """Run ``fn(*args)`` (a password hash or check) on the hashing threads, awaiting it."""
+    return await asyncio.get_running_loop().run_in_executor(_hash_pool(), fn, *args)
 
 
 def hash_password(password: str) -> str:

@@ -13,7 +13,7 @@ from engagement.ui import files as ui_files
 from engagement.ui.auth import AuthState
 from engagement.ui.components import card, error_callout, field, page_title, pager, select_field
 from engagement.ui.i18n import t, t_n
-from engagement.ui.kit import private_page
+from engagement.ui.kit import limited_text, private_page
 from engagement.ui.layout import shell
 
 
@@ -31,13 +31,11 @@ def _replication(row: ModelRow) -> rx.Component:
                    t_n("{n} result reported", "{n} results reported", row.reported), size="1", color_scheme="gray")
 
 
-def _area(label: rx.Var | str, name: str, *, default_value: rx.Var | str = "", required: bool = False,
-          placeholder: rx.Var | str = "") -> rx.Component:
-    return rx.el.label(rx.vstack(
-        rx.text(label, size="2", weight="medium"),
-        rx.text_area(name=name, default_value=default_value, required=required, placeholder=placeholder,
-                     rows="4", width="100%"),
-        spacing="1", align="stretch", width="100%"), style={"display": "block", "width": "100%"})
+def _area(label: rx.Var | str, name: str, limit: int, *, form: str, default_value: rx.Var | str = "",
+          required: bool = False, placeholder: rx.Var | str = "") -> rx.Component:
+    """A long text with its ``n/limit`` counter (the service refuses longer text, naming the field)."""
+    return limited_text(label, name, limit, form=form, multiline=True, rows="4", default_value=default_value,
+                        required=required, placeholder=placeholder)
 
 
 def _result_inputs() -> rx.Component:
@@ -124,7 +122,8 @@ def _adopt_form() -> rx.Component:
             rx.grid(field(t("Start date"), "starts_on", type="date", required=True, default_value=s.today),
                     field(t("Planned period (months)"), "months", type="number", required=True, default_value="6"),
                     columns="2", spacing="3", width="100%"),
-            field(t("How the unit will apply it"), "plan", placeholder=t("optional")),
+            limited_text(t("How the unit will apply it"), "plan", rules.PLAN_MAX, form="adopt", multiline=True,
+                         rows="2", placeholder=t("optional")),
             error_callout(s.adopt_error),
             rx.button(t("Adopt"), type="submit", width="fit-content", id="adopt-submit"),
             spacing="2", align="stretch", width="100%"),
@@ -218,8 +217,10 @@ def _my_adoption(a: AdoptionRow) -> rx.Component:
 
 def _proposal_form(submit, button: Msg, *, editing: bool) -> rx.Component:
     s = UnitModelsState
+    form = "model-resubmit" if editing else "model-propose"
     return rx.form(rx.vstack(
-        field(t("Title"), "title", required=True, default_value=s.edit_title if editing else ""),
+        limited_text(t("Title"), "title", rules.TITLE_MAX, form=form, required=True,
+                     default_value=s.edit_title if editing else ""),
         rx.grid(
             rx.el.label(rx.vstack(
                 rx.text(t("Field"), size="2", weight="medium"),
@@ -231,9 +232,9 @@ def _proposal_form(submit, button: Msg, *, editing: bool) -> rx.Component:
             rx.fragment() if editing else field(t("Year"), "year", type="number", required=True,
                                                 default_value=s.this_year),
             columns="2", spacing="3", width="100%"),
-        _area(t("What it changed in the unit's work"), "summary", required=True,
+        _area(t("What it changed in the unit's work"), "summary", rules.TEXT_MAX, form=form, required=True,
               default_value=s.edit_summary if editing else ""),
-        _area(t("Evidence (how it was measured, who confirmed it)"), "evidence",
+        _area(t("Evidence (how it was measured, who confirmed it)"), "evidence", rules.TEXT_MAX, form=form,
               default_value=s.edit_evidence if editing else ""),
         _result_inputs(),
         _upload(s),
@@ -259,7 +260,7 @@ def _unit_dialogs() -> rx.Component:
         rx.dialog.root(rx.dialog.content(
             rx.dialog.title(t("Results of replicating “{title}”", title=s.target_title)),
             rx.form(rx.vstack(
-                _area(t("What the unit achieved"), "report", required=True),
+                _area(t("What the unit achieved"), "report", rules.TEXT_MAX, form="adoption-report", required=True),
                 _result_inputs(),
                 _upload(s),
                 error_callout(s.form_error),
@@ -343,7 +344,8 @@ def officer_page() -> rx.Component:
         rx.cond(s.status == rules.PROPOSED, rx.grid(
             card(rx.heading(t("Recognise"), size="4"), rx.form(rx.vstack(
                 pick,
-                rx.grid(field(t("Decision number"), "decision_ref", required=True, placeholder=t("e.g. 15/QĐ-UBND")),
+                rx.grid(limited_text(t("Decision number"), "decision_ref", rules.DECISION_REF_MAX, form="recognise",
+                                     required=True, placeholder=t("e.g. 15/QĐ-UBND")),
                         field(t("Decision date"), "decided_on", type="date", required=True, default_value=s.today),
                         columns="2", spacing="3", width="100%"),
                 select_field(t("Linked initiative"), "initiative_id", s.initiatives, placeholder=t("None")),
@@ -355,7 +357,7 @@ def officer_page() -> rx.Component:
                 key=s.form_key.to_string() + "-recognise")),
             card(rx.heading(t("Return to the unit"), size="4"), rx.form(rx.vstack(
                 pick,
-                _area(t("Reason (the unit reads it)"), "reason", required=True),
+                _area(t("Reason (the unit reads it)"), "reason", rules.REASON_MAX, form="model-return", required=True),
                 rx.button(t("Return"), type="submit", color_scheme="red", variant="soft", width="fit-content"),
                 spacing="3", align="stretch", width="100%"), on_submit=s.return_model,
                 key=s.form_key.to_string() + "-return")),

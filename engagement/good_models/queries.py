@@ -28,6 +28,7 @@ from engagement.good_models.dto import (
     ResultRow,
     UnitView,
 )
+from engagement.org import labels
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.settings import get_settings
 
@@ -71,7 +72,9 @@ def _rows(session: Session, found: list[tuple[models.GoodModel, str]]) -> list[M
             if status == rules.REPORTED:
                 counts[model_id][1] += n
     out = []
+    shown = labels.unit_labels(session, {m.unit_id for m, _u in found})  # a unit with its parent
     for m, unit_name in found:
+        unit_name = shown.get(m.unit_id, unit_name)
         summary = m.summary if len(m.summary) <= 240 else m.summary[:237].rstrip() + "…"
         out.append(ModelRow(id=m.id, title=m.title, year=m.year, unit_name=unit_name, field=m.field,
                             field_label=rules.FIELDS[m.field].render(), status=m.status,
@@ -150,7 +153,9 @@ def _adoption_rows(session: Session, adoptions: list[tuple[models.GoodModelAdopt
                               .order_by(models.GoodModelResult.adoption_id, models.GoodModelResult.position)):
             results[r.adoption_id].append(r)
     rows, replicated = [], []
+    shown = labels.unit_labels(session, {a.unit_id for a, _t, _u in adoptions})
     for a, title, unit_name in adoptions:
+        unit_name = shown.get(a.unit_id, unit_name)
         mine = results.get(a.id, [])
         replicated.extend(_result_row(r, unit_name) for r in mine)
         effects = "; ".join(f"{r.indicator}: {_figure(r.value_before)} → {_figure(r.value_after)} "
@@ -290,7 +295,9 @@ def due_reports(session: Session, *, today: date) -> list[DueReport]:
                                                       models.GoodModelAdoption.due_on <= today)
                               .order_by(models.GoodModelAdoption.due_on, models.GoodModelAdoption.id)).all())
     heads = unit_heads(session, {a.unit_id for a, _t, _u in found})
-    return [DueReport(adoption_id=a.id, model_title=title, unit_name=unit_name, due_on=formats.day(a.due_on),
+    shown = labels.unit_labels(session, {a.unit_id for a, _t, _u in found})
+    return [DueReport(adoption_id=a.id, model_title=title, unit_name=shown.get(a.unit_id, unit_name),
+                      due_on=formats.day(a.due_on),
                       due_iso=a.due_on.isoformat(), person_ids=tuple(heads.get(a.unit_id, ())))
             for a, title, unit_name in found]
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from engagement.core import limits
 from engagement.core.errors import Invalid
 from engagement.core.i18n import N_, Msg
 from engagement.org.rules import fold
@@ -21,6 +22,9 @@ MAX_RESULTS = 10
 MAX_FILES = 10
 MAX_MONTHS = 36
 MAX_FIGURE = 1e12
+#: Longer is refused, never cut (``core.limits``); the pages show the same limits as counters.
+TITLE_MAX, TEXT_MAX, INDICATOR_MAX, MEASURE_MAX = 200, 8000, 200, 40
+REASON_MAX, DECISION_REF_MAX, PLAN_MAX = 1000, 120, 2000
 
 #: The fields (lĩnh vực) a model belongs to, as the register filters them.
 FIELDS: dict[str, Msg] = {
@@ -65,16 +69,18 @@ def search_key(*parts: str) -> str:
     return " | ".join(fold(p) for p in parts if p)
 
 
-def check_proposal(*, title: str, summary: str, field: str, year: int) -> None:
+def check_proposal(*, title: str, summary: str, field: str, year: int, evidence: str = "") -> None:
     """Check a proposal's text.
 
     Raises:
-        Invalid: no title, no description of the change, an unknown field or a year out of range.
+        Invalid: no title, no description of the change, a text over its limit, an unknown field or a
+            year out of range.
     """
     if not title.strip():
         raise Invalid("Give the model a title.", {"title": N_("Required")})
-    if len(title.strip()) > 200:
-        raise Invalid("The title is longer than 200 characters; shorten it.", {"title": N_("Too long")})
+    limits.within(title.strip(), limit=TITLE_MAX, what=N_("model's title"), field="title")
+    limits.within(summary.strip(), limit=TEXT_MAX, what=N_("description of the change"), field="summary")
+    limits.within(evidence.strip(), limit=TEXT_MAX, what=N_("evidence"), field="evidence")
     if not summary.strip():
         raise Invalid("Describe what the model changed in the unit's work.", {"summary": N_("Required")})
     if field not in FIELDS:
@@ -104,8 +110,13 @@ def check_results(results: Sequence[ResultInput], *, required: bool) -> list[Res
             raise Invalid("Result {n} (“{indicator}”): give the value before and after.", n=n, indicator=indicator)
         if abs(row.before) > MAX_FIGURE or abs(row.after) > MAX_FIGURE:
             raise Invalid("Result {n} (“{indicator}”): the figure is too large.", n=n, indicator=indicator)
-        kept.append(ResultInput(indicator=indicator[:200], before=float(row.before), after=float(row.after),
-                                measure=measure[:40]))
+        # Field names as the form's (``r1_indicator`` is result 1).
+        limits.within(indicator, limit=INDICATOR_MAX, what=N_("indicator of result {n}", n=n),
+                      field=f"r{n}_indicator")
+        limits.within(measure, limit=MEASURE_MAX, what=N_("unit of measure of result {n}", n=n),
+                      field=f"r{n}_measure")
+        kept.append(ResultInput(indicator=indicator, before=float(row.before), after=float(row.after),
+                                measure=measure))
     if len(kept) > MAX_RESULTS:
         raise Invalid("Give at most {most} results; keep the ones that matter most.", most=MAX_RESULTS)
     if required and not kept:

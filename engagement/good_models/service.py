@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from engagement.commendations import queries as commendation_queries
-from engagement.core import audit, files, formats, routes
+from engagement.core import audit, files, formats, limits, routes
 from engagement.core.access import Actor, Perm, require
 from engagement.core.clock import local_day
 from engagement.core.errors import Conflict, Invalid, NotFound
@@ -116,14 +116,14 @@ def propose_model(
     unit = _unit(session, unit_id)
     require(actor, Perm.PROPOSE_MODEL, unit_path=unit.path)
     title, summary, evidence = " ".join(title.split()), summary.strip(), evidence.strip()
-    rules.check_proposal(title=title, summary=summary, field=field, year=year)
+    rules.check_proposal(title=title, summary=summary, field=field, year=year, evidence=evidence)
     kept = rules.check_results(results, required=False)
     cleaned = _clean_files(uploads)
     key = rules.title_key(title)
     _check_unique(session, year=year, key=key)
     model = models.GoodModel(
         title=title, title_key=key, search_key=rules.search_key(title, summary, unit.name), year=year,
-        unit_id=unit.id, field=field, summary=summary[:8000], evidence=evidence[:8000], status=rules.PROPOSED,
+        unit_id=unit.id, field=field, summary=summary, evidence=evidence, status=rules.PROPOSED,
         created_at=now, created_by_account_id=actor.account_id)
     session.add(model)
     session.flush()
@@ -156,7 +156,7 @@ def resubmit_model(
         raise Conflict("Only a model returned by the officers can be sent again; this one is “{status}”.",
                        status=rules.STATUS_LABELS[model.status])
     title, summary, evidence = " ".join(title.split()), summary.strip(), evidence.strip()
-    rules.check_proposal(title=title, summary=summary, field=field, year=model.year)
+    rules.check_proposal(title=title, summary=summary, field=field, year=model.year, evidence=evidence)
     kept = rules.check_results(results, required=False)
     cleaned = _clean_files(uploads)
     key = rules.title_key(title)
@@ -165,8 +165,8 @@ def resubmit_model(
            "return_reason": model.return_reason}
     start = len(session.exec(select(models.GoodModelResult.id).where(
         models.GoodModelResult.model_id == model.id, models.GoodModelResult.adoption_id.is_(None))).all())
-    model.title, model.title_key, model.summary, model.evidence, model.field = title, key, summary[:8000], \
-        evidence[:8000], field
+    model.title, model.title_key, model.summary, model.evidence, model.field = title, key, summary, \
+        evidence, field
     model.search_key = rules.search_key(title, summary, unit.name)
     model.status = rules.PROPOSED
     session.add(model)
@@ -202,13 +202,13 @@ def return_model(session: Session, *, actor: Actor | None, model_id: int, reason
     if model.status != rules.PROPOSED:
         raise Conflict("Only a proposed model can be returned; this one is “{status}”.",
                        status=rules.STATUS_LABELS[model.status])
-    reason = reason.strip()
+    reason = limits.within(reason.strip(), limit=rules.REASON_MAX, what=N_("reason"), field="reason")
     if not reason:
         raise Invalid("Say why the model is returned, so that the unit can correct it.", {"reason": N_("Required")})
-    model.status, model.return_reason = rules.RETURNED, reason[:1000]
+    model.status, model.return_reason = rules.RETURNED, reason
     session.add(model)
     audit.record(session, actor=actor, action="good_model.return", entity="good_model", entity_id=model.id,
-                 now=now, reason=reason[:1000])
+                 now=now, reason=reason)
     _tell_unit(session, unit_id=model.unit_id, kind="good_model.returned", model=model, now=now,
                title=N_("Good model returned: {title}", title=model.title),
                body=N_("The emulation officers returned the model: {reason}. Correct it and send it again.",
@@ -234,7 +234,8 @@ def recognise_model(
     if model.status != rules.PROPOSED:
         raise Conflict("Only a proposed model can be recognised; this one is “{status}”.",
                        status=rules.STATUS_LABELS[model.status])
-    decision_ref = decision_ref.strip()
+    decision_ref = limits.clean_line(decision_ref, limit=rules.DECISION_REF_MAX, what=N_("decision number"),
+                                     field="decision_ref")
     if not decision_ref:
         raise Invalid("Enter the number of the decision recognising the model, e.g. 15/QĐ-UBND.",
                       {"decision_ref": N_("Required")})
@@ -248,7 +249,7 @@ def recognise_model(
     if award_id and not commendation_queries.award_labels(session, [award_id]):
         raise NotFound("This award does not exist or was revoked.")
     model.status = rules.PUBLISHED if publish else rules.RECOGNISED
-    model.decision_ref, model.decided_on = decision_ref[:120], decided_on
+    model.decision_ref, model.decided_on = decision_ref, decided_on
     model.initiative_id, model.award_id = initiative_id or None, award_id or None
     model.recognised_at, model.recognised_by_account_id = now, actor.account_id
     if publish:
@@ -260,7 +261,7 @@ def recognise_model(
     _tell_unit(session, unit_id=model.unit_id, kind="good_model.recognised", model=model, now=now,
                link=REGISTER_LINK if publish else UNIT_LINK,
                title=N_("Good model recognised: {title}", title=model.title),
-               body=N_("Decision {ref} recognises the model.", ref=decision_ref[:120]))
+               body=N_("Decision {ref} recognises the model.", ref=decision_ref))
     session.flush()
 
 
@@ -308,11 +309,12 @@ def adopt_model(
         raise Conflict("“{title}” is {unit}'s own model: another unit adopts it, yours reports its results on the "
                        "model itself.", title=model.title, unit=unit.name)
     due_on = rules.check_adoption(starts_on=starts_on, months=months, today=_today(now))
+    plan = limits.within(plan.strip(), limit=rules.PLAN_MAX, what=N_("plan"), field="plan")
     if session.exec(select(models.GoodModelAdoption.id).where(models.GoodModelAdoption.model_id == model.id,
                                                               models.GoodModelAdoption.unit_id == unit.id)).first():
         raise Conflict("{unit} already adopts “{title}”.", unit=unit.name, title=model.title)
     adoption = models.GoodModelAdoption(model_id=model.id, unit_id=unit.id, starts_on=starts_on, months=months,
-                                        due_on=due_on, plan=plan.strip()[:2000], status=rules.ADOPTED, created_at=now,
+                                        due_on=due_on, plan=plan, status=rules.ADOPTED, created_at=now,
                                         created_by_account_id=actor.account_id)
     session.add(adoption)
     session.flush()
@@ -346,9 +348,10 @@ def report_adoption(
     today = _today(now)
     rules.check_report(starts_on=adoption.starts_on, today=today, status=adoption.status,
                        start_text=formats.day(adoption.starts_on))
+    report = limits.within(report.strip(), limit=rules.TEXT_MAX, what=N_("report"), field="report")
     kept = rules.check_results(results, required=True)
     cleaned = _clean_files(uploads)
-    adoption.status, adoption.report = rules.REPORTED, report.strip()[:8000]
+    adoption.status, adoption.report = rules.REPORTED, report
     adoption.reported_on, adoption.reported_at, adoption.reported_by_account_id = today, now, actor.account_id
     session.add(adoption)
     _store_results(session, model_id=adoption.model_id, adoption_id=adoption.id, results=kept, now=now)

@@ -38,9 +38,10 @@ def _today() -> str:
 
 def _results(f: Form) -> list[ResultInput]:
     """The result rows of a form (``r1_indicator``, ``r1_before``, ``r1_after``, ``r1_measure``...)."""
-    return [ResultInput(indicator=f.stripped(f"r{i}_indicator", 200),
+    return [ResultInput(indicator=f.stripped(f"r{i}_indicator", rules.INDICATOR_MAX, N_("indicator")),
                         before=f.decimal(f"r{i}_before", what=N_("value")),
-                        after=f.decimal(f"r{i}_after", what=N_("value")), measure=f.stripped(f"r{i}_measure", 40))
+                        after=f.decimal(f"r{i}_after", what=N_("value")),
+                        measure=f.stripped(f"r{i}_measure", rules.MEASURE_MAX, N_("unit of measure")))
             for i in range(1, RESULT_ROWS + 1)]
 
 
@@ -182,7 +183,8 @@ class RegisterState(_ModelView, Paged, Dialog, AuthState):
             f = Form(form)
             await self._call(service.adopt_model, model_id=self._model_id, unit_id=f.id("unit_id", N_("unit")),
                              starts_on=f.day("starts_on", N_("start date")),
-                             months=f.number("months", what=N_("planned period")), plan=f.text("plan", 2000))
+                             months=f.number("months", what=N_("planned period")),
+                             plan=f.text("plan", rules.PLAN_MAX, N_("plan")))
             detail = await self._read(queries.model_detail, model_id=self._model_id,
                                       today=clock.local_day(clock.now(), get_settings().tz))
             self._show_detail(detail)
@@ -260,8 +262,10 @@ class UnitModelsState(_Uploads, Dialog, AuthState):
         """Propose the unit's model to the officers (with results and files)."""
         with self._attempt(success=N_("Sent to the emulation officers."), error="form_error") as done:
             f = Form(form)
-            await self._call(service.propose_model, unit_id=self.unit_id, title=f.stripped("title", 200),
-                             summary=f.text("summary", 8000), evidence=f.text("evidence", 8000),
+            await self._call(service.propose_model, unit_id=self.unit_id,
+                             title=f.stripped("title", rules.TITLE_MAX, N_("model's title")),
+                             summary=f.text("summary", rules.TEXT_MAX, N_("description of the change")),
+                             evidence=f.text("evidence", rules.TEXT_MAX, N_("evidence")),
                              field=f.stripped("field", 20), year=f.number("year", what=N_("year")),
                              results=_results(f), uploads=list(self._uploads))
             self._uploads, self.files_info, self.dialog = [], "", ""
@@ -291,8 +295,10 @@ class UnitModelsState(_Uploads, Dialog, AuthState):
         """Send the returned model again, corrected."""
         with self._attempt(success=N_("Sent again to the emulation officers."), error="form_error") as done:
             f = Form(form)
-            await self._call(service.resubmit_model, model_id=self._target_id, title=f.stripped("title", 200),
-                             summary=f.text("summary", 8000), evidence=f.text("evidence", 8000),
+            await self._call(service.resubmit_model, model_id=self._target_id,
+                             title=f.stripped("title", rules.TITLE_MAX, N_("model's title")),
+                             summary=f.text("summary", rules.TEXT_MAX, N_("description of the change")),
+                             evidence=f.text("evidence", rules.TEXT_MAX, N_("evidence")),
                              field=f.stripped("field", 20), results=_results(f), uploads=list(self._uploads))
             self._uploads, self.files_info, self.dialog = [], "", ""
             await self._reload()
@@ -317,7 +323,8 @@ class UnitModelsState(_Uploads, Dialog, AuthState):
         """Report what replicating the model achieved."""
         with self._attempt(success=N_("Result reported. It shows in the register."), error="form_error") as done:
             f = Form(form)
-            await self._call(service.report_adoption, adoption_id=self._target_id, report=f.text("report", 8000),
+            await self._call(service.report_adoption, adoption_id=self._target_id,
+                             report=f.text("report", rules.TEXT_MAX, N_("report")),
                              results=_results(f), uploads=list(self._uploads))
             self._uploads, self.files_info, self.dialog = [], "", ""
             await self._reload()
@@ -365,7 +372,7 @@ class OfficerModelsState(_ModelView, Dialog, AuthState):
         with self._attempt(success=N_("Recognised."), error="decide_error", toast_errors=True) as done:
             f = Form(form)
             await self._call(service.recognise_model, model_id=f.id("model_id", N_("model")),
-                             decision_ref=f.stripped("decision_ref", 120),
+                             decision_ref=f.stripped("decision_ref", rules.DECISION_REF_MAX, N_("decision number")),
                              decided_on=f.day("decided_on", N_("decision date")),
                              initiative_id=f.optional_id("initiative_id", N_("initiative")),
                              award_id=f.optional_id("award_id", N_("award")), publish=f.flag("publish"))
@@ -379,7 +386,7 @@ class OfficerModelsState(_ModelView, Dialog, AuthState):
         with self._attempt(success=N_("Returned to the unit."), error="decide_error", toast_errors=True) as done:
             f = Form(form)
             await self._call(service.return_model, model_id=f.id("model_id", N_("model")),
-                             reason=f.text("reason", 1000))
+                             reason=f.text("reason", rules.REASON_MAX, N_("reason")))
             await self._reload()
             self.form_key += 1
         return done.toast

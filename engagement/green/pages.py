@@ -9,11 +9,15 @@ from engagement.core.i18n import N_, Msg
 from engagement.green import queries
 from engagement.green.dto import ActionRow, ActivityRow, GalleryItem, ImpactRow, UnitProgress
 from engagement.green.rules import (
+    ASSESSMENT_NOTE_MAX,
+    CAMPAIGN_DESCRIPTION_MAX,
+    CAMPAIGN_NAME_MAX,
     CHECKLIST,
     KIND_LABELS,
     NOTE_MAX,
     PHOTO_PURPOSE,
     REJECT_REASON_MAX,
+    ROSTER_TITLE_MAX,
     STATUS_LABELS,
 )
 from engagement.green.state import WEEKDAYS, AssessState, GreenState, RosterState, VerifyState
@@ -209,8 +213,10 @@ def _create_campaign() -> rx.Component:
         AuthState.can_manage_green, N_("New campaign"),
         N_("Starts with the default actions of its kind; participating units are the departments and communes."),
         GreenState.create_error,
-        field(t("Name"), "name", required=True, placeholder=t("Green, clean and beautiful office 2026")),
-        field(t("Description"), "description"),
+        limited_text(t("Name"), "name", CAMPAIGN_NAME_MAX, form="green-create", required=True,
+                     errors=GreenState.create_error_fields, placeholder=t("Green, clean and beautiful office 2026")),
+        limited_text(t("Description"), "description", CAMPAIGN_DESCRIPTION_MAX, form="green-create", multiline=True,
+                     rows="2", errors=GreenState.create_error_fields),
         rx.el.label(rx.vstack(rx.text(t("Kind"), size="2", weight="medium"), rx.el.select(
             *[rx.el.option(t(label), value=code) for code, label in KIND_LABELS.items()],
             name="kind", class_name="native-select"), spacing="1", align="stretch"), style={"display": "block"}),
@@ -255,8 +261,10 @@ def _edit_campaign() -> rx.Component:
     return _officer_form(
         AuthState.can_manage_green & (GreenState.campaign_id > 0), N_("Edit this campaign"),
         N_("The start date and kind stay. Activities already logged keep their points."), GreenState.edit_error,
-        field(t("Name"), "name", required=True, default_value=GreenState.edit_name),
-        field(t("Description"), "description", default_value=GreenState.edit_description),
+        limited_text(t("Name"), "name", CAMPAIGN_NAME_MAX, form="green-edit", required=True,
+                     errors=GreenState.edit_error_fields, default_value=GreenState.edit_name),
+        limited_text(t("Description"), "description", CAMPAIGN_DESCRIPTION_MAX, form="green-edit", multiline=True,
+                     rows="2", errors=GreenState.edit_error_fields, default_value=GreenState.edit_description),
         rx.grid(field(t("Ends"), "ends_on", type="date", required=True, default_value=GreenState.edit_ends_on),
                 field(t("Back-dating (days)"), "backdate_days", type="number",
                       default_value=GreenState.edit_backdate),
@@ -360,6 +368,43 @@ def _reject_dialog() -> rx.Component:
         max_width="520px"), open=VerifyState.dialog == "reject", on_open_change=VerifyState.close_dialog)
 
 
+def _decided_row(a: ActivityRow) -> rx.Component:
+    """One decision taken today, with its way back (the same day only)."""
+    return rx.flex(
+        rx.vstack(
+            rx.hstack(rx.text(a.action_name, weight="medium"), _status(a.status), wrap="wrap", align="center"),
+            rx.text(a.logged_by, " · ", a.unit_name, " · ", a.occurred_on, size="1", color_scheme="gray"),
+            spacing="1", align="start", flex="1", min_width="0"),
+        rx.button(rx.icon("undo_2", size=16), t("Undo…"), size="1", variant="soft", color_scheme="gray",
+                  on_click=VerifyState.open_undo(a.id), class_name="undo-decision"),
+        gap="2", align="center", justify="between", wrap="wrap", width="100%", class_name="decided-row",
+        padding_y="0.4em", border_bottom=f"1px solid {rx.color('gray', 4)}")
+
+
+def _decided_today() -> rx.Component:
+    return rx.cond(VerifyState.today_rows.length() > 0, card(
+        rx.heading(t("Decided today"), size="4"),
+        rx.text(t("A decision taken by mistake can be undone today, with a reason: the activity goes back to the "
+                  "queue, its points are reversed and the member is told."), size="2", color_scheme="gray"),
+        rx.vstack(rx.foreach(VerifyState.today_rows, _decided_row), spacing="0", width="100%"),
+        margin_top="1.5em"))
+
+
+def _undo_dialog() -> rx.Component:
+    return rx.dialog.root(rx.dialog.content(
+        rx.dialog.title(t("Undo today's decision")),
+        rx.text(VerifyState.undo_title, size="2"),
+        rx.form(rx.vstack(
+            limited_text(t("Reason (kept with the activity; the member sees it)"), "reason", REJECT_REASON_MAX,
+                         form="green-undo", errors=VerifyState.undo_error_fields, required=True, multiline=True,
+                         placeholder=t("Approved the wrong activity by mistake")),
+            action_error(VerifyState.undo_error, form="green-undo"),
+            rx.button(t("Undo the decision"), type="submit", width="fit-content", id="green-undo-submit"),
+            spacing="3", align="stretch"), on_submit=VerifyState.submit_undo, reset_on_submit=False),
+        rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", margin_top="1em")),
+        max_width="520px"), open=VerifyState.dialog == "undo", on_open_change=VerifyState.close_dialog)
+
+
 def verify_page() -> rx.Component:
     """Approve or reject logged activities; spot-check approved ones."""
     return shell(
@@ -376,7 +421,9 @@ def verify_page() -> rx.Component:
         rx.button(rx.icon("shuffle"), t("Draw {n} at random", n=5), variant="soft", on_click=VerifyState.draw_sample,
                   margin_y="0.75em"),
         rx.vstack(rx.foreach(VerifyState.sample, lambda a: _queue_row(a, sample=True)), spacing="3", width="100%"),
+        _decided_today(),
         _reject_dialog(),
+        _undo_dialog(),
     )
 
 
@@ -409,7 +456,8 @@ def roster_page() -> rx.Component:
         _two_columns(
             _form_card(
                 N_("New roster"),
-                field(t("Duty"), "title", required=True, default_value=t("Office cleaning")),
+                limited_text(t("Duty"), "title", ROSTER_TITLE_MAX, form="roster", required=True,
+                             default_value=t("Office cleaning")),
                 rx.el.label(rx.vstack(rx.text(t("Day of the week"), size="2", weight="medium"), rx.el.select(
                     *[rx.el.option(t(day), value=str(i)) for i, day in enumerate(WEEKDAYS)],
                     name="weekday", default_value="4", class_name="native-select"), spacing="1", align="stretch"),
@@ -463,10 +511,12 @@ def assessment_page() -> rx.Component:
             _form_card(
                 N_("This quarter"),
                 *[_criterion(key, q) for key, q in CHECKLIST],
-                field(t("Note"), "note", placeholder=t("optional")),
+                limited_text(t("Note"), "note", ASSESSMENT_NOTE_MAX, form="assessment", placeholder=t("optional")),
                 rx.button(t("Record the assessment"), type="submit", width="fit-content"),
                 rx.cond(AssessState.done != "", rx.text(AssessState.done, color_scheme="green")),
-                on_submit=AssessState.submit, reset_on_submit=True),
+                # Not reset: a refused checklist keeps its answers and note (once a quarter, so
+                # keeping them after success does no harm).
+                on_submit=AssessState.submit),
             _list_card(N_("Score history"), AssessState.history, N_("Not assessed yet."), lambda h: rx.box(
                 rx.hstack(rx.text(h.period, weight="medium"), rx.spacer(), rx.text(h.score, "%")),
                 rx.progress(value=h.score, max=100, aria_label=h.period),

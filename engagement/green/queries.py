@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -222,6 +222,20 @@ def verification_queue(session: Session, *, actor: Actor | None, page: int = 1) 
     require(actor, Perm.VERIFY_GREEN)
     return _page(session, [models.Activity.status == PENDING, *_queue_filter(actor)], page,
                  (models.Activity.created_at, models.Activity.id))
+
+
+def decided_today(session: Session, *, actor: Actor | None, now: datetime, limit: int = 50) -> list[ActivityRow]:
+    """Activities of the actor's branches approved or rejected today (the organisation's day),
+    newest decision first: the ones whose decision can still be undone."""
+    require(actor, Perm.VERIFY_GREEN)
+    tz = get_settings().tz
+    start = datetime.combine(local_day(now, tz), time.min, tzinfo=tz).astimezone(UTC)
+    stmt = (select(models.Activity).where(models.Activity.status.in_((APPROVED, REJECTED)),
+                                          models.Activity.decided_at >= start,
+                                          models.Activity.decided_at < start + timedelta(days=1),
+                                          *_queue_filter(actor))
+            .order_by(models.Activity.decided_at.desc(), models.Activity.id.desc()).limit(max(1, min(limit, 200))))
+    return _rows(session, stmt)
 
 
 def spot_check_sample(session: Session, *, actor: Actor | None, size: int = 5) -> list[ActivityRow]:

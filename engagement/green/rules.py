@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from engagement.core import limits, workdays
 from engagement.core.errors import Invalid
@@ -189,6 +189,41 @@ def check_reject_reason(reason: str) -> str:
 
 
 REJECT_REASON_MAX, NOTE_MAX = 500, 1000
+#: Longer is refused, never cut (``core.limits``); the pages show the same limits as counters.
+CAMPAIGN_NAME_MAX, CAMPAIGN_DESCRIPTION_MAX, ROSTER_TITLE_MAX, ASSESSMENT_NOTE_MAX = 200, 2000, 200, 1000
+
+
+def may_undo_decision(*, status: str, decided_at: datetime | None, now: datetime, tz: tzinfo) -> bool:
+    """An approval or a rejection can be undone on the day it was made (the organisation's
+    calendar day): a slip of the finger is put right at once; later, the decision stands (an
+    approval found wrong is revoked with ``reject_activity``)."""
+    if status not in (APPROVED, REJECTED) or decided_at is None:
+        return False
+    return decided_at.astimezone(tz).date() == now.astimezone(tz).date()
+
+
+def check_undo_reason(reason: str | None) -> str:
+    """Why a decision is undone: kept in the audit and told to the member; at least a few words.
+
+    Raises:
+        Invalid: too short, or longer than ``REJECT_REASON_MAX``.
+    """
+    text = limits.clean_line(reason, limit=REJECT_REASON_MAX, what=N_("reason"), field="reason")
+    if len(text) < REJECT_REASON_MIN:
+        raise Invalid("Say why the decision is undone (at least a few words); it is kept with the activity.",
+                      {"reason": N_("Too short")})
+    return text
+
+
+def campaign_texts(name: str | None, description: str | None) -> tuple[str, str]:
+    """A campaign's name (one line, spaces collapsed) and description (trimmed), within their limits.
+
+    Raises:
+        Invalid: the name or the description longer than its limit, naming it.
+    """
+    return (limits.clean_line(name, limit=CAMPAIGN_NAME_MAX, what=N_("campaign name"), field="name"),
+            limits.within((description or "").strip(), limit=CAMPAIGN_DESCRIPTION_MAX,
+                          what=N_("campaign description"), field="description"))
 
 
 def check_note(note: str | None) -> str:

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
-from engagement.core import audit, files, formats, i18n, routes, workdays
+from engagement.core import audit, files, formats, i18n, limits, routes, workdays
 from engagement.core.access import Actor, Perm, can, require
 from engagement.core.clock import local_day
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -39,23 +39,34 @@ def _occurred_at(activity: models.Activity) -> datetime:
     return datetime.combine(activity.occurred_on, time(12), tzinfo=get_settings().tz).astimezone(UTC)
 
 
+def _refs(session: Session, activity_id: int, person_id: int) -> tuple[list[str], str]:
+    """The ledger refs an activity credited a person under (oldest first), and the ref of its
+    next approval. An approval undone and given again is a new credit (the ledger is append-only
+    and a ref is credited once), so the n-th approval is ``<ref>#n`` from the second on."""
+    base = _source_ref(activity_id, person_id)
+    rounds = scoring.credit_rounds(session, source=Source.GREEN, source_ref=base, person_id=person_id)
+    refs = [base] + [f"{base}#{n}" for n in range(2, rounds + 1)] if rounds else []
+    return refs, base if not rounds else f"{base}#{rounds + 1}"
+
+
 def _record_points(session: Session, *, activity: models.Activity, person_ids: Sequence[int], points: int,
                    now: datetime) -> None:
     """Credit each participant of an approved activity in the points ledger (same transaction)."""
     scoring.lock_credits(session, person_ids=person_ids)  # all first, in the global order
     for person_id in person_ids:
-        scoring.record_points(session, person_id=person_id, source=Source.GREEN,
-                              source_ref=_source_ref(activity.id, person_id), occurred_at=_occurred_at(activity),
-                              now=now, quantity=points)
+        _done, ref = _refs(session, activity.id, person_id)
+        scoring.record_points(session, person_id=person_id, source=Source.GREEN, source_ref=ref,
+                              occurred_at=_occurred_at(activity), now=now, quantity=points)
 
 
 def _reverse_points(session: Session, *, activity: models.Activity, person_ids: Sequence[int], reason: str,
                     actor: Actor, now: datetime) -> None:
-    """Take back the points of an approval that is revoked."""
+    """Take back the points of an approval that is revoked or undone (a reversal entry for each
+    credit not yet reversed; nothing is deleted)."""
     scoring.lock_credits(session, person_ids=person_ids)  # all first, in the global order
     for person_id in person_ids:
-        scoring.reverse_points(session, source=Source.GREEN, source_ref=_source_ref(activity.id, person_id),
-                               reason=reason, now=now, actor=actor)
+        for ref in _refs(session, activity.id, person_id)[0]:
+            scoring.reverse_points(session, source=Source.GREEN, source_ref=ref, reason=reason, now=now, actor=actor)
 
 
 # --- campaigns -------------------------------------------------------------------------------
@@ -89,7 +100,7 @@ def create_campaign(
         Invalid: bad name, dates, kind, window, targets or units.
     """
     require(actor, Perm.MANAGE_GREEN)
-    name = name.strip()
+    name, description = rules.campaign_texts(name, description)
     rules.check_campaign(name=name, starts_on=starts_on, ends_on=ends_on, kind=kind,
                          backdate_days=backdate_days)
     _check_targets(target_points, target_rate)
@@ -102,7 +113,7 @@ def create_campaign(
         units = list(session.exec(select(Unit.id).where(Unit.depth == 1, Unit.is_active.is_(True))))
         if not units:
             units = list(session.exec(select(Unit.id).where(Unit.depth == 0, Unit.is_active.is_(True))))
-    campaign = models.Campaign(name=name[:200], description=description.strip()[:2000], kind=kind,
+    campaign = models.Campaign(name=name, description=description, kind=kind,
                                starts_on=starts_on, ends_on=ends_on, backdate_days=backdate_days,
                                created_at=now, created_by_account_id=actor.account_id)
     session.add(campaign)
@@ -135,18 +146,19 @@ def update_campaign(
     Raises:
         NotAllowed: not an emulation officer or admin.
         NotFound: no such open campaign.
-        Invalid: empty name, an end before the start or before today, a bad window.
+        Invalid: empty name, a name or description over its limit, an end before the start or before
+            today, a bad window.
     """
     require(actor, Perm.MANAGE_GREEN)
     campaign = _campaign(session, campaign_id)
-    name = name.strip()
+    name, description = rules.campaign_texts(name, description)
     rules.check_campaign(name=name, starts_on=campaign.starts_on, ends_on=ends_on, kind=campaign.kind,
                          backdate_days=backdate_days)
     if ends_on < local_day(now, get_settings().tz) and ends_on != campaign.ends_on:
         raise Invalid("The end date cannot be in the past; to stop the campaign now, end it today.",
                       {"ends_on": N_("In the past")})
     old = {"name": campaign.name, "ends_on": campaign.ends_on.isoformat(), "backdate_days": campaign.backdate_days}
-    campaign.name, campaign.description = name[:200], description.strip()[:2000]
+    campaign.name, campaign.description = name, description
     campaign.ends_on, campaign.backdate_days = ends_on, backdate_days
     session.add(campaign)
     audit.record(session, actor=actor, action="green.campaign.update", entity="green_campaign",
@@ -431,6 +443,62 @@ def reject_activity(session: Session, *, actor: Actor | None, activity_id: int, 
     session.flush()
 
 
+def undo_decision(session: Session, *, actor: Actor | None, activity_id: int, reason: str, now: datetime) -> str:
+    """Undo today's approval or rejection of an activity (a slip): it goes back to the queue.
+
+    Any verifier of the activity's branch may undo it (the one who decided, or another with the
+    same permission), on the day of the decision, with a reason. An approval's points are taken
+    back by reversal entries (nothing of the ledger is deleted); approved again later, the
+    activity is credited anew. The member is told, and the audit keeps who decided what.
+
+    Returns:
+        The status undone: "approved" or "rejected".
+
+    Raises:
+        NotAllowed: not a verifier of the activity's branch, or a participant oneself.
+        NotFound: not in the actor's queue.
+        Invalid: no usable reason.
+        Conflict: the activity is waiting, or was decided before today (an approval found wrong
+            later is revoked instead), or someone decided it meanwhile.
+    """
+    actor = require(actor, Perm.VERIFY_GREEN)
+    activity = _activity_for_verifier(session, actor, activity_id)
+    text = rules.check_undo_reason(reason)
+    if not rules.may_undo_decision(status=activity.status, decided_at=activity.decided_at, now=now,
+                                   tz=get_settings().tz):
+        if activity.status == PENDING:
+            raise Conflict("This activity is waiting for a decision; there is nothing to undo.")
+        raise Conflict("Only a decision taken today can be undone; this one was taken on {day}. To withdraw an "
+                       "approval found wrong, reject it with the reason.", day=formats.day(activity.decided_at))
+    was, before = activity.status, {"status": activity.status, "decided_by": activity.decided_by_account_id,
+                                    "decided_at": activity.decided_at.isoformat(), "reason": activity.reject_reason}
+    done = session.execute(
+        sa.update(models.Activity).where(models.Activity.id == activity.id, models.Activity.status == was,
+                                         models.Activity.decided_at == activity.decided_at)
+        .values(status=PENDING, decided_by_account_id=None, decided_at=None, reject_reason="")
+    ).rowcount
+    if done != 1:
+        raise Conflict("This activity has just been decided by someone else; refresh the queue.")
+    session.refresh(activity)
+    people = _participants(session, activity.id)
+    if was == APPROVED:
+        _reverse_points(session, activity=activity, person_ids=people, reason=text, actor=actor, now=now)
+    audit.record(session, actor=actor, action="green.activity.undo", entity="green_activity", entity_id=activity.id,
+                 now=now, old=before, reason=text, participants=people)
+    action = session.get(models.Action, activity.action_id)
+    name, day = (action.name if action is not None else ""), formats.day(activity.occurred_on)
+    notify.notify(session, person_id=activity.logged_by_person_id, category="green", kind="green.activity.reopened",
+                  subject_ref=f"activity:{activity.id}", period=now.isoformat(timespec="seconds"),
+                  title=(N_("The approval of your green activity was undone: {action} ({day})", action=name, day=day)
+                         if was == APPROVED else
+                         N_("The rejection of your green activity was undone: {action} ({day})", action=name,
+                            day=day)),
+                  body=N_("It is waiting for verification again. Reason: {reason}", reason=text), link=routes.GREEN,
+                  now=now)
+    session.flush()
+    return was
+
+
 # --- rosters ---------------------------------------------------------------------------------
 
 
@@ -453,7 +521,7 @@ def create_roster(
     branch = session.get(Branch, branch_id)
     if branch is None or not branch.is_active:
         raise NotFound("This branch does not exist or is inactive.")
-    title = title.strip()
+    title = limits.clean_line(title, limit=rules.ROSTER_TITLE_MAX, what=N_("duty"), field="title")
     if not title:
         raise Invalid("Name the duty, e.g. “Weekly cleaning”.", {"title": N_("Required")})
     if starts_on is None or ends_on is None:
@@ -466,7 +534,7 @@ def create_roster(
         raise Invalid("No working day falls on this weekday between these dates (weekends and public holidays "
                       "are skipped).", {"dates": N_("Empty")})
     assignments = rules.assign_round_robin(branch_members(session, branch_id), dates, per_slot)
-    roster = models.Roster(branch_id=branch_id, title=title[:200], weekday=weekday, every_weeks=every_weeks,
+    roster = models.Roster(branch_id=branch_id, title=title, weekday=weekday, every_weeks=every_weeks,
                            per_slot=per_slot, starts_on=starts_on, ends_on=ends_on, created_at=now,
                            created_by_account_id=actor.account_id)
     session.add(roster)
@@ -592,6 +660,7 @@ def submit_assessment(session: Session, *, actor: Actor | None, unit_id: int, an
         raise NotFound("This unit does not exist or is inactive.")
     require(actor, Perm.ASSESS_OFFICE, unit_path=unit.path)
     score = rules.assessment_score(answers)
+    note = limits.within((note or "").strip(), limit=rules.ASSESSMENT_NOTE_MAX, what=N_("note"), field="note")
     year, quarter = rules.quarter_of(local_day(now, get_settings().tz))
     exists = session.exec(select(models.SelfAssessment.id).where(
         models.SelfAssessment.unit_id == unit_id, models.SelfAssessment.year == year,
@@ -601,7 +670,7 @@ def submit_assessment(session: Session, *, actor: Actor | None, unit_id: int, an
                        year=year)
     session.add(models.SelfAssessment(unit_id=unit_id, year=year, quarter=quarter,
                                       answers=json.dumps({k: answers[k] for k, _ in rules.CHECKLIST}),
-                                      score=score, note=note.strip()[:1000], created_at=now,
+                                      score=score, note=note, created_at=now,
                                       created_by_account_id=actor.account_id))
     audit.record(session, actor=actor, action="green.assessment.submit", entity="unit", entity_id=unit_id,
                  now=now, year=year, quarter=quarter, score=score)

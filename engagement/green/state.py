@@ -73,8 +73,10 @@ class GreenState(Paged, AuthState):
     log_error_fields: dict[str, str] = {}
     log_key: int = 0
     create_error: str = ""
+    create_error_fields: dict[str, str] = {}
     target_error: str = ""
     edit_error: str = ""
+    edit_error_fields: dict[str, str] = {}
     edit_name: str = ""
     edit_description: str = ""
     edit_ends_on: str = ""
@@ -230,7 +232,8 @@ class GreenState(Paged, AuthState):
                            toast_errors=True) as done:
             f = Form(form)
             self.campaign_id = await self._call(
-                service.create_campaign, name=f.text("name", 200), description=f.text("description", 2000),
+                service.create_campaign, name=f.text("name", rules.CAMPAIGN_NAME_MAX, N_("campaign name")),
+                description=f.text("description", rules.CAMPAIGN_DESCRIPTION_MAX, N_("campaign description")),
                 kind=f.text("kind", 20), starts_on=f.day("starts_on", N_("start date")),
                 ends_on=f.day("ends_on", N_("end date")),
                 backdate_days=f.number("backdate_days", default=7, what=N_("back-dating window")),
@@ -245,8 +248,10 @@ class GreenState(Paged, AuthState):
         with self._attempt(success=N_("Campaign saved."), error="edit_error", toast_errors=True) as done:
             f = Form(form)
             await self._call(
-                service.update_campaign, campaign_id=self.campaign_id, name=f.text("name", 200),
-                description=f.text("description", 2000), ends_on=f.day("ends_on", N_("end date")),
+                service.update_campaign, campaign_id=self.campaign_id,
+                name=f.text("name", rules.CAMPAIGN_NAME_MAX, N_("campaign name")),
+                description=f.text("description", rules.CAMPAIGN_DESCRIPTION_MAX, N_("campaign description")),
+                ends_on=f.day("ends_on", N_("end date")),
                 backdate_days=f.number("backdate_days", default=7, what=N_("back-dating window")))
             await self._reload_campaign()
         return done.toast
@@ -271,10 +276,17 @@ class VerifyState(Paged, Dialog, AuthState):
     #: The reject dialog's own refusal (shown once, in the dialog, next to its button).
     reject_error: str = ""
     reject_error_fields: dict[str, str] = {}
+    #: Decided today by this officer's branches: each decision can still be undone, with a reason.
+    today_rows: list[ActivityRow] = []
+    undo_title: str = ""
+    undo_error: str = ""
+    undo_error_fields: dict[str, str] = {}
     _target_id: int = 0
 
     async def _reload(self) -> None:
-        self.rows = self._paged(await self._read(queries.verification_queue, page=self.page))
+        page, today = await self._read_each(functools.partial(queries.verification_queue, page=self.page),
+                                            functools.partial(queries.decided_today, now=clock.now()))
+        self.rows, self.today_rows = self._paged(page), today
 
     def _drop_from_sample(self, activity_id: int) -> None:
         self.sample = [s for s in self.sample if s.id != activity_id]
@@ -318,6 +330,30 @@ class VerifyState(Paged, Dialog, AuthState):
         with self._attempt(success=N_("Rejected; the member sees your reason."), error="reject_error") as done:
             f = Form(form)
             await self._call(service.reject_activity, activity_id=as_int(self._target_id, N_("activity")),
+                             reason=f.text("reason", rules.REJECT_REASON_MAX, N_("reason")))
+            self.dialog = ""
+            self._drop_from_sample(self._target_id)
+            await self._reload()
+        return done.toast
+
+    @rx.event
+    def open_undo(self, activity_id: int):
+        """Ask for the reason before undoing today's decision."""
+        with self._attempt(error=None):
+            target = as_int(activity_id, N_("activity"))
+            match = next((r for r in self.today_rows if r.id == target), None)
+            if match is not None:
+                self._target_id = target
+                self.undo_title = f"{match.action_name} · {match.logged_by} · {match.occurred_on}"
+                self.error, self.undo_error, self.undo_error_fields, self.dialog = "", "", {}, "undo"
+
+    @rx.event
+    async def submit_undo(self, form: dict):
+        """Undo today's approval or rejection: back to the queue, points reversed, the member told."""
+        with self._attempt(success=N_("Undone: the activity is waiting for verification again."),
+                           error="undo_error") as done:
+            f = Form(form)
+            await self._call(service.undo_decision, activity_id=as_int(self._target_id, N_("activity")),
                              reason=f.text("reason", rules.REJECT_REASON_MAX, N_("reason")))
             self.dialog = ""
             self._drop_from_sample(self._target_id)
@@ -393,7 +429,8 @@ class RosterState(AuthState):
         with self._attempt(success=N_("Roster created; members are assigned in turn."), toast_errors=True) as done:
             f = Form(form)
             await self._call(
-                service.create_roster, branch_id=as_int(self.branch_id, N_("branch")), title=f.text("title", 200),
+                service.create_roster, branch_id=as_int(self.branch_id, N_("branch")),
+                title=f.text("title", rules.ROSTER_TITLE_MAX, N_("duty")),
                 weekday=f.number("weekday", default=-1, what=N_("weekday")),
                 every_weeks=f.number("every_weeks", default=1, what=N_("interval")),
                 per_slot=f.number("per_slot", default=2, what=N_("number of people")),
@@ -468,7 +505,7 @@ class AssessState(AuthState):
             f = Form(form)
             answers = {key: f.number(key, default=-1, what=N_("answer")) for key, _q in rules.CHECKLIST}
             score = await self._call(service.submit_assessment, unit_id=as_int(self.unit_id, N_("unit")),
-                                     answers=answers, note=f.text("note", 1000))
+                                     answers=answers, note=f.text("note", rules.ASSESSMENT_NOTE_MAX, N_("note")))
             await self._history()
             recorded.success = N_("Recorded: {score}%.", score=score)
             self.done = self._render(recorded.success)

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from engagement.core.db import delete_in_batches
 from engagement.jobs.models import JobRun
 from engagement.notify import service as notify_service
+from engagement.recognition import service as recognition_service
 
 #: Rows deleted per transaction: a big backlog never holds the write lock for long.
 BATCH = 5000
@@ -29,11 +30,13 @@ class CleanupReport:
     outbox: int
     notifications: int
     job_runs: int
+    #: Spent proof-of-work challenges of the citizens' thanks page past their expiry.
+    proofs: int = 0
 
     @property
     def total(self) -> int:
         """Every row deleted."""
-        return self.outbox + self.notifications + self.job_runs
+        return self.outbox + self.notifications + self.job_runs + self.proofs
 
 
 def cleanup(engine: Engine, *, now: datetime, retention_days: int, job_run_days: int = JOB_RUN_DAYS,
@@ -54,4 +57,5 @@ def cleanup(engine: Engine, *, now: datetime, retention_days: int, job_run_days:
     cutoff = now - timedelta(days=retention_days)
     outbox, notices = notify_service.delete_old(engine, before=cutoff, batch=batch)
     runs = delete_in_batches(engine, JobRun, JobRun.started_at < now - timedelta(days=job_run_days), batch)
-    return CleanupReport(outbox=outbox, notifications=notices, job_runs=runs)
+    proofs = recognition_service.delete_spent_proofs(engine, now=now, batch=batch)
+    return CleanupReport(outbox=outbox, notifications=notices, job_runs=runs, proofs=proofs)

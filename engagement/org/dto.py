@@ -9,12 +9,14 @@ from engagement.core.paging import Page
 
 @dataclass(frozen=True)
 class LoginResult:
-    """Outcome of a login attempt: a token on success, a message otherwise."""
+    """Outcome of a login attempt: a token (or the login form's hand-off code) on success, a message otherwise."""
 
     ok: bool
     message: str = ""
     token: str = ""
     must_change_password: bool = False
+    #: The login form's one-time code for the cookie route (``sessions.finish_login``); no token then.
+    handoff: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,10 @@ class PersonRow:
     username: str = ""
     union_branch_id: int = 0
     youth_branch_id: int = 0
+    gender: str = ""  # "male" | "female" | ""
+    birth_date: str = ""  # yyyy-mm-dd, as a date input takes it ("" when not given)
+    rank: str = ""
+    recruited_on: str = ""  # yyyy-mm-dd
 
 
 @dataclass(frozen=True)
@@ -124,11 +130,42 @@ class NewAccount:
 
 @dataclass(frozen=True)
 class ImportReport:
-    """Result of a CSV import: either everything was created, or nothing and the errors."""
+    """Result of a staff import: either every row was written, or nothing and the errors."""
 
     created: int
     errors: list[tuple[int, str, str]]  # (line, column, message)
     total_rows: int
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class ImportPreviewRow:
+    """What an import would do with one line of the file."""
+
+    line: int
+    kind: str  # "refused" | "changed" | "new" | "unchanged"
+    employee_code: str
+    full_name: str
+    unit: str
+    changes: list[str] = field(default_factory=list)  # "Unit: A → B"; for a refused row, its problems
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """Every row of a staff file and what importing it would do; nothing is written yet.
+
+    ``digest`` names the file and the plan: the confirmation must bring the same.
+    """
+
+    digest: str
+    rows: list[ImportPreviewRow]
+    total_rows: int
+    new: int
+    changed: int
+    unchanged: int
+    refused: int
+    errors: list[tuple[int, str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -160,3 +197,14 @@ class AuditRow:
     detail: str
     action_label: str = ""  # the action in the reader's language (the code when unknown)
     entity_label: str = ""  # the kind of record in the reader's language
+    record: str = ""  # the record's readable name where cheap (a person's name, a unit's label)
+    changes: list[str] = field(default_factory=list)  # "Unit: A → B", in the reader's language
+    id: int = 0
+
+
+@dataclass(frozen=True)
+class AuditPage(Page):
+    """One page of the audit log; ``capped`` when more entries match than are counted."""
+
+    rows: list[AuditRow]
+    capped: bool = False

@@ -6,7 +6,7 @@ Nothing here is hard-deleted: units and people are deactivated, and their histor
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -100,6 +100,12 @@ class Person(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, max_length=30)
     position: str = Field(default="", max_length=120)
+    # What commendation dossiers ask for, all optional: "male" | "female" | "" (not given),
+    # the rank or grade (ngạch/hạng) as written on the decision, and two calendar days.
+    gender: str = Field(default="", max_length=10, sa_column_kwargs={"server_default": ""})
+    birth_date: date | None = Field(default=None)
+    rank: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
+    recruited_on: date | None = Field(default=None)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     union_branch_id: int | None = Field(default=None, foreign_key="branch.id", index=True)
     youth_branch_id: int | None = Field(default=None, foreign_key="branch.id", index=True)
@@ -166,6 +172,24 @@ class AuthSession(SQLModel, table=True):
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     client_ip: str = Field(default="", max_length=64)
     user_agent: str = Field(default="", max_length=300)
+
+
+class LoginHandoff(SQLModel, table=True):
+    """A one-time code that hands a new login session from the login form to the cookie route.
+
+    The socket cannot set an HttpOnly cookie, so the login handler gives the browser this
+    code (kept hashed, valid a minute, usable once); the browser posts it to
+    ``/_session/start``, which gives the session a fresh token and sets the cookie.
+    """
+
+    __tablename__ = "login_handoff"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    session_id: int = Field(foreign_key="auth_session.id", index=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class LoginAttempt(SQLModel, table=True):

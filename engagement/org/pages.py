@@ -7,8 +7,10 @@ import reflex as rx
 from engagement.core import i18n, routes
 from engagement.core.access import ROLE_NAMES, Role
 from engagement.core.i18n import N_
-from engagement.org.dto import AuditRow, GrantRow, GroupRow, PersonRow, UnitRow
-from engagement.org.labels import UNIT_EVENT_LABELS, UNIT_KIND_LABELS
+from engagement.org.dto import AuditRow, GrantRow, GroupRow, ImportPreviewRow, PersonRow, UnitRow
+from engagement.org.labels import GENDER_LABELS, UNIT_EVENT_LABELS, UNIT_KIND_LABELS
+from engagement.org.queries import AUDIT_COUNT_CAP
+from engagement.org.rules import GENDERS
 from engagement.org.state import AuditState, ImportState, PeopleState, ProfileState, UnitsState
 from engagement.ui.auth import AuthState
 from engagement.ui.components import (
@@ -225,6 +227,19 @@ def _person_row(p: PersonRow) -> rx.Component:
     )
 
 
+def _labelled_select(label: rx.Var, name: str, value: rx.Var) -> rx.Component:
+    """The gender choice: empty (not given), Nam or Nữ, as the dossier forms write it."""
+    return rx.el.label(
+        rx.vstack(
+            rx.text(label, size="2", weight="medium"),
+            rx.el.select(rx.el.option(t("(not given)"), value=""),
+                         *[rx.el.option(t(GENDER_LABELS[g]), value=g) for g in GENDERS],
+                         name=name, default_value=value, class_name="native-select"),
+            spacing="1", width="100%", align="stretch"),
+        style={"width": "100%", "display": "block"},
+    )
+
+
 def _person_form() -> rx.Component:
     e = PeopleState.editing
     return rx.form(
@@ -241,6 +256,13 @@ def _person_form() -> rx.Component:
                 field(t("E-mail"), "email", type="email", default_value=e.email),
                 field(t("Phone"), "phone", default_value=e.phone),
                 columns="2", spacing="3", width="100%"),
+            rx.grid(
+                _labelled_select(t("Gender"), "gender", e.gender),
+                field(t("Date of birth"), "birth_date", type="date", default_value=e.birth_date),
+                field(t("Rank or grade (ngạch/hạng)"), "rank", default_value=e.rank,
+                      placeholder=t("e.g. Chuyên viên chính")),
+                field(t("Date of recruitment"), "recruited_on", type="date", default_value=e.recruited_on),
+                columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%"),
             rx.grid(
                 select_field(t("Union branch"), "union_branch_id", PeopleState.union_options,
                              placeholder=t("(none)"),
@@ -386,13 +408,74 @@ def people_page() -> rx.Component:
 # --- import --------------------------------------------------------------------------------
 
 
+_KIND_LABELS = {"new": N_("New"), "changed": N_("Changed"), "unchanged": N_("Unchanged"),
+                "refused": N_("Refused")}
+_KIND_COLOURS = {"new": "green", "changed": "amber", "unchanged": "gray", "refused": "red"}
+
+
+def _preview_row(r: ImportPreviewRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(r.line),
+        rx.table.cell(rx.badge(t_match(r.kind, _KIND_LABELS),
+                               color_scheme=rx.match(r.kind, *_KIND_COLOURS.items(), "gray"))),
+        rx.table.cell(rx.vstack(rx.text(r.full_name, weight="medium"),
+                                rx.text(r.employee_code, " · ", r.unit, size="1", color_scheme="gray"), spacing="0")),
+        rx.table.cell(rx.vstack(rx.foreach(r.changes, lambda c: rx.text(c, size="2")),
+                                spacing="1")),
+        class_name="preview-row",
+    )
+
+
+def _count_badge(kind: str, count: rx.Var) -> rx.Component:
+    return rx.badge(t_match(kind, _KIND_LABELS), ": ", count, color_scheme=_KIND_COLOURS[kind], size="2")
+
+
+def _preview() -> rx.Component:
+    return rx.vstack(
+        rx.heading(t("Preview"), size="4"),
+        rx.flex(_count_badge("new", ImportState.count_new), _count_badge("changed", ImportState.count_changed),
+                _count_badge("unchanged", ImportState.count_unchanged),
+                _count_badge("refused", ImportState.count_refused), gap="2", wrap="wrap", id="preview-counts"),
+        rx.el.label(rx.hstack(
+            rx.text(t("Show"), size="2"),
+            rx.el.select(rx.el.option(t("All rows"), value=""),
+                         *[rx.el.option(t(_KIND_LABELS[k]), value=k) for k in _KIND_LABELS],
+                         value=ImportState.show_kind, on_change=ImportState.set_show_kind,
+                         class_name="native-select"),
+            align="center", spacing="2")),
+        rx.box(rx.table.root(
+            rx.table.header(rx.table.row(rx.table.column_header_cell(t("Line")),
+                                         rx.table.column_header_cell(t("What happens")),
+                                         rx.table.column_header_cell(t("Person")),
+                                         rx.table.column_header_cell(t("Changes or problems")))),
+            rx.table.body(rx.foreach(ImportState.preview_rows, _preview_row)), width="100%", id="import-preview"),
+            overflow_x="auto", width="100%"),
+        rx.cond(ImportState.preview_hidden > 0,
+                rx.text(t("{n} more rows are not listed; choose what to show above.", n=ImportState.preview_hidden),
+                        size="1", color_scheme="gray")),
+        rx.cond(
+            ImportState.count_refused > 0,
+            rx.callout(t("Fix the refused rows and check the file again: nothing is imported while one row is "
+                         "refused."), icon="triangle_alert", color_scheme="red", width="100%"),
+            rx.button(t("Confirm the import"), on_click=ImportState.confirm(rx.upload_files(upload_id="staff_csv")),
+                      loading=ImportState.busy, width="fit-content", id="import-confirm", color_scheme="green"),
+        ),
+        spacing="3", width="100%", align="stretch", margin_top="1em",
+    )
+
+
 def import_page() -> rx.Component:
-    """Upload a CSV of staff: all rows or nothing, with every problem listed."""
+    """Upload a staff file, see what it would change, then confirm: all rows or nothing."""
     return shell(
         page_title(t("Import staff"), t("One row per person. Every row must be valid, or nothing is imported.")),
         card(
             rx.text(t("Columns: employee_code, full_name, unit_code (required); position, email, phone, "
-                      "union_branch, youth_branch (optional; branch codes). UTF-8 CSV, comma or semicolon.")),
+                      "union_branch, youth_branch (branch codes), gender (Nam/Nữ), birth_date, rank, "
+                      "recruited_on (dates as dd/mm/yyyy) are optional. Vietnamese column names (Mã cán bộ, "
+                      "Họ và tên, Mã đơn vị, Ngày sinh...) are accepted. UTF-8 CSV, comma or semicolon, or Excel.")),
+            rx.text(t("A row whose employee code is already on record updates that person (a move to another "
+                      "unit is kept in their history). An empty cell does not erase what is on record, and an "
+                      "import never deactivates anyone."), size="2", color_scheme="gray"),
             rx.button(rx.icon("download"), t("Download the template"), variant="soft",
                       on_click=ImportState.download_template, width="fit-content"),
             named_upload(rx.upload(
@@ -405,7 +488,7 @@ def import_page() -> rx.Component:
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": [".xlsx"]},
                 border=f"2px dashed {rx.color('gray', 6)}", padding="2em", border_radius="12px",
             ), t("Drop a CSV or Excel (.xlsx) file here or click to choose")),
-            rx.button(t("Check and import"), on_click=ImportState.upload(rx.upload_files(upload_id="staff_csv")),
+            rx.button(t("Check the file"), on_click=ImportState.upload(rx.upload_files(upload_id="staff_csv")),
                       loading=ImportState.busy, width="fit-content", id="import-submit"),
         ),
         rx.box(height="1em"),
@@ -414,7 +497,8 @@ def import_page() -> rx.Component:
             rx.text(ImportState.status, weight="medium", id="import-status"),
             rx.progress(value=ImportState.progress, max=100, width="100%"),
             width="100%", spacing="2")),
-        rx.cond(ImportState.error_count > 0, rx.box(
+        rx.cond(ImportState.previewed, _preview()),
+        rx.cond((ImportState.error_count > 0) & ~ImportState.previewed, rx.box(
             rx.table.root(
                 rx.table.header(rx.table.row(rx.table.column_header_cell(t("Line")),
                                              rx.table.column_header_cell(t("Column")),
@@ -433,27 +517,57 @@ def import_page() -> rx.Component:
 
 def _audit_row(r: AuditRow) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(r.at, white_space="nowrap"), rx.table.cell(r.actor),
-        rx.table.cell(rx.vstack(rx.text(r.action_label, size="2"), rx.code(r.action, size="1", variant="ghost"),
-                                spacing="0")),
-        rx.table.cell(r.entity_label, " ", r.entity_id),
-        rx.table.cell(rx.text(r.detail, size="1", style={"word_break": "break-all"})),
+        rx.table.cell(r.at, white_space="nowrap"),
+        rx.table.cell(r.actor),
+        rx.table.cell(rx.text(r.action_label, size="2", weight="medium")),
+        rx.table.cell(rx.vstack(rx.text(r.entity_label, size="1", color_scheme="gray"),
+                                rx.text(rx.cond(r.record != "", r.record, r.entity_id), size="2"), spacing="0")),
+        rx.table.cell(rx.vstack(rx.foreach(r.changes, lambda c: rx.text(c, size="2")),
+                                spacing="1")),
+        class_name="audit-row",
+    )
+
+
+def _audit_filters() -> rx.Component:
+    return rx.flex(
+        rx.input(placeholder=t("Person: name or employee code"), aria_label=t("Person"), value=AuditState.person,
+                 on_change=AuditState.set_person.debounce(400), width="100%", max_width="260px", id="audit-person"),
+        rx.el.select(rx.el.option(t("Every kind of record"), value=""),
+                     rx.foreach(AuditState.entity_options, lambda o: rx.el.option(o.label, value=o.value)),
+                     value=AuditState.entity, on_change=AuditState.set_entity, class_name="native-select",
+                     aria_label=t("Kind of record"), max_width="240px"),
+        rx.el.select(rx.el.option(t("Every action"), value=""),
+                     rx.foreach(AuditState.action_options, lambda o: rx.el.option(o.label, value=o.value)),
+                     value=AuditState.action, on_change=AuditState.set_action, class_name="native-select",
+                     aria_label=t("Action"), max_width="280px"),
+        rx.el.label(rx.hstack(rx.text(t("From"), size="2"),
+                              rx.input(type="date", value=AuditState.date_from, on_change=AuditState.set_date_from),
+                              align="center", spacing="2")),
+        rx.el.label(rx.hstack(rx.text(t("To"), size="2"),
+                              rx.input(type="date", value=AuditState.date_to, on_change=AuditState.set_date_to),
+                              align="center", spacing="2")),
+        rx.button(t("Clear the filters"), variant="ghost", on_click=AuditState.clear_filters),
+        gap="3", wrap="wrap", align="center", width="100%", margin_bottom="1em",
     )
 
 
 def audit_page() -> rx.Component:
-    """Who did what, newest first."""
+    """Who did what to which record, and what changed, newest first."""
     return shell(
-        page_title(t("Audit log"), t("Every privileged action, newest first.")),
-        rx.input(placeholder=t("Filter by action, e.g. account. or unit."),
-                 aria_label=t("Filter by action"), on_change=AuditState.set_prefix.debounce(300),
-                 max_width="320px", margin_bottom="1em"),
+        page_title(t("Audit log"), t("Every privileged action, newest first, with what it changed.")),
+        _audit_filters(),
         error_callout(AuditState.error),
         rx.box(rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                           (t("When"), t("Done by"), t("Action taken"), t("Record"), t("Detail"))])),
-            rx.table.body(rx.foreach(AuditState.rows, _audit_row)), width="100%"),
+                                           (t("When"), t("Done by"), t("Action taken"), t("Record"),
+                                            t("What changed"))])),
+            rx.table.body(rx.foreach(AuditState.rows, _audit_row)), width="100%", id="audit-table"),
             overflow_x="auto", width="100%"),
+        rx.cond(AuditState.total == 0, rx.text(t("No entry matches these filters."), color_scheme="gray",
+                                                padding="1em")),
+        rx.cond(AuditState.capped, rx.text(t("More than {n} entries match; only the newest {n} can be paged "
+                                             "through. Narrow the filters to see older ones.", n=AUDIT_COUNT_CAP),
+                                           size="1", color_scheme="gray")),
         rx.box(pager(AuditState.page, AuditState.pages, AuditState.total, AuditState.prev_page,
                      AuditState.next_page), margin_top="1em"),
     )

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, date, datetime, time, timedelta
+
 import sqlalchemy as sa
-from sqlmodel import Session, func, or_, select
+from sqlmodel import Session, and_, func, or_, select
 
 from engagement.core import formats
-from engagement.core.access import Actor, Perm, Reach, Role, can, reach, require, role_label
+from engagement.core.access import ROLE_NAMES, Actor, Perm, Reach, Role, can, reach, require, role_label
 from engagement.core.audit import AuditEntry
 from engagement.core.errors import NotFound
 from engagement.core.i18n import _
 from engagement.org import labels, models, rules
 from engagement.org.dto import (
     AccountInfo,
+    AuditPage,
     AuditRow,
     BranchRow,
     GrantRow,
@@ -23,6 +27,7 @@ from engagement.org.dto import (
     UnitEventRow,
     UnitRow,
 )
+from engagement.settings import get_settings
 
 MAX_PAGE_SIZE = 100
 
@@ -174,6 +179,8 @@ def _person_row(p: models.Person, unit_name: str, username: str | None) -> Perso
         unit_id=p.unit_id, unit_name=unit_name, email=p.email or "", phone=p.phone or "",
         is_active=p.is_active, has_account=username is not None, username=username or "",
         union_branch_id=p.union_branch_id or 0, youth_branch_id=p.youth_branch_id or 0,
+        gender=p.gender or "", birth_date=p.birth_date.isoformat() if p.birth_date else "", rank=p.rank or "",
+        recruited_on=p.recruited_on.isoformat() if p.recruited_on else "",
     )
 
 
@@ -254,21 +261,128 @@ def profile(session: Session, *, actor: Actor | None) -> Profile:
     )
 
 
-def audit_log(session: Session, *, actor: Actor | None, page: int = 1, page_size: int = 50,
-              action_prefix: str = "") -> tuple[list[AuditRow], int]:
-    """A page of the audit log, newest first, and the total count."""
+#: An audit log page counts at most this many matching entries ("more than 10,000: narrow the
+#: filters"): a COUNT over a million rows, and OFFSETs deep into them, cost more than any reader needs.
+AUDIT_COUNT_CAP = 10_000
+#: A person filter matches at most this many people (by name or employee code).
+AUDIT_PERSON_MATCHES = 50
+
+
+def _audit_person_clause(session: Session, text: str) -> sa.ColumnElement[bool]:
+    """Entries done by, or about, the people whose name (accents optional) or employee code matches."""
+    needle = rules.fold(text)[:60]
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    people = session.exec(
+        select(models.Person.id, models.Account.id)
+        .join(models.Account, models.Account.person_id == models.Person.id, isouter=True)
+        .where(or_(func.lower(models.Person.employee_code) == needle,
+                   models.Person.name_key.like(f"%{escaped}%", escape="\\")))
+        .order_by(models.Person.sort_key, models.Person.id).limit(AUDIT_PERSON_MATCHES)).all()
+    person_ids = [str(pid) for pid, _ in people]
+    account_ids = [aid for _, aid in people if aid is not None]
+    if not person_ids:
+        return sa.false()
+    clauses = [and_(AuditEntry.entity == "person", AuditEntry.entity_id.in_(person_ids))]
+    if account_ids:
+        clauses += [AuditEntry.actor_account_id.in_(account_ids),
+                    and_(AuditEntry.entity == "account", AuditEntry.entity_id.in_([str(a) for a in account_ids]))]
+    return or_(*clauses)
+
+
+def _local_midnight(day: date) -> datetime:
+    """The start of ``day`` in the organisation's zone, as aware UTC (how ``at`` is stored)."""
+    return datetime.combine(day, time(0), tzinfo=get_settings().tz).astimezone(UTC)
+
+
+def _record_names(session: Session, entries: list[AuditEntry]) -> dict[tuple[str, str], str]:
+    """Readable names of the records a page of entries names, a few statements for the whole page."""
+    wanted: dict[str, set[int]] = {}
+    for e in entries:
+        if e.entity_id.isdigit():
+            wanted.setdefault(e.entity, set()).add(int(e.entity_id))
+    names: dict[tuple[str, str], str] = {}
+    if wanted.get("person"):
+        for pid, name in session.exec(select(models.Person.id, models.Person.full_name)
+                                      .where(models.Person.id.in_(sorted(wanted["person"])))):
+            names[("person", str(pid))] = name
+    if wanted.get("account"):
+        for aid, username, name in session.exec(
+                select(models.Account.id, models.Account.username, models.Person.full_name)
+                .join(models.Person, models.Person.id == models.Account.person_id)
+                .where(models.Account.id.in_(sorted(wanted["account"])))):
+            names[("account", str(aid))] = f"{name} ({username})"
+    if wanted.get("unit"):
+        for uid, shown in labels.unit_labels(session, wanted["unit"]).items():
+            names[("unit", str(uid))] = shown
+    for entity, table in (("unit_group", models.UnitGroup), ("branch", models.Branch)):
+        if wanted.get(entity):
+            for rid, name in session.exec(select(table.id, table.name).where(table.id.in_(sorted(wanted[entity])))):
+                names[(entity, str(rid))] = name
+    return names
+
+
+def _audit_value_labels() -> dict[str, dict[str, object]]:
+    return {**labels.AUDIT_VALUE_LABELS, "role": {role.value: name for role, name in ROLE_NAMES.items()}}
+
+
+def audit_changes(detail: str) -> list[str]:
+    """An entry's stored detail (JSON) as lines in words; text that is not JSON is shown as it is."""
+    try:
+        decoded = json.loads(detail or "{}")
+    except ValueError:
+        return [detail[:1000]]
+    return rules.change_lines(decoded, field_labels=labels.PERSON_FIELD_LABELS,
+                              value_labels=_audit_value_labels())
+
+
+def audit_log(
+    session: Session, *, actor: Actor | None, page: int = 1, page_size: int = 50, action_prefix: str = "",
+    action: str = "", entity: str = "", person: str = "", date_from: date | None = None,
+    date_to: date | None = None,
+) -> AuditPage:
+    """A page of the audit log in words, newest first, with the filters given.
+
+    Args:
+        action_prefix: actions starting with it (``account.``); action: exactly this action.
+        entity: the kind of record (``person``, ``unit``...).
+        person: a name (accents optional) or employee code: entries the matching people did, or
+            that concern their person record or account.
+        date_from, date_to: calendar days in the organisation's zone, both included.
+
+    Returns:
+        The page; ``total`` counts at most ``AUDIT_COUNT_CAP`` entries (``capped`` says so).
+
+    Raises:
+        NotAllowed: the actor may not read the audit log.
+    """
     require(actor, Perm.VIEW_AUDIT)
     page = max(1, int(page))
     page_size = min(MAX_PAGE_SIZE, max(1, int(page_size)))
-    conditions = []
-    if action_prefix:
+    conditions: list[sa.ColumnElement[bool]] = []
+    if action_prefix.strip():
         conditions.append(AuditEntry.action.startswith(action_prefix.strip()[:80]))
-    total = session.exec(select(func.count()).select_from(AuditEntry).where(*conditions)).one()
-    stmt = (select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc())
-            .offset((page - 1) * page_size).limit(page_size))
-    rows = [AuditRow(at=formats.moment(e.at), actor=e.actor_name or _("system"), action=e.action,
+    if action.strip():
+        conditions.append(AuditEntry.action == action.strip()[:80])
+    if entity.strip():
+        conditions.append(AuditEntry.entity == entity.strip()[:80])
+    if person.strip():
+        conditions.append(_audit_person_clause(session, person))
+    if date_from is not None:
+        conditions.append(AuditEntry.at >= _local_midnight(date_from))
+    if date_to is not None:
+        conditions.append(AuditEntry.at < _local_midnight(date_to + timedelta(days=1)))
+    counted = session.exec(select(func.count()).select_from(
+        select(AuditEntry.id).where(*conditions).limit(AUDIT_COUNT_CAP + 1).subquery())).one()
+    capped = counted > AUDIT_COUNT_CAP
+    total = min(counted, AUDIT_COUNT_CAP)
+    page = min(page, max(1, -(-total // page_size)))
+    entries = list(session.exec(select(AuditEntry).where(*conditions).order_by(AuditEntry.id.desc())
+                                .offset((page - 1) * page_size).limit(page_size)))
+    names = _record_names(session, entries)
+    rows = [AuditRow(id=e.id, at=formats.moment(e.at), actor=e.actor_name or _("system"), action=e.action,
                      entity=e.entity, entity_id=e.entity_id, detail=e.detail,
                      action_label=labels.label(labels.AUDIT_ACTION_LABELS, e.action),
-                     entity_label=labels.label(labels.AUDIT_ENTITY_LABELS, e.entity))
-            for e in session.exec(stmt)]
-    return rows, total
+                     entity_label=labels.label(labels.AUDIT_ENTITY_LABELS, e.entity),
+                     record=names.get((e.entity, e.entity_id), ""), changes=audit_changes(e.detail))
+            for e in entries]
+    return AuditPage(rows=rows, total=total, page=page, page_size=page_size, capped=capped)

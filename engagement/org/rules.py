@@ -6,13 +6,13 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from babel.numbers import format_decimal
 
-from engagement.core import i18n, inputs
+from engagement.core import formats, i18n, inputs
 from engagement.core.errors import Invalid
 from engagement.core.i18n import N_, Msg, N_n, _
 
@@ -230,6 +230,108 @@ def clean_position(raw: str | None) -> str:
     return position
 
 
+# --- what commendation dossiers ask for -----------------------------------------------------
+
+GENDERS = ("male", "female")
+#: How a gender may be written in a form or a file (folded): the dossier forms say "Nam"/"Nữ".
+_GENDER_WORDS = {"male": "male", "nam": "male", "m": "male", "female": "female", "nu": "female", "f": "female"}
+MAX_RANK = 120
+#: The youngest and oldest plausible age at recruitment, and the oldest staff record kept.
+MIN_RECRUIT_AGE = 16
+MAX_RECRUIT_AGE = 70
+MAX_AGE = 100
+
+
+def clean_gender(raw: str | None) -> str:
+    """``male``, ``female`` or ``""`` (not given) from a form value or a file's cell.
+
+    Raises:
+        Invalid: anything else (the message names the accepted words).
+    """
+    word = fold(raw or "")
+    if not word:
+        return ""
+    if word not in _GENDER_WORDS:
+        raise Invalid("“{value}” is not a gender: write Nam or Nữ (male or female), or leave it empty.",
+                      {"gender": N_("Nam or Nữ")}, value=collapse(raw or "")[:40])
+    return _GENDER_WORDS[word]
+
+
+def clean_rank(raw: str | None) -> str:
+    """A rank or grade (ngạch/hạng) as written on decisions, e.g. "Chuyên viên chính (01.002)".
+
+    Raises:
+        Invalid: longer than ``MAX_RANK`` characters.
+    """
+    rank = collapse(raw or "")
+    if len(rank) > MAX_RANK:
+        raise Invalid("The rank or grade is longer than {n} characters.", {"rank": N_("Too long")}, n=MAX_RANK)
+    return rank
+
+
+_DAY_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+
+
+def parse_day(raw: str | None, what: Msg) -> date | None:
+    """A calendar day written ``dd/mm/yyyy`` (as Vietnamese forms do) or ``yyyy-mm-dd``; None when empty.
+
+    Raises:
+        Invalid: not a date, or a year outside 1900-2200.
+    """
+    text = collapse(raw or "")
+    if not text:
+        return None
+    try:
+        found = _DAY_DMY.match(text)
+        day = date(int(found[3]), int(found[2]), int(found[1])) if found else date.fromisoformat(text[:10])
+    except ValueError:
+        raise Invalid("“{value}” is not a date: write the {what} as dd/mm/yyyy, e.g. 25/03/1990.",
+                      value=text[:40], what=what) from None
+    return inputs.bounded_day(day, what)
+
+
+def _years_after(day: date, years: int) -> date:
+    """The same day ``years`` later (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def check_dossier_dates(*, birth_date: date | None, recruited_on: date | None, today: date) -> None:
+    """Refuse dates of birth and of recruitment that cannot be true.
+
+    Neither may be in the future; the person is at most ``MAX_AGE`` years old; recruitment falls
+    between the 16th and the 70th birthday.
+
+    Raises:
+        Invalid: with the field concerned and a message that names the dates.
+    """
+    if birth_date is not None:
+        if birth_date > today:
+            raise Invalid("The date of birth {day} is in the future; check the year.",
+                          {"birth_date": N_("In the future")}, day=formats.day(birth_date))
+        if birth_date < _years_after(today, -MAX_AGE):
+            raise Invalid("The date of birth {day} would make the person over {n} years old; check the year.",
+                          {"birth_date": N_("Check the year")}, day=formats.day(birth_date), n=MAX_AGE)
+    if recruited_on is None:
+        return
+    if recruited_on > today:
+        raise Invalid("The date of recruitment {day} is in the future; enter it once the person is recruited.",
+                      {"recruited_on": N_("In the future")}, day=formats.day(recruited_on))
+    if birth_date is None:
+        return
+    youngest = _years_after(birth_date, MIN_RECRUIT_AGE)
+    if recruited_on < youngest:
+        raise Invalid("The date of recruitment {day} is before the person's {n}th birthday ({birthday}); check "
+                      "both dates.", {"recruited_on": N_("Before the {n}th birthday", n=MIN_RECRUIT_AGE)},
+                      day=formats.day(recruited_on), n=MIN_RECRUIT_AGE, birthday=formats.day(youngest))
+    if recruited_on > _years_after(birth_date, MAX_RECRUIT_AGE):
+        raise Invalid("The date of recruitment {day} is after the person's {n}th birthday; check both dates.",
+                      {"recruited_on": N_("After the {n}th birthday", n=MAX_RECRUIT_AGE)},
+                      day=formats.day(recruited_on), n=MAX_RECRUIT_AGE)
+
+
 # --- accounts and passwords -------------------------------------------------------------
 
 _USERNAME_OK = re.compile(r"^[a-z0-9][a-z0-9._\-]{2,59}$")
@@ -431,15 +533,42 @@ def rebase_path(path: str, old_prefix: str, new_prefix: str) -> str:
 
 IMPORT_COLUMNS = (
     "employee_code", "full_name", "position", "unit_code", "email", "phone",
-    "union_branch", "youth_branch",
+    "union_branch", "youth_branch", "gender", "birth_date", "rank", "recruited_on",
 )
 REQUIRED_COLUMNS = ("employee_code", "full_name", "unit_code")
 MAX_IMPORT_ROWS = 60_000
 
+#: Vietnamese column names a file may use instead of the codes, folded (no accents, lower case,
+#: punctuation as spaces): "Mã cán bộ", "Họ và tên", "Ngạch/hạng", "Ngày tuyển dụng"...
+COLUMN_ALIASES: dict[str, str] = {
+    "ma can bo": "employee_code", "ma cb": "employee_code", "ma nhan vien": "employee_code",
+    "ma cong chuc": "employee_code", "ma so": "employee_code",
+    "ho va ten": "full_name", "ho ten": "full_name",
+    "chuc vu": "position", "chuc danh": "position",
+    "ma don vi": "unit_code",
+    "email": "email", "e mail": "email", "thu dien tu": "email",
+    "dien thoai": "phone", "so dien thoai": "phone", "sdt": "phone",
+    "cong doan": "union_branch", "ma cong doan": "union_branch", "to cong doan": "union_branch",
+    "doan thanh nien": "youth_branch", "ma doan thanh nien": "youth_branch", "chi doan": "youth_branch",
+    "gioi tinh": "gender",
+    "ngay sinh": "birth_date", "ngay thang nam sinh": "birth_date",
+    "ngach": "rank", "hang": "rank", "ngach hang": "rank", "ngach bac": "rank",
+    "ngay tuyen dung": "recruited_on",
+}
+
+
+def column_of(header: str) -> str:
+    """The column a header names: a code as it is (any case), or a Vietnamese name from ``COLUMN_ALIASES``;
+    anything else comes back lower-cased, for the "unknown column" message."""
+    name = header.strip().lower()
+    if name in IMPORT_COLUMNS:
+        return name
+    return COLUMN_ALIASES.get(" ".join(re.sub(r"[^a-z0-9]+", " ", fold(header)).split()), name)
+
 
 @dataclass(frozen=True)
 class PersonInput:
-    """One validated staff row, ready to write."""
+    """One validated staff row. Empty optional cells are ``""``/None (for a known person: keep the value)."""
 
     employee_code: str
     full_name: str
@@ -449,6 +578,11 @@ class PersonInput:
     phone: str | None
     union_branch_id: int | None
     youth_branch_id: int | None
+    gender: str = ""
+    birth_date: date | None = None
+    rank: str = ""
+    recruited_on: date | None = None
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -474,8 +608,10 @@ class CsvRow(dict):
 def read_csv(text: str) -> tuple[list[str], list[dict[str, str]]]:
     """Parse CSV text (comma or semicolon, optional BOM) into a header and row dicts.
 
+    Headers are the column codes (any case) or their Vietnamese names (``COLUMN_ALIASES``).
+
     Raises:
-        Invalid: empty file, missing required columns, unknown columns, or too many rows.
+        Invalid: empty file, missing required columns, unknown or repeated columns, or too many rows.
     """
     text = text.lstrip("\ufeff")
     if not text.strip():
@@ -484,7 +620,7 @@ def read_csv(text: str) -> tuple[list[str], list[dict[str, str]]]:
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     lines = inputs.csv_rows(reader)  # a line csv cannot parse (a 1 MB cell) is refused with its number
-    header = [h.strip().lower() for h in next(lines)]
+    header = [column_of(h) if h.strip() else "" for h in next(lines)]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise Invalid(
@@ -495,6 +631,10 @@ def read_csv(text: str) -> tuple[list[str], list[dict[str, str]]]:
     if unknown:
         raise Invalid("Unknown column(s): {unknown}. Allowed: {allowed}",
                       unknown=", ".join(unknown), allowed=", ".join(IMPORT_COLUMNS))
+    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    if repeated:
+        raise Invalid("These columns appear more than once: {columns}. Keep one of each.",
+                      columns=", ".join(repeated))
     rows: list[dict[str, str]] = []
     line = reader.line_num + 1  # where the next row starts
     for values in lines:
@@ -515,17 +655,15 @@ def validate_import(
     unit_ids_by_code: dict[str, int],
     union_branch_ids_by_code: dict[str, int],
     youth_branch_ids_by_code: dict[str, int],
-    taken_employee_codes: set[str],
     allowed_unit_ids: set[int] | None,
 ) -> tuple[list[PersonInput], list[RowError]]:
-    """Validate every row; the caller imports only when the error list is empty.
+    """Validate every row on its own; ``plan_import`` then matches the rows to the people on record.
 
     Args:
         rows: rows from ``read_csv`` (empty dicts are blank lines).
         unit_ids_by_code: active units by upper-case code.
         union_branch_ids_by_code: active union branches by upper-case code.
         youth_branch_ids_by_code: active youth-union branches by upper-case code.
-        taken_employee_codes: codes already used in the database.
         allowed_unit_ids: units the importer may add people to (None = all).
 
     Returns:
@@ -550,10 +688,7 @@ def validate_import(
         code = attempt("employee_code", lambda v: clean_code(v, N_("employee code")),
                        row.get("employee_code", ""))
         if code is not None:
-            if code in taken_employee_codes:
-                row_errors.append(RowError(line, "employee_code",
-                                           _("Employee code {code} already exists.", code=code)))
-            elif code in seen:
+            if code in seen:
                 row_errors.append(RowError(line, "employee_code",
                                            _("Employee code {code} is also on line {line}.", code=code,
                                              line=seen[code])))
@@ -563,6 +698,11 @@ def validate_import(
         position = attempt("position", clean_position, row.get("position", ""))
         email = attempt("email", clean_email, row.get("email", ""))
         phone = attempt("phone", clean_phone, row.get("phone", ""))
+        gender = attempt("gender", clean_gender, row.get("gender", ""))
+        birth_date = attempt("birth_date", lambda v: parse_day(v, N_("date of birth")), row.get("birth_date", ""))
+        rank = attempt("rank", clean_rank, row.get("rank", ""))
+        recruited_on = attempt("recruited_on", lambda v: parse_day(v, N_("date of recruitment")),
+                               row.get("recruited_on", ""))
         unit_code = (row.get("unit_code") or "").strip().upper()
         unit_id = unit_ids_by_code.get(unit_code)
         if not unit_code:
@@ -585,8 +725,211 @@ def validate_import(
         valid.append(PersonInput(
             employee_code=code, full_name=name, position=position or "", unit_id=unit_id,
             email=email, phone=phone, union_branch_id=branch_ids["union_branch"],
-            youth_branch_id=branch_ids["youth_branch"],
+            youth_branch_id=branch_ids["youth_branch"], gender=gender or "", birth_date=birth_date,
+            rank=rank or "", recruited_on=recruited_on, line=line,
         ))
     if not valid and not errors:
         errors.append(RowError(1, "", _("The file has a header but no rows of people.")))
     return valid, errors
+
+
+#: What an import compares and writes, in the order a preview lists the changes.
+PERSON_FIELDS = ("full_name", "unit_id", "position", "email", "phone", "union_branch_id", "youth_branch_id",
+                 "gender", "birth_date", "rank", "recruited_on")
+#: The fields an empty cell leaves as they are: a re-import never blanks what is on record.
+KEEP_WHEN_EMPTY = frozenset(PERSON_FIELDS[2:])
+_EMPTY_VALUES = {"position": "", "email": None, "phone": None, "union_branch_id": None, "youth_branch_id": None,
+                 "gender": "", "birth_date": None, "rank": "", "recruited_on": None}
+
+
+@dataclass(frozen=True)
+class StoredPerson:
+    """A person on record, as an import compares it (``PERSON_FIELDS`` plus id and status)."""
+
+    id: int
+    is_active: bool
+    full_name: str
+    unit_id: int
+    position: str = ""
+    email: str | None = None
+    phone: str | None = None
+    union_branch_id: int | None = None
+    youth_branch_id: int | None = None
+    gender: str = ""
+    birth_date: date | None = None
+    rank: str = ""
+    recruited_on: date | None = None
+
+
+@dataclass(frozen=True)
+class PlannedRow:
+    """What an import will do with one row: ``new`` person, ``changed`` or ``unchanged`` one.
+
+    ``values`` are the person's ``PERSON_FIELDS`` after the import; ``changes`` the fields that
+    differ from the record, as (field, before, after).
+    """
+
+    line: int
+    kind: str
+    employee_code: str
+    person_id: int | None
+    values: tuple[tuple[str, object], ...]
+    changes: tuple[tuple[str, object, object], ...] = ()
+
+    @property
+    def fields(self) -> dict[str, object]:
+        """``values`` as a dict."""
+        return dict(self.values)
+
+
+def plan_import(
+    valid: Sequence[PersonInput], *, existing: Mapping[str, StoredPerson], allowed_unit_ids: set[int] | None,
+    today: date,
+) -> tuple[list[PlannedRow], list[RowError]]:
+    """Match each valid row to the person with its employee code: a new person, or a change to them.
+
+    An empty optional cell keeps the value on record; name and unit are in every row. A deactivated
+    person is not changed by an import (reactivate them first), nor one outside the importer's units.
+    The dates are checked on the values after the import (a new date of recruitment against the
+    date of birth on record).
+
+    Args:
+        valid: the rows ``validate_import`` accepted.
+        existing: the people on record whose codes are in the file, by code.
+        allowed_unit_ids: units the importer may change people in (None = all).
+        today: the organisation's calendar day, for dates in the future.
+
+    Returns:
+        The planned rows in file order, and the rows refused (to add to ``validate_import``'s).
+    """
+    planned: list[PlannedRow] = []
+    errors: list[RowError] = []
+    for row in valid:
+        incoming = {name: getattr(row, name) for name in PERSON_FIELDS}
+        stored = existing.get(row.employee_code)
+        if stored is not None and not stored.is_active:
+            errors.append(RowError(row.line, "employee_code", _(
+                "Employee code {code} belongs to a deactivated person; reactivate them on the People page "
+                "first, or remove the row.", code=row.employee_code)))
+            continue
+        if stored is not None and allowed_unit_ids is not None and stored.unit_id not in allowed_unit_ids:
+            errors.append(RowError(row.line, "employee_code", _(
+                "Employee code {code} belongs to a person outside the units you manage.", code=row.employee_code)))
+            continue
+        if stored is None:
+            values = {name: (_EMPTY_VALUES[name] if value in (None, "") and name in _EMPTY_VALUES else value)
+                      for name, value in incoming.items()}
+            changes: tuple[tuple[str, object, object], ...] = ()
+        else:
+            values = {name: (getattr(stored, name) if name in KEEP_WHEN_EMPTY and value in (None, "") else value)
+                      for name, value in incoming.items()}
+            changes = tuple((name, getattr(stored, name), values[name]) for name in PERSON_FIELDS
+                            if values[name] != getattr(stored, name))
+        try:
+            check_dossier_dates(birth_date=values["birth_date"], recruited_on=values["recruited_on"], today=today)
+        except Invalid as exc:
+            errors.append(RowError(row.line, next(iter(exc.raw_fields), "birth_date"), exc.message))
+            continue
+        kind = "new" if stored is None else ("changed" if changes else "unchanged")
+        planned.append(PlannedRow(line=row.line, kind=kind, employee_code=row.employee_code,
+                                  person_id=stored.id if stored is not None else None,
+                                  values=tuple(values.items()), changes=changes))
+    return planned, errors
+
+
+# --- the audit log in words ------------------------------------------------------------------
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _shown(value: object, name: str, value_labels: Mapping[str, Mapping[str, Msg]]) -> str:
+    """One value of an audit entry as a person reads it."""
+    if value is None or value == "" or value == [] or value == {}:
+        return _("(empty)")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list | tuple):
+        return ", ".join(_shown(v, name, value_labels) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_shown(v, str(k), value_labels)}" for k, v in value.items())
+    if isinstance(value, int | float):
+        return str(value)
+    text = str(value)
+    known = value_labels.get(name, {}).get(text) or value_labels.get("*", {}).get(text)
+    if known is not None:
+        return known.render()
+    if _ISO_DAY.match(text):
+        try:
+            return formats.day(date.fromisoformat(text))
+        except ValueError:
+            return text
+    return text
+
+
+def change_lines(
+    detail: Mapping[str, object], *, field_labels: Mapping[str, Msg],
+    value_labels: Mapping[str, Mapping[str, Msg]] | None = None,
+) -> list[str]:
+    """An audit entry's detail as lines a person reads: "Unit: Phòng A → Phòng B".
+
+    Understands the shapes the features record: ``changes`` ({field: [before, after]}),
+    ``before``/``after`` (two dicts: only the fields that differ are listed), ``old``/``new``
+    (one value that changed), and any other key as "field: value". Field names are shown by
+    their label (the key itself when there is none); empty values as "(empty)", ISO days as
+    dd/mm/yyyy, codes with a label in ``value_labels`` (by field, or ``"*"`` for any) by it.
+
+    Args:
+        detail: the entry's decoded JSON (anything else gives no lines).
+        field_labels: the label of each known field.
+        value_labels: labels of coded values, by field name.
+
+    Returns:
+        One line per change or fact, in a stable order.
+    """
+    if not isinstance(detail, Mapping):
+        return []
+    values = value_labels or {}
+
+    def name_of(key: str) -> str:
+        found = field_labels.get(key)
+        return found.render() if found is not None else key
+
+    def change(key: str, before: object, after: object) -> str:
+        return _("{field}: {before} → {after}", field=name_of(key), before=_shown(before, key, values),
+                 after=_shown(after, key, values))
+
+    order = {key: index for index, key in enumerate(field_labels)}
+
+    def in_order(keys: Iterable[object]) -> list[str]:
+        """Known fields in the labels' order (name, unit, position...), then the others by name: the
+        stored JSON has its keys sorted alphabetically."""
+        return sorted((str(k) for k in keys), key=lambda k: (order.get(k, len(order)), k))
+
+    lines: list[str] = []
+    rest = dict(detail)
+    changes = rest.pop("changes", None)
+    if isinstance(changes, Mapping):
+        for key in in_order(changes):
+            pair = changes[key]
+            if isinstance(pair, list | tuple) and len(pair) == 2:
+                lines.append(change(key, pair[0], pair[1]))
+            else:
+                lines.append(_("{field}: {value}", field=name_of(key), value=_shown(pair, key, values)))
+    elif changes is not None:
+        rest["changes"] = changes
+    before, after = rest.get("before"), rest.get("after")
+    if isinstance(before, Mapping) and isinstance(after, Mapping):
+        del rest["before"], rest["after"]
+        for key in in_order({*before, *after}):
+            if before.get(key) != after.get(key):
+                lines.append(change(str(key), before.get(key), after.get(key)))
+    if "old" in rest and "new" in rest:
+        old, new = rest.pop("old"), rest.pop("new")
+        if old in (None, ""):
+            if new not in (None, ""):
+                lines.append(_shown(new, "new", values))
+        else:
+            lines.append(_("{before} → {after}", before=_shown(old, "old", values), after=_shown(new, "new", values)))
+    for key in in_order(rest):
+        lines.append(_("{field}: {value}", field=name_of(key), value=_shown(rest[key], key, values)))
+    return lines

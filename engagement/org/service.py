@@ -8,8 +8,9 @@ writes (with an audit entry) and flushes. The caller's ``unit_of_work`` commits.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, func, select
@@ -27,9 +28,11 @@ from engagement.core.access import (
 from engagement.core.errors import Conflict, Invalid, NotFound
 from engagement.core.i18n import N_, _
 from engagement.core.security import hash_password, temporary_password
+from engagement.core.zones import local_day
 from engagement.org import labels, models, rules
-from engagement.org.dto import ImportReport, NewAccount
+from engagement.org.dto import ImportPreview, ImportPreviewRow, ImportReport, NewAccount
 from engagement.org.sessions import end_sessions, lift_throttle
+from engagement.settings import get_settings
 
 UNIT_KINDS = ("province", "department", "commune", "office", "centre", "other")
 
@@ -256,27 +259,59 @@ def _branch_id(session: Session, branch_id: int | None, kind: str) -> int | None
 
 
 def _person_details(session: Session, *, position: str, email: str | None, phone: str | None,
-                    union_branch_id: int | None, youth_branch_id: int | None) -> dict[str, str | int | None]:
-    """A person's cleaned position, contact and branches, as ``Person`` fields, checked in form order.
+                    union_branch_id: int | None, youth_branch_id: int | None, gender: str | None,
+                    birth_date: date | None, rank: str | None, recruited_on: date | None,
+                    now: datetime) -> dict[str, object]:
+    """A person's cleaned position, contact, branches and dossier facts, as ``Person`` fields, checked
+    in form order.
 
     Raises:
-        Invalid: a field is not valid, or a branch is not an active one of its kind.
+        Invalid: a field is not valid, a branch is not an active one of its kind, or the dates of
+            birth and recruitment cannot both be true.
     """
-    return {
+    details: dict[str, object] = {
         "position": rules.clean_position(position),
         "email": rules.clean_email(email),
         "phone": rules.clean_phone(phone),
         "union_branch_id": _branch_id(session, union_branch_id, "union"),
         "youth_branch_id": _branch_id(session, youth_branch_id, "youth"),
+        "gender": rules.clean_gender(gender),
+        "birth_date": birth_date,
+        "rank": rules.clean_rank(rank),
+        "recruited_on": recruited_on,
+    }
+    rules.check_dossier_dates(birth_date=birth_date, recruited_on=recruited_on, today=_today(now))
+    return details
+
+
+def _today(now: datetime) -> date:
+    """The organisation's calendar day at ``now``."""
+    return local_day(now, get_settings().tz)
+
+
+def _branch_names(session: Session) -> dict[int, str]:
+    return dict(session.exec(select(models.Branch.id, models.Branch.name)).all())
+
+
+def _shown_person(person: models.Person, unit_label: str, branch_names: dict[int, str]) -> dict[str, object]:
+    """A person's fields as the audit log keeps them: names rather than ids, days as ISO text."""
+    return {
+        "name": person.full_name, "unit": unit_label, "position": person.position,
+        "email": person.email or "", "phone": person.phone or "",
+        "union_branch": branch_names.get(person.union_branch_id, "") if person.union_branch_id else "",
+        "youth_branch": branch_names.get(person.youth_branch_id, "") if person.youth_branch_id else "",
+        "gender": person.gender, "birth_date": person.birth_date.isoformat() if person.birth_date else "",
+        "rank": person.rank, "recruited_on": person.recruited_on.isoformat() if person.recruited_on else "",
     }
 
 
 def create_person(
     session: Session, *, actor: Actor | None, employee_code: str, full_name: str, position: str,
     unit_id: int, email: str | None = None, phone: str | None = None,
-    union_branch_id: int | None = None, youth_branch_id: int | None = None, now: datetime,
+    union_branch_id: int | None = None, youth_branch_id: int | None = None, gender: str | None = None,
+    birth_date: date | None = None, rank: str | None = None, recruited_on: date | None = None, now: datetime,
 ) -> int:
-    """Create a staff record (no login account).
+    """Create a staff record (no login account); gender, dates of birth and recruitment, rank are optional.
 
     Raises:
         NotAllowed: outside the actor's units. Invalid, Conflict, NotFound.
@@ -291,7 +326,8 @@ def create_person(
     if session.exec(select(models.Person.id).where(models.Person.employee_code == code)).first() is not None:
         raise Conflict("Employee code {code} already exists; search for that person instead.", code=code)
     details = _person_details(session, position=position, email=email, phone=phone,
-                              union_branch_id=union_branch_id, youth_branch_id=youth_branch_id)
+                              union_branch_id=union_branch_id, youth_branch_id=youth_branch_id, gender=gender,
+                              birth_date=birth_date, rank=rank, recruited_on=recruited_on, now=now)
     person = models.Person(employee_code=code, full_name=name, name_key=rules.fold(name),
                            sort_key=rules.sort_key(name), unit_id=unit.id, created_at=now, updated_at=now,
                            **details)
@@ -307,9 +343,11 @@ def create_person(
 def update_person(
     session: Session, *, actor: Actor | None, person_id: int, full_name: str, position: str,
     unit_id: int, email: str | None = None, phone: str | None = None,
-    union_branch_id: int | None = None, youth_branch_id: int | None = None, now: datetime,
+    union_branch_id: int | None = None, youth_branch_id: int | None = None, gender: str | None = None,
+    birth_date: date | None = None, rank: str | None = None, recruited_on: date | None = None, now: datetime,
 ) -> None:
-    """Edit a staff record; a change of unit closes the old membership and opens a new one.
+    """Edit a staff record (every field as given: an empty one is cleared); a change of unit closes
+    the old membership and opens a new one. The audit entry lists the fields that changed.
 
     Raises:
         NotAllowed: the person or the new unit is outside the actor's units.
@@ -323,13 +361,15 @@ def update_person(
     require(actor, Perm.MANAGE_PEOPLE, unit_path=new_unit.path)
     if new_unit.id != old_unit.id and not new_unit.is_active:
         raise Invalid("“{unit}” is deactivated; choose an active unit.", unit=new_unit.name)
-    before = {"name": person.full_name, "unit": old_unit.name, "position": person.position}
+    branch_names = _branch_names(session)
+    before = _shown_person(person, old_unit.name, branch_names)
     name = rules.clean_full_name(full_name)
+    details = _person_details(session, position=position, email=email, phone=phone,
+                              union_branch_id=union_branch_id, youth_branch_id=youth_branch_id, gender=gender,
+                              birth_date=birth_date, rank=rank, recruited_on=recruited_on, now=now)
     person.full_name = name
     person.name_key = rules.fold(name)
     person.sort_key = rules.sort_key(name)
-    details = _person_details(session, position=position, email=email, phone=phone,
-                              union_branch_id=union_branch_id, youth_branch_id=youth_branch_id)
     for field, value in details.items():
         setattr(person, field, value)
     if new_unit.id != old_unit.id:
@@ -340,9 +380,11 @@ def update_person(
             person.unit_id = new_unit.id
     person.updated_at = now
     session.add(person)
+    after = _shown_person(person, new_unit.name, branch_names)
+    changed = [key for key in before if before[key] != after[key]]
     audit.record(session, actor=actor, action="person.update", entity="person",
-                 entity_id=person.id, now=now, before=before,
-                 after={"name": name, "unit": new_unit.name, "position": person.position})
+                 entity_id=person.id, now=now, before={k: before[k] for k in changed},
+                 after={k: after[k] for k in changed})
     session.flush()
 
 
@@ -543,70 +585,205 @@ def revoke_role(session: Session, *, actor: Actor | None, grant_id: int, now: da
 # --- CSV import -------------------------------------------------------------------------------
 
 IMPORT_BATCH = 500
+#: How a preview calls each kind of row (``ImportPreviewRow.kind``).
+ROW_KINDS = ("refused", "changed", "new", "unchanged")
 
 
-def import_people(
-    session: Session, *, actor: Actor | None, csv_text: str, now: datetime,
-    progress: Callable[[int, int], None] | None = None,
-) -> ImportReport:
-    """Import staff from CSV: every row valid, or nothing written and every error reported.
+def _allowed_units(session: Session, actor: Actor | None) -> set[int] | None:
+    """The units an importer may add people to or change people in (None = the whole organisation)."""
+    where = reach(actor, Perm.IMPORT_PEOPLE)
+    if where.org:
+        return None
+    return {uid for uid, path in session.exec(select(models.Unit.id, models.Unit.path))
+            if any(path.startswith(p) for p in where.unit_paths)}
 
-    Args:
-        session: the unit of work (rolled back by the caller if anything raises).
-        actor: the importer; unit heads may only import into their own units.
-        csv_text: the decoded file.
-        now: import time.
-        progress: called with (rows written, rows to write) after each batch.
+
+def _stored(person: models.Person) -> rules.StoredPerson:
+    return rules.StoredPerson(
+        id=person.id, is_active=person.is_active, full_name=person.full_name, unit_id=person.unit_id,
+        position=person.position, email=person.email, phone=person.phone, union_branch_id=person.union_branch_id,
+        youth_branch_id=person.youth_branch_id, gender=person.gender, birth_date=person.birth_date,
+        rank=person.rank, recruited_on=person.recruited_on)
+
+
+class _Plan:
+    """Everything one reading of an import file decided: the rows planned, the rows refused, the
+    people on record they concern, and the digest a confirmation must match."""
+
+    def __init__(self, session: Session, *, actor: Actor | None, csv_text: str, now: datetime) -> None:
+        _, self.rows = rules.read_csv(csv_text)
+        units = {code: uid for uid, code in session.exec(
+            select(models.Unit.id, models.Unit.code).where(models.Unit.is_active.is_(True)))}
+        branches: dict[str, dict[str, int]] = {"union": {}, "youth": {}}
+        for bid, kind, code in session.exec(select(models.Branch.id, models.Branch.kind, models.Branch.code)
+                                            .where(models.Branch.is_active.is_(True))):
+            branches.setdefault(kind, {})[code.upper()] = bid
+        allowed = _allowed_units(session, actor)
+        valid, errors = rules.validate_import(
+            self.rows, unit_ids_by_code=units, union_branch_ids_by_code=branches["union"],
+            youth_branch_ids_by_code=branches["youth"], allowed_unit_ids=allowed)
+        codes = sorted({p.employee_code for p in valid})
+        self.people: dict[str, models.Person] = {}
+        for start in range(0, len(codes), 900):  # under every database's limit of bound parameters
+            chunk = codes[start:start + 900]
+            self.people.update((p.employee_code, p) for p in session.exec(
+                select(models.Person).where(models.Person.employee_code.in_(chunk))))
+        self.planned, refused = rules.plan_import(
+            valid, existing={code: _stored(p) for code, p in self.people.items()}, allowed_unit_ids=allowed,
+            today=_today(now))
+        self.errors = sorted(errors + refused, key=lambda e: e.line)
+        self.total = sum(1 for r in self.rows if r)
+        digest = hashlib.sha256(csv_text.encode("utf-8"))
+        for row in self.planned:  # what the people on record are now decides the plan too
+            digest.update(repr((row.line, row.kind, row.person_id, row.changes)).encode("utf-8"))
+        self.digest = digest.hexdigest()
+
+
+def _value_shown(field: str, value: object, unit_names: dict[int, str], branch_names: dict[int, str]) -> str:
+    """A person's field as a preview or the audit log shows it."""
+    if value is None or value == "":
+        return ""
+    if field == "unit_id":
+        return unit_names.get(int(value), str(value))
+    if field in ("union_branch_id", "youth_branch_id"):
+        return branch_names.get(int(value), str(value))
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+#: The audit log's names for the fields an import changes (``labels.PERSON_FIELD_LABELS`` keys).
+_AUDIT_FIELD = {"full_name": "name", "unit_id": "unit", "union_branch_id": "union_branch",
+                "youth_branch_id": "youth_branch"}
+
+
+def _change_text(field: str, before: str, after: str) -> str:
+    return rules.change_lines({"changes": {_AUDIT_FIELD.get(field, field): [before, after]}},
+                              field_labels=labels.PERSON_FIELD_LABELS,
+                              value_labels=labels.AUDIT_VALUE_LABELS)[0]
+
+
+def preview_import(session: Session, *, actor: Actor | None, csv_text: str, now: datetime) -> ImportPreview:
+    """What importing a staff file would do, row by row, without writing anything.
+
+    Each row is a new person, a change to the person with its employee code (field: before → after),
+    unchanged, or refused (with its line and reasons). An empty optional cell keeps the value on
+    record. ``digest`` identifies the file and the plan: ``import_people`` writes only with it.
 
     Raises:
         NotAllowed: no import permission. Invalid: the file itself is unreadable.
     """
     require(actor, Perm.IMPORT_PEOPLE)
-    _, rows = rules.read_csv(csv_text)
-    units = {code: uid for uid, code in session.exec(
-        select(models.Unit.id, models.Unit.code).where(models.Unit.is_active.is_(True)))}
-    branches: dict[str, dict[str, int]] = {"union": {}, "youth": {}}
-    for bid, kind, code in session.exec(
-            select(models.Branch.id, models.Branch.kind, models.Branch.code).where(models.Branch.is_active.is_(True))):
-        branches.setdefault(kind, {})[code.upper()] = bid
-    where = reach(actor, Perm.IMPORT_PEOPLE)
-    allowed: set[int] | None = None
-    if not where.org:
-        allowed = {uid for uid, path in session.exec(select(models.Unit.id, models.Unit.path))
-                   if any(path.startswith(p) for p in where.unit_paths)}
-    codes_in_file = {(r.get("employee_code") or "").strip().upper() for r in rows if r}
-    taken: set[str] = set()
-    code_list = [c for c in codes_in_file if c]
-    for start in range(0, len(code_list), 900):
-        chunk = code_list[start:start + 900]
-        taken.update(session.exec(select(models.Person.employee_code).where(models.Person.employee_code.in_(chunk))))
-    valid, errors = rules.validate_import(
-        rows, unit_ids_by_code=units, union_branch_ids_by_code=branches["union"],
-        youth_branch_ids_by_code=branches["youth"], taken_employee_codes=taken,
-        allowed_unit_ids=allowed,
-    )
-    total = sum(1 for r in rows if r)
-    if errors:
-        return ImportReport(created=0, total_rows=total,
-                            errors=[(e.line, e.column, e.message) for e in errors])
-    for start in range(0, len(valid), IMPORT_BATCH):
-        batch = valid[start:start + IMPORT_BATCH]
-        people = [models.Person(employee_code=p.employee_code, full_name=p.full_name,
-                                name_key=rules.fold(p.full_name), sort_key=rules.sort_key(p.full_name),
-                                email=p.email, phone=p.phone,
-                                position=p.position, unit_id=p.unit_id,
-                                union_branch_id=p.union_branch_id, youth_branch_id=p.youth_branch_id,
-                                created_at=now, updated_at=now) for p in batch]
-        session.add_all(people)
+    plan = _Plan(session, actor=actor, csv_text=csv_text, now=now)
+    unit_names = labels.unit_labels(session, {p.unit_id for p in plan.people.values()}
+                                    | {row.fields["unit_id"] for row in plan.planned})
+    branch_names = _branch_names(session)
+    shown: list[ImportPreviewRow] = []
+    for row in plan.planned:
+        values = row.fields
+        changes = [_change_text(name, _value_shown(name, before, unit_names, branch_names),
+                                _value_shown(name, after, unit_names, branch_names))
+                   for name, before, after in row.changes]
+        shown.append(ImportPreviewRow(line=row.line, kind=row.kind, employee_code=row.employee_code,
+                                      full_name=str(values["full_name"]),
+                                      unit=unit_names.get(int(values["unit_id"]), ""), changes=changes))
+    by_line = {getattr(r, "line", 0): r for r in plan.rows if r}
+    problems: dict[int, list[str]] = {}
+    for error in plan.errors:
+        problems.setdefault(error.line, []).append(f"{error.column}: {error.message}" if error.column
+                                                   else error.message)
+    for line, messages in problems.items():
+        raw = by_line.get(line, {})
+        shown.append(ImportPreviewRow(line=line, kind="refused",
+                                      employee_code=(raw.get("employee_code") or "").strip().upper()[:40],
+                                      full_name=rules.collapse(raw.get("full_name") or "")[:120], unit="",
+                                      changes=messages))
+    shown.sort(key=lambda r: (ROW_KINDS.index(r.kind), r.line))
+    counts = {kind: sum(1 for r in shown if r.kind == kind) for kind in ROW_KINDS}
+    return ImportPreview(digest=plan.digest, rows=shown, total_rows=plan.total, new=counts["new"],
+                         changed=counts["changed"], unchanged=counts["unchanged"], refused=counts["refused"],
+                         errors=[(e.line, e.column, e.message) for e in plan.errors])
+
+
+def import_people(
+    session: Session, *, actor: Actor | None, csv_text: str, digest: str, now: datetime,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import a staff file as its preview showed it: every row, or nothing.
+
+    The file is read and checked again. New employee codes create people; known codes update
+    their person (an empty optional cell keeps what is on record; a move to another unit closes
+    the membership and opens a new one, as a manual move does). Nobody is deactivated by an
+    import. Each updated person gets an audit entry with the fields that changed, and the import
+    one entry with the counts.
+
+    Args:
+        session: the unit of work (rolled back by the caller if anything raises).
+        actor: the importer; unit heads may only import into their own units.
+        csv_text: the decoded file.
+        digest: ``preview_import(...).digest`` of the preview the officer confirmed.
+        now: import time.
+        progress: called with (rows written, rows to write) after each batch.
+
+    Returns:
+        The counts, or (nothing written) every problem found.
+
+    Raises:
+        NotAllowed: no import permission. Invalid: the file itself is unreadable.
+        Conflict: the file, or the people it names, changed since the preview.
+    """
+    require(actor, Perm.IMPORT_PEOPLE)
+    plan = _Plan(session, actor=actor, csv_text=csv_text, now=now)
+    if plan.errors:
+        return ImportReport(created=0, total_rows=plan.total, errors=[(e.line, e.column, e.message)
+                                                                      for e in plan.errors])
+    if not digest or digest != plan.digest:
+        raise Conflict("The file, or the people in it, changed since the preview. Check the file again and "
+                       "confirm the new preview.")
+    unit_names = labels.unit_labels(session, {p.unit_id for p in plan.people.values()}
+                                    | {row.fields["unit_id"] for row in plan.planned})
+    branch_names = _branch_names(session)
+    to_write = [row for row in plan.planned if row.kind != "unchanged"]
+    created = updated = 0
+    for start in range(0, len(to_write), IMPORT_BATCH):
+        batch = to_write[start:start + IMPORT_BATCH]
+        new_people = []
+        for row in batch:
+            values = row.fields
+            if row.kind == "new":
+                name = str(values["full_name"])
+                new_people.append(models.Person(employee_code=row.employee_code, name_key=rules.fold(name),
+                                                sort_key=rules.sort_key(name), created_at=now, updated_at=now,
+                                                **values))
+                continue
+            person = plan.people[row.employee_code]
+            before = {_AUDIT_FIELD.get(n, n): _value_shown(n, b, unit_names, branch_names) for n, b, _ in row.changes}
+            after = {_AUDIT_FIELD.get(n, n): _value_shown(n, a, unit_names, branch_names) for n, _, a in row.changes}
+            for name, _before, value in row.changes:
+                if name == "unit_id":
+                    _move_membership(session, person, int(value), now)
+                else:
+                    setattr(person, name, value)
+            if any(name == "full_name" for name, _before, _after in row.changes):
+                person.name_key = rules.fold(person.full_name)
+                person.sort_key = rules.sort_key(person.full_name)
+            person.updated_at = now
+            session.add(person)
+            audit.record(session, actor=actor, action="person.import_update", entity="person",
+                         entity_id=person.id, now=now, before=before, after=after)
+            updated += 1
+        session.add_all(new_people)
         session.flush()
-        session.add_all([models.Membership(person_id=p.id, unit_id=p.unit_id, start_at=now) for p in people])
+        session.add_all([models.Membership(person_id=p.id, unit_id=p.unit_id, start_at=now) for p in new_people])
         session.flush()
+        created += len(new_people)
         if progress is not None:
-            progress(start + len(batch), len(valid))
-    audit.record(session, actor=actor, action="person.import", entity="person", now=now,
-                 created=len(valid))
+            progress(start + len(batch), len(to_write))
+    audit.record(session, actor=actor, action="person.import", entity="person", now=now, created=created,
+                 updated=updated, unchanged=len(plan.planned) - len(to_write))
     session.flush()
-    return ImportReport(created=len(valid), errors=[], total_rows=total)
+    return ImportReport(created=created, updated=updated, unchanged=len(plan.planned) - len(to_write), errors=[],
+                        total_rows=plan.total)
 
 
 def create_branch(

@@ -8,16 +8,16 @@ import threading
 
 import reflex as rx
 
-from engagement.core import formats, i18n, sheets
+from engagement.core import clock, formats, i18n, sheets
 from engagement.core.access import Perm
 from engagement.core.errors import Invalid
 from engagement.core.i18n import N_
-from engagement.core.paging import page_count
-from engagement.org import queries, service
+from engagement.org import labels, queries, service
 from engagement.org.dto import (
     AccountInfo,
     AuditRow,
     GroupRow,
+    ImportPreviewRow,
     PersonRow,
     Profile,
     UnitEventRow,
@@ -27,7 +27,7 @@ from engagement.org.rules import IMPORT_COLUMNS, fold, suggest_username
 from engagement.ui import uploads
 from engagement.ui.auth import AuthState
 from engagement.ui.components import Option
-from engagement.ui.kit import Dialog, Form, Paged, as_int, as_text, unit_options
+from engagement.ui.kit import Dialog, Form, Paged, as_date, as_int, as_text, unit_options
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 AUDIT_PAGE_SIZE = 50
@@ -310,6 +310,9 @@ class PeopleState(Paged, Dialog, AuthState):
                 "unit_id": f.id("unit_id", N_("unit")),
                 "union_branch_id": f.optional_id("union_branch_id", N_("branch")),
                 "youth_branch_id": f.optional_id("youth_branch_id", N_("branch")),
+                "gender": f.text("gender", 10), "rank": f.text("rank", 200),
+                "birth_date": f.optional_day("birth_date", N_("date of birth")),
+                "recruited_on": f.optional_day("recruited_on", N_("date of recruitment")),
             }
             if self._editing_id:
                 await self._call(service.update_person, person_id=self._editing_id, **fields)
@@ -387,38 +390,67 @@ class PeopleState(Paged, Dialog, AuthState):
         return done.toast
 
 
+#: How many rows of a preview the page lists at once (the counts cover every row).
+PREVIEW_SHOWN = 500
+_TEMPLATE_EXAMPLE = ("CB90001", "Nguyễn Thị Hoa", "Chuyên viên", "SNV-VP", "hoa.nt@example.gov.vn", "0912345678", "",
+                     "", "Nữ", "25/03/1990", "Chuyên viên (01.003)", "01/09/2014")
+
+
 class ImportState(AuthState):
-    """CSV import of staff with progress and a per-row error report."""
+    """Staff import in two steps: check the file (a preview of every row), then confirm it.
+
+    The preview's digest (the file and the plan) stays server-side in ``_digest``; the
+    confirmation sends the file again and the service writes only when it gives the same digest.
+    """
 
     busy: bool = False
     progress: int = 0
     status: str = ""
     created: int = 0
+    updated: int = 0
     errors: list[list[str]] = []
     error_count: int = 0
     error: str = ""
+    previewed: bool = False
+    count_new: int = 0
+    count_changed: int = 0
+    count_unchanged: int = 0
+    count_refused: int = 0
+    show_kind: str = ""
+    preview_rows: list[ImportPreviewRow] = []
+    preview_hidden: int = 0
+    _digest: str = ""
+    _preview: list[ImportPreviewRow] = []
 
     def _number(self, n: int) -> str:
         """A count in the tab's language (``1.234`` in Vietnamese)."""
         with i18n.using(self._lang()):
             return formats.number(n, 0)
 
+    def _clear_preview(self) -> None:
+        self.previewed = False
+        self.count_new = self.count_changed = self.count_unchanged = self.count_refused = 0
+        self.preview_rows, self._preview, self.preview_hidden, self._digest = [], [], 0, ""
+
     @rx.event
     def reset_page(self):
-        """Clear the previous import's report."""
+        """Clear the previous import's report and preview."""
         self.busy = False
         self.progress = 0
         self.status = ""
         self.created = 0
+        self.updated = 0
         self.errors = []
         self.error_count = 0
         self.error = ""
+        self.show_kind = ""
+        self._clear_preview()
 
     @rx.event
     def download_template(self):
         """A CSV with the expected header and one example row; its byte-order mark makes Excel
         open it with the Vietnamese intact."""
-        example = "CB90001,Nguyễn Thị Hoa,Chuyên viên,SNV-VP,hoa.nt@example.gov.vn,0912345678,,"
+        example = ",".join(_TEMPLATE_EXAMPLE)
         return rx.download(data=(sheets.CSV_BOM + ",".join(IMPORT_COLUMNS) + "\n" + example + "\n").encode("utf-8"),
                            filename="staff-import-template.csv")
 
@@ -441,12 +473,50 @@ class ImportState(AuthState):
             raise Invalid("The file is not UTF-8 text. In Excel use “Save as: CSV UTF-8 "
                           "(comma delimited)” and upload again.") from None
 
+    def _show_rows(self) -> None:
+        rows = [r for r in self._preview if not self.show_kind or r.kind == self.show_kind]
+        self.preview_rows = rows[:PREVIEW_SHOWN]
+        self.preview_hidden = max(0, len(rows) - PREVIEW_SHOWN)
+
+    @rx.event
+    def set_show_kind(self, value: str):
+        """List only the new, changed, unchanged or refused rows of the preview ("" = all)."""
+        value = as_text(value, 20)
+        self.show_kind = value if value in service.ROW_KINDS else ""
+        self._show_rows()
+
     @rx.event
     async def upload(self, files: list[rx.UploadFile]):
-        """Validate the whole file, then import every row or none, reporting progress."""
+        """Check the whole file and show what importing it would do; nothing is written."""
         self.reset_page()
         with self._attempt() as readable:
             text = await self._csv_text(files)
+            self.status = self._t("Checking every row…")
+            yield
+            preview = await self._read(service.preview_import, csv_text=text, now=clock.now())
+        if not readable.ok:
+            self.status = ""
+            return
+        self._preview = preview.rows
+        self._digest = "" if preview.refused else preview.digest
+        self.count_new, self.count_changed = preview.new, preview.changed
+        self.count_unchanged, self.count_refused = preview.unchanged, preview.refused
+        self.previewed = True
+        self._show_rows()
+        if preview.errors:
+            self.error_count = len(preview.errors)
+            self.status = self._render(sheets.problems_summary([line for line, _column, _message in preview.errors]))
+        else:
+            self.status = self._t("Check the rows below, then confirm the import.")
+
+    @rx.event
+    async def confirm(self, files: list[rx.UploadFile]):
+        """Import the file previewed: it is sent again and must be the same, and so must the plan."""
+        digest = self._digest
+        with self._attempt() as readable:
+            text = await self._csv_text(files)
+            if not digest:
+                raise Invalid("Check the file first: the import is written only after its preview.")
         if not readable.ok:
             return
         done = [0, 0]
@@ -459,7 +529,7 @@ class ImportState(AuthState):
         self.busy = True
         self.status = self._t("Checking every row…")
         yield
-        task = asyncio.ensure_future(self._call(service.import_people, csv_text=text,
+        task = asyncio.ensure_future(self._call(service.import_people, csv_text=text, digest=digest,
                                                 progress=on_progress))
         while not task.done():
             await asyncio.sleep(0.3)
@@ -475,7 +545,9 @@ class ImportState(AuthState):
             report = task.result()
         if not imported.ok:
             self.status = ""
+            self._clear_preview()
             return
+        self._clear_preview()
         if report.errors:
             self.error_count = len(report.errors)
             self.errors = [[str(line), column, message] for line, column, message in report.errors[:500]]
@@ -483,35 +555,106 @@ class ImportState(AuthState):
             self.progress = 0
             return
         self.progress = 100
-        self.created = report.created
-        self.status = self._tn("Imported {n} person.", "Imported {n} people.", report.created,
-                               n=self._number(report.created))
+        self.created, self.updated = report.created, report.updated
+        self.status = " ".join((
+            self._tn("Imported {n} new person.", "Imported {n} new people.", report.created,
+                     n=self._number(report.created)),
+            self._tn("Updated {n} person.", "Updated {n} people.", report.updated, n=self._number(report.updated)),
+        ))
 
 
 class AuditState(Paged, AuthState):
-    """The audit log, paged."""
+    """The audit log in words, filtered by person, record type, action and dates, paged."""
 
     rows: list[AuditRow] = []
     prefix: str = ""
+    person: str = ""
+    entity: str = ""
+    action: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    capped: bool = False
     error: str = ""
 
-    async def _reload(self) -> None:
-        self.rows, self.total = await self._read(queries.audit_log, page=self.page,
-                                                 page_size=AUDIT_PAGE_SIZE, action_prefix=self.prefix)
-        self.pages = page_count(self.total, AUDIT_PAGE_SIZE)
+    @rx.var
+    def entity_options(self) -> list[Option]:
+        """The kinds of record, by label in the tab's language."""
+        with i18n.using(self._lang()):
+            return sorted((Option(code, msg.render()) for code, msg in labels.AUDIT_ENTITY_LABELS.items()),
+                          key=lambda o: fold(o.label))
 
-    @rx.event
-    async def load(self):
-        """First page."""
+    @rx.var
+    def action_options(self) -> list[Option]:
+        """The actions, by label in the tab's language."""
+        with i18n.using(self._lang()):
+            return sorted((Option(code, msg.render()) for code, msg in labels.AUDIT_ACTION_LABELS.items()),
+                          key=lambda o: fold(o.label))
+
+    async def _reload(self) -> None:
+        day_from = as_date(self.date_from, N_("first day")) if self.date_from else None
+        day_to = as_date(self.date_to, N_("last day")) if self.date_to else None
+        if day_from and day_to and day_to < day_from:
+            raise Invalid("The last day comes before the first day; swap them.")
+        result = await self._read(queries.audit_log, page=self.page, page_size=AUDIT_PAGE_SIZE,
+                                  action_prefix=self.prefix, action=self.action, entity=self.entity,
+                                  person=self.person, date_from=day_from, date_to=day_to)
+        self.rows = self._paged(result)
+        self.capped = result.capped
+
+    async def _first(self) -> None:
+        """The first page of the filters just changed (the filters stay when paging)."""
         self.page = 1
         with self._attempt():
             await self._reload()
 
     @rx.event
+    async def load(self):
+        """First page."""
+        await self._first()
+
+    @rx.event
     async def set_prefix(self, value: str):
-        """Filter by action (e.g. ``account.``)."""
+        """Filter by action code (e.g. ``account.``)."""
         self.prefix = as_text(value, 80)
-        await self.load()
+        await self._first()
+
+    @rx.event
+    async def set_person(self, value: str):
+        """Entries done by, or about, people whose name or employee code matches."""
+        self.person = as_text(value, 60)
+        await self._first()
+
+    @rx.event
+    async def set_entity(self, value: str):
+        """Only one kind of record ("" = all)."""
+        value = as_text(value, 80)
+        self.entity = value if value in labels.AUDIT_ENTITY_LABELS else ""
+        await self._first()
+
+    @rx.event
+    async def set_action(self, value: str):
+        """Only one action ("" = all)."""
+        value = as_text(value, 80)
+        self.action = value if value in labels.AUDIT_ACTION_LABELS else ""
+        await self._first()
+
+    @rx.event
+    async def set_date_from(self, value: str):
+        """From this day (the organisation's calendar), included."""
+        self.date_from = as_text(value, 10)
+        await self._first()
+
+    @rx.event
+    async def set_date_to(self, value: str):
+        """Up to this day, included."""
+        self.date_to = as_text(value, 10)
+        await self._first()
+
+    @rx.event
+    async def clear_filters(self):
+        """Every entry again."""
+        self.prefix = self.person = self.entity = self.action = self.date_from = self.date_to = ""
+        await self._first()
 
 
 _NO_PROFILE = Profile(full_name="", employee_code="", position="", unit_name="", unit_trail="", email="",

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from engagement.core.access import Actor
 from engagement.org import sessions as org_sessions
 from engagement.org.demo import DEMO_PASSWORD
-from engagement.recognition import service
+from engagement.recognition import rules, service
 from engagement.recognition.models import RecognitionValue, ThanksLink
 
 # (giver, receivers, level, value codes, message, days ago, private)
@@ -93,9 +93,11 @@ def seed_demo(session: Session, *, now: datetime) -> dict[str, int]:
          "000.00.21.H00-260303-0003"),
     )
     for i, (att, tim, gui, note, dossier) in enumerate(submissions):
+        when = now - timedelta(hours=3 - i)
+        # An easy challenge: seeding solves it here, where no browser waits on it.
+        proof = rules.solve_proof(service.thanks_challenge(session, now=when, max_number=1000))
         service.submit_thanks(session, token=staff2_link, attitude=att, timeliness=tim, guidance=gui,
-                              note=note, dossier=dossier, answer="5", expected=5,
-                              client_ip=f"192.0.2.{10 + i}", now=now - timedelta(hours=3 - i))
+                              note=note, dossier=dossier, proof=proof, client_ip=f"192.0.2.{10 + i}", now=when)
     for token in tokens:
         org_sessions.logout(session, token=token, now=now)
     session.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -198,3 +199,27 @@ class HeldRating:
     dossier_ref: str
     at: str
     why: str
+
+
+@dataclass(frozen=True)
+class DeviceEnrolment:
+    """A counter device just registered: its one-time enrolment code, shown once (issue 16)."""
+
+    device_id: int
+    name: str
+    code: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    """A counter device of one's units, as the citizens' page lists it."""
+
+    id: int
+    name: str
+    unit_name: str
+    #: ``waiting`` (link not opened yet), ``active`` or ``revoked``.
+    status: str
+    status_label: str
+    registered: str
+    last_used: str

@@ -154,6 +154,9 @@ class CitizenThanks(SQLModel, table=True):
     #: Why the rating was held for the unit head (``network`` / ``person``; issue 18); the head's
     #: reason for deciding on it is kept in ``moderation_reason``.
     hold_reason: str = Field(default="", max_length=20)
+    #: The registered counter device (tablet) it was given on, if any (issue 16): such ratings are
+    #: limited per dossier, not per network.
+    device_id: int | None = Field(default=None, foreign_key="thanks_device.id", index=True)
 
 
 class ThanksSettings(SQLModel, table=True):
@@ -168,3 +171,42 @@ class ThanksSettings(SQLModel, table=True):
     hold_per_person: int = Field(default=10)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     updated_by_account_id: int | None = Field(default=None)
+
+
+class ThanksDevice(SQLModel, table=True):
+    """A tablet at a one-stop counter, registered by a unit head (issue 16).
+
+    Citizens at a centre share one network, so ratings given on a registered device are limited
+    per dossier instead of per network. Only hashes are kept: of the one-time enrolment code (the
+    link shown once to the unit head) and of the device token the tablet keeps in a cookie.
+    """
+
+    __tablename__ = "thanks_device"
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    name: str = Field(max_length=120)
+    #: SHA-256 of the enrolment code; emptied once the tablet has used it.
+    enrol_hash: str | None = Field(default=None, max_length=64, unique=True)
+    enrol_expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: SHA-256 of the device token (set when the tablet enrols).
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    enrolled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_by_account_id: int | None = Field(default=None)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_by_account_id: int | None = Field(default=None)
+
+
+class ThanksProof(SQLModel, table=True):
+    """A proof-of-work challenge already spent on a rating (issue 18): a second use is refused.
+
+    Kept until the challenge itself expires (the cleanup job deletes older rows).
+    """
+
+    __tablename__ = "thanks_proof"
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge: str = Field(max_length=128, unique=True)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)

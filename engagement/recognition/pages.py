@@ -8,6 +8,7 @@ import reflex as rx
 from engagement.core import routes
 from engagement.core.i18n import N_, Msg
 from engagement.recognition.dto import (
+    DeviceRow,
     FeedItem,
     HeldRating,
     PendingThanks,
@@ -16,14 +17,20 @@ from engagement.recognition.dto import (
     ValueRow,
 )
 from engagement.recognition.rules import (
+    DEVICE_NAME_MAX,
     MESSAGE_HINT,
     MESSAGE_MAX,
     MESSAGE_MIN,
     MODERATION_REASON_MAX,
     NOTE_MAX,
+    REVOKE_REASON_MAX,
+    VALUE_DESCRIPTION_MAX,
+    VALUE_NAME_MAX,
+    WORK_REF_MAX,
 )
 from engagement.recognition.state import (
     CitizensState,
+    DevicesState,
     FairnessState,
     FeedBase,
     HeldRatingsState,
@@ -121,7 +128,8 @@ def _revoke_dialog(state: type[FeedBase]) -> rx.Component:
             error_callout(state.error),
             rx.form(
                 rx.vstack(
-                    field(t("Reason"), "reason", required=True, placeholder=t("e.g. Inappropriate content…")),
+                    limited_text(t("Reason"), "reason", REVOKE_REASON_MAX, form="revoke", required=True,
+                                 placeholder=t("e.g. Inappropriate content…")),
                     rx.button(t("Revoke"), type="submit", color_scheme="red"),
                     spacing="3", align="stretch"),
                 on_submit=state.submit_revoke,
@@ -190,7 +198,7 @@ def _give_dialog() -> rx.Component:
                     # No max_length: the browser would cut a long paste silently; the service refuses
                     # it with the limit instead, and the counter shows it while typing.
                     limited_text(t("Message"), "message", MESSAGE_MAX, form="give", multiline=True, rows="4",
-                                 required=True, placeholder=t(MESSAGE_HINT),
+                                 errors=S.give_error_fields, required=True, placeholder=t(MESSAGE_HINT),
                                  hint=t("At least {n} characters. Say what they did and what it changed (for "
                                         "citizens, for the team).", n=MESSAGE_MIN)),
                     rx.text(t("Values honoured (1 to 3)"), size="2", weight="medium"),
@@ -201,8 +209,8 @@ def _give_dialog() -> rx.Component:
                         wrap="wrap", row_gap="0.4em"),
                     select_field(t("Recognition level"), "level", S.level_options, default_value="thanks",
                                  required=True),
-                    field(t("Dossier or case number (optional)"), "work_ref",
-                          placeholder=t("e.g. {example}", example="HS-2026-00123")),
+                    limited_text(t("Dossier or case number (optional)"), "work_ref", WORK_REF_MAX, form="give",
+                                 errors=S.give_error_fields, placeholder=t("e.g. {example}", example="HS-2026-00123")),
                     rx.el.label(rx.hstack(rx.el.input(type="checkbox", name="private"),
                                           rx.text(t("Private: only the receivers and their unit head "
                                                     "see it"), size="2"),
@@ -327,8 +335,12 @@ def _thanks_row(row: PendingThanks) -> rx.Component:
                 spacing="2")),
             rx.cond(row.reason != "", rx.text(t("Rejected because: {reason}", reason=row.reason), size="2",
                                               color_scheme="gray")),
-            rx.cond(row.can_undo, rx.button(t("Undo the rejection"), size="1", variant="soft",
-                                            on_click=CitizensState.undo_reject(row.id))),
+            rx.cond(row.can_undo & (row.status == "rejected"),
+                    rx.button(t("Undo the rejection"), size="1", variant="soft",
+                              on_click=CitizensState.undo_reject(row.id))),
+            rx.cond(row.can_undo & (row.status == "approved"),
+                    rx.button(t("Withdraw the approval…"), size="1", variant="soft", color_scheme="red",
+                              on_click=CitizensState.withdraw(row.id))),
             spacing="2", align="stretch",
         ),
         width="100%",
@@ -338,16 +350,21 @@ def _thanks_row(row: PendingThanks) -> rx.Component:
 def _reject_thanks_dialog() -> rx.Component:
     S = CitizensState
     return rx.dialog.root(rx.dialog.content(
-        rx.dialog.title(t("Reject this note?")),
+        rx.dialog.title(rx.cond(S.withdrawing, t("Withdraw the approval of this note?"), t("Reject this note?"))),
         rx.blockquote(S.rejecting, size="2"),
-        rx.text(t("The note stays hidden and its rating does not count. You can put it back today."), size="2",
-                color_scheme="gray"),
+        rx.text(rx.cond(S.withdrawing,
+                        t("The note goes back among the notes waiting and its points are taken back. The person "
+                          "it is about reads the reason."),
+                        t("The note stays hidden and its rating does not count. You can put it back today.")),
+                size="2", color_scheme="gray"),
         rx.form(rx.vstack(
             limited_text(t("Reason (kept with the note)"), "reason", MODERATION_REASON_MAX, form="thanks-reject",
                          errors=S.reject_error_fields, required=True,
-                         placeholder=t("Advertising, not about the service")),
+                         placeholder=rx.cond(S.withdrawing, t("Approved by mistake: the note is not about the "
+                                                              "service"), t("Advertising, not about the service"))),
             action_error(S.reject_error, form="thanks-reject"),
-            rx.hstack(rx.button(t("Reject"), type="submit", color_scheme="red"),
+            rx.hstack(rx.button(rx.cond(S.withdrawing, t("Withdraw the approval"), t("Reject")), type="submit",
+                                color_scheme="red"),
                       rx.button(t("Cancel"), type="button", variant="soft", color_scheme="gray",
                                 on_click=S.cancel_reject(False)),
                       spacing="2"),
@@ -408,6 +425,7 @@ def citizens_page() -> rx.Component:
         ),
         _reject_thanks_dialog(),
         held_section(),
+        devices_section(),
         rx.heading(t("Ratings (approved)"), size="5", margin_top="1em"),
         rx.box(rx.table.root(
             rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h)) for h in (
@@ -471,11 +489,12 @@ def values_page() -> rx.Component:
         error_callout(ValuesState.error),
         rx.cond(AuthState.can_manage_values, rx.vstack(
             card(rx.form(rx.hstack(
-                rx.box(field(t("Name"), "name", required=True, placeholder=t("e.g. Creativity")), flex="1",
-                       min_width="12em"),
-                rx.box(field(t("Description"), "description"), flex="2", min_width="12em"),
+                rx.box(limited_text(t("Name"), "name", VALUE_NAME_MAX, form="value", errors=ValuesState.error_fields,
+                                    required=True, placeholder=t("e.g. Creativity")), flex="1", min_width="12em"),
+                rx.box(limited_text(t("Description"), "description", VALUE_DESCRIPTION_MAX, form="value",
+                                    errors=ValuesState.error_fields), flex="2", min_width="12em"),
                 rx.button(t("Add value"), type="submit"), align="end", wrap="wrap", width="100%"),
-                on_submit=ValuesState.add, reset_on_submit=True)),
+                on_submit=ValuesState.add, reset_on_submit=False, key=ValuesState.form_key.to_string())),
             rx.box(rx.button(t("Add the movement's default values"), variant="soft",
                              on_click=ValuesState.load_defaults)),
             thanks_settings_card(),
@@ -529,6 +548,29 @@ def _rating_input(name: str, label: Msg) -> rx.Component:
     )
 
 
+def _proof_status() -> rx.Component:
+    """The automatic check's progress, announced politely to screen readers (no pointer needed:
+    it runs by itself; a failed check is retried with a button)."""
+    S = ThanksState
+    return rx.box(
+        rx.match(
+            S.pow_state,
+            ("working", rx.hstack(rx.spinner(size="1"), rx.text(t("Verifying that you are not a robot…"), size="2"),
+                                  align="center", spacing="2")),
+            ("done", rx.hstack(rx.icon("shield_check", size=16, color=rx.color("green", 11)),
+                               rx.text(t("Verified: you can send your rating."), size="2"), align="center",
+                               spacing="2")),
+            ("failed", rx.hstack(rx.text(t("The automatic check could not finish in this browser."), size="2"),
+                                 rx.button(t("Check again"), type="button", size="1", variant="soft",
+                                           on_click=S.new_check),
+                                 align="center", spacing="2", wrap="wrap")),
+            rx.fragment(),
+        ),
+        rx.cond(S.error_fields.contains("altcha"), rx.text(S.error_fields["altcha"], size="1", color_scheme="red")),
+        role="status", aria_live="polite", id="thanks-proof", min_height="1.5em",
+    )
+
+
 def thanks_page() -> rx.Component:
     """What a citizen sees after scanning a QR code: no account, no personal data asked."""
     S = ThanksState
@@ -559,13 +601,13 @@ def thanks_page() -> rx.Component:
                                                    t("Printed on the receipt of your procedure."))),
                                 limited_text(t("A thank-you note (optional)"), "note", NOTE_MAX, form="thanks",
                                              multiline=True, hint=t("Shown once the unit head has read it.")),
-                                field(S.question, "answer", required=True, input_mode="numeric",
-                                      hint=t("A simple question to keep automated submissions out.")),
+                                _proof_status(),
                                 rx.button(t("Send"), type="submit", size="3", loading=S.busy,
                                           id="thanks-submit"),
                                 spacing="3", align="stretch",
                             ),
-                            on_submit=S.submit, reset_on_submit=False, key=S.form_key.to_string(),
+                            # Never remounted: a refusal (a failed check included) keeps what was typed.
+                            on_submit=S.submit, reset_on_submit=False,
                         ),
                     ),
                 ),
@@ -606,7 +648,7 @@ def add_pages(app: rx.App) -> None:
     private_page(app, person_page, route=routes.RECOGNITION_PERSON + "/[person_id]",
                  title=N_("Recognition profile"), load=PersonState.load)
     private_page(app, citizens_page, route=routes.RECOGNITION_CITIZENS, title=N_("Citizens' thanks"),
-                 load=[CitizensState.load, HeldRatingsState.load])
+                 load=[CitizensState.load, HeldRatingsState.load, DevicesState.load])
     private_page(app, qr_page, route=routes.RECOGNITION_QR + "/[qr_unit]", title=N_("QR sheet"),
                  load=QrState.load)
     private_page(app, values_page, route=routes.RECOGNITION_VALUES, title=N_("Recognition values"),
@@ -616,6 +658,54 @@ def add_pages(app: rx.App) -> None:
     # The citizens' page needs no login: no guard.
     public_page(app, thanks_page, route=routes.THANKS + "/[thanks_token]", title=N_("Thank you"),
                 load=ThanksState.load)
+
+
+# --- counter devices (issue 16) ---------------------------------------------------------------
+
+
+def _device_row(d: DeviceRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.text(d.name, weight="medium")), rx.table.cell(d.unit_name),
+        rx.table.cell(rx.badge(d.status_label, color_scheme=rx.match(d.status, ("active", "green"),
+                                                                      ("waiting", "amber"), "gray"))),
+        rx.table.cell(d.registered), rx.table.cell(d.last_used),
+        rx.table.cell(rx.cond(d.status != "revoked",
+                              rx.button(t("Revoke"), size="1", variant="soft", color_scheme="red",
+                                        on_click=DevicesState.revoke(d.id)))),
+    )
+
+
+def devices_section() -> rx.Component:
+    """Tablets at the counters of one's units: ratings given on them are limited per dossier, not per
+    network (a one-stop centre shares one network)."""
+    S = DevicesState
+    return rx.vstack(
+        rx.heading(t("Counter devices"), size="5", margin_top="1em"),
+        rx.text(t("Citizens at a one-stop centre share one network, which allows only a few ratings a day. Register "
+                  "the tablet at a counter: its ratings are limited per dossier instead."), size="2",
+                color_scheme="gray"),
+        card(rx.form(rx.vstack(
+            error_callout(S.device_error),
+            rx.hstack(
+                rx.box(select_field(t("Unit"), "unit_id", S.device_options, required=True), min_width="14em"),
+                rx.box(limited_text(t("Device name"), "device_name", DEVICE_NAME_MAX, form="device",
+                                    errors=S.device_error_fields, required=True,
+                                    placeholder=t("e.g. Tablet at counter 1")), flex="1", min_width="14em"),
+                rx.button(t("Register a device"), type="submit"),
+                align="end", wrap="wrap", spacing="2", width="100%"),
+            spacing="2", align="stretch"), on_submit=S.register, reset_on_submit=False,
+            key=S.form_key.to_string())),
+        rx.cond(S.new_link != "", rx.callout.root(rx.callout.icon(rx.icon("tablet")), rx.vstack(
+            rx.text(t("Open this link once on the tablet “{name}” and press “Register this tablet”. It is shown only "
+                      "now and works once, for 7 days.", name=S.new_name), size="2"),
+            rx.code(S.new_link, id="device-link", style={"overflow_wrap": "anywhere"}),
+            spacing="1"), color_scheme="blue", width="100%")),
+        rx.cond(S.devices.length() > 0, rx.box(rx.table.root(
+            rx.table.header(rx.table.row(*[rx.table.column_header_cell(t(h)) for h in (
+                N_("Device"), N_("Unit"), N_("State"), N_("Registered"), N_("Last used"), N_("Action"))])),
+            rx.table.body(rx.foreach(S.devices, _device_row)), width="100%"), overflow_x="auto", width="100%")),
+        spacing="2", width="100%", align="stretch", id="counter-devices",
+    )
 
 
 # --- held ratings and the citizens' thanks settings (issue 18) -------------------------------

@@ -27,6 +27,7 @@ from engagement.recognition import models, rules
 from engagement.recognition.dto import (
     Allowance,
     CommentRow,
+    DeviceRow,
     FeedItem,
     FeedPage,
     HeldRating,
@@ -634,3 +635,26 @@ def held_ratings(session: Session, *, actor: Actor | None, page: int = 1,
 def thanks_page(session: Session, *, token: str) -> tuple[ThanksTarget | None, ThanksSettingsView]:
     """The public thanks page in one read: whom the link is for, and the dossier format to ask for."""
     return thanks_target(session, token=token), thanks_settings(session)
+
+
+_DEVICE_STATUS = {"waiting": i18n.N_("Link not opened yet"), "active": i18n.N_("Active"),
+                  "revoked": i18n.N_("Revoked")}
+
+
+def counter_devices(session: Session, *, actor: Actor | None, limit: int = 100) -> list[DeviceRow]:
+    """The counter devices of the actor's units (issue 16): active and waiting first, newest first."""
+    me = require(actor, Perm.MODERATE_THANKS)
+    where = reach(me, Perm.MODERATE_THANKS)
+    stmt = select(models.ThanksDevice, Unit.name).join(Unit, Unit.id == models.ThanksDevice.unit_id)
+    if not where.org:
+        stmt = stmt.where(or_(*[Unit.path.startswith(p) for p in where.unit_paths]) if where.unit_paths
+                          else sa.false())
+    rows = session.exec(stmt.order_by(models.ThanksDevice.revoked_at.is_not(None), models.ThanksDevice.id.desc())
+                        .limit(min(MAX_PAGE_SIZE, max(1, int(limit))))).all()
+    out = []
+    for d, unit_name in rows:
+        status = "revoked" if d.revoked_at else "active" if d.token_hash else "waiting"
+        out.append(DeviceRow(id=d.id, name=d.name, unit_name=unit_name, status=status,
+                             status_label=str(_DEVICE_STATUS[status]), registered=formats.moment(d.created_at),
+                             last_used=formats.moment(d.last_used_at) if d.last_used_at else _("Never")))
+    return out

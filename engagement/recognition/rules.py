@@ -4,13 +4,18 @@ ratings, the anti-stuffing limits and the fairness signals. No database, no cloc
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
+
+import altcha
 
 from engagement.core.access import Role
-from engagement.core.i18n import N_, Msg, _
+from engagement.core.i18n import N_, Msg
 
 #: level -> (label, allowance cost per recipient; also the receiver's points quantity).
 #: The label is a message: render it where it is shown (``str(label)`` under the reader's language).
@@ -37,6 +42,11 @@ MAX_RECIPIENTS = 10
 MAX_VALUES = 3
 COMMENT_MAX = 300
 REVOKE_REASON_MIN = 10
+REVOKE_REASON_MAX = 500
+WORK_REF_MAX = 60
+#: A catalogue value's name and description (longer is refused, never cut: ``core.limits``).
+VALUE_NAME_MAX = 120
+VALUE_DESCRIPTION_MAX = 500
 
 #: The movement's values, loaded into an empty catalogue (code, name, description). Names and
 #: descriptions are messages, written into the catalogue in the organisation's language when
@@ -246,11 +256,62 @@ def rating_problem(attitude: int, timeliness: int, guidance: int) -> Msg | None:
     return None
 
 
-def challenge(seed: int) -> tuple[str, int]:
-    """A simple arithmetic question (in the current language) and its answer, from a random ``seed``."""
-    a = 2 + seed % 8
-    b = 1 + (seed // 8) % 9
-    return _("How much is {a} + {b}?", a=a, b=b), a + b
+# --- the proof of work of the public thanks page (ALTCHA, issue 18) ---------------------------
+
+#: The largest secret number of a challenge: the browser tries up to this many SHA-256 hashes
+#: (half on average). Tuned so that a mid-range phone needs about a second (see DECISIONS).
+POW_MAX_NUMBER = 200_000
+#: How long a challenge may be solved and sent; spent ones are remembered this long.
+POW_TTL = timedelta(minutes=15)
+#: The longest proof accepted (a base64 JSON of five short fields is about 300 characters).
+POW_PROOF_MAX = 1000
+
+
+def solve_proof(challenge: dict[str, Any]) -> str:
+    """What the browser's solver sends for ``challenge`` (as ``create_challenge`` made it): the
+    base64 JSON payload with the number found. For the demo and tests; the page solves in JS.
+
+    Raises:
+        ValueError: no number up to ``maxNumber`` solves it.
+    """
+    found = altcha.solve_challenge_v1(challenge["challenge"], challenge["salt"], challenge["algorithm"],
+                                      int(challenge["maxNumber"]))
+    if found is None:
+        raise ValueError("unsolvable challenge")
+    payload = {key: challenge[key] for key in ("algorithm", "challenge", "salt", "signature")}
+    return base64.b64encode(json.dumps({**payload, "number": found.number}).encode()).decode()
+
+
+def proof_fields(proof: str) -> dict[str, Any] | None:
+    """The fields of a proof as the browser sent it (base64 JSON), or None when it is not one."""
+    if not proof or len(proof) > POW_PROOF_MAX:
+        return None
+    try:
+        data = json.loads(base64.b64decode(proof, validate=True).decode())
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    if not all(isinstance(data.get(k), str) and data.get(k) for k in ("algorithm", "challenge", "salt", "signature")):
+        return None
+    if not isinstance(data.get("number"), int) or isinstance(data.get("number"), bool) or data["number"] < 0:
+        return None
+    return data
+
+
+def proof_expiry(salt: str) -> datetime | None:
+    """The expiry a challenge's salt carries (``...?expires=<unix seconds>&``), or None."""
+    values = altcha.extract_params_v1({"salt": salt}).get("expires") or []  # type: ignore[typeddict-item]
+    if len(values) != 1 or not values[0].isdecimal():
+        return None
+    return datetime.fromtimestamp(int(values[0]), tz=UTC)
+
+
+# --- counter devices (issue 16) --------------------------------------------------------------
+
+#: How long the enrolment link shown to the unit head may be opened on the tablet.
+DEVICE_ENROL_TTL = timedelta(days=7)
+DEVICE_NAME_MAX = 120
 
 
 # --- fairness ------------------------------------------------------------------------------
@@ -301,8 +362,9 @@ MODERATION_REASON_MIN, MODERATION_REASON_MAX = 5, 500
 
 
 def may_undo_moderation(*, status: str, moderated_at: datetime | None, now: datetime, tz: tzinfo) -> bool:
-    """A rejected note can be put back to "waiting" on the day it was rejected (the
-    organisation's calendar day); an approval, once its points are counted, stays."""
-    if status != "rejected" or moderated_at is None:
+    """A note rejected or approved by mistake can be put back to "waiting" on the day it was
+    decided (the organisation's calendar day); an approval's points are then taken back by
+    reversal entries. Later, the decision stays."""
+    if status not in ("rejected", "approved") or moderated_at is None:
         return False
     return moderated_at.astimezone(tz).date() == now.astimezone(tz).date()

@@ -10,21 +10,24 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
+import altcha
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from engagement.core import audit, limits, routes
 from engagement.core.access import Actor, Perm, Role, can, require
-from engagement.core.db import lock_key
+from engagement.core.db import delete_in_batches, lock_key
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound, Throttled
 from engagement.core.i18n import N_
 from engagement.core.secrets import keyed_hash
 from engagement.notify import service as notify
 from engagement.org.models import Account, Person, RoleGrant, Unit
 from engagement.recognition import models, rules
-from engagement.recognition.dto import Given, ThanksSettingsView
-from engagement.recognition.queries import current_month, moderated_unit, thanks_settings
+from engagement.recognition.dto import DeviceEnrolment, Given, ThanksSettingsView, ThanksTarget
+from engagement.recognition.queries import current_month, moderated_unit, thanks_page, thanks_settings
 from engagement.scoring import service as scoring
 from engagement.scoring.rules import Source
 from engagement.settings import get_settings
@@ -65,13 +68,23 @@ def _record_citizen_points(session: Session, *, thanks_id: int, person_id: int |
     row = session.get(models.CitizenThanks, thanks_id)
     if row is None or (row.attitude + row.timeliness + row.guidance) / 3 < rules.GOOD_RATING:
         return
-    ref = f"citizen:{thanks_id}"
+    ref = _citizen_ref(session, thanks_id, fresh=True)
     if person_id is not None:
         scoring.record_points(session, person_id=person_id, source=Source.CITIZEN, source_ref=ref,
                               occurred_at=occurred_at, now=now)
     else:
         scoring.record_unit_points(session, unit_id=unit_id, source=Source.CITIZEN, source_ref=ref,
                                    occurred_at=occurred_at, now=now)
+
+
+def _citizen_ref(session: Session, thanks_id: int, *, fresh: bool) -> str:
+    """The ledger ref of a rating's credit: ``citizen:<id>``, then ``#2``, ``#3``... when an
+    approval was undone the same day and given again (a ref is credited once, nothing of the
+    ledger is deleted). ``fresh``: the ref of the next credit; else of the latest one."""
+    base = f"citizen:{thanks_id}"
+    rounds = scoring.credit_rounds(session, source=Source.CITIZEN, source_ref=base)
+    n = rounds + 1 if fresh else rounds
+    return base if n <= 1 else f"{base}#{n}"
 
 
 # --- values catalogue ----------------------------------------------------------------------
@@ -109,11 +122,13 @@ def add_value(session: Session, *, actor: Actor | None, name: str, description: 
 
     Raises:
         NotAllowed: not an emulation officer.
-        Invalid: empty name.
+        Invalid: a name shorter than 3 characters, a name or description over its limit.
         Conflict: a value with this name exists.
     """
     me = require(actor, Perm.MANAGE_VALUES)
-    name = " ".join((name or "").split())[:120]
+    name = limits.clean_line(name, limit=rules.VALUE_NAME_MAX, what=N_("value name"), field="name")
+    description = limits.within((description or "").strip(), limit=rules.VALUE_DESCRIPTION_MAX,
+                                what=N_("value description"), field="description")
     if len(name) < 3:
         raise Invalid("Give the value a name of at least 3 characters.", {"name": N_("Too short")})
     code = "v-" + hashlib.sha256(name.lower().encode()).hexdigest()[:12]
@@ -122,7 +137,7 @@ def add_value(session: Session, *, actor: Actor | None, name: str, description: 
                    func.lower(models.RecognitionValue.name) == name.lower()))).first():
         raise Conflict("The catalogue already has a value named “{name}”.", name=name)
     order = session.exec(select(func.coalesce(func.max(models.RecognitionValue.sort_order), 0))).one() + 1
-    row = models.RecognitionValue(code=code, name=name, description=(description or "").strip()[:500],
+    row = models.RecognitionValue(code=code, name=name, description=description,
                                   sort_order=order, created_at=now)
     session.add(row)
     session.flush()
@@ -213,7 +228,8 @@ def give(
         models.RecognitionValue.id.in_(value_ids), models.RecognitionValue.is_active.is_(True))))
     if active != set(value_ids):
         raise Invalid("One of the chosen values is no longer in the catalogue. Choose again.")
-    work_ref = " ".join((work_ref or "").split())[:60]
+    work_ref = limits.clean_line(work_ref, limit=rules.WORK_REF_MAX, what=N_("dossier or case number"),
+                                field="work_ref")
 
     recipients: list[tuple[int | None, int, str]] = []  # (person, unit, unit path)
     if unit_id:
@@ -324,7 +340,7 @@ def revoke(session: Session, *, actor: Actor | None, recognition_id: int, reason
     rec = session.get(models.Recognition, int(recognition_id))
     if rec is None:
         raise NotFound("This recognition does not exist.")
-    reason = " ".join((reason or "").split())[:500]
+    reason = limits.clean_line(reason, limit=rules.REVOKE_REASON_MAX, what=N_("reason"), field="reason")
     if len(reason) < rules.REVOKE_REASON_MIN:
         raise Invalid("Give a reason of at least {n} characters; the giver "
                       "and the receivers can ask to see it.", {"reason": N_("Too short")}, n=rules.REVOKE_REASON_MIN)
@@ -431,16 +447,192 @@ def client_key(session: Session, client_ip: str, *, now: datetime) -> str:
     return keyed_hash(session, purpose="thanks", value=client_ip or "unknown", now=now)
 
 
+# --- the proof of work (ALTCHA, issue 18) --------------------------------------------------
+
+#: The form field a refused proof is reported on: the page starts a new challenge when it sees it.
+PROOF_FIELD = "altcha"
+
+
+def _altcha_key(session: Session, *, now: datetime) -> str:
+    """The HMAC key challenges are signed with, derived from the deployment's secret."""
+    return keyed_hash(session, purpose="altcha", value="thanks-challenge", now=now, length=64)
+
+
+def thanks_challenge(session: Session, *, now: datetime, max_number: int = rules.POW_MAX_NUMBER) -> dict[str, Any]:
+    """A signed proof-of-work challenge for the public thanks page (ALTCHA's v1 format).
+
+    The browser finds the secret number (at most ``max_number`` SHA-256 hashes) and sends it
+    back with the challenge; nothing is stored until a proof is spent.
+
+    Returns:
+        ``algorithm``, ``challenge``, ``maxNumber``, ``salt`` (carrying its expiry), ``signature``.
+    """
+    made = altcha.create_challenge_v1(hmac_key=_altcha_key(session, now=now), max_number=max_number,
+                                      expires=now + rules.POW_TTL)
+    return made.to_dict()
+
+
+def open_thanks_page(session: Session, *, token: str, now: datetime
+                     ) -> tuple[ThanksTarget | None, ThanksSettingsView, dict[str, Any] | None]:
+    """The public thanks page in one trip: whom the link is for, the dossier format, and a
+    challenge for the browser to solve (none for a bad link)."""
+    target, settings = thanks_page(session, token=token)
+    return target, settings, thanks_challenge(session, now=now) if target is not None else None
+
+
+def _spend_proof(session: Session, proof: str, *, now: datetime) -> None:
+    """Check a solved challenge and mark it spent (in the caller's transaction).
+
+    Raises:
+        Invalid: missing or malformed, not signed by this server or wrongly solved, expired,
+            or already spent; reported on ``PROOF_FIELD``.
+    """
+    data = rules.proof_fields(proof)
+    if data is None:
+        raise Invalid("The page has not finished its automatic check yet. Wait until it says it is verified, "
+                      "then send again.", {PROOF_FIELD: N_("Not verified yet")})
+    expires = rules.proof_expiry(data["salt"])
+    valid, _error = altcha.verify_solution_v1(data, _altcha_key(session, now=now), check_expires=False)
+    if not valid or expires is None or expires > now + rules.POW_TTL + timedelta(minutes=1):
+        raise Invalid("The page's automatic check failed. A new check has started: send again once it says "
+                      "it is verified. Your ratings and note are kept.", {PROOF_FIELD: N_("Check failed")})
+    if expires <= now:
+        raise Invalid("The page was open too long before sending (more than {minutes} minutes). A new check has "
+                      "started: send again once it says it is verified. Your ratings and note are kept.",
+                      {PROOF_FIELD: N_("Check expired")}, minutes=int(rules.POW_TTL.total_seconds() // 60))
+    try:
+        with session.begin_nested():
+            session.add(models.ThanksProof(challenge=data["challenge"][:128], expires_at=expires))
+            session.flush()
+    except sa.exc.IntegrityError:
+        raise Invalid("This check was already used for a rating. A new check has started: send again once it "
+                      "says it is verified. Your ratings and note are kept.",
+                      {PROOF_FIELD: N_("Check already used")}) from None
+
+
+def delete_spent_proofs(engine: Engine, *, now: datetime, batch: int) -> int:
+    """Forget spent challenges that have expired (a replay of one is refused as expired anyway),
+    ``batch`` rows per transaction; returns how many (the cleanup job)."""
+    return delete_in_batches(engine, models.ThanksProof, models.ThanksProof.expires_at <= now, batch)
+
+
+# --- counter devices (issue 16) ------------------------------------------------------------
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def register_device(session: Session, *, actor: Actor | None, unit_id: int, name: str,
+                    now: datetime) -> DeviceEnrolment:
+    """A unit head (or an officer) registers a tablet at a counter of their unit.
+
+    Returns the one-time enrolment code, shown once as a link to open on the tablet; only its
+    hash is kept. The tablet's ratings are then limited per dossier instead of per network.
+
+    Raises:
+        NotAllowed: not a manager of citizens' thanks for this unit.
+        Invalid: no name, or a name over its limit.
+        Conflict: an active device of the unit has this name.
+    """
+    me = require(actor, Perm.MODERATE_THANKS)
+    unit = moderated_unit(session, me, unit_id)
+    label = limits.clean_line(name, limit=rules.DEVICE_NAME_MAX, what=N_("device name"), field="device_name")
+    if len(label) < 2:
+        raise Invalid("Name the device after its counter, e.g. “Máy tính bảng Quầy 1”.",
+                      {"device_name": N_("Required")})
+    if session.exec(select(models.ThanksDevice.id).where(models.ThanksDevice.unit_id == unit.id,
+                                                         models.ThanksDevice.name == label,
+                                                         models.ThanksDevice.revoked_at.is_(None))).first():
+        raise Conflict("This unit already has a device named “{name}”. Revoke it first or choose another name.",
+                       name=label)
+    code = secrets.token_urlsafe(24)
+    row = models.ThanksDevice(unit_id=unit.id, name=label, enrol_hash=_digest(code),
+                              enrol_expires_at=now + rules.DEVICE_ENROL_TTL, created_at=now,
+                              created_by_account_id=me.account_id)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=me, action="thanks.device_register", entity="thanks_device", entity_id=row.id,
+                 now=now, unit=unit.id, name=label)
+    return DeviceEnrolment(device_id=row.id, name=label, code=code, expires_at=row.enrol_expires_at)
+
+
+def enrol_device(session: Session, *, code: str, now: datetime) -> tuple[str, str]:
+    """The tablet opens its enrolment link: the code is spent and a long-lived device token made.
+
+    Returns:
+        (the device token, to keep in the tablet's cookie; the device's name).
+
+    Raises:
+        NotFound: unknown, already used, expired or revoked enrolment.
+    """
+    row = session.exec(select(models.ThanksDevice).where(
+        models.ThanksDevice.enrol_hash == _digest((code or "")[:64]))).first() if code else None
+    if row is None or row.revoked_at is not None or row.enrol_expires_at is None or row.enrol_expires_at <= now:
+        raise NotFound("This device link is not valid any more (it works once, for {days} days). Ask the unit "
+                       "head to register the device again.", days=rules.DEVICE_ENROL_TTL.days)
+    token = secrets.token_urlsafe(32)
+    row.enrol_hash, row.enrol_expires_at = None, None
+    row.token_hash, row.enrolled_at = _digest(token), now
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=None, action="thanks.device_enrol", entity="thanks_device", entity_id=row.id,
+                 now=now)
+    return token, row.name
+
+
+def revoke_device(session: Session, *, actor: Actor | None, device_id: int, now: datetime) -> None:
+    """Revoke a counter device: its ratings fall back to the per-network limit.
+
+    Raises:
+        NotAllowed: not a manager of citizens' thanks for the device's unit.
+        NotFound: no such device.
+        Conflict: already revoked.
+    """
+    me = require(actor, Perm.MODERATE_THANKS)
+    row = session.get(models.ThanksDevice, int(device_id))
+    moderated_unit(session, me, row.unit_id if row is not None else 0)
+    if row is None:
+        raise NotFound("This device does not exist.")
+    if row.revoked_at is not None:
+        raise Conflict("This device was already revoked.")
+    row.revoked_at, row.revoked_by_account_id, row.enrol_hash = now, me.account_id, None
+    session.add(row)
+    session.flush()
+    audit.record(session, actor=me, action="thanks.device_revoke", entity="thanks_device", entity_id=row.id,
+                 now=now, name=row.name)
+
+
+def device_ref(device_token: str) -> str:
+    """What the server keeps of a device's cookie while a page is open: its SHA-256 ("" for none)."""
+    return _digest(device_token) if device_token and len(device_token) <= 128 else ""
+
+
+def _device_for(session: Session, ref: str, *, unit_path: str) -> models.ThanksDevice | None:
+    """The active, enrolled device whose token has the hash ``ref`` and whose unit covers
+    ``unit_path``, else None."""
+    if not ref or len(ref) != 64:
+        return None
+    row = session.exec(select(models.ThanksDevice).where(
+        models.ThanksDevice.token_hash == ref, models.ThanksDevice.revoked_at.is_(None))).first()
+    if row is None:
+        return None
+    unit = session.get(Unit, row.unit_id)
+    return row if unit is not None and unit_path.startswith(unit.path) else None
+
+
 def submit_thanks(
     session: Session, *, token: str, attitude: int, timeliness: int, guidance: int,
-    note: str, dossier: str, answer: str, expected: int, client_ip: str, now: datetime,
+    note: str, dossier: str, proof: str, client_ip: str, now: datetime, device: str = "",
 ) -> str:
     """A citizen rates a service through a public link (no account).
 
     Args:
         token: the link's token (from the QR code).
-        answer: what the citizen typed for the arithmetic question; ``expected`` is the
-            answer the server kept (never sent to the browser).
+        proof: the solved proof-of-work challenge (``thanks_challenge``) the page sent; each
+            is accepted once, before it expires.
+        device: the counter device the page is open on, as ``device_ref`` of its cookie ("" for
+            none): a registered device's ratings are limited per dossier, not per network.
 
     Returns:
         ``approved`` (a rating without a note counts at once), ``pending`` (a note waits
@@ -449,16 +641,18 @@ def submit_thanks(
 
     Raises:
         NotFound: unknown or retired link.
-        Invalid: wrong answer, bad ratings, dossier number (or not in the organisation's format) or note.
-        Throttled: too many submissions from this network today, or for this dossier.
+        Invalid: a missing, failed, expired or reused proof (on ``PROOF_FIELD``), bad ratings, dossier
+            number (or not in the organisation's format) or note.
+        Throttled: too many submissions from this network today (not on a registered device), or for
+            this dossier.
     """
     link = session.exec(select(models.ThanksLink).where(models.ThanksLink.token == (token or "")[:64],
                                                         models.ThanksLink.is_active.is_(True))).first()
     if link is None or not token:
         raise NotFound("This thank-you link is not valid any more. Ask at the counter for a new one.")
-    if expected <= 0 or str(answer).strip() != str(expected):
-        raise Invalid("The answer to the question is not right. Try the new question.",
-                      {"answer": N_("Wrong answer")})
+    # Spent first: a refusal further down rolls the whole transaction back, the spending included,
+    # so a citizen who mistyped the dossier number sends again without a new check.
+    _spend_proof(session, proof, now=now)
     problem = rules.rating_problem(attitude, timeliness, guidance)
     if problem:
         raise Invalid(problem)
@@ -475,10 +669,15 @@ def submit_thanks(
     if len(note) > rules.NOTE_MAX:
         raise Invalid("Keep the note under {max} characters.", max=rules.NOTE_MAX)
     key = client_key(session, client_ip, now=now)
+    unit = session.get(Unit, link.unit_id)
+    on_device = _device_for(session, device, unit_path=unit.path)
     # Count-then-insert under a lock on the network: a burst of tabs cannot pass the limit together.
     lock_key(session, "thanks-client", key)
-    today = session.exec(select(func.count()).select_from(models.CitizenThanks).where(
-        models.CitizenThanks.client_key == key, models.CitizenThanks.created_at > now - timedelta(days=1))).one()
+    # A counter's tablet shares the centre's network with citizens' phones: its ratings are neither
+    # limited by nor counted in that network's daily limit (the dossier limits below still hold).
+    today = 0 if on_device is not None else session.exec(select(func.count()).select_from(models.CitizenThanks).where(
+        models.CitizenThanks.client_key == key, models.CitizenThanks.device_id.is_(None),
+        models.CitizenThanks.created_at > now - timedelta(days=1))).one()
     if today >= rules.THANKS_PER_CLIENT_PER_DAY:
         raise Throttled("Thank you! We have received several ratings from your network today; "
                         "please come back tomorrow.")
@@ -487,7 +686,6 @@ def submit_thanks(
         raise Throttled("This dossier has already been rated here. Thank you!")
     if len(same) >= rules.THANKS_PER_DOSSIER:
         raise Throttled("This dossier has already been rated the most times allowed. Thank you!")
-    unit = session.get(Unit, link.unit_id)
     target = (models.CitizenThanks.person_id == link.person_id if link.person_id is not None
               else models.CitizenThanks.link_id == link.id)
     for_target = session.exec(select(func.count()).select_from(models.CitizenThanks).where(
@@ -499,7 +697,7 @@ def submit_thanks(
                                unit_path=unit.path, attitude=attitude, timeliness=timeliness,
                                guidance=guidance, note=note, dossier_ref=ref, client_key=key,
                                status=status, created_at=now, moderated_at=now if status == "approved" else None,
-                               hold_reason=held)
+                               hold_reason=held, device_id=on_device.id if on_device is not None else None)
     try:
         with session.begin_nested():
             session.add(row)
@@ -509,8 +707,12 @@ def submit_thanks(
     if status == "approved":
         _record_citizen_points(session, thanks_id=row.id, person_id=row.person_id,
                                unit_id=row.unit_id, occurred_at=now, now=now)
+    if on_device is not None:
+        on_device.last_used_at = now
+        session.add(on_device)
     audit.record(session, actor=None, action="thanks.submit", entity="citizen_thanks",
-                 entity_id=row.id, now=now, status=status, **({"held": held} if held else {}))
+                 entity_id=row.id, now=now, status=status, **({"held": held} if held else {}),
+                 **({"device": on_device.id} if on_device is not None else {}))
     return status
 
 
@@ -641,11 +843,55 @@ def undo_rejection(session: Session, *, actor: Actor | None, thanks_id: int, now
     """
     me = require(actor, Perm.MODERATE_THANKS)
     row = _thanks_to_moderate(session, me, thanks_id)
-    if not rules.may_undo_moderation(status=row.status, moderated_at=row.moderated_at, now=now,
-                                     tz=get_settings().tz):
+    if row.status != "rejected" or not rules.may_undo_moderation(
+            status=row.status, moderated_at=row.moderated_at, now=now, tz=get_settings().tz):
         raise Conflict("Only a note rejected today can be put back; this one stays as it was decided.")
     row.status, row.moderated_at, row.moderated_by_account_id, row.moderation_reason = "pending", None, None, ""
     session.add(row)
     session.flush()
     audit.record(session, actor=me, action="thanks.undo", entity="citizen_thanks", entity_id=row.id, now=now)
+
+
+def undo_approval(session: Session, *, actor: Actor | None, thanks_id: int, reason: str, now: datetime) -> None:
+    """Withdraw today's approval of a citizen's note (a slip): it goes back among the notes waiting.
+
+    The rating's points are taken back by reversal entries (nothing of the ledger is deleted;
+    approved again, it is credited anew). The person the note is about reads the reason in a
+    notice; the audit keeps who approved and who withdrew.
+
+    Raises:
+        NotAllowed, NotFound: as ``moderate_thanks``.
+        Invalid: no usable reason.
+        Conflict: not approved, approved before today (then it stays), or withdrawn meanwhile.
+    """
+    me = require(actor, Perm.MODERATE_THANKS)
+    row = _thanks_to_moderate(session, me, thanks_id)
+    text = limits.clean_line(reason, limit=rules.MODERATION_REASON_MAX, what=N_("reason"), field="reason")
+    if len(text) < rules.MODERATION_REASON_MIN:
+        raise Invalid("Say why the approval is withdrawn (at least {n} characters); the person concerned reads it.",
+                      {"reason": N_("Too short")}, n=rules.MODERATION_REASON_MIN)
+    if row.status != "approved" or not rules.may_undo_moderation(
+            status=row.status, moderated_at=row.moderated_at, now=now, tz=get_settings().tz):
+        raise Conflict("Only a note approved today can be withdrawn; this one stays as it was decided.")
+    before = {"status": row.status, "moderated_by": row.moderated_by_account_id,
+              "moderated_at": row.moderated_at.isoformat() if row.moderated_at else None}
+    done = session.execute(
+        sa.update(models.CitizenThanks).where(models.CitizenThanks.id == row.id,
+                                              models.CitizenThanks.status == "approved",
+                                              models.CitizenThanks.moderated_at == row.moderated_at)
+        .values(status="pending", moderated_at=None, moderated_by_account_id=None, moderation_reason="")
+    ).rowcount
+    if done != 1:
+        raise Conflict("This note has just been changed by someone else; refresh the list.")
+    session.refresh(row)
+    scoring.reverse_points(session, source=Source.CITIZEN, source_ref=_citizen_ref(session, row.id, fresh=False),
+                           reason=text, now=now, actor=me)
+    if row.person_id:
+        notify.notify(session, person_id=row.person_id, category="recognition", kind="thanks.withdrawn",
+                      subject_ref=f"citizen:{row.id}", period=now.isoformat(timespec="seconds"),
+                      title=N_("The approval of a citizen's note about you was withdrawn"),
+                      body=N_("It is waiting for moderation again. Reason: {reason}", reason=text),
+                      link=routes.recognition_person(row.person_id), now=now)
+    audit.record(session, actor=me, action="thanks.undo_approval", entity="citizen_thanks", entity_id=row.id,
+                 now=now, old=before, reason=text)
 

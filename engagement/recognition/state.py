@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-import secrets
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +14,7 @@ from engagement.core.errors import Invalid
 from engagement.core.i18n import N_, Msg
 from engagement.org import queries as org_queries
 from engagement.recognition import dto, queries, rules, service
+from engagement.recognition.device_route import DEVICE_REF, device_url
 from engagement.settings import get_settings
 from engagement.ui.auth import AuthState
 from engagement.ui.client import client_ip
@@ -60,18 +61,21 @@ class MorePaged(rx.State, mixin=True):
         self.page = 1
         await self._refresh()
 
-    @rx.event
+    # In the background (issue 19): the tab's lock is let go while the feed is read (ui.auth._trip).
+    @rx.event(background=True)
     async def next_page(self):
         """Older entries."""
-        if self.has_more:
-            self.page += 1
-        await self._refresh()
+        async with self._background():
+            if self.has_more:
+                self.page += 1
+            await self._refresh()
 
-    @rx.event
+    @rx.event(background=True)
     async def prev_page(self):
         """Newer entries."""
-        self.page = max(1, self.page - 1)
-        await self._refresh()
+        async with self._background():
+            self.page = max(1, self.page - 1)
+            await self._refresh()
 
 
 class FeedBase(MorePaged, mixin=True):
@@ -131,7 +135,7 @@ class FeedBase(MorePaged, mixin=True):
         with self._attempt(toast_errors=True, success=N_("The recognition was revoked; the record and "
                                                          "your reason are kept.")) as done:
             await self._call(service.revoke, recognition_id=self._revoke_id,
-                             reason=Form(form).text("reason", 500))
+                             reason=Form(form).text("reason", rules.REVOKE_REASON_MAX, N_("reason")))
             self._revoke_id = self.revoking_id = 0
             await self._reload()
         return done.toast
@@ -151,6 +155,7 @@ class RecognitionState(FeedBase, AuthState):
     allowance_month: str = ""
     giving: bool = False
     give_error: str = ""
+    give_error_fields: dict[str, str] = {}
     give_to_unit: bool = False
     search_text: str = ""
     search_results: list[Option] = []
@@ -271,7 +276,8 @@ class RecognitionState(FeedBase, AuthState):
                 unit_id=f.optional_id("unit_id", N_("unit")) if to_unit else None,
                 message=f.text("message", rules.MESSAGE_MAX, N_("message")),
                 value_ids=f.ticked("value_")[: rules.MAX_VALUES + 1],
-                level=f.text("level", 20), is_private=f.flag("private"), work_ref=f.text("work_ref", 60))
+                level=f.text("level", 20), is_private=f.flag("private"),
+                work_ref=f.text("work_ref", rules.WORK_REF_MAX, N_("dossier or case number")))
             self.giving = False
             self.allowance_left = given.left
             done.success = N_("Recognition sent. {n} of your allowance left this month.", n=given.left)
@@ -342,6 +348,8 @@ class CitizensState(MorePaged, AuthState):
     rejecting: str = ""
     reject_error: str = ""
     reject_error_fields: dict[str, str] = {}
+    #: The same dialog withdraws today's approval (the person concerned reads the reason).
+    withdrawing: bool = False
     _reject_id: int = 0
 
     def _lists(self) -> tuple[Callable[..., Any], ...]:
@@ -397,25 +405,41 @@ class CitizensState(MorePaged, AuthState):
             return
         row = next((r for r in self.rows if r.id == wanted and r.status == "pending"), None)
         if row is not None:
-            self._reject_id, self.rejecting = row.id, row.note or row.target
+            self._reject_id, self.rejecting, self.withdrawing = row.id, row.note or row.target, False
+            self.reject_error, self.reject_error_fields = "", {}
+
+    @rx.event
+    def withdraw(self, thanks_id: int):
+        """Ask why before withdrawing today's approval of a note (the dialog confirms it)."""
+        try:
+            wanted = as_int(thanks_id, N_("note"))
+        except Invalid:
+            return
+        row = next((r for r in self.rows if r.id == wanted and r.status == "approved"), None)
+        if row is not None:
+            self._reject_id, self.rejecting, self.withdrawing = row.id, row.note or row.target, True
             self.reject_error, self.reject_error_fields = "", {}
 
     @rx.event
     def cancel_reject(self, _open: bool = False):
         """Close the reject dialog without rejecting."""
-        self._reject_id, self.rejecting = 0, ""
+        self._reject_id, self.rejecting, self.withdrawing = 0, "", False
 
     @rx.event
     async def confirm_reject(self, form: dict):
-        """Hide the note asked about, with the reason given (it can be undone today)."""
+        """Hide the note asked about, or withdraw its approval made today, with the reason given."""
         if not self._reject_id:
             return None
-        with self._attempt(error="reject_error", success=N_("Rejected: the note stays hidden. You can put it back "
-                                                            "today from the “Rejected” tab.")) as done:
-            f = Form(form)
-            await self._call(service.moderate_thanks, thanks_id=self._reject_id, approve=False,
-                             reason=f.text("reason", rules.MODERATION_REASON_MAX, N_("reason")))
-            self._reject_id, self.rejecting = 0, ""
+        success = (N_("The approval is withdrawn: the note is waiting again and its points are taken back.")
+                   if self.withdrawing else
+                   N_("Rejected: the note stays hidden. You can put it back today from the “Rejected” tab."))
+        with self._attempt(error="reject_error", success=success) as done:
+            reason = Form(form).text("reason", rules.MODERATION_REASON_MAX, N_("reason"))
+            if self.withdrawing:
+                await self._call(service.undo_approval, thanks_id=self._reject_id, reason=reason)
+            else:
+                await self._call(service.moderate_thanks, thanks_id=self._reject_id, approve=False, reason=reason)
+            self._reject_id, self.rejecting, self.withdrawing = 0, "", False
             await self._refresh()
         return done.toast
 
@@ -471,6 +495,9 @@ class ValuesState(AuthState):
 
     rows: list[dto.ValueRow] = []
     error: str = ""
+    error_fields: dict[str, str] = {}
+    #: Bumped after a value is added: the form starts empty again; a refusal keeps what was typed.
+    form_key: int = 0
 
     async def _reload(self) -> None:
         self.rows = await self._read(queries.values_catalogue, include_inactive=True)
@@ -487,8 +514,10 @@ class ValuesState(AuthState):
         """Add a value."""
         with self._attempt(success=N_("Value added.")) as done:
             f = Form(form)
-            await self._call(service.add_value, name=f.text("name", 120),
-                             description=f.text("description", 500))
+            await self._call(service.add_value, name=f.text("name", rules.VALUE_NAME_MAX, N_("value name")),
+                             description=f.text("description", rules.VALUE_DESCRIPTION_MAX,
+                                                N_("value description")))
+            self.form_key += 1  # a fresh, empty form only once the value is added
             await self._reload()
         return done.toast
 
@@ -527,50 +556,77 @@ class FairnessState(AuthState):
 
 
 class ThanksState(AuthState):
-    """The public page a citizen opens from a QR code (no login)."""
+    """The public page a citizen opens from a QR code (no login).
+
+    The page proves it is not a script by a proof of work (ALTCHA's format, issue 18): on load the
+    server signs a challenge, the browser's solver (``assets/pow.js``) spends about a second on
+    it and hands the answer to ``proof_ready``; ``submit`` sends it with the rating and the
+    service checks it and refuses a reused one. A refused proof starts a new challenge and keeps
+    what the citizen typed (the form is never remounted).
+    """
 
     found: bool = False
     target_name: str = ""
     target_unit: str = ""
     is_counter: bool = False
-    question: str = ""
     done: bool = False
     done_message: str = ""
     error: str = ""
+    error_fields: dict[str, str] = {}
     busy: bool = False
-    form_key: int = 0
+    #: The proof of work: ``working`` while the browser solves, ``done``, or ``failed``.
+    pow_state: str = ""
     #: The organisation's dossier-number format, when it set one (issue 18).
     dossier_hint: str = ""
     _link_token: str = ""
-    _answer: int = 0
+    _proof: str = ""
 
-    def _new_question(self) -> None:
-        with i18n.using(self._lang()):
-            self.question, self._answer = rules.challenge(secrets.randbelow(10_000))
-        self.form_key += 1
+    def _solve(self, challenge: dict[str, Any]) -> Any:
+        """Start the browser's solver on ``challenge`` (loading it first if needed)."""
+        self._proof, self.pow_state = "", "working"
+        return rx.call_script(_SOLVE_SCRIPT.replace("CHALLENGE", json.dumps(challenge)),
+                              callback=ThanksState.proof_ready)
 
     @rx.event
     async def load(self):
-        """Page load: who is being thanked, and a fresh question."""
-        self.done = False
-        self.error = ""
+        """Page load: who is being thanked, and a fresh challenge for the browser to solve."""
+        self.done, self.error, self.error_fields = False, "", {}
         token = as_text(self.router.page.params.get("thanks_token", ""), 64)
-        target, settings = await self._public_read(queries.thanks_page, token=token)
+        target, settings, challenge = await self._public(service.open_thanks_page, token=token)
         self.dossier_hint = settings.dossier_hint
         self.found = target is not None
         self._link_token = token if target else ""
         self.target_name = target.name if target else ""
         self.target_unit = target.unit_name if target else ""
         self.is_counter = bool(target and target.is_counter)
-        self._new_question()
+        self._proof, self.pow_state = "", ""
+        if challenge is not None:
+            return self._solve(challenge)
+        return None
+
+    @rx.event
+    def proof_ready(self, proof: Any = ""):
+        """The browser's solver finished: keep its answer for ``submit`` ("" when it could not)."""
+        value = proof if isinstance(proof, str) and len(proof) <= rules.POW_PROOF_MAX else ""
+        if not self._link_token:
+            return
+        self._proof, self.pow_state = value, ("done" if value else "failed")
+
+    @rx.event
+    async def new_check(self):
+        """Start the automatic check again (after it failed in this browser)."""
+        if not self._link_token or self.pow_state == "working":
+            return None
+        challenge = await self._public(service.thanks_challenge)
+        return self._solve(challenge)
 
     @rx.event
     async def submit(self, form: dict):
-        """Send the rating; the question's answer is checked against the server's copy.
+        """Send the rating with the solved challenge; the service checks the proof and spends it.
 
-        An unknown link, or a question already used, is refused by the service.
+        An unknown link, or a proof that failed, expired or was already used, is refused by the
+        service; a refused proof starts a new check and the typed rating and note stay.
         """
-        expected, self._answer = self._answer, 0  # one try per question
         self.busy = True
         yield
         with self._attempt() as done:
@@ -580,16 +636,87 @@ class ThanksState(AuthState):
                 attitude=f.number("attitude", what=N_("rating")),
                 timeliness=f.number("timeliness", what=N_("rating")),
                 guidance=f.number("guidance", what=N_("rating")), note=f.text("note", rules.NOTE_MAX, N_("note")),
-                dossier=f.text("dossier", 60), answer=f.text("answer", 10), expected=expected,
-                client_ip=client_ip(self))
+                dossier=f.text("dossier", 60), proof=self._proof, client_ip=client_ip(self),
+                device=_device_ref(self))
         self.busy = False
         if not done.ok:
-            self._new_question()
+            if service.PROOF_FIELD in done.fields and self._link_token and self.pow_state != "working":
+                challenge = await self._public(service.thanks_challenge)
+                yield self._solve(challenge)
             return
+        self._proof = ""
         self.done = True
         self.done_message = (self._t("Thank you! Your rating has been recorded.") if status == "approved" else
                              self._t("Thank you! Your rating has been recorded; your note will be shown "
                                      "once the unit head has read it."))
+
+
+#: Loads ``assets/pow.js`` once, then solves; resolves to the proof ("" when it cannot run).
+_SOLVE_SCRIPT = (
+    "(window.engagementPow ? Promise.resolve() : new Promise(function (ok, no) {"
+    " var s = document.createElement('script'); s.src = '/pow.js'; s.onload = ok; s.onerror = no;"
+    " document.head.appendChild(s); }))"
+    ".then(function () { return window.engagementPow.solve(CHALLENGE); })"
+    ".catch(function () { return ''; })"
+)
+
+
+def _device_ref(state: rx.State) -> str:
+    """The hash of the counter device's cookie of this socket (HttpOnly: set by ``device_route``,
+    read at the handshake by ``install_device_reader``), or ""."""
+    data = state.router_data if isinstance(state.router_data, dict) else {}
+    ref = data.get(DEVICE_REF, "")
+    return ref if isinstance(ref, str) else ""
+
+
+class DevicesState(AuthState):
+    """Counter devices on the citizens' page (issue 16): register a tablet, see its link once,
+    revoke it."""
+
+    devices: list[dto.DeviceRow] = []
+    device_options: list[Option] = []
+    #: The enrolment link of the device just registered (shown once, never stored).
+    new_link: str = ""
+    new_name: str = ""
+    device_error: str = ""
+    device_error_fields: dict[str, str] = {}
+    form_key: int = 0
+
+    async def _reload(self) -> None:
+        self.devices = await self._read(queries.counter_devices)
+
+    @rx.event
+    async def load(self):
+        """Page load: the devices of one's units."""
+        self.new_link, self.new_name, self.device_error = "", "", ""
+        with self._attempt(error=None) as done:
+            units, self.devices = await self._read_each(queries.moderated_units, queries.counter_devices)
+            self.device_options = [Option(str(uid), name) for uid, name in units]
+        if not done.ok:
+            self.devices = []
+
+    @rx.event
+    async def register(self, form: dict):
+        """Register a tablet at a counter; its one-time link is shown here once."""
+        with self._attempt(error="device_error", success=N_("Device registered: open the link on the tablet.")) as done:
+            f = Form(form)
+            made = await self._call(service.register_device, unit_id=f.id("unit_id", N_("unit")),
+                                    name=f.text("device_name", rules.DEVICE_NAME_MAX, N_("device name")))
+            self.new_link = device_url(str(get_settings().public_url), made.code)
+            self.new_name = made.name
+            self.form_key += 1
+            await self._reload()
+        return done.toast
+
+    @rx.event
+    async def revoke(self, device_id: int):
+        """Revoke a device: its ratings are limited per network again."""
+        with self._attempt(error=None, toast_errors=True,
+                           success=N_("Device revoked: its ratings are limited per network again.")) as done:
+            await self._call(service.revoke_device, device_id=as_int(device_id, N_("device")))
+            self.new_link, self.new_name = "", ""
+            await self._reload()
+        return done.toast
 
 
 class HeldRatingsState(MorePaged, AuthState):

@@ -7,7 +7,7 @@ import reflex as rx
 from engagement.core import routes
 from engagement.core.i18n import N_, Msg
 from engagement.scoring.dto import BoardRow, CriteriaVersion, DisplayRow, EntryRow, SourceTotal
-from engagement.scoring.rules import SOURCE_LABELS, Source
+from engagement.scoring.rules import NOTE_MAX, REASON_MAX, SOURCE_LABELS, Source
 from engagement.scoring.state import (
     BOARD_CHOICES,
     PERIOD_KINDS,
@@ -19,7 +19,7 @@ from engagement.scoring.state import (
 )
 from engagement.ui.components import action_header, card, error_callout, field, page_title, select_field
 from engagement.ui.i18n import t, t_match, t_n
-from engagement.ui.kit import private_page, public_page
+from engagement.ui.kit import limited_text, private_page, public_page
 from engagement.ui.layout import shell
 
 S = LeaderboardState
@@ -107,10 +107,15 @@ def _board_row(row: BoardRow) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.text(row.rank, weight="bold")),
         rx.table.cell(_change_badge(row), display=["none", "table-cell"]),
-        # The name opens "why this score" too: on a phone the last column is off-screen.
+        # The name opens "why this score" too; on a phone the button sits under the name (a last
+        # column would be off-screen at 390 px), on a wider screen in its own column.
         rx.table.cell(rx.vstack(rx.text(row.name, weight="medium"),
-                                rx.text(row.detail, size="1", color_scheme="gray"), spacing="0",
-                                on_click=S.open_detail(row.subject_id), cursor="pointer")),
+                                rx.text(row.detail, size="1", color_scheme="gray"),
+                                rx.button(t("Why this score"), size="1", variant="soft",
+                                          display=["inline-flex", "none"], class_name="why-phone",
+                                          on_click=S.open_detail(row.subject_id).stop_propagation,
+                                          margin_top="0.3em"),
+                                spacing="0", on_click=S.open_detail(row.subject_id), cursor="pointer")),
         rx.table.cell(rx.text(row.points_text,
                               weight=rx.cond(S.result.board == "units_per_member", "regular", "bold"))),
         rx.cond(units, rx.table.cell(row.members_text, display=["none", "table-cell"])),
@@ -118,7 +123,7 @@ def _board_row(row: BoardRow) -> rx.Component:
                                              weight=rx.cond(S.result.board == "units_per_member", "bold", "regular")))),
         # The visible text is the button's whole name (WCAG 2.5.3: no hidden, different label).
         rx.table.cell(rx.button(t("Why this score"), size="1", variant="ghost",
-                                on_click=S.open_detail(row.subject_id))),
+                                on_click=S.open_detail(row.subject_id)), display=["none", "table-cell"]),
     )
 
 
@@ -133,7 +138,7 @@ def _board_table() -> rx.Component:
                 rx.table.column_header_cell(t("Points")),
                 rx.cond(units, rx.table.column_header_cell(t("Members"), display=["none", "table-cell"])),
                 rx.cond(units, rx.table.column_header_cell(t("Per member"))),
-                action_header(),
+                action_header(display=["none", "table-cell"]),
             ),
         ),
         rx.table.body(rx.foreach(S.result.rows, _board_row)),
@@ -165,9 +170,11 @@ def _chart() -> rx.Component:
         rx.recharts.x_axis(data_key="month"),
         rx.recharts.y_axis(),
         rx.recharts.graphing_tooltip(),
+        # Which colour is which source, under the bars (issue 16): the badges above give the totals.
+        rx.recharts.legend(vertical_align="bottom", icon_type="square", wrapper_style={"fontSize": "12px"}),
         data=S.detail_chart,
         width="100%",
-        height=220,
+        height=260,
     )
 
 
@@ -312,7 +319,8 @@ def scoring_admin_page() -> rx.Component:
                             field(t("From month"), "effective_from", type="month"),
                         ),
                         _small_table((t("Source"), t("Weight"), t("Monthly cap")), A.current, _criterion_row),
-                        field(t("Note"), "note", placeholder=t("e.g. Council decision 12/QĐ of 5 March")),
+                        limited_text(t("Note"), "note", NOTE_MAX, form="criteria",
+                                     placeholder=t("e.g. Council decision 12/QĐ of 5 March")),
                         rx.button(t("Publish new version"), type="submit"),
                         align="stretch",
                     ),
@@ -343,8 +351,8 @@ def scoring_admin_page() -> rx.Component:
                         rx.vstack(
                             select_field(t("Person"), "person_id", A.people, required=True),
                             field(t("Points (negative to deduct)"), "points", type="number", required=True),
-                            field(t("Reason"), "reason", required=True,
-                                  hint=t("Shown with the entry; at least 10 characters.")),
+                            limited_text(t("Reason"), "reason", REASON_MAX, form="adjust", required=True,
+                                         hint=t("Shown with the entry; at least 10 characters.")),
                             rx.button(t("Record adjustment"), type="submit"),
                             align="stretch",
                         ),

@@ -67,6 +67,9 @@ MIN_WEIGHTS: dict[Source, int] = {Source.INSPECTION: -1000}
 MAX_WEIGHT = 1000
 MAX_CAP = 100_000
 MAX_ADJUSTMENT = 1000
+#: A reason kept with a ledger entry (an adjustment, a reversal) and a criteria version's note;
+#: longer is refused, never cut (``core.limits``).
+REASON_MAX = NOTE_MAX = 500
 
 
 def _whole_number(text: str, low: int, high: int, *, errors: dict[str, Msg], field: str,

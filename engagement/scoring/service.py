@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from engagement.core import audit
+from engagement.core import audit, limits
 from engagement.core.access import Actor, Perm, require
 from engagement.core.clock import local_day
 from engagement.core.db import lock_key
@@ -330,6 +330,20 @@ def _credit(session: Session, *, owner: str, person_id: int | None, unit_of: Cal
     return points if _append(session, entry) else 0
 
 
+def credit_rounds(session: Session, *, source: Source, source_ref: str, person_id: int | None = None) -> int:
+    """How many times an event credited a person (or anyone, ``person_id`` None: a unit's
+    credit too): the credit entries (not reversals) under ``source_ref`` and ``source_ref#n``.
+    A decision undone and taken again credits a new ref (``#2``, ``#3``...), since a ref is
+    credited once and nothing of the ledger is deleted."""
+    source, ref = _check_ref(source, source_ref)
+    whose = [models.PointEntry.person_id == person_id] if person_id is not None else []
+    return session.exec(select(sa.func.count()).select_from(models.PointEntry).where(
+        models.PointEntry.source == source.value, *whose,
+        models.PointEntry.reverses_id.is_(None),
+        sa.or_(models.PointEntry.source_ref == ref,
+               models.PointEntry.source_ref.startswith(ref + "#", autoescape=True)))).one()
+
+
 def reverse_points(
     session: Session,
     *,
@@ -347,7 +361,9 @@ def reverse_points(
         The points taken back (a positive number; 0 when nothing was left to reverse).
     """
     source, ref = _check_ref(source, source_ref)
-    reason = (reason or "").strip()[:500] or "Reversed"  # stored in English, shown translated
+    # "Reversed" is stored in English and shown translated; a longer reason is refused, never cut.
+    reason = limits.within((reason or "").strip(), limit=rules.REASON_MAX, what=N_("reason"),
+                           field="reason") or "Reversed"
     credits = session.exec(
         select(models.PointEntry).where(models.PointEntry.source == source.value, models.PointEntry.source_ref == ref,
                                         models.PointEntry.reverses_id.is_(None))
@@ -383,7 +399,7 @@ def adjust(
 
     Raises:
         NotAllowed: not an emulation officer or admin.
-        Invalid: points not a non-zero whole number within +/-1000, or a reason too short.
+        Invalid: points not a non-zero whole number within +/-1000, a reason too short or too long.
         NotFound: no such person.
     """
     actor = require(actor, Perm.MANAGE_SCORING)
@@ -398,6 +414,9 @@ def adjust(
     why = str(reason or "").strip()
     if len(why) < 10:
         errors["reason"] = N_("Say why, in at least 10 characters (it is shown with the entry).")
+    elif len(why) > rules.REASON_MAX:
+        errors["reason"] = limits.too_long(what=N_("reason"), limit=rules.REASON_MAX, typed=len(why),
+                                           field="reason").msg
     if errors:
         raise Invalid(next(iter(errors.values())), fields=errors)
     person = session.get(Person, person_id) if isinstance(person_id, int) else None
@@ -408,12 +427,12 @@ def adjust(
     entry = models.PointEntry(
         entry_key=f"{Source.MANUAL.value}|{ref}|p:{person.id}|credit", person_id=person.id, unit_id=unit.id,
         unit_path=unit.path, source=Source.MANUAL.value, source_ref=ref, points=amount,
-        day=local_day(now, get_settings().tz), occurred_at=now, recorded_at=now, reason=why[:500],
+        day=local_day(now, get_settings().tz), occurred_at=now, recorded_at=now, reason=why,
         actor_account_id=actor.account_id,
     )
     _append(session, entry)
     audit.record(session, actor=actor, action="points.adjust", entity="person", entity_id=person.id,
-                 now=now, points=amount, reason=why[:500])
+                 now=now, points=amount, reason=why)
     return amount
 
 
@@ -436,9 +455,10 @@ def set_criteria(
 
     Raises:
         NotAllowed: not an emulation officer or admin.
-        Invalid: a bad weight or cap, a year out of range, or a start month in the past.
+        Invalid: a bad weight or cap, a year out of range, a start month in the past, a note too long.
     """
     actor = require(actor, Perm.MANAGE_SCORING)
+    note_text = limits.within(str(note or "").strip(), limit=rules.NOTE_MAX, what=N_("note"), field="note")
     checked = rules.check_criteria(criteria)
     today = local_day(now, get_settings().tz)
     try:
@@ -461,7 +481,7 @@ def set_criteria(
     payload = {s.value: {"weight": c.weight, "monthly_cap": c.monthly_cap} for s, c in checked.items()}
     session.add(models.ScoringCriteria(
         year=year_n, version=version, effective_from=start, rules=json.dumps(payload, sort_keys=True),
-        note=str(note or "").strip()[:500], created_at=now, created_by_account_id=actor.account_id,
+        note=note_text, created_at=now, created_by_account_id=actor.account_id,
     ))
     session.flush()
     audit.record(session, actor=actor, action="scoring.criteria", entity="scoring_criteria",

@@ -162,26 +162,30 @@ class LeaderboardState(AuthState):
         else:
             self._show_board(board)
 
-    @rx.event
+    # The menus read in the background (issue 19): the tab's lock is let go during the read.
+    @rx.event(background=True)
     async def set_board(self, value: str):
         """Switch between unit and individual boards."""
-        self.board = as_text(value, 30)
-        await self._first_page()
+        async with self._background():
+            self.board = as_text(value, 30)
+            await self._first_page()
 
-    @rx.event
+    @rx.event(background=True)
     async def set_period_kind(self, value: str):
         """Month, quarter, year or a custom range."""
-        kind = as_text(value, 10)
-        self.period_kind = kind if kind in {"month", "quarter", "year", "custom"} else "month"
-        if self.period_kind != "custom":
-            self.period = period_options(self.period_kind, today())[0].value
-        await self._first_page()
+        async with self._background():
+            kind = as_text(value, 10)
+            self.period_kind = kind if kind in {"month", "quarter", "year", "custom"} else "month"
+            if self.period_kind != "custom":
+                self.period = period_options(self.period_kind, today())[0].value
+            await self._first_page()
 
-    @rx.event
+    @rx.event(background=True)
     async def set_period(self, value: str):
         """Choose the period."""
-        self.period = as_text(value, 8)
-        await self._first_page()
+        async with self._background():
+            self.period = as_text(value, 8)
+            await self._first_page()
 
     @rx.event
     async def set_range(self, form: dict):
@@ -337,7 +341,7 @@ class ScoringAdminState(AuthState):
             year = f.stripped("year", 4, N_("year"))
             version = await self._call(service.set_criteria, year=year,
                                        effective_from=f.text("effective_from", 7), criteria=criteria,
-                                       note=f.text("note", 500, N_("note")))
+                                       note=f.text("note", rules.NOTE_MAX, N_("note")))
             # The list then shows the year just published (not the one shown before).
             self.year = year
             await self._reload()
@@ -375,7 +379,8 @@ class ScoringAdminState(AuthState):
         with self._attempt() as done:
             f = Form(form)
             points = await self._call(service.adjust, person_id=f.id("person_id", "person"),
-                                      points=f.text("points", 10), reason=f.text("reason", 500))
+                                      points=f.text("points", 10),
+                                      reason=f.text("reason", rules.REASON_MAX, N_("reason")))
         if done.ok:
             with i18n.using(self._lang()):
                 signed = ("+" if points > 0 else "") + formats.number(points, 0)

@@ -11,16 +11,22 @@ from engagement.supervision import queries
 from engagement.supervision.dto import ActionRow, FindingRow, ItemTrend, PlanRow, UnitTrend, VisitRow
 from engagement.supervision.rules import (
     ACTION_STATUS_NAMES,
+    DONE_NOTE_MAX,
     EVIDENCE_PURPOSE,
     PHOTO_PURPOSE,
+    PLAN_NAME_MAX,
+    REASON_MAX,
+    RESPONSE_MAX,
     RESULT_NAMES,
+    TITLE_MAX,
+    VISIT_NOTE_MAX,
     VISIT_STATUS_NAMES,
 )
 from engagement.supervision.state import ManageState, SupervisionState, TrendsState, VisitState
 from engagement.ui import files as ui_files
 from engagement.ui.components import card, error_callout, field, named_upload, page_title, pager
 from engagement.ui.i18n import t, t_match
-from engagement.ui.kit import action_error, field_error, private_page
+from engagement.ui.kit import action_error, limited_text, private_page
 from engagement.ui.layout import shell
 
 
@@ -102,11 +108,9 @@ def _respond_dialog() -> rx.Component:
     return rx.dialog.root(rx.dialog.content(
         rx.dialog.title(t("Explain this finding")),
         rx.form(rx.vstack(
-            rx.el.label(rx.vstack(rx.text(t("Your explanation (kept with the finding; nothing is deleted)"),
-                                          size="2", weight="medium"),
-                                  rx.text_area(name="text", required=True, rows="4", id="respond-text", width="100%"),
-                                  spacing="1")),
-            field_error(SupervisionState.respond_error_fields, "text", form="respond"),
+            limited_text(t("Your explanation (kept with the finding; nothing is deleted)"), "text", RESPONSE_MAX,
+                         form="respond", multiline=True, rows="4", required=True,
+                         errors=SupervisionState.respond_error_fields),
             action_error(SupervisionState.respond_error, form="respond"),
             rx.button(t("Send"), type="submit", id="respond-submit", width="fit-content"),
             spacing="3", align="stretch"), on_submit=SupervisionState.submit_respond, reset_on_submit=False),
@@ -118,7 +122,7 @@ def _confirm_dialog() -> rx.Component:
     return rx.dialog.root(rx.dialog.content(
         rx.dialog.title(t("Confirm the corrective action is done")),
         rx.form(rx.vstack(
-            field(t("What was done (optional)"), "note", id="confirm-note"),
+            limited_text(t("What was done (optional)"), "note", DONE_NOTE_MAX, form="confirm"),
             named_upload(rx.upload(
                 rx.text(t("Evidence (optional): drop a photo or a PDF here or tap to choose"), size="2"),
                 id="action_evidence", max_files=1, multiple=False,
@@ -233,7 +237,7 @@ def visit_page() -> rx.Component:
                 rx.foreach(VisitState.unit_items, _unit_item),
                 rx.heading(t("People of the unit at the time"), size="3"),
                 rx.foreach(VisitState.members, _member_block),
-                field(t("Note on the visit (optional)"), "note", id="visit-note"),
+                limited_text(t("Note on the visit (optional)"), "note", VISIT_NOTE_MAX, form="visit"),
                 action_error(VisitState.record_error, form="visit"),
                 rx.button(t("Record the visit"), type="submit", id="visit-submit", width="fit-content"),
                 spacing="3", align="stretch"), on_submit=VisitState.submit_record, reset_on_submit=False),
@@ -270,7 +274,8 @@ def visit_page() -> rx.Component:
                                  id="correct-finding"),
                     _result_select("result", t("Result")),
                     spacing="3", wrap="wrap"),
-                field(t("Reason (kept with the correction)"), "reason", required=True, id="correct-reason"),
+                limited_text(t("Reason (kept with the correction)"), "reason", REASON_MAX, form="correct",
+                             required=True),
                 action_error(VisitState.correct_error, form="correct"),
                 rx.button(t("Correct"), type="submit", id="correct-submit", width="fit-content"),
                 spacing="2", align="stretch"), on_submit=VisitState.submit_correct, reset_on_submit=True)))),
@@ -305,7 +310,7 @@ def _cancel_dialog() -> rx.Component:
     return rx.dialog.root(rx.dialog.content(
         rx.dialog.title(t("Cancel")),
         rx.form(rx.vstack(
-            field(t("Reason"), "reason", required=True, id="cancel-reason"),
+            limited_text(t("Reason"), "reason", REASON_MAX, form="cancel", required=True),
             action_error(ManageState.cancel_error, form="cancel"),
             rx.button(t("Cancel it"), type="submit", color_scheme="red", id="cancel-submit", width="fit-content"),
             spacing="3", align="stretch"), on_submit=ManageState.submit_cancel, reset_on_submit=False),
@@ -324,7 +329,8 @@ def manage_page() -> rx.Component:
              rx.cond(ManageState.checklists.length() == 0, rx.button(
                  t("Start from the commitment's clauses"), on_click=ManageState.seed_checklist, id="seed-checklist")),
              rx.form(rx.vstack(
-                 field(t("Title"), "title", default_value=ManageState.checklist_title, required=True),
+                 limited_text(t("Title"), "title", TITLE_MAX, form="checklist",
+                              default_value=ManageState.checklist_title, required=True),
                  rx.el.label(rx.vstack(rx.text(t("Items checked for each person present (one a line)"), size="2",
                                                weight="medium"),
                                        rx.text_area(name="person_items", default_value=ManageState.person_lines,
@@ -342,8 +348,8 @@ def manage_page() -> rx.Component:
                  size="1", color_scheme="gray"))),
         card(rx.heading(t("New plan"), size="4"),
              rx.form(rx.vstack(
-                 field(t("Name"), "name", required=True,
-                       placeholder=t("e.g. {example}", example="Kiểm tra văn hoá công sở quý IV/2026")),
+                 limited_text(t("Name"), "name", PLAN_NAME_MAX, form="plan", required=True,
+                              placeholder=t("e.g. {example}", example="Kiểm tra văn hoá công sở quý IV/2026")),
                  rx.hstack(field(t("Period (a month 2026-11 or a quarter 2026-Q4)"), "period", required=True),
                            field(t("Number of visits"), "visits", type="number", default_value="6"),
                            field(t("Working days to explain"), "response_days", type="number", default_value="5"),

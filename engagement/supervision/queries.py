@@ -21,6 +21,7 @@ from engagement.core.clock import local_day
 from engagement.core.errors import NotFound
 from engagement.core.files import StoredFile
 from engagement.core.i18n import N_, render
+from engagement.org import labels
 from engagement.org.models import Account, Membership, Person, RoleGrant, Unit
 from engagement.settings import get_settings
 from engagement.supervision import dto, models, rules
@@ -123,11 +124,9 @@ def _names(session: Session, ids: Iterable[int]) -> dict[int, str]:
     return dict(session.exec(select(Person.id, Person.full_name).where(Person.id.in_(ids))).all())
 
 
-def _units(session: Session, ids: Iterable[int]) -> dict[int, Unit]:
-    ids = set(ids)
-    if not ids:
-        return {}
-    return {u.id: u for u in session.exec(select(Unit).where(Unit.id.in_(ids)))}
+def _units(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Each unit's label, with its parent: the lists and trends tell eight "Văn phòng Sở" apart."""
+    return labels.unit_labels(session, ids)
 
 
 # --- plans and visits --------------------------------------------------------------------------
@@ -141,10 +140,11 @@ def plans(session: Session, *, actor: Actor | None) -> list[dto.PlanRow]:
     if not ids:
         return []
     units = defaultdict(list)
-    for plan_id, name in session.exec(select(models.PlanUnit.plan_id, Unit.name)
-                                      .join(Unit, Unit.id == models.PlanUnit.unit_id)
-                                      .where(models.PlanUnit.plan_id.in_(ids)).order_by(Unit.path)):
-        units[plan_id].append(name)
+    planned = session.exec(select(models.PlanUnit.plan_id, Unit.id).join(Unit, Unit.id == models.PlanUnit.unit_id)
+                           .where(models.PlanUnit.plan_id.in_(ids)).order_by(Unit.path)).all()
+    shown = _units(session, {unit_id for _p, unit_id in planned})
+    for plan_id, unit_id in planned:
+        units[plan_id].append(shown.get(unit_id, ""))
     team = defaultdict(list)
     for plan_id, name in session.exec(select(models.TeamMember.plan_id, Person.full_name)
                                       .join(Person, Person.id == models.TeamMember.person_id)
@@ -206,7 +206,7 @@ def _visit_rows(session: Session, visits: list[models.Visit], actor: Actor) -> l
     mine = set(session.exec(select(models.VisitInspector.visit_id).where(
         models.VisitInspector.person_id == actor.person_id))) if visits else set()
     return [dto.VisitRow(
-        id=v.id, unit=units[v.unit_id].name if v.unit_id in units else "", day=formats.day(v.scheduled_on),
+        id=v.id, unit=units.get(v.unit_id, ""), day=formats.day(v.scheduled_on),
         iso_day=v.scheduled_on.isoformat(), status=v.status, status_label=render(rules.VISIT_STATUS_NAMES[v.status]),
         plan=plan_names.get(v.plan_id, "") if v.plan_id else render(N_("Ad-hoc visit")),
         team=", ".join(team[v.id]), compliance=f"{v.compliance}%" if v.compliance is not None else "",
@@ -296,7 +296,8 @@ def visit_sheet(session: Session, *, actor: Actor | None, visit_id: int, today: 
     findings = _finding_rows(session, actor, list(session.exec(
         select(models.Finding).where(models.Finding.visit_id == visit.id).order_by(models.Finding.id))), today)
     return dto.VisitSheet(
-        id=visit.id, unit_id=unit.id, unit=unit.name, day=formats.day(visit.scheduled_on), status=visit.status,
+        id=visit.id, unit_id=unit.id, unit=_units(session, [unit.id]).get(unit.id, unit.name),
+        day=formats.day(visit.scheduled_on), status=visit.status,
         status_label=render(rules.VISIT_STATUS_NAMES[visit.status]), checklist=checklist.title,
         person_items=[dto.ChecklistItem(i.key, i.text, i.scope) for i in items if i.scope == rules.PERSON],
         unit_items=[dto.ChecklistItem(i.key, i.text, i.scope) for i in items if i.scope == rules.UNIT],
@@ -329,9 +330,9 @@ def _finding_rows(session: Session, actor: Actor, findings: list[models.Finding]
         action = actions.get(f.id)
         out.append(dto.FindingRow(
             id=f.id, visit_id=f.visit_id, day=formats.day(f.visited_on),
-            unit=units[f.unit_id].name if f.unit_id in units else "",
+            unit=units.get(f.unit_id, ""),
             subject=(names.get(f.person_id, "") if f.person_id
-                     else (units[f.unit_id].name if f.unit_id in units else "")),
+                     else units.get(f.unit_id, "")),
             person_id=f.person_id or 0, item=f.item_text, result=f.result,
             result_label=render(rules.RESULT_NAMES[f.result]), note=f.note, repeat=f.repeat,
             photo_url=file_url(f.photo_file_id) if f.photo_file_id else "", respond_by=formats.day(by),
@@ -368,8 +369,8 @@ def unit_actions(session: Session, *, actor: Actor | None, status: str = rules.O
     names = _names(session, {a.person_id for a, _ in rows})
     today = _today(today)
     return [dto.ActionRow(
-        id=a.id, unit=units[a.unit_id].name,
-        subject=names.get(a.person_id, "") if a.person_id else units[a.unit_id].name,
+        id=a.id, unit=units.get(a.unit_id, ""),
+        subject=names.get(a.person_id, "") if a.person_id else units.get(a.unit_id, ""),
         item=f.item_text, note=f.note, day=formats.day(f.visited_on), due=formats.day(a.due_on), status=a.status,
         status_label=render(rules.ACTION_STATUS_NAMES[a.status]), overdue=a.status == rules.OPEN and a.due_on < today,
         repeat=f.repeat, done_note=a.done_note, evidence_url=file_url(a.evidence_file_id) if a.evidence_file_id else "",
@@ -456,7 +457,7 @@ def trends(session: Session, *, actor: Actor | None, year: int, today: date | No
         overdue_by_unit[a.unit_id] += a.due_on < today
     units = _units(session, set(by_unit) | set(open_by_unit))
     unit_rows = [dto.UnitTrend(
-        unit_id=u, unit=units[u].name, visits=len(unit_visits[u]),
+        unit_id=u, unit=units[u], visits=len(unit_visits[u]),
         checked=sum(r != rules.NA for r in by_unit[u]), passed=by_unit[u].count(rules.PASS),
         failed=by_unit[u].count(rules.FAIL), compliance=rules.compliance(by_unit[u]),
         open_actions=open_by_unit[u], overdue_actions=overdue_by_unit[u]) for u in units]

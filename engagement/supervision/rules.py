@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from engagement.core import workdays
+from engagement.core import limits, workdays
 from engagement.core.errors import Invalid
 from engagement.core.i18n import N_, Msg
 
@@ -128,6 +128,20 @@ def build_items(person_lines: Sequence[str], unit_lines: Sequence[str],
 # --- plans -----------------------------------------------------------------------------------
 
 
+#: Longer is refused, never cut (``core.limits``); the pages show the same limits as counters.
+TITLE_MAX, PLAN_NAME_MAX, FINDING_NOTE_MAX, VISIT_NOTE_MAX, DONE_NOTE_MAX = 200, 200, 1000, 2000, 1000
+REASON_MAX, RESPONSE_MAX = 500, 2000
+
+
+def finding_note(note: str | None, item: str) -> str:
+    """A finding's note, spaces collapsed, within ``FINDING_NOTE_MAX`` (the message names the item).
+
+    Raises:
+        Invalid: longer than ``FINDING_NOTE_MAX``.
+    """
+    return limits.clean_line(note, limit=FINDING_NOTE_MAX, what=N_("note on “{item}”", item=item), field="findings")
+
+
 def check_plan(*, name: str, starts_on: date, ends_on: date, visits: int, response_days: int,
                action_days: int, units: int) -> None:
     """Validate a plan's fields.
@@ -137,6 +151,7 @@ def check_plan(*, name: str, starts_on: date, ends_on: date, visits: int, respon
     """
     if not name.strip():
         raise Invalid("Name the plan, e.g. “Kiểm tra văn hoá công sở quý IV/2026”.", {"name": N_("Required")})
+    limits.within(" ".join(name.split()), limit=PLAN_NAME_MAX, what=N_("plan's name"), field="name")
     if ends_on < starts_on:
         raise Invalid("The plan ends before it starts.", {"period": N_("Out of order")})
     if not 1 <= visits <= MAX_VISITS:
@@ -267,18 +282,18 @@ def action_due(visited_on: date, days: int, holidays: Iterable[date] = workdays.
     return workdays.add_working_days(visited_on, days, holidays)
 
 
-def check_text(text: str, *, field: str, least: int = 10, most: int = 2000) -> str:
+def check_text(text: str, *, field: str, least: int = 10, most: int = 2000, what: str | Msg = N_("text")) -> str:
     """A person's explanation, a reason or a note: collapsed, at least ``least`` characters.
 
     Raises:
-        Invalid: too short or too long.
+        Invalid: too short, or longer than ``most`` (refused, never cut, naming ``what``).
     """
     value = " ".join(str(text or "").split())
     if len(value) < least:
         raise Invalid("Write at least {n} characters, so the reader understands.", {field: N_("Too short")},
                       n=least)
     if len(value) > most:
-        raise Invalid("Write at most {n} characters.", {field: N_("Too long")}, n=most)
+        raise limits.too_long(what=what, limit=most, typed=len(value), field=field)
     return value
 
 

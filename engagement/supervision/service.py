@@ -17,7 +17,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from engagement.core import audit, files, formats, routes
+from engagement.core import audit, files, formats, limits, routes
 from engagement.core.access import Actor, Perm, Role, can, require, require_login
 from engagement.core.errors import Conflict, Invalid, NotAllowed, NotFound
 from engagement.core.i18n import N_
@@ -65,7 +65,7 @@ def publish_checklist(session: Session, *, actor: Actor | None, title: str, pers
         Invalid: no title, no item, an item too long or twice.
     """
     actor = require(actor, Perm.MANAGE_SUPERVISION)
-    title = " ".join(str(title or "").split())[:200]
+    title = limits.clean_line(str(title or ""), limit=rules.TITLE_MAX, what=N_("checklist's title"), field="title")
     if not title:
         raise Invalid("Give the checklist a title.", {"title": N_("Required")})
     family = (family or rules.DEFAULT_FAMILY).strip()[:40]
@@ -165,7 +165,7 @@ def create_plan(session: Session, *, actor: Actor | None, name: str, period: str
                  else queries.latest_checklist(session))
     if checklist is None:
         raise Invalid("Publish a checklist first.", {"checklist": N_("Required")})
-    plan = models.Plan(name=" ".join(str(name).split())[:200], checklist_id=checklist.id, period_kind=kind.value,
+    plan = models.Plan(name=" ".join(str(name).split()), checklist_id=checklist.id, period_kind=kind.value,
                        starts_on=first, ends_on=last, visits_planned=int(visits), response_days=int(response_days),
                        action_days=int(action_days), created_at=now, created_by=actor.account_id)
     session.add(plan)
@@ -226,7 +226,7 @@ def cancel_plan(session: Session, *, actor: Actor | None, plan_id: int, reason: 
     """
     actor = require(actor, Perm.MANAGE_SUPERVISION)
     plan = _plan(session, plan_id)
-    why = rules.check_text(reason, field="reason", most=500)
+    why = rules.check_text(reason, field="reason", most=rules.REASON_MAX, what=N_("reason"))
     if plan.cancelled_at is not None:
         raise Conflict("This plan is already cancelled.")
     plan.cancelled_at = now
@@ -348,7 +348,7 @@ def cancel_visit(session: Session, *, actor: Actor | None, visit_id: int, reason
     visit = session.get(models.Visit, int(visit_id))
     if visit is None:
         raise NotFound("This visit does not exist.")
-    why = rules.check_text(reason, field="reason", most=500)
+    why = rules.check_text(reason, field="reason", most=rules.REASON_MAX, what=N_("reason"))
     done = session.execute(sa.update(models.Visit).where(models.Visit.id == visit.id,
                                                          models.Visit.status == rules.SCHEDULED)
                            .values(status=rules.CANCELLED, cancel_reason=why)).rowcount
@@ -412,7 +412,7 @@ def _check_findings(items: Sequence[rules.Item], present: set[int], members: Map
         if key in out:
             raise Invalid("“{item}” is recorded twice for the same person.", {"findings": N_("Twice")},
                           item=item.text)
-        if f.result == rules.FAIL and len(" ".join((f.note or "").split())) < 5:
+        if f.result == rules.FAIL and len(rules.finding_note(f.note, item.text)) < 5:
             raise Invalid("Say what was seen for the failed item “{item}”.", {"findings": N_("Note needed")},
                           item=item.text)
         out[key] = f
@@ -460,6 +460,7 @@ def record_visit(session: Session, *, actor: Actor | None, visit_id: int, presen
     checklist = session.get(models.Checklist, visit.checklist_id)
     items = queries.checklist_items(checklist)
     checked = _check_findings(items, present_ids, members, findings)
+    visit_note = limits.clean_line(str(note or ""), limit=rules.VISIT_NOTE_MAX, what=N_("visit's note"), field="note")
     # Every photo is checked before anything is written: a bad one refuses the whole visit.
     photos = {key: files.clean_image(f.photo) for key, f in checked.items() if f.photo}
     done = session.execute(sa.update(models.Visit).where(models.Visit.id == visit.id,
@@ -481,7 +482,7 @@ def record_visit(session: Session, *, actor: Actor | None, visit_id: int, presen
         repeat = f.result == rules.FAIL and rules.is_repeat(day, earlier.get((subject, key), ()))
         row = models.Finding(visit_id=visit.id, unit_id=unit.id, person_id=f.person_id, subject=subject,
                              item_key=key, item_text=texts[key][:300], result=f.result,
-                             note=" ".join((f.note or "").split())[:1000], photo_file_id=photo_id, repeat=repeat,
+                             note=rules.finding_note(f.note, texts[key]), photo_file_id=photo_id, repeat=repeat,
                              visited_on=day, created_at=now)
         session.add(row)
         session.flush()
@@ -495,7 +496,7 @@ def record_visit(session: Session, *, actor: Actor | None, visit_id: int, presen
                                       due_on=rules.action_due(day, visit.action_days), created_at=now))
     compliance = rules.compliance(f.result for f in checked.values())
     visit.compliance, visit.recorded_at, visit.recorded_by_person_id = compliance, now, actor.person_id
-    visit.note = " ".join(str(note or "").split())[:2000]
+    visit.note = visit_note
     session.add(visit)
     session.flush()
     points = _credit_unit(session, visit=visit, now=now)
@@ -582,7 +583,7 @@ def respond(session: Session, *, actor: Actor | None, finding_id: int, text: str
     finding = session.get(models.Finding, int(finding_id))
     if finding is None or finding.person_id != actor.person_id:
         raise NotFound("This finding is not about you.")
-    body = rules.check_text(text, field="text")
+    body = rules.check_text(text, field="text", most=rules.RESPONSE_MAX, what=N_("explanation"))
     visit = session.get(models.Visit, finding.visit_id)
     last = rules.respond_by(finding.visited_on, visit.response_days)
     if today_of(now) > last:
@@ -614,6 +615,7 @@ def confirm_action(session: Session, *, actor: Actor | None, action_id: int, not
     if action.person_id == actor.person_id:
         raise NotAllowed("This action is about you: another unit head or an emulation officer must confirm it.")
     clean = files.clean_scan(evidence) if evidence else None
+    done_note = limits.clean_line(str(note or ""), limit=rules.DONE_NOTE_MAX, what=N_("note"), field="note")
     if action.status != rules.OPEN:
         raise Conflict("This action is already closed.")
     file_id = files.save(session, clean=clean, purpose=rules.EVIDENCE_PURPOSE, name=evidence_name or "evidence",
@@ -621,7 +623,7 @@ def confirm_action(session: Session, *, actor: Actor | None, action_id: int, not
     done = session.execute(sa.update(models.Action).where(models.Action.id == action.id,
                                                           models.Action.status == rules.OPEN)
                            .values(status=rules.DONE, done_at=now, done_by=actor.account_id,
-                                   done_note=" ".join(str(note or "").split())[:1000],
+                                   done_note=done_note,
                                    evidence_file_id=file_id)).rowcount
     if done != 1:
         raise Conflict("This action has just been closed by someone else.")
@@ -651,7 +653,7 @@ def correct_finding(session: Session, *, actor: Actor | None, finding_id: int, r
         raise NotFound("This finding does not exist.")
     if result not in rules.RESULTS:
         raise Invalid("Choose pass, fail or not applicable.", {"result": N_("Required")})
-    why = rules.check_text(reason, field="reason", most=500)
+    why = rules.check_text(reason, field="reason", most=rules.REASON_MAX, what=N_("reason"))
     if finding.result == result:
         raise Conflict("The result is already that.")
     correction = models.Correction(finding_id=finding.id, old_result=finding.result, new_result=result, reason=why,

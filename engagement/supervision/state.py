@@ -29,6 +29,10 @@ from engagement.ui import uploads
 from engagement.ui.auth import AuthState
 from engagement.ui.kit import Dialog, Form, Paged, as_int, as_text
 
+#: Only a size guard for a finding's note: the service refuses one over ``rules.FINDING_NOTE_MAX``
+#: naming its item, which this form cannot do.
+NOTE_GUARD = 20_000
+
 
 def _this_year() -> int:
     return queries.today_of(clock.now()).year
@@ -82,7 +86,8 @@ class SupervisionState(Dialog, AuthState):
         """Send my explanation of a finding."""
         with self._attempt(success=N_("Your explanation is recorded."), error="respond_error") as done:
             f = Form(form)
-            await self._call(service.respond, finding_id=self._target, text=f.text("text", 2000))
+            await self._call(service.respond, finding_id=self._target,
+                             text=f.text("text", rules.RESPONSE_MAX, N_("explanation")))
             self.dialog = ""
             self._target = 0
             await self._reload()
@@ -113,7 +118,8 @@ class SupervisionState(Dialog, AuthState):
         """Confirm the corrective action is done."""
         with self._attempt(success=N_("The corrective action is closed."), error="confirm_error") as done:
             f = Form(form)
-            await self._call(service.confirm_action, action_id=self._target, note=f.text("note", 1000),
+            await self._call(service.confirm_action, action_id=self._target,
+                             note=f.text("note", rules.DONE_NOTE_MAX, N_("note")),
                              evidence=self._evidence or None, evidence_name=self._evidence_name)
             self.dialog = ""
             self._on_close()
@@ -179,14 +185,14 @@ class VisitState(AuthState):
             inputs: list[FindingInput] = []
             for key in self._unit_keys:
                 inputs.append(FindingInput(item_key=key, result=f.stripped(f"u__{key}", 4),
-                                           note=f.text(f"un__{key}", 1000)))
+                                           note=f.text(f"un__{key}", NOTE_GUARD)))
             for person_id in present:
                 for key in self._person_keys:
                     inputs.append(FindingInput(item_key=key, person_id=person_id,
                                                result=f.stripped(f"r__{person_id}__{key}", 4),
-                                               note=f.text(f"n__{person_id}__{key}", 1000)))
+                                               note=f.text(f"n__{person_id}__{key}", NOTE_GUARD)))
             result = await self._call(service.record_visit, visit_id=self.visit_id, present=present, findings=inputs,
-                                      note=f.text("note", 2000))
+                                      note=f.text("note", rules.VISIT_NOTE_MAX, N_("visit's note")))
             self.result_text = self._t(
                 "Compliance {rate}%: {failed} item(s) failed, {actions} corrective action(s) opened, "
                 "{repeats} repeat failure(s).", rate=result.compliance if result.compliance is not None else "–",
@@ -213,7 +219,8 @@ class VisitState(AuthState):
         with self._attempt(success=N_("The result is corrected."), error="correct_error") as done:
             f = Form(form)
             await self._call(service.correct_finding, finding_id=f.id("finding_id", N_("finding")),
-                             result=f.stripped("result", 4), reason=f.text("reason", 500))
+                             result=f.stripped("result", 4),
+                             reason=f.text("reason", rules.REASON_MAX, N_("reason")))
             await self._reload()
         return done.toast
 
@@ -286,7 +293,8 @@ class ManageState(Paged, Dialog, AuthState):
         with self._attempt(success=N_("A new version of the checklist is published."),
                            error="checklist_error") as done:
             f = Form(form)
-            await self._call(service.publish_checklist, title=f.text("title", 200),
+            await self._call(service.publish_checklist,
+                             title=f.text("title", rules.TITLE_MAX, N_("checklist's title")),
                              person_items=f.lines("person_items", limit=12000, line_limit=400),
                              unit_items=f.lines("unit_items", limit=12000, line_limit=400))
             await self._reload_all()
@@ -298,7 +306,8 @@ class ManageState(Paged, Dialog, AuthState):
         with self._attempt(success=N_("The plan is saved; its visits are drawn within the hour."),
                            error="plan_error") as done:
             f = Form(form)
-            await self._call(service.create_plan, name=f.text("name", 200), period=f.stripped("period", 10),
+            await self._call(service.create_plan, name=f.text("name", rules.PLAN_NAME_MAX, N_("plan's name")),
+                             period=f.stripped("period", 10),
                              visits=f.number("visits", default=0, what=N_("number of visits")),
                              unit_ids=f.ticked("unit_"), team_ids=f.ticked("team_"),
                              response_days=f.number("response_days", default=5, what=N_("days to explain")),
@@ -332,9 +341,11 @@ class ManageState(Paged, Dialog, AuthState):
         with self._attempt(success=N_("Cancelled."), error="cancel_error") as done:
             f = Form(form)
             if self._target_kind == "plan":
-                await self._call(service.cancel_plan, plan_id=self._target, reason=f.text("reason", 500))
+                await self._call(service.cancel_plan, plan_id=self._target,
+                                 reason=f.text("reason", rules.REASON_MAX, N_("reason")))
             else:
-                await self._call(service.cancel_visit, visit_id=self._target, reason=f.text("reason", 500))
+                await self._call(service.cancel_visit, visit_id=self._target,
+                                 reason=f.text("reason", rules.REASON_MAX, N_("reason")))
             self.dialog = ""
             self._on_close()
             await self._reload_all()

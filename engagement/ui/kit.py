@@ -239,18 +239,22 @@ class Paged(rx.State, mixin=True):
         with self._attempt():
             await self._reload()
 
-    @rx.event
+    # Paging runs in the background (issue 19): the tab's lock is let go while the page is read
+    # (``AuthState._background``, ``ui.auth._trip``); the rows and the page number land together.
+    @rx.event(background=True)
     async def next_page(self):
         """The next page."""
-        if self.page < self.pages:
-            self.page += 1
-        return await self._turn()
+        async with self._background():
+            if self.page < self.pages:
+                self.page += 1
+            return await self._turn()
 
-    @rx.event
+    @rx.event(background=True)
     async def prev_page(self):
         """The previous page."""
-        self.page = max(1, self.page - 1)
-        return await self._turn()
+        async with self._background():
+            self.page = max(1, self.page - 1)
+            return await self._turn()
 
 
 class Dialog(rx.State, mixin=True):
@@ -279,24 +283,40 @@ def unit_options(rows: Sequence[Any], *, with_code: bool = True) -> list[Option]
             for u in rows if u.is_active]
 
 
+def _loads(load: Any) -> list[Any]:
+    return [] if load is None else list(load) if isinstance(load, list | tuple) else [load]
+
+
 def _register(app: rx.App, component: Callable[[], rx.Component], first: Any, *, route: str,
               title: str | Msg, load: Any) -> None:
-    loads = [first]
-    if load is not None:
-        loads.extend(load if isinstance(load, list | tuple) else [load])
     # The browser tab's title is compiled once, in the organisation's language.
-    app.add_page(component, route=route, title=render(title, i18n.default_language()), on_load=loads)
+    app.add_page(component, route=route, title=render(title, i18n.default_language()),
+                 on_load=[first, *_loads(load)])
+
+
+#: The load handlers of each private page, by route (``AuthState.open_page`` runs them).
+_PAGE_LOADS: dict[str, tuple[Any, ...]] = {}
+
+
+def page_loads(route: str) -> tuple[Any, ...]:
+    """The load handlers ``private_page`` registered for ``route`` (none for an unknown route)."""
+    return _PAGE_LOADS.get(route, ())
 
 
 def private_page(app: rx.App, component: Callable[[], rx.Component], *, route: str, title: str | Msg,
                  load: Any = None) -> None:
-    """Register a page that needs a login: the guard runs first, then the page's own load(s).
+    """Register a page that needs a login: ONE on_load event, ``AuthState.open_page(route)``.
 
-    ``title`` is a message id (mark it with ``N_`` where it is not a literal here).
+    It runs the guard and then the page's own load(s) in one background event: the guard's
+    read is folded into the page's first read (one trip to the database threads, the actor
+    resolved once), and the tab's lock is let go during database work. ``title`` is a message
+    id (mark it with ``N_`` where it is not a literal here).
     """
     from engagement.ui.auth import AuthState  # auth imports this module
 
-    _register(app, component, AuthState.guard, route=route, title=title, load=load)
+    _PAGE_LOADS[route] = tuple(_loads(load))
+    app.add_page(component, route=route, title=render(title, i18n.default_language()),
+                 on_load=[AuthState.open_page(route)])
 
 
 def public_page(app: rx.App, component: Callable[[], rx.Component], *, route: str, title: str | Msg,
@@ -362,24 +382,44 @@ def _count_on_change(form: str, name: str, limit: int) -> rx.Var:
     ).to(FunctionVar, rx.EventChain)
 
 
-def limited_text(label: Any, name: str, limit: int, *, form: str, errors: rx.Var | None = None,
+def _count_on_change_in_browser() -> rx.Var:
+    """The change handler for a limit known only in the browser (a Var, e.g. inside ``rx.foreach``):
+    the counter is found next to the box being typed in, the limit read from its ``data-limit``."""
+    from reflex.vars import FunctionVar
+
+    return rx.Var(
+        '((v) => { const e = document.activeElement; '
+        'const c = e && e.closest ? e.closest("label")?.querySelector(".char-counter") : null; '
+        'if (c) { const n = String(v ?? "").length; const m = Number(c.dataset.limit); '
+        'c.dataset.count = n + "/" + m; c.dataset.over = n > m ? "true" : "false"; } })'
+    ).to(FunctionVar, rx.EventChain)
+
+
+def limited_text(label: Any, name: str | rx.Var, limit: int | rx.Var, *, form: str | rx.Var,
+                 errors: rx.Var | None = None,
                  multiline: bool = False, default_value: rx.Var | str = "", rows: str = "3",
                  required: bool = False, placeholder: Any = "", hint: Any = "") -> rx.Component:
     """A labelled text box with its ``n/limit`` counter and its message under it.
 
     The limit is the service's (which refuses longer text with a message naming it); the box
-    does not cut what is typed, so nothing is lost silently.
+    does not cut what is typed, so nothing is lost silently. ``name``, ``limit`` and ``form`` may
+    be Vars (fields listed by the state, e.g. each nominee's achievement report).
     """
     from engagement.ui.i18n import t
 
     # The count lives in ``data-count`` (shown by ``.char-counter::after`` in styles.css): the
     # change handler rewrites the attribute, never a text node React owns.
-    initial = (default_value.to(str).length().to_string() + f"/{limit}" if isinstance(default_value, rx.Var)
-               else f"{len(default_value)}/{limit}")
+    dynamic = any(isinstance(v, rx.Var) for v in (limit, name, form))
+    shown = limit.to_string() if isinstance(limit, rx.Var) else str(limit)
+    initial = (default_value.to(str).length().to_string() + "/" + shown if isinstance(default_value, rx.Var)
+               else f"{len(default_value)}/" + shown)
+    counter = (rx.Var.create(form).to(str) + "-" + rx.Var.create(name).to(str) + "-count" if dynamic
+               else _counter_id(form, name))
     props: dict[str, Any] = {"name": name, "default_value": default_value, "required": required,
                              "placeholder": placeholder, "width": "100%",
-                             "on_change": _count_on_change(form, name, limit),
-                             "custom_attrs": {"aria-describedby": _counter_id(form, name)}}
+                             "on_change": (_count_on_change_in_browser() if dynamic
+                                           else _count_on_change(form, name, limit)),
+                             "custom_attrs": {"aria-describedby": counter}}
     control = rx.text_area(rows=rows, **props) if multiline else rx.input(**props)
     return rx.el.label(
         rx.vstack(
@@ -388,8 +428,8 @@ def limited_text(label: Any, name: str, limit: int, *, form: str, errors: rx.Var
             rx.hstack(
                 rx.text(hint, size="1", color_scheme="gray") if (isinstance(hint, rx.Var) or hint) else rx.fragment(),
                 rx.spacer(),
-                rx.text(size="1", color_scheme="gray", id=_counter_id(form, name), class_name="char-counter",
-                        title=t("characters used / limit"), custom_attrs={"data-count": initial}),
+                rx.text(size="1", color_scheme="gray", id=counter, class_name="char-counter",
+                        title=t("characters used / limit"), custom_attrs={"data-count": initial, "data-limit": limit}),
                 width="100%"),
             field_error(errors, name, form=form) if errors is not None else rx.fragment(),
             spacing="1", width="100%", align="stretch"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 from reflex.vars import FunctionVar
+from reflex_components_core.el.elements.inline import A as PlainAnchor
 
 from engagement.core import i18n, routes
 from engagement.core.i18n import N_, Msg
@@ -228,8 +229,11 @@ def skip_link() -> rx.Component:
     server sends (the CSP refuses neither).
     """
     focus_main = rx.Var(f"() => document.getElementById('{MAIN_ID}')?.focus()").to(FunctionVar)
-    return rx.el.a(t("Skip to main content"), href=f"#{MAIN_ID}", class_name="skip-link", id="skip-link",
-                   on_click=rx.call_function(focus_main))
+    # A plain <a>, not the router link ``rx.el.a`` becomes: the router resolves "#main" against the
+    # matched route, which on a dynamic page (/commendations/council/3) briefly gave
+    # "/commendations/council/#main", another page, so axe no longer saw a skip link.
+    return PlainAnchor.create(t("Skip to main content"), href=f"#{MAIN_ID}", class_name="skip-link",
+                              id="skip-link", on_click=rx.call_function(focus_main))
 
 
 def main_landmark(*children: rx.Component, **props) -> rx.Component:

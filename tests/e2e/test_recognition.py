@@ -9,7 +9,7 @@ from collections.abc import Callable
 from playwright.sync_api import Page, expect
 
 from engagement.core.i18n import N_
-from tests.e2e.conftest import L, L_re
+from tests.e2e.conftest import L
 from tests.e2e.test_journeys import log_in, log_out
 
 MESSAGE = "Anh đã xử lý xong 30 hồ sơ tồn đọng trong một tuần, người dân không phải chờ nữa."
@@ -63,22 +63,22 @@ def test_citizen_thanks_through_the_public_page_and_the_unit_head_approves(
     citizen = new_page()
     citizen.goto(link)
     expect(citizen.get_by_role("heading", name="Đặng Hữu Thắng")).to_be_visible(timeout=15_000)
-    question_text = L_re("How much is {a} + {b}?")
-    answer = citizen.locator("input[name=answer]")
-
-    def fill_in(wrong: int) -> None:
-        for group in ("attitude", "timeliness", "guidance"):
-            citizen.locator(f"input[name='{group}'][value='5']").check()
-        citizen.get_by_label(L("Dossier or receipt number")).fill("000.00.21.H00-260310-0042")
-        citizen.locator("textarea[name=note]").fill("Cảm ơn anh Thắng đã giúp tôi hoàn thiện hồ sơ.")
-        a, b = map(int, re.findall(r"\d+", citizen.get_by_text(question_text).inner_text()))
-        answer.fill(str(a + b + wrong))
-        citizen.locator("#thanks-submit").click()
-
-    fill_in(wrong=1)  # a wrong answer first
-    expect(citizen.get_by_role("alert")).to_contain_text(
-        L("The answer to the question is not right. Try the new question."))
-    fill_in(wrong=0)
+    # The page proves itself by a proof of work (issue 18): announced, then verified, with no pointer.
+    expect(citizen.locator("#thanks-proof")).to_have_attribute("role", "status")
+    expect(citizen.locator("#thanks-proof")).to_contain_text(L("Verified: you can send your rating."),
+                                                             timeout=20_000)
+    for group in ("attitude", "timeliness", "guidance"):
+        citizen.locator(f"input[name='{group}'][value='5']").check()
+    dossier = citizen.get_by_label(L("Dossier or receipt number"))
+    note_box = citizen.locator("textarea[name=note]")
+    dossier.fill("?")  # a mistyped number first: refused, and nothing typed is lost
+    note_box.fill("Cảm ơn anh Thắng đã giúp tôi hoàn thiện hồ sơ.")
+    citizen.locator("#thanks-submit").click()
+    expect(citizen.get_by_role("alert")).to_be_visible()
+    expect(note_box).to_have_value("Cảm ơn anh Thắng đã giúp tôi hoàn thiện hồ sơ.")
+    expect(citizen.locator("input[name='guidance'][value='5']")).to_be_checked()
+    dossier.fill("000.00.21.H00-260310-0042")
+    citizen.locator("#thanks-submit").click()
     expect(citizen.locator("#thanks-done")).to_contain_text(
         L("Thank you! Your rating has been recorded; your note will be shown once the unit head has read it."))
 

@@ -117,7 +117,7 @@ def test_a_visit_with_a_failure_is_explained_closed_and_counted(page: Page, app_
     mine = page.locator("#my-findings tr", has_text=SEEN)
     expect(mine).to_be_visible(timeout=15_000)
     mine.locator("[id^=respond-]").click()
-    page.locator("#respond-text").fill("Hôm đó tôi để quên thẻ ở nhà; từ nay sẽ kiểm tra trước khi đến cơ quan.")
+    page.locator("textarea[name=text]").fill("Hôm đó tôi để quên thẻ ở nhà; từ nay sẽ kiểm tra trước khi đến cơ quan.")
     page.locator("#respond-submit").click()
     expect(mine).to_contain_text("Hôm đó tôi để quên thẻ ở nhà")
 
@@ -127,7 +127,7 @@ def test_a_visit_with_a_failure_is_explained_closed_and_counted(page: Page, app_
     action = page.locator("#unit-actions tr", has_text=SEEN)
     expect(action).to_be_visible(timeout=15_000)
     action.locator("[id^=confirm-]").click()
-    page.locator("#confirm-note").fill("Đã nhắc nhở; đồng chí đã đeo thẻ đầy đủ.")
+    page.locator("input[name=note]").fill("Đã nhắc nhở; đồng chí đã đeo thẻ đầy đủ.")
     page.locator("#confirm-submit").click()
     expect(action.locator("[id^=confirm-]")).to_have_count(0)
 

@@ -155,7 +155,7 @@ def _rate(session, token: str, when, scores: tuple[int, int, int], dossier: str,
     attitude, timeliness, guidance = scores
     return recognition_service.submit_thanks(
         session, token=token, attitude=attitude, timeliness=timeliness, guidance=guidance, note=note,
-        dossier=dossier, answer="7", expected=7, client_ip=f"198.51.100.{dossier[-2:]}", now=when)
+        dossier=dossier, proof=f.thanks_proof(session, now=when), client_ip=f"198.51.100.{dossier[-2:]}", now=when)
 
 
 def test_citizen_average_is_of_the_years_approved_ratings_with_one_decimal(session, now, w):

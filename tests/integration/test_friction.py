@@ -222,6 +222,55 @@ def test_rejecting_a_citizens_note_needs_a_reason_and_can_be_undone_the_same_day
     assert not later[0].can_undo
 
 
+def _person_points(session, person_id: int) -> int:
+    import sqlalchemy as sa
+
+    from engagement.scoring.models import PointEntry
+
+    return session.exec(select(sa.func.coalesce(sa.func.sum(PointEntry.points), 0))
+                        .where(PointEntry.person_id == person_id)).one()
+
+
+def test_an_approval_of_a_citizens_note_can_be_withdrawn_the_same_day_with_a_reason(session, now):
+    from engagement.recognition import queries as recognition_queries
+    from engagement.recognition import service as recognition
+    from engagement.recognition.models import CitizenThanks
+
+    org = f.recognition_org(session, now=now)
+    person_id = org.taker.person_id
+    token = f.thanks_token(session, actor=org.head_b, person_id=person_id, now=now)
+    f.citizen_thanks(session, token=token, now=now, note="Cán bộ hướng dẫn rất tận tình")
+    note = session.exec(select(CitizenThanks)).one()
+    before = _person_points(session, person_id)
+    recognition.moderate_thanks(session, actor=org.head_b, thanks_id=note.id, approve=True, now=now)
+    earned = _person_points(session, person_id) - before
+    assert earned > 0
+    approved, _ = recognition_queries.thanks_for_moderation(session, actor=org.head_b, status="approved", now=now)
+    assert approved[0].can_undo
+
+    with pytest.raises(Invalid, match="Say why the approval is withdrawn"):
+        recognition.undo_approval(session, actor=org.head_b, thanks_id=note.id, reason="", now=now)
+    assert session.get(CitizenThanks, note.id).status == "approved"
+
+    later = now + timedelta(hours=2)
+    recognition.undo_approval(session, actor=org.head_b, thanks_id=note.id, reason="Duyệt nhầm ghi chú", now=later)
+    assert session.get(CitizenThanks, note.id).status == "pending"
+    assert _person_points(session, person_id) == before  # taken back by a reversal entry
+    told = session.exec(select(Notification).where(Notification.recipient_id == person_id,
+                                                   Notification.kind == "thanks.withdrawn")).one()
+    assert "Duyệt nhầm ghi chú" in told.body
+    with pytest.raises(Conflict, match="Only a note approved today"):
+        recognition.undo_approval(session, actor=org.head_b, thanks_id=note.id, reason="Lần nữa", now=later)
+
+    # Approved again, it earns again (a new ledger ref); the next day the approval stays.
+    recognition.moderate_thanks(session, actor=org.head_b, thanks_id=note.id, approve=True, now=later)
+    assert _person_points(session, person_id) == before + earned
+    with pytest.raises(Conflict, match="Only a note approved today"):
+        recognition.undo_approval(session, actor=org.head_b, thanks_id=note.id, reason="Quá muộn",
+                                  now=later + timedelta(days=1))
+    assert _person_points(session, person_id) == before + earned
+
+
 def test_a_closed_campaign_can_be_reopened_the_same_day(session, now, w):
     cid = w.campaign(session, now=now, unit_ids=[w.org.a])
     commitments.close_campaign(session, actor=w.officer, campaign_id=cid, now=now)

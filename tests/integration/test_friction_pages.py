@@ -250,10 +250,12 @@ def test_staff_import_takes_an_excel_workbook(app_db):
     from engagement.org.rules import IMPORT_COLUMNS
     from engagement.org.state import ImportState
 
-    data, name = f.table_file([IMPORT_COLUMNS, ("CB99001", "Trịnh Thị Ngọc Ánh", "Chuyên viên", "SNV-VP",
-                                                "anh.ttn@example.gov.vn", "0912000111", None, None)], xlsx=True)
+    data, name = f.table_file([IMPORT_COLUMNS[:8], ("CB99001", "Trịnh Thị Ngọc Ánh", "Chuyên viên", "SNV-VP",
+                                                    "anh.ttn@example.gov.vn", "0912000111", None, None)], xlsx=True)
     state = f.app_state(app_db, ImportState, "admin")
-    _run(state, "upload", [_Upload(data, name)])
+    _run(state, "upload", [_Upload(data, name)])  # the preview
+    assert state.count_new == 1, (state.error, state.status)
+    _run(state, "confirm", [_Upload(data, name)])
     assert state.created == 1, (state.error, state.status, state.errors)
     with Session(app_db) as s:
         assert s.exec(select(Person.full_name).where(Person.employee_code == "CB99001")).one() == \

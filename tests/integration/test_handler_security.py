@@ -36,7 +36,6 @@ from engagement.recognition.demo import seed_demo as seed_recognition
 from engagement.schema import metadata
 from engagement.scoring.demo import seed_demo as seed_scoring
 from engagement.ui import kit
-from engagement.ui.auth import AuthState
 from engagement.ui.i18n import LangState
 from tests import factories as f
 
@@ -159,7 +158,7 @@ async def _invoke(state: rx.State, cls: type, name: str) -> None:
     params = list(inspect.signature(fn).parameters.values())[1:]
     hints = typing.get_type_hints(fn) if name != "setvar" else {}
     if name == "setvar":
-        args = ["auth_token", "forged"]
+        args = ["me_name", "forged"]
     else:
         args = [_value_for(hints.get(p.name, p.annotation)) for p in params
                 if p.default is inspect.Parameter.empty]
@@ -184,7 +183,8 @@ def _run_all(token: str, exclude: set[str]) -> list[str]:
                 continue
             root = State(_reflex_internal_init=True)
             state = root.get_substate(cls.get_full_name().split(".")[1:])
-            root.get_substate(AuthState.get_full_name().split(".")[1:]).auth_token = token
+            if token:
+                f.sign_in(root, token)
             if name == "setvar":
                 # No auto setters: Reflex itself refuses to set a var that has no setter.
                 with pytest.raises(AttributeError):

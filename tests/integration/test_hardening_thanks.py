@@ -237,8 +237,8 @@ def test_the_unit_head_decides_from_the_citizens_page(app_db):
                                                ThanksLink.person_id == staff.person_id)).one()
         for i in range(2):
             service.submit_thanks(s, token=link.token, attitude=5, timeliness=5, guidance=5, note="",
-                                  dossier=f"HS-77{i}", answer="7", expected=7, client_ip="203.0.113.200",
-                                  now=clock.now())
+                                  dossier=f"HS-77{i}", proof=f.thanks_proof(s, now=clock.now()),
+                                  client_ip="203.0.113.200", now=clock.now())
     state = f.app_state(app_db, HeldRatingsState, "head.snv")
     f.run_handler(state, "load")
     assert len(state.held) == 1 and state.held[0].dossier_ref == "HS-771"

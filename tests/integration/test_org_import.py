@@ -44,7 +44,9 @@ def valid_csv(n: int = len(GIVEN), *, prefix: str = "NV") -> str:
 
 
 def run(session, actor, text, now, progress=None):
-    return service.import_people(session, actor=actor, csv_text=text, now=now, progress=progress)
+    """Preview the file, then confirm that preview (as the import page does)."""
+    digest = service.preview_import(session, actor=actor, csv_text=text, now=now).digest
+    return service.import_people(session, actor=actor, csv_text=text, digest=digest, now=now, progress=progress)
 
 
 # --- success ---------------------------------------------------------------------------------
@@ -63,7 +65,7 @@ def test_valid_file_imports_every_row_with_memberships_and_one_audit_entry(sessi
     assert calls == [(3, 7), (6, 7), (7, 7)]
     (entry,) = import_entries(session)
     assert entry.actor_account_id == small_org.admin.account_id
-    assert json.loads(entry.detail) == {"created": 7}
+    assert json.loads(entry.detail) == {"created": 7, "updated": 0, "unchanged": 0}
 
 
 def test_imported_people_are_cleaned_and_placed_in_their_units(session, now, small_org):
@@ -132,7 +134,7 @@ def test_every_error_is_reported_with_its_line(session, now, small_org):
             ",Trần Văn 3,,X9,bad-mail,12,CD-Z,\n"   # 3: code, name, unit, email, phone, branch
             "\n"                                    # 4: blank
             "NV1,Lê Thị Lan,,B,,,,\n"               # 5: duplicate of line 2
-            "ADM001,Phạm Văn Cũ,,B,,,,\n"           # 6: code already in the database
+            "ADM001,Phạm Văn Cũ,,B,,,,\n"           # 6: a known code: an update, refused with the file
             "NV6,Hồ Thị Sáu,,,,,,DT-Z\n")           # 7: unit missing, youth branch unknown
     report = run(session, small_org.admin, text, now)
     assert report.created == 0 and report.total_rows == 5
@@ -140,30 +142,28 @@ def test_every_error_is_reported_with_its_line(session, now, small_org):
         (3, "employee_code"), (3, "full_name"), (3, "unit_code"), (3, "email"), (3, "phone"),
         (3, "union_branch"),
         (5, "employee_code"),
-        (6, "employee_code"),
         (7, "unit_code"), (7, "youth_branch"),
     }
     messages = {(line, column): message for line, column, message in report.errors}
     assert messages[(5, "employee_code")] == "Employee code NV1 is also on line 2."
-    assert messages[(6, "employee_code")] == "Employee code ADM001 already exists."
     assert people(session) == 1
 
 
-def test_existing_employee_code_is_reported_whatever_its_case(session, now, small_org):
-    f.person(session, small_org.admin, now, unit_id=small_org.a, code="NV0001")
+def test_existing_employee_code_updates_that_person_whatever_its_case(session, now, small_org):
+    known = f.person(session, small_org.admin, now, unit_id=small_org.a, code="NV0001")
     report = run(session, small_org.admin, valid_csv(3).replace("NV0001", "nv0001"), now)
-    assert report.created == 0
-    assert report.errors == [(3, "employee_code", "Employee code NV0001 already exists.")]
+    assert (report.created, report.updated, report.errors) == (2, 1, [])
+    assert session.get(Person, known).full_name == "Nguyễn Văn Bình"
 
 
 def test_existing_code_is_found_beyond_the_first_lookup_chunk(session, now, small_org):
-    # Codes are looked up 900 at a time; the clash is on the 950th row.
-    f.person(session, small_org.admin, now, unit_id=small_org.a, code="NV0949")
+    # Codes are looked up 900 at a time; the known person is on the 950th row.
+    known = f.person(session, small_org.admin, now, unit_id=small_org.a, code="NV0949")
     before = people(session)
     report = run(session, small_org.admin, valid_csv(950), now)
-    assert report.created == 0
-    assert report.errors == [(951, "employee_code", "Employee code NV0949 already exists.")]
-    assert people(session) == before
+    assert (report.created, report.updated) == (949, 1)
+    assert people(session) == before + 949
+    assert session.get(Person, known).email == "nv949@so.gov.vn"
 
 
 def test_deactivated_unit_is_not_a_valid_target(session, now, small_org):

@@ -517,10 +517,14 @@ WRITES = {
         now=n),
     "revoke_role": lambda s, a, o, n: service.revoke_role(s, actor=a, grant_id=o.admin_grant, now=n),
     "import_people": lambda s, a, o, n: service.import_people(
-        s, actor=a, csv_text="employee_code,full_name,unit_code\nE-Y,Người Nhập,A1\n", now=n),
+        s, actor=a, csv_text=_IMPORTED, now=n,
+        digest=service.preview_import(s, actor=a, csv_text=_IMPORTED, now=n).digest),
 }
 # Writes a unit head may make inside their subtree (person_a1 is in A1, below A).
 HEAD_MAY = {"create_person", "update_person", "set_person_active"}
+
+
+_IMPORTED = "employee_code,full_name,unit_code\nE-Y,Người Nhập,A1\n"
 
 
 def _snapshot(session) -> dict[str, int]:
@@ -845,10 +849,12 @@ def test_profile_shows_trail_and_roles(session, now, org):
 
 
 def test_audit_log_is_for_admins_and_newest_first(session, now, org):
-    rows, total = queries.audit_log(session, actor=org.admin, page_size=5)
+    page = queries.audit_log(session, actor=org.admin, page_size=5)
+    rows, total = page.rows, page.total
     assert total == f.count(session, AuditEntry) and len(rows) == 5
     assert rows[0].action == "person.create"  # the last thing the fixture did
-    creates, n = queries.audit_log(session, actor=org.admin, action_prefix="unit.")
+    unit_page = queries.audit_log(session, actor=org.admin, action_prefix="unit.")
+    creates, n = unit_page.rows, unit_page.total
     assert n == 3 and {r.action for r in creates} == {"unit.created"}
     assert {r.actor for r in creates} == {"Quản Trị Viên"}
     for actor in (org.head, org.staff, None):
@@ -859,7 +865,7 @@ def test_audit_log_is_for_admins_and_newest_first(session, now, org):
 def test_bootstrap_is_audited_as_the_system(session, now, org):
     (entry,) = audit_entries(session, "account.bootstrap_admin")
     assert entry.actor_account_id is None
-    rows, _ = queries.audit_log(session, actor=org.admin, action_prefix="account.bootstrap")
+    rows = queries.audit_log(session, actor=org.admin, action_prefix="account.bootstrap").rows
     assert rows[0].actor == "system"
 
 

@@ -42,7 +42,9 @@ def test_a_csv_with_a_one_megabyte_cell_is_refused_with_its_line(session, now, s
     text = f"employee_code,full_name,unit_code\nNV1,Nguyễn Văn An,A\nNV2,{HUGE},A\n"
     people = f.count(session, Person)
     with pytest.raises(Invalid, match="Line 3 of the file cannot be read"):
-        org_service.import_people(session, actor=small_org.admin, csv_text=text, now=now)
+        org_service.preview_import(session, actor=small_org.admin, csv_text=text, now=now)
+    with pytest.raises(Invalid, match="Line 3 of the file cannot be read"):
+        org_service.import_people(session, actor=small_org.admin, csv_text=text, digest="", now=now)
     with pytest.raises(Invalid, match="Line 3 of the file cannot be read"):
         sheets.read_table(text.encode(), "people.csv", required=["employee_code"],
                           allowed=["employee_code", "full_name", "unit_code"])

@@ -24,7 +24,7 @@ def test_search_key_holds_every_part_folded():
 
 @pytest.mark.parametrize(("kw", "fragment"), [
     ({"title": " "}, "title"),
-    ({"title": "x" * 201}, "longer than 200"),
+    ({"title": "x" * 201}, "too long: at most 200"),
     ({"summary": ""}, "what the model changed"),
     ({"field": "sport"}, "field"),
     ({"year": 1999}, "between 2000 and 2100"),

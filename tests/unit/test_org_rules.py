@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import unicodedata
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -350,7 +350,7 @@ HEADER = "employee_code,full_name,position,unit_code,email,phone,union_branch,yo
 
 def test_read_csv_parses_header_and_rows():
     header, rows = rules.read_csv(HEADER + "\nE1,Nguyễn Thị Hoà,Chuyên viên,U1,h@x.vn,0912345678,,\n")
-    assert header == list(rules.IMPORT_COLUMNS)
+    assert header == list(rules.IMPORT_COLUMNS[:8])
     assert rows == [{"employee_code": "E1", "full_name": "Nguyễn Thị Hoà", "position": "Chuyên viên",
                      "unit_code": "U1", "email": "h@x.vn", "phone": "0912345678",
                      "union_branch": "", "youth_branch": ""}]
@@ -424,11 +424,11 @@ UNION = {"CD1": 10}
 YOUTH = {"DT1": 20}
 
 
-def _validate(text, *, taken=frozenset(), allowed=None):
+def _validate(text, *, allowed=None):
     _, rows = rules.read_csv(text)
     return rules.validate_import(
         rows, unit_ids_by_code=UNITS, union_branch_ids_by_code=UNION,
-        youth_branch_ids_by_code=YOUTH, taken_employee_codes=set(taken), allowed_unit_ids=allowed,
+        youth_branch_ids_by_code=YOUTH, allowed_unit_ids=allowed,
     )
 
 
@@ -472,9 +472,15 @@ def test_blank_lines_do_not_shift_line_numbers_of_errors():
     assert errors == [RowError(5, "full_name", errors[0].message)]
 
 
-def test_code_already_in_the_database_is_reported():
-    _, errors = _validate("employee_code,full_name,unit_code\nE1,An Bình,U1\n", taken={"E1"})
-    assert errors == [RowError(2, "employee_code", "Employee code E1 already exists.")]
+def test_code_already_in_the_database_is_planned_as_a_change_not_refused():
+    valid, errors = _validate("employee_code,full_name,unit_code\nE1,An Bình,U2\n")
+    stored = rules.StoredPerson(id=7, is_active=True, full_name="An Bình", unit_id=1, position="Chuyên viên")
+    planned, refused = rules.plan_import(valid, existing={"E1": stored}, allowed_unit_ids=None,
+                                         today=date(2026, 3, 2))
+    assert (errors, refused) == ([], [])
+    (row,) = planned
+    assert (row.kind, row.person_id, row.changes) == ("changed", 7, (("unit_id", 1, 2),))
+    assert row.fields["position"] == "Chuyên viên"  # an empty cell keeps what is on record
 
 
 def test_unknown_or_missing_unit_code_is_reported():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from engagement.core.access import Role
 from engagement.recognition import rules
@@ -41,11 +41,19 @@ def test_ratings_must_be_one_to_five():
     assert rules.rating_problem(5, 6, 3) is not None
 
 
-def test_challenge_answer_matches_the_question():
-    for seed in range(200):
-        question, answer = rules.challenge(seed)
-        a, b = (int(x) for x in question.removeprefix("How much is ").removesuffix("?").split(" + "))
-        assert a + b == answer
+def test_a_solved_proof_carries_the_challenge_and_a_number_that_solves_it():
+    import altcha
+    made = altcha.create_challenge_v1(hmac_key="k", max_number=500, expires=datetime(2026, 12, 1, 10, 15, tzinfo=UTC))
+    fields = rules.proof_fields(rules.solve_proof(made.to_dict()))
+    assert fields is not None and fields["challenge"] == made.challenge and fields["signature"] == made.signature
+    assert altcha.verify_solution_v1(fields, "k", check_expires=False) == (True, None)
+    assert rules.proof_expiry(made.salt) == datetime(2026, 12, 1, 10, 15, tzinfo=UTC)
+
+
+def test_anything_but_a_proof_is_no_proof():
+    for junk in ("", "x" * 2000, "not base64!", "bnVsbA==", "W10=", "eyJhIjogMX0="):  # null, [], {"a": 1}
+        assert rules.proof_fields(junk) is None
+    assert rules.proof_expiry("abc?expires=soon&") is None and rules.proof_expiry("abc") is None
 
 
 def test_reciprocal_ring_needs_both_directions_and_most_of_their_giving():
