@@ -27,6 +27,7 @@ from engagement.core.audit import AuditEntry
 from engagement.core.files import StoredFile
 from engagement.org import sessions
 from engagement.org.demo import DEMO_PASSWORD, ROOT_CODE
+from engagement.org.labels import unit_labels
 from engagement.org.models import Account, Person, Unit
 from tests import factories as f
 
@@ -376,7 +377,7 @@ def staff_unit_name(engine) -> str:
     with Session(engine) as s:
         person = s.exec(select(Person).join(Account, Account.person_id == Person.id)
                         .where(Account.username == "staff")).one()
-        return s.get(Unit, person.unit_id).name
+        return unit_labels(s, [person.unit_id])[person.unit_id]  # the unit with its parent
 
 
 def test_an_officer_overrides_one_missed_criterion_and_closes_after_an_ineligible_appraisal(app_db):
@@ -438,7 +439,9 @@ def test_a_collective_title_proposes_a_unit_of_the_subtree_and_a_nominee_can_be_
     assert head.nominee_error == "Choose a unit from the list." and head.nominees == []
     office = _unit(app_db, "SNV-VP")
     f.run_handler(head, "add_unit", {"unit_id": str(office.id)})
-    assert head.nominee_error == "" and [n.name for n in head.nominees] == [office.name]
+    with Session(app_db) as s:
+        office_label = unit_labels(s, [office.id])[office.id]
+    assert head.nominee_error == "" and [n.name for n in head.nominees] == [office_label]
     assert any(fact.label == "Members" for fact in head.nominees[0].facts)
     assert {fld.name for fld in head.nominees[0].report} == set(rules.COLLECTIVE_REPORT)
     f.run_handler(head, "add_unit", {"unit_id": str(office.id)})

@@ -66,7 +66,7 @@ def test_a_team_records_the_person_explains_and_the_head_closes(app_db, visit_to
     page = _visit_page(app_db, "officer", visit_today)
     f.run_handler(page, "load")
     assert page.may_record, page.refusal
-    assert page.unit == "Văn phòng Sở" and page.members and page.unit_items and page.person_items
+    assert page.unit == "Văn phòng Sở · Sở Nội vụ" and page.members and page.unit_items and page.person_items
     staff_id = None
     with Session(app_db) as s:
         staff_id = _person(s, "staff")
